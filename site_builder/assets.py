@@ -1,0 +1,97 @@
+"""``assets/`` → fingerprinted copies (``site.3f9a1c2e.css``) and a manifest.
+
+A file's name carries the first 8 hex digits of the SHA-256 of its bytes, so a
+CDN may cache it forever. ``url(…)`` references between assets in CSS files
+are rewritten to the fingerprinted names first, so a changed font or image
+changes the stylesheet's fingerprint too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from site_builder.errors import SiteError
+from site_builder.load import is_ignored
+from site_builder.write import OutputFile
+
+ASSETS_DIR = "assets"
+ASSETS_URL = "/assets/"
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+
+
+@dataclass(frozen=True, slots=True)
+class AssetManifest:
+    urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css"
+
+    def url(self, name: str) -> str:
+        try:
+            return self.urls[name]
+        except KeyError:
+            raise KeyError(name) from None
+
+
+def read_assets(root: Path) -> dict[str, bytes]:
+    """Every file below ``assets/`` by its "/"-separated relative name, in sorted order."""
+    folder = root / ASSETS_DIR
+    if not folder.is_dir():
+        return {}
+    project = root.resolve()
+    files = {}
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder)
+        if any(is_ignored(part) for part in rel.parts) or not path.is_file():
+            continue
+        if not path.resolve().is_relative_to(project):
+            raise SiteError(
+                "a symbolic link to a file outside the project is not allowed",
+                f"{ASSETS_DIR}/{rel.as_posix()}",
+            )
+        files[rel.as_posix()] = path.read_bytes()
+    return files
+
+
+def fingerprint(files: Mapping[str, bytes]) -> tuple[AssetManifest, tuple[OutputFile, ...]]:
+    """Pure: names and bytes in, manifest and output files out."""
+    urls: dict[str, str] = {}
+    outputs = []
+    plain = sorted(name for name in files if not name.endswith(".css"))
+    styles = sorted(name for name in files if name.endswith(".css"))
+    for name in plain + styles:
+        data = files[name]
+        if name.endswith(".css"):
+            data = _rewrite_css(name, data, urls)
+        digest = hashlib.sha256(data).hexdigest()[:8]
+        path = PurePosixPath(name)
+        hashed = path.with_name(f"{path.stem}.{digest}{path.suffix}").as_posix()
+        urls[name] = ASSETS_URL + hashed
+        outputs.append(OutputFile(f"assets/{hashed}", data))
+    return AssetManifest(urls), tuple(sorted(outputs, key=lambda f: f.path))
+
+
+def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
+    folder = posixpath.dirname(name)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SiteError("the file is not valid UTF-8 text", f"{ASSETS_DIR}/{name}") from None
+
+    def replace(match: re.Match) -> str:
+        ref = match.group(2)
+        if ref.startswith(("data:", "http:", "https:", "/", "#")):
+            return match.group(0)
+        target = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
+        if target not in urls:
+            raise SiteError(
+                f"url({ref}) refers to a file that is not in assets/",
+                f"{ASSETS_DIR}/{name}",
+                text[: match.start()].count("\n") + 1,
+                "add the file to assets/ or correct the path",
+            )
+        return f"url({urls[target]})"
+
+    return _CSS_URL.sub(replace, text).encode("utf-8")

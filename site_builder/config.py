@@ -1,0 +1,192 @@
+"""``site.yaml`` → ``SiteConfig``.
+
+Unknown keys and wrong types are errors naming the line; every problem is
+reported in one go.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from site_builder.errors import SiteError, raise_if_any
+from site_builder.schema import Field, YamlMap, parse_yaml, validate
+
+CONFIG_FILE = "site.yaml"
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    code: str  # "nl": the URL prefix and the html lang attribute
+    locale: Locale  # Babel locale used for numbers and dates
+    name: str  # the language's name in itself: "Nederlands"
+    title: str  # the site's title in this language
+    description: str
+
+    @property
+    def locale_id(self) -> str:
+        return str(self.locale)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteConfig:
+    base_url: str  # without trailing slash
+    default_language: str
+    languages: tuple[Language, ...]  # sorted by code
+    news_page_size: int
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.languages)
+
+    def language(self, code: str) -> Language:
+        for language in self.languages:
+            if language.code == code:
+                return language
+        raise KeyError(code)
+
+    def with_base_url(self, base_url: str) -> SiteConfig:
+        return SiteConfig(
+            base_url.rstrip("/"), self.default_language, self.languages, self.news_page_size
+        )
+
+
+def _check_url(value: str) -> str | None:
+    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", value):
+        return f"'{value}' is not a web address"
+    return None
+
+
+def check_base_url(value: str) -> str | None:
+    """Public so the command line can check ``--base-url`` the same way."""
+    return _check_url(value)
+
+
+_TOP = {
+    "base_url": Field("text", required=True, check=_check_url, hint="such as https://example.org"),
+    "default_language": Field("text", required=True),
+    "news_page_size": Field(
+        "int", check=lambda n: None if n >= 1 else "must be at least 1", hint="such as 10"
+    ),
+    "title": Field("map", required=True, hint="one title per language code"),
+    "description": Field("map"),
+    "languages": Field("map", required=True, hint="language codes with locale and name"),
+}
+_LANGUAGE = {
+    "locale": Field("text", required=True, hint="a locale such as nl_NL or en_GB"),
+    "name": Field("text", required=True, hint="the language's own name, such as Nederlands"),
+}
+
+
+def load_config(root: Path) -> SiteConfig:
+    path = root / CONFIG_FILE
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SiteError(
+            "no site.yaml found", CONFIG_FILE, hint=f"run site-builder in the site's folder ({root})"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
+    return parse_config(text)
+
+
+def parse_config(text: str) -> SiteConfig:
+    data = parse_yaml(text, CONFIG_FILE)
+    if not isinstance(data, dict):
+        raise SiteError("site.yaml must be a mapping of settings", CONFIG_FILE, 1)
+    errors: list[SiteError] = []
+    values = validate(data, _TOP, CONFIG_FILE, errors)
+    languages = _languages(values.get("languages"), errors)
+    codes = [language[0] for language in languages]
+    titles = _per_language(data, "title", values.get("title"), codes, True, errors)
+    descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
+    default = values.get("default_language")
+    if default is not None and codes and default not in codes:
+        errors.append(
+            SiteError(
+                f"default_language '{default}' is not one of the languages",
+                CONFIG_FILE,
+                data.key_lines["default_language"],
+                "choose one of: " + ", ".join(codes),
+            )
+        )
+    raise_if_any(errors)
+    return SiteConfig(
+        base_url=values["base_url"].rstrip("/"),
+        default_language=default,
+        languages=tuple(
+            Language(code, locale, name, titles[code], descriptions.get(code, ""))
+            for code, locale, name in sorted(languages)
+        ),
+        news_page_size=values.get("news_page_size", 10),
+    )
+
+
+def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, Locale, str]]:
+    if data is None:
+        return []
+    result = []
+    for code, spec in data.items():
+        line = data.key_lines[code]
+        if not _LANGUAGE_CODE.fullmatch(code):
+            errors.append(
+                SiteError(f"'{code}' is not a language code", CONFIG_FILE, line, "such as nl or en")
+            )
+            continue
+        if not isinstance(spec, dict):
+            errors.append(
+                SiteError(f"languages.{code} must have locale and name", CONFIG_FILE, line)
+            )
+            continue
+        values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
+        if "locale" not in values or "name" not in values:
+            continue
+        try:
+            locale = Locale.parse(values["locale"])
+        except (ValueError, UnknownLocaleError):
+            errors.append(
+                SiteError(
+                    f"unknown locale '{values['locale']}'",
+                    CONFIG_FILE,
+                    spec.key_lines["locale"],
+                    "use a locale such as nl_NL or en_GB",
+                )
+            )
+            continue
+        result.append((code, locale, values["name"]))
+    return result
+
+
+def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
+    if values is None:
+        return {}
+    result = {}
+    for code, text in values.items():
+        line = values.key_lines[code]
+        if code not in codes:
+            errors.append(
+                SiteError(f"{key}.{code}: '{code}' is not one of the languages", CONFIG_FILE, line)
+            )
+        elif not isinstance(text, str) or not text.strip():
+            errors.append(SiteError(f"{key}.{code} must be text", CONFIG_FILE, line))
+        else:
+            result[code] = text
+    if required:
+        for code in codes:
+            if code not in values:
+                errors.append(
+                    SiteError(
+                        f"{key} has no entry for language '{code}'",
+                        CONFIG_FILE,
+                        data.key_lines[key],
+                        f"add '{code}: …' under {key}:",
+                    )
+                )
+    return result
+
+

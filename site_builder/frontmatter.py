@@ -1,0 +1,247 @@
+"""Front matter: split the ``---`` block off a page and validate it for the page's kind.
+
+Pure: text in, data out. Which keys a page may use depends on its kind, which
+follows from its path inside ``content/<lang>/`` (see ``kind_of``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from site_builder.errors import SiteError, raise_if_any
+from site_builder.schema import Field, parse_yaml, validate
+
+NEWS_SECTION = "news"
+KEY_FIGURES_FILE = "key-figures.md"
+SWOT_FILE = "swot.md"
+INDEX_FILE = "_index.md"
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, such as over-ons"
+_KEY = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
+_TEMPLATE = re.compile(r"[A-Za-z0-9_-]+\.html")
+_FIGURE_ID = SLUG
+UNITS = ("percent", "EUR")
+QUALIFIERS = ("about", "more-than")
+SWOT_QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    id: str
+    value: int | float
+    label: str
+    source: str
+    line: int
+    unit: str | None = None
+    qualifier: str | None = None
+    year: int | None = None
+    group: str | None = None
+    highlight: bool = False
+    source_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SwotItem:
+    title: str
+    text: str  # Markdown
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Swot:
+    strengths: tuple[SwotItem, ...]
+    weaknesses: tuple[SwotItem, ...]
+    opportunities: tuple[SwotItem, ...]
+    threats: tuple[SwotItem, ...]
+
+    def quadrants(self) -> tuple[tuple[str, tuple[SwotItem, ...]], ...]:
+        return tuple((name, getattr(self, name)) for name in SWOT_QUADRANTS)
+
+
+@dataclass(frozen=True, slots=True)
+class FrontMatter:
+    title: str
+    summary: str = ""
+    slug: str | None = None
+    date: datetime.date | None = None
+    draft: bool = False
+    translation_key: str | None = None
+    template: str | None = None
+    weight: int = 0
+    menu: bool = False
+    figures: tuple[Figure, ...] = ()
+    swot: Swot | None = None
+    lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    front: FrontMatter
+    body: str  # Markdown after the closing ---
+    body_line: int  # file line on which the body starts
+
+
+def kind_of(rel: PurePosixPath) -> str:
+    """The page kind for a path relative to ``content/<lang>/``."""
+    parts = rel.parts
+    if rel.name == INDEX_FILE:
+        if len(parts) == 1:
+            return "home"
+        if parts[:-1] == (NEWS_SECTION,):
+            return "news-list"
+        return "section"
+    if len(parts) == 2 and parts[0] == NEWS_SECTION:
+        return "news"
+    if parts == (KEY_FIGURES_FILE,):
+        return "key-figures"
+    if parts == (SWOT_FILE,):
+        return "swot"
+    return "page"
+
+
+def _pattern(regex: re.Pattern, what: str):
+    def check(value: str) -> str | None:
+        return None if regex.fullmatch(value) else f"'{value}' is not {what}"
+
+    return check
+
+
+def _choice(choices: tuple[str, ...]):
+    def check(value: str) -> str | None:
+        return None if value in choices else f"'{value}' is not one of: {', '.join(choices)}"
+
+    return check
+
+
+def _nonblank(value: str) -> str | None:
+    return None if value.strip() else "is empty"
+
+
+_COMMON = {
+    "title": Field("text", required=True, check=_nonblank, hint="add 'title: …' with the page title"),
+    "summary": Field("text"),
+    "slug": Field("text", check=_pattern(SLUG, "URL-safe"), hint=SLUG_HINT),
+    "date": Field("date"),
+    "draft": Field("bool", hint="write true or false"),
+    "translation_key": Field(
+        "text",
+        check=_pattern(_KEY, "a valid key"),
+        hint="letters, digits, hyphens, underscores or dots, such as lsh-programme",
+    ),
+    "template": Field(
+        "text",
+        check=_pattern(_TEMPLATE, "a template file name"),
+        hint="the name of a file in templates/, such as page.html",
+    ),
+    "weight": Field("int", hint="a whole number such as 10"),
+    "menu": Field("bool", hint="write true or false"),
+}
+_FIGURE = {
+    "id": Field("text", required=True, check=_pattern(_FIGURE_ID, "a valid id"), hint=SLUG_HINT),
+    "value": Field("number", required=True, hint="a plain number such as 65000 or 2.5, without separators"),
+    "unit": Field("text", check=_choice(UNITS), hint="leave unit out for a count"),
+    "qualifier": Field("text", check=_choice(QUALIFIERS)),
+    "year": Field("int", check=lambda y: None if 1800 <= y <= 2200 else f"{y} is not a year"),
+    "group": Field("text", check=_pattern(_FIGURE_ID, "a valid group"), hint=SLUG_HINT),
+    "highlight": Field("bool", hint="write true or false"),
+    "label": Field("text", required=True, check=_nonblank),
+    "source": Field("text", required=True, check=_nonblank, hint="name where the number comes from"),
+    "source_url": Field(
+        "text",
+        check=_pattern(re.compile(r"https?://\S+"), "a web address"),
+        hint="such as https://example.org/report",
+    ),
+}
+_SWOT_ITEM = {
+    "title": Field("text", required=True, check=_nonblank),
+    "text": Field("text", required=True, check=_nonblank),
+}
+_KIND_FIELDS: dict[str, dict[str, Field]] = {
+    "page": _COMMON,
+    "home": _COMMON,
+    "section": _COMMON,
+    "news-list": _COMMON,
+    "news": {**_COMMON, "date": Field("date", required=True)},
+    "key-figures": {**_COMMON, "figures": Field("list", required=True, items=_FIGURE)},
+    "swot": {
+        **_COMMON,
+        **{name: Field("list", required=True, items=_SWOT_ITEM) for name in SWOT_QUADRANTS},
+    },
+}
+
+
+def split(text: str, path: str) -> tuple[str, int, str, int]:
+    """Split a page into (yaml text, its first line, body, body's first line)."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        raise SiteError(
+            "the file does not start with front matter",
+            path,
+            1,
+            "begin the file with a line '---', then 'title: …', then another '---'",
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            yaml_text = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return yaml_text, 2, body, index + 2
+    raise SiteError(
+        "the front matter is never closed", path, 1, "add a line '---' after the last setting"
+    )
+
+
+def parse(text: str, path: str, kind: str) -> Document:
+    """Parse a whole page (already decoded, ``\\n`` line ends) for a page of ``kind``."""
+    yaml_text, yaml_line, body, body_line = split(text, path)
+    data = parse_yaml(yaml_text, path, yaml_line)
+    if data is None:
+        raise SiteError("the front matter is empty", path, 1, "add 'title: …' between the --- lines")
+    if not isinstance(data, dict):
+        raise SiteError(
+            "the front matter is not a list of settings",
+            path,
+            yaml_line,
+            "write settings as 'key: value' lines, such as 'title: Nieuws'",
+        )
+    errors: list[SiteError] = []
+    values = validate(data, _KIND_FIELDS[kind], path, errors)
+    raise_if_any(errors)
+    figures = tuple(_figure(item, line) for item, line in values.pop("figures", ()))
+    _check_unique_ids(figures, path)
+    swot = None
+    if kind == "swot":
+        swot = Swot(
+            **{
+                name: tuple(SwotItem(item["title"], item["text"], line) for item, line in values.pop(name))
+                for name in SWOT_QUADRANTS
+            }
+        )
+    front = FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
+    return Document(front, body, body_line)
+
+
+def _figure(values: dict[str, Any], line: int) -> Figure:
+    return Figure(line=line, **values)
+
+
+def _check_unique_ids(figures: tuple[Figure, ...], path: str) -> None:
+    seen: dict[str, int] = {}
+    errors = []
+    for figure in figures:
+        if figure.id in seen:
+            errors.append(
+                SiteError(
+                    f"figure id '{figure.id}' is used twice (first on line {seen[figure.id]})",
+                    path,
+                    figure.line,
+                    "give every figure its own id",
+                )
+            )
+        seen.setdefault(figure.id, figure.line)
+    raise_if_any(errors)

@@ -1,0 +1,165 @@
+"""Read ``content/<lang>/**/*.md`` into ``SourcePage``s.
+
+The only stage that reads content from disk. It decides which files are pages
+(hidden files, editor swap and backup files are skipped), that every language
+folder is configured, that each file is UTF-8 text, and parses its front matter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from site_builder.config import SiteConfig
+from site_builder.errors import SiteError, SiteErrors, raise_if_any
+from site_builder.frontmatter import INDEX_FILE, Document, kind_of, parse
+
+CONTENT_DIR = "content"
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+_BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePage:
+    lang: str
+    rel: PurePosixPath  # path inside content/<lang>/, e.g. news/2019-09-26-mou.md
+    path: str  # shown to users: content/nl/news/2019-09-26-mou.md
+    kind: str  # see frontmatter.kind_of
+    doc: Document
+    digest: str  # sha256 of the file's text, for caches and translation tracking
+
+    @property
+    def front(self):
+        return self.doc.front
+
+
+def is_ignored(name: str) -> bool:
+    """Hidden files, editor swap/backup files and ``_``-prefixed files other than ``_index.md``."""
+    if name.startswith(".") or name.startswith("#") or name.endswith(_BACKUP_SUFFIXES):
+        return True
+    return name.startswith("_") and name != INDEX_FILE
+
+
+def load_sources(root: Path, config: SiteConfig) -> tuple[SourcePage, ...]:
+    content = root / CONTENT_DIR
+    if not content.is_dir():
+        raise SiteError("no content/ folder", CONTENT_DIR, hint="create content/<language>/ folders")
+    errors: list[SiteError] = []
+    pages: list[SourcePage] = []
+    for entry in sorted(content.iterdir(), key=lambda p: p.name):
+        if is_ignored(entry.name):
+            continue
+        display = f"{CONTENT_DIR}/{entry.name}"
+        if not entry.is_dir():
+            if entry.suffix == ".md":
+                errors.append(
+                    SiteError(
+                        "the page's language cannot be determined",
+                        display,
+                        hint="move it into a language folder: " + ", ".join(f"content/{c}/" for c in config.codes),
+                    )
+                )
+            continue
+        if entry.name not in config.codes:
+            errors.append(
+                SiteError(
+                    f"'{entry.name}' is not a language of this site",
+                    display,
+                    hint="add it under languages: in site.yaml, or use one of: " + ", ".join(config.codes),
+                )
+            )
+            continue
+        for file in _walk(entry, root, errors):
+            page = _read_page(file, entry.name, entry, root, errors)
+            if page is not None:
+                pages.append(page)
+    raise_if_any(errors)
+    return tuple(pages)
+
+
+def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[Path]:
+    """All Markdown files below ``folder``, sorted, refusing links that leave the project."""
+    found = []
+    project = root.resolve()
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        current = Path(dirpath)
+        kept = []
+        for name in sorted(dirnames):
+            if is_ignored(name):
+                continue
+            sub = current / name
+            if sub.is_symlink() and not sub.resolve().is_relative_to(project):
+                errors.append(_outside(sub, root))
+                continue
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            if is_ignored(name) or not name.endswith(".md"):
+                continue
+            file = current / name
+            if file.is_symlink() and not file.resolve().is_relative_to(project):
+                errors.append(_outside(file, root))
+                continue
+            found.append(file)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _outside(path: Path, root: Path) -> SiteError:
+    return SiteError(
+        "a symbolic link to a file outside the project is not allowed",
+        path.relative_to(root).as_posix(),
+        hint="copy the file into content/ instead",
+    )
+
+
+def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[SiteError]):
+    display = file.relative_to(root).as_posix()
+    try:
+        size = file.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            errors.append(
+                SiteError(
+                    f"the file is too large ({size // (1024 * 1024)} MiB; the limit is "
+                    f"{MAX_PAGE_BYTES // (1024 * 1024)} MiB)",
+                    display,
+                    hint="split it into several pages",
+                )
+            )
+            return None
+        data = file.read_bytes()
+    except OSError as exc:
+        errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
+        return None
+    text = decode(data, display)
+    if isinstance(text, SiteError):
+        errors.append(text)
+        return None
+    rel = PurePosixPath(file.relative_to(lang_dir).as_posix())
+    kind = kind_of(rel)
+    try:
+        doc = parse(text, display, kind)
+    except SiteError as error:
+        errors.append(error)
+        return None
+    except SiteErrors as found:
+        errors.extend(found.errors)
+        return None
+    digest = hashlib.sha256(data).hexdigest()
+    return SourcePage(lang, rel, display, kind, doc, digest)
+
+
+def decode(data: bytes, display: str) -> str | SiteError:
+    """UTF-8 (with or without BOM), line ends made ``\\n``; NUL bytes refused."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return SiteError(
+            "the file is not valid UTF-8 text", display, line, "save the file as UTF-8"
+        )
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return SiteError("the file contains a NUL byte", display, line, "is this a text file?")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,144 @@
+"""Markdown → HTML, resolving links written as ``.md`` files to page URLs.
+
+One ``Markdown`` instance per ``MarkupRenderer``, reset before every document
+(Python-Markdown keeps state such as footnotes between conversions otherwise).
+A Treeprocessor rewrites ``[text](../swot.md)`` to the page's URL and records
+every internal link with its line, for ``check``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
+
+import markdown
+from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from site_builder.load import SourcePage
+from site_builder.model import Page, Site
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str  # as written in the Markdown
+    target: str | None  # the site path it leads to ("/en/swot/#x"); None if it leads nowhere
+    line: int  # line in the source file
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    html: str
+    links: tuple[Link, ...]  # internal links only
+    ids: tuple[str, ...]  # element ids, for #fragment checks
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A page's Markdown rendered: the body, and for a SWOT page each item's text."""
+
+    body: Body
+    swot: Mapping[tuple[str, int], Body]  # (quadrant, index) → text
+
+
+class _LinkResolver(Treeprocessor):
+    def __init__(self, md, renderer: MarkupRenderer) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        self.renderer._rewrite(root)
+        return None
+
+
+class MarkupRenderer:
+    """Renders pages of one site; holds one Markdown instance (not thread-safe)."""
+
+    def __init__(self, resolve_md: Callable[[str, PurePosixPath], str | None]) -> None:
+        self._resolve_md = resolve_md
+        self._md = markdown.Markdown(
+            extensions=["extra", "sane_lists", "toc"],
+            extension_configs={"toc": {"slugify": slugify_unicode}},
+            output_format="html",
+        )
+        self._md.treeprocessors.register(_LinkResolver(self._md, self), "site-links", 0)
+        self._source: SourcePage | None = None
+        self._text = ""
+        self._first_line = 1
+        self._links: list[Link] = []
+        self._ids: list[str] = []
+
+    def render_page(self, page: Page) -> RenderedPage:
+        source = page.source
+        body = self._convert(source, source.doc.body, source.doc.body_line)
+        swot = {}
+        if source.doc.front.swot is not None:
+            for quadrant, items in source.doc.front.swot.quadrants():
+                for index, item in enumerate(items):
+                    swot[(quadrant, index)] = self._convert(source, item.text, item.line)
+        return RenderedPage(body, swot)
+
+    def _convert(self, source: SourcePage, text: str, first_line: int) -> Body:
+        self._source, self._text, self._first_line = source, text, first_line
+        self._links, self._ids = [], []
+        self._md.reset()
+        html = self._md.convert(text)
+        return Body(html, tuple(self._links), tuple(self._ids))
+
+    def _rewrite(self, root) -> None:
+        for element in root.iter():
+            if element.get("id"):
+                self._ids.append(element.get("id"))
+            attribute = "href" if element.tag == "a" else "src" if element.tag == "img" else None
+            if attribute is None or element.get(attribute) is None:
+                continue
+            href = element.get(attribute)
+            target = self._internal_target(href)
+            if target is None:
+                continue
+            resolved = target or None
+            if resolved is not None and resolved != href:
+                element.set(attribute, resolved)
+            self._links.append(Link(href, resolved, self._line_of(href)))
+
+    def _internal_target(self, href: str) -> str | None:
+        """"" for a broken internal link, None for an external one, else the site path."""
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
+            return None
+        fragment = f"#{parts.fragment}" if parts.fragment else ""
+        if not parts.path.endswith(".md"):
+            if parts.path.startswith("/"):
+                return parts.path + fragment
+            return ""  # relative links to anything but a page are not supported
+        source = self._source
+        base = f"/{source.lang}/{source.rel.parent.as_posix()}"
+        joined = posixpath.normpath(posixpath.join(base, parts.path))
+        pieces = PurePosixPath(joined).parts[1:]  # drop "/"
+        if len(pieces) < 2:
+            return ""
+        url = self._resolve_md(pieces[0], PurePosixPath(*pieces[1:]))
+        return url + fragment if url else ""
+
+    def _line_of(self, href: str) -> int:
+        for offset, line in enumerate(self._text.split("\n")):
+            if href in line:
+                return self._first_line + offset
+        return self._first_line
+
+
+def markup_renderer(site: Site) -> MarkupRenderer:
+    def resolve(lang: str, rel: PurePosixPath) -> str | None:
+        page = site.page_for_source(lang, rel)
+        return page.url if page is not None else None
+
+    return MarkupRenderer(resolve)
+
+
+def render_bodies(site: Site) -> dict[tuple[str, str], RenderedPage]:
+    """Every page's Markdown, keyed by (language, URL)."""
+    renderer = markup_renderer(site)
+    return {(page.lang, page.url): renderer.render_page(page) for page in site.pages}

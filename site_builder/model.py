@@ -1,0 +1,381 @@
+"""Sources → ``Site``: URLs, sections, translations, menus, news order and pagination.
+
+Pure: no I/O, no Markdown, no templates. Every problem found here (an unsafe
+or duplicate URL, two pages claiming one translation) is collected and raised
+once as ``SiteErrors``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from site_builder.config import Language, SiteConfig
+from site_builder.errors import SiteError, raise_if_any
+from site_builder.frontmatter import INDEX_FILE, NEWS_SECTION, SLUG, SLUG_HINT
+from site_builder.load import SourcePage
+
+DEFAULT_TEMPLATES = {
+    "home": "home.html",
+    "section": "section.html",
+    "news-list": "news_list.html",
+    "news": "news_item.html",
+    "key-figures": "key_figures.html",
+    "swot": "swot.html",
+    "page": "page.html",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    source: SourcePage
+    key: str  # shared by a page and its translations
+    url: str  # "/nl/nieuws/intentieverklaring/"
+    section: PurePosixPath  # folder the page lists under ("." for the home page's children)
+    template: str
+
+    @property
+    def lang(self) -> str:
+        return self.source.lang
+
+    @property
+    def kind(self) -> str:
+        return self.source.kind
+
+    @property
+    def front(self):
+        return self.source.doc.front
+
+    @property
+    def title(self) -> str:
+        return self.front.title
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    @property
+    def output_path(self) -> str:
+        return url_to_file(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLink:
+    language: Language
+    url: str
+    is_translation: bool  # False: the page has no translation; the link goes to that home page
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """One page of the news list."""
+
+    number: int  # 1-based
+    total: int
+    url: str
+    items: tuple[Page, ...]
+    previous_url: str | None
+    next_url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    config: SiteConfig
+    pages: tuple[Page, ...]  # sorted by language, then URL
+    homes: Mapping[str, Page]
+    menus: Mapping[str, tuple[Page, ...]]
+    news: Mapping[str, tuple[Page, ...]]  # newest first
+    news_pages: Mapping[str, tuple[Pagination, ...]]
+    include_drafts: bool
+    _translations: Mapping[str, Mapping[str, Page]]
+    _by_source: Mapping[tuple[str, PurePosixPath], Page]
+    _children: Mapping[tuple[str, PurePosixPath], tuple[Page, ...]]
+
+    def translations_of(self, page: Page) -> tuple[Page, ...]:
+        """The page's counterparts in the other languages, by language code."""
+        group = self._translations[page.key]
+        return tuple(group[code] for code in sorted(group) if code != page.lang)
+
+    def translation(self, page: Page, lang: str) -> Page | None:
+        return self._translations[page.key].get(lang)
+
+    def alternates(self, page: Page) -> tuple[tuple[str, str], ...]:
+        """(hreflang, URL) for every language version of the page, then ``x-default``.
+
+        ``x-default`` is the root language chooser for home pages, otherwise the
+        default language's version where one exists. Pages and the sitemap both use this.
+        """
+        group = self._translations[page.key]
+        result = [(code, group[code].url) for code in sorted(group)]
+        if page.kind == "home":
+            result.append(("x-default", "/"))
+        elif self.config.default_language in group:
+            result.append(("x-default", group[self.config.default_language].url))
+        return tuple(result)
+
+    def language_links(self, page: Page) -> tuple[LanguageLink, ...]:
+        """One link per other language: the translation, else that language's home page."""
+        links = []
+        for language in self.config.languages:
+            if language.code == page.lang:
+                continue
+            translation = self.translation(page, language.code)
+            if translation is not None:
+                links.append(LanguageLink(language, translation.url, True))
+            elif language.code in self.homes:
+                links.append(LanguageLink(language, self.homes[language.code].url, False))
+        return tuple(links)
+
+    def page_for_source(self, lang: str, rel: PurePosixPath) -> Page | None:
+        return self._by_source.get((lang, rel))
+
+    def children(self, page: Page) -> tuple[Page, ...]:
+        """Pages listed by a section page (the home page lists the top level)."""
+        if page.kind not in ("home", "section", "news-list"):
+            return ()
+        return self._children.get((page.lang, page.source.rel.parent), ())
+
+    def breadcrumbs(self, page: Page) -> tuple[Page, ...]:
+        """Home, then each enclosing section's page, ending with the page itself."""
+        trail = [page]
+        folder = page.source.rel.parent
+        if page.source.rel.name == INDEX_FILE:
+            folder = folder.parent if folder != PurePosixPath(".") else None
+        while folder is not None:
+            parent = self._by_source.get((page.lang, folder / INDEX_FILE))
+            if parent is not None:
+                trail.append(parent)
+            folder = folder.parent if folder != PurePosixPath(".") else None
+        return tuple(reversed(trail))
+
+    def news_neighbours(self, page: Page) -> tuple[Page | None, Page | None]:
+        """(newer, older) news items next to ``page``."""
+        items = self.news.get(page.lang, ())
+        if page not in items:
+            return None, None
+        index = items.index(page)
+        newer = items[index - 1] if index > 0 else None
+        older = items[index + 1] if index + 1 < len(items) else None
+        return newer, older
+
+    @property
+    def urls(self) -> frozenset[str]:
+        """Every HTML page URL of the site, pagination included."""
+        urls = {page.url for page in self.pages}
+        for paginations in self.news_pages.values():
+            urls.update(p.url for p in paginations)
+        return frozenset(urls)
+
+
+def slugify(text: str) -> str:
+    """A URL-safe slug: ASCII lower-case letters, digits and single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def url_to_file(url: str) -> str:
+    """``/nl/nieuws/`` → ``nl/nieuws/index.html``."""
+    return url.strip("/") + "/index.html" if url.strip("/") else "index.html"
+
+
+def build_site(
+    config: SiteConfig, sources: Iterable[SourcePage], include_drafts: bool = False
+) -> Site:
+    sources = tuple(s for s in sources if include_drafts or not s.doc.front.draft)
+    errors: list[SiteError] = []
+    index_pages = {(s.lang, s.rel.parent): s for s in sources if s.rel.name == INDEX_FILE}
+
+    pages: list[Page] = []
+    for source in sources:
+        url = _url(source, index_pages, errors)
+        if url is None:
+            continue
+        template = source.doc.front.template or DEFAULT_TEMPLATES[source.kind]
+        section = source.rel.parent
+        if source.rel.name == INDEX_FILE and section != PurePosixPath("."):
+            section = section.parent
+        pages.append(Page(source, _translation_key(source), url, section, template))
+    pages.sort(key=lambda p: (p.lang, p.url))
+
+    translations = _pair_translations(pages, errors)
+    news = _news(pages)
+    news_pages = _paginate(config, pages, news)
+    _check_unique_urls(pages, news_pages, errors)
+    raise_if_any(errors)
+
+    homes = {p.lang: p for p in pages if p.kind == "home"}
+    menus = {
+        code: tuple(sorted((p for p in pages if p.lang == code and p.front.menu), key=_order))
+        for code in config.codes
+    }
+    return Site(
+        config=config,
+        pages=tuple(pages),
+        homes=homes,
+        menus=menus,
+        news=news,
+        news_pages=news_pages,
+        include_drafts=include_drafts,
+        _translations=translations,
+        _by_source={(p.lang, p.source.rel): p for p in pages},
+        _children=_children(pages, news),
+    )
+
+
+def _order(page: Page) -> tuple:
+    return (page.front.weight, page.title.casefold(), page.url)
+
+
+def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
+    """The URL segment for a page or a folder: its ``slug``, else its name made URL-safe."""
+    front = source.doc.front
+    if front.slug is not None:
+        return front.slug
+    slug = slugify(name)
+    if not SLUG.fullmatch(slug):
+        errors.append(
+            SiteError(
+                f"cannot make a web address from the name '{name}'",
+                source.path,
+                1,
+                f"add a 'slug:' line; {SLUG_HINT}",
+            )
+        )
+        return None
+    return slug
+
+
+def _url(source: SourcePage, index_pages, errors) -> str | None:
+    """``/<lang>/<section slugs>/<page slug>/``."""
+    segments = [source.lang]
+    folder = PurePosixPath(".")
+    for part in source.rel.parent.parts:
+        folder = folder / part
+        index = index_pages.get((source.lang, folder))
+        segment = _slug(index, part, errors) if index is not None else _folder_slug(source, part, errors)
+        if segment is None:
+            return None
+        segments.append(segment)
+    if source.rel.name != INDEX_FILE:
+        segment = _slug(source, source.rel.stem, errors)
+        if segment is None:
+            return None
+        segments.append(segment)
+    return "/" + "/".join(segments) + "/"
+
+
+def _folder_slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
+    slug = slugify(name)
+    if not SLUG.fullmatch(slug):
+        errors.append(
+            SiteError(
+                f"cannot make a web address from the folder name '{name}'",
+                source.path,
+                hint=f"add an _index.md with a 'slug:' line to the folder; {SLUG_HINT}",
+            )
+        )
+        return None
+    return slug
+
+
+def _translation_key(source: SourcePage) -> str:
+    if source.doc.front.translation_key:
+        return "key:" + source.doc.front.translation_key
+    return "path:" + source.rel.with_suffix("").as_posix()
+
+
+def _pair_translations(pages: list[Page], errors: list[SiteError]) -> dict[str, dict[str, Page]]:
+    groups: dict[str, dict[str, list[Page]]] = defaultdict(lambda: defaultdict(list))
+    for page in pages:
+        groups[page.key][page.lang].append(page)
+    result: dict[str, dict[str, Page]] = {}
+    for key, by_lang in groups.items():
+        for lang, claimants in by_lang.items():
+            if len(claimants) > 1:
+                files = ", ".join(p.path for p in claimants)
+                for page in claimants:
+                    errors.append(
+                        SiteError(
+                            f"translation_key '{key[4:]}' is used by {len(claimants)} "
+                            f"'{lang}' pages: {files}",
+                            page.path,
+                            page.front.lines.get("translation_key"),
+                            "each language may have one page per translation_key",
+                        )
+                    )
+        result[key] = {lang: claimants[0] for lang, claimants in by_lang.items()}
+    return result
+
+
+def _news(pages: list[Page]) -> dict[str, tuple[Page, ...]]:
+    by_lang: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        if page.kind == "news":
+            by_lang[page.lang].append(page)
+    return {
+        lang: tuple(sorted(items, key=lambda p: (-p.front.date.toordinal(), p.url)))
+        for lang, items in sorted(by_lang.items())
+    }
+
+
+def _paginate(config, pages, news) -> dict[str, tuple[Pagination, ...]]:
+    result = {}
+    size = config.news_page_size
+    for page in pages:
+        if page.kind != "news-list":
+            continue
+        items = news.get(page.lang, ())
+        total = max(1, math.ceil(len(items) / size))
+        urls = [page.url] + [f"{page.url}page/{n}/" for n in range(2, total + 1)]
+        result[page.lang] = tuple(
+            Pagination(
+                number=n + 1,
+                total=total,
+                url=urls[n],
+                items=items[n * size : (n + 1) * size],
+                previous_url=urls[n - 1] if n > 0 else None,
+                next_url=urls[n + 1] if n + 1 < total else None,
+            )
+            for n in range(total)
+        )
+    return result
+
+
+def _check_unique_urls(pages, news_pages, errors) -> None:
+    claims: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    for page in pages:
+        claims[page.url].append((page.path, page.front.lines.get("slug")))
+    for paginations in news_pages.values():
+        for pagination in paginations[1:]:
+            claims[pagination.url].append(("(news list page)", None))
+    for url, claimants in sorted(claims.items()):
+        if len(claimants) > 1:
+            files = ", ".join(path for path, _ in claimants)
+            for path, line in claimants:
+                if path.startswith("("):
+                    continue
+                errors.append(
+                    SiteError(
+                        f"the address {url} is claimed by {len(claimants)} pages: {files}",
+                        path,
+                        line,
+                        "give one of them a different slug",
+                    )
+                )
+
+
+def _children(pages: list[Page], news) -> dict[tuple[str, PurePosixPath], tuple[Page, ...]]:
+    listed: dict[tuple[str, PurePosixPath], list[Page]] = defaultdict(list)
+    for page in pages:
+        if page.kind == "home":
+            continue
+        listed[(page.lang, page.section)].append(page)
+    result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items()}
+    for lang, items in news.items():
+        result[(lang, PurePosixPath(NEWS_SECTION))] = items
+    return result

@@ -1,0 +1,101 @@
+"""The build: every stage in order, from the project folder to the files of the site.
+
+``generate`` produces the site in memory; ``build`` also writes it. The command
+line and the preview server call these two and nothing else.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
+from site_builder.check import Findings, find_problems
+from site_builder.config import load_config
+from site_builder.errors import SiteErrors
+from site_builder.feeds import render_feeds
+from site_builder.load import CONTENT_DIR, load_sources
+from site_builder.markup import render_bodies
+from site_builder.model import Site, build_site
+from site_builder.render import render_pages
+from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
+from site_builder.write import OutputFile, check_output_folder, publish
+
+log = logging.getLogger(__name__)
+
+INPUT_DIRS = (CONTENT_DIR, TEMPLATES_DIR, ASSETS_DIR, TRANSLATIONS_DIR)
+DEFAULT_OUTPUT = "build"
+
+
+@dataclass(frozen=True, slots=True)
+class Generated:
+    site: Site
+    files: tuple[OutputFile, ...]
+    findings: Findings
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    out: Path
+    pages: dict[str, int]  # HTML pages per language
+    files: int
+    seconds: float
+    warnings: tuple  # findings that do not stop a build
+
+
+def generate(root: Path, *, drafts: bool = False, base_url: str | None = None) -> Generated:
+    """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes."""
+    config = load_config(root)
+    if base_url:
+        config = config.with_base_url(base_url)
+    sources = load_sources(root, config)
+    site = build_site(config, sources, include_drafts=drafts)
+    manifest, asset_files = fingerprint(read_assets(root))
+    bodies = render_bodies(site)
+    environments = {
+        language.code: make_environment(root, language, read_catalog(root, language), manifest)
+        for language in config.languages
+    }
+    pages = render_pages(site, bodies, environments, root)
+    files = tuple(sorted(pages + render_feeds(site, bodies) + asset_files, key=lambda f: f.path))
+    findings = find_problems(site, bodies, (f.path for f in files))
+    return Generated(site, files, findings)
+
+
+def build(
+    root: Path,
+    out: Path | None = None,
+    *,
+    drafts: bool = False,
+    base_url: str | None = None,
+) -> BuildReport:
+    """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure."""
+    started = time.perf_counter()
+    out = out if out is not None else root / DEFAULT_OUTPUT
+    check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
+    generated = generate(root, drafts=drafts, base_url=base_url)
+    if generated.findings.broken_links:
+        raise SiteErrors(generated.findings.broken_links)
+    publish(generated.files, out)
+    html = Counter(
+        f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
+    )
+    report = BuildReport(
+        out=out,
+        pages={code: html.get(code, 0) for code in generated.site.config.codes},
+        files=len(generated.files),
+        seconds=time.perf_counter() - started,
+        warnings=generated.findings.missing_translations,
+    )
+    log.info(
+        "built %s: %s pages (%s), %d files in %.2f s",
+        out,
+        sum(report.pages.values()),
+        ", ".join(f"{code} {count}" for code, count in report.pages.items()),
+        report.files,
+        report.seconds,
+    )
+    return report

@@ -1,0 +1,127 @@
+"""Pages → HTML files, through the language's Jinja environment.
+
+Pure apart from the templates the environments read: each page's context is
+built from the ``Site`` and the rendered Markdown, and the result is a tuple
+of ``OutputFile``s in a stable order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from site_builder.errors import SiteError, raise_if_any
+from site_builder.markup import RenderedPage
+from site_builder.model import Page, Pagination, Site, url_to_file
+from site_builder.templating import template_error
+from site_builder.write import OutputFile
+
+LANGUAGE_CHOICE_TEMPLATE = "language_choice.html"
+NOT_FOUND_TEMPLATE = "404.html"
+
+
+def render_pages(
+    site: Site,
+    bodies: Mapping[tuple[str, str], RenderedPage],
+    environments: Mapping[str, jinja2.Environment],
+    root: Path,
+) -> tuple[OutputFile, ...]:
+    errors: dict[tuple, SiteError] = {}
+    outputs: list[OutputFile] = []
+
+    def attempt(render, page: Page | None = None, template: str | None = None) -> None:
+        try:
+            outputs.extend(render())
+        except Exception as exc:
+            error = _as_site_error(exc, root, page, template)
+            if error is None:
+                raise
+            errors.setdefault((error.path, error.line, error.message), error)
+
+    for page in site.pages:
+        env = environments[page.lang]
+        attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
+    for code in site.config.codes:
+        attempt(lambda: [_not_found(site, environments[code], code, f"{code}/404.html")], template=NOT_FOUND_TEMPLATE)
+    default = site.config.default_language
+    attempt(lambda: [_not_found(site, environments[default], default, "404.html")], template=NOT_FOUND_TEMPLATE)
+    attempt(lambda: [_language_choice(site, environments[default])], template=LANGUAGE_CHOICE_TEMPLATE)
+    raise_if_any(list(errors.values()))
+    return tuple(sorted(outputs, key=lambda f: f.path))
+
+
+def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str | None) -> SiteError | None:
+    if isinstance(exc, jinja2.TemplateNotFound) and exc.name == template:
+        if page is not None and page.front.template:
+            return SiteError(
+                f"template '{template}' does not exist",
+                page.path,
+                page.front.lines.get("template"),
+                "name a file in templates/, such as page.html",
+            )
+        return SiteError(
+            f"template '{template}' does not exist", f"templates/{template}", hint="add the template"
+        )
+    return template_error(exc, root)
+
+
+def _base_context(site: Site, code: str) -> dict[str, Any]:
+    language = site.config.language(code)
+
+    def page_at(rel: str) -> Page | None:
+        return site.page_for_source(code, PurePosixPath(rel))
+
+    return {
+        "site": site,
+        "config": site.config,
+        "lang": language,
+        "languages": site.config.languages,
+        "home": site.homes.get(code),
+        "menu": site.menus.get(code, ()),
+        "page_at": page_at,
+        "absolute": lambda url: site.config.base_url + url,
+    }
+
+
+def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> list[OutputFile]:
+    rendered = bodies[(page.lang, page.url)]
+    newer, older = site.news_neighbours(page)
+    context = _base_context(site, page.lang) | {
+        "page": page,
+        "content": Markup(rendered.body.html),
+        "swot_text": lambda quadrant, index: Markup(rendered.swot[(quadrant, index)].html),
+        "alternates": site.alternates(page),
+        "language_links": site.language_links(page),
+        "breadcrumbs": site.breadcrumbs(page),
+        "children": site.children(page),
+        "newer": newer,
+        "older": older,
+        "pagination": None,
+    }
+    template = env.get_template(page.template)
+    paginations: tuple[Pagination, ...] = site.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()
+    if not paginations:
+        return [_file(page.output_path, template.render(context | {"canonical": page.url}))]
+    return [
+        _file(url_to_file(p.url), template.render(context | {"pagination": p, "canonical": p.url}))
+        for p in paginations
+    ]
+
+
+def _not_found(site: Site, env: jinja2.Environment, code: str, path: str) -> OutputFile:
+    context = _base_context(site, code) | {"page": None, "is_root": path == "404.html"}
+    return _file(path, env.get_template(NOT_FOUND_TEMPLATE).render(context))
+
+
+def _language_choice(site: Site, env: jinja2.Environment) -> OutputFile:
+    homes = [(site.config.language(code), page) for code, page in sorted(site.homes.items())]
+    context = _base_context(site, site.config.default_language) | {"page": None, "homes": homes}
+    return _file("index.html", env.get_template(LANGUAGE_CHOICE_TEMPLATE).render(context))
+
+
+def _file(path: str, html: str) -> OutputFile:
+    return OutputFile(path, html.encode("utf-8"))

@@ -1,0 +1,286 @@
+"""Safe YAML reading with line numbers, and declarative validation of mappings.
+
+Shared by ``config`` (site.yaml) and ``frontmatter`` (pages). YAML is read with
+the safe loader, with three changes that matter to editors:
+
+* duplicate keys are an error instead of "last one wins";
+* aliases are refused, so an alias bomb cannot expand (front matter has no use for them);
+* dates stay text until validated, so ``2017-11-31`` is reported with its line
+  instead of crashing the YAML parser.
+
+Every mapping and list remembers the line of each of its entries, so a
+validation error can name the line of the offending key.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from site_builder.errors import SiteError
+
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class YamlMap(dict):
+    """A YAML mapping that knows its own line and the line of every key (1-based, in the file)."""
+
+    line: int
+    key_lines: dict[str, int]
+
+
+class YamlList(list):
+    """A YAML sequence that knows its own line and the line of every item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _YamlProblem(Exception):
+    def __init__(self, message: str, line: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.line, self.hint = message, line, hint
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    line_offset = 1
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        if node in self.constructed_objects:
+            raise _YamlProblem(
+                "YAML aliases (*name) are not supported",
+                node.start_mark.line + self.line_offset,
+                "write the value out in full",
+            )
+        return super().construct_object(node, deep=deep)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
+    loader.flatten_mapping(node)
+    result = YamlMap()
+    result.line = node.start_mark.line + loader.line_offset
+    result.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + loader.line_offset
+        if not isinstance(key, str):
+            raise _YamlProblem(f"key {key!r} is not text", line, "keys are words such as title:")
+        if key in result:
+            raise _YamlProblem(
+                f"duplicate key '{key}' (first on line {result.key_lines[key]})",
+                line,
+                "remove one of the two",
+            )
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = line
+    return result
+
+
+def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
+    result = YamlList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + loader.line_offset
+    result.item_lines = [child.start_mark.line + loader.line_offset for child in node.value]
+    return result
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
+
+
+def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
+    """Parse one YAML document; ``first_line`` is the file line the text starts on."""
+    loader = _Loader(text)
+    loader.line_offset = first_line
+    try:
+        return loader.get_single_data()
+    except _YamlProblem as problem:
+        raise SiteError(problem.message, path, problem.line, problem.hint) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else None
+        message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        raise SiteError(f"invalid YAML: {message}", path, line, _yaml_hint(message)) from None
+    except yaml.YAMLError as exc:
+        raise SiteError(f"invalid YAML: {exc}", path, first_line) from None
+    finally:
+        loader.dispose()
+
+
+def _yaml_hint(message: str) -> str:
+    if "tab" in message:
+        return "indent with spaces, not tabs"
+    if "could not determine a constructor" in message:
+        return "tags such as !!python/object are not allowed"
+    if "mapping values are not allowed" in message:
+        return "put text that contains ': ' in quotes"
+    return "check indentation, and put text with special characters in quotes"
+
+
+# --- validation -------------------------------------------------------------
+
+Check = Callable[[Any], str | None]
+"""Returns an error message for a bad value, or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    kind: str  # "text", "int", "number", "bool", "date", "list", "map", "any"
+    required: bool = False
+    check: Check | None = None
+    hint: str | None = None
+    items: Mapping[str, Field] | None = None  # for a list of mappings
+    item_kind: str | None = None  # for a list of scalars
+
+
+_KIND_NAMES = {
+    "text": "text",
+    "int": "a whole number",
+    "number": "a number",
+    "bool": "true or false",
+    "date": "a date",
+    "list": "a list",
+    "map": "a mapping (key: value lines)",
+}
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _convert(kind: str, value: Any) -> tuple[Any, str | None]:
+    """Return (converted value, error message)."""
+    if kind == "any":
+        return value, None
+    if kind == "text":
+        if isinstance(value, str):
+            return value, None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value), None
+    elif kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value, None
+    elif kind == "number":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value, None
+    elif kind == "bool":
+        if isinstance(value, bool):
+            return value, None
+    elif kind == "date":
+        text = str(value)
+        if _DATE.fullmatch(text):
+            try:
+                return datetime.date.fromisoformat(text), None
+            except ValueError:
+                return None, f"'{text}' is not a valid date"
+        return None, f"'{text}' is not a date"
+    elif kind == "list":
+        if isinstance(value, list):
+            return value, None
+    elif kind == "map":
+        if isinstance(value, dict):
+            return value, None
+    return None, f"is {_describe(value)}, expected {_KIND_NAMES[kind]}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"'{value}'"
+
+
+def validate(
+    data: YamlMap,
+    fields: Mapping[str, Field],
+    path: str,
+    errors: list,
+    where: str = "",
+) -> dict[str, Any]:
+    """Check ``data`` against ``fields``; append ``SiteError``s to ``errors``.
+
+    Returns the converted values of the valid keys. ``where`` prefixes
+    messages for nested mappings, e.g. ``figures[2].``.
+    """
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        line = data.key_lines.get(key, data.line)
+        field = fields.get(key)
+        if field is None:
+            errors.append(
+                SiteError(
+                    f"unknown key '{where}{key}'",
+                    path,
+                    line,
+                    _unknown_key_hint(key, fields),
+                )
+            )
+            continue
+        converted, problem = _convert(field.kind, value)
+        if problem is None and field.kind == "list" and isinstance(converted, list):
+            converted = _validate_list(key, converted, field, path, errors, where, line)
+        if problem is None and field.check is not None:
+            problem = field.check(converted)
+        if problem is not None:
+            hint = field.hint
+            if field.kind == "date" and hint is None:
+                hint = "write the date as YYYY-MM-DD"
+            errors.append(SiteError(f"{where}{key} {problem}", path, line, hint))
+            continue
+        values[key] = converted
+    for key, field in fields.items():
+        if field.required and key not in data:
+            errors.append(
+                SiteError(
+                    f"missing required key '{where}{key}'",
+                    path,
+                    data.line,
+                    field.hint or f"add a line '{key}: …'",
+                )
+            )
+    return values
+
+
+def _validate_list(key, items, field, path, errors, where, line) -> list:
+    lines = getattr(items, "item_lines", [line] * len(items))
+    result = []
+    for index, (item, item_line) in enumerate(zip(items, lines, strict=True)):
+        label = f"{where}{key}[{index + 1}]"
+        if field.items is not None:
+            if not isinstance(item, dict):
+                errors.append(
+                    SiteError(f"{label} is {_describe(item)}, expected a mapping", path, item_line)
+                )
+                continue
+            result.append((validate(item, field.items, path, errors, f"{label}."), item_line))
+        elif field.item_kind is not None:
+            converted, problem = _convert(field.item_kind, item)
+            if problem:
+                errors.append(SiteError(f"{label} {problem}", path, item_line))
+                continue
+            result.append(converted)
+    return result
+
+
+def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> str:
+    close = difflib.get_close_matches(key, list(fields), n=1)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "allowed keys: " + ", ".join(sorted(fields))

@@ -1,0 +1,100 @@
+"""``site-builder serve``: a live-reloading preview on 127.0.0.1.
+
+The preview is built into a private temporary folder (never ``build/``, never
+inside the watched inputs), with drafts included. A save that breaks the build
+is reported on one line and the last good preview stays up; the next good save
+brings the pages back. Saves that change no input's bytes do not rebuild.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import shutil
+import tempfile
+import webbrowser
+from pathlib import Path
+
+from site_builder.config import CONFIG_FILE
+from site_builder.errors import SiteError, SiteErrors
+from site_builder.load import is_ignored
+from site_builder.pipeline import INPUT_DIRS, build
+
+log = logging.getLogger(__name__)
+
+
+def input_fingerprint(root: Path) -> str:
+    """A digest of every input file's name and bytes: equal digests, equal builds."""
+    digest = hashlib.sha256()
+    paths = [root / CONFIG_FILE]
+    for name in INPUT_DIRS:
+        folder = root / name
+        if folder.is_dir():
+            paths += sorted(p for p in folder.rglob("*") if not any(is_ignored(x) for x in p.relative_to(root).parts))
+    for path in paths:
+        if path.is_file():
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                pass
+            digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class Preview:
+    """Rebuilds the preview folder when the inputs' bytes change."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        self.root = root
+        self.out = out
+        self._fingerprint: str | None = None
+
+    def rebuild(self) -> bool:
+        """Build if the inputs changed; return whether a good build was published."""
+        fingerprint = input_fingerprint(self.root)
+        if fingerprint == self._fingerprint:
+            return False
+        self._fingerprint = fingerprint
+        try:
+            build(self.root, self.out, drafts=True)
+        except SiteErrors as errors:
+            for error in errors.errors:
+                log.error("%s", error)
+            return False
+        except SiteError as error:
+            log.error("%s", error)
+            return False
+        return True
+
+
+def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
+    from livereload import Server  # imported here: only the preview needs tornado
+
+    workdir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
+    out = workdir / "site"
+    preview = Preview(root, out)
+    try:
+        preview.rebuild()
+        if not out.exists():
+            out.mkdir()
+        server = Server()
+        for name in (*INPUT_DIRS, CONFIG_FILE):
+            if (root / name).exists():
+                server.watch(str(root / name), preview.rebuild, delay=0.1)
+        url = f"http://{host}:{port}/"
+        log.info("preview at %s (Ctrl-C stops)", url)
+        if open_browser:
+            webbrowser.open(url)
+        try:
+            server.serve(host=host, port=port, root=str(out), open_url_delay=None)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SiteError(
+                    f"port {port} on {host} is already in use",
+                    hint=f"stop the other server, or choose another port: site-builder serve --port {port + 1}",
+                ) from None
+            raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,178 @@
+"""One Jinja environment per language: autoescaping, strict undefined, gettext, locale filters.
+
+UI strings come from ``translations/<lang>/LC_MESSAGES/messages.po``, read
+directly with Babel (no compiled ``.mo`` is kept in the repository). Numbers
+and dates are formatted with Babel for the language's locale, never with the
+machine's locale.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import io
+import traceback
+from decimal import Decimal
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import PoFileError, read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import Translations
+from markupsafe import Markup
+
+from site_builder.assets import AssetManifest
+from site_builder.config import Language
+from site_builder.errors import SiteError
+from site_builder.frontmatter import Figure
+
+TEMPLATES_DIR = "templates"
+TRANSLATIONS_DIR = "translations"
+
+
+def catalog_path(lang: str) -> str:
+    return f"{TRANSLATIONS_DIR}/{lang}/LC_MESSAGES/messages.po"
+
+
+def read_catalog(root: Path, language: Language) -> Catalog | None:
+    """The language's message catalogue, or None where it has none."""
+    display = catalog_path(language.code)
+    path = root / display
+    if not path.is_file():
+        return None
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle, locale=language.locale, abort_invalid=True)
+    except PoFileError as exc:
+        raise SiteError(f"invalid message catalogue: {exc}", display, getattr(exc, "lineno", None)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError(f"cannot read the catalogue: {exc}", display) from None
+
+
+def _translations(catalog: Catalog | None) -> Translations:
+    if catalog is None:
+        return Translations()
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+# --- locale formatting ------------------------------------------------------
+
+
+def format_number(value: int | float, language: Language) -> str:
+    return format_decimal(_decimal(value), locale=language.locale, decimal_quantization=False)
+
+
+def format_percentage(value: int | float, language: Language) -> str:
+    """``58`` → ``58%``; the value is the percentage itself."""
+    return format_percent(_decimal(value) / 100, locale=language.locale, decimal_quantization=False)
+
+
+def format_money(value: int | float, language: Language, currency: str = "EUR") -> str:
+    """Whole amounts without cents: ``€ 2.370.000`` (nl), ``€2,370,000`` (en)."""
+    amount = _decimal(value)
+    pattern = copy.copy(language.locale.currency_formats["standard"])
+    if amount == amount.to_integral_value():
+        pattern.frac_prec = (0, 0)
+    return pattern.apply(amount, language.locale, currency=currency, currency_digits=False)
+
+
+def format_figure(figure: Figure, language: Language) -> str:
+    if figure.unit == "percent":
+        return format_percentage(figure.value, language)
+    if figure.unit == "EUR":
+        return format_money(figure.value, language)
+    return format_number(figure.value, language)
+
+
+def format_day(value: datetime.date, language: Language, form: str = "long") -> str:
+    """``25 september 2019`` (nl), ``25 September 2019`` (en)."""
+    return format_date(value, form, locale=language.locale)
+
+
+def _decimal(value: int | float) -> Decimal:
+    return Decimal(str(value))
+
+
+# --- environment ------------------------------------------------------------
+
+
+def make_environment(
+    root: Path, language: Language, catalog: Catalog | None, manifest: AssetManifest
+) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(_translations(catalog), newstyle=True)  # type: ignore[attr-defined]
+
+    def asset_url(name: str) -> str:
+        try:
+            return manifest.url(name)
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in assets/") from None
+
+    env.globals.update(asset_url=asset_url, language=language)
+    env.filters.update(
+        number=lambda v: format_number(v, language),
+        percent=lambda v: format_percentage(v, language),
+        money=lambda v, currency="EUR": format_money(v, language, currency),
+        figure=lambda f: format_figure(f, language),
+        day=lambda d, form="long": format_day(d, language, form),
+        isodate=lambda d: d.isoformat(),
+        markup=Markup,
+    )
+    return env
+
+
+def template_error(exc: BaseException, root: Path) -> SiteError | None:
+    """A Jinja failure as a ``SiteError`` naming the template and line; None if not a template's fault."""
+    templates = (root / TEMPLATES_DIR).resolve()
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return SiteError(
+            f"template error: {exc.message}",
+            _display(exc.filename, templates, exc.name),
+            exc.lineno,
+            "check the {{ }} and {% %} tags around this line",
+        )
+    frame = None
+    for summary in traceback.extract_tb(exc.__traceback__):
+        if _display(summary.filename, templates, None):
+            frame = summary
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return SiteError(
+            f"template '{exc.name}' does not exist",
+            _display(frame.filename, templates, None) if frame else TEMPLATES_DIR,
+            frame.lineno if frame else None,
+            f"add templates/{exc.name} or correct the name",
+        )
+    if frame is None:
+        return None
+    message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    return SiteError(
+        f"template error: {message}",
+        _display(frame.filename, templates, None),
+        frame.lineno,
+        "a name may be misspelt, or a value missing",
+    )
+
+
+def _display(filename: str | None, templates: Path, name: str | None) -> str | None:
+    if filename:
+        try:
+            rel = Path(filename).resolve().relative_to(templates)
+        except ValueError:
+            return None
+        return f"{TEMPLATES_DIR}/{rel.as_posix()}"
+    return f"{TEMPLATES_DIR}/{name}" if name else None

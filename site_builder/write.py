@@ -1,0 +1,103 @@
+"""The only stage that writes the site: into a sibling temporary folder, then swapped in.
+
+A failed build never touches the previous output. Files whose bytes did not
+change are hard-linked from the previous output, so they keep their
+modification time and sync tools upload only what changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from site_builder.errors import SiteError
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    path: str  # relative to the output folder, "/"-separated
+    data: bytes
+
+
+def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
+    """Refuse an output folder that holds, or sits inside, the project's inputs."""
+    out = out.resolve()
+    project = root.resolve()
+    if project.is_relative_to(out):
+        raise SiteError(
+            f"the output folder {out} contains the project itself",
+            hint="choose an output folder such as build/",
+        )
+    for name in inputs:
+        if out.is_relative_to(project / name):
+            raise SiteError(
+                f"the output folder {out} is inside {name}/",
+                hint="choose an output folder such as build/",
+            )
+
+
+def _safe_relative(path: str) -> PurePosixPath:
+    rel = PurePosixPath(path)
+    if (
+        not path
+        or rel.is_absolute()
+        or "\\" in path
+        or any(part in ("", ".", "..") for part in path.split("/"))
+    ):
+        raise SiteError(f"refusing to write '{path}': it would leave the output folder")
+    return rel
+
+
+def publish(files: Iterable[OutputFile], out: Path) -> None:
+    """Write ``files`` as the complete new content of ``out``."""
+    out = out.absolute()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise SiteError(f"the output path {out} exists and is not a folder")
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        seen: set[str] = set()
+        for file in files:
+            rel = _safe_relative(file.path)
+            if file.path in seen:
+                raise SiteError(f"two outputs would be written to '{file.path}'")
+            seen.add(file.path)
+            _write_one(staging, out, rel, file.data)
+        _swap(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_one(staging: Path, previous: Path, rel: PurePosixPath, data: bytes) -> None:
+    target = staging.joinpath(*rel.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = previous.joinpath(*rel.parts)
+    try:
+        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data):
+            if old.read_bytes() == data:
+                os.link(old, target)
+                return
+    except OSError:
+        pass  # fall back to writing the bytes
+    target.write_bytes(data)
+
+
+def _swap(staging: Path, out: Path) -> None:
+    os.chmod(staging, 0o755)
+    if not out.exists():
+        os.rename(staging, out)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    retired.rmdir()
+    os.rename(out, retired)
+    try:
+        os.rename(staging, out)
+    except OSError:
+        os.rename(retired, out)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
