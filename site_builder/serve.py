@@ -12,6 +12,7 @@ import errno
 import hashlib
 import logging
 import shutil
+import signal
 import tempfile
 import webbrowser
 from pathlib import Path
@@ -69,8 +70,17 @@ class Preview:
         return True
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
     from livereload import Server  # imported here: only the preview needs tornado
+
+    # livereload logs through its own handler; keep its lines out of ours.
+    logging.getLogger("livereload").propagate = False
+    # A terminated server (kill, a closed terminal) stops as cleanly as one given Ctrl-C.
+    signal.signal(signal.SIGTERM, _stop)
 
     workdir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
     out = workdir / "site"
