@@ -6,12 +6,14 @@ Pure: returns findings as values; the caller decides what stops a build
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from site_builder.errors import SiteError
 from site_builder.markup import RenderedPage
 from site_builder.model import Site
+from site_builder.write import OutputFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,17 +26,62 @@ class Findings:
         return self.broken_links + self.missing_translations
 
 
+_HTML_LINK = re.compile(rb"""\s(?:href|src)="(/[^"#?]*)""")
+
+
 def find_problems(
-    site: Site, bodies: Mapping[tuple[str, str], RenderedPage], output_paths: Iterable[str]
+    site: Site, bodies: Mapping[tuple[str, str], RenderedPage], files: Iterable[OutputFile]
 ) -> Findings:
+    files = tuple(files)
+    links = broken_links(site, bodies, {f.path for f in files})
+    in_markdown = {
+        (page.path, link.target.split("#", 1)[0])
+        for page in site.pages
+        for body in (bodies[(page.lang, page.url)].body, *bodies[(page.lang, page.url)].swot.values())
+        for link in body.links
+        if link.target
+    }
+    links += broken_template_links(site, files, in_markdown)
     return Findings(
-        tuple(sorted(broken_links(site, bodies, output_paths), key=SiteError.sort_key)),
+        tuple(sorted(links, key=SiteError.sort_key)),
         tuple(sorted(missing_translations(site), key=SiteError.sort_key)),
     )
 
 
-def broken_links(site, bodies, output_paths) -> list[SiteError]:
-    files = set(output_paths)
+def _exists(path: str, urls: frozenset[str], files: set[str]) -> bool:
+    return path in urls or path.lstrip("/") in files or (path.endswith("/") and f"{path.lstrip('/')}index.html" in files)
+
+
+def broken_template_links(
+    site: Site, files: tuple[OutputFile, ...], in_markdown: set[tuple[str, str]]
+) -> list[SiteError]:
+    """Site-internal links in the rendered HTML (templates included) that lead to no file."""
+    paths = {f.path for f in files}
+    by_output = {page.output_path: page for page in site.pages}
+    problems: dict[tuple[str, str], SiteError] = {}
+    for file in files:
+        if not file.path.endswith(".html"):
+            continue
+        for match in _HTML_LINK.finditer(file.data):
+            target = match.group(1).decode("utf-8", "replace")
+            if _exists(target, site.urls, paths):
+                continue
+            page = by_output.get(file.path)
+            where = page.path if page is not None else file.path
+            if page is not None and (page.path, target) in in_markdown:
+                continue  # reported with its line as a link in the Markdown
+            problems.setdefault(
+                (where, target),
+                SiteError(
+                    f"the page links to '{target}', which does not exist",
+                    where if page is not None else f"build/{file.path}",
+                    hint=f"the link comes from the template {page.template}" if page else None,
+                ),
+            )
+    return list(problems.values())
+
+
+def broken_links(site, bodies, files: set[str]) -> list[SiteError]:
     urls = site.urls
     problems = []
     for page in site.pages:
@@ -43,7 +90,7 @@ def broken_links(site, bodies, output_paths) -> list[SiteError]:
             for link in body.links:
                 if link.target is not None:
                     path = link.target.split("#", 1)[0].split("?", 1)[0]
-                    if path in urls or path.lstrip("/") in files:
+                    if _exists(path, urls, files):
                         continue
                 problems.append(
                     SiteError(

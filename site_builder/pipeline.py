@@ -61,7 +61,7 @@ def generate(root: Path, *, drafts: bool = False, base_url: str | None = None) -
     }
     pages = render_pages(site, bodies, environments, root)
     files = tuple(sorted(pages + render_feeds(site, bodies) + asset_files, key=lambda f: f.path))
-    findings = find_problems(site, bodies, (f.path for f in files))
+    findings = find_problems(site, bodies, files)
     return Generated(site, files, findings)
 
 

@@ -119,7 +119,7 @@ def _not_found(site: Site, env: jinja2.Environment, code: str, path: str) -> Out
 
 def _language_choice(site: Site, env: jinja2.Environment) -> OutputFile:
     homes = [(site.config.language(code), page) for code, page in sorted(site.homes.items())]
-    context = _base_context(site, site.config.default_language) | {"page": None, "homes": homes}
+    context = _base_context(site, site.config.default_language) | {"page": None, "homes": homes, "menu": ()}
     return _file("index.html", env.get_template(LANGUAGE_CHOICE_TEMPLATE).render(context))
 
 

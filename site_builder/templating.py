@@ -90,6 +90,19 @@ def format_figure(figure: Figure, language: Language) -> str:
     return format_number(figure.value, language)
 
 
+def figure_blocks(figures: tuple[Figure, ...]) -> list[tuple[str | None, list[Figure]]]:
+    """Figures in written order, consecutive figures of one group together: [(group, figures)]."""
+    blocks: list[tuple[str | None, list[Figure]]] = []
+    for figure in figures:
+        if blocks and figure.group is not None and blocks[-1][0] == figure.group:
+            blocks[-1][1].append(figure)
+        elif blocks and figure.group is None and blocks[-1][0] is None:
+            blocks[-1][1].append(figure)
+        else:
+            blocks.append((figure.group, [figure]))
+    return blocks
+
+
 def format_day(value: datetime.date, language: Language, form: str = "long") -> str:
     """``25 september 2019`` (nl), ``25 September 2019`` (en)."""
     return format_date(value, form, locale=language.locale)
@@ -131,6 +144,7 @@ def make_environment(
         figure=lambda f: format_figure(f, language),
         day=lambda d, form="long": format_day(d, language, form),
         isodate=lambda d: d.isoformat(),
+        figure_blocks=figure_blocks,
         markup=Markup,
     )
     return env
