@@ -1,0 +1,307 @@
+"""Shared helpers: write small projects inline, a complete bilingual mini site, run the CLI.
+
+``mini_site`` is the smallest project that exercises every page kind in both
+languages (home, news list with three items, key figures, SWOT, a plain page
+linking to another by its ``.md`` file). Its templates, assets, translations and
+``site.yaml`` are the repository's own; the content is written here, so a test
+can see at a glance what it is built from.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
+    """Write ``{"rel/path": text}`` below ``root`` (text is dedented; bytes written as is)."""
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(textwrap.dedent(content), encoding="utf-8", newline="\n")
+    return root
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` by its "/"-separated relative path, with its bytes."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+MINI_CONTENT: dict[str, str] = {
+    # --- English -------------------------------------------------------------
+    "content/en/_index.md": """\
+        ---
+        title: Amsterdam, where life sciences meet data
+        summary: The Amsterdam region works on health with data science and AI.
+        ---
+        Amsterdam brings together hospitals, universities and companies.
+        """,
+    "content/en/news/_index.md": """\
+        ---
+        title: News
+        menu: true
+        weight: 30
+        ---
+        News from the Amsterdam life sciences & health community.
+        """,
+    "content/en/news/2019-09-26-mou.md": """\
+        ---
+        title: Mayor Halsema signs memorandum of understanding
+        summary: The city, the universities and the Board will work together on data and AI.
+        slug: memorandum-of-understanding
+        date: 2019-09-26
+        ---
+        The City of Amsterdam, the Amsterdam universities and the Board signed the memorandum.
+        """,
+    "content/en/news/2019-06-12-ema.md": """\
+        ---
+        title: The European Medicines Agency opens its Amsterdam office
+        slug: ema-opens-office
+        date: 2019-06-12
+        ---
+        About 900 EMA staff now work at the Zuidas.
+        """,
+    "content/en/news/2018-11-20-action-programme.md": """\
+        ---
+        title: Action programme 2019-2022 published
+        slug: action-programme
+        date: 2018-11-20
+        ---
+        The programme sets out three pillars for the coming years.
+        """,
+    "content/en/key-figures.md": """\
+        ---
+        title: Key figures
+        menu: true
+        weight: 10
+        figures:
+          - id: lsh-jobs-nl
+            value: 65000
+            qualifier: about
+            group: jobs
+            label: jobs in life sciences & health companies in the Netherlands
+            source: Action Programme 2019-2022
+          - id: lsh-budget
+            value: 2370000
+            unit: EUR
+            highlight: true
+            label: programme budget
+            source: City of Amsterdam
+          - id: cycling-share
+            value: 58
+            unit: percent
+            year: 2018
+            label: of commuters cycle to work
+            source: Amsterdam in cijfers
+        ---
+        Figures are updated once a year.
+        """,
+    "content/en/swot.md": """\
+        ---
+        title: SWOT analysis
+        strengths:
+          - title: Excellent knowledge institutions
+            text: Two universities and two university medical centres.
+        weaknesses:
+          - title: Scattered campuses
+            text: The institutions are spread over the city.
+        opportunities:
+          - title: Data and AI
+            text: Health data can be combined with *data science*.
+        threats:
+          - title: Housing
+            text: Researchers struggle to find a home.
+        ---
+        The conclusions follow from the four quadrants.
+        """,
+    "content/en/about.md": """\
+        ---
+        title: About us
+        menu: true
+        weight: 20
+        ---
+        We publish the [key figures](key-figures.md) of the region.
+        """,
+    # --- Dutch ---------------------------------------------------------------
+    "content/nl/_index.md": """\
+        ---
+        title: Amsterdam, waar life sciences en data samenkomen
+        summary: De regio Amsterdam werkt aan gezondheid met data science en AI.
+        ---
+        Amsterdam brengt ziekenhuizen, universiteiten en bedrijven samen.
+        """,
+    "content/nl/news/_index.md": """\
+        ---
+        title: Nieuws
+        slug: nieuws
+        menu: true
+        weight: 30
+        ---
+        Nieuws uit de Amsterdamse life sciences & health-gemeenschap.
+        """,
+    "content/nl/news/2019-09-26-mou.md": """\
+        ---
+        title: Burgemeester Halsema tekent intentieverklaring
+        summary: De gemeente, de universiteiten en de Board gaan samenwerken op data en AI.
+        slug: intentieverklaring
+        date: 2019-09-26
+        ---
+        De gemeente Amsterdam, de Amsterdamse universiteiten en de Board tekenden de verklaring.
+        """,
+    "content/nl/news/2019-06-12-ema.md": """\
+        ---
+        title: Het Europees Geneesmiddelenbureau opent kantoor in Amsterdam
+        slug: ema-opent-kantoor
+        date: 2019-06-12
+        ---
+        Zo'n 900 medewerkers van het EMA werken nu op de Zuidas.
+        """,
+    "content/nl/news/2018-11-20-action-programme.md": """\
+        ---
+        title: Actieprogramma 2019-2022 gepubliceerd
+        slug: actieprogramma
+        date: 2018-11-20
+        ---
+        Het programma beschrijft drie pijlers voor de komende jaren.
+        """,
+    "content/nl/key-figures.md": """\
+        ---
+        title: Kerncijfers
+        slug: kerncijfers
+        menu: true
+        weight: 10
+        figures:
+          - id: lsh-jobs-nl
+            value: 65000
+            qualifier: about
+            group: jobs
+            label: banen bij life sciences & health-bedrijven in Nederland
+            source: Actieprogramma 2019-2022
+          - id: lsh-budget
+            value: 2370000
+            unit: EUR
+            highlight: true
+            label: budget van het programma
+            source: Gemeente Amsterdam
+          - id: cycling-share
+            value: 58
+            unit: percent
+            year: 2018
+            label: van de forenzen fietst naar het werk
+            source: Amsterdam in cijfers
+        ---
+        De cijfers worden eens per jaar bijgewerkt.
+        """,
+    "content/nl/swot.md": """\
+        ---
+        title: SWOT-analyse
+        strengths:
+          - title: Uitstekende kennisinstellingen
+            text: Twee universiteiten en twee universitaire medische centra.
+        weaknesses:
+          - title: Verspreide campussen
+            text: De instellingen liggen verspreid over de stad.
+        opportunities:
+          - title: Data en AI
+            text: Gezondheidsdata zijn te combineren met *data science*.
+        threats:
+          - title: Huisvesting
+            text: Onderzoekers vinden moeilijk een woning.
+        ---
+        De conclusies volgen uit de vier kwadranten.
+        """,
+    "content/nl/about.md": """\
+        ---
+        title: Over ons
+        slug: over-ons
+        menu: true
+        weight: 20
+        ---
+        Wij publiceren de [kerncijfers](key-figures.md) van de regio.
+        """,
+}
+
+
+def make_mini_site(root: Path) -> Path:
+    """Create the mini site in ``root`` (which may already exist) and return ``root``."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("templates", "assets", "translations"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy2(REPO / "site.yaml", root / "site.yaml")
+    write_tree(root, MINI_CONTENT)
+    return root
+
+
+@pytest.fixture
+def mini_site(tmp_path: Path) -> Path:
+    """A complete, valid bilingual project in ``tmp_path``; returns the project folder."""
+    return make_mini_site(tmp_path)
+
+
+RunCli = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
+    """``run_cli(*args) -> (exit code, stdout, stderr)``, running ``cli.main`` in this process.
+
+    Behaves like the real program for the things tests look at: an argparse
+    ``SystemExit`` becomes its code, and an exception escaping ``main`` is
+    printed as a traceback on stderr with exit code 1, as Python would.
+    """
+    from site_builder.cli import main
+
+    def run(*args: str | os.PathLike) -> tuple[int, str, str]:
+        capsys.readouterr()  # drop anything printed before
+        handlers, level = logging.root.handlers[:], logging.root.level  # main() may configure logging
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        except Exception:  # a bug: show it the way the interpreter would
+            sys.stderr.write("Traceback (most recent call last):\n" + traceback.format_exc())
+            code = 1
+        finally:
+            logging.root.handlers[:] = handlers
+            logging.root.setLevel(level)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def run_process(
+    *args: str | os.PathLike, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m site_builder *args`` in a real process, for what only a process shows.
+
+    ``env`` adds to (or overrides) the current environment.
+    """
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "site_builder", *map(str, args)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+

@@ -1,0 +1,202 @@
+"""``site.yaml``: a valid file becomes a ``SiteConfig``; every mistake names its line."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from site_builder.config import load_config, parse_config
+from site_builder.errors import SiteError, SiteErrors, format_error
+
+VALID = textwrap.dedent(
+    """\
+    # Site settings.
+    base_url: https://lsh.amsterdam/
+    default_language: en
+    news_page_size: 10
+    title:
+      en: Life Sciences & Health Amsterdam
+      nl: Life Sciences & Health Amsterdam
+    description:
+      en: Where life sciences & health meet data science.
+      nl: Waar life sciences & health en data science samenkomen.
+    languages:
+      nl:
+        locale: nl_NL
+        name: Nederlands
+      en:
+        locale: en_GB
+        name: English
+    """
+)
+# Line numbers in VALID: 2 base_url, 3 default_language, 4 news_page_size, 5 title,
+# 6/7 title.en/nl, 8 description, 11 languages, 12 nl, 13 nl.locale, 14 nl.name,
+# 15 en, 16 en.locale, 17 en.name.
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises((SiteError, SiteErrors)) as caught:
+        parse_config(text)
+    exc = caught.value
+    return [format_error(e) for e in (exc.errors if isinstance(exc, SiteErrors) else (exc,))]
+
+
+def edit(old: str, new: str) -> str:
+    assert old in VALID, old
+    return VALID.replace(old, new, 1)
+
+
+def test_valid_config():
+    config = parse_config(VALID)
+    assert config.base_url == "https://lsh.amsterdam"  # trailing slash dropped
+    assert config.default_language == "en"
+    assert config.news_page_size == 10
+    assert config.codes == ("en", "nl")  # sorted by code, whatever the file's order
+    nl = config.language("nl")
+    assert (nl.name, nl.locale_id, nl.title) == ("Nederlands", "nl_NL", "Life Sciences & Health Amsterdam")
+    assert nl.description == "Waar life sciences & health en data science samenkomen."
+    assert config.language("en").locale_id == "en_GB"
+
+
+def test_defaults_for_optional_keys():
+    config = parse_config(
+        edit("news_page_size: 10\n", "").replace(
+            "description:\n  en: Where life sciences & health meet data science.\n"
+            "  nl: Waar life sciences & health en data science samenkomen.\n",
+            "",
+        )
+    )
+    assert config.news_page_size == 10
+    assert config.language("nl").description == ""
+
+
+def test_with_base_url_override():
+    assert parse_config(VALID).with_base_url("http://localhost:8000/").base_url == "http://localhost:8000"
+
+
+def test_the_repository_site_yaml_is_valid():
+    from conftest import REPO
+
+    assert load_config(REPO).codes == ("en", "nl")
+
+
+def test_missing_site_yaml(tmp_path):
+    with pytest.raises(SiteError) as caught:
+        load_config(tmp_path)
+    assert format_error(caught.value).startswith("site.yaml: no site.yaml found (hint: run site-builder in")
+
+
+def test_unknown_key():
+    assert errors_of(edit("news_page_size: 10\n", "news_page_size: 10\nnews_pagesize: 3\n")) == [
+        "site.yaml:5: unknown key 'news_pagesize' (hint: did you mean 'news_page_size'?)"
+    ]
+
+
+def test_unknown_key_in_a_language():
+    assert errors_of(edit("    name: English\n", "    name: English\n    flag: gb\n")) == [
+        "site.yaml:18: unknown key 'languages.en.flag' (hint: allowed keys: locale, name)"
+    ]
+
+
+@pytest.mark.parametrize("value", ['"ten"', "ten", "2.5", "true"])
+def test_wrong_type(value):
+    (error,) = errors_of(edit("news_page_size: 10", f"news_page_size: {value}"))
+    assert error.startswith("site.yaml:4: news_page_size is ")
+    assert error.endswith(", expected a whole number (hint: such as 10)")
+
+
+def test_news_page_size_at_least_one():
+    assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
+        "site.yaml:4: news_page_size must be at least 1 (hint: such as 10)"
+    ]
+
+
+def test_base_url_must_be_a_web_address():
+    assert errors_of(edit("base_url: https://lsh.amsterdam/", "base_url: lsh.amsterdam")) == [
+        "site.yaml:2: base_url 'lsh.amsterdam' is not a web address (hint: such as https://example.org)"
+    ]
+
+
+def test_unknown_locale_names_its_line():
+    errors = errors_of(edit("locale: nl_NL", "locale: xx_YY"))
+    assert "site.yaml:13: unknown locale 'xx_YY' (hint: use a locale such as nl_NL or en_GB)" in errors
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="config.parse_config drops a language whose locale is unknown, then also reports "
+    "\"title.nl: 'nl' is not one of the languages\" (line 7) and the same for description (line 10), "
+    "although nl is listed under languages:",
+)
+def test_unknown_locale_is_the_only_error():
+    assert errors_of(edit("locale: nl_NL", "locale: xx_YY")) == [
+        "site.yaml:13: unknown locale 'xx_YY' (hint: use a locale such as nl_NL or en_GB)"
+    ]
+
+
+def test_language_missing_its_name():
+    errors = errors_of(edit("    name: Nederlands\n", ""))
+    assert (
+        "site.yaml:13: missing required key 'languages.nl.name' "
+        "(hint: the language's own name, such as Nederlands)"
+    ) in errors
+
+
+def test_language_code_must_be_lower_case():
+    errors = errors_of(VALID.replace("  nl:\n    locale", "  NL:\n    locale"))
+    assert "site.yaml:12: 'NL' is not a language code (hint: such as nl or en)" in errors
+
+
+DEFAULT_NOT_A_LANGUAGE = (
+    "site.yaml:3: default_language 'de' is not one of the languages (hint: choose one of: "
+)
+
+
+def test_default_language_not_in_languages():
+    (error,) = errors_of(edit("default_language: en", "default_language: de"))
+    assert error in (DEFAULT_NOT_A_LANGUAGE + "en, nl)", DEFAULT_NOT_A_LANGUAGE + "nl, en)")
+
+
+def test_missing_title_for_a_language():
+    assert errors_of(edit("  nl: Life Sciences & Health Amsterdam\n", "")) == [
+        "site.yaml:5: title has no entry for language 'nl' (hint: add 'nl: …' under title:)"
+    ]
+
+
+def test_title_for_a_language_that_is_not_configured():
+    assert errors_of(edit("title:\n", "title:\n  de: Lebenswissenschaften\n")) == [
+        "site.yaml:6: title.de: 'de' is not one of the languages"
+    ]
+
+
+def test_missing_required_keys_named_at_line_1():
+    assert errors_of("news_page_size: 3\n") == [
+        "site.yaml:1: missing required key 'base_url' (hint: such as https://example.org)",
+        "site.yaml:1: missing required key 'default_language' (hint: add a line 'default_language: …')",
+        "site.yaml:1: missing required key 'languages' (hint: language codes with locale and name)",
+        "site.yaml:1: missing required key 'title' (hint: one title per language code)",
+    ]
+
+
+def test_several_mistakes_reported_together():
+    text = edit("news_page_size: 10", "news_page_size: ten")
+    text = text.replace("default_language: en", "default_language: de")
+    first, second = errors_of(text)
+    assert first.startswith(DEFAULT_NOT_A_LANGUAGE)
+    assert second == "site.yaml:4: news_page_size is 'ten', expected a whole number (hint: such as 10)"
+
+
+def test_invalid_yaml_names_its_line():
+    (error,) = errors_of(edit("default_language: en", "default_language: [en"))
+    assert error.startswith("site.yaml:4: invalid YAML:")
+
+
+def test_duplicate_key():
+    assert errors_of(edit("news_page_size: 10", "news_page_size: 10\nnews_page_size: 5")) == [
+        "site.yaml:5: duplicate key 'news_page_size' (first on line 4) (hint: remove one of the two)"
+    ]
+
+
+def test_not_a_mapping():
+    assert errors_of("- en\n- nl\n") == ["site.yaml:1: site.yaml must be a mapping of settings"]

@@ -1,0 +1,116 @@
+"""The preview server, run as an editor runs it: a real process on a loopback port."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+INPUTS = ("content", "templates", "assets", "translations", "site.yaml")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _wait_for(predicate, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    for name in INPUTS:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        else:
+            shutil.copy(source, tmp_path / name)
+    return tmp_path
+
+
+def _start(project: Path, port: int, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "-C", str(project), "serve", "--port", str(port)],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def _stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=10)
+
+
+def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_path):
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    process = _start(project, port, log)
+    base = f"http://127.0.0.1:{port}"
+    page_file = project / "content/en/about.md"
+    try:
+        first = _wait_for(lambda: _get(f"{base}/en/about/"))
+        assert "livereload.js" in first  # the browser is told to reload after a rebuild
+        assert not (project / "build").exists()  # the preview never writes the deployable build
+
+        original = page_file.read_text("utf-8")
+        page_file.write_text(original + "\nA sentence added while previewing.\n", "utf-8")
+        _wait_for(lambda: "A sentence added while previewing." in (_get(f"{base}/en/about/") or ""))
+
+        # A typo in the front matter: the server stays up, keeps the last good page
+        # and names the file and line in the terminal.
+        page_file.write_text(original.replace("title:", "titel:", 1), "utf-8")
+        _wait_for(lambda: "content/en/about.md:" in log.read_text())
+        assert process.poll() is None
+        assert "A sentence added while previewing." in _get(f"{base}/en/about/")
+        assert "Traceback" not in log.read_text()
+
+        page_file.write_text(original + "\nFixed again.\n", "utf-8")
+        _wait_for(lambda: "Fixed again." in (_get(f"{base}/en/about/") or ""))
+    finally:
+        code = _stop(process)
+    assert code == 0, log.read_text()
+
+
+def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
+    port = _free_port()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", port))
+        busy.listen()
+        result = subprocess.run(
+            [sys.executable, "-m", "site_builder", "-C", str(project), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "--port" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,199 @@
+"""``write.publish``: a complete new folder swapped in, never a half-written one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import read_tree
+
+from site_builder import write
+from site_builder.errors import SiteError
+from site_builder.write import OutputFile, check_output_folder, publish
+
+FIRST = (
+    OutputFile("index.html", b"<h1>LSH Amsterdam</h1>"),
+    OutputFile("nl/index.html", b"<h1>Welkom</h1>"),
+    OutputFile("nl/nieuws/ema/index.html", b"<h1>EMA</h1>"),
+    OutputFile("assets/site.1bbf2a15.css", b"body{}"),
+)
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Temporary folders ``publish`` leaves beside the output (there should be none)."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+
+
+def test_first_publish_creates_the_folder(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    assert read_tree(out) == {f.path: f.data for f in FIRST}
+    assert leftovers(tmp_path) == []
+    assert oct(out.stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_publish_replaces_the_old_content_entirely(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    (out / "stray.txt").write_text("left by hand")
+    (out / "en").mkdir()
+    (out / "en" / "old.html").write_text("old")
+    second = (OutputFile("index.html", b"<h1>New</h1>"), OutputFile("en/index.html", b"<h1>Welcome</h1>"))
+    publish(second, out)
+    assert read_tree(out) == {"index.html": b"<h1>New</h1>", "en/index.html": b"<h1>Welcome</h1>"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
+
+
+def test_new_folder_is_complete_before_it_is_swapped_in(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    before = read_tree(out)
+    second = [OutputFile(f.path, b"new " + f.data) for f in FIRST]
+    seen = []
+    real_swap = write._swap
+
+    def watching_swap(staging, target):
+        seen.append((read_tree(staging), read_tree(target)))
+        real_swap(staging, target)
+
+    monkeypatch.setattr(write, "_swap", watching_swap)
+    publish(second, out)
+    assert seen == [({f.path: f.data for f in second}, before)]
+    assert read_tree(out) == {f.path: f.data for f in second}
+    assert leftovers(tmp_path) == []
+
+
+def test_unchanged_files_are_hard_linked_and_keep_their_mtime(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    stamp = 1_000_000_000  # 2001: far from "now", so a rewrite could not keep it by accident
+    for file in FIRST:
+        os.utime(out / file.path, (stamp, stamp))
+    before = {f.path: (out / f.path).stat() for f in FIRST}
+
+    changed = OutputFile("nl/index.html", b"<h1>Welkom terug</h1>")
+    same_size = OutputFile("index.html", b"<h1>LSH Amsterdaa</h1>")  # same length, other bytes
+    publish((same_size, changed, FIRST[2], FIRST[3]), out)
+
+    for path in ("nl/nieuws/ema/index.html", "assets/site.1bbf2a15.css"):
+        after = (out / path).stat()
+        assert after.st_ino == before[path].st_ino
+        assert after.st_mtime == stamp
+    for path in ("index.html", "nl/index.html"):
+        after = (out / path).stat()
+        assert after.st_ino != before[path].st_ino
+        assert after.st_mtime != stamp
+    assert (out / "index.html").read_bytes() == b"<h1>LSH Amsterdaa</h1>"
+    assert (out / "nl/index.html").read_bytes() == b"<h1>Welkom terug</h1>"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../escape.html",
+        "nl/../../escape.html",
+        "/etc/passwd",
+        "nl\\index.html",
+        "",
+        "nl//index.html",
+        "./index.html",
+    ],
+)
+def test_refuses_paths_that_leave_the_output_folder(tmp_path, path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    before = read_tree(out)
+    with pytest.raises(SiteError) as caught:
+        publish((OutputFile("index.html", b"new"), OutputFile(path, b"x")), out)
+    assert str(caught.value) == f"refusing to write '{path}': it would leave the output folder"
+    assert read_tree(out) == before
+    assert leftovers(tmp_path) == []
+    assert not (tmp_path / "escape.html").exists()
+
+
+def test_refuses_two_files_with_one_path(tmp_path):
+    out = tmp_path / "build"
+    with pytest.raises(SiteError, match="two outputs would be written to 'index.html'"):
+        publish((OutputFile("index.html", b"a"), OutputFile("index.html", b"b")), out)
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
+
+
+def test_output_path_that_is_a_file(tmp_path):
+    (tmp_path / "build").write_text("not a folder")
+    with pytest.raises(SiteError, match="exists and is not a folder"):
+        publish(FIRST, tmp_path / "build")
+    assert (tmp_path / "build").read_text() == "not a folder"
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="write.publish calls out.parent.mkdir() unguarded: when a parent of the output folder is "
+    "a file, FileExistsError/NotADirectoryError escapes instead of a SiteError (a traceback on the CLI)",
+)
+def test_output_path_below_a_file_is_a_site_error(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file")
+    with pytest.raises(SiteError):
+        publish(FIRST, tmp_path / "notes.txt" / "build")
+
+
+def test_failure_while_writing_keeps_the_old_folder(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    before = read_tree(out)
+    real_write = write._write_one
+    written = []
+
+    def failing_write(staging, previous, rel, data):
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+        written.append(rel)
+        real_write(staging, previous, rel, data)
+
+    monkeypatch.setattr(write, "_write_one", failing_write)
+    with pytest.raises(OSError, match="No space left"):
+        publish([OutputFile(f.path, b"new " + f.data) for f in FIRST], out)
+    assert len(written) == 2
+    assert read_tree(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_failure_during_the_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    before = read_tree(out)
+    real_rename = os.rename
+    calls = []
+
+    def failing_rename(src, dst):
+        calls.append((Path(src).name, Path(dst).name))
+        if Path(src).name.startswith(".build.new-"):  # the staging folder moving into place
+            raise OSError(16, "Device or resource busy")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(write.os, "rename", failing_rename)
+    with pytest.raises(OSError, match="busy"):
+        publish([OutputFile(f.path, b"new " + f.data) for f in FIRST], out)
+    (old_src, retired), (staging, target), (back_src, back_dst) = calls
+    assert (old_src, target, back_src, back_dst) == ("build", "build", retired, "build")
+    assert retired.startswith(".build.old-") and staging.startswith(".build.new-")
+    assert read_tree(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_check_output_folder(tmp_path):
+    project = tmp_path / "site"
+    (project / "content").mkdir(parents=True)
+    inputs = ("content", "templates", "site.yaml")
+    check_output_folder(project / "build", project, inputs)
+    check_output_folder(tmp_path / "elsewhere", project, inputs)
+    for bad, message in [
+        (project, "contains the project itself"),
+        (tmp_path, "contains the project itself"),
+        (project / "content" / "out", "is inside content/"),
+        (project / "templates", "is inside templates/"),
+    ]:
+        with pytest.raises(SiteError, match=message):
+            check_output_folder(bad, project, inputs)
