@@ -7,6 +7,7 @@ Pure: returns findings as values; the caller decides what stops a build
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -26,14 +27,15 @@ class Findings:
         return self.broken_links + self.missing_translations
 
 
-_HTML_LINK = re.compile(rb"""\s(?:href|src)="(/[^"#?]*)""")
+_HTML_LINK = re.compile(rb"""\s(?:href|src)="(/(?!/)[^"#?]*)""")
+_HTML_ID = re.compile(rb'\sid="([^"]+)"')
 
 
 def find_problems(
     site: Site, bodies: Mapping[tuple[str, str], RenderedPage], files: Iterable[OutputFile]
 ) -> Findings:
     files = tuple(files)
-    links = broken_links(site, bodies, {f.path for f in files})
+    links = broken_links(site, bodies, {f.path: f.data for f in files})
     in_markdown = {
         (page.path, link.target.split("#", 1)[0])
         for page in site.pages
@@ -81,26 +83,45 @@ def broken_template_links(
     return list(problems.values())
 
 
-def broken_links(site, bodies, files: set[str]) -> list[SiteError]:
+def broken_links(site: Site, bodies, files: Mapping[str, bytes]) -> list[SiteError]:
+    """Links written in Markdown that lead to no page, or to no such #fragment on it.
+
+    ``files`` maps output paths to their bytes; ids are read from the HTML.
+    """
     urls = site.urls
+    paths = set(files)
+    ids = _IdIndex(files)
     problems = []
     for page in site.pages:
         rendered = bodies[(page.lang, page.url)]
         for body in (rendered.body, *rendered.swot.values()):
             for link in body.links:
-                if link.target is not None:
-                    path = link.target.split("#", 1)[0].split("?", 1)[0]
-                    if _exists(path, urls, files):
-                        continue
-                problems.append(
-                    SiteError(
-                        f"the link '{link.href}' leads to no page",
-                        page.path,
-                        link.line,
-                        _link_hint(link.href),
-                    )
-                )
+                address, _, fragment = (link.target or "").partition("#")
+                path = address.split("?", 1)[0] or page.url
+                if link.target is None or not _exists(path, urls, paths):
+                    message, hint = f"the link '{link.href}' leads to no page", _link_hint(link.href)
+                elif fragment and not ids.has(path, fragment):
+                    message = f"the link '{link.href}' leads to no '#{fragment}' on its page"
+                    hint = "after # comes the id of a heading on that page, such as #strengths"
+                else:
+                    continue
+                problems.append(SiteError(message, page.path, link.line, hint))
     return problems
+
+
+class _IdIndex:
+    """Element ids of output HTML files, read only for pages that fragments point to."""
+
+    def __init__(self, files: Mapping[str, bytes]) -> None:
+        self._data = files
+        self._ids: dict[str, set[str]] = {}
+
+    def has(self, path: str, fragment: str) -> bool:
+        name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+        if name not in self._ids:
+            data = self._data.get(name, b"")
+            self._ids[name] = {m.group(1).decode("utf-8", "replace") for m in _HTML_ID.finditer(data)}
+        return unquote(fragment) in self._ids[name]
 
 
 def _link_hint(href: str) -> str:

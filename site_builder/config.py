@@ -102,7 +102,9 @@ def parse_config(text: str) -> SiteConfig:
     errors: list[SiteError] = []
     values = validate(data, _TOP, CONFIG_FILE, errors)
     languages = _languages(values.get("languages"), errors)
-    codes = [language[0] for language in languages]
+    # Codes whose settings are wrong still count as declared, so that a bad
+    # locale is reported once rather than again under title and description.
+    codes = [code for code in values.get("languages") or () if _LANGUAGE_CODE.fullmatch(code)]
     titles = _per_language(data, "title", values.get("title"), codes, True, errors)
     descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
     default = values.get("default_language")

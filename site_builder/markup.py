@@ -9,6 +9,7 @@ every internal link with its line, for ``check``.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -25,7 +26,7 @@ from site_builder.model import Page, Site
 @dataclass(frozen=True, slots=True)
 class Link:
     href: str  # as written in the Markdown
-    target: str | None  # the site path it leads to ("/en/swot/#x"); None if it leads nowhere
+    target: str | None  # the site path it leads to ("/en/swot/#x", "#x" on the page itself); None if nowhere
     line: int  # line in the source file
 
 
@@ -70,6 +71,7 @@ class MarkupRenderer:
         self._first_line = 1
         self._links: list[Link] = []
         self._ids: list[str] = []
+        self._seen: dict[str, int] = {}
 
     def render_page(self, page: Page) -> RenderedPage:
         source = page.source
@@ -83,7 +85,7 @@ class MarkupRenderer:
 
     def _convert(self, source: SourcePage, text: str, first_line: int) -> Body:
         self._source, self._text, self._first_line = source, text, first_line
-        self._links, self._ids = [], []
+        self._links, self._ids, self._seen = [], [], {}
         self._md.reset()
         html = self._md.convert(text)
         return Body(html, tuple(self._links), tuple(self._ids))
@@ -107,7 +109,9 @@ class MarkupRenderer:
     def _internal_target(self, href: str) -> str | None:
         """"" for a broken internal link, None for an external one, else the site path."""
         parts = urlsplit(href)
-        if parts.scheme or parts.netloc or href.startswith("#") or not parts.path:
+        if href.startswith("#") and len(href) > 1:
+            return href
+        if parts.scheme or parts.netloc or not parts.path:
             return None
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         if not parts.path.endswith(".md"):
@@ -124,10 +128,18 @@ class MarkupRenderer:
         return url + fragment if url else ""
 
     def _line_of(self, href: str) -> int:
-        for offset, line in enumerate(self._text.split("\n")):
-            if href in line:
-                return self._first_line + offset
-        return self._first_line
+        """The line of this link: the n-th link to ``href`` is on the line of its n-th occurrence."""
+        nth = self._seen.get(href, 0)
+        self._seen[href] = nth + 1
+        written = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)" + re.escape(href) + r"(?=[\s)>\"']|$)")
+        occurrences = [
+            offset
+            for offset, line in enumerate(self._text.split("\n"))
+            for _ in written.finditer(line)
+        ]
+        if not occurrences:
+            occurrences = [o for o, line in enumerate(self._text.split("\n")) if href in line] or [0]
+        return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
 
 def markup_renderer(site: Site) -> MarkupRenderer:

@@ -174,8 +174,11 @@ class Site:
 
 def slugify(text: str) -> str:
     """A URL-safe slug: ASCII lower-case letters, digits and single hyphens."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    # Accents are dropped (é → e); any other character outside a-z0-9,
+    # such as the en dash in "2019–2022", separates words.
+    decomposed = unicodedata.normalize("NFKD", re.sub("['’]", "", text.casefold()))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", letters).strip("-")
 
 
 def url_to_file(url: str) -> str:

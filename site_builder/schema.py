@@ -51,15 +51,38 @@ class _YamlProblem(Exception):
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     line_offset = 1
+    source_text = ""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
+            # An alias shares its anchor's node, so the node's line is the
+            # anchor's; the alias itself is found by scanning (error path only).
             raise _YamlProblem(
                 "YAML aliases (*name) are not supported",
-                node.start_mark.line + self.line_offset,
+                _first_alias_line(self.source_text) + self.line_offset,
                 "write the value out in full",
             )
         return super().construct_object(node, deep=deep)
+
+
+def _first_alias_line(text: str) -> int:
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, yaml.AliasToken):
+            return token.start_mark.line
+    return 0
+
+
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    if _THOUSANDS.fullmatch(node.value):
+        raise _YamlProblem(
+            f"'{node.value}' reads as a decimal fraction, not as a number with thousands separators",
+            node.start_mark.line + loader.line_offset,
+            f"write {node.value.replace('.', '')} without separators",
+        )
+    return loader.construct_yaml_float(node)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -98,12 +121,14 @@ def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 
 
 def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
     loader = _Loader(text)
     loader.line_offset = first_line
+    loader.source_text = text
     try:
         return loader.get_single_data()
     except _YamlProblem as problem:
@@ -112,15 +137,21 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        raise SiteError(f"invalid YAML: {message}", path, line, _yaml_hint(message)) from None
+        at_tab = bool(mark) and _char_at(text, mark.line, mark.column) == "\t"
+        raise SiteError(f"invalid YAML: {message}", path, line, _yaml_hint(message, at_tab)) from None
     except yaml.YAMLError as exc:
         raise SiteError(f"invalid YAML: {exc}", path, first_line) from None
     finally:
         loader.dispose()
 
 
-def _yaml_hint(message: str) -> str:
-    if "tab" in message:
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+def _yaml_hint(message: str, at_tab: bool) -> str:
+    if at_tab or "tab" in message:
         return "indent with spaces, not tabs"
     if "could not determine a constructor" in message:
         return "tags such as !!python/object are not allowed"

@@ -137,17 +137,29 @@ def make_environment(
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in assets/") from None
 
     env.globals.update(asset_url=asset_url, language=language)
-    env.filters.update(
-        number=lambda v: format_number(v, language),
-        percent=lambda v: format_percentage(v, language),
-        money=lambda v, currency="EUR": format_money(v, language, currency),
-        figure=lambda f: format_figure(f, language),
-        day=lambda d, form="long": format_day(d, language, form),
-        isodate=lambda d: d.isoformat(),
-        figure_blocks=figure_blocks,
-        markup=Markup,
-    )
+    filters = {
+        "number": lambda v: format_number(v, language),
+        "percent": lambda v: format_percentage(v, language),
+        "money": lambda v, currency="EUR": format_money(v, language, currency),
+        "figure": lambda f: format_figure(f, language),
+        "day": lambda d, form="long": format_day(d, language, form),
+        "isodate": lambda d: d.isoformat(),
+        "figure_blocks": figure_blocks,
+        "markup": Markup,
+    }
+    env.filters.update({name: _strict(function) for name, function in filters.items()})
     return env
+
+
+def _strict(function):
+    """A filter that reports an undefined value by name instead of failing inside Babel."""
+
+    def strict_filter(value, *args, **kwargs):
+        if isinstance(value, jinja2.Undefined):
+            value._fail_with_undefined_error()
+        return function(value, *args, **kwargs)
+
+    return strict_filter
 
 
 def template_error(exc: BaseException, root: Path) -> SiteError | None:
@@ -174,6 +186,8 @@ def template_error(exc: BaseException, root: Path) -> SiteError | None:
     if frame is None:
         return None
     message = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else str(exc)
+    if not message:
+        message = type(exc).__name__
     return SiteError(
         f"template error: {message}",
         _display(frame.filename, templates, None),

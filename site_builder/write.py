@@ -55,10 +55,22 @@ def _safe_relative(path: str) -> PurePosixPath:
 def publish(files: Iterable[OutputFile], out: Path) -> None:
     """Write ``files`` as the complete new content of ``out``."""
     out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise SiteError(
+            f"cannot create the folder for {out}: {error.strerror}",
+            hint="choose an output folder whose parent is a folder you may write to",
+        ) from None
     if out.exists() and not out.is_dir():
         raise SiteError(f"the output path {out} exists and is not a folder")
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as error:
+        raise SiteError(
+            f"cannot write next to {out}: {error.strerror}",
+            hint="choose an output folder whose parent is a folder you may write to",
+        ) from None
     try:
         seen: set[str] = set()
         for file in files:
@@ -68,6 +80,9 @@ def publish(files: Iterable[OutputFile], out: Path) -> None:
             seen.add(file.path)
             _write_one(staging, out, rel, file.data)
         _swap(staging, out)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise SiteError(f"cannot write the site to {out}: {error}") from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -239,11 +239,6 @@ def test_every_problem_in_one_run(built):
     assert_failed_cleanly(root, before, result, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write.publish: out.parent.mkdir() raises FileExistsError when a parent of --out is a "
-    "file; cli.main does not turn it into a SiteError, so a traceback is printed",
-)
 def test_out_below_a_file(built, tmp_path_factory):
     root, _ = built
     elsewhere = tmp_path_factory.mktemp("elsewhere")
@@ -254,11 +249,6 @@ def test_out_below_a_file(built, tmp_path_factory):
     assert len(result.stderr.splitlines()) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templating: the |day filter passes an undefined value to Babel, whose AssertionError has "
-    "no text; template_error then prints 'template error:  (hint: …)' with an empty message",
-)
 def test_undefined_value_through_a_filter_is_named(built):
     root, before = built
     replace_in("templates/macros.html", "{{ item.front.date|day }}", "{{ item.front.published|day }}")(root)

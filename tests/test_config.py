@@ -123,12 +123,6 @@ def test_unknown_locale_names_its_line():
     assert "site.yaml:13: unknown locale 'xx_YY' (hint: use a locale such as nl_NL or en_GB)" in errors
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.parse_config drops a language whose locale is unknown, then also reports "
-    "\"title.nl: 'nl' is not one of the languages\" (line 7) and the same for description (line 10), "
-    "although nl is listed under languages:",
-)
 def test_unknown_locale_is_the_only_error():
     assert errors_of(edit("locale: nl_NL", "locale: xx_YY")) == [
         "site.yaml:13: unknown locale 'xx_YY' (hint: use a locale such as nl_NL or en_GB)"
