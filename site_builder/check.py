@@ -11,7 +11,10 @@ from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from site_builder import translations
+from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
+from site_builder.load import SourcePage
 from site_builder.markup import RenderedPage
 from site_builder.model import Site
 from site_builder.write import OutputFile
@@ -21,10 +24,24 @@ from site_builder.write import OutputFile
 class Findings:
     broken_links: tuple[SiteError, ...]
     missing_translations: tuple[SiteError, ...]
+    translations: tuple[SiteError, ...] = ()  # stale, orphaned or disagreeing translations
+    ui_strings: tuple[SiteError, ...] = ()  # catalogue entries missing, fuzzy or unused
 
     @property
     def all(self) -> tuple[SiteError, ...]:
-        return self.broken_links + self.missing_translations
+        return self.broken_links + self.missing_translations + self.translations + self.ui_strings
+
+    def blocking(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
+        """What stops a build: broken links always; the rest by policy, or all with ``strict``."""
+        if strict:
+            return self.all
+        if missing_translation == "error":
+            return self.broken_links + self.missing_translations
+        return self.broken_links
+
+    def warnings(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
+        blocking = set(map(id, self.blocking(missing_translation, strict)))
+        return tuple(e for e in self.all if id(e) not in blocking)
 
 
 _HTML_LINK = re.compile(rb"""\s(?:href|src)="(/(?!/)[^"#?]*)""")
@@ -32,7 +49,11 @@ _HTML_ID = re.compile(rb'\sid="([^"]+)"')
 
 
 def find_problems(
-    site: Site, bodies: Mapping[tuple[str, str], RenderedPage], files: Iterable[OutputFile]
+    site: Site,
+    bodies: Mapping[tuple[str, str], RenderedPage],
+    files: Iterable[OutputFile],
+    sources: Iterable[SourcePage] = (),
+    ui_strings: Iterable[SiteError] = (),
 ) -> Findings:
     files = tuple(files)
     links = broken_links(site, bodies, {f.path: f.data for f in files})
@@ -45,9 +66,43 @@ def find_problems(
     }
     links += broken_template_links(site, files, in_markdown)
     return Findings(
-        tuple(sorted(links, key=SiteError.sort_key)),
-        tuple(sorted(missing_translations(site), key=SiteError.sort_key)),
+        _sorted(links),
+        _sorted(missing_translations(site)),
+        _sorted(translation_problems(site.config, tuple(sources))),
+        _sorted(ui_strings),
     )
+
+
+def _sorted(errors: Iterable[SiteError]) -> tuple[SiteError, ...]:
+    return tuple(sorted(errors, key=SiteError.sort_key))
+
+
+def translation_problems(config: SiteConfig, sources: tuple[SourcePage, ...]) -> list[SiteError]:
+    """Stale and orphaned translations, and language-neutral facts that differ."""
+    problems = translations.inconsistencies(config, sources)
+    by_path = {source.path: source for source in sources}
+    for row in translations.status(config, sources):
+        for stale in row.stale:
+            page = by_path[stale.path]
+            what = "is not translated yet" if stale.never_translated else "has changed since this translation"
+            problems.append(
+                SiteError(
+                    f"{stale.source} {what}",
+                    stale.path,
+                    page.front.lines.get("translated_from"),
+                    f"update this page, then run: site-builder translations done {stale.path}",
+                )
+            )
+        for path in row.orphaned:
+            problems.append(
+                SiteError(
+                    "the page this was translated from no longer exists",
+                    path,
+                    by_path[path].front.lines.get("translated_from"),
+                    "remove the translated_from line, or restore the source page",
+                )
+            )
+    return problems
 
 
 def _exists(path: str, urls: frozenset[str], files: set[str]) -> bool:

@@ -1,4 +1,4 @@
-"""Command line: ``site-builder build | serve | new | check``.
+"""Command line: ``site-builder build | serve | new | check | translations | i18n``.
 
 Wiring only. A user's mistake prints one line per problem on stderr and exits 1;
 a usage error exits 2.
@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, help="output folder (default: build/ in the site's folder)")
     build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
     build.add_argument("--base-url", type=_base_url, help="the site's address, overriding site.yaml")
+    build.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat every warning (missing, stale or inconsistent translations, UI strings) as an error",
+    )
 
     serve = commands.add_parser("serve", help="preview on 127.0.0.1 with live reload")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -44,8 +49,24 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("kind", choices=["news"], help="what to create")
     new.add_argument("title", help="the title")
     new.add_argument("--lang", help="language code (default: the site's default language)")
+    new.add_argument(
+        "--both", action="store_true", help="also create the page in the other languages, to be translated"
+    )
 
-    commands.add_parser("check", help="report missing translations and links that lead nowhere")
+    commands.add_parser(
+        "check", help="report links that lead nowhere and missing, stale or inconsistent translations"
+    )
+
+    status = commands.add_parser("translations", help="what needs translating: a table per language")
+    status.add_argument("--format", choices=["table", "json"], default="table", help="output format")
+    actions = status.add_subparsers(dest="action", metavar="ACTION")
+    done = actions.add_parser("done", help="record that a translated page is up to date with its source")
+    done.add_argument("file", help="the translated page, such as content/nl/news/2019-09-26-mou.md")
+    done.add_argument("--from", dest="source_lang", help="the language it was translated from")
+
+    i18n = commands.add_parser("i18n", help="UI strings: extract them from the templates, update catalogues")
+    i18n.add_argument("action", choices=["extract", "update"], help="extract: write messages.pot; "
+                      "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date")
     return parser
 
 
@@ -80,26 +101,48 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     if args.command == "build":
         out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
-        report = pipeline.build(root, out, drafts=args.drafts, base_url=args.base_url)
+        report = pipeline.build(root, out, drafts=args.drafts, base_url=args.base_url, strict=args.strict)
         for warning in report.warnings:
-            log.warning("warning: %s", format_error(warning))
+            print(f"warning: {format_error(warning)}", file=sys.stderr)
         return 0
     if args.command == "check":
         findings = pipeline.generate(root).findings
         for problem in findings.all:
             print(format_error(problem), file=sys.stderr)
         log.info(
-            "%d links leading nowhere, %d missing translations",
+            "%d links leading nowhere, %d missing translations, %d translation problems, %d UI string problems",
             len(findings.broken_links),
             len(findings.missing_translations),
+            len(findings.translations),
+            len(findings.ui_strings),
         )
         return 1 if findings.all else 0
     if args.command == "new":
         from site_builder.scaffold import new_news
 
         config = load_config(root)
-        path = new_news(root, config, args.title, args.lang or config.default_language, datetime.date.today())
-        print(path.relative_to(root) if not path.is_absolute() else path)
+        lang = args.lang or config.default_language
+        for path in new_news(root, config, args.title, lang, datetime.date.today(), both=args.both):
+            print(path)
+        return 0
+    if args.command == "translations":
+        from site_builder import scaffold, translations
+        from site_builder.load import load_sources
+
+        config = load_config(root)
+        if args.action == "done":
+            print(scaffold.mark_translated(root, config, args.file, args.source_lang))
+            return 0
+        rows = translations.status(config, load_sources(root, config))
+        print(translations.render_status(rows, args.format))
+        return 0
+    if args.command == "i18n":
+        from site_builder import catalogs
+
+        config = load_config(root)
+        written = [catalogs.extract(root)] if args.action == "extract" else catalogs.update(root, config)
+        for path in written:
+            print(path)
         return 0
     if args.command == "serve":
         from site_builder.serve import serve

@@ -7,7 +7,7 @@ reported in one go.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -16,6 +16,7 @@ from site_builder.errors import SiteError, raise_if_any
 from site_builder.schema import Field, YamlMap, parse_yaml, validate
 
 CONFIG_FILE = "site.yaml"
+MISSING_TRANSLATION_POLICIES = ("warn", "error")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 
 
@@ -38,6 +39,7 @@ class SiteConfig:
     default_language: str
     languages: tuple[Language, ...]  # sorted by code
     news_page_size: int
+    missing_translation: str = "warn"  # or "error"
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -50,9 +52,7 @@ class SiteConfig:
         raise KeyError(code)
 
     def with_base_url(self, base_url: str) -> SiteConfig:
-        return SiteConfig(
-            base_url.rstrip("/"), self.default_language, self.languages, self.news_page_size
-        )
+        return replace(self, base_url=base_url.rstrip("/"))
 
 
 def _check_url(value: str) -> str | None:
@@ -75,6 +75,11 @@ _TOP = {
     "title": Field("map", required=True, hint="one title per language code"),
     "description": Field("map"),
     "languages": Field("map", required=True, hint="language codes with locale and name"),
+    "missing_translation": Field(
+        "text",
+        check=lambda v: None if v in MISSING_TRANSLATION_POLICIES else f"'{v}' is not warn or error",
+        hint="warn: report and build; error: stop the build",
+    ),
 }
 _LANGUAGE = {
     "locale": Field("text", required=True, hint="a locale such as nl_NL or en_GB"),
@@ -126,6 +131,7 @@ def parse_config(text: str) -> SiteConfig:
             for code, locale, name in sorted(languages)
         ),
         news_page_size=values.get("news_page_size", 10),
+        missing_translation=values.get("missing_translation", "warn"),
     )
 
 

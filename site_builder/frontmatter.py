@@ -7,6 +7,7 @@ follows from its path inside ``content/<lang>/`` (see ``kind_of``).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,10 @@ _FIGURE_ID = SLUG
 UNITS = ("percent", "EUR")
 QUALIFIERS = ("about", "more-than")
 SWOT_QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
+# "en:3f9a1c2e7b4d": translated from the English page as it was at that version;
+# "en:new": created from it and not translated yet.
+TRANSLATED_FROM = re.compile(r"(?P<lang>[a-z]{2,3}(?:-[a-z0-9]{2,8})*):(?P<version>[0-9a-f]{12}|new)")
+_TRANSLATED_FROM_LINE = re.compile(r"^translated_from:.*\n?", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ class FrontMatter:
     template: str | None = None
     weight: int = 0
     menu: bool = False
+    translated_from: str | None = None
     figures: tuple[Figure, ...] = ()
     swot: Swot | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
@@ -85,6 +91,34 @@ class Document:
     front: FrontMatter
     body: str  # Markdown after the closing ---
     body_line: int  # file line on which the body starts
+
+
+def content_version(text: str) -> str:
+    """A short hash of a page's text, leaving out its own ``translated_from`` line.
+
+    A translation records its source's version; the source's version must not
+    change when only its own ``translated_from`` does.
+    """
+    return hashlib.sha256(_TRANSLATED_FROM_LINE.sub("", text).encode("utf-8")).hexdigest()[:12]
+
+
+def set_front_matter_line(data: bytes, key: str, line: str) -> bytes:
+    """The file with ``key``'s line replaced by ``line``, or added last in the front matter.
+
+    Works on the raw bytes so the rest of the file (BOM, line ends) stays as it was.
+    """
+    newline = b"\r\n" if b"\r\n" in data else b"\n"
+    lines = data.split(newline)
+    prefix = key.encode() + b":"
+    for index in range(1, len(lines)):
+        stripped = lines[index].rstrip()
+        if stripped in (b"---", b"..."):
+            lines.insert(index, line.encode())
+            return newline.join(lines)
+        if lines[index].startswith(prefix):
+            lines[index] = line.encode()
+            return newline.join(lines)
+    raise ValueError("the front matter is never closed")
 
 
 def kind_of(rel: PurePosixPath) -> str:
@@ -141,6 +175,11 @@ _COMMON = {
     ),
     "weight": Field("int", hint="a whole number such as 10"),
     "menu": Field("bool", hint="write true or false"),
+    "translated_from": Field(
+        "text",
+        check=_pattern(TRANSLATED_FROM, "a source version"),
+        hint="written by 'site-builder translations done FILE'; remove the line and run that command",
+    ),
 }
 _FIGURE = {
     "id": Field("text", required=True, check=_pattern(_FIGURE_ID, "a valid id"), hint=SLUG_HINT),

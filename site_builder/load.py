@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
-from site_builder.frontmatter import INDEX_FILE, Document, kind_of, parse
+from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
 
 CONTENT_DIR = "content"
 MAX_PAGE_BYTES = 8 * 1024 * 1024
@@ -28,7 +28,8 @@ class SourcePage:
     path: str  # shown to users: content/nl/news/2019-09-26-mou.md
     kind: str  # see frontmatter.kind_of
     doc: Document
-    digest: str  # sha256 of the file's text, for caches and translation tracking
+    digest: str  # sha256 of the file's bytes, for caches
+    version: str  # content_version of the text, for translation tracking
 
     @property
     def front(self):
@@ -147,7 +148,7 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
         errors.extend(found.errors)
         return None
     digest = hashlib.sha256(data).hexdigest()
-    return SourcePage(lang, rel, display, kind, doc, digest)
+    return SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
 
 
 def decode(data: bytes, display: str) -> str | SiteError:

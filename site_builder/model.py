@@ -68,7 +68,7 @@ class Page:
 class LanguageLink:
     language: Language
     url: str
-    is_translation: bool  # False: the page has no translation; the link goes to that home page
+    is_translation: bool  # False: no translation; the link goes to the nearest section that has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +127,16 @@ class Site:
             translation = self.translation(page, language.code)
             if translation is not None:
                 links.append(LanguageLink(language, translation.url, True))
-            elif language.code in self.homes:
-                links.append(LanguageLink(language, self.homes[language.code].url, False))
+                continue
+            # The nearest enclosing section that exists in that language.
+            for parent in reversed(self.breadcrumbs(page)[:-1]):
+                counterpart = self.translation(parent, language.code)
+                if counterpart is not None:
+                    links.append(LanguageLink(language, counterpart.url, False))
+                    break
+            else:
+                if language.code in self.homes:
+                    links.append(LanguageLink(language, self.homes[language.code].url, False))
         return tuple(links)
 
     def page_for_source(self, lang: str, rel: PurePosixPath) -> Page | None:
@@ -202,7 +210,7 @@ def build_site(
         section = source.rel.parent
         if source.rel.name == INDEX_FILE and section != PurePosixPath("."):
             section = section.parent
-        pages.append(Page(source, _translation_key(source), url, section, template))
+        pages.append(Page(source, translation_key(source), url, section, template))
     pages.sort(key=lambda p: (p.lang, p.url))
 
     translations = _pair_translations(pages, errors)
@@ -286,7 +294,8 @@ def _folder_slug(source: SourcePage, name: str, errors: list[SiteError]) -> str 
     return slug
 
 
-def _translation_key(source: SourcePage) -> str:
+def translation_key(source: SourcePage) -> str:
+    """The key shared by a page and its translations: its ``translation_key``, else its path."""
     if source.doc.front.translation_key:
         return "key:" + source.doc.front.translation_key
     return "path:" + source.rel.with_suffix("").as_posix()

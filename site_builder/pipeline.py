@@ -15,12 +15,14 @@ from pathlib import Path
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
 from site_builder.check import Findings, find_problems
 from site_builder.config import load_config
-from site_builder.errors import SiteErrors
+from site_builder import translations
+from site_builder.catalogs import catalog_problems
+from site_builder.errors import SiteErrors, raise_if_any
 from site_builder.feeds import render_feeds
 from site_builder.load import CONTENT_DIR, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site
-from site_builder.render import render_pages
+from site_builder.render import render_pages, render_status_page
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
 from site_builder.write import OutputFile, check_output_folder, publish
 
@@ -46,12 +48,18 @@ class BuildReport:
     warnings: tuple  # findings that do not stop a build
 
 
-def generate(root: Path, *, drafts: bool = False, base_url: str | None = None) -> Generated:
-    """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes."""
+def generate(
+    root: Path, *, drafts: bool = False, base_url: str | None = None, preview: bool = False
+) -> Generated:
+    """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
+
+    ``preview`` adds what only editors see: the translation status at /_status/.
+    """
     config = load_config(root)
     if base_url:
         config = config.with_base_url(base_url)
     sources = load_sources(root, config)
+    raise_if_any(translations.source_problems(config, sources))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
     bodies = render_bodies(site)
@@ -60,8 +68,11 @@ def generate(root: Path, *, drafts: bool = False, base_url: str | None = None) -
         for language in config.languages
     }
     pages = render_pages(site, bodies, environments, root)
+    if preview:
+        rows = translations.status(config, sources)
+        pages += (render_status_page(site, rows, environments[config.default_language], root),)
     files = tuple(sorted(pages + render_feeds(site, bodies) + asset_files, key=lambda f: f.path))
-    findings = find_problems(site, bodies, files)
+    findings = find_problems(site, bodies, files, sources, catalog_problems(root, config))
     return Generated(site, files, findings)
 
 
@@ -71,14 +82,18 @@ def build(
     *,
     drafts: bool = False,
     base_url: str | None = None,
+    strict: bool = False,
+    preview: bool = False,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure."""
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
-    generated = generate(root, drafts=drafts, base_url=base_url)
-    if generated.findings.broken_links:
-        raise SiteErrors(generated.findings.broken_links)
+    generated = generate(root, drafts=drafts, base_url=base_url, preview=preview)
+    policy = generated.site.config.missing_translation
+    blocking = generated.findings.blocking(policy, strict)
+    if blocking:
+        raise SiteErrors(blocking)
     publish(generated.files, out)
     html = Counter(
         f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
@@ -88,7 +103,7 @@ def build(
         pages={code: html.get(code, 0) for code in generated.site.config.codes},
         files=len(generated.files),
         seconds=time.perf_counter() - started,
-        warnings=generated.findings.missing_translations,
+        warnings=generated.findings.warnings(policy, strict),
     )
     log.info(
         "built %s: %s pages (%s), %d files in %.2f s",

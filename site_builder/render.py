@@ -123,5 +123,31 @@ def _language_choice(site: Site, env: jinja2.Environment) -> OutputFile:
     return _file("index.html", env.get_template(LANGUAGE_CHOICE_TEMPLATE).render(context))
 
 
+STATUS_TEMPLATE = "translation_status.html"
+STATUS_PATH = "_status/index.html"
+
+
+def render_status_page(site: Site, rows, environment: jinja2.Environment, root: Path) -> OutputFile:
+    """The translation status for editors (preview only): what is missing, stale or orphaned."""
+
+    def url_of(path: str) -> str | None:
+        _content, lang, rel = path.split("/", 2)
+        page = site.page_for_source(lang, PurePosixPath(rel))
+        return page.url if page is not None else None
+
+    context = _base_context(site, site.config.default_language) | {
+        "page": None,
+        "rows": rows,
+        "url_of": url_of,
+    }
+    try:
+        return _file(STATUS_PATH, environment.get_template(STATUS_TEMPLATE).render(context))
+    except Exception as exc:
+        error = _as_site_error(exc, root, None, STATUS_TEMPLATE)
+        if error is None:
+            raise
+        raise error from None
+
+
 def _file(path: str, html: str) -> OutputFile:
     return OutputFile(path, html.encode("utf-8"))

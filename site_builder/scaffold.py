@@ -1,4 +1,9 @@
-"""``site-builder new news "Title" --lang nl``: a new news item with today's date."""
+"""Commands that write content files for editors.
+
+``new news "Title" --lang nl [--both]`` creates a news item with today's date;
+``translations done FILE`` records that a translation is up to date. Both
+refuse to overwrite or guess: every problem is a ``SiteError``.
+"""
 
 from __future__ import annotations
 
@@ -8,24 +13,33 @@ from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
-from site_builder.frontmatter import NEWS_SECTION
-from site_builder.load import CONTENT_DIR
-from site_builder.model import slugify
+from site_builder.frontmatter import NEWS_SECTION, set_front_matter_line
+from site_builder.load import CONTENT_DIR, SourcePage, load_sources
+from site_builder.model import slugify, translation_key
+from site_builder.translations import groups
 
 
-def new_news(root: Path, config: SiteConfig, title: str, lang: str, today: datetime.date) -> Path:
-    """Create ``content/<lang>/news/<date>-<slug>.md``; never overwrite a file."""
-    if lang not in config.codes:
-        raise SiteError(
-            f"'{lang}' is not a language of this site", "site.yaml", hint="use one of: " + ", ".join(config.codes)
-        )
+def new_news(
+    root: Path,
+    config: SiteConfig,
+    title: str,
+    lang: str,
+    today: datetime.date,
+    both: bool = False,
+) -> list[Path]:
+    """Create ``content/<lang>/news/<date>-<slug>.md`` (and with ``both`` the same file in
+    every other language, marked as not translated yet); never overwrite a file."""
+    _check_language(config, lang)
     slug = slugify(title)
     if not title.strip() or not slug:
         raise SiteError("the title gives no usable web address", hint="use a title with letters or digits")
-    rel = f"{CONTENT_DIR}/{lang}/{NEWS_SECTION}/{today.isoformat()}-{slug}.md"
-    path = root / rel
-    if path.exists():
-        raise SiteError("the file already exists", rel, hint="choose another title, or edit the existing file")
+    name = f"{today.isoformat()}-{slug}.md"
+    languages = [lang] + ([code for code in config.codes if code != lang] if both else [])
+    paths = [root / CONTENT_DIR / code / NEWS_SECTION / name for code in languages]
+    for path in paths:
+        if path.exists():
+            rel = path.relative_to(root).as_posix()
+            raise SiteError("the file already exists", rel, hint="choose another title, or edit the existing file")
     # A JSON string is a valid double-quoted YAML scalar, whatever the title contains.
     front = (
         f"title: {json.dumps(title.strip(), ensure_ascii=False)}\n"
@@ -33,7 +47,59 @@ def new_news(root: Path, config: SiteConfig, title: str, lang: str, today: datet
         f"slug: {slug}\n"
         f"date: {today.isoformat()}\n"
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:
-        handle.write(f"---\n{front}---\n")
-    return path
+    for index, path in enumerate(paths):
+        extra = f"translated_from: {lang}:new\n" if index else ""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(f"---\n{front}{extra}---\n")
+    return paths
+
+
+def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str | None = None) -> str:
+    """Record in ``file`` that it is translated from the current version of its source page.
+
+    The source is the language named by ``source_lang``, else the one in the page's
+    ``translated_from``, else the default language. Returns the line written.
+    """
+    sources = load_sources(root, config)
+    page = _page_at(root, sources, file)
+    group = groups(sources)[translation_key(page)]
+    recorded = page.front.translated_from.split(":", 1)[0] if page.front.translated_from else None
+    origin = source_lang or recorded or config.default_language
+    _check_language(config, origin)
+    if origin == page.lang:
+        raise SiteError(
+            f"{page.path} is in the source language {origin}",
+            page.path,
+            hint="name the translation, or the language it was translated from with --from",
+        )
+    if origin not in group:
+        raise SiteError(
+            f"{page.path} has no counterpart in '{origin}' to be translated from",
+            page.path,
+            hint="add the page in that language, or name another with --from",
+        )
+    line = f"translated_from: {origin}:{group[origin].version}"
+    target = root / page.path
+    data = target.read_bytes()
+    target.write_bytes(set_front_matter_line(data, "translated_from", line))
+    return line
+
+
+def _page_at(root: Path, sources: tuple[SourcePage, ...], file: str) -> SourcePage:
+    wanted = Path(file)
+    wanted = (wanted if wanted.is_absolute() else Path.cwd() / wanted).resolve()
+    for source in sources:
+        if (root / source.path).resolve() == wanted:
+            return source
+    raise SiteError(
+        f"'{file}' is not a page of this site",
+        hint="name a file such as content/nl/news/2019-09-26-mou.md",
+    )
+
+
+def _check_language(config: SiteConfig, lang: str) -> None:
+    if lang not in config.codes:
+        raise SiteError(
+            f"'{lang}' is not a language of this site", "site.yaml", hint="use one of: " + ", ".join(config.codes)
+        )

@@ -59,7 +59,7 @@ class Preview:
             return False
         self._fingerprint = fingerprint
         try:
-            build(self.root, self.out, drafts=True)
+            build(self.root, self.out, drafts=True, preview=True)
         except SiteErrors as errors:
             for error in errors.errors:
                 log.error("%s", error)
@@ -94,7 +94,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
             if (root / name).exists():
                 server.watch(str(root / name), preview.rebuild, delay=0.1)
         url = f"http://{host}:{port}/"
-        log.info("preview at %s (Ctrl-C stops)", url)
+        log.info("preview at %s (Ctrl-C stops); translation status at %s_status/", url, url)
         if open_browser:
             webbrowser.open(url)
         try:

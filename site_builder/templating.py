@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime
 import io
+import re
 import traceback
 from decimal import Decimal
 from pathlib import Path
@@ -44,12 +45,29 @@ def read_catalog(root: Path, language: Language) -> Catalog | None:
     if not path.is_file():
         return None
     try:
-        with path.open("rb") as handle:
-            return read_po(handle, locale=language.locale, abort_invalid=True)
+        data = path.read_bytes()
+        _check_po_lines(data.decode("utf-8"), display)
+        return read_po(io.BytesIO(data), locale=language.locale, abort_invalid=True)
     except PoFileError as exc:
         raise SiteError(f"invalid message catalogue: {exc}", display, getattr(exc, "lineno", None)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(f"cannot read the catalogue: {exc}", display) from None
+
+
+_PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"')
+
+
+def _check_po_lines(text: str, display: str) -> None:
+    """Babel's reader accepts an unclosed quote and silently loses a character; refuse it."""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#") and not _PO_LINE.fullmatch(stripped):
+            raise SiteError(
+                "invalid line in the message catalogue",
+                display,
+                number,
+                'write msgid "…" or msgstr "…" with the text between double quotes',
+            )
 
 
 def _translations(catalog: Catalog | None) -> Translations:

@@ -246,6 +246,7 @@ def make_mini_site(root: Path) -> Path:
     for name in ("templates", "assets", "translations"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "site.yaml", root / "site.yaml")
+    shutil.copy2(REPO / "babel.cfg", root / "babel.cfg")
     write_tree(root, MINI_CONTENT)
     return root
 

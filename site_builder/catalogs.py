@@ -1,0 +1,136 @@
+"""UI strings: the messages the templates use, checked against each language's catalogue.
+
+Extraction and updating wrap Babel's own ``pybabel extract`` and ``pybabel
+update`` with this project's settings (``babel.cfg``, ``translations/``), so
+editors need not learn Babel and the files stay as Babel writes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import CommandLineInterface, parse_mapping_cfg
+
+from site_builder.config import SiteConfig
+from site_builder.errors import SiteError
+from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, catalog_path, read_catalog
+
+TEMPLATE_FILE = "messages.pot"
+PROJECT = "Life Sciences & Health Amsterdam"
+COPYRIGHT_HOLDER = "Amsterdam Economic Board, City of Amsterdam"
+MAPPING_FILE = "babel.cfg"
+
+
+def _mapping(root: Path):
+    """Babel's extraction settings, from the same ``babel.cfg`` that ``pybabel extract -F`` reads."""
+    try:
+        with (root / MAPPING_FILE).open(encoding="utf-8") as handle:
+            return parse_mapping_cfg(handle)
+    except OSError as exc:
+        raise SiteError(
+            f"cannot read the extraction settings: {exc.strerror}",
+            MAPPING_FILE,
+            hint="it says which templates hold UI strings; see the README",
+        ) from None
+
+
+def used_messages(root: Path) -> dict[str, tuple[str, int]]:
+    """Every message the templates use → where it is first used (template path, line)."""
+    used: dict[str, tuple[str, int]] = {}
+    method_map, options_map = _mapping(root)
+    found = extract_from_dir(root / TEMPLATES_DIR, method_map, options_map)
+    for filename, lineno, message, _comments, _context in sorted(found, key=lambda m: (m[0], m[1])):
+        msgid = message if isinstance(message, str) else message[0]
+        used.setdefault(msgid, (f"{TEMPLATES_DIR}/{filename}", lineno))
+    return used
+
+
+def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
+    """Messages missing, untranslated or fuzzy in a catalogue, and entries no template uses."""
+    used = used_messages(root)
+    problems = []
+    for language in config.languages:
+        display = catalog_path(language.code)
+        catalog = read_catalog(root, language)
+        if catalog is None:
+            if used:
+                problems.append(
+                    SiteError(
+                        f"no catalogue of UI strings for {language.name}",
+                        display,
+                        hint=f"run: site-builder i18n update (it creates {display})",
+                    )
+                )
+            continue
+        for msgid, (template, line) in used.items():
+            entry = catalog.get(msgid)
+            if entry is None:
+                problems.append(
+                    SiteError(
+                        f"'{msgid}' (used in {template}:{line}) is not in the catalogue",
+                        display,
+                        hint="run: site-builder i18n update, then translate it",
+                    )
+                )
+            elif entry.fuzzy:
+                problems.append(
+                    SiteError(
+                        f"the translation of '{msgid}' is marked fuzzy",
+                        display,
+                        entry.lineno,
+                        "check it, then remove the '#, fuzzy' line",
+                    )
+                )
+            elif not all(entry.string) if isinstance(entry.string, tuple) else not entry.string:
+                problems.append(
+                    SiteError(
+                        f"'{msgid}' has no translation", display, entry.lineno, "fill in its msgstr"
+                    )
+                )
+        for entry in catalog:
+            if entry.id and entry.id not in used:
+                problems.append(
+                    SiteError(
+                        f"'{entry.id}' is no longer used in the templates",
+                        display,
+                        entry.lineno,
+                        "run: site-builder i18n update (it keeps the entry as obsolete)",
+                    )
+                )
+    return problems
+
+
+def extract(root: Path) -> Path:
+    """Write ``translations/messages.pot`` from the templates, as ``pybabel extract`` does."""
+    target = root / TRANSLATIONS_DIR / TEMPLATE_FILE
+    _mapping(root)  # a clear error if it is missing
+    _pybabel(
+        "extract", "-F", str(root / MAPPING_FILE), "--no-location", "--sort-output",
+        "--project", PROJECT, "--copyright-holder", COPYRIGHT_HOLDER,
+        "-o", str(target), str(root / TEMPLATES_DIR),
+    )  # fmt: skip
+    return target
+
+
+def update(root: Path, config: SiteConfig) -> list[Path]:
+    """Extract, then bring every language's catalogue up to date, as ``pybabel update/init`` do."""
+    template = extract(root)
+    written = []
+    for language in config.languages:
+        path = root / catalog_path(language.code)
+        command = "update" if path.is_file() else "init"
+        _pybabel(
+            command, "-i", str(template), "-d", str(root / TRANSLATIONS_DIR), "-l", language.code,
+            "--no-wrap",
+        )  # fmt: skip
+        written.append(path)
+    return written
+
+
+def _pybabel(*args: str) -> None:
+    try:
+        CommandLineInterface().run(["pybabel", "-q", *args])
+    except SystemExit as exit:  # Babel exits on bad input
+        if exit.code:
+            raise SiteError(f"pybabel {args[0]} failed", hint="see the message above") from None

@@ -1,0 +1,267 @@
+"""Translations between languages: what is missing, stale or orphaned, and what disagrees.
+
+Pure: works on loaded ``SourcePage``s (drafts included, since translating a
+draft is work too). Pages are translations of each other when they share a
+path inside ``content/<lang>/`` or a ``translation_key`` (``model.translation_key``).
+
+A translation records the version of the page it was translated from in
+``translated_from: <lang>:<version>`` (written by ``site-builder translations
+done``); when that page's text changes, its version changes and the
+translation is stale.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from site_builder.config import SiteConfig
+from site_builder.errors import SiteError
+from site_builder.frontmatter import TRANSLATED_FROM
+from site_builder.load import CONTENT_DIR, SourcePage
+from site_builder.model import translation_key
+
+# Figure fields that are numbers or codes rather than words: equal in every language.
+NEUTRAL_FIGURE_FIELDS = ("value", "unit", "year", "qualifier", "group", "highlight")
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    path: str
+    source: str  # the page it was translated from
+    never_translated: bool  # created from the source and not translated yet
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageStatus:
+    lang: str
+    pages: int
+    translated: int  # pages with a counterpart in every other language
+    missing: tuple[str, ...]  # files that should exist in this language
+    stale: tuple[Stale, ...]
+    orphaned: tuple[str, ...]  # translated from a page that no longer exists
+
+    def as_json(self) -> dict:
+        return {
+            "language": self.lang,
+            "pages": self.pages,
+            "translated": self.translated,
+            "missing": list(self.missing),
+            "stale": [
+                {"path": s.path, "source": s.source, "never_translated": s.never_translated}
+                for s in self.stale
+            ],
+            "orphaned": list(self.orphaned),
+        }
+
+
+def groups(sources: Iterable[SourcePage]) -> dict[str, dict[str, SourcePage]]:
+    """Translation groups: key → {language: page}. Keys claimed twice are model errors."""
+    result: dict[str, dict[str, SourcePage]] = defaultdict(dict)
+    for source in sorted(sources, key=lambda s: s.path):
+        result[translation_key(source)].setdefault(source.lang, source)
+    return dict(result)
+
+
+def reference(config: SiteConfig, group: Mapping[str, SourcePage]) -> SourcePage:
+    """The page others are compared with: the default language's, else the first by code."""
+    if config.default_language in group:
+        return group[config.default_language]
+    return group[sorted(group)[0]]
+
+
+def status(config: SiteConfig, sources: Iterable[SourcePage]) -> tuple[LanguageStatus, ...]:
+    found = groups(sources)
+    rows = []
+    for lang in config.codes:
+        pages = [g[lang] for g in found.values() if lang in g]
+        missing = sorted(
+            f"{CONTENT_DIR}/{lang}/{reference(config, g).rel.as_posix()}"
+            for g in found.values()
+            if lang not in g
+        )
+        stale, orphaned = [], []
+        for page in pages:
+            origin = _origin(page)
+            if origin is None:
+                continue
+            source_lang, version = origin
+            source = found[translation_key(page)].get(source_lang)
+            if source is None:
+                orphaned.append(page.path)
+            elif version == "new" or version != source.version:
+                stale.append(Stale(page.path, source.path, version == "new"))
+        rows.append(
+            LanguageStatus(
+                lang=lang,
+                pages=len(pages),
+                translated=sum(1 for p in pages if len(found[translation_key(p)]) == len(config.codes)),
+                missing=tuple(missing),
+                stale=tuple(sorted(stale, key=lambda s: s.path)),
+                orphaned=tuple(sorted(orphaned)),
+            )
+        )
+    return tuple(rows)
+
+
+def _origin(page: SourcePage) -> tuple[str, str] | None:
+    if page.front.translated_from is None:
+        return None
+    match = TRANSLATED_FROM.fullmatch(page.front.translated_from)
+    return match["lang"], match["version"]
+
+
+def source_problems(config: SiteConfig, sources: Iterable[SourcePage]) -> list[SiteError]:
+    """Mistakes in the translation graph: always errors."""
+    problems = []
+    found = groups(sources)
+    for group in found.values():
+        for page in group.values():
+            line = page.front.lines.get("translated_from")
+            origin = _origin(page)
+            if origin is not None and origin[0] not in config.codes:
+                problems.append(
+                    SiteError(
+                        f"translated_from names the language '{origin[0]}', which the site does not have",
+                        page.path,
+                        line,
+                        "one of: " + ", ".join(config.codes),
+                    )
+                )
+            elif origin is not None and origin[0] == page.lang:
+                problems.append(
+                    SiteError(
+                        "translated_from names the page's own language",
+                        page.path,
+                        line,
+                        "name the language the page was translated from",
+                    )
+                )
+            if page.front.translation_key and len(group) == 1:
+                problems.append(
+                    SiteError(
+                        f"translation_key '{page.front.translation_key}' pairs this page with no other page",
+                        page.path,
+                        page.front.lines.get("translation_key"),
+                        "give the translation the same translation_key, or remove the line",
+                    )
+                )
+    return problems
+
+
+def inconsistencies(config: SiteConfig, sources: Iterable[SourcePage]) -> list[SiteError]:
+    """Language-neutral facts that differ between a page and its translation."""
+    problems: list[SiteError] = []
+    for group in groups(sources).values():
+        ref = reference(config, group)
+        for page in group.values():
+            if page is ref:
+                continue
+            if page.kind == "key-figures" and ref.kind == "key-figures":
+                problems += _figure_differences(page, ref)
+            if page.kind == "news" and ref.kind == "news":
+                problems += _news_differences(page, ref)
+    return problems
+
+
+def _news_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
+    problems = []
+    for field in ("date", "draft"):
+        mine, theirs = getattr(page.front, field), getattr(ref.front, field)
+        if mine != theirs:
+            problems.append(
+                SiteError(
+                    f"{field} {_show(mine)} differs from {_where(ref, ref.front.lines.get(field))} ({_show(theirs)})",
+                    page.path,
+                    page.front.lines.get(field),
+                    f"a news item and its translation have the same {field}",
+                )
+            )
+    return problems
+
+
+def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
+    problems = []
+    theirs = {f.id: f for f in ref.front.figures}
+    mine = {f.id: f for f in page.front.figures}
+    for figure in page.front.figures:
+        other = theirs.get(figure.id)
+        if other is None:
+            problems.append(
+                SiteError(
+                    f"figure '{figure.id}' is not in {ref.path}",
+                    page.path,
+                    figure.line,
+                    "every language has the same figures; add it there or remove it here",
+                )
+            )
+            continue
+        for field in NEUTRAL_FIGURE_FIELDS:
+            if getattr(figure, field) != getattr(other, field):
+                problems.append(
+                    SiteError(
+                        f"figure '{figure.id}' {field} {_show(getattr(figure, field))} differs from "
+                        f"{_where(ref, other.line)} ({_show(getattr(other, field))})",
+                        page.path,
+                        figure.line,
+                        "numbers, units and years are the same in every language; correct one of the two",
+                    )
+                )
+    for figure in ref.front.figures:
+        if figure.id not in mine:
+            problems.append(
+                SiteError(
+                    f"figure '{figure.id}' of {_where(ref, figure.line)} is missing",
+                    page.path,
+                    page.front.lines.get("figures"),
+                    "every language has the same figures",
+                )
+            )
+    shared = [f.id for f in page.front.figures if f.id in theirs]
+    if shared != [f.id for f in ref.front.figures if f.id in mine]:
+        problems.append(
+            SiteError(
+                f"the figures are in another order than in {ref.path}",
+                page.path,
+                page.front.lines.get("figures"),
+                "list the figures in the same order in every language",
+            )
+        )
+    return problems
+
+
+def _where(page: SourcePage, line: int | None) -> str:
+    return f"{page.path}:{line}" if line else page.path
+
+
+def _show(value) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_status(rows: tuple[LanguageStatus, ...], form: str = "table") -> str:
+    """The status as a table with the pages to act on listed below it, or as JSON."""
+    if form == "json":
+        return json.dumps({"languages": [row.as_json() for row in rows]}, indent=2, sort_keys=True)
+    header = ("language", "pages", "translated", "missing", "stale", "orphaned")
+    table = [header] + [
+        (r.lang, r.pages, r.translated, len(r.missing), len(r.stale), len(r.orphaned)) for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
+    lines = [
+        "  ".join(str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+        for row in table
+    ]
+    for row in rows:
+        lines += [f"missing   {path}" for path in row.missing]
+        lines += [
+            f"stale     {s.path} ({'not translated yet from' if s.never_translated else 'changed since:'} {s.source})"
+            for s in row.stale
+        ]
+        lines += [f"orphaned  {path}" for path in row.orphaned]
+    return "\n".join(lines)
