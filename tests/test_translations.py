@@ -324,3 +324,17 @@ def test_the_real_content_is_translated_consistent_and_current():
     assert source_problems(config, sources) == []
     english = [s for s in sources if s.lang == "en"]
     assert english and all(s.front.translated_from for s in english), "English pages record their Dutch source"
+
+
+def test_status_page_is_in_the_preview_only(mini_site, run_cli):
+    from site_builder.pipeline import generate
+
+    run_cli("-C", mini_site, "translations", "done", mini_site / EN_MOU, "--from", "nl")
+    edit(mini_site, NL_MOU, "De gemeente", "De Gemeente Amsterdam")
+    (mini_site / "content/en/about.md").unlink()
+    preview = {f.path: f.data.decode() for f in generate(mini_site, drafts=True, preview=True).files}
+    page = preview["_status/index.html"]
+    assert "<code>content/en/about.md</code>" in page
+    assert '<a href="/en/news/memorandum-of-understanding/"><code>content/en/news/2019-09-26-mou.md</code></a>' in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "_status/index.html" not in {f.path for f in generate(mini_site).files}
