@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     done.add_argument("file", help="the translated page, such as content/nl/news/2019-09-26-mou.md")
     done.add_argument("--from", dest="source_lang", help="the language it was translated from")
 
+    nginx = commands.add_parser("nginx-config", help="print an nginx server block that serves build/ like the CDN")
+    nginx.add_argument("--out", type=Path, help="the built site's folder (default: build/ in the site's folder)")
+    nginx.add_argument("--listen", default="127.0.0.1:8080", help="nginx listen address (default: 127.0.0.1:8080)")
+
     i18n = commands.add_parser("i18n", help="UI strings: extract them from the templates, update catalogues")
     i18n.add_argument("action", choices=["extract", "update"], help="extract: write messages.pot; "
                       "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date")
@@ -135,6 +139,12 @@ def _run(args: argparse.Namespace, root: Path) -> int:
             return 0
         rows = translations.status(config, load_sources(root, config))
         print(translations.render_status(rows, args.format))
+        return 0
+    if args.command == "nginx-config":
+        from site_builder.cdn import nginx_config
+
+        out = (args.out if args.out is not None else root / pipeline.DEFAULT_OUTPUT).absolute()
+        print(nginx_config(pipeline.generate(root).site, str(out), args.listen))
         return 0
     if args.command == "i18n":
         from site_builder import catalogs

@@ -33,6 +33,8 @@ SWOT_QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
 # "en:3f9a1c2e7b4d": translated from the English page as it was at that version;
 # "en:new": created from it and not translated yet.
 TRANSLATED_FROM = re.compile(r"(?P<lang>[a-z]{2,3}(?:-[a-z0-9]{2,8})*):(?P<version>[0-9a-f]{12}|new)")
+# An old address on this site: absolute path, URL-safe characters, no "." or ".." segments.
+_ALIAS = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?")
 _TRANSLATED_FROM_LINE = re.compile(r"^translated_from:.*\n?", re.MULTILINE)
 
 
@@ -81,6 +83,7 @@ class FrontMatter:
     weight: int = 0
     menu: bool = False
     translated_from: str | None = None
+    aliases: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
     swot: Swot | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
@@ -175,6 +178,12 @@ _COMMON = {
     ),
     "weight": Field("int", hint="a whole number such as 10"),
     "menu": Field("bool", hint="write true or false"),
+    "aliases": Field(
+        "list",
+        item_kind="text",
+        check=lambda items: next((f"'{a}' is not a site address" for a in items if not _ALIAS.fullmatch(a) or "/../" in a or "/./" in a), None),
+        hint="old addresses of this page on this site, such as /en/mou/",
+    ),
     "translated_from": Field(
         "text",
         check=_pattern(TRANSLATED_FROM, "a source version"),
@@ -261,6 +270,8 @@ def parse(text: str, path: str, kind: str) -> Document:
                 for name in SWOT_QUADRANTS
             }
         )
+    if "aliases" in values:
+        values["aliases"] = tuple(values["aliases"])
     front = FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
     return Document(front, body, body_line)
 

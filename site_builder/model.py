@@ -362,6 +362,8 @@ def _check_unique_urls(pages, news_pages, errors) -> None:
     claims: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
     for page in pages:
         claims[page.url].append((page.path, page.front.lines.get("slug")))
+        for alias in page.front.aliases:
+            claims[alias].append((page.path, page.front.lines.get("aliases")))
     for paginations in news_pages.values():
         for pagination in paginations[1:]:
             claims[pagination.url].append(("(news list page)", None))

@@ -17,6 +17,7 @@ from site_builder.check import Findings, find_problems
 from site_builder.config import load_config
 from site_builder import translations
 from site_builder.catalogs import catalog_problems
+from site_builder.cdn import deploy_files
 from site_builder.errors import SiteErrors, raise_if_any
 from site_builder.feeds import render_feeds
 from site_builder.load import CONTENT_DIR, load_sources
@@ -71,7 +72,8 @@ def generate(
     if preview:
         rows = translations.status(config, sources)
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
-    files = tuple(sorted(pages + render_feeds(site, bodies) + asset_files, key=lambda f: f.path))
+    files = pages + render_feeds(site, bodies) + asset_files
+    files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
     findings = find_problems(site, bodies, files, sources, catalog_problems(root, config))
     return Generated(site, files, findings)
 
