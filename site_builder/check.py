@@ -26,10 +26,13 @@ class Findings:
     missing_translations: tuple[SiteError, ...]
     translations: tuple[SiteError, ...] = ()  # stale, orphaned or disagreeing translations
     ui_strings: tuple[SiteError, ...] = ()  # catalogue entries missing, fuzzy or unused
+    unsafe_html: tuple[SiteError, ...] = ()  # scripts, event handlers, javascript: URLs in content
 
     @property
     def all(self) -> tuple[SiteError, ...]:
-        return self.broken_links + self.missing_translations + self.translations + self.ui_strings
+        return (
+            self.broken_links + self.missing_translations + self.translations + self.ui_strings + self.unsafe_html
+        )
 
     def blocking(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
         """What stops a build: broken links always; the rest by policy, or all with ``strict``."""
@@ -70,7 +73,41 @@ def find_problems(
         _sorted(missing_translations(site)),
         _sorted(translation_problems(site.config, tuple(sources))),
         _sorted(ui_strings),
+        _sorted(unsafe_html(site, bodies)),
     )
+
+
+# Markdown escapes "<" in text and code, so these only match raw HTML an editor wrote.
+_UNSAFE_HTML = re.compile(
+    r"<script\b|<iframe\b|<object\b|<embed\b|\son[a-z]+\s*=|(?:href|src|action)\s*=\s*[\"']?\s*javascript:",
+    re.IGNORECASE,
+)
+
+
+def unsafe_html(site: Site, bodies: Mapping[tuple[str, str], RenderedPage]) -> list[SiteError]:
+    """Raw HTML in content that runs code: reported, since the site's CSP would block it anyway."""
+    problems = []
+    for page in site.pages:
+        rendered = bodies[(page.lang, page.url)]
+        texts = [(rendered.body.html, page.source.doc.body, page.source.doc.body_line)]
+        if page.front.swot is not None:
+            for quadrant, items in page.front.swot.quadrants():
+                for index, item in enumerate(items):
+                    texts.append((rendered.swot[(quadrant, index)].html, item.text, item.line))
+        for html, markdown, first_line in texts:
+            for match in _UNSAFE_HTML.finditer(html):
+                found = match.group(0).strip()
+                offset = markdown.lower().find(found.lower())
+                line = first_line + (markdown[:offset].count("\n") if offset >= 0 else 0)
+                problems.append(
+                    SiteError(
+                        f"raw HTML that runs code ('{found}') in the content",
+                        page.path,
+                        line,
+                        "write content in Markdown; scripts belong in templates/ and assets/",
+                    )
+                )
+    return problems
 
 
 def _sorted(errors: Iterable[SiteError]) -> tuple[SiteError, ...]:

@@ -114,11 +114,13 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         for problem in findings.all:
             print(format_error(problem), file=sys.stderr)
         log.info(
-            "%d links leading nowhere, %d missing translations, %d translation problems, %d UI string problems",
+            "%d links leading nowhere, %d missing translations, %d translation problems, "
+            "%d UI string problems, %d raw HTML that runs code",
             len(findings.broken_links),
             len(findings.missing_translations),
             len(findings.translations),
             len(findings.ui_strings),
+            len(findings.unsafe_html),
         )
         return 1 if findings.all else 0
     if args.command == "new":

@@ -25,7 +25,7 @@ from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site
 from site_builder.render import render_pages, render_status_page
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
-from site_builder.write import OutputFile, check_output_folder, publish
+from site_builder.write import OutputFile, check_output_folder, output_lock, publish
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +91,13 @@ def build(
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
-    generated = generate(root, drafts=drafts, base_url=base_url, preview=preview)
-    policy = generated.site.config.missing_translation
-    blocking = generated.findings.blocking(policy, strict)
-    if blocking:
-        raise SiteErrors(blocking)
-    publish(generated.files, out)
+    with output_lock(out):
+        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview)
+        policy = generated.site.config.missing_translation
+        blocking = generated.findings.blocking(policy, strict)
+        if blocking:
+            raise SiteErrors(blocking)
+        publish(generated.files, out)
     html = Counter(
         f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
     )

@@ -7,6 +7,8 @@ modification time and sync tools upload only what changed.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
@@ -38,6 +40,35 @@ def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
                 f"the output folder {out} is inside {name}/",
                 hint="choose an output folder such as build/",
             )
+
+
+@contextlib.contextmanager
+def output_lock(out: Path):
+    """Hold an exclusive lock on the output folder's parent for one build.
+
+    A lock on the folder itself, not on a file: the build writes nothing outside
+    its output, and the lock ends with the process however it ends.
+    """
+    parent = out.absolute().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(parent, os.O_RDONLY)
+    except OSError as error:
+        raise SiteError(
+            f"cannot use the folder for {out}: {error.strerror}",
+            hint="choose an output folder whose parent is a folder you may write to",
+        ) from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SiteError(
+                f"another build is writing next to {out}",
+                hint="wait for it to finish, then build again",
+            ) from None
+        yield
+    finally:
+        os.close(handle)
 
 
 def _safe_relative(path: str) -> PurePosixPath:

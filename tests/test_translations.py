@@ -338,3 +338,15 @@ def test_status_page_is_in_the_preview_only(mini_site, run_cli):
     assert '<a href="/en/news/memorandum-of-understanding/"><code>content/en/news/2019-09-26-mou.md</code></a>' in page
     assert '<meta name="robots" content="noindex">' in page
     assert "_status/index.html" not in {f.path for f in generate(mini_site).files}
+
+
+def test_raw_html_that_runs_code_is_a_warning_and_an_error_when_strict(mini_site, run_cli):
+    about = mini_site / "content/en/about.md"
+    about.write_text(about.read_text() + '\n<script>alert(1)</script>\n\n<a href="javascript:go()">x</a>, and `<script>` as code\n')
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 0
+    assert "warning: content/en/about.md:8: raw HTML that runs code ('<script') in the content" in err
+    assert "warning: content/en/about.md:10: raw HTML that runs code ('href=\"javascript:') in the content" in err
+    assert err.count("raw HTML") == 2  # the code span is text, not HTML
+    code, _, err = run_cli("-C", mini_site, "build", "--strict")
+    assert code == 1 and err.count("raw HTML") == 2

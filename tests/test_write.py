@@ -192,3 +192,16 @@ def test_check_output_folder(tmp_path):
     ]:
         with pytest.raises(SiteError, match=message):
             check_output_folder(bad, project, inputs)
+
+
+def test_a_second_build_into_the_same_place_is_refused_while_the_first_runs(tmp_path):
+    from site_builder.write import output_lock
+
+    out = tmp_path / "build"
+    with output_lock(out):
+        with pytest.raises(SiteError, match="another build is writing next to"):
+            with output_lock(out):
+                pass
+    with output_lock(out):  # released when the first build ends
+        pass
+    assert list(tmp_path.iterdir()) == []  # the lock leaves no file behind
