@@ -47,6 +47,7 @@ class BuildReport:
     files: int
     seconds: float
     warnings: tuple  # findings that do not stop a build
+    outputs: tuple[OutputFile, ...] = ()  # what was published
 
 
 def generate(
@@ -107,6 +108,7 @@ def build(
         files=len(generated.files),
         seconds=time.perf_counter() - started,
         warnings=generated.findings.warnings(policy, strict),
+        outputs=generated.files,
     )
     log.info(
         "built %s: %s pages (%s), %d files in %.2f s",

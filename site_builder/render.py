@@ -7,12 +7,13 @@ of ``OutputFile``s in a stable order.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.markup import RenderedPage
@@ -147,6 +148,31 @@ def render_status_page(site: Site, rows, environment: jinja2.Environment, root: 
         if error is None:
             raise
         raise error from None
+
+
+_BODY_TAG = re.compile(rb"<body[^>]*>")
+
+
+def with_error_notice(files: tuple[OutputFile, ...], errors: list[str], heading: str) -> tuple[OutputFile, ...]:
+    """The last good preview, every page showing at its top why the latest save did not build.
+
+    Preview only: the notice has inline styles, which the published site's CSP forbids.
+    """
+    items = "".join(f"<li><code>{escape(line)}</code></li>" for line in errors)
+    notice = (
+        '<div class="preview-error" role="alert" style="position:sticky;top:0;z-index:1000;'
+        "background:#fff3f3;color:#600;border-bottom:3px solid #d40000;padding:.75rem 1rem;"
+        'font:15px/1.4 system-ui,sans-serif">'
+        f'<strong>{escape(heading)}</strong><ul style="margin:.25rem 0 0;padding-left:1.25rem">{items}</ul></div>'
+    ).encode("utf-8")
+    result = []
+    for file in files:
+        if file.path.endswith(".html"):
+            match = _BODY_TAG.search(file.data)
+            if match:
+                file = OutputFile(file.path, file.data[: match.end()] + notice + file.data[match.end() :])
+        result.append(file)
+    return tuple(result)
 
 
 def _file(path: str, html: str) -> OutputFile:

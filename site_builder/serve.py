@@ -18,9 +18,11 @@ import webbrowser
 from pathlib import Path
 
 from site_builder.config import CONFIG_FILE
-from site_builder.errors import SiteError, SiteErrors
+from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored
 from site_builder.pipeline import INPUT_DIRS, build
+from site_builder.render import with_error_notice
+from site_builder.write import OutputFile, publish
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ def input_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+ERROR_HEADING = "The last save could not be built; this is the last good version. Fix this, and save again:"
+
+
 class Preview:
     """Rebuilds the preview folder when the inputs' bytes change."""
 
@@ -51,22 +56,34 @@ class Preview:
         self.root = root
         self.out = out
         self._fingerprint: str | None = None
+        self._last_good: tuple[OutputFile, ...] = ()
 
     def rebuild(self) -> bool:
-        """Build if the inputs changed; return whether a good build was published."""
+        """Build if the inputs changed; return whether a good build was published.
+
+        After a failed build the last good pages are published again with the
+        errors shown at their top, so the browser's reload shows what to fix.
+        """
         fingerprint = input_fingerprint(self.root)
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
         try:
-            build(self.root, self.out, drafts=True, preview=True)
-        except SiteErrors as errors:
-            for error in errors.errors:
+            report = build(self.root, self.out, drafts=True, preview=True)
+        except (SiteError, SiteErrors) as failure:
+            errors = failure.errors if isinstance(failure, SiteErrors) else (failure,)
+            for error in errors:
                 log.error("%s", error)
+            if self._last_good:
+                notice = with_error_notice(self._last_good, [format_error(e) for e in errors], ERROR_HEADING)
+                try:
+                    publish(notice, self.out)
+                except SiteError as error:
+                    log.error("%s", error)
             return False
-        except SiteError as error:
-            log.error("%s", error)
-            return False
+        self._last_good = report.outputs
+        for warning in report.warnings:
+            log.warning("warning: %s", format_error(warning))
         return True
 
 

@@ -155,3 +155,46 @@ def test_aliases_redirect_permanently(server):
     assert get(port, "/en/mou/")[1]["location"] == "/en/news/memorandum-of-understanding/"
     status, headers, _ = get(port, "/nl/nieuws/mou/")
     assert status == 301 and headers["location"].startswith("/nl/nieuws/")
+
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ):  # fmt: skip
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    yield driver
+    driver.quit()
+
+
+def test_the_content_security_policy_blocks_nothing_the_pages_use(server, browser):
+    port, build = server
+    paths = ["/", "/en/", "/nl/", "/en/news/", "/nl/nieuws/", "/en/news/memorandum-of-understanding/",
+             "/en/key-figures/", "/nl/kerncijfers/", "/en/swot/", "/nl/over-ons/", "/en/missing/"]  # fmt: skip
+    for path in paths:
+        browser.get(f"http://127.0.0.1:{port}{path}")
+        assert browser.execute_script("return document.readyState") == "complete"
+        problems = [
+            entry["message"]
+            for entry in browser.get_log("browser")
+            if entry["level"] == "SEVERE" or "Content Security Policy" in entry["message"]
+        ]
+        # The unknown address is meant to answer 404; anything else is a problem.
+        problems = [p for p in problems if not (path == "/en/missing/" and "404" in p)]
+        assert problems == [], path
+    # The stylesheet really applied under the policy (an inline-style violation would leave it unstyled).
+    browser.get(f"http://127.0.0.1:{port}/en/")
+    assert browser.execute_script(
+        "return [...document.styleSheets].some(s => s.href && s.href.includes('/assets/site.'))"
+    )

@@ -89,11 +89,14 @@ def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_p
         page_file.write_text(original.replace("title:", "titel:", 1), "utf-8")
         _wait_for(lambda: "content/en/about.md:" in log.read_text())
         assert process.poll() is None
-        assert "A sentence added while previewing." in _get(f"{base}/en/about/")
+        shown = _wait_for(lambda: (page := _get(f"{base}/en/about/")) and "preview-error" in page and page)
+        assert "A sentence added while previewing." in shown  # the last good page, with the error on top
+        assert "content/en/about.md:" in shown and "missing required key &#39;title&#39;" in shown
         assert "Traceback" not in log.read_text()
 
         page_file.write_text(original + "\nFixed again.\n", "utf-8")
-        _wait_for(lambda: "Fixed again." in (_get(f"{base}/en/about/") or ""))
+        recovered = _wait_for(lambda: (page := _get(f"{base}/en/about/")) and "Fixed again." in page and page)
+        assert "preview-error" not in recovered
     finally:
         code = _stop(process)
     assert code == 0, log.read_text()
