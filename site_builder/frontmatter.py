@@ -29,6 +29,7 @@ _TEMPLATE = re.compile(r"[A-Za-z0-9_-]+\.html")
 _FIGURE_ID = SLUG
 UNITS = ("percent", "EUR")
 QUALIFIERS = ("about", "more-than")
+DATE_PRECISIONS = ("day", "month", "year")
 SWOT_QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
 # "en:3f9a1c2e7b4d": translated from the English page as it was at that version;
 # "en:new": created from it and not translated yet.
@@ -83,6 +84,7 @@ class FrontMatter:
     weight: int = 0
     menu: bool = False
     translated_from: str | None = None
+    date_precision: str = "day"  # "month" or "year" where only that much of the date is known
     aliases: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
     swot: Swot | None = None
@@ -178,6 +180,11 @@ _COMMON = {
     ),
     "weight": Field("int", hint="a whole number such as 10"),
     "menu": Field("bool", hint="write true or false"),
+    "date_precision": Field(
+        "text",
+        check=_choice(DATE_PRECISIONS),
+        hint="month or year: the date is then shown as 'July 2019' or '2018'",
+    ),
     "aliases": Field(
         "list",
         item_kind="text",

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
@@ -28,7 +28,7 @@ from markupsafe import Markup
 from site_builder.assets import AssetManifest
 from site_builder.config import Language
 from site_builder.errors import SiteError
-from site_builder.frontmatter import Figure
+from site_builder.frontmatter import Figure, FrontMatter
 
 TEMPLATES_DIR = "templates"
 TRANSLATIONS_DIR = "translations"
@@ -126,6 +126,20 @@ def format_day(value: datetime.date, language: Language, form: str = "long") -> 
     return format_date(value, form, locale=language.locale)
 
 
+def format_published(front: FrontMatter, language: Language) -> str:
+    """A page's date to the precision it is known: ``25 September 2019``, ``July 2019`` or ``2018``."""
+    if front.date_precision == "year":
+        return str(front.date.year)
+    if front.date_precision == "month":
+        return format_skeleton("yMMMM", front.date, locale=language.locale)
+    return format_day(front.date, language)
+
+
+def published_iso(front: FrontMatter) -> str:
+    """For ``<time datetime>``: ``2019-09-25``, ``2019-07`` or ``2018``."""
+    return front.date.isoformat()[: {"year": 4, "month": 7}.get(front.date_precision, 10)]
+
+
 def _decimal(value: int | float) -> Decimal:
     return Decimal(str(value))
 
@@ -162,6 +176,8 @@ def make_environment(
         "figure": lambda f: format_figure(f, language),
         "day": lambda d, form="long": format_day(d, language, form),
         "isodate": lambda d: d.isoformat(),
+        "published": lambda front: format_published(front, language),
+        "published_iso": published_iso,
         "figure_blocks": figure_blocks,
         "markup": Markup,
     }

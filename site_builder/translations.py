@@ -168,7 +168,7 @@ def inconsistencies(config: SiteConfig, sources: Iterable[SourcePage]) -> list[S
 
 def _news_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
     problems = []
-    for field in ("date", "draft"):
+    for field in ("date", "date_precision", "draft"):
         mine, theirs = getattr(page.front, field), getattr(ref.front, field)
         if mine != theirs:
             problems.append(

@@ -251,7 +251,7 @@ def test_out_below_a_file(built, tmp_path_factory):
 
 def test_undefined_value_through_a_filter_is_named(built):
     root, before = built
-    replace_in("templates/macros.html", "{{ item.front.date|day }}", "{{ item.front.published|day }}")(root)
+    replace_in("templates/macros.html", "{{ item.front|published }}", "{{ item.front.published|published }}")(root)
     result = run_process("-C", root, "build", cwd=root)
     assert_failed_cleanly(
         root,

@@ -112,3 +112,21 @@ def test_key_figures_page_in_both_languages(mini_site):
     assert '<span class="number">58%</span>' in nl and '<span class="number">58%</span>' in en
     assert "26 september 2019" in files["nl/nieuws/index.html"]
     assert "26 September 2019" in files["en/news/index.html"]
+
+
+@pytest.mark.parametrize(
+    ("precision", "en", "nl", "iso"),
+    [
+        ("day", "1 July 2019", "1 juli 2019", "2019-07-01"),
+        ("month", "July 2019", "juli 2019", "2019-07"),
+        ("year", "2019", "2019", "2019"),
+    ],
+)
+def test_dates_are_shown_only_as_precisely_as_they_are_known(precision, en, nl, iso):
+    from site_builder.frontmatter import FrontMatter
+    from site_builder.templating import format_published, published_iso
+
+    front = FrontMatter(title="MoU", date=datetime.date(2019, 7, 1), date_precision=precision)
+    assert format_published(front, CONFIG.language("en")) == en
+    assert format_published(front, CONFIG.language("nl")) == nl
+    assert published_iso(front) == iso
