@@ -17,6 +17,7 @@ import tempfile
 import webbrowser
 from pathlib import Path
 
+from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored
@@ -25,12 +26,13 @@ from site_builder.render import with_error_notice
 from site_builder.write import OutputFile, publish
 
 log = logging.getLogger(__name__)
+WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
 
 
 def input_fingerprint(root: Path) -> str:
     """A digest of every input file's name and bytes: equal digests, equal builds."""
     digest = hashlib.sha256()
-    paths = [root / CONFIG_FILE]
+    paths = [root / name for name in WATCHED_FILES]
     for name in INPUT_DIRS:
         folder = root / name
         if folder.is_dir():
@@ -107,7 +109,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         if not out.exists():
             out.mkdir()
         server = Server()
-        for name in (*INPUT_DIRS, CONFIG_FILE):
+        for name in (*INPUT_DIRS, *WATCHED_FILES):
             if (root / name).exists():
                 server.watch(str(root / name), preview.rebuild, delay=0.1)
         url = f"http://{host}:{port}/"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-INPUTS = ("content", "templates", "assets", "translations", "site.yaml")
+INPUTS = ("content", "templates", "assets", "translations", "site.yaml", "babel.cfg")
 
 
 def _free_port() -> int:
