@@ -84,6 +84,7 @@ class FrontMatter:
     weight: int = 0
     menu: bool = False
     translated_from: str | None = None
+    menu_title: str | None = None  # a short name for menus and breadcrumbs
     date_precision: str = "day"  # "month" or "year" where only that much of the date is known
     aliases: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
@@ -180,6 +181,7 @@ _COMMON = {
     ),
     "weight": Field("int", hint="a whole number such as 10"),
     "menu": Field("bool", hint="write true or false"),
+    "menu_title": Field("text", check=_nonblank, hint="a short name for the menu, such as Programme"),
     "date_precision": Field(
         "text",
         check=_choice(DATE_PRECISIONS),

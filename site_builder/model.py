@@ -56,6 +56,10 @@ class Page:
         return self.front.title
 
     @property
+    def menu_title(self) -> str:
+        return self.front.menu_title or self.front.title
+
+    @property
     def path(self) -> str:
         return self.source.path
 
