@@ -150,7 +150,25 @@ def markup_renderer(site: Site) -> MarkupRenderer:
     return MarkupRenderer(resolve)
 
 
-def render_bodies(site: Site) -> dict[tuple[str, str], RenderedPage]:
-    """Every page's Markdown, keyed by (language, URL)."""
-    renderer = markup_renderer(site)
-    return {(page.lang, page.url): renderer.render_page(page) for page in site.pages}
+def render_bodies(site: Site, cache: dict | None = None) -> dict[tuple[str, str], RenderedPage]:
+    """Every page's Markdown, keyed by (language, URL).
+
+    With ``cache`` (kept by the caller between builds), a page whose file and
+    whose site's addresses are unchanged is not converted again. Entries not
+    used by this build are dropped.
+    """
+    addresses = hash(tuple((page.lang, page.source.rel, page.url) for page in site.pages))
+    renderer = None
+    result, used = {}, {}
+    for page in site.pages:
+        key = (page.path, page.source.digest, addresses)
+        rendered = cache.get(key) if cache is not None else None
+        if rendered is None:
+            renderer = renderer or markup_renderer(site)
+            rendered = renderer.render_page(page)
+        used[key] = rendered
+        result[(page.lang, page.url)] = rendered
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
+    return result

@@ -6,17 +6,18 @@ line and the preview server call these two and nothing else.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
 from site_builder.check import Findings, find_problems
 from site_builder.config import load_config
 from site_builder import translations
-from site_builder.catalogs import catalog_problems
+from site_builder.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.cdn import deploy_files
 from site_builder.errors import SiteErrors, raise_if_any
 from site_builder.feeds import render_feeds
@@ -31,6 +32,34 @@ log = logging.getLogger(__name__)
 
 INPUT_DIRS = (CONTENT_DIR, TEMPLATES_DIR, ASSETS_DIR, TRANSLATIONS_DIR)
 DEFAULT_OUTPUT = "build"
+
+
+@dataclass
+class BuildCache:
+    """Results of pure stages that a long-running process (the preview) keeps between builds.
+
+    Each entry is stored with a key made of all the inputs it was computed
+    from, so a hit is exactly what a fresh build would compute.
+    """
+
+    bodies: dict = field(default_factory=dict)  # see markup.render_bodies
+    environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
+    ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
+
+
+def _files_key(root: Path, *names: str, extra: object = None) -> str:
+    """A digest of the named files and folders (names and bytes), plus ``extra``."""
+    digest = hashlib.sha256(repr(extra).encode())
+    for name in names:
+        path = root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(b"\1")
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +80,17 @@ class BuildReport:
 
 
 def generate(
-    root: Path, *, drafts: bool = False, base_url: str | None = None, preview: bool = False
+    root: Path,
+    *,
+    drafts: bool = False,
+    base_url: str | None = None,
+    preview: bool = False,
+    cache: BuildCache | None = None,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
     ``preview`` adds what only editors see: the translation status at /_status/.
+    ``cache`` lets a long-running process skip work whose inputs did not change.
     """
     config = load_config(root)
     if base_url:
@@ -64,19 +99,41 @@ def generate(
     raise_if_any(translations.source_problems(config, sources))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
-    bodies = render_bodies(site)
-    environments = {
-        language.code: make_environment(root, language, read_catalog(root, language), manifest)
-        for language in config.languages
-    }
+    bodies = render_bodies(site, cache.bodies if cache is not None else None)
+    environments = _environments(root, config, manifest, cache)
     pages = render_pages(site, bodies, environments, root)
     if preview:
         rows = translations.status(config, sources)
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
     files = pages + render_feeds(site, bodies) + asset_files
     files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
-    findings = find_problems(site, bodies, files, sources, catalog_problems(root, config))
+    findings = find_problems(site, bodies, files, sources, _ui_strings(root, config, cache))
     return Generated(site, files, findings)
+
+
+def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dict:
+    """One Jinja environment per language; reused while templates, catalogues and assets are unchanged,
+    so templates are not compiled again."""
+    key = _files_key(root, TEMPLATES_DIR, TRANSLATIONS_DIR, extra=(config.languages, sorted(manifest.urls.items())))
+    if cache is not None and cache.environments is not None and cache.environments[0] == key:
+        return cache.environments[1]
+    environments = {
+        language.code: make_environment(root, language, read_catalog(root, language), manifest)
+        for language in config.languages
+    }
+    if cache is not None:
+        cache.environments = (key, environments)
+    return environments
+
+
+def _ui_strings(root: Path, config, cache: BuildCache | None) -> list:
+    key = _files_key(root, TEMPLATES_DIR, TRANSLATIONS_DIR, MAPPING_FILE, extra=config.languages)
+    if cache is not None and cache.ui_strings is not None and cache.ui_strings[0] == key:
+        return cache.ui_strings[1]
+    problems = catalog_problems(root, config)
+    if cache is not None:
+        cache.ui_strings = (key, problems)
+    return problems
 
 
 def build(
@@ -87,13 +144,14 @@ def build(
     base_url: str | None = None,
     strict: bool = False,
     preview: bool = False,
+    cache: BuildCache | None = None,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure."""
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
     with output_lock(out):
-        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview)
+        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=cache)
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:

@@ -117,3 +117,50 @@ def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
     assert result.returncode == 1
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
     assert "--port" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
+    """The preview reuses Markdown, templates and catalogues between builds; the result must not show it."""
+    import random
+
+    from conftest import make_mini_site, read_tree
+
+    from site_builder.pipeline import build
+    from site_builder.serve import Preview
+
+    root = make_mini_site(tmp_path / "site")
+    (root / "content/nl/news/2019-06-12-ema.md").write_text(
+        (root / "content/nl/news/2019-06-12-ema.md").read_text() + "\nZie ook [over ons](../about.md).\n"
+    )
+    preview = Preview(root, tmp_path / "preview")
+    assert preview.poll()
+
+    def append(rel, text):
+        return lambda: (root / rel).write_text((root / rel).read_text() + text)
+
+    def replace(rel, old, new):
+        def edit():
+            content = (root / rel).read_text()
+            assert old in content, (rel, old)
+            (root / rel).write_text(content.replace(old, new, 1))
+        return edit
+
+    edits = [
+        append("content/en/about.md", "\nA new sentence.\n"),
+        replace("templates/base.html", "</footer>", "<p>Footer note</p></footer>"),
+        replace("translations/nl/LC_MESSAGES/messages.po", 'msgstr "Kruimelpad"', 'msgstr "Broodkruimels"'),
+        lambda: (root / "content/en/news/2018-11-20-action-programme.md").unlink(),
+        lambda: (root / "content/nl/news/2019-10-01-nieuw.md").write_text(
+            "---\ntitle: Nieuw bericht\ndate: 2019-10-01\n---\nTekst met een [link](../about.md).\n"
+        ),
+        replace("content/nl/about.md", "slug: over-ons", "slug: over-het-programma"),
+        replace("content/en/key-figures.md", "value: 65000", "value: 66000"),
+        append("assets/site.css", "\n.extra { color: red; }\n"),
+    ]
+    random.Random(2026).shuffle(edits)
+    for edit in edits:
+        edit()
+        preview.poll()
+        fresh = tmp_path / "fresh"
+        build(root, fresh, drafts=True, preview=True)
+        assert read_tree(preview.out) == read_tree(fresh)
