@@ -31,7 +31,7 @@ DEFAULT_TEMPLATES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # one object per page: compared by identity
 class Page:
     source: SourcePage
     key: str  # shared by a page and its translations
@@ -99,6 +99,8 @@ class Site:
     _translations: Mapping[str, Mapping[str, Page]]
     _by_source: Mapping[tuple[str, PurePosixPath], Page]
     _children: Mapping[tuple[str, PurePosixPath], tuple[Page, ...]]
+    _news_positions: Mapping[str, int]  # news item URL → its index in news[lang]
+    urls: frozenset[str]  # every HTML page URL of the site, pagination included
 
     def translations_of(self, page: Page) -> tuple[Page, ...]:
         """The page's counterparts in the other languages, by language code."""
@@ -168,20 +170,13 @@ class Site:
     def news_neighbours(self, page: Page) -> tuple[Page | None, Page | None]:
         """(newer, older) news items next to ``page``."""
         items = self.news.get(page.lang, ())
-        if page not in items:
+        index = self._news_positions.get(page.url)
+        if index is None:
             return None, None
-        index = items.index(page)
         newer = items[index - 1] if index > 0 else None
         older = items[index + 1] if index + 1 < len(items) else None
         return newer, older
 
-    @property
-    def urls(self) -> frozenset[str]:
-        """Every HTML page URL of the site, pagination included."""
-        urls = {page.url for page in self.pages}
-        for paginations in self.news_pages.values():
-            urls.update(p.url for p in paginations)
-        return frozenset(urls)
 
 
 def slugify(text: str) -> str:
@@ -239,6 +234,10 @@ def build_site(
         _translations=translations,
         _by_source={(p.lang, p.source.rel): p for p in pages},
         _children=_children(pages, news),
+        _news_positions={page.url: index for items in news.values() for index, page in enumerate(items)},
+        urls=frozenset(
+            [page.url for page in pages] + [p.url for ps in news_pages.values() for p in ps]
+        ),
     )
 
 
