@@ -164,3 +164,35 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
         fresh = tmp_path / "fresh"
         build(root, fresh, drafts=True, preview=True)
         assert read_tree(preview.out) == read_tree(fresh)
+
+
+def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path):
+    """Debian's Chromium, driven by Selenium: the open page shows the saved text with no click."""
+    webdriver = pytest.importorskip("selenium.webdriver")
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not (chromium and chromedriver):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    port = _free_port()
+    process = _start(project, port, tmp_path / "serve.log")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--no-first-run"):  # fmt: skip
+        options.add_argument(flag)
+    browser = None
+    try:
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/nl/over-ons/"))
+        browser = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=chromedriver))
+        browser.get(f"http://127.0.0.1:{port}/nl/over-ons/")
+        browser.execute_script("window.notReloaded = true")
+        _wait_for(lambda: browser.execute_script(
+            "return [...document.scripts].some(s => s.src.includes('livereload.js'))"))  # fmt: skip
+        time.sleep(0.5)  # let livereload.js open its socket
+        page_file = project / "content/nl/about.md"
+        page_file.write_text(page_file.read_text("utf-8") + "\nZojuist opgeslagen.\n", "utf-8")
+        _wait_for(lambda: "Zojuist opgeslagen." in browser.find_element("tag name", "main").text)
+        assert browser.execute_script("return window.notReloaded === undefined")  # a real reload happened
+    finally:
+        if browser is not None:
+            browser.quit()
+        assert _stop(process) == 0
