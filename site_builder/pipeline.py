@@ -45,6 +45,7 @@ class BuildCache:
     bodies: dict = field(default_factory=dict)  # see markup.render_bodies
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
+    pages: dict = field(default_factory=dict)  # see render.render_pages; valid with `environments`
 
 
 def _files_key(root: Path, *names: str, extra: object = None) -> str:
@@ -101,7 +102,7 @@ def generate(
     manifest, asset_files = fingerprint(read_assets(root))
     bodies = render_bodies(site, cache.bodies if cache is not None else None)
     environments = _environments(root, config, manifest, cache)
-    pages = render_pages(site, bodies, environments, root)
+    pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
     if preview:
         rows = translations.status(config, sources)
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
@@ -117,6 +118,8 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
     key = _files_key(root, TEMPLATES_DIR, TRANSLATIONS_DIR, extra=(config.languages, sorted(manifest.urls.items())))
     if cache is not None and cache.environments is not None and cache.environments[0] == key:
         return cache.environments[1]
+    if cache is not None:
+        cache.pages.clear()  # rendered with the old templates
     environments = {
         language.code: make_environment(root, language, read_catalog(root, language), manifest)
         for language in config.languages

@@ -30,7 +30,16 @@ def render_pages(
     bodies: Mapping[tuple[str, str], RenderedPage],
     environments: Mapping[str, jinja2.Environment],
     root: Path,
+    cache: dict | None = None,
 ) -> tuple[OutputFile, ...]:
+    """Every page, the 404 pages and the root language chooser.
+
+    With ``cache`` (kept by the caller between builds, with environments that
+    are reused only while templates and catalogues are unchanged), a page is
+    rendered again only when its own file changed or any page's front matter
+    or address did: templates see other pages only through their front
+    matter and addresses (menus, lists, neighbours, translations).
+    """
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
 
@@ -43,9 +52,22 @@ def render_pages(
                 raise
             errors.setdefault((error.path, error.line, error.message), error)
 
+    inputs = _site_inputs(site) if cache is not None else None
+    used: dict = {}
     for page in site.pages:
         env = environments[page.lang]
+        key = (inputs, page.path, page.source.digest, page.template) if cache is not None else None
+        if key is not None and key in cache:
+            outputs.extend(cache[key])
+            used[key] = cache[key]
+            continue
+        before = len(outputs)
         attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
+        if key is not None:
+            used[key] = tuple(outputs[before:])
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
     for code in site.config.codes:
         attempt(lambda: [_not_found(site, environments[code], code, f"{code}/404.html")], template=NOT_FOUND_TEMPLATE)
     default = site.config.default_language
@@ -53,6 +75,11 @@ def render_pages(
     attempt(lambda: [_language_choice(site, environments[default])], template=LANGUAGE_CHOICE_TEMPLATE)
     raise_if_any(list(errors.values()))
     return tuple(sorted(outputs, key=lambda f: f.path))
+
+
+def _site_inputs(site: Site) -> int:
+    """What every page's context may draw on besides its own body: all front matter and addresses."""
+    return hash((site.config, site.include_drafts, tuple((p.path, p.url, repr(p.front)) for p in site.pages)))
 
 
 def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str | None) -> SiteError | None:
