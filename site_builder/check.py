@@ -16,7 +16,7 @@ from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
 from site_builder.load import SourcePage
 from site_builder.markup import RenderedPage
-from site_builder.model import Site
+from site_builder.model import Page, Site
 from site_builder.write import OutputFile
 
 
@@ -57,6 +57,7 @@ def find_problems(
     files: Iterable[OutputFile],
     sources: Iterable[SourcePage] = (),
     ui_strings: Iterable[SiteError] = (),
+    unsafe_html_cache: dict | None = None,
 ) -> Findings:
     files = tuple(files)
     links = broken_links(site, bodies, {f.path: f.data for f in files})
@@ -73,7 +74,7 @@ def find_problems(
         _sorted(missing_translations(site)),
         _sorted(translation_problems(site.config, tuple(sources))),
         _sorted(ui_strings),
-        _sorted(unsafe_html(site, bodies)),
+        _sorted(unsafe_html(site, bodies, unsafe_html_cache)),
     )
 
 
@@ -84,29 +85,50 @@ _UNSAFE_HTML = re.compile(
 )
 
 
-def unsafe_html(site: Site, bodies: Mapping[tuple[str, str], RenderedPage]) -> list[SiteError]:
-    """Raw HTML in content that runs code: reported, since the site's CSP would block it anyway."""
-    problems = []
+def unsafe_html(
+    site: Site, bodies: Mapping[tuple[str, str], RenderedPage], cache: dict | None = None
+) -> list[SiteError]:
+    """Raw HTML in content that runs code: reported, since the site's CSP would block it anyway.
+
+    ``cache`` keeps each page's findings by its file's digest between builds.
+    """
+    problems: list[SiteError] = []
+    used = {}
     for page in site.pages:
-        rendered = bodies[(page.lang, page.url)]
-        texts = [(rendered.body.html, page.source.doc.body, page.source.doc.body_line)]
-        if page.front.swot is not None:
-            for quadrant, items in page.front.swot.quadrants():
-                for index, item in enumerate(items):
-                    texts.append((rendered.swot[(quadrant, index)].html, item.text, item.line))
-        for html, markdown, first_line in texts:
-            for match in _UNSAFE_HTML.finditer(html):
-                found = match.group(0).strip()
-                offset = markdown.lower().find(found.lower())
-                line = first_line + (markdown[:offset].count("\n") if offset >= 0 else 0)
-                problems.append(
-                    SiteError(
-                        f"raw HTML that runs code ('{found}') in the content",
-                        page.path,
-                        line,
-                        "write content in Markdown; scripts belong in templates/ and assets/",
-                    )
+        key = (page.path, page.source.digest)
+        if cache is not None and key in cache:
+            used[key] = cache[key]
+            problems += cache[key]
+            continue
+        found = _unsafe_html_of(page, bodies[(page.lang, page.url)])
+        used[key] = found
+        problems += found
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
+    return problems
+
+
+def _unsafe_html_of(page: Page, rendered: RenderedPage) -> list[SiteError]:
+    problems = []
+    texts = [(rendered.body.html, page.source.doc.body, page.source.doc.body_line)]
+    if page.front.swot is not None:
+        for quadrant, items in page.front.swot.quadrants():
+            for index, item in enumerate(items):
+                texts.append((rendered.swot[(quadrant, index)].html, item.text, item.line))
+    for html, markdown, first_line in texts:
+        for match in _UNSAFE_HTML.finditer(html):
+            found = match.group(0).strip()
+            offset = markdown.lower().find(found.lower())
+            line = first_line + (markdown[:offset].count("\n") if offset >= 0 else 0)
+            problems.append(
+                SiteError(
+                    f"raw HTML that runs code ('{found}') in the content",
+                    page.path,
+                    line,
+                    "write content in Markdown; scripts belong in templates/ and assets/",
                 )
+            )
     return problems
 
 

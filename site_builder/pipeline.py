@@ -26,7 +26,7 @@ from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site
 from site_builder.render import render_pages, render_status_page
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
-from site_builder.write import OutputFile, check_output_folder, output_lock, publish
+from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,8 @@ class BuildCache:
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
     pages: dict = field(default_factory=dict)  # see render.render_pages; valid with `environments`
+    unsafe_html: dict = field(default_factory=dict)  # see check.unsafe_html
+    published: dict = field(default_factory=dict)  # path → bytes now in the output folder (in-place updates)
 
 
 def _files_key(root: Path, *names: str, extra: object = None) -> str:
@@ -108,7 +110,9 @@ def generate(
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
     files = pages + render_feeds(site, bodies) + asset_files
     files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
-    findings = find_problems(site, bodies, files, sources, _ui_strings(root, config, cache))
+    findings = find_problems(
+        site, bodies, files, sources, _ui_strings(root, config, cache), cache.unsafe_html if cache else None
+    )
     return Generated(site, files, findings)
 
 
@@ -149,7 +153,11 @@ def build(
     preview: bool = False,
     cache: BuildCache | None = None,
 ) -> BuildReport:
-    """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure."""
+    """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
+
+    Without ``cache`` the new site replaces ``out`` in one step. With it (the
+    preview's private folder), only changed files are rewritten.
+    """
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
@@ -159,7 +167,10 @@ def build(
         blocking = generated.findings.blocking(policy, strict)
         if blocking:
             raise SiteErrors(blocking)
-        publish(generated.files, out)
+        if cache is not None:
+            cache.published = update_in_place(generated.files, out, cache.published)
+        else:
+            publish(generated.files, out)
     html = Counter(
         f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
     )

@@ -23,7 +23,7 @@ from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored
 from site_builder.pipeline import INPUT_DIRS, BuildCache, build
 from site_builder.render import with_error_notice
-from site_builder.write import OutputFile, publish
+from site_builder.write import OutputFile, update_in_place
 
 log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
@@ -108,7 +108,7 @@ class Preview:
                 return False
             notice = with_error_notice(self._last_good, [format_error(e) for e in errors], ERROR_HEADING)
             try:
-                publish(notice, self.out)
+                self.cache.published = update_in_place(notice, self.out, self.cache.published)
             except SiteError as error:
                 log.error("%s", error)
                 return False

@@ -12,7 +12,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -117,6 +117,37 @@ def publish(files: Iterable[OutputFile], out: Path) -> None:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+
+
+def update_in_place(
+    files: Iterable[OutputFile], out: Path, previous: Mapping[str, bytes]
+) -> dict[str, bytes]:
+    """Make ``out`` hold exactly ``files``, writing only what differs from ``previous``.
+
+    For the preview's private folder, where a browser may read while the site
+    changes: each file is replaced atomically, but the folder as a whole is
+    not swapped, so an edit costs a few writes instead of a copy of the site.
+    Returns the new contents, to pass as ``previous`` next time.
+    """
+    current = {}
+    for file in files:
+        rel = _safe_relative(file.path)
+        current[file.path] = file.data
+        if previous.get(file.path) == file.data:
+            continue
+        target = out.joinpath(*rel.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.new")
+        temporary.write_bytes(file.data)
+        os.replace(temporary, target)
+    for path in sorted(set(previous) - set(current), reverse=True):
+        target = out.joinpath(*_safe_relative(path).parts)
+        target.unlink(missing_ok=True)
+        for folder in target.parents:
+            if folder == out or any(folder.iterdir()):
+                break
+            folder.rmdir()
+    return current
 
 
 def _write_one(staging: Path, previous: Path, rel: PurePosixPath, data: bytes) -> None:
