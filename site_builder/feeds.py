@@ -22,6 +22,11 @@ ET.register_namespace("", SITEMAP_NS)
 ET.register_namespace("xhtml", XHTML_NS)
 
 
+# Feed readers poll the feed often; the newest items are what they need, and
+# the size of the file stays the same however large the archive grows.
+FEED_ITEMS = 50
+
+
 def feed_path(lang: str) -> str:
     return f"{lang}/feed.xml"
 
@@ -72,7 +77,7 @@ def atom_feed(site: Site, code: str, bodies: Mapping[tuple[str, str], RenderedPa
     ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": html_url})
     author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
     ET.SubElement(author, f"{{{ATOM_NS}}}name").text = language.title
-    for page in items:
+    for page in items[:FEED_ITEMS]:
         entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
         ET.SubElement(entry, f"{{{ATOM_NS}}}id").text = base + page.url
         ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = page.title

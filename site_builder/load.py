@@ -43,7 +43,9 @@ def is_ignored(name: str) -> bool:
     return name.startswith("_") and name != INDEX_FILE
 
 
-def load_sources(root: Path, config: SiteConfig) -> tuple[SourcePage, ...]:
+def load_sources(root: Path, config: SiteConfig, cache: dict | None = None) -> tuple[SourcePage, ...]:
+    """Every page of every language. ``cache`` (kept by the caller between builds) holds parsed
+    pages by file and bytes, so only files whose bytes changed are parsed again."""
     content = root / CONTENT_DIR
     if not content.is_dir():
         raise SiteError("no content/ folder", CONTENT_DIR, hint="create content/<language>/ folders")
@@ -73,9 +75,13 @@ def load_sources(root: Path, config: SiteConfig) -> tuple[SourcePage, ...]:
             )
             continue
         for file in _walk(entry, root, errors):
-            page = _read_page(file, entry.name, entry, root, errors)
+            page = _read_page(file, entry.name, entry, root, errors, cache)
             if page is not None:
                 pages.append(page)
+    if cache is not None:
+        kept = {(page.path, page.digest) for page in pages}
+        for key in set(cache) - kept:
+            del cache[key]
     raise_if_any(errors)
     return tuple(pages)
 
@@ -115,7 +121,7 @@ def _outside(path: Path, root: Path) -> SiteError:
     )
 
 
-def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[SiteError]):
+def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[SiteError], cache=None):
     display = file.relative_to(root).as_posix()
     try:
         size = file.stat().st_size
@@ -133,6 +139,9 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
     except OSError as exc:
         errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
         return None
+    digest = hashlib.sha256(data).hexdigest()
+    if cache is not None and (display, digest) in cache:
+        return cache[(display, digest)]
     text = decode(data, display)
     if isinstance(text, SiteError):
         errors.append(text)
@@ -147,8 +156,10 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
     except SiteErrors as found:
         errors.extend(found.errors)
         return None
-    digest = hashlib.sha256(data).hexdigest()
-    return SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
+    page = SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
+    if cache is not None:
+        cache[(display, digest)] = page
+    return page
 
 
 def decode(data: bytes, display: str) -> str | SiteError:

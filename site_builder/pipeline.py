@@ -42,6 +42,7 @@ class BuildCache:
     from, so a hit is exactly what a fresh build would compute.
     """
 
+    sources: dict = field(default_factory=dict)  # see load.load_sources
     bodies: dict = field(default_factory=dict)  # see markup.render_bodies
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
@@ -98,7 +99,7 @@ def generate(
     config = load_config(root)
     if base_url:
         config = config.with_base_url(base_url)
-    sources = load_sources(root, config)
+    sources = load_sources(root, config, cache.sources if cache is not None else None)
     raise_if_any(translations.source_problems(config, sources))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))

@@ -53,16 +53,29 @@ def input_snapshot(root: Path) -> tuple:
     return tuple(snapshot)
 
 
-def input_fingerprint(root: Path) -> str:
-    """A digest of every input file's name and bytes: equal digests, equal builds."""
+def input_fingerprint(root: Path, known: dict | None = None) -> str:
+    """A digest of every input file's name and bytes: equal digests, equal builds.
+
+    ``known`` maps a file to (size, time, digest of its bytes) from earlier
+    calls, so files whose size and time did not change are not read again.
+    """
     digest = hashlib.sha256()
+    seen = {}
     for path in _input_files(root):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            stat = path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            if known is not None and known.get(path, (None, None, None))[:2] == stamp:
+                file_digest = known[path][2]
+            else:
+                file_digest = hashlib.sha256(path.read_bytes()).digest()
         except OSError:
-            pass
-        digest.update(b"\0")
+            continue
+        seen[path] = (*stamp, file_digest)
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + file_digest)
+    if known is not None:
+        known.clear()
+        known.update(seen)
     return digest.hexdigest()
 
 
@@ -78,6 +91,7 @@ class Preview:
         self.cache = BuildCache()
         self._snapshot: tuple | None = None
         self._fingerprint: str | None = None
+        self._file_digests: dict = {}
         self._last_good: tuple[OutputFile, ...] = ()
 
     def poll(self) -> bool:
@@ -94,7 +108,7 @@ class Preview:
         After a failed build the last good pages are published again with the
         errors shown at their top, so the browser's reload shows what to fix.
         """
-        fingerprint = input_fingerprint(self.root)
+        fingerprint = input_fingerprint(self.root, self._file_digests)
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
