@@ -5,7 +5,10 @@ free loopback port, then edits a page (and a template) again and again; each
 time it measures from the moment the file is written until the server returns
 HTML that contains the change. Prints medians, minimum and maximum.
 
-    .venv/bin/python benchmarks/preview.py [--edits 20]
+    .venv/bin/python benchmarks/preview.py [--edits 20] [--pages N]
+
+With ``--pages N`` it measures a synthetic site of N news pages per language
+(benchmarks/generate_site.py) instead of this project's content.
 """
 
 from __future__ import annotations
@@ -76,11 +79,20 @@ def report(label: str, times: list[float]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
+    parser.add_argument("--pages", type=int, help="measure a synthetic site of this many news pages per language")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="preview-bench-"))
-    for name in INPUTS:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, work / name)
+    if args.pages:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from generate_site import generate
+
+        generate(args.pages, work)
+        page, page_url = "content/en/news/item-00010.md", "/en/news/item-00010/"
+    else:
+        for name in INPUTS:
+            source = ROOT / name
+            (shutil.copytree if source.is_dir() else shutil.copy)(source, work / name)
+        page, page_url = "content/en/about.md", "/en/about/"
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "site_builder", "-q", "-C", str(work), "serve", "--port", str(port)],
@@ -90,11 +102,12 @@ def main() -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(f"{base}/en/about/", "<html", timeout=30)
-        print(f"machine: {os.cpu_count()} cores; project: {ROOT.name}; {args.edits} edits each")
+        wait_for(f"{base}{page_url}", "<html", timeout=120)
+        site = f"synthetic, {args.pages} pages per language" if args.pages else "this project's content"
+        print(f"machine: {os.cpu_count()} cores; site: {site}; {args.edits} edits each")
         report(
-            "content edit (en/about.md)",
-            measure(work / "content/en/about.md", f"{base}/en/about/", lambda text, m: f"{text}\n{m}\n", args.edits),
+            f"content edit ({page.split('/', 1)[1]})",
+            measure(work / page, f"{base}{page_url}", lambda text, m: f"{text}\n{m}\n", args.edits),
         )
         report(
             "template edit (base.html footer)",
