@@ -179,6 +179,14 @@ class Site:
 
 
 
+def site_inputs(site: Site) -> int:
+    """A key for everything about a site but its pages' bodies: settings, front matter, addresses.
+
+    Within one process only (it is a Python hash); for caches that a long-running process keeps.
+    """
+    return hash((site.config, site.include_drafts, tuple((p.path, p.url, repr(p.front)) for p in site.pages)))
+
+
 def slugify(text: str) -> str:
     """A URL-safe slug: ASCII lower-case letters, digits and single hyphens."""
     # Accents are dropped (é → e); any other character outside a-z0-9,

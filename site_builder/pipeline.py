@@ -20,10 +20,10 @@ from site_builder import translations
 from site_builder.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.cdn import deploy_files
 from site_builder.errors import SiteErrors, raise_if_any
-from site_builder.feeds import render_feeds
+from site_builder.feeds import FEED_ITEMS, render_feeds
 from site_builder.load import CONTENT_DIR, load_sources
 from site_builder.markup import render_bodies
-from site_builder.model import Site, build_site
+from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_pages, render_status_page
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
@@ -48,6 +48,7 @@ class BuildCache:
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
     pages: dict = field(default_factory=dict)  # see render.render_pages; valid with `environments`
     unsafe_html: dict = field(default_factory=dict)  # see check.unsafe_html
+    feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
     published: dict = field(default_factory=dict)  # path → bytes now in the output folder (in-place updates)
 
 
@@ -109,7 +110,7 @@ def generate(
     if preview:
         rows = translations.status(config, sources)
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
-    files = pages + render_feeds(site, bodies) + asset_files
+    files = pages + _feeds(site, bodies, cache) + asset_files
     files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
     findings = find_problems(
         site, bodies, files, sources, _ui_strings(root, config, cache), cache.unsafe_html if cache else None
@@ -132,6 +133,17 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
     if cache is not None:
         cache.environments = (key, environments)
     return environments
+
+
+def _feeds(site: Site, bodies, cache: BuildCache | None) -> tuple[OutputFile, ...]:
+    """Sitemap, robots.txt and feeds; they change only with front matter, addresses or a feed item's file."""
+    key = (site_inputs(site), tuple(p.source.digest for items in site.news.values() for p in items[:FEED_ITEMS]))
+    if cache is not None and cache.feeds is not None and cache.feeds[0] == key:
+        return cache.feeds[1]
+    files = render_feeds(site, bodies)
+    if cache is not None:
+        cache.feeds = (key, files)
+    return files
 
 
 def _ui_strings(root: Path, config, cache: BuildCache | None) -> list:

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.markup import RenderedPage
-from site_builder.model import Page, Pagination, Site, url_to_file
+from site_builder.model import Page, Pagination, Site, site_inputs, url_to_file
 from site_builder.templating import template_error
 from site_builder.write import OutputFile
 
@@ -52,7 +52,7 @@ def render_pages(
                 raise
             errors.setdefault((error.path, error.line, error.message), error)
 
-    inputs = _site_inputs(site) if cache is not None else None
+    inputs = site_inputs(site) if cache is not None else None
     used: dict = {}
     for page in site.pages:
         env = environments[page.lang]
@@ -75,11 +75,6 @@ def render_pages(
     attempt(lambda: [_language_choice(site, environments[default])], template=LANGUAGE_CHOICE_TEMPLATE)
     raise_if_any(list(errors.values()))
     return tuple(sorted(outputs, key=lambda f: f.path))
-
-
-def _site_inputs(site: Site) -> int:
-    """What every page's context may draw on besides its own body: all front matter and addresses."""
-    return hash((site.config, site.include_drafts, tuple((p.path, p.url, repr(p.front)) for p in site.pages)))
 
 
 def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str | None) -> SiteError | None:

@@ -147,6 +147,7 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
 
     edits = [
         append("content/en/about.md", "\nA new sentence.\n"),
+        append("content/en/news/2019-09-26-mou.md", "\nA sentence for the feed.\n"),
         replace("templates/base.html", "</footer>", "<p>Footer note</p></footer>"),
         replace("translations/nl/LC_MESSAGES/messages.po", 'msgstr "Kruimelpad"', 'msgstr "Broodkruimels"'),
         lambda: (root / "content/en/news/2018-11-20-action-programme.md").unlink(),
