@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -97,7 +98,7 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[Path]:
             if is_ignored(name):
                 continue
             sub = current / name
-            if sub.is_symlink() and not sub.resolve().is_relative_to(project):
+            if sub.is_symlink() and _leaves(sub, project):
                 errors.append(_outside(sub, root))
                 continue
             kept.append(name)
@@ -106,16 +107,22 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[Path]:
             if is_ignored(name) or not name.endswith(".md"):
                 continue
             file = current / name
-            if file.is_symlink() and not file.resolve().is_relative_to(project):
+            if file.is_symlink() and _leaves(file, project):
                 errors.append(_outside(file, root))
                 continue
             found.append(file)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
 
+def _leaves(link: Path, project: Path) -> bool:
+    """Whether a symbolic link leads outside the project. ``realpath`` does not raise on a
+    loop of links; such a link stays inside and is reported when it cannot be read."""
+    return not Path(os.path.realpath(link)).is_relative_to(project)
+
+
 def _outside(path: Path, root: Path) -> SiteError:
     return SiteError(
-        "a symbolic link to a file outside the project is not allowed",
+        "a symbolic link that leads outside the project is not allowed",
         path.relative_to(root).as_posix(),
         hint="copy the file into content/ instead",
     )
@@ -124,7 +131,14 @@ def _outside(path: Path, root: Path) -> SiteError:
 def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[SiteError], cache=None):
     display = file.relative_to(root).as_posix()
     try:
-        size = file.stat().st_size
+        status = file.stat()
+        if not stat.S_ISREG(status.st_mode):
+            # A named pipe or a device would block the build or never end.
+            errors.append(
+                SiteError("the file is not a regular file", display, hint="content/ holds Markdown files only")
+            )
+            return None
+        size = status.st_size
         if size > MAX_PAGE_BYTES:
             errors.append(
                 SiteError(
