@@ -21,6 +21,9 @@ NEWS_SECTION = "news"
 KEY_FIGURES_FILE = "key-figures.md"
 SWOT_FILE = "swot.md"
 INDEX_FILE = "_index.md"
+# The real site's longest front matter (a SWOT) is about 11 KiB; text longer than
+# this belongs in the page's body, and the YAML parser need never read megabytes.
+MAX_FRONT_MATTER_BYTES = 256 * 1024
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, such as over-ons"
@@ -256,6 +259,14 @@ def split(text: str, path: str) -> tuple[str, int, str, int]:
 def parse(text: str, path: str, kind: str) -> Document:
     """Parse a whole page (already decoded, ``\\n`` line ends) for a page of ``kind``."""
     yaml_text, yaml_line, body, body_line = split(text, path)
+    size = len(yaml_text.encode("utf-8"))
+    if size > MAX_FRONT_MATTER_BYTES:
+        raise SiteError(
+            f"the front matter is too large ({size // 1024} KiB; the limit is {MAX_FRONT_MATTER_BYTES // 1024} KiB)",
+            path,
+            1,
+            "put long text in the page's body, below the second ---",
+        )
     data = parse_yaml(yaml_text, path, yaml_line)
     if data is None:
         raise SiteError("the front matter is empty", path, 1, "add 'title: …' between the --- lines")

@@ -6,7 +6,9 @@ the safe loader, with three changes that matter to editors:
 * duplicate keys are an error instead of "last one wins";
 * aliases are refused, so an alias bomb cannot expand (front matter has no use for them);
 * dates stay text until validated, so ``2017-11-31`` is reported with its line
-  instead of crashing the YAML parser.
+  instead of crashing the YAML parser;
+* lists and mappings nested more than ``MAX_DEPTH`` deep are refused before
+  they are built, so ``[[[[…]]]]`` cannot exhaust Python's recursion limit.
 
 Every mapping and list remembers the line of each of its entries, so a
 validation error can name the line of the offending key.
@@ -27,6 +29,7 @@ from site_builder.errors import SiteError
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
 
 
 class YamlMap(dict):
@@ -130,6 +133,7 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
     loader.line_offset = first_line
     loader.source_text = text
     try:
+        _check_depth(text, first_line)
         return loader.get_single_data()
     except _YamlProblem as problem:
         raise SiteError(problem.message, path, problem.line, problem.hint) from None
@@ -143,6 +147,27 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
         raise SiteError(f"invalid YAML: {exc}", path, first_line) from None
     finally:
         loader.dispose()
+
+
+def _check_depth(text: str, first_line: int) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH``, reading events (a flat stream) before any node is built."""
+    events = _BaseLoader(text)
+    try:
+        depth = 0
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _YamlProblem(
+                        f"settings are nested more than {MAX_DEPTH} levels deep",
+                        event.start_mark.line + first_line,
+                        "write settings as 'key: value' lines, with lists one or two levels deep",
+                    )
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+    finally:
+        events.dispose()
 
 
 def _char_at(text: str, line: int, column: int) -> str:
