@@ -187,12 +187,16 @@ def site_inputs(site: Site) -> int:
     return hash((site.config, site.include_drafts, tuple((p.path, p.url, repr(p.front)) for p in site.pages)))
 
 
+# Latin letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ı": "i"})
+
+
 def slugify(text: str) -> str:
     """A URL-safe slug: ASCII lower-case letters, digits and single hyphens."""
-    # Accents are dropped (é → e); any other character outside a-z0-9,
+    # Accents are dropped (é → e, Ø → o); any other character outside a-z0-9,
     # such as the en dash in "2019–2022", separates words.
-    decomposed = unicodedata.normalize("NFKD", re.sub("['’]", "", text.casefold()))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", re.sub("['’]", "", text)).casefold().translate(_LETTERS)
+    letters = "".join(c for c in unicodedata.normalize("NFKD", decomposed) if not unicodedata.combining(c))
     return re.sub(r"[^a-z0-9]+", "-", letters).strip("-")
 
 
