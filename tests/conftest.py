@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -290,13 +291,22 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
 
 
 def run_process(
-    *args: str | os.PathLike, cwd: Path | None = None, env: Mapping[str, str] | None = None
+    *args: str | os.PathLike,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    memory_limit: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m site_builder *args`` in a real process, for what only a process shows.
 
-    ``env`` adds to (or overrides) the current environment.
+    ``env`` adds to (or overrides) the current environment. ``memory_limit``
+    (bytes) caps the process's address space, so a build that tries to hold too
+    much fails instead of slowing the machine down.
     """
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})}
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
     return subprocess.run(
         [sys.executable, "-m", "site_builder", *map(str, args)],
         cwd=cwd,
@@ -304,5 +314,6 @@ def run_process(
         capture_output=True,
         text=True,
         timeout=120,
+        preexec_fn=limit_memory if memory_limit else None,
     )
 

@@ -49,6 +49,7 @@ def page_at(site: Site, lang: str, rel: str):
     ("text", "slug"),
     [
         ("Café Ünïcode", "cafe-unicode"),
+        ("Ærø & Œuvre in Łódź", "aero-oeuvre-in-lodz"),
         ("Over ons", "over-ons"),
         ("  Life   Sciences & Health  ", "life-sciences-health"),
         ("2019-09-26 MoU", "2019-09-26-mou"),
