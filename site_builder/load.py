@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,9 @@ from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind
 
 CONTENT_DIR = "content"
 MAX_PAGE_BYTES = 8 * 1024 * 1024
+# Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
+# tab, line feed and carriage return are text.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
 
 
@@ -177,7 +181,7 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
 
 
 def decode(data: bytes, display: str) -> str | SiteError:
-    """UTF-8 (with or without BOM), line ends made ``\\n``; NUL bytes refused."""
+    """UTF-8 (with or without BOM), line ends made ``\\n``; NUL bytes and other control characters refused."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -185,7 +189,15 @@ def decode(data: bytes, display: str) -> str | SiteError:
         return SiteError(
             "the file is not valid UTF-8 text", display, line, "save the file as UTF-8"
         )
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return SiteError("the file contains a NUL byte", display, line, "is this a text file?")
+    control = _CONTROL.search(text)
+    if control:
+        line = text[: control.start()].count("\n") + 1
+        if control.group() == "\x00":
+            return SiteError("the file contains a NUL byte", display, line, "is this a text file?")
+        return SiteError(
+            f"the file contains the control character U+{ord(control.group()):04X}",
+            display,
+            line,
+            "delete it; it is invisible in most editors and often comes with copied text",
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n")

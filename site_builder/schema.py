@@ -137,6 +137,16 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
         return loader.get_single_data()
     except _YamlProblem as problem:
         raise SiteError(problem.message, path, problem.line, problem.hint) from None
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the position in UTF-8 bytes.
+        line = text.encode("utf-8")[: exc.position].count(b"\n") + first_line
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise SiteError(
+            f"invalid YAML: the control character {what} is not allowed",
+            path,
+            line,
+            "delete it; it is invisible in most editors and often comes with copied text",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None

@@ -90,6 +90,22 @@ def test_decode_refuses_invalid_utf8_with_its_line():
     assert format_error(error) == f"{PATH}:4: the file is not valid UTF-8 text (hint: save the file as UTF-8)"
 
 
+def test_decode_refuses_other_control_characters_but_not_tabs():
+    error = decode(b"---\ntitle: x\n---\nA\tB\nA\x0cB\n", PATH)
+    assert format_error(error) == (
+        f"{PATH}:5: the file contains the control character U+000C "
+        "(hint: delete it; it is invisible in most editors and often comes with copied text)"
+    )
+
+
+def test_control_character_that_yaml_refuses_names_its_line():
+    # U+0086 is valid UTF-8 and passes decode; YAML does not allow it.
+    assert errors_of(page("---", "title: Café", "summary: x\x86y", "---")) == [
+        f"{PATH}:3: invalid YAML: the control character U+0086 is not allowed "
+        "(hint: delete it; it is invisible in most editors and often comes with copied text)"
+    ]
+
+
 def test_decode_refuses_nul_byte_with_its_line():
     error = decode(b"---\ntitle: x\n---\nA\x00B\n", PATH)
     assert isinstance(error, SiteError)

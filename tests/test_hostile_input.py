@@ -108,6 +108,13 @@ CASES = {
             "(hint: begin the file with a line '---', then 'title: …', then another '---')"
         ],
     ),
+    "control character": (
+        about_nl("title: Over ons", "slug: over-ons", body="Wij zijn\x1b[31m de regio.\n"),
+        [
+            f"{ABOUT_NL}:5: the file contains the control character U+001B "
+            "(hint: delete it; it is invisible in most editors and often comes with copied text)"
+        ],
+    ),
     "20 MB Markdown file": (
         {"content/nl/groot.md": TWENTY_MB},
         ["content/nl/groot.md: the file is too large (20 MiB; the limit is 8 MiB) (hint: split it into several pages)"],
