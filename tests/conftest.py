@@ -258,6 +258,25 @@ def mini_site(tmp_path: Path) -> Path:
     return make_mini_site(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini site with its build/, built once per test run; copied by ``built``."""
+    from site_builder import pipeline
+
+    root = make_mini_site(tmp_path_factory.mktemp("built-once"))
+    pipeline.build(root)
+    return root
+
+
+@pytest.fixture
+def built(tmp_path: Path, built_once: Path) -> tuple[Path, dict[str, bytes]]:
+    """The mini site and its build/, in ``tmp_path``; returns the project and the bytes of every file in build/."""
+    shutil.copytree(built_once, tmp_path, symlinks=True, dirs_exist_ok=True)
+    before = read_tree(tmp_path / "build")
+    assert "nl/over-ons/index.html" in before and "en/news/ema-opens-office/index.html" in before
+    return tmp_path, before
+
+
 RunCli = Callable[..., tuple[int, str, str]]
 
 

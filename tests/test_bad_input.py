@@ -156,15 +156,6 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
 }
 
 
-@pytest.fixture
-def built(mini_site: Path) -> tuple[Path, dict[str, bytes]]:
-    """The mini site, built once; returns the project and the bytes of every file in build/."""
-    pipeline.build(mini_site)
-    before = read_tree(mini_site / "build")
-    assert "nl/over-ons/index.html" in before and "en/news/ema-opens-office/index.html" in before
-    return mini_site, before
-
-
 def break_site(root: Path, change: dict | Callable[[Path], None]) -> None:
     if callable(change):
         change(root)
