@@ -315,7 +315,10 @@ def test_inline_event_handlers_are_reported_and_refused_when_strict(built):
         about_nl(
             "title: Over ons",
             "slug: over-ons",
-            body='Wij.\n\n<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n\n<p onmouseover = "go()">Hier</p>\n',
+            body=(
+                'Wij.\n\n<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n\n'
+                '<p onmouseover = "go()">Hier</p>\n'
+            ),
         ),
     )
     expected = [
