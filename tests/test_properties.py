@@ -187,7 +187,9 @@ def test_distinct_names_give_distinct_safe_addresses(items):
     st.lists(
         st.tuples(
             st.sampled_from(["nl", "en"]),
-            st.lists(st.one_of(NAME, st.sampled_from(["news", "_index", "Nieuws", "news "])), min_size=1, max_size=3).map(tuple),
+            st.lists(
+                st.one_of(NAME, st.sampled_from(["news", "_index", "Nieuws", "news "])), min_size=1, max_size=3
+            ).map(tuple),
             st.one_of(st.none(), st.sampled_from(["over-ons", "news", "a", "2019"])),
         ),
         max_size=10,
