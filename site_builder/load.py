@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -59,6 +60,10 @@ def load_sources(root: Path, config: SiteConfig, cache: dict | None = None) -> t
     for entry in sorted(content.iterdir(), key=lambda p: p.name):
         if is_ignored(entry.name):
             continue
+        problem = _bad_name(entry, root)
+        if problem is not None:
+            errors.append(problem)
+            continue
         display = f"{CONTENT_DIR}/{entry.name}"
         if not entry.is_dir():
             if entry.suffix == ".md":
@@ -102,8 +107,11 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[Path]:
             if is_ignored(name):
                 continue
             sub = current / name
-            if sub.is_symlink() and _leaves(sub, project):
-                errors.append(_outside(sub, root))
+            problem = _bad_name(sub, root)
+            if problem is None and sub.is_symlink() and _leaves(sub, project):
+                problem = _outside(sub, root)
+            if problem is not None:
+                errors.append(problem)
                 continue
             kept.append(name)
         dirnames[:] = kept
@@ -111,11 +119,34 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[Path]:
             if is_ignored(name) or not name.endswith(".md"):
                 continue
             file = current / name
-            if file.is_symlink() and _leaves(file, project):
-                errors.append(_outside(file, root))
+            problem = _bad_name(file, root)
+            if problem is None and file.is_symlink() and _leaves(file, project):
+                problem = _outside(file, root)
+            if problem is not None:
+                errors.append(problem)
                 continue
             found.append(file)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def _bad_name(path: Path, root: Path) -> SiteError | None:
+    """A name that is not UTF-8 (Python holds its bytes as lone surrogates) or holds a control
+    character cannot be shown on one line or written in a page; the error shows it escaped."""
+    name = path.name
+    if any("\udc80" <= c <= "\udcff" for c in name):
+        problem = "the name is not valid UTF-8 text"
+    elif any(unicodedata.category(c) == "Cc" for c in name):
+        problem = "the name contains a control character"
+    else:
+        return None
+    shown = "".join(map(_escaped, path.relative_to(root).as_posix()))
+    return SiteError(problem, shown, hint="rename it using letters, digits, spaces and hyphens")
+
+
+def _escaped(c: str) -> str:
+    if "\udc80" <= c <= "\udcff":
+        return f"\\x{ord(c) - 0xDC00:02x}"  # the byte that is not UTF-8
+    return c if c.isprintable() else repr(c)[1:-1]
 
 
 def _leaves(link: Path, project: Path) -> bool:

@@ -59,7 +59,7 @@ def _files_key(root: Path, *names: str, extra: object = None) -> str:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(file.relative_to(root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
             try:
                 digest.update(file.read_bytes())
             except OSError:

@@ -72,7 +72,8 @@ def input_fingerprint(root: Path, known: dict | None = None) -> str:
         except OSError:
             continue
         seen[path] = (*stamp, file_digest)
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + file_digest)
+        name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")  # any bytes on disk
+        digest.update(name + b"\0" + file_digest)
     if known is not None:
         known.clear()
         known.update(seen)

@@ -223,6 +223,24 @@ def test_hostile_input_is_refused_and_nothing_is_written(built, run_cli, case):
     assert not (root / "tag-ran").exists()
 
 
+def test_names_that_cannot_be_shown_on_one_line_are_refused(built, run_cli):
+    """Not UTF-8, or a line break: the error shows the name escaped, and the preview's watcher copes."""
+    from site_builder.serve import input_fingerprint
+
+    root, before = built
+    (root / os.fsdecode(b"content/nl/caf\xe9.md")).write_text("---\ntitle: Caf\n---\n", encoding="utf-8")
+    (root / "content/en/two\nlines.md").write_text("---\ntitle: Two lines\n---\n", encoding="utf-8")
+    input_fingerprint(root)
+    code, out, err = run_cli("-C", root, "build")
+    hint = "(hint: rename it using letters, digits, spaces and hyphens)"
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"content/en/two\\nlines.md: the name contains a control character {hint}",
+        f"content/nl/caf\\xe9.md: the name is not valid UTF-8 text {hint}",
+    ]
+    assert read_tree(root / "build") == before
+
+
 def test_a_loop_of_links_is_reported_not_followed(built):
     root, before = built
     os.symlink("b.md", root / "content/nl/a.md")
