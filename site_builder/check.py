@@ -7,6 +7,7 @@ Pure: returns findings as values; the caller decides what stops a build
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -78,11 +79,47 @@ def find_problems(
     )
 
 
-# Markdown escapes "<" in text and code, so these only match raw HTML an editor wrote.
+# Markdown escapes "<" in text and code, so these only match raw HTML an editor wrote,
+# or a Markdown link to a javascript: address. A page whose Markdown has no "<" and
+# whose HTML does not match is not parsed at all: without raw HTML, Markdown writes
+# link addresses as given (with "&" escaped), so the pattern sees every one of them.
 _UNSAFE_HTML = re.compile(
     r"<script\b|<iframe\b|<object\b|<embed\b|\son[a-z]+\s*=|(?:href|src|action)\s*=\s*[\"']?\s*javascript:",
     re.IGNORECASE,
 )
+_CODE_TAGS = ("script", "iframe", "object", "embed")
+_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "background")
+_URL_IGNORED = re.compile(r"[\t\n\r]|^[\x00-\x20]+")  # what browsers drop from an address before using it
+
+
+class _CodeFinder(HTMLParser):
+    """Start tags that run code, however they are written: attributes after ``/``, any case,
+    addresses with character references (``&#106;avascript:``) or tabs and line breaks inside."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, str]] = []  # (what, the start tag as written)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        written = self.get_starttag_text() or ""
+        if tag in _CODE_TAGS:
+            self.found.append((f"<{tag}", written))
+        for name, value in attrs:
+            if name.startswith("on") and name[2:].isalpha():
+                self.found.append((f"{name}=", written))
+            elif name in _URL_ATTRIBUTES and _URL_IGNORED.sub("", value or "").lower().startswith("javascript:"):
+                self.found.append((f'{name}="javascript:', written))
+
+    handle_startendtag = handle_starttag
+
+
+def _code_in(html: str, markdown: str) -> list[tuple[str, str]]:
+    if "<" not in markdown and not _UNSAFE_HTML.search(html):
+        return []
+    finder = _CodeFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
 
 
 def unsafe_html(
@@ -117,9 +154,16 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage) -> list[SiteError]:
             for index, item in enumerate(items):
                 texts.append((rendered.swot[(quadrant, index)].html, item.text, item.line))
     for html, markdown, first_line in texts:
-        for match in _UNSAFE_HTML.finditer(html):
-            found = match.group(0).strip()
-            offset = markdown.lower().find(found.lower())
+        lower = markdown.lower()
+        after: dict[str, int] = {}  # where to look for the next finding with the same text
+        for found, written in _code_in(html, markdown):
+            offset = markdown.find(written, after.get(written, 0)) if written else -1
+            if offset >= 0:
+                after[written] = offset + 1
+            else:  # written by Markdown from a link, or changed by it: look for the name
+                name = found[:-1] if found.endswith("=") else "javascript:" if ":" in found else found
+                offset = lower.find(name, after.get(name, 0))
+                after[name] = offset + 1
             line = first_line + (markdown[:offset].count("\n") if offset >= 0 else 0)
             problems.append(
                 SiteError(

@@ -327,8 +327,8 @@ def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(built, 
 # --- raw HTML ----------------------------------------------------------------------------
 
 
-def test_inline_event_handlers_are_reported_and_refused_when_strict(built):
-    """<script> and javascript: URLs are covered in test_translations.py; this adds event handlers."""
+def test_event_handlers_and_disguised_script_addresses_are_reported_and_refused_when_strict(built):
+    """Plain <script> and javascript: are covered in test_translations.py; these are written to slip by."""
     root, before = built
     break_site(
         root,
@@ -336,16 +336,29 @@ def test_inline_event_handlers_are_reported_and_refused_when_strict(built):
             "title: Over ons",
             "slug: over-ons",
             body=(
-                'Wij.\n\n<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n\n'
-                '<p onmouseover = "go()">Hier</p>\n'
+                'Wij.\n\n<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n\n'  # line 7
+                '<p onmouseover = "go()">Hier</p>\n\n'  # 9
+                "<img/onload=alert(1) src=x.png>\n\n"  # 11: "/" instead of a space
+                '<a href="&#106;avascript:alert(1)">a</a> and <a href="java&#9;script:alert(1)">b</a>\n\n'  # 13
+                "[c](JavaScript:alert(1))\n\n"  # 15
+                '<p ONCLICK="go()">Hier</p>\n\n'  # 17
+                '<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n'  # 19: the same tag again
             ),
         ),
     )
+    hint = "(hint: write content in Markdown; scripts belong in templates/ and assets/)"
     expected = [
-        f"{ABOUT_NL}:7: raw HTML that runs code ('onerror=') in the content "
-        "(hint: write content in Markdown; scripts belong in templates/ and assets/)",
-        f"{ABOUT_NL}:9: raw HTML that runs code ('onmouseover =') in the content "
-        "(hint: write content in Markdown; scripts belong in templates/ and assets/)",
+        f"{ABOUT_NL}:{line}: raw HTML that runs code ('{found}') in the content {hint}"
+        for line, found in [
+            (7, "onerror="),
+            (9, "onmouseover="),
+            (11, "onload="),
+            (13, 'href="javascript:'),
+            (13, 'href="javascript:'),
+            (15, 'href="javascript:'),
+            (17, "onclick="),
+            (19, "onerror="),
+        ]
     ]
     strict = run_process("-C", root, "build", "--strict", cwd=root)
     assert_failed_cleanly(root, before, strict, expected)
