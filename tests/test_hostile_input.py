@@ -152,6 +152,10 @@ CASES = {
         about_nl("title: Over ons", "template: /etc/passwd"),
         [f"{ABOUT_NL}:3: template '/etc/passwd' is not a template file name {TEMPLATE_HINT}"],
     ),
+    "template with a URL scheme": (
+        about_nl("title: Over ons", "template: https://elders.example/page.html"),
+        [f"{ABOUT_NL}:3: template 'https://elders.example/page.html' is not a template file name {TEMPLATE_HINT}"],
+    ),
     "alias with a URL scheme": (
         about_nl("title: Over ons", "aliases: ['https://elders.example/nl/']"),
         [f"{ABOUT_NL}:3: aliases 'https://elders.example/nl/' is not a site address {ALIASES_HINT}"],
