@@ -331,6 +331,9 @@ def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(built, 
 # --- raw HTML ----------------------------------------------------------------------------
 
 
+LOGO = '<img src="https://lsh.amsterdam/logo.png" alt="Logo" width="80" height="40" onerror="alert(1)">'
+
+
 def test_event_handlers_and_disguised_script_addresses_are_reported_and_refused_when_strict(built):
     """Plain <script> and javascript: are covered in test_translations.py; these are written to slip by."""
     root, before = built
@@ -340,13 +343,13 @@ def test_event_handlers_and_disguised_script_addresses_are_reported_and_refused_
             "title: Over ons",
             "slug: over-ons",
             body=(
-                'Wij.\n\n<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n\n'  # line 7
+                f"Wij.\n\n{LOGO}\n\n"  # line 7
                 '<p onmouseover = "go()">Hier</p>\n\n'  # 9
-                "<img/onload=alert(1) src=x.png>\n\n"  # 11: "/" instead of a space
+                "<img/onload=alert(1) src=https://lsh.amsterdam/x.png alt=X width=8 height=8>\n\n"  # 11: "/"
                 '<a href="&#106;avascript:alert(1)">a</a> and <a href="java&#9;script:alert(1)">b</a>\n\n'  # 13
                 "[c](JavaScript:alert(1))\n\n"  # 15
                 '<p ONCLICK="go()">Hier</p>\n\n'  # 17
-                '<img src="https://lsh.amsterdam/logo.png" onerror="alert(1)">\n'  # 19: the same tag again
+                f"{LOGO}\n"  # 19: the same tag again
             ),
         ),
     )
