@@ -262,7 +262,8 @@ def parse(text: str, path: str, kind: str) -> Document:
     size = len(yaml_text.encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
         raise SiteError(
-            f"the front matter is too large ({size // 1024} KiB; the limit is {MAX_FRONT_MATTER_BYTES // 1024} KiB)",
+            f"the front matter is too large ({size // 1024} KiB; "
+            f"the limit is {MAX_FRONT_MATTER_BYTES // 1024} KiB)",
             path,
             1,
             "put long text in the page's body, below the second ---",

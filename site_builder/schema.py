@@ -1,7 +1,7 @@
 """Safe YAML reading with line numbers, and declarative validation of mappings.
 
 Shared by ``config`` (site.yaml) and ``frontmatter`` (pages). YAML is read with
-the safe loader, with three changes that matter to editors:
+the safe loader, with these changes that matter to editors:
 
 * duplicate keys are an error instead of "last one wins";
 * aliases are refused, so an alias bomb cannot expand (front matter has no use for them);
