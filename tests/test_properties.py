@@ -1,7 +1,8 @@
 """Properties that hold for every input, checked on generated ones (Hypothesis).
 
 * Front matter: any text or bytes give a page or our own errors (``SiteError``,
-  ``SiteErrors``) naming the file and a line inside it, never another exception.
+  ``SiteErrors``) naming the file and a line inside it, never another exception;
+  a byte order mark and Windows line ends change nothing.
 * Slugs: always URL-safe; addresses built from file names are unique, or the
   build says which files collide.
 * Addresses: always under the page's language, never leaving the output folder;
@@ -120,6 +121,26 @@ def test_any_bytes_decode_and_parse_or_give_our_errors(data, kind):
         return
     assert "\r" not in text and "\x00" not in text
     assert_parses_or_reports(text, kind)
+
+
+def outcome(data: bytes, kind: str):
+    """What a page's bytes become: its front matter and body, or the formatted errors."""
+    text = decode(data, PATH)
+    if isinstance(text, SiteError):
+        return [str(text)]
+    try:
+        doc = parse(text, PATH, kind)
+    except (SiteError, SiteErrors) as failure:
+        return [str(e) for e in (failure.errors if isinstance(failure, SiteErrors) else (failure,))]
+    return doc
+
+
+@PROPERTY
+@given(text=front_matter_text(), kind=st.sampled_from(KINDS))
+def test_bom_and_crlf_change_nothing(text, kind):
+    plain = text.lstrip("\ufeff").replace("\r", "")
+    windows = "\ufeff" + plain.replace("\n", "\r\n")
+    assert outcome(windows.encode("utf-8"), kind) == outcome(plain.encode("utf-8"), kind)
 
 
 @PROPERTY
