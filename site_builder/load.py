@@ -24,6 +24,17 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 # Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
 # tab, line feed and carriage return are text.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Python-Markdown's time grows with the square of how deeply quotes and lists are
+# nested and of how many brackets in a paragraph are left open (each one makes it
+# read on to the paragraph's end); far past these, a page takes minutes, or the
+# nesting exhausts Python's recursion limit. Real pages stay far below them.
+MAX_NESTING = 20
+MAX_OPEN_BRACKETS = 50
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_LEAD = re.compile(r"[ \t>]*")
+_DEEP_LEAD = re.compile(rf"^[ \t>]{{{MAX_NESTING},}}", re.MULTILINE)
+_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_BRACKET = re.compile(r"\\.|[\[\]()]")
 _BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
 
 
@@ -205,10 +216,75 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
     except SiteErrors as found:
         errors.extend(found.errors)
         return None
+    texts = [(doc.body, doc.body_line)]
+    if doc.front.swot is not None:
+        texts += [(item.text, item.line) for _, items in doc.front.swot.quadrants() for item in items]
+    problems = [
+        SiteError(message, display, first_line + offset, hint)
+        for markdown, first_line in texts
+        if (found := markdown_problem(markdown)) is not None
+        for offset, message, hint in [found]
+    ]
+    if problems:
+        errors.extend(problems)
+        return None
     page = SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
     if cache is not None:
         cache[(display, digest)] = page
     return page
+
+
+def markdown_problem(text: str) -> tuple[int, str, str] | None:
+    """(line offset, message, hint) for Markdown nested or bracketed past the limits above, else None.
+
+    Linear: looks at each line's leading ``>`` and indentation, and at brackets
+    only, outside fenced code blocks.
+    """
+    if (
+        text.count("[") <= MAX_OPEN_BRACKETS
+        and text.count("(") <= MAX_OPEN_BRACKETS
+        and not _DEEP_LEAD.search(text)  # each character of a line's lead adds at most one level
+    ):
+        return None
+    fence = None
+    open_count = {"[": 0, "(": 0}
+    for offset, line in enumerate(text.split("\n")):
+        if fence is not None:
+            if line.strip().startswith(fence):
+                fence = None
+            continue
+        opening = _FENCE.match(line)
+        if opening:
+            fence = opening.group(1)
+            continue
+        if not line.strip():
+            open_count = dict.fromkeys(open_count, 0)  # a new paragraph
+            continue
+        lead = _LEAD.match(line).group()
+        depth = lead.count(">")
+        if _LIST_ITEM.match(line, len(lead)):
+            depth += len(lead.replace(">", "").expandtabs(4)) // 4 + 1
+        if depth > MAX_NESTING:
+            return (
+                offset,
+                f"quotes and lists are nested more than {MAX_NESTING} levels deep",
+                "use fewer levels; deeper ones are hard to read anyway",
+            )
+        for match in _BRACKET.finditer(line):
+            bracket = match.group()
+            if bracket in open_count:
+                open_count[bracket] += 1
+                if open_count[bracket] > MAX_OPEN_BRACKETS:
+                    closing = "]" if bracket == "[" else ")"
+                    return (
+                        offset,
+                        f"more than {MAX_OPEN_BRACKETS} '{bracket}' without a '{closing}' in one paragraph",
+                        f"close them, or write a bracket that is text as \\{bracket}",
+                    )
+            elif bracket in "])":
+                opener = "[" if bracket == "]" else "("
+                open_count[opener] = max(0, open_count[opener] - 1)
+    return None
 
 
 def decode(data: bytes, display: str) -> str | SiteError:

@@ -101,6 +101,21 @@ CASES = {
             "(hint: write settings as 'key: value' lines, with lists one or two levels deep)"
         ],
     ),
+    # --- Markdown -----------------------------------------------------------------
+    "brackets left open": (
+        about_nl("title: Over ons", "slug: over-ons", body="Wij.\n\n" + "[" * 20000 + "\n"),
+        [
+            f"{ABOUT_NL}:7: more than 50 '[' without a ']' in one paragraph "
+            "(hint: close them, or write a bracket that is text as \\[)"
+        ],
+    ),
+    "lists nested 1500 deep": (
+        about_nl("title: Over ons", "slug: over-ons", body="".join("    " * i + "- punt\n" for i in range(1500))),
+        [
+            f"{ABOUT_NL}:25: quotes and lists are nested more than 20 levels deep "
+            "(hint: use fewer levels; deeper ones are hard to read anyway)"
+        ],
+    ),
     # --- files --------------------------------------------------------------------
     "empty file": (
         {ABOUT_NL: ""},
@@ -208,6 +223,8 @@ IN_A_CAPPED_PROCESS = {
     "scalar of a megabyte",
     "nesting a thousand levels deep",
     "20 MB Markdown file",
+    "brackets left open",
+    "lists nested 1500 deep",
     "named pipe",
 }
 
@@ -243,6 +260,18 @@ def test_names_that_cannot_be_shown_on_one_line_are_refused(built, run_cli):
         f"content/nl/caf\\xe9.md: the name is not valid UTF-8 text {hint}",
     ]
     assert read_tree(root / "build") == before
+
+
+def test_markdown_limits_leave_code_escaped_brackets_and_separate_paragraphs_alone():
+    from site_builder.load import markdown_problem
+
+    assert markdown_problem("```\n" + "[" * 100 + "\n```\n") is None  # code is not Markdown
+    assert markdown_problem("\\[" * 100) is None  # brackets written as text
+    assert markdown_problem(("(" * 40 + "\n\n") * 10) is None  # 40 in each paragraph
+    assert markdown_problem("".join("  " * i + "- x\n" for i in range(30))) is None  # 2 spaces: one level
+    assert markdown_problem("".join(">" * i + " x\n" for i in range(1, 21))) is None
+    assert markdown_problem("".join(">" * i + " x\n" for i in range(1, 22)))[0] == 20
+    assert markdown_problem("\t" * 20 + "- x\n")[0] == 0  # a tab is four columns
 
 
 def test_a_loop_of_links_is_reported_not_followed(built):
