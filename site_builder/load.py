@@ -25,11 +25,11 @@ MAX_PAGE_BYTES = 8 * 1024 * 1024
 # tab, line feed and carriage return are text.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Python-Markdown's time grows with the square of how deeply quotes and lists are
-# nested and of how many brackets in a paragraph are left open (each one makes it
-# read on to the paragraph's end); far past these, a page takes minutes, or the
-# nesting exhausts Python's recursion limit. Real pages stay far below them.
+# nested, and each '[' or '(' makes it read on to the closing bracket, or to the end
+# of the paragraph if there is none. Far past these limits a page takes minutes to
+# render, or its nesting exhausts Python's recursion limit; real pages stay far below.
 MAX_NESTING = 20
-MAX_OPEN_BRACKETS = 50
+MAX_BRACKET_READING = 2_000_000  # characters read looking for closing brackets: about a second
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LEAD = re.compile(r"[ \t>]*")
 _DEEP_LEAD = re.compile(rf"^[ \t>]{{{MAX_NESTING},}}", re.MULTILINE)
@@ -235,30 +235,29 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
 
 
 def markdown_problem(text: str) -> tuple[int, str, str] | None:
-    """(line offset, message, hint) for Markdown nested or bracketed past the limits above, else None.
+    """(line offset, message, hint) for Markdown past the limits above, else None.
 
     Linear: looks at each line's leading ``>`` and indentation, and at brackets
     only, outside fenced code blocks.
     """
-    if (
-        text.count("[") <= MAX_OPEN_BRACKETS
-        and text.count("(") <= MAX_OPEN_BRACKETS
-        and not _DEEP_LEAD.search(text)  # each character of a line's lead adds at most one level
-    ):
-        return None
+    brackets = text.count("[") + text.count("(")
+    if brackets * len(text) <= MAX_BRACKET_READING and not _DEEP_LEAD.search(text):
+        return None  # each character of a line's lead adds at most one level
     fence = None
-    open_count = {"[": 0, "(": 0}
+    opened: dict[str, list[tuple[int, int]]] = {"[": [], "(": []}  # (position, line offset)
+    read = position = 0
     for offset, line in enumerate(text.split("\n")):
+        start, position = position, position + len(line) + 1
         if fence is not None:
             if line.strip().startswith(fence):
                 fence = None
             continue
         opening = _FENCE.match(line)
-        if opening:
-            fence = opening.group(1)
-            continue
-        if not line.strip():
-            open_count = dict.fromkeys(open_count, 0)  # a new paragraph
+        if opening or not line.strip():  # the end of a paragraph
+            read, first = _close_paragraph(opened, start, read)
+            if read > MAX_BRACKET_READING:
+                return first, *_BRACKETS_LEFT_OPEN
+            fence = opening.group(1) if opening else None
             continue
         lead = _LEAD.match(line).group()
         depth = lead.count(">")
@@ -272,19 +271,36 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
             )
         for match in _BRACKET.finditer(line):
             bracket = match.group()
-            if bracket in open_count:
-                open_count[bracket] += 1
-                if open_count[bracket] > MAX_OPEN_BRACKETS:
-                    closing = "]" if bracket == "[" else ")"
-                    return (
-                        offset,
-                        f"more than {MAX_OPEN_BRACKETS} '{bracket}' without a '{closing}' in one paragraph",
-                        f"close them, or write a bracket that is text as \\{bracket}",
-                    )
+            if bracket in opened:
+                opened[bracket].append((start + match.start(), offset))
             elif bracket in "])":
-                opener = "[" if bracket == "]" else "("
-                open_count[opener] = max(0, open_count[opener] - 1)
+                waiting = opened["[" if bracket == "]" else "("]
+                if waiting:
+                    begin, begin_line = waiting.pop()
+                    if opened["["] or opened["("]:  # inside another: read again (outermost pairs read once)
+                        read += start + match.start() - begin
+                    if read > MAX_BRACKET_READING:
+                        return begin_line, *_BRACKETS_LEFT_OPEN
+    read, first = _close_paragraph(opened, position, read)
+    if read > MAX_BRACKET_READING:
+        return first, *_BRACKETS_LEFT_OPEN
     return None
+
+
+_BRACKETS_LEFT_OPEN = (
+    "too many brackets without a closing one ('[' needs ']', '(' needs ')')",
+    "close them, or write a bracket that is just text with a backslash, as \\[",
+)
+
+
+def _close_paragraph(opened: dict[str, list[tuple[int, int]]], end: int, read: int) -> tuple[int, int]:
+    """Add what the brackets still open read up to ``end``; return it and the first such bracket's line."""
+    waiting = opened["["] + opened["("]
+    read += sum(end - begin for begin, _ in waiting)
+    first = min((line for _, line in waiting), default=0)
+    for stack in opened.values():
+        stack.clear()
+    return read, first
 
 
 def decode(data: bytes, display: str) -> str | SiteError:

@@ -105,8 +105,8 @@ CASES = {
     "brackets left open": (
         about_nl("title: Over ons", "slug: over-ons", body="Wij.\n\n" + "[" * 20000 + "\n"),
         [
-            f"{ABOUT_NL}:7: more than 50 '[' without a ']' in one paragraph "
-            "(hint: close them, or write a bracket that is text as \\[)"
+            f"{ABOUT_NL}:7: too many brackets without a closing one ('[' needs ']', '(' needs ')') "
+            "(hint: close them, or write a bracket that is just text with a backslash, as \\[)"
         ],
     ),
     "lists nested 1500 deep": (
@@ -262,12 +262,18 @@ def test_names_that_cannot_be_shown_on_one_line_are_refused(built, run_cli):
     assert read_tree(root / "build") == before
 
 
-def test_markdown_limits_leave_code_escaped_brackets_and_separate_paragraphs_alone():
+def test_markdown_limits_leave_code_escaped_brackets_and_ordinary_long_pages_alone():
     from site_builder.load import markdown_problem
 
-    assert markdown_problem("```\n" + "[" * 100 + "\n```\n") is None  # code is not Markdown
-    assert markdown_problem("\\[" * 100) is None  # brackets written as text
-    assert markdown_problem(("(" * 40 + "\n\n") * 10) is None  # 40 in each paragraph
+    long = "x" * 1_000_000
+    assert markdown_problem("[" * 50 + long)[0] == 0  # each reads a megabyte
+    assert markdown_problem("Wij.\n\n" + "[" * 5 + "x" * 1_000_000 + "\n\n[a](b)")[0] == 2
+    assert markdown_problem("[" * 3 + "x" * 100_000) is None
+    assert markdown_problem("[" * 100 + long + "]" * 100)[0] == 0  # closed, but each inside the others
+    assert markdown_problem("```\n" + "[" * 100 + long + "\n```\n") is None  # code is not Markdown
+    assert markdown_problem("\\[" * 100 + long) is None  # brackets written as text
+    assert markdown_problem(("(" * 40 + "x" * 1000 + "\n\n") * 20) is None  # open to each paragraph's end
+    assert markdown_problem("Een [link](https://lsh.amsterdam/) (zie ook).\n" * 100_000) is None
     assert markdown_problem("".join("  " * i + "- x\n" for i in range(30))) is None  # 2 spaces: one level
     assert markdown_problem("".join(">" * i + " x\n" for i in range(1, 21))) is None
     assert markdown_problem("".join(">" * i + " x\n" for i in range(1, 22)))[0] == 20
