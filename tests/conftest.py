@@ -259,19 +259,19 @@ def mini_site(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The mini site with its build/, built once per test run; copied by ``built``."""
+def mini_built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini site with its build/, built once per test run; copied by ``mini_built``."""
     from site_builder import pipeline
 
-    root = make_mini_site(tmp_path_factory.mktemp("built-once"))
+    root = make_mini_site(tmp_path_factory.mktemp("mini-built"))
     pipeline.build(root)
     return root
 
 
 @pytest.fixture
-def built(tmp_path: Path, built_once: Path) -> tuple[Path, dict[str, bytes]]:
+def mini_built(tmp_path: Path, mini_built_once: Path) -> tuple[Path, dict[str, bytes]]:
     """The mini site and its build/, in ``tmp_path``; returns the project and the bytes of every file in build/."""
-    shutil.copytree(built_once, tmp_path, symlinks=True, dirs_exist_ok=True)
+    shutil.copytree(mini_built_once, tmp_path, symlinks=True, dirs_exist_ok=True)
     before = read_tree(tmp_path / "build")
     assert "nl/over-ons/index.html" in before and "en/news/ema-opens-office/index.html" in before
     return tmp_path, before

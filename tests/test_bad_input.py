@@ -175,16 +175,16 @@ def assert_failed_cleanly(root: Path, before: dict[str, bytes], result, expected
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_broken_input_is_reported_and_build_kept(built, case):
-    root, before = built
+def test_broken_input_is_reported_and_build_kept(mini_built, case):
+    root, before = mini_built
     change, expected = CASES[case]
     break_site(root, change)
     result = run_process("-C", root, "build", cwd=root)
     assert_failed_cleanly(root, before, result, expected)
 
 
-def test_unreadable_file(built):
-    root, before = built
+def test_unreadable_file(mini_built):
+    root, before = mini_built
     path = root / ABOUT_NL
     path.chmod(0)
     try:
@@ -199,9 +199,9 @@ def test_unreadable_file(built):
     assert read_tree(root / "build") == before
 
 
-def test_unreadable_file_even_as_root(built, run_cli, monkeypatch):
+def test_unreadable_file_even_as_root(mini_built, run_cli, monkeypatch):
     """The same failure where chmod cannot produce it: reading the page raises PermissionError."""
-    root, before = built
+    root, before = mini_built
     target = (root / ABOUT_NL).resolve()
     real_read_bytes = Path.read_bytes
 
@@ -219,8 +219,8 @@ def test_unreadable_file_even_as_root(built, run_cli, monkeypatch):
     assert read_tree(root / "build") == before
 
 
-def test_every_problem_in_one_run(built):
-    root, before = built
+def test_every_problem_in_one_run(mini_built):
+    root, before = mini_built
     for case in ("missing title", "impossible date", "language folder not in site.yaml"):
         break_site(root, CASES[case][0])
     result = run_process("-C", root, "build", cwd=root)
@@ -230,8 +230,8 @@ def test_every_problem_in_one_run(built):
     assert_failed_cleanly(root, before, result, expected)
 
 
-def test_out_below_a_file(built, tmp_path_factory):
-    root, _ = built
+def test_out_below_a_file(mini_built, tmp_path_factory):
+    root, _ = mini_built
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     (elsewhere / "notes.txt").write_text("a file")
     result = run_process("-C", root, "build", "--out", elsewhere / "notes.txt" / "site", cwd=root)
@@ -240,8 +240,8 @@ def test_out_below_a_file(built, tmp_path_factory):
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_undefined_value_through_a_filter_is_named(built):
-    root, before = built
+def test_undefined_value_through_a_filter_is_named(mini_built):
+    root, before = mini_built
     replace_in("templates/macros.html", "{{ item.front|published }}", "{{ item.front.published|published }}")(root)
     result = run_process("-C", root, "build", cwd=root)
     assert_failed_cleanly(

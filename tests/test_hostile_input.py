@@ -230,8 +230,8 @@ IN_A_CAPPED_PROCESS = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_hostile_input_is_refused_and_nothing_is_written(built, run_cli, case):
-    root, before = built
+def test_hostile_input_is_refused_and_nothing_is_written(mini_built, run_cli, case):
+    root, before = mini_built
     change, expected = CASES[case]
     break_site(root, change)
     project = snapshot(root)
@@ -244,11 +244,11 @@ def test_hostile_input_is_refused_and_nothing_is_written(built, run_cli, case):
     assert not (root / "tag-ran").exists()
 
 
-def test_names_that_cannot_be_shown_on_one_line_are_refused(built, run_cli):
+def test_names_that_cannot_be_shown_on_one_line_are_refused(mini_built, run_cli):
     """Not UTF-8, or a line break: the error shows the name escaped, and the preview's watcher copes."""
     from site_builder.serve import input_fingerprint
 
-    root, before = built
+    root, before = mini_built
     (root / os.fsdecode(b"content/nl/caf\xe9.md")).write_text("---\ntitle: Caf\n---\n", encoding="utf-8")
     (root / "content/en/two\nlines.md").write_text("---\ntitle: Two lines\n---\n", encoding="utf-8")
     input_fingerprint(root)
@@ -280,8 +280,8 @@ def test_markdown_limits_leave_code_escaped_brackets_and_ordinary_long_pages_alo
     assert markdown_problem("\t" * 20 + "- x\n")[0] == 0  # a tab is four columns
 
 
-def test_a_loop_of_links_is_reported_not_followed(built):
-    root, before = built
+def test_a_loop_of_links_is_reported_not_followed(mini_built):
+    root, before = mini_built
     os.symlink("b.md", root / "content/nl/a.md")
     os.symlink("a.md", root / "content/nl/b.md")
     result = run_process("-C", root, "build", cwd=root, memory_limit=MEMORY_LIMIT)
@@ -293,8 +293,8 @@ def test_a_loop_of_links_is_reported_not_followed(built):
     assert read_tree(root / "build") == before
 
 
-def test_a_link_inside_the_project_is_followed(built, run_cli):
-    root, before = built
+def test_a_link_inside_the_project_is_followed(mini_built, run_cli):
+    root, before = mini_built
     os.symlink("../en/about.md", root / "content/nl/about-en.md")
     code, _, err = run_cli("-C", root, "-q", "build")
     assert code == 0, err
@@ -313,8 +313,8 @@ def assert_builds_the_same_site(root: Path, before: dict[str, bytes], run_cli) -
     assert read_tree(root / "build") == before
 
 
-def test_bom_and_crlf_give_the_same_site(built, run_cli):
-    root, before = built
+def test_bom_and_crlf_give_the_same_site(mini_built, run_cli):
+    root, before = mini_built
     pages = sorted((root / "content").rglob("*.md"))
     for page in pages:
         page.write_bytes(b"\xef\xbb\xbf" + page.read_bytes().replace(b"\n", b"\r\n"))
@@ -322,8 +322,8 @@ def test_bom_and_crlf_give_the_same_site(built, run_cli):
     assert_builds_the_same_site(root, before, run_cli)
 
 
-def test_hidden_and_editor_files_are_ignored(built, run_cli):
-    root, before = built
+def test_hidden_and_editor_files_are_ignored(mini_built, run_cli):
+    root, before = mini_built
     junk = b"\x00\x01 not a page \xff"
     write_tree(
         root,
@@ -343,8 +343,8 @@ def test_hidden_and_editor_files_are_ignored(built, run_cli):
     assert_builds_the_same_site(root, before, run_cli)
 
 
-def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(built, run_cli):
-    root, before = built
+def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(mini_built, run_cli):
+    root, before = mini_built
     write_tree(
         root,
         {
@@ -369,9 +369,9 @@ def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(built, 
 LOGO = '<img src="https://lsh.amsterdam/logo.png" alt="Logo" width="80" height="40" onerror="alert(1)">'
 
 
-def test_event_handlers_and_disguised_script_addresses_are_reported_and_refused_when_strict(built):
+def test_event_handlers_and_disguised_script_addresses_are_reported_and_refused_when_strict(mini_built):
     """Plain <script> and javascript: are covered in test_translations.py; these are written to slip by."""
-    root, before = built
+    root, before = mini_built
     break_site(
         root,
         about_nl(
@@ -413,8 +413,8 @@ def test_event_handlers_and_disguised_script_addresses_are_reported_and_refused_
 # --- concurrency -------------------------------------------------------------------------
 
 
-def test_a_second_build_into_the_same_folder_is_refused_with_a_clear_line(built):
-    root, before = built
+def test_a_second_build_into_the_same_folder_is_refused_with_a_clear_line(mini_built):
+    root, before = mini_built
     with output_lock(root / "build"):  # as a build in another process holds it
         result = run_process("-C", root, "build", cwd=root)
     assert "Traceback" not in result.stderr
@@ -425,8 +425,8 @@ def test_a_second_build_into_the_same_folder_is_refused_with_a_clear_line(built)
     assert read_tree(root / "build") == before
 
 
-def test_builds_started_together_never_mix_their_output(built):
-    root, before = built
+def test_builds_started_together_never_mix_their_output(mini_built):
+    root, before = mini_built
     (root / "content/nl/about.md").write_text(
         "---\ntitle: Over ons\nslug: over-ons\n---\nNieuwe tekst.\n", encoding="utf-8"
     )
@@ -444,8 +444,8 @@ def test_builds_started_together_never_mix_their_output(built):
     assert sorted(p.name for p in root.iterdir() if p.name.startswith(".build")) == []
 
 
-def test_preview_and_build_use_separate_folders_and_do_not_block_each_other(built, tmp_path_factory):
-    root, before = built
+def test_preview_and_build_use_separate_folders_and_do_not_block_each_other(mini_built, tmp_path_factory):
+    root, before = mini_built
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     port = _free_port()
     with output_lock(root / "build"):  # a build into build/ is running
