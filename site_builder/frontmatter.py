@@ -52,6 +52,7 @@ class Figure:
     group: str | None = None
     highlight: bool = False
     source_url: str | None = None
+    short_label: str | None = None  # a few words for a chart, such as "Medtech"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +209,7 @@ _FIGURE = {
     "group": Field("text", check=_pattern(_FIGURE_ID, "a valid group"), hint=SLUG_HINT),
     "highlight": Field("bool", hint="write true or false"),
     "label": Field("text", required=True, check=_nonblank),
+    "short_label": Field("text", check=_nonblank, hint="a few words for the chart, such as Medtech"),
     "source": Field("text", required=True, check=_nonblank, hint="name where the number comes from"),
     "source_url": Field(
         "text",
