@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ import markdown
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from site_builder.errors import SiteError, raise_if_any
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
 
@@ -35,6 +37,7 @@ class Body:
     html: str
     links: tuple[Link, ...]  # internal links only
     ids: tuple[str, ...]  # element ids, for #fragment checks
+    problems: tuple[SiteError, ...] = ()  # images without alt text or size
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +90,8 @@ class MarkupRenderer:
         self._source, self._text, self._first_line = source, text, first_line
         self._links, self._ids, self._seen = [], [], {}
         self._md.reset()
-        html = self._md.convert(text)
-        return Body(html, tuple(self._links), tuple(self._ids))
+        html, problems = _check_images(self._md.convert(text), source.path, text, first_line)
+        return Body(html, tuple(self._links), tuple(self._ids), problems)
 
     def _rewrite(self, root) -> None:
         for element in root.iter():
@@ -142,6 +145,58 @@ class MarkupRenderer:
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
 
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMAGE_HINT = "write ![what the image shows](/path.png){: width=\"800\" height=\"450\"}"
+
+
+class _Attributes(HTMLParser):
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self.attrs: dict[str, str] = {}
+        self.feed(tag)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs = {name: value or "" for name, value in attrs}
+
+    handle_startendtag = handle_starttag
+
+
+def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
+    """Every image needs alt text, a width and a height (so the page does not jump while it
+    loads); content images load lazily, since the page's title and lead come before them."""
+    problems: list[SiteError] = []
+    seen: dict[str, int] = {}
+
+    def visit(match: re.Match) -> str:
+        attrs = _Attributes(match.group(0)).attrs
+        src = attrs.get("src", "")
+        nth = seen.get(src, 0)
+        seen[src] = nth + 1
+        line = _line_of_text(text, src, nth, first_line)
+        if not attrs.get("alt", "").strip():
+            problems.append(SiteError(f"image '{src}' has no alt text", path, line, _IMAGE_HINT))
+        missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
+        if missing:
+            problems.append(
+                SiteError(f"image '{src}' has no {' and '.join(missing)} in pixels", path, line, _IMAGE_HINT)
+            )
+        tag = match.group(0)
+        if "loading" not in attrs:
+            tag = tag[:4] + ' loading="lazy" decoding="async"' + tag[4:]
+        return tag
+
+    return _IMG.sub(visit, html), tuple(problems)
+
+
+def _line_of_text(text: str, needle: str, nth: int, first_line: int) -> int:
+    """The line of the ``nth`` occurrence of ``needle`` in ``text`` (the last one if fewer)."""
+    lines = [number for number, line in enumerate(text.split("\n")) if needle and needle in line]
+    if not lines:
+        return first_line
+    return first_line + lines[min(nth, len(lines) - 1)]
+
+
 def markup_renderer(site: Site) -> MarkupRenderer:
     def resolve(lang: str, rel: PurePosixPath) -> str | None:
         page = site.page_for_source(lang, rel)
@@ -171,4 +226,12 @@ def render_bodies(site: Site, cache: dict | None = None) -> dict[tuple[str, str]
     if cache is not None:
         cache.clear()
         cache.update(used)
+    raise_if_any(
+        [
+            problem
+            for rendered in result.values()
+            for body in (rendered.body, *rendered.swot.values())
+            for problem in body.problems
+        ]
+    )
     return result
