@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.markup import RenderedPage
 from site_builder.model import Page, Pagination, Site, site_inputs, url_to_file
+from site_builder.seo import locale_alternates, structured_data
 from site_builder.templating import template_error
 from site_builder.write import OutputFile
 
@@ -124,6 +125,9 @@ def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> lis
         "newer": newer,
         "older": older,
         "pagination": None,
+        "og_type": "article" if page.kind == "news" else "website",
+        "locale_alternates": locale_alternates(site, page),
+        "structured_data": lambda logo_url: structured_data(site, page, logo_url),
     }
     template = env.get_template(page.template)
     paginations: tuple[Pagination, ...] = site.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()

@@ -26,9 +26,11 @@ from babel.support import Translations
 from markupsafe import Markup
 
 from site_builder.assets import AssetManifest
+from site_builder.charts import Bar, bar_chart, describe
 from site_builder.config import Language
 from site_builder.errors import SiteError
 from site_builder.frontmatter import Figure, FrontMatter
+from site_builder.seo import json_ld
 
 TEMPLATES_DIR = "templates"
 TRANSLATIONS_DIR = "translations"
@@ -121,6 +123,25 @@ def figure_blocks(figures: tuple[Figure, ...]) -> list[tuple[str | None, list[Fi
     return blocks
 
 
+def figure_chart(
+    chart_id: str, title: str, figures: list[Figure], language: Language, translations: Translations
+) -> Markup | None:
+    """The figures that have a ``short_label`` as a bar chart, values formatted for the language."""
+    qualifiers = {"about": translations.gettext("about"), "more-than": translations.gettext("more than")}
+    bars = [
+        Bar(
+            figure.short_label,
+            figure.value,
+            " ".join(filter(None, (qualifiers.get(figure.qualifier or ""), format_figure(figure, language)))),
+        )
+        for figure in figures
+        if figure.short_label
+    ]
+    if not bars:
+        return None
+    return bar_chart(chart_id, title, describe(bars), bars)
+
+
 def format_day(value: datetime.date, language: Language, form: str = "long") -> str:
     """``25 september 2019`` (nl), ``25 September 2019`` (en)."""
     return format_date(value, form, locale=language.locale)
@@ -160,7 +181,8 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(_translations(catalog), newstyle=True)  # type: ignore[attr-defined]
+    translations = _translations(catalog)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
     def asset_url(name: str) -> str:
         try:
@@ -168,7 +190,10 @@ def make_environment(
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in assets/") from None
 
-    env.globals.update(asset_url=asset_url, language=language)
+    def chart(chart_id: str, title: str, figures: list[Figure]) -> Markup | None:
+        return figure_chart(chart_id, title, figures, language, translations)
+
+    env.globals.update(asset_url=asset_url, language=language, chart=chart)
     filters = {
         "number": lambda v: format_number(v, language),
         "percent": lambda v: format_percentage(v, language),
@@ -180,6 +205,7 @@ def make_environment(
         "published_iso": published_iso,
         "figure_blocks": figure_blocks,
         "markup": Markup,
+        "json_ld": json_ld,
     }
     env.filters.update({name: _strict(function) for name, function in filters.items()})
     return env
