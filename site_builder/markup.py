@@ -20,6 +20,7 @@ import markdown
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from site_builder.assets import ASSETS_URL
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
@@ -61,8 +62,11 @@ class _LinkResolver(Treeprocessor):
 class MarkupRenderer:
     """Renders pages of one site; holds one Markdown instance (not thread-safe)."""
 
-    def __init__(self, resolve_md: Callable[[str, PurePosixPath], str | None]) -> None:
+    def __init__(
+        self, resolve_md: Callable[[str, PurePosixPath], str | None], assets: Mapping[str, str] | None = None
+    ) -> None:
         self._resolve_md = resolve_md
+        self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
         self._md = markdown.Markdown(
             extensions=["extra", "sane_lists", "toc"],
             extension_configs={"toc": {"slugify": slugify_unicode}},
@@ -118,6 +122,8 @@ class MarkupRenderer:
             return None
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         if not parts.path.endswith(".md"):
+            if parts.path.startswith(ASSETS_URL) and parts.path[len(ASSETS_URL) :] in self._assets:
+                return self._assets[parts.path[len(ASSETS_URL) :]] + fragment  # its fingerprinted copy
             if parts.path.startswith("/"):
                 return parts.path + fragment
             return ""  # relative links to anything but a page are not supported
@@ -197,29 +203,36 @@ def _line_of_text(text: str, needle: str, nth: int, first_line: int) -> int:
     return first_line + lines[min(nth, len(lines) - 1)]
 
 
-def markup_renderer(site: Site) -> MarkupRenderer:
+def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
     def resolve(lang: str, rel: PurePosixPath) -> str | None:
         page = site.page_for_source(lang, rel)
         return page.url if page is not None else None
 
-    return MarkupRenderer(resolve)
+    return MarkupRenderer(resolve, assets)
 
 
-def render_bodies(site: Site, cache: dict | None = None) -> dict[tuple[str, str], RenderedPage]:
+def render_bodies(
+    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None
+) -> dict[tuple[str, str], RenderedPage]:
     """Every page's Markdown, keyed by (language, URL).
+
+    ``assets`` maps a file in ``assets/`` to its fingerprinted URL: content
+    links to ``/assets/photo.jpg`` and gets the published copy.
 
     With ``cache`` (kept by the caller between builds), a page whose file and
     whose site's addresses are unchanged is not converted again. Entries not
     used by this build are dropped.
     """
-    addresses = hash(tuple((page.lang, page.source.rel, page.url) for page in site.pages))
+    addresses = hash(
+        (tuple((page.lang, page.source.rel, page.url) for page in site.pages), tuple(sorted((assets or {}).items())))
+    )
     renderer = None
     result, used = {}, {}
     for page in site.pages:
         key = (page.path, page.source.digest, addresses)
         rendered = cache.get(key) if cache is not None else None
         if rendered is None:
-            renderer = renderer or markup_renderer(site)
+            renderer = renderer or markup_renderer(site, assets)
             rendered = renderer.render_page(page)
         used[key] = rendered
         result[(page.lang, page.url)] = rendered

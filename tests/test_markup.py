@@ -231,3 +231,12 @@ def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_sit
         f"{DATA}:6: image '/a.jpg' has no alt text (hint: {IMAGE_HINT})",
         f"{DATA}:8: image '/b.jpg' has no height in pixels (hint: {IMAGE_HINT})",
     ]
+
+
+def test_an_image_from_assets_gets_its_fingerprinted_address(mini_site):
+    make_site(mini_site, en_page('![The site logo](/assets/favicon.svg){: width="64" height="64"}\n'))
+    generated = generate(mini_site)
+    assert generated.findings.broken_links == ()
+    [logo] = [f.path for f in generated.files if f.path.startswith("assets/favicon.")]
+    page = next(f for f in generated.files if f.path == "en/programme/data/index.html").data.decode()
+    assert f'<img loading="lazy" decoding="async" alt="The site logo" height="64" src="/{logo}" width="64">' in page
