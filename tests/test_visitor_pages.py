@@ -207,3 +207,13 @@ def test_the_main_navigation_lines_up_with_the_page(html_pages):
         assert re.search(r'<nav class="main-nav" aria-label="[^"]+">\s*<div class="wrap">\s*<ul>', html)
         assert re.search(r'<header class="site-header">\s*<div class="wrap header-inner">', html)
         assert '<ul class="wrap">' not in html
+
+
+def test_every_link_to_a_place_on_a_page_finds_it(html_pages):
+    checked = 0
+    for path, html in html_pages.items():
+        for url, fragment in re.findall(r'href="(/[^"#]*)#([^"]+)"', html):
+            target = html_pages[url.strip("/") + "/index.html" if url.strip("/") else "index.html"]
+            assert f'id="{fragment}"' in target, (path, url, fragment)
+            checked += 1
+    assert checked >= 34  # the footer's contact link on every page, at least
