@@ -217,3 +217,22 @@ def test_every_link_to_a_place_on_a_page_finds_it(html_pages):
             assert f'id="{fragment}"' in target, (path, url, fragment)
             checked += 1
     assert checked >= 34  # the footer's contact link on every page, at least
+
+
+def test_news_list_pages_show_cards_link_each_other_and_have_their_own_title(mini_site):
+    site_yaml = mini_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("news_page_size: 10", "news_page_size: 2"))
+    files = {f.path: f.data.decode() for f in pipeline.generate(mini_site).files if f.path.endswith(".html")}
+    first, second = files["en/news/index.html"], files["en/news/page/2/index.html"]
+    assert first.count('<article class="card news-card">') == 2
+    assert second.count('<article class="card news-card">') == 1
+    assert re.search(r'<nav class="pagination" aria-label="Pages">\s*<span>page 1 of 2</span>\s*<a rel="next" href="/en/news/page/2/">', first)
+    assert re.search(r'<nav class="pagination" aria-label="Pages">\s*<a rel="prev" href="/en/news/">[^<]+</a>\s*<span>page 2 of 2</span>', second)
+    heads = [Outline(page) for page in (first, second)]
+    titles = [re.search(r"<title>([^<]+)</title>", page).group(1) for page in (first, second)]
+    descriptions = [re.search(r'<meta name="description" content="([^"]+)">', page).group(1) for page in (first, second)]
+    assert len(set(titles)) == len(set(descriptions)) == 2
+    assert [h.first("link", rel="canonical")["href"] for h in heads] == [
+        "https://lsh.amsterdam/en/news/",
+        "https://lsh.amsterdam/en/news/page/2/",
+    ]
