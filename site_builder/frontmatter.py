@@ -100,6 +100,14 @@ class Document:
     body_line: int  # file line on which the body starts
 
 
+def published_iso(front: FrontMatter) -> str:
+    """The date to the precision it is known, in ISO 8601: ``2019-09-25``, ``2019-07`` or ``2018``.
+
+    For ``<time datetime>`` and structured data, which must not claim a day that is not known.
+    """
+    return front.date.isoformat()[: {"year": 4, "month": 7}.get(front.date_precision, 10)]
+
+
 def content_version(text: str) -> str:
     """A short hash of a page's text, leaving out its own ``translated_from`` line.
 

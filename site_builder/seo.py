@@ -14,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from site_builder.frontmatter import published_iso
 from site_builder.model import Page, Site
 
 SCHEMA = "https://schema.org"
@@ -49,7 +50,7 @@ def structured_data(site: Site, page: Page, logo_url: str) -> tuple[dict[str, An
             {"@context": SCHEMA, **publisher, "description": language.description}
         )
     if page.kind == "news":
-        published = page.front.date.isoformat()
+        published = published_iso(page.front)
         documents.append(
             {
                 "@context": SCHEMA,

@@ -29,7 +29,7 @@ from site_builder.assets import AssetManifest
 from site_builder.charts import Bar, bar_chart, describe
 from site_builder.config import Language
 from site_builder.errors import SiteError
-from site_builder.frontmatter import Figure, FrontMatter
+from site_builder.frontmatter import Figure, FrontMatter, published_iso
 from site_builder.seo import json_ld
 
 TEMPLATES_DIR = "templates"
@@ -154,11 +154,6 @@ def format_published(front: FrontMatter, language: Language) -> str:
     if front.date_precision == "month":
         return format_skeleton("yMMMM", front.date, locale=language.locale)
     return format_day(front.date, language)
-
-
-def published_iso(front: FrontMatter) -> str:
-    """For ``<time datetime>``: ``2019-09-25``, ``2019-07`` or ``2018``."""
-    return front.date.isoformat()[: {"year": 4, "month": 7}.get(front.date_precision, 10)]
 
 
 def _decimal(value: int | float) -> Decimal:

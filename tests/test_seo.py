@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_builder import pipeline
+from site_builder.frontmatter import published_iso
 from site_builder.seo import json_ld
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +97,7 @@ def test_canonical_open_graph_and_twitter_tags(pages, generated):
         assert head.one("twitter:card") == "summary"
         assert head.one("twitter:title") == head.title
         if page.kind == "news":
-            assert head.one("article:published_time") == page.front.date.isoformat()
+            assert head.one("article:published_time") == published_iso(page.front)
 
 
 def _documents(head: Head) -> dict[str, dict]:
@@ -147,7 +148,7 @@ def test_organization_on_home_pages_article_on_news_breadcrumbs_elsewhere(pages,
         if page.kind == "news":
             article = documents["NewsArticle"]
             assert article["headline"] == page.title
-            assert article["datePublished"] == page.front.date.isoformat()
+            assert article["datePublished"] == article["dateModified"] == published_iso(page.front)
             assert article["inLanguage"] == page.lang
             assert article["mainEntityOfPage"] == base + page.url
             assert article["publisher"]["logo"]["url"].startswith(base + "/assets/favicon.")
@@ -164,6 +165,16 @@ def test_json_ld_cannot_end_its_script_element():
     assert "</" not in text and "<!--" not in text and "\u2028" not in text
     assert json.loads(text) == hostile
     assert text.index('"a"') < text.index('"b"') < text.index('"headline"')
+
+
+def test_structured_data_claims_no_more_of_a_date_than_is_known(pages):
+    precisions = {}
+    for page, head, _ in pages:
+        if page.kind == "news":
+            published = _documents(head)["NewsArticle"]["datePublished"]
+            precisions[page.front.date_precision] = published
+            assert len(published) == {"day": 10, "month": 7, "year": 4}[page.front.date_precision]
+    assert set(precisions) == {"day", "month", "year"}  # the real news has all three
 
 
 def test_the_404_pages_are_not_indexed(generated):
