@@ -135,7 +135,7 @@ def _tab_to(browser, element, limit: int = 60) -> None:
         ActionChains(browser).send_keys(Keys.TAB).perform()
         if browser.switch_to.active_element == element:
             return
-    raise AssertionError(f"{browser.current_url}: the language switcher is not reached in {limit} Tab presses")
+    raise AssertionError(f"{browser.current_url}: {limit} Tab presses do not reach the language switcher")
 
 
 def _identity(browser, origin: str, kind: str) -> str:
@@ -205,7 +205,7 @@ return {scrollWidth: root.scrollWidth, clientWidth: width, wide: wide.slice(0, 1
 
 @pytest.fixture
 def screen(browser, request):
-    """``(browser, width)``: a viewport ``request.param`` CSS pixels wide (below 400: a phone), for one test."""
+    """``(browser, width)``: a viewport ``request.param`` CSS px wide (below 400: a phone), for one test."""
     width = request.param
     browser.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
@@ -223,7 +223,7 @@ def test_no_horizontal_scrolling(screen, origin, site, kind, lang):
     _open(browser, origin + _path(site, kind, lang))
     result = browser.execute_script(OVERFLOW)
     assert width - 20 <= result["clientWidth"] <= width  # laid out for this screen (less a scroll bar)
-    assert result["scrollWidth"] <= result["clientWidth"], "wider than the screen: " + ", ".join(result["wide"])
+    assert result["scrollWidth"] <= result["clientWidth"], "too wide: " + ", ".join(result["wide"])
 
 
 RUN_AXE = """
@@ -263,6 +263,6 @@ def test_axe_finds_no_accessibility_violations(browser, origin, site, axe_source
 
 def test_axe_reports_what_it_finds(browser, axe_source):
     """The harness itself: an image without a text alternative is reported, with its element."""
-    browser.get("data:text/html,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main></html>")
+    browser.get("data:text/html,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main>")
     [violation] = [v for v in axe_violations(browser, axe_source) if v["id"] == "image-alt"]
     assert violation["nodes"][0].startswith("img")

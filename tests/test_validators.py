@@ -57,7 +57,7 @@ def test_every_html_file_of_the_build_is_valid(vnu_errors, built):
     files, _ = vnu_errors
     assert len(files) >= 30
     problems = [
-        f"{path.relative_to(built.resolve())}:{m.get('lastLine', '?')}:{m.get('firstColumn', m.get('lastColumn', '?'))}:"
+        f"{path.relative_to(built.resolve())}:{m.get('lastLine', '?')}:{m.get('firstColumn', '?')}:"
         f" {m['type']}: {m['message']}"
         for path, found in sorted(files.items())
         for m in found
