@@ -126,11 +126,10 @@ def _switcher(browser, other: str):
 
 
 def _tab_to(browser, element, limit: int = 60) -> None:
-    """Press Tab from the top of the page until ``element`` has the focus."""
+    """Press Tab on a freshly loaded page until ``element`` has the focus."""
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    browser.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
     for _ in range(limit):
         ActionChains(browser).send_keys(Keys.TAB).perform()
         if browser.switch_to.active_element == element:
@@ -154,17 +153,17 @@ def test_language_switcher_leads_to_the_translation_and_back(browser, origin, si
     start = _identity(browser, origin, kind)
     link = _switcher(browser, other)
     _tab_to(browser, link)
-    link.send_keys(Keys.ENTER)
+    _follow(browser, lambda: link.send_keys(Keys.ENTER))
     if kind == "404":
         expected = _title(built / other / "404.html")
     else:
         translation = _page(site, kind, other)
         assert translation.key == _page(site, kind, lang).key
         expected = translation.url
-    _wait(lambda: browser.execute_script("return document.documentElement.lang") == other)
+    assert browser.execute_script("return document.documentElement.lang") == other
     assert _identity(browser, origin, kind) == expected
-    _switcher(browser, lang).click()
-    _wait(lambda: browser.execute_script("return document.documentElement.lang") == lang)
+    _follow(browser, _switcher(browser, lang).click)
+    assert browser.execute_script("return document.documentElement.lang") == lang
     assert _identity(browser, origin, kind) == start
 
 
@@ -173,11 +172,15 @@ def test_the_focused_language_switcher_is_visibly_marked(browser, origin, site, 
     [other] = [code for code in LANGUAGES if code != lang]
     _open(browser, origin + _path(site, kind, lang))
     link = _switcher(browser, other)
-    style = "const s = getComputedStyle(arguments[0]); return [s.outlineStyle, s.outlineWidth, s.boxShadow]"
+    style = """const s = getComputedStyle(arguments[0]);
+      return {outline: s.outlineStyle === 'none' ? 'none' : s.outline, shadow: s.boxShadow,
+              background: s.backgroundColor, color: s.color, underline: s.textDecorationLine};"""
+    resting = browser.execute_script(style, link)
     _tab_to(browser, link)
     focused = browser.execute_script(style, link)
-    outline_style, outline_width, shadow = focused
-    assert (outline_style != "none" and outline_width != "0px") or shadow != "none", focused
+    # An outline or a shadow appears, or the colours change (a changed underline alone is too faint).
+    changed = {name for name in ("outline", "shadow", "background", "color") if focused[name] != resting[name]}
+    assert changed, f"the focused switcher looks as it does at rest: {focused}"
 
 
 def _title(html: Path) -> str:
@@ -186,10 +189,15 @@ def _title(html: Path) -> str:
     return unescape(text[start : text.index("</title>", start)].strip())
 
 
-def _wait(predicate, seconds: float = 10.0) -> None:
+def _follow(browser, action, seconds: float = 10.0) -> None:
+    """Do ``action`` (which follows a link) and wait until the next page has loaded."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(None, seconds, poll_frequency=0.05).until(lambda _: predicate())
+    browser.execute_script("window.leaving = true")
+    action()
+    WebDriverWait(browser, seconds, poll_frequency=0.05).until(
+        lambda b: b.execute_script("return !window.leaving && document.readyState === 'complete'")
+    )
 
 
 OVERFLOW = """
