@@ -5,6 +5,9 @@ address gets the 404 page of its language, with status 404). For each page
 type and language: no console errors; the language switcher, reached with the
 keyboard, leads to the translation and back; nothing sticks out at 360, 768
 or 1440 px; axe-core finds no violations.
+
+The translation of a 404 page is the other language's 404 page: its switcher
+leads there, and back to the 404 page of the first language.
 """
 
 from __future__ import annotations
