@@ -55,6 +55,7 @@ class Figure:
     group: str | None = None
     highlight: bool = False
     source_url: str | None = None
+    short_label: str | None = None  # a few words for a chart, such as "Medtech"
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,14 @@ class Document:
     front: FrontMatter
     body: str  # Markdown after the closing ---
     body_line: int  # file line on which the body starts
+
+
+def published_iso(front: FrontMatter) -> str:
+    """The date to the precision it is known, in ISO 8601: ``2019-09-25``, ``2019-07`` or ``2018``.
+
+    For ``<time datetime>`` and structured data, which must not claim a day that is not known.
+    """
+    return front.date.isoformat()[: {"year": 4, "month": 7}.get(front.date_precision, 10)]
 
 
 def content_version(text: str) -> str:
@@ -211,6 +220,7 @@ _FIGURE = {
     "group": Field("text", check=_pattern(_FIGURE_ID, "a valid group"), hint=SLUG_HINT),
     "highlight": Field("bool", hint="write true or false"),
     "label": Field("text", required=True, check=_nonblank),
+    "short_label": Field("text", check=_nonblank, hint="a few words for the chart, such as Medtech"),
     "source": Field("text", required=True, check=_nonblank, hint="name where the number comes from"),
     "source_url": Field(
         "text",

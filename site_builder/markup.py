@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ import markdown
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from site_builder.assets import ASSETS_URL
+from site_builder.errors import SiteError, raise_if_any
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
 
@@ -35,6 +38,7 @@ class Body:
     html: str
     links: tuple[Link, ...]  # internal links only
     ids: tuple[str, ...]  # element ids, for #fragment checks
+    problems: tuple[SiteError, ...] = ()  # images without alt text or size
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +62,11 @@ class _LinkResolver(Treeprocessor):
 class MarkupRenderer:
     """Renders pages of one site; holds one Markdown instance (not thread-safe)."""
 
-    def __init__(self, resolve_md: Callable[[str, PurePosixPath], str | None]) -> None:
+    def __init__(
+        self, resolve_md: Callable[[str, PurePosixPath], str | None], assets: Mapping[str, str] | None = None
+    ) -> None:
         self._resolve_md = resolve_md
+        self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
         self._md = markdown.Markdown(
             extensions=["extra", "sane_lists", "toc"],
             extension_configs={"toc": {"slugify": slugify_unicode}},
@@ -87,8 +94,8 @@ class MarkupRenderer:
         self._source, self._text, self._first_line = source, text, first_line
         self._links, self._ids, self._seen = [], [], {}
         self._md.reset()
-        html = self._md.convert(text)
-        return Body(html, tuple(self._links), tuple(self._ids))
+        html, problems = _check_images(self._md.convert(text), source.path, text, first_line)
+        return Body(html, tuple(self._links), tuple(self._ids), problems)
 
     def _rewrite(self, root) -> None:
         for element in root.iter():
@@ -115,6 +122,8 @@ class MarkupRenderer:
             return None
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         if not parts.path.endswith(".md"):
+            if parts.path.startswith(ASSETS_URL) and parts.path[len(ASSETS_URL) :] in self._assets:
+                return self._assets[parts.path[len(ASSETS_URL) :]] + fragment  # its fingerprinted copy
             if parts.path.startswith("/"):
                 return parts.path + fragment
             return ""  # relative links to anything but a page are not supported
@@ -142,33 +151,100 @@ class MarkupRenderer:
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
 
-def markup_renderer(site: Site) -> MarkupRenderer:
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_IMAGE_HINT = "write ![what the image shows](/path.png){: width=\"800\" height=\"450\"}"
+
+
+class _Attributes(HTMLParser):
+    def __init__(self, tag: str) -> None:
+        super().__init__()
+        self.attrs: dict[str, str] = {}
+        self.feed(tag)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.attrs = {name: value or "" for name, value in attrs}
+
+    handle_startendtag = handle_starttag
+
+
+def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
+    """Every image needs alt text, a width and a height (so the page does not jump while it
+    loads); content images load lazily, since the page's title and lead come before them."""
+    problems: list[SiteError] = []
+    seen: dict[str, int] = {}
+
+    def visit(match: re.Match) -> str:
+        attrs = _Attributes(match.group(0)).attrs
+        src = attrs.get("src", "")
+        nth = seen.get(src, 0)
+        seen[src] = nth + 1
+        line = _line_of_text(text, src, nth, first_line)
+        if not attrs.get("alt", "").strip():
+            problems.append(SiteError(f"image '{src}' has no alt text", path, line, _IMAGE_HINT))
+        missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
+        if missing:
+            problems.append(
+                SiteError(f"image '{src}' has no {' and '.join(missing)} in pixels", path, line, _IMAGE_HINT)
+            )
+        tag = match.group(0)
+        if "loading" not in attrs:
+            tag = tag[:4] + ' loading="lazy" decoding="async"' + tag[4:]
+        return tag
+
+    return _IMG.sub(visit, html), tuple(problems)
+
+
+def _line_of_text(text: str, needle: str, nth: int, first_line: int) -> int:
+    """The line of the ``nth`` occurrence of ``needle`` in ``text`` (the last one if fewer)."""
+    lines = [number for number, line in enumerate(text.split("\n")) if needle and needle in line]
+    if not lines:
+        return first_line
+    return first_line + lines[min(nth, len(lines) - 1)]
+
+
+def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
     def resolve(lang: str, rel: PurePosixPath) -> str | None:
         page = site.page_for_source(lang, rel)
         return page.url if page is not None else None
 
-    return MarkupRenderer(resolve)
+    return MarkupRenderer(resolve, assets)
 
 
-def render_bodies(site: Site, cache: dict | None = None) -> dict[tuple[str, str], RenderedPage]:
+def render_bodies(
+    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None
+) -> dict[tuple[str, str], RenderedPage]:
     """Every page's Markdown, keyed by (language, URL).
+
+    ``assets`` maps a file in ``assets/`` to its fingerprinted URL: content
+    links to ``/assets/photo.jpg`` and gets the published copy.
 
     With ``cache`` (kept by the caller between builds), a page whose file and
     whose site's addresses are unchanged is not converted again. Entries not
     used by this build are dropped.
     """
-    addresses = hash(tuple((page.lang, page.source.rel, page.url) for page in site.pages))
+    addresses = hash(
+        (tuple((page.lang, page.source.rel, page.url) for page in site.pages), tuple(sorted((assets or {}).items())))
+    )
     renderer = None
     result, used = {}, {}
     for page in site.pages:
         key = (page.path, page.source.digest, addresses)
         rendered = cache.get(key) if cache is not None else None
         if rendered is None:
-            renderer = renderer or markup_renderer(site)
+            renderer = renderer or markup_renderer(site, assets)
             rendered = renderer.render_page(page)
         used[key] = rendered
         result[(page.lang, page.url)] = rendered
     if cache is not None:
         cache.clear()
         cache.update(used)
+    raise_if_any(
+        [
+            problem
+            for rendered in result.values()
+            for body in (rendered.body, *rendered.swot.values())
+            for problem in body.problems
+        ]
+    )
     return result

@@ -104,7 +104,7 @@ def generate(
     raise_if_any(translations.source_problems(config, sources))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
-    bodies = render_bodies(site, cache.bodies if cache is not None else None)
+    bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls)
     environments = _environments(root, config, manifest, cache)
     pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
     if preview:

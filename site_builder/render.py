@@ -17,12 +17,14 @@ from markupsafe import Markup, escape
 
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.markup import RenderedPage
-from site_builder.model import Page, Pagination, Site, site_inputs, url_to_file
+from site_builder.model import LanguageLink, Page, Pagination, Site, site_inputs, url_to_file
+from site_builder.seo import locale_alternates, structured_data
 from site_builder.templating import template_error
 from site_builder.write import OutputFile
 
 LANGUAGE_CHOICE_TEMPLATE = "language_choice.html"
 NOT_FOUND_TEMPLATE = "404.html"
+NOT_FOUND_FILE = "404.html"  # at the root and in each language's folder
 
 
 def render_pages(
@@ -69,9 +71,9 @@ def render_pages(
         cache.clear()
         cache.update(used)
     for code in site.config.codes:
-        attempt(lambda: [_not_found(site, environments[code], code, f"{code}/404.html")], template=NOT_FOUND_TEMPLATE)
+        attempt(lambda: [_not_found(site, environments[code], code)], template=NOT_FOUND_TEMPLATE)
     default = site.config.default_language
-    attempt(lambda: [_not_found(site, environments[default], default, "404.html")], template=NOT_FOUND_TEMPLATE)
+    attempt(lambda: [_not_found(site, environments[default], default, at_root=True)], template=NOT_FOUND_TEMPLATE)
     attempt(lambda: [_language_choice(site, environments[default])], template=LANGUAGE_CHOICE_TEMPLATE)
     raise_if_any(list(errors.values()))
     return tuple(sorted(outputs, key=lambda f: f.path))
@@ -124,6 +126,9 @@ def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> lis
         "newer": newer,
         "older": older,
         "pagination": None,
+        "og_type": "article" if page.kind == "news" else "website",
+        "locale_alternates": locale_alternates(site, page),
+        "structured_data": lambda logo_url: structured_data(site, page, logo_url),
     }
     template = env.get_template(page.template)
     paginations: tuple[Pagination, ...] = site.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()
@@ -135,8 +140,16 @@ def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> lis
     ]
 
 
-def _not_found(site: Site, env: jinja2.Environment, code: str, path: str) -> OutputFile:
-    context = _base_context(site, code) | {"page": None, "is_root": path == "404.html"}
+def _not_found(site: Site, env: jinja2.Environment, code: str, at_root: bool = False) -> OutputFile:
+    # A language's 404 page switches to the other languages' 404 pages; it is served
+    # at any unknown address, so its links are absolute paths.
+    language_links = () if at_root else tuple(
+        LanguageLink(language, f"/{language.code}/{NOT_FOUND_FILE}", True)
+        for language in site.config.languages
+        if language.code != code
+    )
+    context = _base_context(site, code) | {"page": None, "is_root": at_root, "language_links": language_links}
+    path = NOT_FOUND_FILE if at_root else f"{code}/{NOT_FOUND_FILE}"
     return _file(path, env.get_template(NOT_FOUND_TEMPLATE).render(context))
 
 

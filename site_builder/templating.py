@@ -26,9 +26,11 @@ from babel.support import Translations
 from markupsafe import Markup
 
 from site_builder.assets import AssetManifest
+from site_builder.charts import Bar, bar_chart, describe
 from site_builder.config import Language
 from site_builder.errors import SiteError
-from site_builder.frontmatter import Figure, FrontMatter
+from site_builder.frontmatter import Figure, FrontMatter, published_iso
+from site_builder.seo import json_ld
 
 TEMPLATES_DIR = "templates"
 TRANSLATIONS_DIR = "translations"
@@ -121,6 +123,25 @@ def figure_blocks(figures: tuple[Figure, ...]) -> list[tuple[str | None, list[Fi
     return blocks
 
 
+def figure_chart(
+    chart_id: str, title: str, figures: list[Figure], language: Language, translations: Translations
+) -> Markup | None:
+    """The figures that have a ``short_label`` as a bar chart, values formatted for the language."""
+    qualifiers = {"about": translations.gettext("about"), "more-than": translations.gettext("more than")}
+    bars = [
+        Bar(
+            figure.short_label,
+            figure.value,
+            " ".join(filter(None, (qualifiers.get(figure.qualifier or ""), format_figure(figure, language)))),
+        )
+        for figure in figures
+        if figure.short_label
+    ]
+    if not bars:
+        return None
+    return bar_chart(chart_id, title, describe(bars), bars)
+
+
 def format_day(value: datetime.date, language: Language, form: str = "long") -> str:
     """``25 september 2019`` (nl), ``25 September 2019`` (en)."""
     return format_date(value, form, locale=language.locale)
@@ -133,11 +154,6 @@ def format_published(front: FrontMatter, language: Language) -> str:
     if front.date_precision == "month":
         return format_skeleton("yMMMM", front.date, locale=language.locale)
     return format_day(front.date, language)
-
-
-def published_iso(front: FrontMatter) -> str:
-    """For ``<time datetime>``: ``2019-09-25``, ``2019-07`` or ``2018``."""
-    return front.date.isoformat()[: {"year": 4, "month": 7}.get(front.date_precision, 10)]
 
 
 def _decimal(value: int | float) -> Decimal:
@@ -160,7 +176,8 @@ def make_environment(
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.install_gettext_translations(_translations(catalog), newstyle=True)  # type: ignore[attr-defined]
+    translations = _translations(catalog)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
     def asset_url(name: str) -> str:
         try:
@@ -168,7 +185,10 @@ def make_environment(
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"asset '{name}' is not in assets/") from None
 
-    env.globals.update(asset_url=asset_url, language=language)
+    def chart(chart_id: str, title: str, figures: list[Figure]) -> Markup | None:
+        return figure_chart(chart_id, title, figures, language, translations)
+
+    env.globals.update(asset_url=asset_url, language=language, chart=chart)
     filters = {
         "number": lambda v: format_number(v, language),
         "percent": lambda v: format_percentage(v, language),
@@ -180,6 +200,7 @@ def make_environment(
         "published_iso": published_iso,
         "figure_blocks": figure_blocks,
         "markup": Markup,
+        "json_ld": json_ld,
     }
     env.filters.update({name: _strict(function) for name, function in filters.items()})
     return env

@@ -1,4 +1,5 @@
-"""Shared helpers: write small projects inline, a complete bilingual mini site, run the CLI.
+"""Shared helpers: write small projects inline, a complete bilingual mini site, run the CLI,
+the real site built once, a free loopback port and one headless Chromium for the whole run.
 
 ``mini_site`` is the smallest project that exercises every page kind in both
 languages (home, news list with three items, key figures, SWOT, a plain page
@@ -13,6 +14,7 @@ import logging
 import os
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import textwrap
@@ -336,3 +338,48 @@ def run_process(
         preexec_fn=limit_memory if memory_limit else None,
     )
 
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """This repository's real site, built once per run with ``--strict`` (any warning fails)."""
+    from site_builder import pipeline
+
+    out = tmp_path_factory.mktemp("real") / "build"
+    pipeline.build(REPO, out, strict=True)
+    return out
+
+
+CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven through Debian's chromedriver; one for the whole run.
+
+    The console is recorded (``browser.get_log("browser")`` returns and clears it).
+    A test that changes the window or emulation puts it back.
+    """
+    webdriver = pytest.importorskip("selenium.webdriver")
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
+    driver.set_window_size(1280, 900)
+    yield driver
+    driver.quit()

@@ -149,6 +149,20 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: link to a page's file relative to this file, such as ../swot.md)"
         ],
     ),
+    "image without alt text": (
+        about_nl("title: Over ons", "slug: over-ons", body='Intro.\n\n![](/logo.png){: width="64" height="64"}\n'),
+        [
+            f"{ABOUT_NL}:7: image '/logo.png' has no alt text "
+            '(hint: write ![what the image shows](/path.png){: width="800" height="450"})'
+        ],
+    ),
+    "image without width and height": (
+        about_nl("title: Over ons", "slug: over-ons", body="Intro.\n\nTekst.\n\n![Het logo](/logo.png)\n"),
+        [
+            f"{ABOUT_NL}:9: image '/logo.png' has no width and height in pixels "
+            '(hint: write ![what the image shows](/path.png){: width="800" height="450"})'
+        ],
+    ),
     "unknown key in site.yaml": (
         replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nnews_size: 3\n"),
         ["site.yaml:5: unknown key 'news_size' (hint: did you mean 'news_page_size'?)"],

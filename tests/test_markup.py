@@ -9,7 +9,7 @@ from conftest import write_tree
 
 from site_builder import check
 from site_builder.config import load_config
-from site_builder.errors import format_error
+from site_builder.errors import SiteErrors, format_error
 from site_builder.load import load_sources
 from site_builder.markup import markup_renderer, render_bodies
 from site_builder.model import Site, build_site
@@ -49,6 +49,7 @@ def broken(root: Path) -> list[str]:
 DATA = "content/en/programme/data.md"
 MD_HINT = "(hint: link to a page's file relative to this file, such as ../swot.md)"
 FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #strengths)"
+IMAGE_HINT = 'write ![what the image shows](/path.png){: width="800" height="450"}'
 URL_HINT = "(hint: check the address; pages are linked best by their .md file)"
 
 
@@ -163,7 +164,7 @@ def test_external_links_untouched_and_not_recorded(mini_site, href):
 
 
 def test_image_src_is_resolved_like_a_link(mini_site):
-    site = make_site(mini_site, en_page("![map](/assets/map.png)\n"))
+    site = make_site(mini_site, en_page("![map](/assets/map.png){: width=\"600\" height=\"400\"}\n"))
     body = body_of(site, "en", "/en/programme/data/")
     assert [(link.href, link.line) for link in body.links] == [("/assets/map.png", 4)]
     assert broken(mini_site) == [f"{DATA}:4: the link '/assets/map.png' leads to no page {URL_HINT}"]
@@ -207,3 +208,35 @@ def test_markdown_state_does_not_leak_between_documents(mini_site):
 def test_link_to_a_missing_fragment_is_reported(mini_site):
     site = make_site(mini_site, en_page("See [health](health.md#no-such-heading).\n"))
     assert len(broken(mini_site)) == 1
+
+
+# --- images -----------------------------------------------------------------------
+
+
+def test_content_images_keep_their_size_and_load_lazily(mini_site):
+    site = make_site(mini_site, en_page('Intro.\n\n![The Zuidas at night](/zuidas.jpg){: width="800" height="450"}\n'))
+    html = body_of(site, "en", "/en/programme/data/").html
+    assert (
+        '<img loading="lazy" decoding="async" alt="The Zuidas at night" height="450" src="/zuidas.jpg" width="800">'
+        in html
+    )
+
+
+def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_site):
+    body = 'Intro.\n\n![](/a.jpg){: width="8" height="4"}\n\n<img src="/b.jpg" alt="B" width="8">\n'
+    site = make_site(mini_site, en_page(body))
+    with pytest.raises(SiteErrors) as failure:
+        render_bodies(site)
+    assert [format_error(e) for e in failure.value.errors] == [
+        f"{DATA}:6: image '/a.jpg' has no alt text (hint: {IMAGE_HINT})",
+        f"{DATA}:8: image '/b.jpg' has no height in pixels (hint: {IMAGE_HINT})",
+    ]
+
+
+def test_an_image_from_assets_gets_its_fingerprinted_address(mini_site):
+    make_site(mini_site, en_page('![The site logo](/assets/favicon.svg){: width="64" height="64"}\n'))
+    generated = generate(mini_site)
+    assert generated.findings.broken_links == ()
+    [logo] = [f.path for f in generated.files if f.path.startswith("assets/favicon.")]
+    page = next(f for f in generated.files if f.path == "en/programme/data/index.html").data.decode()
+    assert f'<img loading="lazy" decoding="async" alt="The site logo" height="64" src="/{logo}" width="64">' in page

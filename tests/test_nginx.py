@@ -11,18 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import run_process
+from conftest import free_port, run_process
 
 from site_builder.cdn import IMMUTABLE, REVALIDATE
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (.ci/run installs it)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +29,7 @@ def server(tmp_path_factory):
     nl_mou = root / "content/nl/news/2019-09-26-mou.md"
     nl_mou.write_text(nl_mou.read_text().replace("date: 2019-09-26", "date: 2019-09-26\naliases: [/nl/nieuws/mou/]"))
     assert run_process("-C", root, "build").returncode == 0
-    port = _free_port()
+    port = free_port()
     config = run_process("-C", root, "nginx-config", "--listen", f"127.0.0.1:{port}")
     assert config.returncode == 0, config.stderr
     prefix = root.parent / "nginx"
@@ -155,27 +149,6 @@ def test_aliases_redirect_permanently(server):
     assert get(port, "/en/mou/")[1]["location"] == "/en/news/memorandum-of-understanding/"
     status, headers, _ = get(port, "/nl/nieuws/mou/")
     assert status == 301 and headers["location"].startswith("/nl/nieuws/")
-
-
-CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    webdriver = pytest.importorskip("selenium.webdriver")
-    if not (CHROMIUM and CHROMEDRIVER):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    ):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    yield driver
-    driver.quit()
 
 
 def test_the_content_security_policy_blocks_nothing_the_pages_use(server, browser):

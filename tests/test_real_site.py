@@ -66,13 +66,6 @@ class _Page(HTMLParser):
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("real") / "build"
-    pipeline.build(ROOT, out, strict=True)  # any warning fails the build
-    return out
-
-
-@pytest.fixture(scope="session")
 def config():
     return load_config(ROOT)
 

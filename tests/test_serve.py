@@ -14,15 +14,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("content", "templates", "assets", "translations", "site.yaml", "babel.cfg")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url: str) -> str | None:
@@ -70,7 +65,7 @@ def _stop(process: subprocess.Popen) -> int:
 
 
 def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_path):
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     process = _start(project, port, log)
     base = f"http://127.0.0.1:{port}"
@@ -103,7 +98,7 @@ def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_p
 
 
 def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
-    port = _free_port()
+    port = free_port()
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", port))
         busy.listen()
@@ -167,23 +162,12 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
         assert read_tree(preview.out) == read_tree(fresh)
 
 
-def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path):
+def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path, browser):
     """Debian's Chromium, driven by Selenium: the open page shows the saved text with no click."""
-    webdriver = pytest.importorskip("selenium.webdriver")
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not (chromium and chromedriver):
-        pytest.skip("Debian's chromium and chromium-driver are not installed (.ci/run installs them)")
-    port = _free_port()
+    port = free_port()
     process = _start(project, port, tmp_path / "serve.log")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--no-first-run"):  # fmt: skip
-        options.add_argument(flag)
-    browser = None
     try:
         _wait_for(lambda: _get(f"http://127.0.0.1:{port}/nl/over-ons/"))
-        browser = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=chromedriver))
         browser.get(f"http://127.0.0.1:{port}/nl/over-ons/")
         browser.execute_script("window.notReloaded = true")
         _wait_for(lambda: browser.execute_script(
@@ -196,6 +180,5 @@ def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path):
             "const main = document.querySelector('main'); return main ? main.innerText : ''") or ""))  # fmt: skip
         assert browser.execute_script("return window.notReloaded === undefined")  # a real reload happened
     finally:
-        if browser is not None:
-            browser.quit()
+        browser.get("about:blank")  # leave no live-reload socket to a server that is gone
         assert _stop(process) == 0

@@ -1,0 +1,186 @@
+"""What search engines and link previews read, checked on the built real content in both languages."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from site_builder import pipeline
+from site_builder.frontmatter import published_iso
+from site_builder.seo import json_ld
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Head(HTMLParser):
+    """Title, meta tags, canonical link and JSON-LD documents of a page."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.title = ""
+        self.meta: dict[str, list[str]] = {}
+        self.canonical = None
+        self.json_ld: list[str] = []
+        self._in: str | None = None
+        self.feed(text.split("</head>", 1)[0])
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        if tag == "title":
+            self._in = "title"
+        elif tag == "meta" and ("name" in attrs or "property" in attrs):
+            self.meta.setdefault(attrs.get("name") or attrs["property"], []).append(attrs["content"])
+        elif tag == "link" and attrs.get("rel") == "canonical":
+            self.canonical = attrs["href"]
+        elif tag == "script" and attrs.get("type") == "application/ld+json":
+            self._in = "json"
+            self.json_ld.append("")
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.title += data
+        elif self._in == "json":
+            self.json_ld[-1] += data
+
+    def one(self, name: str) -> str:
+        [value] = self.meta[name]
+        return value
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return pipeline.generate(ROOT)
+
+
+@pytest.fixture(scope="module")
+def pages(generated):
+    """Every published page of the site (not the 404s or the root chooser): (Page, Head, html)."""
+    files = {f.path: f.data.decode("utf-8") for f in generated.files}
+    result = []
+    for page in generated.site.pages:
+        html = files[page.output_path]
+        result.append((page, Head(html), html))
+    return result
+
+
+def test_every_page_has_its_own_title_and_description_from_its_summary(pages):
+    titles = [head.title for _, head, _ in pages]
+    descriptions = [head.one("description") for _, head, _ in pages]
+    assert len(pages) >= 30
+    assert len(set(titles)) == len(titles)
+    assert len(set(descriptions)) == len(descriptions)
+    for page, head, _ in pages:
+        assert page.front.summary, page.path
+        assert head.one("description") == page.front.summary
+        assert page.title in head.title
+
+
+def test_canonical_open_graph_and_twitter_tags(pages, generated):
+    config = generated.site.config
+    locales = {"en": "en_GB", "nl": "nl_NL"}
+    for page, head, _ in pages:
+        url = config.base_url + page.url
+        assert head.canonical == url
+        assert head.one("og:url") == url
+        assert head.one("og:title") == head.title
+        assert head.one("og:description") == head.one("description")
+        assert head.one("og:site_name") == config.language(page.lang).title
+        assert head.one("og:type") == ("article" if page.kind == "news" else "website")
+        assert head.one("og:locale") == locales[page.lang]
+        assert head.meta["og:locale:alternate"] == [locales[other] for other in locales if other != page.lang]
+        assert head.one("twitter:card") == "summary"
+        assert head.one("twitter:title") == head.title
+        if page.kind == "news":
+            assert head.one("article:published_time") == published_iso(page.front)
+
+
+def _documents(head: Head) -> dict[str, dict]:
+    documents = [json.loads(text) for text in head.json_ld]
+    by_type = {document["@type"]: document for document in documents}
+    assert len(by_type) == len(documents)
+    return by_type
+
+
+def _urls(value):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in ("url", "item", "mainEntityOfPage", "@context"):
+                yield item
+            else:
+                yield from _urls(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _urls(item)
+
+
+def test_json_ld_is_valid_deterministic_and_uses_absolute_urls(pages, generated):
+    base = generated.site.config.base_url
+    for page, head, _ in pages:
+        assert head.json_ld, page.path
+        for text in head.json_ld:
+            data = json.loads(text)
+            assert data["@context"] == "https://schema.org"
+            assert json_ld(data) == text  # sorted keys, compact, escaped: the same bytes again
+            assert "<" not in text
+            for url in _urls(data):
+                assert url.startswith(("https://schema.org", base + "/")), (page.path, url)
+
+
+def test_organization_on_home_pages_article_on_news_breadcrumbs_elsewhere(pages, generated):
+    site = generated.site
+    base = site.config.base_url
+    for page, head, _ in pages:
+        documents = _documents(head)
+        assert ("Organization" in documents) == (page.kind == "home"), page.path
+        assert ("NewsArticle" in documents) == (page.kind == "news"), page.path
+        trail = site.breadcrumbs(page)
+        assert ("BreadcrumbList" in documents) == (len(trail) > 1), page.path
+        if page.kind == "home":
+            organization = documents["Organization"]
+            assert organization["url"] == base + page.url
+            assert organization["name"] == site.config.language(page.lang).title
+        if page.kind == "news":
+            article = documents["NewsArticle"]
+            assert article["headline"] == page.title
+            assert article["datePublished"] == article["dateModified"] == published_iso(page.front)
+            assert article["inLanguage"] == page.lang
+            assert article["mainEntityOfPage"] == base + page.url
+            assert article["publisher"]["logo"]["url"].startswith(base + "/assets/favicon.")
+        if len(trail) > 1:
+            items = documents["BreadcrumbList"]["itemListElement"]
+            assert [item["position"] for item in items] == list(range(1, len(trail) + 1))
+            assert [item["item"] for item in items] == [base + crumb.url for crumb in trail]
+            assert items[-1]["name"] == page.title
+
+
+def test_json_ld_cannot_end_its_script_element():
+    hostile = {"headline": "</script><script>alert(1)</script> & <!-- \u2028", "b": 1, "a": [2]}
+    text = str(json_ld(hostile))
+    assert "</" not in text and "<!--" not in text and "\u2028" not in text
+    assert json.loads(text) == hostile
+    assert text.index('"a"') < text.index('"b"') < text.index('"headline"')
+
+
+def test_structured_data_claims_no_more_of_a_date_than_is_known(pages):
+    precisions = {}
+    for page, head, _ in pages:
+        if page.kind == "news":
+            published = _documents(head)["NewsArticle"]["datePublished"]
+            precisions[page.front.date_precision] = published
+            assert len(published) == {"day": 10, "month": 7, "year": 4}[page.front.date_precision]
+    assert set(precisions) == {"day", "month", "year"}  # the real news has all three
+
+
+def test_the_404_pages_are_not_indexed(generated):
+    files = {f.path: f.data.decode("utf-8") for f in generated.files}
+    for path, lang, text in (("en/404.html", "en", "Page not found"), ("nl/404.html", "nl", "Pagina niet gevonden")):
+        head = Head(files[path])
+        assert head.one("robots") == "noindex"
+        assert f'<html lang="{lang}">' in files[path]
+        assert text in head.title
