@@ -21,9 +21,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, run_process, write_tree
+from conftest import free_port, read_tree, run_process, write_tree
 from test_bad_input import ABOUT_NL, PAGE_TEMPLATE, about_nl, assert_failed_cleanly, break_site
-from test_serve import _free_port, _get, _start, _stop, _wait_for
+from test_serve import _get, _start, _stop, _wait_for
 
 from site_builder.write import output_lock
 
@@ -447,7 +447,7 @@ def test_builds_started_together_never_mix_their_output(mini_built):
 def test_preview_and_build_use_separate_folders_and_do_not_block_each_other(mini_built, tmp_path_factory):
     root, before = mini_built
     log = tmp_path_factory.mktemp("serve") / "serve.log"
-    port = _free_port()
+    port = free_port()
     with output_lock(root / "build"):  # a build into build/ is running
         process = _start(root, port, log)
         try:
