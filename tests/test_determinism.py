@@ -41,3 +41,45 @@ def test_a_rebuild_keeps_unchanged_files_and_their_times(mini_site, run_cli):
     after = {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (about, stylesheet)}
     assert after == before  # the same file, not a copy: sync tools upload nothing for it
     assert "Nieuwe zin." in (out / "nl/over-ons/index.html").read_text()
+
+
+class _ReversedScan:
+    """What ``os.scandir`` returns, with the entries in the opposite order."""
+
+    def __init__(self, entries) -> None:
+        with entries:
+            self._entries = iter(list(entries)[::-1])
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._entries)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._entries = iter(())
+
+
+def test_the_order_in_which_the_file_system_lists_files_does_not_matter(tmp_path, monkeypatch):
+    from site_builder import pipeline
+
+    as_listed = {f.path: f.data for f in pipeline.generate(ROOT).files}
+    scandir, listdir = os.scandir, os.listdir
+    reversed_scans = []
+
+    def reversed_scandir(path="."):
+        reversed_scans.append(path)
+        return _ReversedScan(scandir(path))
+
+    monkeypatch.setattr(os, "scandir", reversed_scandir)
+    monkeypatch.setattr(os, "listdir", lambda path=".": listdir(path)[::-1])
+    in_reverse = {f.path: f.data for f in pipeline.generate(ROOT).files}
+    assert reversed_scans  # the build did list folders, and saw them in reverse
+    assert len(as_listed) > 40
+    assert in_reverse == as_listed
