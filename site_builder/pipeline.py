@@ -21,7 +21,7 @@ from site_builder.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.cdn import deploy_files
 from site_builder.errors import SiteErrors, raise_if_any
 from site_builder.feeds import FEED_ITEMS, render_feeds
-from site_builder.load import CONTENT_DIR, load_sources
+from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_pages, render_status_page
@@ -39,10 +39,12 @@ class BuildCache:
     """Results of pure stages that a long-running process (the preview) keeps between builds.
 
     Each entry is stored with a key made of all the inputs it was computed
-    from, so a hit is exactly what a fresh build would compute.
+    from, so a hit is exactly what a fresh build would compute. (Content files
+    are read again when their size or modification time changed: that is how
+    the preview notices a save at all.)
     """
 
-    sources: dict = field(default_factory=dict)  # see load.load_sources
+    sources: SourceCache = field(default_factory=SourceCache)  # see load.load_sources
     bodies: dict = field(default_factory=dict)  # see markup.render_bodies
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)

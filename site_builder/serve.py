@@ -11,11 +11,13 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import os
 import shutil
 import signal
 import tempfile
 import webbrowser
 from pathlib import Path
+from stat import S_ISREG
 
 from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
@@ -30,30 +32,44 @@ WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
 POLL_MILLISECONDS = 25
 
 
-def _input_files(root: Path) -> list[Path]:
-    paths = [root / name for name in WATCHED_FILES]
-    for name in INPUT_DIRS:
-        folder = root / name
-        if folder.is_dir():
-            paths += sorted(
-                p for p in folder.rglob("*") if not any(is_ignored(x) for x in p.relative_to(root).parts)
-            )
-    return [path for path in paths if path.is_file()]
-
-
-def input_snapshot(root: Path) -> tuple:
-    """Every input file's name, size and modification time: cheap enough to poll often."""
-    snapshot = []
-    for path in _input_files(root):
+def input_snapshot(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every input file's name (relative to ``root``), size and modification time, in a stable
+    order: cheap enough to take every few milliseconds."""
+    snapshot: list[tuple[str, int, int]] = []
+    for name in WATCHED_FILES:
         try:
-            stat = path.stat()
+            stat = (root / name).stat()
         except OSError:
             continue
-        snapshot.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+        if S_ISREG(stat.st_mode):
+            snapshot.append((name, stat.st_size, stat.st_mtime_ns))
+    for name in INPUT_DIRS:
+        _scan(root / name, name, snapshot)
     return tuple(snapshot)
 
 
-def input_fingerprint(root: Path, known: dict | None = None) -> str:
+def _scan(folder: Path, prefix: str, snapshot: list) -> None:
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if is_ignored(entry.name):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _scan(folder / entry.name, f"{prefix}/{entry.name}", snapshot)
+                continue
+            if not entry.is_file():
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        snapshot.append((f"{prefix}/{entry.name}", stat.st_size, stat.st_mtime_ns))
+
+
+def input_fingerprint(root: Path, snapshot: tuple, known: dict | None = None) -> str:
     """A digest of every input file's name and bytes: equal digests, equal builds.
 
     ``known`` maps a file to (size, time, digest of its bytes) from earlier
@@ -61,18 +77,18 @@ def input_fingerprint(root: Path, known: dict | None = None) -> str:
     """
     digest = hashlib.sha256()
     seen = {}
-    for path in _input_files(root):
-        try:
-            stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            if known is not None and known.get(path, (None, None, None))[:2] == stamp:
-                file_digest = known[path][2]
-            else:
-                file_digest = hashlib.sha256(path.read_bytes()).digest()
-        except OSError:
-            continue
-        seen[path] = (*stamp, file_digest)
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + file_digest)
+    for name, size, mtime in snapshot:
+        stamp = (size, mtime)
+        previous = known.get(name) if known is not None else None
+        if previous is not None and previous[:2] == stamp:
+            file_digest = previous[2]
+        else:
+            try:
+                file_digest = hashlib.sha256((root / name).read_bytes()).digest()
+            except OSError:
+                continue
+        seen[name] = (*stamp, file_digest)
+        digest.update(name.encode() + b"\0" + file_digest)
     if known is not None:
         known.clear()
         known.update(seen)
@@ -100,15 +116,16 @@ class Preview:
         if snapshot == self._snapshot:
             return False
         self._snapshot = snapshot
-        return self.rebuild()
+        return self.rebuild(snapshot)
 
-    def rebuild(self) -> bool:
+    def rebuild(self, snapshot: tuple | None = None) -> bool:
         """Build if the inputs' bytes changed; return whether something new was published.
 
         After a failed build the last good pages are published again with the
         errors shown at their top, so the browser's reload shows what to fix.
         """
-        fingerprint = input_fingerprint(self.root, self._file_digests)
+        snapshot = snapshot if snapshot is not None else input_snapshot(self.root)
+        fingerprint = input_fingerprint(self.root, snapshot, self._file_digests)
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
