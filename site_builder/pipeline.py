@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
-from site_builder.check import Findings, find_problems
+from site_builder.check import CheckCache, Findings, find_problems
 from site_builder.config import load_config
 from site_builder import translations
 from site_builder.catalogs import MAPPING_FILE, catalog_problems
@@ -49,7 +49,7 @@ class BuildCache:
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
     pages: dict = field(default_factory=dict)  # see render.render_pages; valid with `environments`
-    unsafe_html: dict = field(default_factory=dict)  # see check.unsafe_html
+    checks: CheckCache = field(default_factory=CheckCache)  # see check.find_problems
     feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
     published: dict = field(default_factory=dict)  # path → bytes now in the output folder (in-place updates)
 
@@ -115,7 +115,7 @@ def generate(
     files = pages + _feeds(site, bodies, cache) + asset_files
     files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
     findings = find_problems(
-        site, bodies, files, sources, _ui_strings(root, config, cache), cache.unsafe_html if cache else None
+        site, bodies, files, sources, _ui_strings(root, config, cache), cache.checks if cache else None
     )
     return Generated(site, files, findings)
 
