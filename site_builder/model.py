@@ -7,7 +7,9 @@ once as ``SiteErrors``.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import posixpath
 import re
 import unicodedata
 from collections import defaultdict
@@ -179,16 +181,18 @@ class Site:
 
 
 
-def site_inputs(site: Site) -> int:
-    """A key for everything about a site but its pages' bodies: settings, front matter, addresses.
-
-    Within one process only (it is a Python hash); for caches that a long-running process keeps.
-    """
-    return hash((site.config, site.include_drafts, tuple((p.path, p.url, repr(p.front)) for p in site.pages)))
+def site_inputs(site: Site) -> str:
+    """A key for everything about a site but its pages' bodies: settings, front matter, addresses."""
+    digest = hashlib.sha256(repr((site.config, site.include_drafts)).encode("utf-8"))
+    for page in site.pages:
+        digest.update(f"{page.path}\0{page.url}\0{page.source.doc.front_digest}\0".encode("utf-8"))
+    return digest.hexdigest()
 
 
 def slugify(text: str) -> str:
     """A URL-safe slug: ASCII lower-case letters, digits and single hyphens."""
+    if SLUG.fullmatch(text):
+        return text  # already a slug
     # Accents are dropped (é → e); any other character outside a-z0-9,
     # such as the en dash in "2019–2022", separates words.
     decomposed = unicodedata.normalize("NFKD", re.sub("['’]", "", text.casefold()))
@@ -206,17 +210,23 @@ def build_site(
 ) -> Site:
     sources = tuple(s for s in sources if include_drafts or not s.doc.front.draft)
     errors: list[SiteError] = []
-    index_pages = {(s.lang, s.rel.parent): s for s in sources if s.rel.name == INDEX_FILE}
+    index_pages = {(s.lang, _folder(s)): s for s in sources if s.rel.name == INDEX_FILE}
+    folders: dict[tuple[str, str], str] = {}  # (language, folder) → its URL; pages share their folder's
+    sections: dict[tuple[str, bool], PurePosixPath] = {}
 
     pages: list[Page] = []
     for source in sources:
-        url = _url(source, index_pages, errors)
+        url = _url(source, index_pages, folders, errors)
         if url is None:
             continue
         template = source.doc.front.template or DEFAULT_TEMPLATES[source.kind]
-        section = source.rel.parent
-        if source.rel.name == INDEX_FILE and section != PurePosixPath("."):
-            section = section.parent
+        folder, is_index = _folder(source), source.rel.name == INDEX_FILE
+        section = sections.get((folder, is_index))
+        if section is None:  # one object per section, so it is hashed once
+            section = source.rel.parent
+            if is_index and section != PurePosixPath("."):
+                section = section.parent
+            sections[(folder, is_index)] = section
         pages.append(Page(source, translation_key(source), url, section, template))
     pages.sort(key=lambda p: (p.lang, p.url))
 
@@ -272,23 +282,30 @@ def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
     return slug
 
 
-def _url(source: SourcePage, index_pages, errors) -> str | None:
+def _folder(source: SourcePage) -> str:
+    """The page's folder inside ``content/<lang>/``, "/"-separated; "" at the top."""
+    return source.rel.as_posix().rpartition("/")[0]
+
+
+def _url(source: SourcePage, index_pages, folders: dict[tuple[str, str], str], errors) -> str | None:
     """``/<lang>/<section slugs>/<page slug>/``."""
-    segments = [source.lang]
-    folder = PurePosixPath(".")
-    for part in source.rel.parent.parts:
-        folder = folder / part
-        index = index_pages.get((source.lang, folder))
-        segment = _slug(index, part, errors) if index is not None else _folder_slug(source, part, errors)
-        if segment is None:
-            return None
-        segments.append(segment)
-    if source.rel.name != INDEX_FILE:
-        segment = _slug(source, source.rel.stem, errors)
-        if segment is None:
-            return None
-        segments.append(segment)
-    return "/" + "/".join(segments) + "/"
+    folder = _folder(source)
+    prefix = folders.get((source.lang, folder))
+    if prefix is None:
+        segments = [source.lang]
+        path = ""
+        for part in folder.split("/") if folder else ():
+            path = f"{path}/{part}" if path else part
+            index = index_pages.get((source.lang, path))
+            segment = _slug(index, part, errors) if index is not None else _folder_slug(source, part, errors)
+            if segment is None:
+                return None  # not remembered: every page in the folder reports it
+            segments.append(segment)
+        prefix = folders[(source.lang, folder)] = "/" + "/".join(segments) + "/"
+    if source.rel.name == INDEX_FILE:
+        return prefix
+    segment = _slug(source, source.rel.stem, errors)
+    return None if segment is None else f"{prefix}{segment}/"
 
 
 def _folder_slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
@@ -309,7 +326,7 @@ def translation_key(source: SourcePage) -> str:
     """The key shared by a page and its translations: its ``translation_key``, else its path."""
     if source.doc.front.translation_key:
         return "key:" + source.doc.front.translation_key
-    return "path:" + source.rel.with_suffix("").as_posix()
+    return "path:" + posixpath.splitext(source.rel.as_posix())[0]
 
 
 def _pair_translations(pages: list[Page], errors: list[SiteError]) -> dict[str, dict[str, Page]]:
