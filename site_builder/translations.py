@@ -74,21 +74,23 @@ def reference(config: SiteConfig, group: Mapping[str, SourcePage]) -> SourcePage
 
 def status(config: SiteConfig, sources: Iterable[SourcePage]) -> tuple[LanguageStatus, ...]:
     found = groups(sources)
+    languages = len(config.codes)
     rows = []
     for lang in config.codes:
-        pages = [g[lang] for g in found.values() if lang in g]
-        missing = sorted(
-            f"{CONTENT_DIR}/{lang}/{reference(config, g).rel.as_posix()}"
-            for g in found.values()
-            if lang not in g
-        )
-        stale, orphaned = [], []
-        for page in pages:
+        pages = translated = 0
+        missing, stale, orphaned = [], [], []
+        for group in found.values():
+            page = group.get(lang)
+            if page is None:
+                missing.append(f"{CONTENT_DIR}/{lang}/{reference(config, group).rel.as_posix()}")
+                continue
+            pages += 1
+            translated += len(group) == languages
             origin = _origin(page)
             if origin is None:
                 continue
             source_lang, version = origin
-            source = found[translation_key(page)].get(source_lang)
+            source = group.get(source_lang)
             if source is None:
                 orphaned.append(page.path)
             elif version == "new" or version != source.version:
@@ -96,9 +98,9 @@ def status(config: SiteConfig, sources: Iterable[SourcePage]) -> tuple[LanguageS
         rows.append(
             LanguageStatus(
                 lang=lang,
-                pages=len(pages),
-                translated=sum(1 for p in pages if len(found[translation_key(p)]) == len(config.codes)),
-                missing=tuple(missing),
+                pages=pages,
+                translated=translated,
+                missing=tuple(sorted(missing)),
                 stale=tuple(sorted(stale, key=lambda s: s.path)),
                 orphaned=tuple(sorted(orphaned)),
             )
