@@ -43,7 +43,7 @@ def render_pages(
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
 
-    def attempt(render, page: Page | None = None, template: str | None = None) -> None:
+    def attempt(render, page: Page | None = None, template: str | None = None) -> bool:
         try:
             outputs.extend(render())
         except Exception as exc:
@@ -51,6 +51,8 @@ def render_pages(
             if error is None:
                 raise
             errors.setdefault((error.path, error.line, error.message), error)
+            return False
+        return True
 
     inputs = site_inputs(site) if cache is not None else None
     used: dict = {}
@@ -62,8 +64,8 @@ def render_pages(
             used[key] = cache[key]
             continue
         before = len(outputs)
-        attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
-        if key is not None:
+        rendered = attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
+        if key is not None and rendered:  # a failure is not remembered: the next build reports it again
             used[key] = tuple(outputs[before:])
     if cache is not None:
         cache.clear()

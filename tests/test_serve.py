@@ -167,6 +167,31 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
         assert read_tree(preview.out) == read_tree(fresh)
 
 
+def test_a_page_that_cannot_be_rendered_keeps_failing_while_other_pages_change(tmp_path, caplog):
+    """A rendering failure is not remembered as an empty page: the next build reports it again."""
+    from conftest import make_mini_site
+
+    from site_builder.errors import SiteErrors
+    from site_builder.pipeline import build
+    from site_builder.serve import Preview
+
+    root = make_mini_site(tmp_path / "site")
+    preview = Preview(root, tmp_path / "preview")
+    assert preview.poll()
+    about = root / "content/en/about.md"
+    about.write_text(about.read_text().replace("menu: true", "menu: true\ntemplate: missing.html", 1))
+    assert preview.poll()  # the last good pages, with the error on top
+    other = root / "content/nl/about.md"
+    other.write_text(other.read_text() + "\nEen nieuwe zin.\n")
+    caplog.clear()
+    assert preview.poll()
+    with pytest.raises(SiteErrors):
+        build(root, tmp_path / "fresh", drafts=True, preview=True)
+    assert "content/en/about.md:" in caplog.text and "'missing.html' does not exist" in caplog.text
+    shown = (preview.out / "nl/over-ons/index.html").read_text("utf-8")
+    assert "preview-error" in shown and "Een nieuwe zin." not in shown
+
+
 def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path):
     """Debian's Chromium, driven by Selenium: the open page shows the saved text with no click."""
     webdriver = pytest.importorskip("selenium.webdriver")
