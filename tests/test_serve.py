@@ -124,7 +124,9 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
     import random
 
     from conftest import make_mini_site, read_tree
+    from markupsafe import escape
 
+    from site_builder.errors import SiteErrors, format_error
     from site_builder.pipeline import build
     from site_builder.serve import Preview
 
@@ -155,16 +157,28 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
             "---\ntitle: Nieuw bericht\ndate: 2019-10-01\n---\nTekst met een [link](../about.md).\n"
         ),
         replace("content/nl/about.md", "slug: over-ons", "slug: over-het-programma"),
-        replace("content/en/key-figures.md", "value: 65000", "value: 66000"),
+        replace("content/en/key-figures.md", "value: 65000", "value: 66000"),  # same size: a new time
         append("assets/site.css", "\n.extra { color: red; }\n"),
+        # A link in a template to a page that does not exist fails every build until the page is added.
+        replace("templates/base.html", "</footer>", '<a href="/nl/colofon/">Colofon</a></footer>'),
+        lambda: (root / "content/nl/colofon.md").write_text("---\ntitle: Colofon\n---\nGemaakt in Amsterdam.\n"),
     ]
     random.Random(2026).shuffle(edits)
+    failures = 0
     for edit in edits:
         edit()
         preview.poll()
         fresh = tmp_path / "fresh"
-        build(root, fresh, drafts=True, preview=True)
+        try:
+            build(root, fresh, drafts=True, preview=True)
+        except SiteErrors as failure:  # the preview shows the same errors on top of its last good pages
+            failures += 1
+            shown = (preview.out / "nl/index.html").read_text("utf-8")
+            assert "preview-error" in shown
+            assert all(str(escape(format_error(error))) in shown for error in failure.errors)
+            continue
         assert read_tree(preview.out) == read_tree(fresh)
+    assert failures  # the order of the edits leaves the site broken for a while
 
 
 def test_a_page_that_cannot_be_rendered_keeps_failing_while_other_pages_change(tmp_path, caplog):
