@@ -24,7 +24,7 @@ from site_builder.feeds import FEED_ITEMS, render_feeds
 from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
-from site_builder.render import render_pages, render_status_page
+from site_builder.render import render_error_notice, render_pages, render_status_page
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
@@ -156,6 +156,14 @@ def _ui_strings(root: Path, config, cache: BuildCache | None) -> list:
     if cache is not None:
         cache.ui_strings = (key, problems)
     return problems
+
+
+def error_notices(root: Path, errors: list[str], cache: BuildCache) -> dict[str, bytes]:
+    """For the preview: why the latest build failed, per language code, rendered with the Jinja
+    environments last made (the latest templates and catalogues that could be read)."""
+    if cache.environments is None:
+        return {}
+    return {code: render_error_notice(env, errors, root) for code, env in cache.environments[1].items()}
 
 
 def build(

@@ -23,7 +23,7 @@ from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored
-from site_builder.pipeline import INPUT_DIRS, BuildCache, build
+from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices
 from site_builder.render import with_error_notice
 from site_builder.write import OutputFile, update_in_place
 
@@ -95,9 +95,6 @@ def input_fingerprint(root: Path, snapshot: tuple, known: dict | None = None) ->
     return digest.hexdigest()
 
 
-ERROR_HEADING = "The last save could not be built; this is the last good version. Fix this, and save again:"
-
-
 class Preview:
     """Rebuilds the preview folder when the inputs' bytes change, reusing what did not change."""
 
@@ -137,7 +134,8 @@ class Preview:
                 log.error("%s", error)
             if not self._last_good:
                 return False
-            notice = with_error_notice(self._last_good, [format_error(e) for e in errors], ERROR_HEADING)
+            lines = [format_error(e) for e in errors]
+            notice = with_error_notice(self._last_good, lines, error_notices(self.root, lines, self.cache))
             try:
                 self.cache.published = update_in_place(notice, self.out, self.cache.published)
             except SiteError as error:

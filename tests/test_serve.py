@@ -206,6 +206,44 @@ def test_a_page_that_cannot_be_rendered_keeps_failing_while_other_pages_change(t
     assert "preview-error" in shown and "Een nieuwe zin." not in shown
 
 
+def test_the_error_notice_speaks_the_language_of_each_page(tmp_path):
+    """Dutch pages say in Dutch, English pages in English, that the save did not build (the UI catalogues)."""
+    from conftest import make_mini_site
+
+    from site_builder.serve import Preview
+
+    root = make_mini_site(tmp_path / "site")
+    preview = Preview(root, tmp_path / "preview")
+    assert preview.poll()
+    page = root / "content/en/about.md"
+    page.write_text(page.read_text().replace("title:", "titel:", 1))
+    assert preview.poll()
+    dutch = "Herstel dit en sla opnieuw op:"
+    english = "Fix this, and save again:"
+    for path, shown, hidden in (
+        ("nl/over-ons/index.html", dutch, english),
+        ("nl/index.html", dutch, english),
+        ("en/about/index.html", english, dutch),
+        ("en/404.html", english, dutch),
+    ):
+        html = (preview.out / path).read_text("utf-8")
+        assert html.count('class="preview-error"') == 1, path
+        assert shown in html and hidden not in html, path
+        assert "content/en/about.md:" in html and "missing required key &#39;title&#39;" in html, path
+
+    # A fault in the notice's own template: a plain notice in English that names it as well.
+    page.write_text(page.read_text().replace("titel:", "title:", 1) + "\nSee [nothing](nothing.md).\n")
+    (root / "templates/preview_error.html").write_text("{% for error in errors %}\n")
+    assert preview.poll()
+    html = (preview.out / "nl/over-ons/index.html").read_text("utf-8")
+    assert english in html and dutch not in html
+    assert "content/en/about.md:" in html and "templates/preview_error.html:" in html
+
+    page.write_text(page.read_text().replace("See [nothing](nothing.md).", ""))
+    assert preview.poll()
+    assert "preview-error" not in (preview.out / "nl/over-ons/index.html").read_text("utf-8")
+
+
 def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path):
     """Debian's Chromium, driven by Selenium: the open page shows the saved text with no click."""
     webdriver = pytest.importorskip("selenium.webdriver")
