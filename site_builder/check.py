@@ -63,10 +63,12 @@ def find_problems(
     site: Site,
     bodies: Mapping[tuple[str, str], RenderedPage],
     files: Iterable[OutputFile],
-    sources: Iterable[SourcePage] = (),
+    translation: Iterable[SiteError] = (),
     ui_strings: Iterable[SiteError] = (),
     cache: CheckCache | None = None,
 ) -> Findings:
+    """Every finding about the built site; ``translation`` and ``ui_strings`` are found by
+    ``translation_problems`` and ``catalogs.catalog_problems``."""
     files = tuple(files)
     links = broken_links(site, bodies, {f.path: f.data for f in files})
     in_markdown = {
@@ -80,7 +82,7 @@ def find_problems(
     return Findings(
         _sorted(links),
         _sorted(missing_translations(site)),
-        _sorted(translation_problems(site.config, tuple(sources))),
+        _sorted(translation),
         _sorted(ui_strings),
         _sorted(unsafe_html(site, bodies, cache.unsafe_html if cache is not None else None)),
     )
@@ -144,11 +146,21 @@ def _sorted(errors: Iterable[SiteError]) -> tuple[SiteError, ...]:
     return tuple(sorted(errors, key=SiteError.sort_key))
 
 
-def translation_problems(config: SiteConfig, sources: tuple[SourcePage, ...]) -> list[SiteError]:
-    """Stale and orphaned translations, and language-neutral facts that differ."""
-    problems = translations.inconsistencies(config, sources)
+def translation_problems(
+    config: SiteConfig,
+    sources: tuple[SourcePage, ...],
+    found: translations.Groups | None = None,
+    status: tuple[translations.LanguageStatus, ...] | None = None,
+) -> list[SiteError]:
+    """Stale and orphaned translations, and language-neutral facts that differ.
+
+    ``found`` and ``status`` are ``translations.groups`` and ``translations.status``
+    of the sources, where the caller has them already.
+    """
+    found = found if found is not None else translations.groups(sources)
+    problems = translations.inconsistencies(config, sources, found)
     by_path = {source.path: source for source in sources}
-    for row in translations.status(config, sources):
+    for row in status if status is not None else translations.status(config, sources, found):
         for stale in row.stale:
             page = by_path[stale.path]
             what = "is not translated yet" if stale.never_translated else "has changed since this translation"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
-from site_builder.check import CheckCache, Findings, find_problems
+from site_builder.check import CheckCache, Findings, find_problems, translation_problems
 from site_builder.config import load_config
 from site_builder import translations
 from site_builder.catalogs import MAPPING_FILE, catalog_problems
@@ -103,19 +103,25 @@ def generate(
     if base_url:
         config = config.with_base_url(base_url)
     sources = load_sources(root, config, cache.sources if cache is not None else None)
-    raise_if_any(translations.source_problems(config, sources))
+    groups = translations.groups(sources)
+    raise_if_any(translations.source_problems(config, sources, groups))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
     bodies = render_bodies(site, cache.bodies if cache is not None else None)
     environments = _environments(root, config, manifest, cache)
     pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
+    rows = translations.status(config, sources, groups)
     if preview:
-        rows = translations.status(config, sources)
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
     files = pages + _feeds(site, bodies, cache) + asset_files
     files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
     findings = find_problems(
-        site, bodies, files, sources, _ui_strings(root, config, cache), cache.checks if cache else None
+        site,
+        bodies,
+        files,
+        translation_problems(config, sources, groups, rows),
+        _ui_strings(root, config, cache),
+        cache.checks if cache else None,
     )
     return Generated(site, files, findings)
 
