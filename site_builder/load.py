@@ -97,6 +97,16 @@ def load_sources(root: Path, config: SiteConfig, cache: SourceCache | None = Non
     return tuple(pages)
 
 
+def listing(folder: Path) -> list[os.DirEntry]:
+    """The entries of ``folder`` that are not ignored (see ``is_ignored``), sorted by name;
+    none if it cannot be read."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((e for e in entries if not is_ignored(e.name)), key=lambda e: e.name)
+    except OSError:
+        return []
+
+
 def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, str]]:
     """All Markdown files below ``folder`` as (file, "/"-separated path inside ``folder``), sorted
     by that path, refusing links that leave the project. Linked folders are not entered."""
@@ -104,14 +114,7 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, 
     project = root.resolve()
 
     def visit(current: Path, prefix: str) -> None:
-        try:
-            with os.scandir(current) as listing:
-                entries = sorted(listing, key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in entries:
-            if is_ignored(entry.name):
-                continue
+        for entry in listing(current):
             try:
                 is_dir = entry.is_dir()
                 is_link = entry.is_symlink()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
-import os
 import shutil
 import signal
 import tempfile
@@ -22,7 +21,7 @@ from stat import S_ISREG
 from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.load import is_ignored
+from site_builder.load import listing
 from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices
 from site_builder.render import with_error_notice
 from site_builder.write import OutputFile, update_in_place
@@ -49,14 +48,7 @@ def input_snapshot(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 def _scan(folder: Path, prefix: str, snapshot: list) -> None:
-    try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if is_ignored(entry.name):
-            continue
+    for entry in listing(folder):
         try:
             if entry.is_dir(follow_symlinks=False):
                 _scan(folder / entry.name, f"{prefix}/{entry.name}", snapshot)
