@@ -3,9 +3,12 @@
 Copies the project to a temporary folder, starts ``site-builder serve`` on a
 free loopback port, then edits a page (and a template) again and again; each
 time it measures from the moment the file is written until the server returns
-HTML that contains the change. Prints medians, minimum and maximum.
+HTML that contains the change. Prints medians, minimum and maximum, and (on
+Linux) the server's CPU time per save, which other work on a shared machine
+changes less than the wall-clock time. Then it times full builds of the same
+site (``site-builder build``), for the ratio of a template edit to a full build.
 
-    .venv/bin/python benchmarks/preview.py [--edits 20] [--pages N]
+    .venv/bin/python benchmarks/preview.py [--edits 20] [--pages N] [--builds 3]
 
 With ``--pages N`` it measures a synthetic site of N news pages per language
 (benchmarks/generate_site.py) instead of this project's content.
@@ -54,32 +57,65 @@ def wait_for(url: str, marker: str, timeout: float = 10.0) -> float:
     raise RuntimeError(f"{marker!r} did not appear at {url}")
 
 
-def measure(path: Path, url: str, edit, edits: int) -> list[float]:
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time of a process so far (Linux), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(path: Path, url: str, edit, edits: int, pid: int) -> tuple[list[float], list[float]]:
+    """Milliseconds from each save until the change is served, and the server's CPU milliseconds meanwhile."""
     original = path.read_text("utf-8")
-    times = []
+    times, cpu = [], []
     try:
         for number in range(edits):
             marker = f"benchmark-marker-{number}-{time.time_ns()}"
+            cpu_before = cpu_seconds(pid)
             started = time.perf_counter()
             path.write_text(edit(original, marker), "utf-8")
             times.append((wait_for(url, marker) - started) * 1000)
+            cpu_after = cpu_seconds(pid)
+            if cpu_before is not None and cpu_after is not None:
+                cpu.append((cpu_after - cpu_before) * 1000)
             time.sleep(0.05)
     finally:
         path.write_text(original, "utf-8")
-    return times
+    return times, cpu
 
 
-def report(label: str, times: list[float]) -> None:
-    print(
-        f"{label:<34} median {statistics.median(times):6.1f} ms   "
-        f"min {min(times):6.1f}   max {max(times):6.1f}   (n={len(times)})"
+def report(label: str, times: list[float], cpu: list[float] = ()) -> None:
+    line = (
+        f"{label:<34} median {statistics.median(times):7.1f} ms   "
+        f"min {min(times):7.1f}   max {max(times):7.1f}   (n={len(times)})"
     )
+    if cpu:
+        line += f"   server CPU median {statistics.median(cpu):6.0f} ms"
+    print(line)
+
+
+def full_builds(work: Path, count: int) -> list[float]:
+    times = []
+    for _ in range(count):
+        out = Path(tempfile.mkdtemp(prefix="preview-bench-build-")) / "site"
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "site_builder", "-q", "-C", str(work), "build", "--out", str(out)],
+            check=True,
+            stdin=subprocess.DEVNULL,
+        )
+        times.append((time.perf_counter() - started) * 1000)
+        shutil.rmtree(out.parent, ignore_errors=True)
+    return times
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--pages", type=int, help="measure a synthetic site of this many news pages per language")
+    parser.add_argument("--builds", type=int, default=3, help="full builds to time after the preview (0: none)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="preview-bench-"))
     if args.pages:
@@ -107,20 +143,26 @@ def main() -> None:
         print(f"machine: {os.cpu_count()} cores; site: {site}; {args.edits} edits each")
         report(
             f"content edit ({page.split('/', 1)[1]})",
-            measure(work / page, f"{base}{page_url}", lambda text, m: f"{text}\n{m}\n", args.edits),
+            *measure(work / page, f"{base}{page_url}", lambda text, m: f"{text}\n{m}\n", args.edits, server.pid),
         )
-        report(
-            "template edit (base.html footer)",
-            measure(
-                work / "templates/base.html",
-                f"{base}/nl/",
-                lambda text, m: text.replace("</footer>", f"<!-- {m} --></footer>", 1),
-                args.edits,
-            ),
+        template_times, template_cpu = measure(
+            work / "templates/base.html",
+            f"{base}/nl/",
+            lambda text, m: text.replace("</footer>", f"<!-- {m} --></footer>", 1),
+            args.edits,
+            server.pid,
         )
-    finally:
+        report("template edit (base.html footer)", template_times, template_cpu)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
+        if args.builds:
+            builds = full_builds(work, args.builds)
+            report("full build (site-builder build)", builds)
+            print(f"template edit / full build: {statistics.median(template_times) / statistics.median(builds):.2f}")
+    finally:
+        if server.poll() is None:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
 
 
