@@ -48,7 +48,7 @@ def fetch(url: str) -> str:
         return ""
 
 
-def wait_for(url: str, marker: str, timeout: float = 10.0) -> float:
+def wait_for(url: str, marker: str, timeout: float = 60.0) -> float:
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
         if marker in fetch(url):
@@ -94,6 +94,16 @@ def report(label: str, times: list[float], cpu: list[float] = ()) -> None:
     if cpu:
         line += f"   server CPU median {statistics.median(cpu):6.0f} ms"
     print(line)
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)  # it stops once the build it is running is done
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def full_builds(work: Path, count: int) -> list[float]:
@@ -153,17 +163,16 @@ def main() -> None:
             server.pid,
         )
         report("template edit (base.html footer)", template_times, template_cpu)
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=10)
+        stop(server)
         if args.builds:
             builds = full_builds(work, args.builds)
             report("full build (site-builder build)", builds)
             print(f"template edit / full build: {statistics.median(template_times) / statistics.median(builds):.2f}")
     finally:
-        if server.poll() is None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+        try:
+            stop(server)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
