@@ -237,10 +237,11 @@ def build_site(
     raise_if_any(errors)
 
     homes = {p.lang: p for p in pages if p.kind == "home"}
-    menus = {
-        code: tuple(sorted((p for p in pages if p.lang == code and p.front.menu), key=_order))
-        for code in config.codes
-    }
+    in_menu: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        if page.front.menu:
+            in_menu[page.lang].append(page)
+    menus = {code: tuple(sorted(in_menu.get(code, ()), key=_order)) for code in config.codes}
     return Site(
         config=config,
         pages=tuple(pages),
@@ -268,6 +269,8 @@ def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
     front = source.doc.front
     if front.slug is not None:
         return front.slug
+    if SLUG.fullmatch(name):
+        return name
     slug = slugify(name)
     if not SLUG.fullmatch(slug):
         errors.append(
@@ -387,28 +390,28 @@ def _paginate(config, pages, news) -> dict[str, tuple[Pagination, ...]]:
 
 
 def _check_unique_urls(pages, news_pages, errors) -> None:
-    claims: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    claims: dict[str, list[tuple[Page | None, str | None]]] = defaultdict(list)  # URL → (page, its key)
     for page in pages:
-        claims[page.url].append((page.path, page.front.lines.get("slug")))
+        claims[page.url].append((page, "slug"))
         for alias in page.front.aliases:
-            claims[alias].append((page.path, page.front.lines.get("aliases")))
+            claims[alias].append((page, "aliases"))
     for paginations in news_pages.values():
         for pagination in paginations[1:]:
-            claims[pagination.url].append(("(news list page)", None))
-    for url, claimants in sorted(claims.items()):
-        if len(claimants) > 1:
-            files = ", ".join(path for path, _ in claimants)
-            for path, line in claimants:
-                if path.startswith("("):
-                    continue
-                errors.append(
-                    SiteError(
-                        f"the address {url} is claimed by {len(claimants)} pages: {files}",
-                        path,
-                        line,
-                        "give one of them a different slug",
-                    )
+            claims[pagination.url].append((None, None))
+    for url in sorted(url for url, claimants in claims.items() if len(claimants) > 1):
+        claimants = claims[url]
+        files = ", ".join(page.path if page is not None else "(news list page)" for page, _ in claimants)
+        for page, key in claimants:
+            if page is None:
+                continue
+            errors.append(
+                SiteError(
+                    f"the address {url} is claimed by {len(claimants)} pages: {files}",
+                    page.path,
+                    page.front.lines.get(key),
+                    "give one of them a different slug",
                 )
+            )
 
 
 def _children(pages: list[Page], news) -> dict[tuple[str, PurePosixPath], tuple[Page, ...]]:
@@ -417,7 +420,7 @@ def _children(pages: list[Page], news) -> dict[tuple[str, PurePosixPath], tuple[
         if page.kind == "home":
             continue
         listed[(page.lang, page.section)].append(page)
-    result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items()}
-    for lang, items in news.items():
-        result[(lang, PurePosixPath(NEWS_SECTION))] = items
-    return result
+    news_sections = {(lang, PurePosixPath(NEWS_SECTION)): items for lang, items in news.items()}
+    # The news section lists its items newest first, not in menu order.
+    result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items() if key not in news_sections}
+    return result | news_sections
