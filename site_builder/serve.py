@@ -148,7 +148,18 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     # Imported here: only the preview needs tornado.
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
+    from livereload.watcher import Watcher
     from tornado.ioloop import PeriodicCallback
+
+    class LooksNowhere(Watcher):
+        """livereload's watcher, left idle: without it livereload would walk the working folder
+        every 0.8 s and send reloads of its own. The preview looks for changes itself."""
+
+        def start(self, callback) -> bool:
+            return True  # nothing to poll
+
+        def examine(self):
+            return None, None
 
     # livereload logs through its own handler; keep its lines out of ours.
     logging.getLogger("livereload").propagate = False
@@ -162,7 +173,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         preview.poll()
         if not out.exists():
             out.mkdir()
-        server = Server()
+        server = Server(watcher=LooksNowhere())
 
         def poll() -> None:
             # livereload's own watcher looks only every 0.8 s; this looks every

@@ -102,6 +102,57 @@ def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_p
     assert code == 0, log.read_text()
 
 
+def test_only_saves_of_inputs_reload_the_browser(project, tmp_path):
+    """A connected livereload client hears of a saved page, not of other files in the working folder."""
+    import asyncio
+    import json
+
+    from tornado.websocket import websocket_connect
+
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "serve", "--port", str(port)],
+        cwd=project,  # the folder an editor starts the preview in
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+
+    async def session() -> tuple[list, list]:
+        socket = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+        await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await socket.read_message()
+        await socket.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/en/about/"}))
+
+        async def heard(seconds: float) -> list:
+            messages = []
+            try:
+                while True:
+                    messages.append(json.loads(await asyncio.wait_for(socket.read_message(), seconds)))
+            except asyncio.TimeoutError:
+                return messages
+
+        await asyncio.sleep(3.5)  # livereload skips reloads within 3 s of the last one
+        (project / "notes.txt").write_text("not part of the site")
+        (project / "build").mkdir(exist_ok=True)
+        (project / "build/index.html").write_text("<p>an old build</p>")
+        unrelated = await heard(2.5)
+        page = project / "content/en/about.md"
+        page.write_text(page.read_text("utf-8") + "\nSaved.\n", "utf-8")
+        saved = await heard(2.5)
+        socket.close()
+        return unrelated, saved
+
+    try:
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/en/about/"))
+        unrelated, saved = asyncio.run(session())
+    finally:
+        assert _stop(process) == 0, log.read_text()
+    assert unrelated == []
+    assert [message["command"] for message in saved] == ["reload"]
+
+
 def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
     port = _free_port()
     with socket.socket() as busy:
