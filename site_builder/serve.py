@@ -11,9 +11,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import os
 import shutil
 import signal
 import tempfile
+import threading
 import webbrowser
 from pathlib import Path
 from stat import S_ISREG
@@ -21,7 +23,7 @@ from stat import S_ISREG
 from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.load import listing
+from site_builder.load import is_ignored, listing
 from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices
 from site_builder.render import with_error_notice
 from site_builder.write import OutputFile, update_in_place
@@ -29,6 +31,7 @@ from site_builder.write import OutputFile, update_in_place
 log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
 POLL_MILLISECONDS = 25
+SLOW_POLL_MILLISECONDS = 1000
 
 
 def input_snapshot(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -145,11 +148,11 @@ def _stop(signum, frame) -> None:
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
-    # Imported here: only the preview needs tornado.
+    # Imported here: only the preview needs tornado and watchdog.
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
     from livereload.watcher import Watcher
-    from tornado.ioloop import PeriodicCallback
+    from tornado.ioloop import IOLoop, PeriodicCallback
 
     class LooksNowhere(Watcher):
         """livereload's watcher, left idle: without it livereload would walk the working folder
@@ -169,21 +172,26 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     workdir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
     out = workdir / "site"
     preview = Preview(root, out)
+    watching = None
     try:
         preview.poll()
         if not out.exists():
             out.mkdir()
         server = Server(watcher=LooksNowhere())
 
-        def poll() -> None:
-            # livereload's own watcher looks only every 0.8 s; this looks every
-            # 25 ms (a stat of each input) and tells the browsers to reload once
-            # the new pages are in place. Saves during a build are picked up by
-            # the next look, so a burst of saves costs at most one extra build.
+        def look() -> None:
+            # Tells the browsers to reload once the new pages are in place. Saves
+            # during a build are picked up by the next look, so a burst of saves
+            # costs at most one extra build.
+            if watching is not None:
+                watching.follow()
             if preview.poll():
                 LiveReloadHandler.reload_waiters(path="*")
 
-        PeriodicCallback(poll, POLL_MILLISECONDS).start()
+        watching = _watch(root, IOLoop.current(), look)
+        # With the system's notice of saves, a slow look now and then only catches what it
+        # missed; without it, a look every 25 ms (a stat of each input).
+        PeriodicCallback(look, SLOW_POLL_MILLISECONDS if watching is not None else POLL_MILLISECONDS).start()
         url = f"http://{host}:{port}/"
         log.info("preview at %s (Ctrl-C stops); translation status at %s_status/", url, url)
         if open_browser:
@@ -198,4 +206,79 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                 ) from None
             raise
     finally:
+        if watching is not None:
+            watching.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+class _Watching:
+    """The system's notice of changes to the inputs (watchdog: inotify, FSEvents, …), passed to
+    ``look`` on the server's loop. Saves arrive as several events; one look serves them all."""
+
+    def __init__(self, root: Path, loop, look) -> None:
+        from watchdog.events import (
+            DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+            FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEventHandler,
+        )  # fmt: skip
+        from watchdog.observers import Observer
+
+        self.root = root.resolve()
+        # Opening or reading a file is no change (the build itself reads the inputs).
+        self._kinds = [
+            FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+            DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+        ]  # fmt: skip
+        self._pending = threading.Event()
+        self._watched: set[str] = set()
+        watching = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event) -> None:
+                paths = (event.src_path, getattr(event, "dest_path", "") or event.src_path)
+                if not any(watching._is_input(path) for path in paths) or watching._pending.is_set():
+                    return
+                watching._pending.set()
+                loop.add_callback(watching._look)
+
+        self._handler = Handler()
+        self._look_now = look
+        self._observer = Observer()
+        self._observer.schedule(self._handler, str(self.root), event_filter=self._kinds)  # site.yaml, new folders
+        self.follow()
+        self._observer.start()
+
+    def _is_input(self, path) -> bool:
+        try:
+            parts = Path(os.fsdecode(path)).relative_to(self.root).parts
+        except ValueError:
+            return False
+        if not parts or any(is_ignored(part) for part in parts):
+            return False
+        return parts[0] in INPUT_DIRS or (len(parts) == 1 and parts[0] in WATCHED_FILES)
+
+    def _look(self) -> None:
+        self._pending.clear()
+        self._look_now()
+
+    def follow(self) -> None:
+        """Watch the input folders that exist and are not watched yet (one may be created later)."""
+        for name in INPUT_DIRS:
+            if name not in self._watched and (self.root / name).is_dir():
+                folder = str(self.root / name)
+                self._observer.schedule(self._handler, folder, recursive=True, event_filter=self._kinds)
+                self._watched.add(name)
+
+    def stop(self) -> None:
+        self._observer.stop()
+        self._observer.join(timeout=5)
+
+
+def _watch(root: Path, loop, look) -> _Watching | None:
+    """Changes to the inputs as the system reports them; None where it cannot (then the preview polls)."""
+    try:
+        return _Watching(root, loop, look)
+    except (ImportError, OSError) as error:
+        log.warning(
+            "warning: the system does not report file changes here (%s); looking every %d ms", error, POLL_MILLISECONDS
+        )
+        return None

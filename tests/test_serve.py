@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("content", "templates", "assets", "translations", "site.yaml", "babel.cfg")
@@ -151,6 +152,57 @@ def test_only_saves_of_inputs_reload_the_browser(project, tmp_path):
         assert _stop(process) == 0, log.read_text()
     assert unrelated == []
     assert [message["command"] for message in saved] == ["reload"]
+
+
+def test_the_system_reports_saves_of_inputs_and_nothing_else(tmp_path):
+    """Without polling: a saved page, a new folder's page and site.yaml are noticed; reading a page,
+    an editor's swap file and files that are not inputs are not."""
+    import asyncio
+
+    from conftest import make_mini_site
+    from tornado.ioloop import IOLoop
+
+    from site_builder.serve import _watch
+
+    root = make_mini_site(tmp_path / "site")
+    (root / "assets").rename(tmp_path / "assets")  # an input folder added while the preview runs
+    looks = []
+
+    async def until_looked(seconds: float = 10.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while not looks and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        found = bool(looks)
+        await asyncio.sleep(0.2)  # the rest of the save's events
+        looks.clear()
+        return found
+
+    async def session() -> None:
+        watching = _watch(root, IOLoop.current(), lambda: looks.append(True))
+        assert watching is not None
+        try:
+            (root / "content/nl/about.md").read_text("utf-8")
+            (root / "content/nl/.about.md.swp").write_text("swap")
+            (root / "notes.txt").write_text("not an input")
+            assert not await until_looked(1.0)
+            page = root / "content/nl/about.md"
+            page.write_text(page.read_text("utf-8") + "\nOpgeslagen.\n", "utf-8")
+            assert await until_looked()
+            (root / "site.yaml").write_text((root / "site.yaml").read_text("utf-8"), "utf-8")
+            assert await until_looked()
+            write_tree(root, {"content/nl/nieuw/eerste.md": "---\ntitle: Eerste\n---\n"})
+            assert await until_looked()
+            (root / "content/nl/nieuw/eerste.md").write_text("---\ntitle: Eerste bericht\n---\n")
+            assert await until_looked()
+            (tmp_path / "assets").rename(root / "assets")
+            assert await until_looked()
+            watching.follow()  # what the preview does on each look
+            (root / "assets/site.css").write_text((root / "assets/site.css").read_text() + "\n/* saved */\n")
+            assert await until_looked()
+        finally:
+            watching.stop()
+
+    asyncio.run(session())
 
 
 def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
