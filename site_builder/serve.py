@@ -15,7 +15,6 @@ import os
 import shutil
 import signal
 import tempfile
-import threading
 import webbrowser
 from pathlib import Path
 from stat import S_ISREG
@@ -32,6 +31,7 @@ log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
 POLL_MILLISECONDS = 25
 SLOW_POLL_MILLISECONDS = 1000
+WRITE_SETTLE_SECONDS = 0.05  # after a change to a file not yet closed
 
 
 def input_snapshot(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -213,7 +213,12 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
 
 class _Watching:
     """The system's notice of changes to the inputs (watchdog: inotify, FSEvents, …), passed to
-    ``look`` on the server's loop. Saves arrive as several events; one look serves them all."""
+    ``look`` on the server's loop. Saves arrive as several events; one look serves them all.
+
+    A file written and closed, moved or deleted is looked at at once; a file still being
+    written (modified or created, not yet closed) a moment later, so that a half-written
+    file is rarely built. A look during a save is harmless: the next one builds again.
+    """
 
     def __init__(self, root: Path, loop, look) -> None:
         from watchdog.events import (
@@ -228,17 +233,17 @@ class _Watching:
             FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
             DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
         ]  # fmt: skip
-        self._pending = threading.Event()
+        self._loop = loop
+        self._next: tuple[float, object] | None = None  # (time, handle) of the look to come
         self._watched: set[str] = set()
         watching = self
 
         class Handler(FileSystemEventHandler):
-            def on_any_event(self, event) -> None:
+            def on_any_event(self, event) -> None:  # on watchdog's thread
                 paths = (event.src_path, getattr(event, "dest_path", "") or event.src_path)
-                if not any(watching._is_input(path) for path in paths) or watching._pending.is_set():
-                    return
-                watching._pending.set()
-                loop.add_callback(watching._look)
+                if any(watching._is_input(path) for path in paths):
+                    writing = isinstance(event, (FileModifiedEvent, FileCreatedEvent))
+                    loop.add_callback(watching._schedule, WRITE_SETTLE_SECONDS if writing else 0.0)
 
         self._handler = Handler()
         self._look_now = look
@@ -256,8 +261,16 @@ class _Watching:
             return False
         return parts[0] in INPUT_DIRS or (len(parts) == 1 and parts[0] in WATCHED_FILES)
 
+    def _schedule(self, delay: float) -> None:
+        when = self._loop.time() + delay
+        if self._next is not None:
+            if self._next[0] <= when:
+                return
+            self._loop.remove_timeout(self._next[1])
+        self._next = (when, self._loop.call_at(when, self._look))
+
     def _look(self) -> None:
-        self._pending.clear()
+        self._next = None
         self._look_now()
 
     def follow(self) -> None:
