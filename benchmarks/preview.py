@@ -1,9 +1,10 @@
 """Save → served: how long an editor waits for the preview after saving a file.
 
 Copies the project to a temporary folder, starts ``site-builder serve`` on a
-free loopback port, then edits a page (and a template) again and again; each
-time it measures from the moment the file is written until the server returns
-HTML that contains the change. Prints medians, minimum and maximum, and (on
+free loopback port and connects to it as a browser's livereload client does,
+then edits a page (and a template) again and again; each time it measures from
+the moment the file is written until, after a reload message, the server
+returns HTML that contains the change, as an open browser sees it. Prints medians, minimum and maximum, and (on
 Linux) the server's CPU time per save, which other work on a shared machine
 changes less than the wall-clock time. Then it times full builds of the same
 site (``site-builder build``), for the ratio of a template edit to a full build.
@@ -17,6 +18,8 @@ With ``--pages N`` it measures a synthetic site of N news pages per language
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import os
 import shutil
 import signal
@@ -66,7 +69,33 @@ def cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(path: Path, url: str, edit, edits: int, pid: int) -> tuple[list[float], list[float]]:
+async def livereload_client(port: int, page_url: str):
+    """A websocket connection that hears the server's reload messages, after livereload.js's handshake."""
+    from tornado.websocket import websocket_connect
+
+    socket = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+    await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+    await socket.read_message()
+    await socket.write_message(json.dumps({"command": "info", "url": page_url}))
+    return socket
+
+
+async def reloaded(socket, url: str, marker: str, timeout: float = 60.0) -> float:
+    """The time at which, after a reload message, the page is served with ``marker``."""
+    deadline = time.perf_counter() + timeout
+    while (remaining := deadline - time.perf_counter()) > 0:
+        try:
+            message = await asyncio.wait_for(socket.read_message(), remaining)
+        except asyncio.TimeoutError:
+            break
+        if message is None:
+            raise RuntimeError("the server closed the livereload connection")
+        if json.loads(message).get("command") == "reload" and marker in fetch(url):
+            return time.perf_counter()
+    raise RuntimeError(f"{marker!r} did not appear at {url}")
+
+
+async def measure(socket, path: Path, url: str, edit, edits: int, pid: int) -> tuple[list[float], list[float]]:
     """Milliseconds from each save until the change is served, and the server's CPU milliseconds meanwhile."""
     original = path.read_text("utf-8")
     times, cpu = [], []
@@ -76,13 +105,19 @@ def measure(path: Path, url: str, edit, edits: int, pid: int) -> tuple[list[floa
             cpu_before = cpu_seconds(pid)
             started = time.perf_counter()
             path.write_text(edit(original, marker), "utf-8")
-            times.append((wait_for(url, marker) - started) * 1000)
+            times.append((await reloaded(socket, url, marker) - started) * 1000)
             cpu_after = cpu_seconds(pid)
             if cpu_before is not None and cpu_after is not None:
                 cpu.append((cpu_after - cpu_before) * 1000)
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
     finally:
         path.write_text(original, "utf-8")
+        await asyncio.sleep(0.5)
+        while True:  # the reload messages of the restored file
+            try:
+                await asyncio.wait_for(socket.read_message(), 0.5)
+            except asyncio.TimeoutError:
+                break
     return times, cpu
 
 
@@ -151,17 +186,27 @@ def main() -> None:
         wait_for(f"{base}{page_url}", "<html", timeout=120)
         site = f"synthetic, {args.pages} pages per language" if args.pages else "this project's content"
         print(f"machine: {os.cpu_count()} cores; site: {site}; {args.edits} edits each")
-        report(
-            f"content edit ({page.split('/', 1)[1]})",
-            *measure(work / page, f"{base}{page_url}", lambda text, m: f"{text}\n{m}\n", args.edits, server.pid),
-        )
-        template_times, template_cpu = measure(
-            work / "templates/base.html",
-            f"{base}/nl/",
-            lambda text, m: text.replace("</footer>", f"<!-- {m} --></footer>", 1),
-            args.edits,
-            server.pid,
-        )
+
+        async def edits() -> tuple[list[float], list[float]]:
+            socket = await livereload_client(port, f"{base}{page_url}")
+            report(
+                f"content edit ({page.split('/', 1)[1]})",
+                *await measure(
+                    socket, work / page, f"{base}{page_url}", lambda text, m: f"{text}\n{m}\n", args.edits, server.pid
+                ),
+            )
+            found = await measure(
+                socket,
+                work / "templates/base.html",
+                f"{base}/nl/",
+                lambda text, m: text.replace("</footer>", f"<!-- {m} --></footer>", 1),
+                args.edits,
+                server.pid,
+            )
+            socket.close()
+            return found
+
+        template_times, template_cpu = asyncio.run(edits())
         report("template edit (base.html footer)", template_times, template_cpu)
         stop(server)
         if args.builds:
