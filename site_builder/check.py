@@ -10,7 +10,7 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from site_builder import translations
 from site_builder.config import SiteConfig
@@ -52,14 +52,24 @@ _HTML_LINK = re.compile(rb"""\s(?:href|src)="(/(?!/)[^"#?]*)""")
 _HTML_ID = re.compile(rb'\sid="([^"]+)"')
 
 
+@dataclass
+class CheckCache:
+    """Per-file findings a long-running process keeps between builds, keyed by what they are read from."""
+
+    unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
+    html_links: dict = field(default_factory=dict)  # output path → (bytes, internal link targets)
+
+
 def find_problems(
     site: Site,
     bodies: Mapping[tuple[str, str], RenderedPage],
     files: Iterable[OutputFile],
-    sources: Iterable[SourcePage] = (),
+    translation: Iterable[SiteError] = (),
     ui_strings: Iterable[SiteError] = (),
-    unsafe_html_cache: dict | None = None,
+    cache: CheckCache | None = None,
 ) -> Findings:
+    """Every finding about the built site; ``translation`` and ``ui_strings`` are found by
+    ``translation_problems`` and ``catalogs.catalog_problems``."""
     files = tuple(files)
     links = broken_links(site, bodies, {f.path: f.data for f in files})
     in_markdown = {
@@ -69,13 +79,13 @@ def find_problems(
         for link in body.links
         if link.target
     }
-    links += broken_template_links(site, files, in_markdown)
+    links += broken_template_links(site, files, in_markdown, cache.html_links if cache is not None else None)
     return Findings(
         _sorted(links),
         _sorted(missing_translations(site)),
-        _sorted(translation_problems(site.config, tuple(sources))),
+        _sorted(translation),
         _sorted(ui_strings),
-        _sorted(unsafe_html(site, bodies, unsafe_html_cache)),
+        _sorted(unsafe_html(site, bodies, cache.unsafe_html if cache is not None else None)),
     )
 
 
@@ -180,11 +190,21 @@ def _sorted(errors: Iterable[SiteError]) -> tuple[SiteError, ...]:
     return tuple(sorted(errors, key=SiteError.sort_key))
 
 
-def translation_problems(config: SiteConfig, sources: tuple[SourcePage, ...]) -> list[SiteError]:
-    """Stale and orphaned translations, and language-neutral facts that differ."""
-    problems = translations.inconsistencies(config, sources)
+def translation_problems(
+    config: SiteConfig,
+    sources: tuple[SourcePage, ...],
+    found: translations.Groups | None = None,
+    status: tuple[translations.LanguageStatus, ...] | None = None,
+) -> list[SiteError]:
+    """Stale and orphaned translations, and language-neutral facts that differ.
+
+    ``found`` and ``status`` are ``translations.groups`` and ``translations.status``
+    of the sources, where the caller has them already.
+    """
+    found = found if found is not None else translations.groups(sources)
+    problems = translations.inconsistencies(config, sources, found)
     by_path = {source.path: source for source in sources}
-    for row in translations.status(config, sources):
+    for row in status if status is not None else translations.status(config, sources, found):
         for stale in row.stale:
             page = by_path[stale.path]
             what = "is not translated yet" if stale.never_translated else "has changed since this translation"
@@ -213,18 +233,32 @@ def _exists(path: str, urls: frozenset[str], files: set[str]) -> bool:
 
 
 def broken_template_links(
-    site: Site, files: tuple[OutputFile, ...], in_markdown: set[tuple[str, str]]
+    site: Site, files: tuple[OutputFile, ...], in_markdown: set[tuple[str, str]], cache: dict | None = None
 ) -> list[SiteError]:
-    """Site-internal links in the rendered HTML (templates included) that lead to no file."""
+    """Site-internal links in the rendered HTML (templates included) that lead to no file.
+
+    ``cache`` (kept by the caller between builds) holds each HTML file's link
+    targets with the bytes they were read from; a file is scanned again only
+    when its bytes differ.
+    """
     paths = {f.path for f in files}
     by_output = {page.output_path: page for page in site.pages}
     problems: dict[tuple[str, str], SiteError] = {}
+    exists: dict[str, bool] = {}
+    used = {}
     for file in files:
         if not file.path.endswith(".html"):
             continue
-        for match in _HTML_LINK.finditer(file.data):
-            target = match.group(1).decode("utf-8", "replace")
-            if _exists(target, site.urls, paths):
+        known = cache.get(file.path) if cache is not None else None
+        if known is not None and (known[0] is file.data or known[0] == file.data):
+            targets = known[1]
+        else:
+            targets = _link_targets(file.data)
+        used[file.path] = (file.data, targets)
+        for target in targets:
+            if target not in exists:
+                exists[target] = _exists(target, site.urls, paths)
+            if exists[target]:
                 continue
             page = by_output.get(file.path)
             where = page.path if page is not None else file.path
@@ -238,7 +272,16 @@ def broken_template_links(
                     hint=f"the link comes from the template {page.template}" if page else None,
                 ),
             )
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
     return list(problems.values())
+
+
+def _link_targets(data: bytes) -> tuple[str, ...]:
+    """The site-internal paths an HTML file links to, each once, in order of first appearance."""
+    found = dict.fromkeys(m.group(1) for m in _HTML_LINK.finditer(data))
+    return tuple(target.decode("utf-8", "replace") for target in found)
 
 
 def broken_links(site: Site, bodies, files: Mapping[str, bytes]) -> list[SiteError]:

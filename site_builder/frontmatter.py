@@ -101,6 +101,7 @@ class Document:
     front: FrontMatter
     body: str  # Markdown after the closing ---
     body_line: int  # file line on which the body starts
+    front_digest: str  # sha256 of the front matter's text: for a page's file, equal digests, equal front matter
 
 
 def published_iso(front: FrontMatter) -> str:
@@ -304,7 +305,7 @@ def parse(text: str, path: str, kind: str) -> Document:
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
     front = FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
-    return Document(front, body, body_line)
+    return Document(front, body, body_line, hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
 
 
 def _figure(values: dict[str, Any], line: int) -> Figure:

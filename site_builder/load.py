@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from site_builder.config import SiteConfig
@@ -60,9 +60,20 @@ def is_ignored(name: str) -> bool:
     return name.startswith("_") and name != INDEX_FILE
 
 
-def load_sources(root: Path, config: SiteConfig, cache: dict | None = None) -> tuple[SourcePage, ...]:
-    """Every page of every language. ``cache`` (kept by the caller between builds) holds parsed
-    pages by file and bytes, so only files whose bytes changed are parsed again."""
+@dataclass
+class SourceCache:
+    """Parsed pages a long-running process (the preview) keeps between loads.
+
+    A file is read again only when its size or modification time changed (the
+    preview notices saves the same way), and parsed again only when its bytes did.
+    """
+
+    pages: dict = field(default_factory=dict)  # (file, sha256 of its bytes) → SourcePage
+    stamps: dict = field(default_factory=dict)  # file → (size, modification time in ns, sha256)
+
+
+def load_sources(root: Path, config: SiteConfig, cache: SourceCache | None = None) -> tuple[SourcePage, ...]:
+    """Every page of every language, sorted by language folder, then path inside it."""
     content = root / CONTENT_DIR
     if not content.is_dir():
         raise SiteError("no content/ folder", CONTENT_DIR, hint="create content/<language>/ folders")
@@ -95,49 +106,58 @@ def load_sources(root: Path, config: SiteConfig, cache: dict | None = None) -> t
                 )
             )
             continue
-        for file in _walk(entry, root, errors):
-            page = _read_page(file, entry.name, entry, root, errors, cache)
+        for file, rel in _walk(entry, root, errors):
+            page = _read_page(file, entry.name, rel, f"{display}/{rel}", errors, cache)
             if page is not None:
                 pages.append(page)
     if cache is not None:
-        kept = {(page.path, page.digest) for page in pages}
-        for key in set(cache) - kept:
-            del cache[key]
+        kept = {page.path for page in pages}
+        cache.pages = {(page.path, page.digest): page for page in pages}
+        cache.stamps = {path: stamp for path, stamp in cache.stamps.items() if path in kept}
     raise_if_any(errors)
     return tuple(pages)
 
 
-def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[Path]:
-    """All Markdown files below ``folder``, sorted, refusing links that leave the project."""
-    found = []
+def listing(folder: Path) -> list[os.DirEntry]:
+    """The entries of ``folder`` that are not ignored (see ``is_ignored``), sorted by name;
+    none if it cannot be read."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted((e for e in entries if not is_ignored(e.name)), key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, str]]:
+    """All Markdown files below ``folder`` as (file, "/"-separated path inside ``folder``), sorted
+    by that path, refusing links that leave the project and names that cannot be shown.
+    Linked folders are not entered."""
+    found: list[tuple[str, str]] = []
     project = root.resolve()
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        current = Path(dirpath)
-        kept = []
-        for name in sorted(dirnames):
-            if is_ignored(name):
+
+    def visit(current: Path, prefix: str) -> None:
+        for entry in listing(current):
+            is_link = entry.is_symlink()
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False  # a loop of links: reported when the file is read
+            if not (is_dir or entry.name.endswith(".md")):
                 continue
-            sub = current / name
-            problem = _bad_name(sub, root)
-            if problem is None and sub.is_symlink() and _leaves(sub, project):
-                problem = _outside(sub, root)
+            path = Path(entry.path)
+            problem = _bad_name(path, root)
+            if problem is None and is_link and _leaves(path, project):
+                problem = _outside(path, root)
             if problem is not None:
                 errors.append(problem)
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if is_ignored(name) or not name.endswith(".md"):
-                continue
-            file = current / name
-            problem = _bad_name(file, root)
-            if problem is None and file.is_symlink() and _leaves(file, project):
-                problem = _outside(file, root)
-            if problem is not None:
-                errors.append(problem)
-                continue
-            found.append(file)
-    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+            elif is_dir:
+                if not is_link:
+                    visit(path, f"{prefix}{entry.name}/")
+            else:
+                found.append((entry.path, prefix + entry.name))
+
+    visit(folder, "")
+    return sorted(found, key=lambda item: item[1])
 
 
 def _bad_name(path: Path, root: Path) -> SiteError | None:
@@ -174,10 +194,9 @@ def _outside(path: Path, root: Path) -> SiteError:
     )
 
 
-def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[SiteError], cache=None):
-    display = file.relative_to(root).as_posix()
+def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None):
     try:
-        status = file.stat()
+        status = os.stat(file)
         if not stat.S_ISREG(status.st_mode):
             # A named pipe or a device would block the build or never end.
             errors.append(
@@ -195,19 +214,24 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
                 )
             )
             return None
-        data = file.read_bytes()
+        known = cache.stamps.get(display) if cache is not None else None
+        if known is not None and known[:2] == (size, status.st_mtime_ns) and (display, known[2]) in cache.pages:
+            return cache.pages[(display, known[2])]
+        data = Path(file).read_bytes()
     except OSError as exc:
         errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if cache is not None and (display, digest) in cache:
-        return cache[(display, digest)]
+    if cache is not None:
+        cache.stamps[display] = (size, status.st_mtime_ns, digest)
+        if (display, digest) in cache.pages:
+            return cache.pages[(display, digest)]
     text = decode(data, display)
     if isinstance(text, SiteError):
         errors.append(text)
         return None
-    rel = PurePosixPath(file.relative_to(lang_dir).as_posix())
-    kind = kind_of(rel)
+    path = PurePosixPath(rel)
+    kind = kind_of(path)
     try:
         doc = parse(text, display, kind)
     except SiteError as error:
@@ -228,9 +252,9 @@ def _read_page(file: Path, lang: str, lang_dir: Path, root: Path, errors: list[S
     if problems:
         errors.extend(problems)
         return None
-    page = SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
+    page = SourcePage(lang, path, display, kind, doc, digest, content_version(text))
     if cache is not None:
-        cache[(display, digest)] = page
+        cache.pages[(display, digest)] = page
     return page
 
 

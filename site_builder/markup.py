@@ -8,6 +8,7 @@ every internal link with its line, for ``check``.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Mapping
@@ -223,9 +224,10 @@ def render_bodies(
     whose site's addresses are unchanged is not converted again. Entries not
     used by this build are dropped.
     """
-    addresses = hash(
-        (tuple((page.lang, page.source.rel, page.url) for page in site.pages), tuple(sorted((assets or {}).items())))
-    )
+    addresses = hashlib.sha256(
+        "".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8")
+        + repr(sorted((assets or {}).items())).encode("utf-8")
+    ).hexdigest()
     renderer = None
     result, used = {}, {}
     for page in site.pages:

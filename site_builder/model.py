@@ -7,7 +7,9 @@ once as ``SiteErrors``.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import posixpath
 import re
 import unicodedata
 from collections import defaultdict
@@ -179,12 +181,12 @@ class Site:
 
 
 
-def site_inputs(site: Site) -> int:
-    """A key for everything about a site but its pages' bodies: settings, front matter, addresses.
-
-    Within one process only (it is a Python hash); for caches that a long-running process keeps.
-    """
-    return hash((site.config, site.include_drafts, tuple((p.path, p.url, repr(p.front)) for p in site.pages)))
+def site_inputs(site: Site) -> str:
+    """A key for everything about a site but its pages' bodies: settings, front matter, addresses."""
+    digest = hashlib.sha256(repr((site.config, site.include_drafts)).encode("utf-8"))
+    for page in site.pages:
+        digest.update(f"{page.path}\0{page.url}\0{page.source.doc.front_digest}\0".encode("utf-8"))
+    return digest.hexdigest()
 
 
 # Latin letters that Unicode does not decompose into a base letter and an accent.
@@ -193,6 +195,8 @@ _LETTERS = str.maketrans({"æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d
 
 def slugify(text: str) -> str:
     """A URL-safe slug: ASCII lower-case letters, digits and single hyphens."""
+    if SLUG.fullmatch(text):
+        return text  # already a slug
     # Accents are dropped (é → e, Ø → o); any other character outside a-z0-9,
     # such as the en dash in "2019–2022", separates words.
     decomposed = unicodedata.normalize("NFKD", re.sub("['’]", "", text)).casefold().translate(_LETTERS)
@@ -210,17 +214,23 @@ def build_site(
 ) -> Site:
     sources = tuple(s for s in sources if include_drafts or not s.doc.front.draft)
     errors: list[SiteError] = []
-    index_pages = {(s.lang, s.rel.parent): s for s in sources if s.rel.name == INDEX_FILE}
+    index_pages = {(s.lang, _folder(s)): s for s in sources if s.rel.name == INDEX_FILE}
+    folders: dict[tuple[str, str], str] = {}  # (language, folder) → its URL; pages share their folder's
+    sections: dict[tuple[str, bool], PurePosixPath] = {}
 
     pages: list[Page] = []
     for source in sources:
-        url = _url(source, index_pages, errors)
+        url = _url(source, index_pages, folders, errors)
         if url is None:
             continue
         template = source.doc.front.template or DEFAULT_TEMPLATES[source.kind]
-        section = source.rel.parent
-        if source.rel.name == INDEX_FILE and section != PurePosixPath("."):
-            section = section.parent
+        folder, is_index = _folder(source), source.rel.name == INDEX_FILE
+        section = sections.get((folder, is_index))
+        if section is None:  # one object per section, so it is hashed once
+            section = source.rel.parent
+            if is_index and section != PurePosixPath("."):
+                section = section.parent
+            sections[(folder, is_index)] = section
         pages.append(Page(source, translation_key(source), url, section, template))
     pages.sort(key=lambda p: (p.lang, p.url))
 
@@ -231,10 +241,11 @@ def build_site(
     raise_if_any(errors)
 
     homes = {p.lang: p for p in pages if p.kind == "home"}
-    menus = {
-        code: tuple(sorted((p for p in pages if p.lang == code and p.front.menu), key=_order))
-        for code in config.codes
-    }
+    in_menu: dict[str, list[Page]] = defaultdict(list)
+    for page in pages:
+        if page.front.menu:
+            in_menu[page.lang].append(page)
+    menus = {code: tuple(sorted(in_menu.get(code, ()), key=_order)) for code in config.codes}
     return Site(
         config=config,
         pages=tuple(pages),
@@ -262,6 +273,8 @@ def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
     front = source.doc.front
     if front.slug is not None:
         return front.slug
+    if SLUG.fullmatch(name):
+        return name
     slug = slugify(name)
     if not SLUG.fullmatch(slug):
         errors.append(
@@ -276,23 +289,30 @@ def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
     return slug
 
 
-def _url(source: SourcePage, index_pages, errors) -> str | None:
+def _folder(source: SourcePage) -> str:
+    """The page's folder inside ``content/<lang>/``, "/"-separated; "" at the top."""
+    return source.rel.as_posix().rpartition("/")[0]
+
+
+def _url(source: SourcePage, index_pages, folders: dict[tuple[str, str], str], errors) -> str | None:
     """``/<lang>/<section slugs>/<page slug>/``."""
-    segments = [source.lang]
-    folder = PurePosixPath(".")
-    for part in source.rel.parent.parts:
-        folder = folder / part
-        index = index_pages.get((source.lang, folder))
-        segment = _slug(index, part, errors) if index is not None else _folder_slug(source, part, errors)
-        if segment is None:
-            return None
-        segments.append(segment)
-    if source.rel.name != INDEX_FILE:
-        segment = _slug(source, source.rel.stem, errors)
-        if segment is None:
-            return None
-        segments.append(segment)
-    return "/" + "/".join(segments) + "/"
+    folder = _folder(source)
+    prefix = folders.get((source.lang, folder))
+    if prefix is None:
+        segments = [source.lang]
+        path = ""
+        for part in folder.split("/") if folder else ():
+            path = f"{path}/{part}" if path else part
+            index = index_pages.get((source.lang, path))
+            segment = _slug(index, part, errors) if index is not None else _folder_slug(source, part, errors)
+            if segment is None:
+                return None  # not remembered: every page in the folder reports it
+            segments.append(segment)
+        prefix = folders[(source.lang, folder)] = "/" + "/".join(segments) + "/"
+    if source.rel.name == INDEX_FILE:
+        return prefix
+    segment = _slug(source, source.rel.stem, errors)
+    return None if segment is None else f"{prefix}{segment}/"
 
 
 def _folder_slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
@@ -313,7 +333,7 @@ def translation_key(source: SourcePage) -> str:
     """The key shared by a page and its translations: its ``translation_key``, else its path."""
     if source.doc.front.translation_key:
         return "key:" + source.doc.front.translation_key
-    return "path:" + source.rel.with_suffix("").as_posix()
+    return "path:" + posixpath.splitext(source.rel.as_posix())[0]
 
 
 def _pair_translations(pages: list[Page], errors: list[SiteError]) -> dict[str, dict[str, Page]]:
@@ -374,28 +394,28 @@ def _paginate(config, pages, news) -> dict[str, tuple[Pagination, ...]]:
 
 
 def _check_unique_urls(pages, news_pages, errors) -> None:
-    claims: dict[str, list[tuple[str, int | None]]] = defaultdict(list)
+    claims: dict[str, list[tuple[Page | None, str | None]]] = defaultdict(list)  # URL → (page, its key)
     for page in pages:
-        claims[page.url].append((page.path, page.front.lines.get("slug")))
+        claims[page.url].append((page, "slug"))
         for alias in page.front.aliases:
-            claims[alias].append((page.path, page.front.lines.get("aliases")))
+            claims[alias].append((page, "aliases"))
     for paginations in news_pages.values():
         for pagination in paginations[1:]:
-            claims[pagination.url].append(("(news list page)", None))
-    for url, claimants in sorted(claims.items()):
-        if len(claimants) > 1:
-            files = ", ".join(path for path, _ in claimants)
-            for path, line in claimants:
-                if path.startswith("("):
-                    continue
-                errors.append(
-                    SiteError(
-                        f"the address {url} is claimed by {len(claimants)} pages: {files}",
-                        path,
-                        line,
-                        "give one of them a different slug",
-                    )
+            claims[pagination.url].append((None, None))
+    for url in sorted(url for url, claimants in claims.items() if len(claimants) > 1):
+        claimants = claims[url]
+        files = ", ".join(page.path if page is not None else "(news list page)" for page, _ in claimants)
+        for page, key in claimants:
+            if page is None:
+                continue
+            errors.append(
+                SiteError(
+                    f"the address {url} is claimed by {len(claimants)} pages: {files}",
+                    page.path,
+                    page.front.lines.get(key),
+                    "give one of them a different slug",
                 )
+            )
 
 
 def _children(pages: list[Page], news) -> dict[tuple[str, PurePosixPath], tuple[Page, ...]]:
@@ -404,7 +424,7 @@ def _children(pages: list[Page], news) -> dict[tuple[str, PurePosixPath], tuple[
         if page.kind == "home":
             continue
         listed[(page.lang, page.section)].append(page)
-    result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items()}
-    for lang, items in news.items():
-        result[(lang, PurePosixPath(NEWS_SECTION))] = items
-    return result
+    news_sections = {(lang, PurePosixPath(NEWS_SECTION)): items for lang, items in news.items()}
+    # The news section lists its items newest first, not in menu order.
+    result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items() if key not in news_sections}
+    return result | news_sections

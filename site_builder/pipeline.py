@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
-from site_builder.check import Findings, find_problems
+from site_builder.check import CheckCache, Findings, find_problems, translation_problems
 from site_builder.config import load_config
 from site_builder import translations
 from site_builder.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.cdn import deploy_files
 from site_builder.errors import SiteErrors, raise_if_any
 from site_builder.feeds import FEED_ITEMS, render_feeds
-from site_builder.load import CONTENT_DIR, load_sources
+from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
-from site_builder.render import render_pages, render_status_page
+from site_builder.render import render_error_notice, render_pages, render_status_page
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
@@ -39,15 +39,17 @@ class BuildCache:
     """Results of pure stages that a long-running process (the preview) keeps between builds.
 
     Each entry is stored with a key made of all the inputs it was computed
-    from, so a hit is exactly what a fresh build would compute.
+    from, so a hit is exactly what a fresh build would compute. (Content files
+    are read again when their size or modification time changed: that is how
+    the preview notices a save at all.)
     """
 
-    sources: dict = field(default_factory=dict)  # see load.load_sources
+    sources: SourceCache = field(default_factory=SourceCache)  # see load.load_sources
     bodies: dict = field(default_factory=dict)  # see markup.render_bodies
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
     pages: dict = field(default_factory=dict)  # see render.render_pages; valid with `environments`
-    unsafe_html: dict = field(default_factory=dict)  # see check.unsafe_html
+    checks: CheckCache = field(default_factory=CheckCache)  # see check.find_problems
     feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
     published: dict = field(default_factory=dict)  # path → bytes now in the output folder (in-place updates)
 
@@ -101,19 +103,25 @@ def generate(
     if base_url:
         config = config.with_base_url(base_url)
     sources = load_sources(root, config, cache.sources if cache is not None else None)
-    raise_if_any(translations.source_problems(config, sources))
+    groups = translations.groups(sources)
+    raise_if_any(translations.source_problems(config, sources, groups))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
     bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls)
     environments = _environments(root, config, manifest, cache)
     pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
+    rows = translations.status(config, sources, groups)
     if preview:
-        rows = translations.status(config, sources)
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
     files = pages + _feeds(site, bodies, cache) + asset_files
     files = tuple(sorted(files + deploy_files(site, files), key=lambda f: f.path))
     findings = find_problems(
-        site, bodies, files, sources, _ui_strings(root, config, cache), cache.unsafe_html if cache else None
+        site,
+        bodies,
+        files,
+        translation_problems(config, sources, groups, rows),
+        _ui_strings(root, config, cache),
+        cache.checks if cache else None,
     )
     return Generated(site, files, findings)
 
@@ -154,6 +162,14 @@ def _ui_strings(root: Path, config, cache: BuildCache | None) -> list:
     if cache is not None:
         cache.ui_strings = (key, problems)
     return problems
+
+
+def error_notices(root: Path, errors: list[str], cache: BuildCache) -> dict[str, bytes]:
+    """For the preview: why the latest build failed, per language code, rendered with the Jinja
+    environments last made (the latest templates and catalogues that could be read)."""
+    if cache.environments is None:
+        return {}
+    return {code: render_error_notice(env, errors, root) for code, env in cache.environments[1].items()}
 
 
 def build(

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, format_error, raise_if_any
 from site_builder.markup import RenderedPage
 from site_builder.model import LanguageLink, Page, Pagination, Site, site_inputs, url_to_file
 from site_builder.seo import locale_alternates, structured_data
@@ -45,7 +45,7 @@ def render_pages(
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
 
-    def attempt(render, page: Page | None = None, template: str | None = None) -> None:
+    def attempt(render, page: Page | None = None, template: str | None = None) -> bool:
         try:
             outputs.extend(render())
         except Exception as exc:
@@ -53,6 +53,8 @@ def render_pages(
             if error is None:
                 raise
             errors.setdefault((error.path, error.line, error.message), error)
+            return False
+        return True
 
     inputs = site_inputs(site) if cache is not None else None
     used: dict = {}
@@ -64,8 +66,8 @@ def render_pages(
             used[key] = cache[key]
             continue
         before = len(outputs)
-        attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
-        if key is not None:
+        rendered = attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
+        if key is not None and rendered:  # a failure is not remembered: the next build reports it again
             used[key] = tuple(outputs[before:])
     if cache is not None:
         cache.clear()
@@ -185,26 +187,56 @@ def render_status_page(site: Site, rows, environment: jinja2.Environment, root: 
         raise error from None
 
 
+ERROR_NOTICE_TEMPLATE = "preview_error.html"
+ERROR_HEADING = "The last save could not be built; this is the last good version. Fix this, and save again:"
 _BODY_TAG = re.compile(rb"<body[^>]*>")
+_HTML_LANG = re.compile(rb"<html[^>]*\slang=\"([^\"]+)\"")
 
 
-def with_error_notice(files: tuple[OutputFile, ...], errors: list[str], heading: str) -> tuple[OutputFile, ...]:
-    """The last good preview, every page showing at its top why the latest save did not build.
+def render_error_notice(environment: jinja2.Environment, errors: list[str], root: Path) -> bytes:
+    """Why the latest save did not build, in the environment's language (``preview_error.html``).
 
-    Preview only: the notice has inline styles, which the published site's CSP forbids.
+    Where that template itself cannot be rendered, a plain notice in English
+    that names its fault too.
     """
+    try:
+        return environment.get_template(ERROR_NOTICE_TEMPLATE).render(errors=errors).encode("utf-8")
+    except Exception as exc:
+        error = _as_site_error(exc, root, None, ERROR_NOTICE_TEMPLATE)
+        if error is None:
+            raise
+        return _plain_error_notice([*errors, format_error(error)])
+
+
+def _plain_error_notice(errors: list[str]) -> bytes:
     items = "".join(f"<li><code>{escape(line)}</code></li>" for line in errors)
-    notice = (
+    return (
         '<div class="preview-error" role="alert" style="position:sticky;top:0;z-index:1000;'
         "background:#fff3f3;color:#600;border-bottom:3px solid #d40000;padding:.75rem 1rem;"
         'font:15px/1.4 system-ui,sans-serif">'
-        f'<strong>{escape(heading)}</strong><ul style="margin:.25rem 0 0;padding-left:1.25rem">{items}</ul></div>'
+        f'<strong>{escape(ERROR_HEADING)}</strong><ul style="margin:.25rem 0 0;padding-left:1.25rem">{items}</ul></div>'
     ).encode("utf-8")
+
+
+def with_error_notice(
+    files: tuple[OutputFile, ...], errors: list[str], notices: Mapping[str, bytes]
+) -> tuple[OutputFile, ...]:
+    """The last good preview, every page showing at its top why the latest save did not build.
+
+    ``notices`` holds the notice per language code (see ``render_error_notice``);
+    each page gets the one in its ``<html lang>``, else the plain English one.
+    Preview only: the notice has inline styles, which the published site's CSP forbids.
+    """
+    plain = None
     result = []
     for file in files:
         if file.path.endswith(".html"):
             match = _BODY_TAG.search(file.data)
             if match:
+                lang = _HTML_LANG.search(file.data, 0, match.start())
+                notice = notices.get(lang.group(1).decode("ascii", "replace")) if lang else None
+                if notice is None:
+                    plain = notice = plain or _plain_error_notice(errors)
                 file = OutputFile(file.path, file.data[: match.end()] + notice + file.data[match.end() :])
         result.append(file)
     return tuple(result)

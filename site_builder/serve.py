@@ -11,49 +11,60 @@ from __future__ import annotations
 import errno
 import hashlib
 import logging
+import os
 import shutil
 import signal
 import tempfile
 import webbrowser
 from pathlib import Path
+from stat import S_ISREG
 
 from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.load import is_ignored
-from site_builder.pipeline import INPUT_DIRS, BuildCache, build
+from site_builder.load import is_ignored, listing
+from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices
 from site_builder.render import with_error_notice
 from site_builder.write import OutputFile, update_in_place
 
 log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
 POLL_MILLISECONDS = 25
+SLOW_POLL_MILLISECONDS = 1000
+WRITE_SETTLE_SECONDS = 0.05  # after a change to a file not yet closed
 
 
-def _input_files(root: Path) -> list[Path]:
-    paths = [root / name for name in WATCHED_FILES]
-    for name in INPUT_DIRS:
-        folder = root / name
-        if folder.is_dir():
-            paths += sorted(
-                p for p in folder.rglob("*") if not any(is_ignored(x) for x in p.relative_to(root).parts)
-            )
-    return [path for path in paths if path.is_file()]
-
-
-def input_snapshot(root: Path) -> tuple:
-    """Every input file's name, size and modification time: cheap enough to poll often."""
-    snapshot = []
-    for path in _input_files(root):
+def input_snapshot(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every input file's name (relative to ``root``), size and modification time, in a stable
+    order: cheap enough to take every few milliseconds."""
+    snapshot: list[tuple[str, int, int]] = []
+    for name in WATCHED_FILES:
         try:
-            stat = path.stat()
+            stat = (root / name).stat()
         except OSError:
             continue
-        snapshot.append((path.as_posix(), stat.st_size, stat.st_mtime_ns))
+        if S_ISREG(stat.st_mode):
+            snapshot.append((name, stat.st_size, stat.st_mtime_ns))
+    for name in INPUT_DIRS:
+        _scan(root / name, name, snapshot)
     return tuple(snapshot)
 
 
-def input_fingerprint(root: Path, known: dict | None = None) -> str:
+def _scan(folder: Path, prefix: str, snapshot: list) -> None:
+    for entry in listing(folder):
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                _scan(folder / entry.name, f"{prefix}/{entry.name}", snapshot)
+                continue
+            if not entry.is_file():
+                continue
+            stat = entry.stat()
+        except OSError:
+            continue
+        snapshot.append((f"{prefix}/{entry.name}", stat.st_size, stat.st_mtime_ns))
+
+
+def input_fingerprint(root: Path, snapshot: tuple, known: dict | None = None) -> str:
     """A digest of every input file's name and bytes: equal digests, equal builds.
 
     ``known`` maps a file to (size, time, digest of its bytes) from earlier
@@ -61,26 +72,22 @@ def input_fingerprint(root: Path, known: dict | None = None) -> str:
     """
     digest = hashlib.sha256()
     seen = {}
-    for path in _input_files(root):
-        try:
-            stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            if known is not None and known.get(path, (None, None, None))[:2] == stamp:
-                file_digest = known[path][2]
-            else:
-                file_digest = hashlib.sha256(path.read_bytes()).digest()
-        except OSError:
-            continue
-        seen[path] = (*stamp, file_digest)
-        name = path.relative_to(root).as_posix().encode("utf-8", "surrogateescape")  # any bytes on disk
-        digest.update(name + b"\0" + file_digest)
+    for name, size, mtime in snapshot:
+        stamp = (size, mtime)
+        previous = known.get(name) if known is not None else None
+        if previous is not None and previous[:2] == stamp:
+            file_digest = previous[2]
+        else:
+            try:
+                file_digest = hashlib.sha256((root / name).read_bytes()).digest()
+            except OSError:
+                continue
+        seen[name] = (*stamp, file_digest)
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + file_digest)  # any bytes on disk
     if known is not None:
         known.clear()
         known.update(seen)
     return digest.hexdigest()
-
-
-ERROR_HEADING = "The last save could not be built; this is the last good version. Fix this, and save again:"
 
 
 class Preview:
@@ -101,15 +108,16 @@ class Preview:
         if snapshot == self._snapshot:
             return False
         self._snapshot = snapshot
-        return self.rebuild()
+        return self.rebuild(snapshot)
 
-    def rebuild(self) -> bool:
+    def rebuild(self, snapshot: tuple | None = None) -> bool:
         """Build if the inputs' bytes changed; return whether something new was published.
 
         After a failed build the last good pages are published again with the
         errors shown at their top, so the browser's reload shows what to fix.
         """
-        fingerprint = input_fingerprint(self.root, self._file_digests)
+        snapshot = snapshot if snapshot is not None else input_snapshot(self.root)
+        fingerprint = input_fingerprint(self.root, snapshot, self._file_digests)
         if fingerprint == self._fingerprint:
             return False
         self._fingerprint = fingerprint
@@ -121,7 +129,8 @@ class Preview:
                 log.error("%s", error)
             if not self._last_good:
                 return False
-            notice = with_error_notice(self._last_good, [format_error(e) for e in errors], ERROR_HEADING)
+            lines = [format_error(e) for e in errors]
+            notice = with_error_notice(self._last_good, lines, error_notices(self.root, lines, self.cache))
             try:
                 self.cache.published = update_in_place(notice, self.out, self.cache.published)
             except SiteError as error:
@@ -139,10 +148,21 @@ def _stop(signum, frame) -> None:
 
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
-    # Imported here: only the preview needs tornado.
+    # Imported here: only the preview needs tornado and watchdog.
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
-    from tornado.ioloop import PeriodicCallback
+    from livereload.watcher import Watcher
+    from tornado.ioloop import IOLoop, PeriodicCallback
+
+    class LooksNowhere(Watcher):
+        """livereload's watcher, left idle: without it livereload would walk the working folder
+        every 0.8 s and send reloads of its own. The preview looks for changes itself."""
+
+        def start(self, callback) -> bool:
+            return True  # nothing to poll
+
+        def examine(self):
+            return None, None
 
     # livereload logs through its own handler; keep its lines out of ours.
     logging.getLogger("livereload").propagate = False
@@ -152,21 +172,26 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
     workdir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
     out = workdir / "site"
     preview = Preview(root, out)
+    watching = None
     try:
         preview.poll()
         if not out.exists():
             out.mkdir()
-        server = Server()
+        server = Server(watcher=LooksNowhere())
 
-        def poll() -> None:
-            # livereload's own watcher looks only every 0.8 s; this looks every
-            # 25 ms (a stat of each input) and tells the browsers to reload once
-            # the new pages are in place. Saves during a build are picked up by
-            # the next look, so a burst of saves costs at most one extra build.
+        def look() -> None:
+            # Tells the browsers to reload once the new pages are in place. Saves
+            # during a build are picked up by the next look, so a burst of saves
+            # costs at most one extra build.
+            if watching is not None:
+                watching.follow()
             if preview.poll():
                 LiveReloadHandler.reload_waiters(path="*")
 
-        PeriodicCallback(poll, POLL_MILLISECONDS).start()
+        watching = _watch(root, IOLoop.current(), look)
+        # With the system's notice of saves, a slow look now and then only catches what it
+        # missed; without it, a look every 25 ms (a stat of each input).
+        PeriodicCallback(look, SLOW_POLL_MILLISECONDS if watching is not None else POLL_MILLISECONDS).start()
         url = f"http://{host}:{port}/"
         log.info("preview at %s (Ctrl-C stops); translation status at %s_status/", url, url)
         if open_browser:
@@ -181,4 +206,92 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
                 ) from None
             raise
     finally:
+        if watching is not None:
+            watching.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+class _Watching:
+    """The system's notice of changes to the inputs (watchdog: inotify, FSEvents, …), passed to
+    ``look`` on the server's loop. Saves arrive as several events; one look serves them all.
+
+    A file written and closed, moved or deleted is looked at at once; a file still being
+    written (modified or created, not yet closed) a moment later, so that a half-written
+    file is rarely built. A look during a save is harmless: the next one builds again.
+    """
+
+    def __init__(self, root: Path, loop, look) -> None:
+        from watchdog.events import (
+            DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
+            FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEventHandler,
+        )  # fmt: skip
+        from watchdog.observers import Observer
+
+        self.root = root.resolve()
+        # Opening or reading a file is no change (the build itself reads the inputs).
+        self._kinds = [
+            FileCreatedEvent, FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileClosedEvent,
+            DirCreatedEvent, DirDeletedEvent, DirMovedEvent,
+        ]  # fmt: skip
+        self._loop = loop
+        self._next: tuple[float, object] | None = None  # (time, handle) of the look to come
+        self._watched: set[str] = set()
+        watching = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event) -> None:  # on watchdog's thread
+                paths = (event.src_path, getattr(event, "dest_path", "") or event.src_path)
+                if any(watching._is_input(path) for path in paths):
+                    writing = isinstance(event, (FileModifiedEvent, FileCreatedEvent))
+                    loop.add_callback(watching._schedule, WRITE_SETTLE_SECONDS if writing else 0.0)
+
+        self._handler = Handler()
+        self._look_now = look
+        self._observer = Observer()
+        self._observer.schedule(self._handler, str(self.root), event_filter=self._kinds)  # site.yaml, new folders
+        self.follow()
+        self._observer.start()
+
+    def _is_input(self, path) -> bool:
+        try:
+            parts = Path(os.fsdecode(path)).relative_to(self.root).parts
+        except ValueError:
+            return False
+        if not parts or any(is_ignored(part) for part in parts):
+            return False
+        return parts[0] in INPUT_DIRS or (len(parts) == 1 and parts[0] in WATCHED_FILES)
+
+    def _schedule(self, delay: float) -> None:
+        when = self._loop.time() + delay
+        if self._next is not None:
+            if self._next[0] <= when:
+                return
+            self._loop.remove_timeout(self._next[1])
+        self._next = (when, self._loop.call_at(when, self._look))
+
+    def _look(self) -> None:
+        self._next = None
+        self._look_now()
+
+    def follow(self) -> None:
+        """Watch the input folders that exist and are not watched yet (one may be created later)."""
+        for name in INPUT_DIRS:
+            if name not in self._watched and (self.root / name).is_dir():
+                folder = str(self.root / name)
+                self._observer.schedule(self._handler, folder, recursive=True, event_filter=self._kinds)
+                self._watched.add(name)
+
+    def stop(self) -> None:
+        self._observer.stop()
+        self._observer.join(timeout=5)
+
+
+def _watch(root: Path, loop, look) -> _Watching | None:
+    """Changes to the inputs as the system reports them; None where it cannot (then the preview polls)."""
+    try:
+        return _Watching(root, loop, look)
+    except (ImportError, OSError) as error:
+        log.warning(
+            "warning: the system does not report file changes here (%s); looking every %d ms", error, POLL_MILLISECONDS
+        )
+        return None

@@ -57,7 +57,10 @@ class LanguageStatus:
         }
 
 
-def groups(sources: Iterable[SourcePage]) -> dict[str, dict[str, SourcePage]]:
+Groups = dict[str, dict[str, SourcePage]]  # translation key → {language: page}
+
+
+def groups(sources: Iterable[SourcePage]) -> Groups:
     """Translation groups: key → {language: page}. Keys claimed twice are model errors."""
     result: dict[str, dict[str, SourcePage]] = defaultdict(dict)
     for source in sorted(sources, key=lambda s: s.path):
@@ -72,23 +75,27 @@ def reference(config: SiteConfig, group: Mapping[str, SourcePage]) -> SourcePage
     return group[sorted(group)[0]]
 
 
-def status(config: SiteConfig, sources: Iterable[SourcePage]) -> tuple[LanguageStatus, ...]:
-    found = groups(sources)
+def status(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None) -> tuple[LanguageStatus, ...]:
+    """Per language: pages, translated, missing, stale and orphaned. ``found`` is ``groups(sources)`` where
+    the caller has it already."""
+    found = found if found is not None else groups(sources)
+    languages = len(config.codes)
     rows = []
     for lang in config.codes:
-        pages = [g[lang] for g in found.values() if lang in g]
-        missing = sorted(
-            f"{CONTENT_DIR}/{lang}/{reference(config, g).rel.as_posix()}"
-            for g in found.values()
-            if lang not in g
-        )
-        stale, orphaned = [], []
-        for page in pages:
+        pages = translated = 0
+        missing, stale, orphaned = [], [], []
+        for group in found.values():
+            page = group.get(lang)
+            if page is None:
+                missing.append(f"{CONTENT_DIR}/{lang}/{reference(config, group).rel.as_posix()}")
+                continue
+            pages += 1
+            translated += len(group) == languages
             origin = _origin(page)
             if origin is None:
                 continue
             source_lang, version = origin
-            source = found[translation_key(page)].get(source_lang)
+            source = group.get(source_lang)
             if source is None:
                 orphaned.append(page.path)
             elif version == "new" or version != source.version:
@@ -96,9 +103,9 @@ def status(config: SiteConfig, sources: Iterable[SourcePage]) -> tuple[LanguageS
         rows.append(
             LanguageStatus(
                 lang=lang,
-                pages=len(pages),
-                translated=sum(1 for p in pages if len(found[translation_key(p)]) == len(config.codes)),
-                missing=tuple(missing),
+                pages=pages,
+                translated=translated,
+                missing=tuple(sorted(missing)),
                 stale=tuple(sorted(stale, key=lambda s: s.path)),
                 orphaned=tuple(sorted(orphaned)),
             )
@@ -113,10 +120,10 @@ def _origin(page: SourcePage) -> tuple[str, str] | None:
     return match["lang"], match["version"]
 
 
-def source_problems(config: SiteConfig, sources: Iterable[SourcePage]) -> list[SiteError]:
+def source_problems(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None) -> list[SiteError]:
     """Mistakes in the translation graph: always errors."""
     problems = []
-    found = groups(sources)
+    found = found if found is not None else groups(sources)
     for group in found.values():
         for page in group.values():
             line = page.front.lines.get("translated_from")
@@ -151,10 +158,10 @@ def source_problems(config: SiteConfig, sources: Iterable[SourcePage]) -> list[S
     return problems
 
 
-def inconsistencies(config: SiteConfig, sources: Iterable[SourcePage]) -> list[SiteError]:
+def inconsistencies(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None) -> list[SiteError]:
     """Language-neutral facts that differ between a page and its translation."""
     problems: list[SiteError] = []
-    for group in groups(sources).values():
+    for group in (found if found is not None else groups(sources)).values():
         ref = reference(config, group)
         for page in group.values():
             if page is ref:

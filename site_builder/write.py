@@ -131,11 +131,10 @@ def update_in_place(
     """
     current = {}
     for file in files:
-        rel = _safe_relative(file.path)
         current[file.path] = file.data
         if previous.get(file.path) == file.data:
-            continue
-        target = out.joinpath(*rel.parts)
+            continue  # written before, so its path was checked then
+        target = out.joinpath(*_safe_relative(file.path).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.new")
         temporary.write_bytes(file.data)

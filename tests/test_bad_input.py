@@ -428,3 +428,33 @@ def test_build_is_deterministic(mini_site):
     two = read_tree(mini_site.parent / "two")
     assert len(one) > 20
     assert one == two
+
+
+def test_links_out_of_the_project_are_refused_and_editor_files_skipped(tmp_path):
+    """A linked file or folder outside the project is an error; one inside is read; swap files are not."""
+    from conftest import make_mini_site
+
+    from site_builder.config import load_config
+    from site_builder.errors import SiteErrors
+    from site_builder.load import load_sources
+
+    root = make_mini_site(tmp_path / "site")
+    outside = write_tree(tmp_path / "elsewhere", {"secret.md": "---\ntitle: Secret\n---\n", "folder/x.md": "---\ntitle: X\n---\n"})
+    nl = root / "content/nl"
+    (nl / "secret.md").symlink_to(outside / "secret.md")
+    (nl / "map").symlink_to(outside / "folder")
+    (nl / "kopie.md").symlink_to(nl / "about.md")
+    for name in (".about.md.swp", "about.md~", ".#about.md", "_concept.md", "notes.txt"):
+        (nl / name).write_text("no front matter")
+    config = load_config(root)
+    with pytest.raises(SiteErrors) as failure:
+        load_sources(root, config)
+    assert [(e.path, e.message) for e in failure.value.errors] == [
+        ("content/nl/map", "a symbolic link that leads outside the project is not allowed"),
+        ("content/nl/secret.md", "a symbolic link that leads outside the project is not allowed"),
+    ]
+    (nl / "secret.md").unlink()
+    (nl / "map").unlink()
+    paths = [source.path for source in load_sources(root, config)]
+    assert "content/nl/kopie.md" in paths and paths == sorted(paths)
+    assert not [path for path in paths if path.endswith(("~", ".swp", ".txt")) or "/." in path or "/_c" in path]

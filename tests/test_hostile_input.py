@@ -246,12 +246,12 @@ def test_hostile_input_is_refused_and_nothing_is_written(mini_built, run_cli, ca
 
 def test_names_that_cannot_be_shown_on_one_line_are_refused(mini_built, run_cli):
     """Not UTF-8, or a line break: the error shows the name escaped, and the preview's watcher copes."""
-    from site_builder.serve import input_fingerprint
+    from site_builder.serve import input_fingerprint, input_snapshot
 
     root, before = mini_built
     (root / os.fsdecode(b"content/nl/caf\xe9.md")).write_text("---\ntitle: Caf\n---\n", encoding="utf-8")
     (root / "content/en/two\nlines.md").write_text("---\ntitle: Two lines\n---\n", encoding="utf-8")
-    input_fingerprint(root)
+    input_fingerprint(root, input_snapshot(root))
     code, out, err = run_cli("-C", root, "build")
     hint = "(hint: rename it using letters, digits, spaces and hyphens)"
     assert (code, out) == (1, "")

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from conftest import free_port, write_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 INPUTS = ("content", "templates", "assets", "translations", "site.yaml", "babel.cfg")
@@ -97,6 +97,108 @@ def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_p
     assert code == 0, log.read_text()
 
 
+def test_only_saves_of_inputs_reload_the_browser(project, tmp_path):
+    """A connected livereload client hears of a saved page, not of other files in the working folder."""
+    import asyncio
+    import json
+
+    from tornado.websocket import websocket_connect
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "site_builder", "serve", "--port", str(port)],
+        cwd=project,  # the folder an editor starts the preview in
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+
+    async def session() -> tuple[list, list]:
+        socket = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
+        await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await socket.read_message()
+        await socket.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/en/about/"}))
+
+        async def heard(seconds: float) -> list:
+            messages = []
+            try:
+                while True:
+                    messages.append(json.loads(await asyncio.wait_for(socket.read_message(), seconds)))
+            except asyncio.TimeoutError:
+                return messages
+
+        await asyncio.sleep(3.5)  # livereload skips reloads within 3 s of the last one
+        (project / "notes.txt").write_text("not part of the site")
+        (project / "build").mkdir(exist_ok=True)
+        (project / "build/index.html").write_text("<p>an old build</p>")
+        unrelated = await heard(2.5)
+        page = project / "content/en/about.md"
+        page.write_text(page.read_text("utf-8") + "\nSaved.\n", "utf-8")
+        saved = await heard(2.5)
+        socket.close()
+        return unrelated, saved
+
+    try:
+        _wait_for(lambda: _get(f"http://127.0.0.1:{port}/en/about/"))
+        unrelated, saved = asyncio.run(session())
+    finally:
+        assert _stop(process) == 0, log.read_text()
+    assert unrelated == []
+    assert [message["command"] for message in saved] == ["reload"]
+
+
+def test_the_system_reports_saves_of_inputs_and_nothing_else(tmp_path):
+    """Without polling: a saved page, a new folder's page and site.yaml are noticed; reading a page,
+    an editor's swap file and files that are not inputs are not."""
+    import asyncio
+
+    from conftest import make_mini_site
+    from tornado.ioloop import IOLoop
+
+    from site_builder.serve import _watch
+
+    root = make_mini_site(tmp_path / "site")
+    (root / "assets").rename(tmp_path / "assets")  # an input folder added while the preview runs
+    looks = []
+
+    async def until_looked(seconds: float = 10.0) -> bool:
+        deadline = time.monotonic() + seconds
+        while not looks and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        found = bool(looks)
+        await asyncio.sleep(0.2)  # the rest of the save's events
+        looks.clear()
+        return found
+
+    async def session() -> None:
+        watching = _watch(root, IOLoop.current(), lambda: looks.append(True))
+        assert watching is not None
+        try:
+            (root / "content/nl/about.md").read_text("utf-8")
+            (root / "content/nl/.about.md.swp").write_text("swap")
+            (root / "notes.txt").write_text("not an input")
+            assert not await until_looked(1.0)
+            page = root / "content/nl/about.md"
+            page.write_text(page.read_text("utf-8") + "\nOpgeslagen.\n", "utf-8")
+            assert await until_looked()
+            (root / "site.yaml").write_text((root / "site.yaml").read_text("utf-8"), "utf-8")
+            assert await until_looked()
+            write_tree(root, {"content/nl/nieuw/eerste.md": "---\ntitle: Eerste\n---\n"})
+            assert await until_looked()
+            (root / "content/nl/nieuw/eerste.md").write_text("---\ntitle: Eerste bericht\n---\n")
+            assert await until_looked()
+            (tmp_path / "assets").rename(root / "assets")
+            assert await until_looked()
+            watching.follow()  # what the preview does on each look
+            (root / "assets/site.css").write_text((root / "assets/site.css").read_text() + "\n/* saved */\n")
+            assert await until_looked()
+        finally:
+            watching.stop()
+
+    asyncio.run(session())
+
+
 def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
     port = free_port()
     with socket.socket() as busy:
@@ -119,7 +221,9 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
     import random
 
     from conftest import make_mini_site, read_tree
+    from markupsafe import escape
 
+    from site_builder.errors import SiteErrors, format_error
     from site_builder.pipeline import build
     from site_builder.serve import Preview
 
@@ -150,16 +254,91 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
             "---\ntitle: Nieuw bericht\ndate: 2019-10-01\n---\nTekst met een [link](../about.md).\n"
         ),
         replace("content/nl/about.md", "slug: over-ons", "slug: over-het-programma"),
-        replace("content/en/key-figures.md", "value: 65000", "value: 66000"),
+        replace("content/en/key-figures.md", "value: 65000", "value: 66000"),  # same size: a new time
         append("assets/site.css", "\n.extra { color: red; }\n"),
+        # A link in a template to a page that does not exist fails every build until the page is added.
+        replace("templates/base.html", "</footer>", '<a href="/nl/colofon/">Colofon</a></footer>'),
+        lambda: (root / "content/nl/colofon.md").write_text("---\ntitle: Colofon\n---\nGemaakt in Amsterdam.\n"),
     ]
     random.Random(2026).shuffle(edits)
+    failures = 0
     for edit in edits:
         edit()
         preview.poll()
         fresh = tmp_path / "fresh"
-        build(root, fresh, drafts=True, preview=True)
+        try:
+            build(root, fresh, drafts=True, preview=True)
+        except SiteErrors as failure:  # the preview shows the same errors on top of its last good pages
+            failures += 1
+            shown = (preview.out / "nl/index.html").read_text("utf-8")
+            assert "preview-error" in shown
+            assert all(str(escape(format_error(error))) in shown for error in failure.errors)
+            continue
         assert read_tree(preview.out) == read_tree(fresh)
+    assert failures  # the order of the edits leaves the site broken for a while
+
+
+def test_a_page_that_cannot_be_rendered_keeps_failing_while_other_pages_change(tmp_path, caplog):
+    """A rendering failure is not remembered as an empty page: the next build reports it again."""
+    from conftest import make_mini_site
+
+    from site_builder.errors import SiteErrors
+    from site_builder.pipeline import build
+    from site_builder.serve import Preview
+
+    root = make_mini_site(tmp_path / "site")
+    preview = Preview(root, tmp_path / "preview")
+    assert preview.poll()
+    about = root / "content/en/about.md"
+    about.write_text(about.read_text().replace("menu: true", "menu: true\ntemplate: missing.html", 1))
+    assert preview.poll()  # the last good pages, with the error on top
+    other = root / "content/nl/about.md"
+    other.write_text(other.read_text() + "\nEen nieuwe zin.\n")
+    caplog.clear()
+    assert preview.poll()
+    with pytest.raises(SiteErrors):
+        build(root, tmp_path / "fresh", drafts=True, preview=True)
+    assert "content/en/about.md:" in caplog.text and "'missing.html' does not exist" in caplog.text
+    shown = (preview.out / "nl/over-ons/index.html").read_text("utf-8")
+    assert "preview-error" in shown and "Een nieuwe zin." not in shown
+
+
+def test_the_error_notice_speaks_the_language_of_each_page(tmp_path):
+    """Dutch pages say in Dutch, English pages in English, that the save did not build (the UI catalogues)."""
+    from conftest import make_mini_site
+
+    from site_builder.serve import Preview
+
+    root = make_mini_site(tmp_path / "site")
+    preview = Preview(root, tmp_path / "preview")
+    assert preview.poll()
+    page = root / "content/en/about.md"
+    page.write_text(page.read_text().replace("title:", "titel:", 1))
+    assert preview.poll()
+    dutch = "Herstel dit en sla opnieuw op:"
+    english = "Fix this, and save again:"
+    for path, shown, hidden in (
+        ("nl/over-ons/index.html", dutch, english),
+        ("nl/index.html", dutch, english),
+        ("en/about/index.html", english, dutch),
+        ("en/404.html", english, dutch),
+    ):
+        html = (preview.out / path).read_text("utf-8")
+        assert html.count('class="preview-error"') == 1, path
+        assert shown in html and hidden not in html, path
+        assert "content/en/about.md:" in html and "missing required key &#39;title&#39;" in html, path
+
+    # A fault in the notice's own template: a plain notice in English that names it as well.
+    page.write_text(page.read_text().replace("titel:", "title:", 1) + "\nSee [nothing](nothing.md).\n")
+    (root / "templates/preview_error.html").write_text("{% for error in errors %}\n")
+    assert preview.poll()
+    html = (preview.out / "nl/over-ons/index.html").read_text("utf-8")
+    assert english in html and dutch not in html
+    assert "content/en/about.md:" in html and "templates/preview_error.html:" in html
+
+    page.write_text(page.read_text().replace("See [nothing](nothing.md).", ""))
+    assert preview.poll()
+    assert "preview-error" not in (preview.out / "nl/over-ons/index.html").read_text("utf-8")
 
 
 def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path, browser):
