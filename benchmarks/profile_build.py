@@ -75,7 +75,7 @@ def top(stats: pstats.Stats, order: str, count: int) -> str:
 
 
 def markdown_floor(site: Path) -> str:
-    bodies = [split(path.read_text("utf-8"), str(path))[2] for path in sorted(site.glob("content/*/news/*.md"))]
+    bodies = [split(path.read_text("utf-8"), str(path))[2] for path in sorted(site.glob("content/*/news/item-*.md"))]
     lines = []
     for label, extensions in (
         ("Markdown with the build's extensions (extra, sane_lists, toc)", ["extra", "sane_lists", "toc"]),
