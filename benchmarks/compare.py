@@ -272,16 +272,20 @@ def table(summaries: list[Summary]) -> str:
         small, large = sizes[0], sizes[-1]
         lines += [
             "",
-            f"| time per page (2 languages) | at {small:,} per language | at {large:,} | ratio (target for site-builder: ≤ 1.2) |",
-            "| --- | ---: | ---: | ---: |",
+            f"| time per page (2 languages) | at {small:,} per language | at {large:,} | ratio (target for site-builder: ≤ 1.2) "
+            f"| CPU time per page at {small:,} | at {large:,} | ratio |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         by = {(s.key, s.pages): s for s in summaries}
         for s in summaries:
             if s.pages != small or s.ratio is None or (s.key, large) not in by:
                 continue
-            a = s.median / (2 * small)
-            b = by[(s.key, large)].median / (2 * large)
-            lines.append(f"| {s.name} | {a * 1000:.2f} ms | {b * 1000:.2f} ms | {b / a:.2f} |")
+            a, b = s.median / (2 * small), by[(s.key, large)].median / (2 * large)
+            ca, cb = s.cpu / (2 * small), by[(s.key, large)].cpu / (2 * large)
+            lines.append(
+                f"| {s.name} | {a * 1000:.2f} ms | {b * 1000:.2f} ms | {b / a:.2f} "
+                f"| {ca * 1000:.2f} ms | {cb * 1000:.2f} ms | {cb / ca:.2f} |"
+            )
     return "\n".join(lines)
 
 
@@ -327,6 +331,7 @@ def main() -> None:
         help="the site-builder to measure, e.g. another checkout's .venv/bin/site-builder "
         "(default: this Python's site_builder)",
     )
+    parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args()
     site_builder = shlex.split(args.site_builder) if args.site_builder else [sys.executable, "-m", "site_builder"]
     peers = peers_python()
@@ -337,6 +342,7 @@ def main() -> None:
     print(f"{datetime.date.today()}, {os.cpu_count()} cores; Hugo {hugo_version}; {versions(peers)}")
     print(f"{args.runs} runs each, alternating; work folder {work_root}", flush=True)
     summaries: list[Summary] = []
+    raw: dict[str, dict[str, list[dict]]] = {}
     try:
         for pages in args.pages:
             work = work_root / str(pages)
@@ -356,10 +362,13 @@ def main() -> None:
                         flush=True,
                     )
             summaries += summarise(pages, cases)
+            raw[str(pages)] = {case.name: case.samples for case in cases}
             shutil.rmtree(work)
     finally:
         if args.work is None:
             shutil.rmtree(work_root, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(raw, indent=1) + "\n", "utf-8")
     missing = [m for m in ("--jobs", "--no-cache", "--cache-dir") if m not in options]
     print()
     print(table(summaries))
