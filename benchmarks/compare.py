@@ -312,6 +312,9 @@ def targets(summaries: list[Summary]) -> list[str]:
         a = by[("ours-cold", sizes[0])].median / sizes[0]
         b = by[("ours-cold", sizes[-1])].median / sizes[-1]
         check(f"time per page at {sizes[-1]:,} vs {sizes[0]:,}/language", b / a, 1.2, "×")
+        a = by[("ours-cold", sizes[0])].cpu / sizes[0]
+        b = by[("ours-cold", sizes[-1])].cpu / sizes[-1]
+        check(f"CPU time per page at {sizes[-1]:,} vs {sizes[0]:,}/language", b / a, 1.2, "×")
     return lines
 
 
