@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.assets import fingerprint
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORDS = (
@@ -33,6 +31,7 @@ WORDS = (
 ).split()
 LANGUAGES = (("en", "Home", "News", "news"), ("nl", "Home", "Nieuws", "nieuws"))
 FIGURE = "figure.svg"
+SIZE = '{: width="250" height="120"}'
 
 
 def figure_svg() -> bytes:
@@ -55,7 +54,7 @@ class Item:
     title: str
     summary: str
     date: str
-    body: Callable[[Callable[[str, str], str], str], str]  # (link writer, image URL) → Markdown
+    body: Callable[[Callable[[str, str], str], Callable[[str], str]], str]  # (link, image writers) → Markdown
 
     @property
     def name(self) -> str:
@@ -96,13 +95,13 @@ def item(rng: random.Random, lang: str, number: int, count: int) -> Item:
     title = f"{sentence(rng, 6)[:-1]} {number}"
     summary = sentence(rng, 12)
 
-    def body(link: Callable[[str, str], str], image: str) -> str:
+    def body(link: Callable[[str, str], str], image: Callable[[str], str]) -> str:
         filled = list(parts)
         filled[8] = (
             f"See also {link('an earlier item', other)}, the {link('news overview', '')} "
             "and [the region's portal](https://www.amsterdam.nl/)."
         )
-        filled[10] = f"![{caption}]({image})"
+        filled[10] = image(caption)
         return "\n\n".join(filled) + "\n"
 
     day = 1 + number % 28
@@ -127,6 +126,20 @@ def _md_link(text: str, target: str) -> str:
     return f"[{text}]({target + '.md' if target else '_index.md'})"
 
 
+def _image(alt: str) -> str:
+    """The build links ``/assets/<name>`` to the fingerprinted copy and wants a size."""
+    return f"![{alt}](/assets/{FIGURE}){SIZE}"
+
+
+def _hugo_image(alt: str) -> str:
+    """Goldmark has no attributes on images; the size would not change the work."""
+    return f"![{alt}](/images/{FIGURE})"
+
+
+def _pelican_image(alt: str) -> str:
+    return f"![{alt}]({{static}}/images/{FIGURE}){SIZE}"
+
+
 def generate(count: int, out: Path) -> Path:
     """This project's layout: content/<lang>/news/item-NNNNN.md."""
     _fresh(out)
@@ -134,9 +147,7 @@ def generate(count: int, out: Path) -> Path:
         shutil.copytree(ROOT / name, out / name)
     for name in ("site.yaml", "babel.cfg"):
         shutil.copy(ROOT / name, out / name)
-    figure = figure_svg()
-    (out / "assets" / FIGURE).write_bytes(figure)
-    image = fingerprint({FIGURE: figure})[0].url(FIGURE)
+    (out / "assets" / FIGURE).write_bytes(figure_svg())
     for lang, home, news, slug in LANGUAGES:
         folder = out / "content" / lang
         (folder / "news").mkdir(parents=True)
@@ -145,7 +156,7 @@ def generate(count: int, out: Path) -> Path:
         (folder / "news" / "_index.md").write_text(f"---\ntitle: {news}{slug_line}\nmenu: true\n---\n")
         for entry in items(count, lang):
             front = f'---\ntitle: "{entry.title}"\nsummary: "{entry.summary}"\ndate: {entry.date}\n---\n'
-            (folder / "news" / f"{entry.name}.md").write_text(front + entry.body(_md_link, image))
+            (folder / "news" / f"{entry.name}.md").write_text(front + entry.body(_md_link, _image))
     return out
 
 
@@ -167,7 +178,7 @@ def generate_hugo(count: int, out: Path) -> Path:
         for entry in items(count, lang):
             front = f'---\ntitle: "{entry.title}"\nsummary: "{entry.summary}"\ndate: {entry.date}\n---\n'
             (folder / "news" / f"{entry.name}.md").write_text(
-                front + entry.body(_md_link, f"/images/{FIGURE}")
+                front + entry.body(_md_link, _hugo_image)
             )
     return out
 
@@ -190,7 +201,7 @@ def generate_pelican(count: int, out: Path) -> Path:
                 f"Title: {entry.title}\nSummary: {entry.summary}\nDate: {entry.date}\n"
                 f"Lang: {lang}\nSlug: {entry.name}\n\n"
             )
-            (folder / f"{entry.name}.md").write_text(front + entry.body(_pelican_link, f"{{static}}/images/{FIGURE}"))
+            (folder / f"{entry.name}.md").write_text(front + entry.body(_pelican_link, _pelican_image))
     return out
 
 
