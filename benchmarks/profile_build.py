@@ -1,0 +1,162 @@
+"""Where a cold build's time goes, and how fast Markdown alone can be.
+
+Generates the synthetic site (benchmarks/generate_site.py), then:
+
+1. times each stage of one cold ``pipeline.build`` (wall and CPU time),
+   then profiles another with cProfile and prints the top functions by
+   cumulative and by own time (``--save FILE`` keeps the raw profile for
+   pstats or snakeviz);
+2. times Python-Markdown alone, with the build's extensions, on the same
+   page bodies: pages per CPU second, the floor for the Markdown part
+   of a build that converts every page;
+3. times starting Python and importing the command-line tool.
+
+    .venv/bin/python benchmarks/profile_build.py --pages 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import markdown
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from generate_site import generate  # noqa: E402
+
+from site_builder import pipeline  # noqa: E402
+from site_builder.frontmatter import split  # noqa: E402
+
+# (label, name in site_builder.pipeline): the stages pipeline.generate and pipeline.build run, in order.
+STAGES = (
+    ("config", "load_config"),
+    ("load: read files, parse front matter", "load_sources"),
+    ("model", "build_site"),
+    ("assets", "read_assets"),
+    ("assets: fingerprints", "fingerprint"),
+    ("Markdown", "render_bodies"),
+    ("Jinja environments", "_environments"),
+    ("Jinja rendering of pages", "render_pages"),
+    ("sitemap, feeds, robots.txt", "_feeds"),
+    ("CDN files", "deploy_files"),
+    ("UI-string checks", "_ui_strings"),
+    ("checks", "find_problems"),
+    ("write", "publish"),
+)
+
+
+def timed_stages(site: Path, out: Path) -> str:
+    """One cold build without the profiler, each stage's wall and CPU time taken by wrapping
+    the functions ``pipeline`` calls (cProfile's own cost grows with the number of calls, so
+    its shares overstate call-heavy stages such as Markdown)."""
+    times: dict[str, tuple[float, float]] = {}
+
+    def wrap(name: str, function):
+        def timed(*args, **kwargs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                before = times.get(name, (0.0, 0.0))
+                times[name] = (before[0] + time.perf_counter() - wall, before[1] + time.process_time() - cpu)
+
+        return timed
+
+    originals = {name: getattr(pipeline, name) for _, name in STAGES}
+    for name, function in originals.items():
+        setattr(pipeline, name, wrap(name, function))
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        pipeline.build(site, out)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        for name, function in originals.items():
+            setattr(pipeline, name, function)
+    rows = [f"  {'stage':<38} {'wall':>8} {'CPU':>8}  share of CPU"]
+    for label, name in STAGES:
+        w, c = times.get(name, (0.0, 0.0))
+        rows.append(f"  {label:<38} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
+    w, c = wall - sum(t[0] for t in times.values()), cpu - sum(t[1] for t in times.values())
+    rows.append(f"  {'rest':<38} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
+    rows.append(f"  {'whole build':<38} {wall:7.2f}s {cpu:7.2f}s")
+    return "\n".join(rows)
+
+
+def top(stats: pstats.Stats, order: str, count: int) -> str:
+    stream = io.StringIO()
+    stats.stream = stream
+    stats.sort_stats(order).print_stats(count)
+    text = stream.getvalue()
+    return text[text.index("   ncalls") :] if "   ncalls" in text else text
+
+
+def markdown_floor(site: Path) -> str:
+    bodies = [split(path.read_text("utf-8"), str(path))[2] for path in sorted(site.glob("content/*/news/item-*.md"))]
+    lines = []
+    for label, extensions in (
+        ("Markdown with the build's extensions (extra, sane_lists, toc)", ["extra", "sane_lists", "toc"]),
+        ("Markdown without extensions", []),
+    ):
+        md = markdown.Markdown(extensions=extensions, output_format="html")
+        wall, cpu = time.perf_counter(), time.process_time()
+        for body in bodies:
+            md.reset()
+            md.convert(body)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        lines.append(
+            f"  {label:<64} {len(bodies) / cpu:4.0f} pages per CPU second "
+            f"({cpu:.2f} s CPU, {wall:.2f} s wall for {len(bodies)})"
+        )
+    return "\n".join(lines)
+
+
+def startup() -> str:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "site_builder", "--help"], check=True, capture_output=True)
+    return f"  python -m site_builder --help: {time.perf_counter() - started:.2f} s"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000, help="news pages per language (default 1000)")
+    parser.add_argument("--top", type=int, default=25, help="functions to list (default 25)")
+    parser.add_argument("--save", type=Path, help="write the raw profile here")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="profile-"))
+    try:
+        site = generate(args.pages, work / "site")
+        print(f"cold build of {args.pages:,} news pages per language, stage by stage:")
+        print(timed_stages(site, work / "out-timed"))
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        pipeline.build(site, work / "out")
+        profile.disable()
+        total = time.perf_counter() - started
+        if args.save:
+            profile.dump_stats(args.save)
+        stats = pstats.Stats(profile)
+        print(f"\nthe same under cProfile: {total:.2f} s")
+        print(f"\ntop {args.top} by cumulative time:")
+        print(top(stats, "cumulative", args.top))
+        print(f"top {args.top} by own time:")
+        print(top(stats, "tottime", args.top))
+        print("Python-Markdown alone, one core, the same page bodies:")
+        print(markdown_floor(site))
+        print("\nstarting the command:")
+        print(startup())
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
