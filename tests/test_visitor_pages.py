@@ -177,6 +177,17 @@ def test_key_figures_charts_speak_the_page_language_and_name_their_source(
     assert [t.text for t in budget.iter(f"{SVG}text") if t.get("class") == "chart-value"] == budget_values
 
 
+@pytest.mark.parametrize("path", ["en/key-figures/index.html", "nl/kerncijfers/index.html"])
+def test_key_figures_below_the_headline_tiles_sit_under_their_own_heading(html_pages, path):
+    """Only the headline figures come before the first heading; no later figure seems to belong
+    to the group above it."""
+    html = html_pages[path]
+    rest = html[html.index('<section class="figure-group"') :]
+    assert re.search(r"</section>\s*<div class=\"figure-grid\">", rest) is None
+    headings = re.findall(r'<section class="figure-group" aria-labelledby="group-([a-z-]+)">\s*<h2 id="group-\1">', rest)
+    assert len(set(headings)) == len(headings) >= 5
+
+
 def test_swot_has_four_quadrants_whose_entries_are_the_only_separated_items(html_pages, files):
     css = next(data.decode() for path, data in files.items() if path.startswith("assets/site.") and path.endswith(".css"))
     for path in ("en/swot/index.html", "nl/swot/index.html"):
