@@ -164,8 +164,12 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         def examine(self):
             return None, None
 
-    # livereload logs through its own handler; keep its lines out of ours.
+    # livereload and tornado log every request and their own start-up through handlers of
+    # their own; the editor's terminal shows our lines and their warnings and errors only.
     logging.getLogger("livereload").propagate = False
+    logging.getLogger("livereload").addFilter(lambda record: record.levelno >= logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
+    logging.getLogger("tornado").propagate = False  # livereload gives it a handler: print each line once
     # A terminated server (kill, a closed terminal) stops as cleanly as one given Ctrl-C.
     signal.signal(signal.SIGTERM, _stop)
 

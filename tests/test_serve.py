@@ -95,6 +95,10 @@ def test_preview_reloads_on_save_survives_a_bad_save_and_recovers(project, tmp_p
     finally:
         code = _stop(process)
     assert code == 0, log.read_text()
+    terminal = log.read_text()
+    assert "GET /en/about/" not in terminal  # the editor's terminal is not filled with requests
+    errors = [line for line in terminal.splitlines() if line.startswith("content/en/about.md:")]
+    assert errors and len(errors) == len(set(errors))  # each error once, on a line of its own
 
 
 def test_only_saves_of_inputs_reload_the_browser(project, tmp_path):
