@@ -97,6 +97,11 @@ _UNSAFE_HTML = re.compile(
     r"<script\b|<iframe\b|<object\b|<embed\b|\son[a-z]+\s*=|(?:href|src|action)\s*=\s*[\"']?\s*javascript:",
     re.IGNORECASE,
 )
+# Each match of _UNSAFE_HTML contains one of these (in lower case) or a match of _EVENT_NAME:
+# a quick test that rules most pages out. Only for ASCII text, where lower() is what
+# IGNORECASE compares with.
+_UNSAFE_WORDS = ("<script", "<iframe", "<object", "<embed", "javascript:")
+_EVENT_NAME = re.compile(r"on[a-z]+\s*=")
 _CODE_TAGS = ("script", "iframe", "object", "embed")
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "background")
 _URL_IGNORED = re.compile(r"[\t\n\r]|^[\x00-\x20]+")  # what browsers drop from an address before using it
@@ -123,8 +128,16 @@ class _CodeFinder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _may_run_code(html: str) -> bool:
+    if html.isascii():
+        lower = html.lower()
+        if not any(word in lower for word in _UNSAFE_WORDS) and not _EVENT_NAME.search(lower):
+            return False
+    return _UNSAFE_HTML.search(html) is not None
+
+
 def _code_in(html: str, markdown: str) -> list[tuple[str, str]]:
-    if "<" not in markdown and not _UNSAFE_HTML.search(html):
+    if "<" not in markdown and not _may_run_code(html):
         return []
     finder = _CodeFinder()
     finder.feed(html)

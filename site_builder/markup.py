@@ -8,6 +8,7 @@ every internal link with its line, for ``check``.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import posixpath
 import re
@@ -75,7 +76,7 @@ class MarkupRenderer:
         )
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "site-links", 0)
         self._source: SourcePage | None = None
-        self._text = ""
+        self._lines = _Lines("")
         self._first_line = 1
         self._links: list[Link] = []
         self._ids: list[str] = []
@@ -92,10 +93,10 @@ class MarkupRenderer:
         return RenderedPage(body, swot)
 
     def _convert(self, source: SourcePage, text: str, first_line: int) -> Body:
-        self._source, self._text, self._first_line = source, text, first_line
+        self._source, self._lines, self._first_line = source, _Lines(text), first_line
         self._links, self._ids, self._seen = [], [], {}
         self._md.reset()
-        html, problems = _check_images(self._md.convert(text), source.path, text, first_line)
+        html, problems = _check_images(self._md.convert(text), source.path, self._lines, first_line)
         return Body(html, tuple(self._links), tuple(self._ids), problems)
 
     def _rewrite(self, root) -> None:
@@ -141,15 +142,48 @@ class MarkupRenderer:
         """The line of this link: the n-th link to ``href`` is on the line of its n-th occurrence."""
         nth = self._seen.get(href, 0)
         self._seen[href] = nth + 1
-        written = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)" + re.escape(href) + r"(?=[\s)>\"']|$)")
-        occurrences = [
-            offset
-            for offset, line in enumerate(self._text.split("\n"))
-            for _ in written.finditer(line)
-        ]
-        if not occurrences:
-            occurrences = [o for o, line in enumerate(self._text.split("\n")) if href in line] or [0]
+        occurrences = self._lines.link_lines(href) or self._lines.lines_with(href) or (0,)
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
+
+
+class _Lines:
+    """A text's line numbers (from 0) by offset, computed once per text; searches are memoised."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        self._links: dict[str, tuple[int, ...]] = {}
+        self._containing: dict[str, tuple[int, ...]] = {}
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset) - 1
+
+    def link_lines(self, href: str) -> tuple[int, ...]:
+        """The line of each place ``href`` is written as a link address, one per occurrence."""
+        if href not in self._links:
+            if "\n" in href:
+                self._links[href] = ()
+            else:
+                written = re.compile(
+                    r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)" + re.escape(href) + r"(?=[\s)>\"']|$)", re.MULTILINE
+                )
+                self._links[href] = tuple(self.line_at(m.start()) for m in written.finditer(self.text))
+        return self._links[href]
+
+    def lines_with(self, needle: str) -> tuple[int, ...]:
+        """Each line that contains ``needle``, once."""
+        if needle not in self._containing:
+            lines: list[int] = []
+            if needle and "\n" not in needle:
+                offset = self.text.find(needle)
+                while offset >= 0:
+                    line = self.line_at(offset)
+                    lines.append(line)
+                    if line + 1 == len(self._starts):
+                        break
+                    offset = self.text.find(needle, self._starts[line + 1])  # from the next line on
+            self._containing[needle] = tuple(lines)
+        return self._containing[needle]
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -169,7 +203,7 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
+def _check_images(html: str, path: str, lines: _Lines, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
     """Every image needs alt text, a width and a height (so the page does not jump while it
     loads); content images load lazily, since the page's title and lead come before them."""
     problems: list[SiteError] = []
@@ -180,7 +214,8 @@ def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str
         src = attrs.get("src", "")
         nth = seen.get(src, 0)
         seen[src] = nth + 1
-        line = _line_of_text(text, src, nth, first_line)
+        found = lines.lines_with(src)
+        line = first_line + found[min(nth, len(found) - 1)] if found else first_line
         if not attrs.get("alt", "").strip():
             problems.append(SiteError(f"image '{src}' has no alt text", path, line, _IMAGE_HINT))
         missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
@@ -194,14 +229,6 @@ def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str
         return tag
 
     return _IMG.sub(visit, html), tuple(problems)
-
-
-def _line_of_text(text: str, needle: str, nth: int, first_line: int) -> int:
-    """The line of the ``nth`` occurrence of ``needle`` in ``text`` (the last one if fewer)."""
-    lines = [number for number, line in enumerate(text.split("\n")) if needle and needle in line]
-    if not lines:
-        return first_line
-    return first_line + lines[min(nth, len(lines) - 1)]
 
 
 def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
