@@ -12,7 +12,8 @@ import bisect
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
@@ -83,7 +84,9 @@ class MarkupRenderer:
         self._seen: dict[str, int] = {}
 
     def render_page(self, page: Page) -> RenderedPage:
-        source = page.source
+        return self.render_source(page.source)
+
+    def render_source(self, source: SourcePage) -> RenderedPage:
         body = self._convert(source, source.doc.body, source.doc.body_line)
         swot = {}
         if source.doc.front.swot is not None:
@@ -239,30 +242,66 @@ def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> Mark
     return MarkupRenderer(resolve, assets)
 
 
+CHUNKS_PER_WORKER = 4  # pages go to workers in chunks: few round trips, still an even spread
+MAX_CHUNK = 32
+
+
+def convert_pages(
+    site: Site, pages: Sequence[Page], assets: Mapping[str, str] | None = None, jobs: int = 1
+) -> list[RenderedPage]:
+    """``pages`` converted, in their order; with ``jobs`` > 1 in that many worker processes.
+
+    A worker gets the site's addresses once, makes one renderer, and converts
+    chunks of pages; ``map`` returns the chunks in the order they were sent,
+    so the result does not depend on which worker was faster.
+    """
+    workers = min(jobs, len(pages))
+    if workers <= 1:
+        renderer = markup_renderer(site, assets)
+        return [renderer.render_page(page) for page in pages]
+    size = min(MAX_CHUNK, -(-len(pages) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [tuple(page.source for page in pages[start : start + size]) for start in range(0, len(pages), size)]
+    addresses = {(page.lang, page.source.rel): page.url for page in site.pages}
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(addresses, dict(assets or {}))) as pool:
+        return [rendered for chunk in pool.map(_convert_chunk, chunks) for rendered in chunk]
+
+
+# A worker process's own renderer, made once by _start_worker: the process exists only
+# to run _convert_chunk, and nothing else in it reads or changes this.
+_worker_renderer: MarkupRenderer | None = None
+
+
+def _start_worker(addresses: dict[tuple[str, PurePosixPath], str], assets: dict[str, str]) -> None:
+    global _worker_renderer
+    _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets)
+
+
+def _convert_chunk(sources: tuple[SourcePage, ...]) -> tuple[RenderedPage, ...]:
+    assert _worker_renderer is not None
+    return tuple(_worker_renderer.render_source(source) for source in sources)
+
+
 def render_bodies(
-    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None
+    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None, jobs: int = 1
 ) -> dict[tuple[str, str], RenderedPage]:
     """Every page's Markdown, keyed by (language, URL).
 
     ``assets`` maps a file in ``assets/`` to its fingerprinted URL: content
-    links to ``/assets/photo.jpg`` and gets the published copy.
+    links to ``/assets/photo.jpg`` and gets the published copy. ``jobs`` is
+    the number of processes that convert pages (see ``convert_pages``).
 
     With ``cache`` (kept by the caller between builds), a page whose file and
     whose site's addresses are unchanged is not converted again. Entries not
     used by this build are dropped.
     """
-    addresses = hashlib.sha256(
-        "".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8")
-        + repr(sorted((assets or {}).items())).encode("utf-8")
-    ).hexdigest()
-    renderer = None
+    addresses = site_addresses(site, assets)
+    keys = [(page.path, page.source.digest, addresses) for page in site.pages]
+    known = cache if cache is not None else {}
+    missing = [page for page, key in zip(site.pages, keys) if key not in known]
+    converted = dict(zip((page.path for page in missing), convert_pages(site, missing, assets, jobs)))
     result, used = {}, {}
-    for page in site.pages:
-        key = (page.path, page.source.digest, addresses)
-        rendered = cache.get(key) if cache is not None else None
-        if rendered is None:
-            renderer = renderer or markup_renderer(site, assets)
-            rendered = renderer.render_page(page)
+    for page, key in zip(site.pages, keys):
+        rendered = known[key] if key in known else converted[page.path]
         used[key] = rendered
         result[(page.lang, page.url)] = rendered
     if cache is not None:
@@ -277,3 +316,12 @@ def render_bodies(
         ]
     )
     return result
+
+
+def site_addresses(site: Site, assets: Mapping[str, str] | None = None) -> str:
+    """A digest of everything a page's conversion depends on besides its own file:
+    every page's address and the fingerprinted assets."""
+    return hashlib.sha256(
+        "".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8")
+        + repr(sorted((assets or {}).items())).encode("utf-8")
+    ).hexdigest()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -93,11 +94,13 @@ def generate(
     base_url: str | None = None,
     preview: bool = False,
     cache: BuildCache | None = None,
+    jobs: int | None = 1,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
     ``preview`` adds what only editors see: the translation status at /_status/.
     ``cache`` lets a long-running process skip work whose inputs did not change.
+    ``jobs`` is the number of processes converting Markdown (None: one per core).
     """
     config = load_config(root)
     if base_url:
@@ -107,7 +110,7 @@ def generate(
     raise_if_any(translations.source_problems(config, sources, groups))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
-    bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls)
+    bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls, _jobs(jobs))
     environments = _environments(root, config, manifest, cache)
     pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
     rows = translations.status(config, sources, groups)
@@ -124,6 +127,15 @@ def generate(
         cache.checks if cache else None,
     )
     return Generated(site, files, findings)
+
+
+def _jobs(jobs: int | None) -> int:
+    if jobs is not None:
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
 
 
 def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dict:
@@ -181,6 +193,7 @@ def build(
     strict: bool = False,
     preview: bool = False,
     cache: BuildCache | None = None,
+    jobs: int | None = 1,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
@@ -191,7 +204,7 @@ def build(
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
     with output_lock(out):
-        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=cache)
+        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=cache, jobs=jobs)
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:
