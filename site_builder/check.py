@@ -6,6 +6,7 @@ Pure: returns findings as values; the caller decides what stops a build
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -57,7 +58,7 @@ class CheckCache:
     """Per-file findings a long-running process keeps between builds, keyed by what they are read from."""
 
     unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
-    html_links: dict = field(default_factory=dict)  # output path → (bytes, internal link targets)
+    html_links: dict = field(default_factory=dict)  # output path → (sha256 of its bytes, internal link targets)
 
 
 def find_problems(
@@ -251,8 +252,8 @@ def broken_template_links(
     """Site-internal links in the rendered HTML (templates included) that lead to no file.
 
     ``cache`` (kept by the caller between builds) holds each HTML file's link
-    targets with the bytes they were read from; a file is scanned again only
-    when its bytes differ.
+    targets with the digest of the bytes they were read from; a file is
+    scanned again only when its bytes differ.
     """
     paths = {f.path for f in files}
     by_output = {page.output_path: page for page in site.pages}
@@ -263,11 +264,12 @@ def broken_template_links(
         if not file.path.endswith(".html"):
             continue
         known = cache.get(file.path) if cache is not None else None
-        if known is not None and (known[0] is file.data or known[0] == file.data):
+        digest = hashlib.sha256(file.data).digest() if cache is not None else None
+        if known is not None and known[0] == digest:
             targets = known[1]
         else:
             targets = _link_targets(file.data)
-        used[file.path] = (file.data, targets)
+        used[file.path] = (digest, targets)
         for target in targets:
             if target not in exists:
                 exists[target] = _exists(target, site.urls, paths)

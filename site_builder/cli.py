@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--jobs", type=_positive, metavar="N", help="processes converting Markdown (default: one per core)"
     )
+    build.add_argument(
+        "--cache-dir", type=Path, metavar="DIR", help="where to keep the build cache (default: .site-cache/)"
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="build from scratch, without reading or writing the cache"
+    )
 
     serve = commands.add_parser("serve", help="preview on 127.0.0.1 with live reload")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -118,8 +124,15 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     if args.command == "build":
         out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
+        cache_dir = args.cache_dir or root / pipeline.DEFAULT_CACHE_DIR
         report = pipeline.build(
-            root, out, drafts=args.drafts, base_url=args.base_url, strict=args.strict, jobs=args.jobs
+            root,
+            out,
+            drafts=args.drafts,
+            base_url=args.base_url,
+            strict=args.strict,
+            jobs=args.jobs,
+            cache_dir=None if args.no_cache else cache_dir.absolute(),
         )
         for warning in report.warnings:
             print(f"warning: {format_error(warning)}", file=sys.stderr)

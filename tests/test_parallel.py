@@ -13,7 +13,7 @@ GENERATOR = ROOT / "benchmarks" / "generate_site.py"
 
 
 def _build(root: Path, out: Path, *options: str) -> dict[str, bytes]:
-    result = run_process("-C", root, "build", "--out", out, *options)
+    result = run_process("-C", root, "build", "--no-cache", "--out", out, *options)
     assert result.returncode == 0, result.stderr
     return read_tree(out)
 
@@ -39,7 +39,7 @@ def test_mistakes_found_in_workers_name_file_and_line(mini_site, run_cli):
     text = page.read_text()
     page.write_text(text + "\nA photo:\n\n![](/assets/photo.png)\n")
     line = len((text + "\nA photo:\n\n").splitlines()) + 1
-    results = [run_cli("-C", mini_site, "build", "--jobs", jobs) for jobs in ("1", "2")]
+    results = [run_cli("-C", mini_site, "build", "--no-cache", "--jobs", jobs) for jobs in ("1", "2")]
     assert [code for code, _, _ in results] == [1, 1]
     assert f"content/en/about.md:{line}: image '/assets/photo.png' has no alt text" in results[1][2]
     assert results[1][2] == results[0][2]
