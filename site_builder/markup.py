@@ -149,6 +149,11 @@ class MarkupRenderer:
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
 
+_LINK_OPENING = r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)"
+_LINK_CLOSING = r"(?=[\s)>\"']|$)"
+_OPENING = re.compile(r"\](?:\(|:)|<")
+
+
 class _Lines:
     """A text's line numbers (from 0) by offset, computed once per text; searches are memoised."""
 
@@ -157,21 +162,46 @@ class _Lines:
         self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
         self._links: dict[str, tuple[int, ...]] = {}
         self._containing: dict[str, tuple[int, ...]] = {}
+        self._openings: list[tuple[int, int]] | None = None  # where each "](", "]:" and "<" starts and ends
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset) - 1
 
     def link_lines(self, href: str) -> tuple[int, ...]:
-        """The line of each place ``href`` is written as a link address, one per occurrence."""
+        """The line of each place ``href`` is written as a link address, one per occurrence:
+        after ``](`` or ``]:`` (then spaces and an optional ``<``) or after ``<``, and followed
+        by a space, ``)``, ``>``, a quote or the end of the line."""
         if href not in self._links:
             if "\n" in href:
                 self._links[href] = ()
-            else:
-                written = re.compile(
-                    r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)" + re.escape(href) + r"(?=[\s)>\"']|$)", re.MULTILINE
-                )
+            elif href[0].isspace() or href[0] == "<":  # rare: let the pattern decide where it starts
+                written = re.compile(_LINK_OPENING + re.escape(href) + _LINK_CLOSING, re.MULTILINE)
                 self._links[href] = tuple(self.line_at(m.start()) for m in written.finditer(self.text))
+            else:
+                self._links[href] = self._link_lines(href)
         return self._links[href]
+
+    def _link_lines(self, href: str) -> tuple[int, ...]:
+        """``link_lines`` for an address that starts with neither a space nor ``<``: then each
+        opening has one place where the address can start, so no pattern per address is needed."""
+        if self._openings is None:
+            self._openings = [(m.start(), m.end()) for m in _OPENING.finditer(self.text)]
+        text, lines, end = self.text, [], 0
+        for start, after in self._openings:
+            if start < end:
+                continue  # inside the previous match
+            if after - start == 2:  # "](" or "]:": then spaces (not line breaks) and an optional "<"
+                while after < len(text) and text[after] != "\n" and text[after].isspace():
+                    after += 1
+                if text.startswith("<", after):
+                    after += 1
+            following = after + len(href)
+            if text.startswith(href, after) and (
+                following == len(text) or text[following].isspace() or text[following] in ")>\"'"
+            ):
+                lines.append(self.line_at(start))
+                end = following
+        return tuple(lines)
 
     def lines_with(self, needle: str) -> tuple[int, ...]:
         """Each line that contains ``needle``, once."""

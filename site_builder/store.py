@@ -4,9 +4,12 @@ What is kept is what ``pipeline.BuildCache`` holds between builds in the
 preview: converted Markdown, rendered pages, per-file check results, feeds
 and UI-string checks, each under a key made of all its inputs. Stored in one
 file written atomically (a temporary file, then ``os.replace``), in
-``marshal`` format: the fastest to load of the standard formats, and it
-holds plain values only, so reading a file cannot run code (``pickle``
-could). The file starts with the cache's version (the format, Python,
+``marshal`` format: the fastest to load of the standard formats for these
+plain values (tuples, dicts, strings, bytes), and, unlike ``pickle``, it
+calls no code named in the file while reading it. Like ``pickle`` it is not
+meant for files from others: the cache is read only from the folder the
+build itself writes (``.site-cache/``, git-ignored, or ``--cache-dir``).
+The file starts with the cache's version (the format, Python,
 Python-Markdown, Jinja and a digest of this package's code) and a digest of
 the rest: a file written by other code, truncated or changed in any way is
 ignored and the build starts cold.
