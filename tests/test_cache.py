@@ -98,3 +98,12 @@ def test_a_failed_build_writes_no_cache(mini_site, run_cli):
     code, _, err = run_cli("-C", mini_site, "build")
     assert code == 1 and "missing.md" in err
     assert not (mini_site / ".site-cache").exists()
+
+
+def test_the_real_site_is_the_same_with_a_warm_cache(tmp_path, run_cli):
+    cache = tmp_path / "cache"
+    cold = _cold(run_cli, ROOT, tmp_path / "cold")
+    for run in ("first", "second"):  # the cache written, then read
+        assert run_cli("-C", ROOT, "build", "--cache-dir", cache, "--out", tmp_path / run)[0] == 0
+        assert read_tree(tmp_path / run) == cold
+    assert len(cold) > 40 and (cache / store.CACHE_FILE).is_file()
