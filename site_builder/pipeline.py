@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_error_notice, render_pages, render_status_page
+from site_builder.store import read_cache, write_cache
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 INPUT_DIRS = (CONTENT_DIR, TEMPLATES_DIR, ASSETS_DIR, TRANSLATIONS_DIR)
 DEFAULT_OUTPUT = "build"
+DEFAULT_CACHE_DIR = ".site-cache"
 
 
 @dataclass
@@ -48,7 +51,8 @@ class BuildCache:
     bodies: dict = field(default_factory=dict)  # see markup.render_bodies
     environments: tuple[str, dict] | None = None  # (inputs key, {lang: Environment})
     ui_strings: tuple[str, list] | None = None  # (inputs key, catalogue problems)
-    pages: dict = field(default_factory=dict)  # see render.render_pages; valid with `environments`
+    pages: dict = field(default_factory=dict)  # see render.render_pages
+    pages_key: str | None = None  # the environments' inputs key that `pages` were rendered with
     checks: CheckCache = field(default_factory=CheckCache)  # see check.find_problems
     feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
     published: dict = field(default_factory=dict)  # path → bytes now in the output folder (in-place updates)
@@ -93,11 +97,13 @@ def generate(
     base_url: str | None = None,
     preview: bool = False,
     cache: BuildCache | None = None,
+    jobs: int | None = 1,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
     ``preview`` adds what only editors see: the translation status at /_status/.
     ``cache`` lets a long-running process skip work whose inputs did not change.
+    ``jobs`` is the number of processes converting Markdown (None: one per core).
     """
     config = load_config(root)
     if base_url:
@@ -107,7 +113,7 @@ def generate(
     raise_if_any(translations.source_problems(config, sources, groups))
     site = build_site(config, sources, include_drafts=drafts)
     manifest, asset_files = fingerprint(read_assets(root))
-    bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls)
+    bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls, _jobs(jobs))
     environments = _environments(root, config, manifest, cache)
     pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
     rows = translations.status(config, sources, groups)
@@ -126,14 +132,24 @@ def generate(
     return Generated(site, files, findings)
 
 
+def _jobs(jobs: int | None) -> int:
+    if jobs is not None:
+        return jobs
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    except AttributeError:  # not on every system
+        return os.cpu_count() or 1
+
+
 def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dict:
     """One Jinja environment per language; reused while templates, catalogues and assets are unchanged,
     so templates are not compiled again."""
     key = _files_key(root, TEMPLATES_DIR, TRANSLATIONS_DIR, extra=(config.languages, sorted(manifest.urls.items())))
     if cache is not None and cache.environments is not None and cache.environments[0] == key:
         return cache.environments[1]
-    if cache is not None:
-        cache.pages.clear()  # rendered with the old templates
+    if cache is not None and cache.pages_key != key:
+        cache.pages.clear()  # rendered with other templates
+        cache.pages_key = key
     environments = {
         language.code: make_environment(root, language, read_catalog(root, language), manifest)
         for language in config.languages
@@ -164,6 +180,36 @@ def _ui_strings(root: Path, config, cache: BuildCache | None) -> list:
     return problems
 
 
+def _stored_cache(cache_dir: Path) -> tuple[BuildCache, str | None]:
+    """The cache the last successful build stored (or an empty one), and the digest of what was read."""
+    cache = BuildCache()
+    found = read_cache(cache_dir)
+    if found is None:
+        return cache, None
+    parts, digest = found
+    cache.bodies = parts["bodies"]
+    cache.pages_key, cache.pages = parts["pages"]
+    cache.checks = CheckCache(parts["unsafe_html"], parts["html_links"])
+    cache.feeds = parts["feeds"]
+    cache.ui_strings = parts["ui_strings"]
+    return cache, digest
+
+
+def _store_cache(cache_dir: Path, cache: BuildCache, stored: str | None) -> None:
+    write_cache(
+        cache_dir,
+        {
+            "bodies": cache.bodies,
+            "pages": (cache.pages_key, cache.pages),
+            "unsafe_html": cache.checks.unsafe_html,
+            "html_links": cache.checks.html_links,
+            "feeds": cache.feeds,
+            "ui_strings": cache.ui_strings,
+        },
+        stored,
+    )
+
+
 def error_notices(root: Path, errors: list[str], cache: BuildCache) -> dict[str, bytes]:
     """For the preview: why the latest build failed, per language code, rendered with the Jinja
     environments last made (the latest templates and catalogues that could be read)."""
@@ -181,17 +227,25 @@ def build(
     strict: bool = False,
     preview: bool = False,
     cache: BuildCache | None = None,
+    jobs: int | None = 1,
+    cache_dir: Path | None = None,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
     Without ``cache`` the new site replaces ``out`` in one step. With it (the
     preview's private folder), only changed files are rewritten.
+    ``cache_dir`` keeps a ``BuildCache`` on disk between builds (see ``store``),
+    written again after each successful build.
     """
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
+    stored, stored_digest = None, None
+    if cache is None and cache_dir is not None:
+        stored, stored_digest = _stored_cache(cache_dir)
     with output_lock(out):
-        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=cache)
+        memo = cache if cache is not None else stored
+        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=memo, jobs=jobs)
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:
@@ -200,6 +254,8 @@ def build(
             cache.published = update_in_place(generated.files, out, cache.published)
         else:
             publish(generated.files, out)
+        if stored is not None:
+            _store_cache(cache_dir, stored, stored_digest)
     html = Counter(
         f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
     )

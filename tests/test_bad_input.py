@@ -419,9 +419,9 @@ def test_python_dash_m_builds(mini_site):
 
 
 def test_build_is_deterministic(mini_site):
-    first = run_process("-C", mini_site, "-q", "build", "--out", mini_site.parent / "one",
+    first = run_process("-C", mini_site, "-q", "build", "--no-cache", "--out", mini_site.parent / "one",
                         cwd=mini_site, env={"PYTHONHASHSEED": "1"})
-    second = run_process("-C", mini_site, "-q", "build", "--out", mini_site.parent / "two",
+    second = run_process("-C", mini_site, "-q", "build", "--no-cache", "--out", mini_site.parent / "two",
                          cwd=mini_site.parent, env={"PYTHONHASHSEED": "2"})
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
     one = read_tree(mini_site.parent / "one")

@@ -15,11 +15,11 @@ def test_real_site_is_byte_identical_across_environments(tmp_path):
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
     a = run_process(
-        "-C", ROOT, "build", "--out", first, cwd=ROOT,
+        "-C", ROOT, "build", "--no-cache", "--out", first, cwd=ROOT,
         env={"TZ": "UTC", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "1"},
     )  # fmt: skip
     b = run_process(
-        "-C", ROOT, "build", "--out", second, cwd=elsewhere,
+        "-C", ROOT, "build", "--no-cache", "--out", second, cwd=elsewhere,
         env={"TZ": "Pacific/Kiritimati", "LANG": "nl_NL.UTF-8", "LC_ALL": "nl_NL.UTF-8", "PYTHONHASHSEED": "4242"},
     )  # fmt: skip
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr

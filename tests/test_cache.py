@@ -1,0 +1,109 @@
+"""The build cache in .site-cache/: the output is the same with it, without it, and with a damaged one."""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import read_tree
+
+from site_builder import store
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT / "benchmarks" / "generate_site.py"
+
+
+def _files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+
+
+def _cold(run_cli, site: Path, out: Path) -> dict[str, bytes]:
+    assert run_cli("-C", site, "build", "--no-cache", "--out", out)[0] == 0
+    return read_tree(out)
+
+
+def test_rebuilds_with_the_cache_equal_cold_builds(tmp_path, run_cli):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, GENERATOR, "20", site], check=True, capture_output=True)
+    out = tmp_path / "out"
+    assert run_cli("-C", site, "build", "--out", out)[0] == 0
+    assert (site / ".site-cache" / store.CACHE_FILE).is_file()
+    assert read_tree(out) == _cold(run_cli, site, tmp_path / "cold-0")
+    page = next((site / "content/en/news").glob("item-*.md"))
+    page.write_text(page.read_text() + "\nAn added sentence, [with a link](../_index.md).\n")
+    head = site / "templates/base.html"
+    for step in range(3):  # a page edited; nothing changed; a template edited
+        if step == 2:
+            head.write_text(head.read_text().replace("</body>", "<!-- changed --></body>"))
+        assert run_cli("-C", site, "build", "--out", out)[0] == 0
+        assert read_tree(out) == _cold(run_cli, site, tmp_path / f"cold-{step + 1}")
+    assert "An added sentence" in read_tree(out)[f"en/news/{page.stem}/index.html"].decode()
+    assert "<!-- changed -->" in read_tree(out)["en/index.html"].decode()
+
+
+def test_a_damaged_cache_is_ignored_and_replaced(mini_site, run_cli, tmp_path):
+    cold = _cold(run_cli, mini_site, tmp_path / "cold")
+    cache = mini_site / ".site-cache" / store.CACHE_FILE
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    whole = cache.read_bytes()
+    for damaged in (b"garbage \x00\xff" * 100, whole[: len(whole) // 2], whole[:-1] + bytes([whole[-1] ^ 1])):
+        cache.write_bytes(damaged)
+        code, _, err = run_cli("-C", mini_site, "build")
+        assert code == 0, err
+        assert read_tree(mini_site / "build") == cold
+        assert cache.read_bytes() == whole  # written again, whole
+
+
+def _poisoned(cache: Path, version: str) -> bytes:
+    """The cache with every page's HTML replaced, stored under ``version``."""
+    _, _, payload = marshal.loads(cache.read_bytes())
+    data = marshal.loads(payload)
+    data["pages"] = (data["pages"][0], {
+        key: tuple((path, b"POISON") for path, _ in files) for key, files in data["pages"][1].items()
+    })  # fmt: skip
+    payload = marshal.dumps(data)
+    return marshal.dumps((version, hashlib.sha256(payload).hexdigest(), payload))
+
+
+def test_a_cache_written_by_other_code_is_not_used(mini_site, run_cli):
+    cache = mini_site / ".site-cache" / store.CACHE_FILE
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    about = mini_site / "build/en/about/index.html"
+    cache.write_bytes(_poisoned(cache, store.cache_version()))
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    assert about.read_bytes() == b"POISON"  # a cache of this version is used as it is...
+    cache.write_bytes(_poisoned(cache, "another version"))
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    assert b"POISON" not in about.read_bytes()  # ...one of another version is not
+
+
+def test_no_cache_and_cache_dir(mini_site, run_cli, tmp_path):
+    assert run_cli("-C", mini_site, "build", "--no-cache")[0] == 0
+    assert not (mini_site / ".site-cache").exists()
+    elsewhere = tmp_path / "elsewhere" / "cache"
+    before = _files(tmp_path)
+    assert run_cli("-C", mini_site, "build", "--cache-dir", elsewhere)[0] == 0
+    assert (elsewhere / store.CACHE_FILE).is_file()
+    assert not (mini_site / ".site-cache").exists()
+    written = _files(tmp_path) - before
+    assert written == {"elsewhere", "elsewhere/cache", f"elsewhere/cache/{store.CACHE_FILE}"}
+
+
+def test_a_failed_build_writes_no_cache(mini_site, run_cli):
+    page = mini_site / "content/en/about.md"
+    page.write_text(page.read_text() + "\n[a link](missing.md)\n")
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 1 and "missing.md" in err
+    assert not (mini_site / ".site-cache").exists()
+
+
+def test_the_real_site_is_the_same_with_a_warm_cache(tmp_path, run_cli):
+    cache = tmp_path / "cache"
+    cold = _cold(run_cli, ROOT, tmp_path / "cold")
+    for run in ("first", "second"):  # the cache written, then read
+        assert run_cli("-C", ROOT, "build", "--cache-dir", cache, "--out", tmp_path / run)[0] == 0
+        assert read_tree(tmp_path / run) == cold
+    assert len(cold) > 40 and (cache / store.CACHE_FILE).is_file()
