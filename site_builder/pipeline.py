@@ -26,7 +26,7 @@ from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_error_notice, render_pages, render_status_page
-from site_builder.store import read_cache, write_cache
+from site_builder.store import check_cache_folder, read_cache, write_cache
 from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
@@ -240,6 +240,8 @@ def build(
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
+    if cache is None and cache_dir is not None:
+        check_cache_folder(cache_dir, out, root, INPUT_DIRS + ("site.yaml",))
     stored, stored_digest = None, None
     if cache is None and cache_dir is not None:
         stored, stored_digest = _stored_cache(cache_dir)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import read_tree
 
 from site_builder import store
@@ -90,6 +91,18 @@ def test_no_cache_and_cache_dir(mini_site, run_cli, tmp_path):
     assert not (mini_site / ".site-cache").exists()
     written = _files(tmp_path) - before
     assert written == {"elsewhere", "elsewhere/cache", f"elsewhere/cache/{store.CACHE_FILE}"}
+
+
+@pytest.mark.parametrize("where", ["build/cache", "content/cache", "site.yaml"])
+def test_a_cache_folder_in_the_output_or_the_inputs_is_refused(mini_site, run_cli, where):
+    """Inside build/ the cache would be published; inside the inputs it would be read as one."""
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    before = read_tree(mini_site / "build")
+    code, out, err = run_cli("-C", mini_site, "build", "--cache-dir", mini_site / where)
+    assert (code, out) == (1, "")
+    assert "the cache folder" in err and "(hint: keep the cache outside" in err and len(err.splitlines()) == 1
+    assert read_tree(mini_site / "build") == before
+    assert not (mini_site / where / store.CACHE_FILE).exists()
 
 
 def test_a_failed_build_writes_no_cache(mini_site, run_cli):
