@@ -6,7 +6,6 @@ Pure: returns findings as values; the caller decides what stops a build
 
 from __future__ import annotations
 
-import hashlib
 import re
 from html.parser import HTMLParser
 from urllib.parse import unquote
@@ -58,7 +57,7 @@ class CheckCache:
     """Per-file findings a long-running process keeps between builds, keyed by what they are read from."""
 
     unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
-    html_links: dict = field(default_factory=dict)  # output path → (sha256 of its bytes, internal link targets)
+    html_links: dict = field(default_factory=dict)  # output path → (digest of its bytes, link targets, ids)
 
 
 def find_problems(
@@ -72,15 +71,9 @@ def find_problems(
     """Every finding about the built site; ``translation`` and ``ui_strings`` are found by
     ``translation_problems`` and ``catalogs.catalog_problems``."""
     files = tuple(files)
-    links = broken_links(site, bodies, {f.path: f.data for f in files})
-    in_markdown = {
-        (page.path, link.target.split("#", 1)[0])
-        for page in site.pages
-        for body in (bodies[(page.lang, page.url)].body, *bodies[(page.lang, page.url)].swot.values())
-        for link in body.links
-        if link.target
-    }
-    links += broken_template_links(site, files, in_markdown, cache.html_links if cache is not None else None)
+    scans = scan_html(files, cache.html_links if cache is not None else None)
+    links = broken_links(site, bodies, {f.path for f in files}, scans)
+    links += broken_template_links(site, files, bodies, scans)
     return Findings(
         _sorted(links),
         _sorted(missing_translations(site)),
@@ -88,6 +81,32 @@ def find_problems(
         _sorted(ui_strings),
         _sorted(unsafe_html(site, bodies, cache.unsafe_html if cache is not None else None)),
     )
+
+
+def scan_html(files: Iterable[OutputFile], cache: dict | None = None) -> dict[str, tuple[tuple[str, ...], frozenset]]:
+    """Each HTML file's site-internal link targets and element ids, by output path.
+
+    ``cache`` (kept by the caller between builds) holds them with the digest of
+    the bytes they were read from; a file is scanned again only when its bytes
+    differ. A file kept from the last build without its bytes must be there.
+    """
+    scans = {}
+    used = {}
+    for file in files:
+        if not file.path.endswith(".html"):
+            continue
+        known = cache.get(file.path) if cache is not None else None
+        if known is None or known[0] != file.digest:
+            if file.data is None:
+                raise ValueError(f"{file.path}: kept from the last build without its links")
+            ids = frozenset(m.group(1).decode("utf-8", "replace") for m in _HTML_ID.finditer(file.data))
+            known = (file.digest, _link_targets(file.data), ids)
+        scans[file.path] = known[1:]
+        used[file.path] = known
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
+    return scans
 
 
 # Markdown escapes "<" in text and code, so these only match raw HTML an editor wrote,
@@ -247,50 +266,43 @@ def _exists(path: str, urls: frozenset[str], files: set[str]) -> bool:
 
 
 def broken_template_links(
-    site: Site, files: tuple[OutputFile, ...], in_markdown: set[tuple[str, str]], cache: dict | None = None
+    site: Site, files: tuple[OutputFile, ...], bodies: Mapping[tuple[str, str], RenderedPage], scans: Mapping
 ) -> list[SiteError]:
-    """Site-internal links in the rendered HTML (templates included) that lead to no file.
-
-    ``cache`` (kept by the caller between builds) holds each HTML file's link
-    targets with the digest of the bytes they were read from; a file is
-    scanned again only when its bytes differ.
-    """
+    """Site-internal links in the rendered HTML (templates included) that lead to no file;
+    ``scans`` are the files' ``scan_html``. Links written in a page's Markdown are left to
+    ``broken_links``, which names their line."""
     paths = {f.path for f in files}
     by_output = {page.output_path: page for page in site.pages}
     problems: dict[tuple[str, str], SiteError] = {}
     exists: dict[str, bool] = {}
-    used = {}
-    for file in files:
-        if not file.path.endswith(".html"):
-            continue
-        known = cache.get(file.path) if cache is not None else None
-        digest = hashlib.sha256(file.data).digest() if cache is not None else None
-        if known is not None and known[0] == digest:
-            targets = known[1]
-        else:
-            targets = _link_targets(file.data)
-        used[file.path] = (digest, targets)
+    for path, (targets, _ids) in scans.items():
         for target in targets:
             if target not in exists:
                 exists[target] = _exists(target, site.urls, paths)
             if exists[target]:
                 continue
-            page = by_output.get(file.path)
-            where = page.path if page is not None else file.path
-            if page is not None and (page.path, target) in in_markdown:
-                continue  # reported with its line as a link in the Markdown
+            page = by_output.get(path)
+            where = page.path if page is not None else path
+            if page is not None and target in _markdown_targets(bodies[(page.lang, page.url)]):
+                continue
             problems.setdefault(
                 (where, target),
                 SiteError(
                     f"the page links to '{target}', which does not exist",
-                    where if page is not None else f"build/{file.path}",
+                    where if page is not None else f"build/{path}",
                     hint=f"the link comes from the template {page.template}" if page else None,
                 ),
             )
-    if cache is not None:
-        cache.clear()
-        cache.update(used)
     return list(problems.values())
+
+
+def _markdown_targets(rendered: RenderedPage) -> set[str]:
+    return {
+        link.target.split("#", 1)[0]
+        for body in (rendered.body, *rendered.swot.values())
+        for link in body.links
+        if link.target
+    }
 
 
 def _link_targets(data: bytes) -> tuple[str, ...]:
@@ -299,14 +311,12 @@ def _link_targets(data: bytes) -> tuple[str, ...]:
     return tuple(target.decode("utf-8", "replace") for target in found)
 
 
-def broken_links(site: Site, bodies, files: Mapping[str, bytes]) -> list[SiteError]:
+def broken_links(site: Site, bodies, paths: set[str], scans: Mapping[str, tuple]) -> list[SiteError]:
     """Links written in Markdown that lead to no page, or to no such #fragment on it.
 
-    ``files`` maps output paths to their bytes; ids are read from the HTML.
+    ``paths`` are the output files; ``scans`` their ``scan_html``, with the ids of each HTML file.
     """
     urls = site.urls
-    paths = set(files)
-    ids = _IdIndex(files)
     problems = []
     for page in site.pages:
         rendered = bodies[(page.lang, page.url)]
@@ -316,7 +326,7 @@ def broken_links(site: Site, bodies, files: Mapping[str, bytes]) -> list[SiteErr
                 path = address.split("?", 1)[0] or page.url
                 if link.target is None or not _exists(path, urls, paths):
                     message, hint = f"the link '{link.href}' leads to no page", _link_hint(link.href)
-                elif fragment and not ids.has(path, fragment):
+                elif fragment and unquote(fragment) not in _ids(scans, path):
                     message = f"the link '{link.href}' leads to no '#{fragment}' on its page"
                     hint = "after # comes the id of a heading on that page, such as #strengths"
                 else:
@@ -325,19 +335,10 @@ def broken_links(site: Site, bodies, files: Mapping[str, bytes]) -> list[SiteErr
     return problems
 
 
-class _IdIndex:
-    """Element ids of output HTML files, read only for pages that fragments point to."""
-
-    def __init__(self, files: Mapping[str, bytes]) -> None:
-        self._data = files
-        self._ids: dict[str, set[str]] = {}
-
-    def has(self, path: str, fragment: str) -> bool:
-        name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-        if name not in self._ids:
-            data = self._data.get(name, b"")
-            self._ids[name] = {m.group(1).decode("utf-8", "replace") for m in _HTML_ID.finditer(data)}
-        return unquote(fragment) in self._ids[name]
+def _ids(scans: Mapping[str, tuple], path: str) -> frozenset:
+    name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+    scan = scans.get(name)
+    return scan[1] if scan is not None else frozenset()
 
 
 def _link_hint(href: str) -> str:

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import logging
+import os
 import sys
+import time
 from pathlib import Path
 
-from site_builder import __version__
-from site_builder.config import check_base_url, load_config
+from site_builder import __version__, record
 from site_builder.errors import SiteError, SiteErrors, format_error
 
 log = logging.getLogger("site_builder")
+GC_THRESHOLD = 100_000  # allocations between collections of the youngest objects (Python's default: 700)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,10 +97,30 @@ def _positive(value: str) -> int:
 
 
 def _base_url(value: str) -> str:
+    from site_builder.config import check_base_url
+
     problem = check_base_url(value)
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return value
+
+
+def run() -> None:
+    """The ``site-builder`` command: ``main`` in a process tuned for a short run.
+
+    Garbage is collected less often than by Python's default, and the process
+    exits without freeing every object one by one first: the system takes the
+    whole memory back in one step, which after a build saves about a tenth of
+    a second. Everything ``main`` opened is closed by then; only the output
+    streams need flushing.
+    """
+    # A build makes objects by the million (the cache, the site, its pages) and few cycles:
+    # the collector's default pace would walk all of them again and again for little.
+    gc.set_threshold(GC_THRESHOLD, 20, 20)
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,23 +143,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace, root: Path) -> int:
-    from site_builder import pipeline
-
     if args.command == "build":
-        out = args.out if args.out is None or args.out.is_absolute() else Path.cwd() / args.out
-        cache_dir = args.cache_dir or root / pipeline.DEFAULT_CACHE_DIR
-        report = pipeline.build(
-            root,
-            out,
-            drafts=args.drafts,
-            base_url=args.base_url,
-            strict=args.strict,
-            jobs=args.jobs,
-            cache_dir=None if args.no_cache else cache_dir.absolute(),
-        )
-        for warning in report.warnings:
-            print(f"warning: {format_error(warning)}", file=sys.stderr)
-        return 0
+        return _build(args, root)
+
+    # Imported here, not at the top: a build with nothing to do needs none of it.
+    from site_builder import pipeline
+    from site_builder.config import load_config
+
     if args.command == "check":
         findings = pipeline.generate(root).findings
         for problem in findings.all:
@@ -190,3 +203,43 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         serve(root, host=args.host, port=args.port, open_browser=args.open)
         return 0
     raise AssertionError(args.command)
+
+
+def _build(args: argparse.Namespace, root: Path) -> int:
+    started = time.perf_counter()
+    out = (args.out if args.out is not None else root / record.DEFAULT_OUTPUT).absolute()
+    cache_dir = None if args.no_cache else (args.cache_dir or root / record.DEFAULT_CACHE_DIR).absolute()
+    observed = None
+    if cache_dir is not None:
+        options = record.build_options(
+            root, out, cache_dir, drafts=args.drafts, base_url=args.base_url, strict=args.strict
+        )
+        observed = record.observe(root, out, cache_dir, options)
+        if observed.unchanged(root):
+            pages, files, warnings = observed.last.summary
+            log.info(
+                "%s is up to date: %s pages (%s), %d files; checked in %.2f s",
+                out,
+                sum(pages.values()),
+                ", ".join(f"{code} {count}" for code, count in pages.items()),
+                files,
+                time.perf_counter() - started,
+            )
+            for line in warnings:
+                print(f"warning: {line}", file=sys.stderr)
+            return 0
+    from site_builder import pipeline
+
+    report = pipeline.build(
+        root,
+        out,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        strict=args.strict,
+        jobs=args.jobs,
+        cache_dir=cache_dir,
+        observed=observed,
+    )
+    for warning in report.warnings:
+        print(f"warning: {format_error(warning)}", file=sys.stderr)
+    return 0

@@ -11,11 +11,13 @@ import hashlib
 import os
 import re
 import stat
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from site_builder.config import SiteConfig
+from site_builder.record import RACY_NS
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
 from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
 
@@ -144,15 +146,15 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, 
                 is_dir = False  # a loop of links: reported when the file is read
             if not (is_dir or entry.name.endswith(".md")):
                 continue
-            path = Path(entry.path)
-            problem = _bad_name(path, root)
-            if problem is None and is_link and _leaves(path, project):
-                problem = _outside(path, root)
+            plain = entry.name.isascii() and entry.name.isprintable()  # the usual case, decided at C speed
+            problem = None if plain else _bad_name(Path(entry.path), root)
+            if problem is None and is_link and _leaves(Path(entry.path), project):
+                problem = _outside(Path(entry.path), root)
             if problem is not None:
                 errors.append(problem)
             elif is_dir:
                 if not is_link:
-                    visit(path, f"{prefix}{entry.name}/")
+                    visit(Path(entry.path), f"{prefix}{entry.name}/")
             else:
                 found.append((entry.path, prefix + entry.name))
 
@@ -222,7 +224,9 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
         errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if cache is not None:
+    if cache is not None and status.st_mtime_ns < time.time_ns() - RACY_NS:
+        # A file changed just now may change again within the same clock tick, keeping its
+        # size and time: it is read again next time rather than trusted by them.
         cache.stamps[display] = (size, status.st_mtime_ns, digest)
         if (display, digest) in cache.pages:
             return cache.pages[(display, digest)]

@@ -6,12 +6,14 @@ line and the preview server call these two and nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
@@ -20,21 +22,29 @@ from site_builder.config import load_config
 from site_builder import translations
 from site_builder.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.cdn import deploy_files
-from site_builder.errors import SiteErrors, raise_if_any
+from site_builder.errors import SiteError, SiteErrors, format_error, raise_if_any
 from site_builder.feeds import FEED_ITEMS, render_feeds
 from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_error_notice, render_pages, render_status_page
-from site_builder.store import check_cache_folder, read_cache, write_cache
-from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, make_environment, read_catalog
+from site_builder import record
+from site_builder.record import DEFAULT_CACHE_DIR, DEFAULT_OUTPUT
+from site_builder.store import Stored, check_cache_folder, read_cache, write_cache
+from site_builder.templating import (
+    TEMPLATES_DIR,
+    TRANSLATIONS_DIR,
+    CompiledTemplates,
+    make_environment,
+    read_catalog,
+)
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
 log = logging.getLogger(__name__)
 
 INPUT_DIRS = (CONTENT_DIR, TEMPLATES_DIR, ASSETS_DIR, TRANSLATIONS_DIR)
-DEFAULT_OUTPUT = "build"
-DEFAULT_CACHE_DIR = ".site-cache"
+# Everything a build reads from the project folder.
+INPUTS = ("site.yaml", MAPPING_FILE) + INPUT_DIRS
 
 
 @dataclass
@@ -55,7 +65,8 @@ class BuildCache:
     pages_key: str | None = None  # the environments' inputs key that `pages` were rendered with
     checks: CheckCache = field(default_factory=CheckCache)  # see check.find_problems
     feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
-    published: dict = field(default_factory=dict)  # path → bytes now in the output folder (in-place updates)
+    published: dict = field(default_factory=dict)  # path → digest of the bytes now in the output folder
+    compiled_templates: dict = field(default_factory=dict)  # see templating.CompiledTemplates
 
 
 def _files_key(root: Path, *names: str, extra: object = None) -> str:
@@ -150,8 +161,9 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
     if cache is not None and cache.pages_key != key:
         cache.pages.clear()  # rendered with other templates
         cache.pages_key = key
+    compiled = CompiledTemplates(cache.compiled_templates) if cache is not None else None
     environments = {
-        language.code: make_environment(root, language, read_catalog(root, language), manifest)
+        language.code: make_environment(root, language, read_catalog(root, language), manifest, compiled)
         for language in config.languages
     }
     if cache is not None:
@@ -180,34 +192,62 @@ def _ui_strings(root: Path, config, cache: BuildCache | None) -> list:
     return problems
 
 
-def _stored_cache(cache_dir: Path) -> tuple[BuildCache, str | None]:
-    """The cache the last successful build stored (or an empty one), and the digest of what was read."""
+def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildCache, Stored | None]:
+    """The cache the last successful build stored (or an empty one), and what was read (see ``store``).
+
+    Rendered pages and feeds are kept as digests; only those still in the
+    output folder (``published``: path → digest of what is there) are used.
+    """
     cache = BuildCache()
     found = read_cache(cache_dir)
     if found is None:
         return cache, None
-    parts, digest = found
+    parts, stored = found
+    cache.sources = SourceCache(parts["sources.pages"], parts["sources.stamps"])
     cache.bodies = parts["bodies"]
-    cache.pages_key, cache.pages = parts["pages"]
-    cache.checks = CheckCache(parts["unsafe_html"], parts["html_links"])
-    cache.feeds = parts["feeds"]
+    cache.checks = CheckCache(parts["checks.unsafe_html"], parts["checks.html_links"])
+    scans = cache.checks.html_links
+
+    def still_there(files) -> bool:
+        return all(
+            published.get(f.path) == f.digest
+            and (not f.path.endswith(".html") or scans.get(f.path, ("",))[0] == f.digest)
+            for f in files
+        )
+
+    cache.pages_key = parts["pages_key"]
+    cache.pages = {key: files for key, files in parts["pages"].items() if still_there(files)}
+    feeds = parts["feeds"]
+    cache.feeds = feeds if feeds is not None and still_there(feeds[1]) else None
     cache.ui_strings = parts["ui_strings"]
-    return cache, digest
+    cache.compiled_templates = parts["templates"]
+    return cache, stored
 
 
-def _store_cache(cache_dir: Path, cache: BuildCache, stored: str | None) -> None:
+def _store_cache(cache_dir: Path, cache: BuildCache, stored: Stored | None) -> None:
     write_cache(
         cache_dir,
         {
+            "sources.pages": cache.sources.pages,
+            "sources.stamps": cache.sources.stamps,
             "bodies": cache.bodies,
-            "pages": (cache.pages_key, cache.pages),
-            "unsafe_html": cache.checks.unsafe_html,
-            "html_links": cache.checks.html_links,
-            "feeds": cache.feeds,
+            "pages_key": cache.pages_key,
+            "pages": {key: _kept(files) for key, files in cache.pages.items()},
+            "checks.unsafe_html": cache.checks.unsafe_html,
+            "checks.html_links": cache.checks.html_links,
+            "feeds": None if cache.feeds is None else (cache.feeds[0], _kept(cache.feeds[1])),
             "ui_strings": cache.ui_strings,
+            "templates": cache.compiled_templates,
         },
         stored,
     )
+
+
+def _kept(files: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:
+    """``files`` as the cache keeps them once written: digests, not bytes (the same tuple if so already)."""
+    if all(f.data is None for f in files):
+        return files
+    return tuple(f.kept() for f in files)
 
 
 def error_notices(root: Path, errors: list[str], cache: BuildCache) -> dict[str, bytes]:
@@ -229,23 +269,35 @@ def build(
     cache: BuildCache | None = None,
     jobs: int | None = 1,
     cache_dir: Path | None = None,
+    observed: record.Observed | None = None,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
     Without ``cache`` the new site replaces ``out`` in one step. With it (the
     preview's private folder), only changed files are rewritten.
     ``cache_dir`` keeps a ``BuildCache`` on disk between builds (see ``store``),
-    written again after each successful build.
+    with a record of what the build read and wrote (see ``record``), both
+    written again after each successful build. While the output folder holds
+    exactly what the recorded build wrote, only changed files are rewritten.
+    ``observed`` is what ``record.observe`` found just before, if the caller looked.
     """
     started = time.perf_counter()
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
-    if cache is None and cache_dir is not None:
+    persistent = cache is None and cache_dir is not None
+    stored, stored_state, published, options = None, None, None, None
+    if persistent:
         check_cache_folder(cache_dir, out, root, INPUT_DIRS + ("site.yaml",))
-    stored, stored_digest = None, None
-    if cache is None and cache_dir is not None:
-        stored, stored_digest = _stored_cache(cache_dir)
     with output_lock(out):
+        if persistent:
+            options = record.build_options(root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict)
+            if observed is None or observed.options != options:
+                observed = record.observe(root, out, cache_dir, options)
+            # Found before anything is read, so that a save during the build is seen by the next one.
+            inputs = observed.inputs if observed.inputs is not None and observed.inputs.names == INPUTS else None
+            inputs = inputs or record.find_inputs(root, INPUTS)
+            published = observed.published
+            stored, stored_state = _stored_cache(cache_dir, published or {})
         memo = cache if cache is not None else stored
         generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=memo, jobs=jobs)
         policy = generated.site.config.missing_translation
@@ -254,21 +306,25 @@ def build(
             raise SiteErrors(blocking)
         if cache is not None:
             cache.published = update_in_place(generated.files, out, cache.published)
+        elif published is not None:
+            update_in_place(generated.files, out, published, observed.present)
         else:
             publish(generated.files, out)
-        if stored is not None:
-            _store_cache(cache_dir, stored, stored_digest)
-    html = Counter(
-        f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
-    )
-    report = BuildReport(
-        out=out,
-        pages={code: html.get(code, 0) for code in generated.site.config.codes},
-        files=len(generated.files),
-        seconds=time.perf_counter() - started,
-        warnings=generated.findings.warnings(policy, strict),
-        outputs=generated.files,
-    )
+        html = Counter(
+            f.path.split("/", 1)[0] for f in generated.files if f.path.endswith(".html") and "/" in f.path
+        )
+        report = BuildReport(
+            out=out,
+            pages={code: html.get(code, 0) for code in generated.site.config.codes},
+            files=len(generated.files),
+            seconds=0.0,
+            warnings=generated.findings.warnings(policy, strict),
+            outputs=generated.files,
+        )
+        if persistent:
+            _store_cache(cache_dir, stored, stored_state)
+            _store_record(root, out, cache_dir, options, inputs, report, observed if published else None)
+    report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info(
         "built %s: %s pages (%s), %d files in %.2f s",
         out,
@@ -278,3 +334,34 @@ def build(
         report.seconds,
     )
     return report
+
+
+def _store_record(
+    root: Path, out: Path, cache_dir: Path, options: tuple, inputs, report: BuildReport, updated
+) -> None:
+    """Record what this build read and wrote, for the next build to compare with (see ``record``).
+
+    ``updated`` is what was observed before the output folder was updated in place, if it was:
+    files that kept their digest are not looked at again.
+    """
+    before = updated.last.outputs if updated is not None else {}
+    present = updated.present if updated is not None else {}
+    outputs = {}
+    for file in report.outputs:
+        row = before.get(file.path)
+        if row is not None and row[3] == file.digest and present.get(file.path) == row[:3]:
+            outputs[file.path] = row
+            continue
+        try:
+            status = os.stat(out / file.path)
+        except OSError:
+            continue
+        outputs[file.path] = (status.st_size, status.st_mtime_ns, status.st_ino, file.digest)
+    summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings))
+    try:
+        record.write_record(cache_dir, record.Record(options, inputs, inputs.racy(root), outputs, summary))
+    except OSError as error:
+        raise SiteError(
+            f"cannot write the build record to {cache_dir}: {error.strerror}",
+            hint="choose another folder with --cache-dir, or build with --no-cache",
+        ) from None

@@ -1,51 +1,58 @@
 """The build cache on disk: results of pure stages, kept for the next build in a new process.
 
 What is kept is what ``pipeline.BuildCache`` holds between builds in the
-preview: converted Markdown, rendered pages, per-file check results, feeds
-and UI-string checks, each under a key made of all its inputs. Stored in one
-file written atomically (a temporary file, then ``os.replace``), in
-``marshal`` format: the fastest to load of the standard formats for these
-plain values (tuples, dicts, strings, bytes), and, unlike ``pickle``, it
-calls no code named in the file while reading it. Like ``pickle`` it is not
-meant for files from others: the cache is read only from the folder the
-build itself writes (``.site-cache/``, git-ignored, or ``--cache-dir``).
-The file starts with the cache's version (the format, Python,
-Python-Markdown, Jinja and a digest of this package's code) and a digest of
-the rest: a file written by other code, truncated or changed in any way is
-ignored and the build starts cold.
+preview: parsed content files, converted Markdown, compiled templates,
+which rendered pages and feeds came from which inputs (their digests, not their bytes: those are in
+the output folder, see ``record``), per-file check results and UI-string
+checks, each under a key made of all its inputs.
+
+Stored with ``pickle``, the fastest of the standard formats to load these
+values with, in one file: the whole, written atomically (a temporary file,
+then ``os.replace``), followed by what each later build changed, appended,
+so that a build after one edit writes kilobytes, not the whole cache. Reading it creates only objects of this package's own data classes
+and a few plain types of the standard library (``_CacheUnpickler``): a file
+that names anything else is not used. The file starts with the cache's
+version (the format, and the identity of the code, see
+``record.code_identity``), and each segment with its size and checksum: a file
+written by other code, truncated or changed in any way is ignored and the
+build starts cold.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
+import io
 import os
-import sys
+import pickle
 import tempfile
+import zlib
 from collections.abc import Mapping
+import dataclasses
+import gc
+from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-import markdown
-
 from site_builder.errors import SiteError
-from site_builder.markup import Body, Link, RenderedPage
-from site_builder.write import OutputFile
+from site_builder.record import code_identity
 
-FORMAT = 1
-CACHE_FILE = "build-cache.marshal"
+FORMAT = 2
+CACHE_FILE = "build-cache.pickle"
+_HEADER = b"site-builder cache\n"
+# Plain types the cached data classes hold, besides this package's own classes.
+_STANDARD_TYPES = {
+    ("builtins", "frozenset"),
+    ("builtins", "set"),
+    ("copyreg", "_reconstructor"),
+    ("builtins", "object"),
+    ("datetime", "date"),
+    ("decimal", "Decimal"),
+    ("pathlib", "PurePosixPath"),
+    ("markupsafe", "Markup"),
+}
 
 
 def cache_version() -> str:
-    """Everything besides the keys that decides what a cached value is: the versions of the
-    code that computed it."""
-    digest = hashlib.sha256(
-        repr((FORMAT, sys.version, markdown.__version__, jinja2.__version__)).encode("utf-8")
-    )
-    package = Path(__file__).parent
-    for module in sorted(package.glob("*.py")):
-        digest.update(module.name.encode("utf-8") + b"\0" + module.read_bytes())
-    return digest.hexdigest()
+    return hashlib.sha256(f"{FORMAT}\0{code_identity()}".encode()).hexdigest()
 
 
 def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str, ...]) -> None:
@@ -64,33 +71,92 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
             )
 
 
-def read_cache(cache_dir: Path) -> tuple[dict[str, object], str] | None:
-    """The parts stored by ``write_cache`` and their digest, or None if there are none this code can trust."""
+class _CacheUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if module.startswith("site_builder.") or (module, name) in _STANDARD_TYPES:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a build cache")
+
+
+def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
+    """The parts stored by ``write_cache``, and what ``write_cache`` needs to add to them;
+    None if there are none this code can trust."""
     try:
         data = (cache_dir / CACHE_FILE).read_bytes()
     except OSError:
         return None
     try:
-        version, checksum, payload = marshal.loads(data)
-        if version != cache_version() or checksum != hashlib.sha256(payload).hexdigest():
+        header, version, rest = data.split(b"\n", 2)
+        if header + b"\n" != _HEADER or version.decode() != cache_version():
             return None
-        return _decode(marshal.loads(payload)), checksum
+        view = memoryview(rest)
+        parts: dict | None = None
+        segments, offset, base = 0, 0, 0
+        while offset < len(view):
+            size = int.from_bytes(view[offset : offset + 8], "big")
+            checksum = int.from_bytes(view[offset + 8 : offset + _SEGMENT_HEAD], "big")
+            payload = view[offset + _SEGMENT_HEAD : offset + _SEGMENT_HEAD + size]
+            if len(payload) != size or zlib.crc32(payload) != checksum:
+                return None
+            segment = _load(payload)
+            if parts is None:
+                parts, base = segment, size
+            else:
+                _apply(parts, segment)
+            segments, offset = segments + 1, offset + _SEGMENT_HEAD + size
+        if not isinstance(parts, dict):
+            return None
+        return parts, Stored(_snapshot(parts), base, offset - base, segments)
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
 
-def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: str | None = None) -> None:
-    """Store ``parts`` (see ``_encode``) in ``cache_dir``, replacing what was there in one step;
-    not at all if their digest is ``stored``, that of the parts read."""
-    payload = marshal.dumps(_encode(parts))
-    checksum = hashlib.sha256(payload).hexdigest()
-    if checksum == stored:
-        return
-    data = marshal.dumps((cache_version(), checksum, payload))
+def _load(payload: memoryview) -> object:
+    # Unpickling creates objects by the hundred thousand and no cycles: the garbage
+    # collector's passes in between would find nothing, and take as long as the loading.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _CacheUnpickler(io.BytesIO(payload)).load()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """What the cache file holds: the parts as read (each dict copied), and its sizes."""
+
+    parts: dict[str, object]
+    base: int  # bytes of the first, whole segment
+    added: int  # bytes of the segments appended since
+    segments: int
+
+
+def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | None = None) -> None:
+    """Store ``parts`` in ``cache_dir``.
+
+    ``stored`` is what ``read_cache`` found. Then only what changed since is
+    appended, as one more segment, unless the appended segments would grow
+    past the size of the whole (``MAX_ADDED``): then, as without ``stored``,
+    the whole is written to a new file that replaces the old in one step.
+    Dict parts are compared by identity: a stage keeps the very value it was
+    given when nothing changed.
+    """
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
+        if stored is not None:
+            delta = _delta(stored.parts, parts)
+            if not delta:
+                return
+            segment = _segment(delta)
+            if stored.added + len(segment) <= stored.base * MAX_ADDED and stored.segments < MAX_SEGMENTS:
+                with open(cache_dir / CACHE_FILE, "ab") as file:
+                    file.write(segment)
+                return
         with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{CACHE_FILE}.", delete=False) as file:
-            file.write(data)
+            file.write(_HEADER + f"{cache_version()}\n".encode())
+            file.write(_segment(dict(parts)))
         os.replace(file.name, cache_dir / CACHE_FILE)
     except OSError as error:
         raise SiteError(
@@ -99,59 +165,69 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: str | None
         ) from None
 
 
-# Each part as plain tuples, dicts, strings, bytes and numbers.
+# Each segment: its size (8 bytes), its CRC-32 (4 bytes; it finds damage, as in zip and
+# PNG files, at a third of the cost of a SHA-256), then its pickle.
+_SEGMENT_HEAD = 12
+# Appended segments hold, per part, ("dict", changed entries, removed keys) or ("value", value).
+MAX_ADDED = 0.5  # × the first segment's size
+MAX_SEGMENTS = 64
 
 
-def _encode(parts: Mapping[str, object]) -> dict:
-    pages_key, pages = parts["pages"]
-    feeds, ui_strings = parts["feeds"], parts["ui_strings"]
-    return {
-        "bodies": {key: _rendered(value) for key, value in parts["bodies"].items()},
-        "pages": (pages_key, {key: tuple((f.path, f.data) for f in files) for key, files in pages.items()}),
-        "unsafe_html": {key: tuple(map(_error, errors)) for key, errors in parts["unsafe_html"].items()},
-        "html_links": dict(parts["html_links"]),
-        "feeds": None if feeds is None else (feeds[0], tuple((f.path, f.data) for f in feeds[1])),
-        "ui_strings": None if ui_strings is None else (ui_strings[0], tuple(map(_error, ui_strings[1]))),
-    }
+class _CachePickler(pickle.Pickler):
+    """Stores this package's data classes as (class, field values), to be read back by calling
+    the class: three times as fast to read as the standard way for frozen classes with
+    slots, which sets each field through Python code."""
+
+    def __init__(self, file) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._fields: dict[type, tuple[str, ...]] = {}
+
+    def reducer_override(self, obj):
+        cls = type(obj)
+        names = self._fields.get(cls)
+        if names is None:
+            ours = dataclasses.is_dataclass(cls) and cls.__module__.startswith("site_builder.")
+            names = self._fields[cls] = tuple(f.name for f in dataclasses.fields(cls)) if ours else ()
+        if not names:
+            return NotImplemented
+        return cls, tuple(getattr(obj, name) for name in names)
 
 
-def _decode(data: dict) -> dict[str, object]:
-    pages_key, pages = data["pages"]
-    feeds, ui_strings = data["feeds"], data["ui_strings"]
-    return {
-        "bodies": {key: _to_rendered(value) for key, value in data["bodies"].items()},
-        "pages": (pages_key, {key: tuple(OutputFile(*f) for f in files) for key, files in pages.items()}),
-        "unsafe_html": {key: [_to_error(e) for e in errors] for key, errors in data["unsafe_html"].items()},
-        "html_links": dict(data["html_links"]),
-        "feeds": None if feeds is None else (feeds[0], tuple(OutputFile(*f) for f in feeds[1])),
-        "ui_strings": None if ui_strings is None else (ui_strings[0], [_to_error(e) for e in ui_strings[1]]),
-    }
+def _segment(value: object) -> bytes:
+    buffer = io.BytesIO()
+    _CachePickler(buffer).dump(value)
+    payload = buffer.getvalue()
+    return len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload
 
 
-def _error(error: SiteError) -> tuple:
-    return (error.message, error.path, error.line, error.hint)
+def _snapshot(parts: Mapping[str, object]) -> dict[str, object]:
+    return {name: dict(value) if isinstance(value, dict) else value for name, value in parts.items()}
 
 
-def _to_error(value: tuple) -> SiteError:
-    message, path, line, hint = value
-    return SiteError(message, path, line, hint)
+def _delta(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, tuple]:
+    delta: dict[str, tuple] = {}
+    for name, value in after.items():
+        old = before.get(name)
+        if isinstance(value, dict) and isinstance(old, dict):
+            changed = {key: entry for key, entry in value.items() if old.get(key, _MISSING) is not entry}
+            removed = tuple(key for key in old if key not in value)
+            if changed or removed:
+                delta[name] = ("dict", changed, removed)
+        elif value is not old and value != old:
+            delta[name] = ("value", value)
+    return delta
 
 
-def _body(body: Body) -> tuple:
-    links = tuple((link.href, link.target, link.line) for link in body.links)
-    return (body.html, links, body.ids, tuple(map(_error, body.problems)))
+def _apply(parts: dict[str, object], delta: Mapping[str, tuple]) -> None:
+    for name, change in delta.items():
+        if change[0] == "dict":
+            _, changed, removed = change
+            value = parts[name]
+            for key in removed:
+                value.pop(key, None)
+            value.update(changed)
+        else:
+            parts[name] = change[1]
 
 
-def _to_body(value: tuple) -> Body:
-    html, links, ids, problems = value
-    return Body(html, tuple(Link(*link) for link in links), tuple(ids), tuple(map(_to_error, problems)))
-
-
-def _rendered(rendered: RenderedPage) -> tuple:
-    swot = tuple((quadrant, index, _body(body)) for (quadrant, index), body in rendered.swot.items())
-    return (_body(rendered.body), swot)
-
-
-def _to_rendered(value: tuple) -> RenderedPage:
-    body, swot = value
-    return RenderedPage(_to_body(body), {(quadrant, index): _to_body(b) for quadrant, index, b in swot})
+_MISSING = object()

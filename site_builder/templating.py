@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import jinja2
+import jinja2.bccache
 from babel.dates import format_date, format_skeleton
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -163,9 +164,30 @@ def _decimal(value: int | float) -> Decimal:
 # --- environment ------------------------------------------------------------
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in ``entries`` (template key → Jinja's bytecode), for the build
+    cache to store: a template is compiled again only when its text changed (Jinja checks)."""
+
+    def __init__(self, entries: dict[str, bytes]) -> None:
+        self.entries = entries
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.entries.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.entries[bucket.key] = bucket.bytecode_to_string()
+
+
 def make_environment(
-    root: Path, language: Language, catalog: Catalog | None, manifest: AssetManifest
+    root: Path,
+    language: Language,
+    catalog: Catalog | None,
+    manifest: AssetManifest,
+    compiled: CompiledTemplates | None = None,
 ) -> jinja2.Environment:
+    """The Jinja environment for one language, keeping compiled templates in ``compiled`` if given."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -175,6 +197,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=compiled,
     )
     translations = _translations(catalog)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]

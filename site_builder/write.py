@@ -1,14 +1,17 @@
-"""The only stage that writes the site: into a sibling temporary folder, then swapped in.
+"""The only stage that writes the site: into a sibling temporary folder, then swapped in,
+or, where the output folder is known to hold the last build, file by file in place.
 
-A failed build never touches the previous output. Files whose bytes did not
-change are hard-linked from the previous output, so they keep their
-modification time and sync tools upload only what changed.
+A failed build never touches the previous output: everything is generated and
+checked before the first write. Files whose bytes did not change are left as
+they are (in place) or hard-linked from the previous output (swapped in), so
+they keep their modification time and sync tools upload only what changed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -22,7 +25,18 @@ from site_builder.errors import SiteError
 @dataclass(frozen=True, slots=True)
 class OutputFile:
     path: str  # relative to the output folder, "/"-separated
-    data: bytes
+    data: bytes | None  # None: the bytes the last build wrote to ``path``, still in the output folder
+    digest: str = ""  # sha256 of the bytes; computed from ``data`` when not given
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            if self.data is None:
+                raise ValueError(f"{self.path}: a file kept from the last build needs its digest")
+            object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
+
+    def kept(self) -> OutputFile:
+        """This file as the next build sees it once written: its digest, without its bytes."""
+        return OutputFile(self.path, None, self.digest)
 
 
 def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
@@ -109,7 +123,7 @@ def publish(files: Iterable[OutputFile], out: Path) -> None:
             if file.path in seen:
                 raise SiteError(f"two outputs would be written to '{file.path}'")
             seen.add(file.path)
-            _write_one(staging, out, rel, file.data)
+            _write_one(staging, out, rel, file)
         _swap(staging, out)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -120,26 +134,32 @@ def publish(files: Iterable[OutputFile], out: Path) -> None:
 
 
 def update_in_place(
-    files: Iterable[OutputFile], out: Path, previous: Mapping[str, bytes]
-) -> dict[str, bytes]:
-    """Make ``out`` hold exactly ``files``, writing only what differs from ``previous``.
+    files: Iterable[OutputFile], out: Path, previous: Mapping[str, str], present: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Make ``out`` hold exactly ``files``, writing only those whose digest differs from ``previous``.
 
-    For the preview's private folder, where a browser may read while the site
-    changes: each file is replaced atomically, but the folder as a whole is
-    not swapped, so an edit costs a few writes instead of a copy of the site.
-    Returns the new contents, to pass as ``previous`` next time.
+    ``previous`` maps paths to the digests of the bytes known to be in ``out``;
+    ``present`` lists every file there (default: those of ``previous``), so
+    that files no longer built are removed. Each file is replaced atomically,
+    but the folder as a whole is not swapped, so an edit costs a few writes
+    instead of a copy of the site. Returns the new digests, to pass as
+    ``previous`` next time.
     """
     current = {}
     for file in files:
-        current[file.path] = file.data
-        if previous.get(file.path) == file.data:
+        if file.path in current:
+            raise SiteError(f"two outputs would be written to '{file.path}'")
+        current[file.path] = file.digest
+        if previous.get(file.path) == file.digest:
             continue  # written before, so its path was checked then
+        if file.data is None:
+            raise ValueError(f"{file.path}: kept from the last build, but not found in {out}")
         target = out.joinpath(*_safe_relative(file.path).parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.new")
         temporary.write_bytes(file.data)
         os.replace(temporary, target)
-    for path in sorted(set(previous) - set(current), reverse=True):
+    for path in sorted(set(previous if present is None else present) - set(current), reverse=True):
         target = out.joinpath(*_safe_relative(path).parts)
         target.unlink(missing_ok=True)
         for folder in target.parents:
@@ -149,18 +169,21 @@ def update_in_place(
     return current
 
 
-def _write_one(staging: Path, previous: Path, rel: PurePosixPath, data: bytes) -> None:
+def _write_one(staging: Path, previous: Path, rel: PurePosixPath, file: OutputFile) -> None:
     target = staging.joinpath(*rel.parts)
     target.parent.mkdir(parents=True, exist_ok=True)
     old = previous.joinpath(*rel.parts)
+    if file.data is None:
+        os.link(old, target)  # kept from the last build: the caller found it there unchanged
+        return
     try:
-        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(data):
-            if old.read_bytes() == data:
+        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(file.data):
+            if old.read_bytes() == file.data:
                 os.link(old, target)
                 return
     except OSError:
         pass  # fall back to writing the bytes
-    target.write_bytes(data)
+    target.write_bytes(file.data)
 
 
 def _swap(staging: Path, out: Path) -> None:

@@ -142,8 +142,8 @@ def test_absolute_site_links_are_checked(mini_site):
 def test_absolute_link_to_an_output_file_is_accepted(mini_site):
     site = make_site(mini_site, en_page("[feed](/en/feed.xml)\n"))
     bodies = render_bodies(site)
-    assert check.broken_links(site, bodies, {"en/feed.xml": b""}) == []
-    assert len(check.broken_links(site, bodies, {})) == 1
+    assert check.broken_links(site, bodies, {"en/feed.xml"}, {}) == []
+    assert len(check.broken_links(site, bodies, set(), {})) == 1
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,229 @@
+"""What the last build read and wrote, so the next one can tell what changed without reading it.
+
+After a successful build with a cache folder, the build records there: the
+size and modification time of every input file, the options and the code it
+ran with, and the size, modification time and digest of every file it left
+in the output folder, with its summary and warnings. A build that finds all
+of that unchanged has nothing to do: it stops before loading the rest of the
+tool, and a build after an edit rewrites only the files whose bytes differ.
+
+Sizes and times are how ``make`` and ``git`` see changes too. A file saved
+within the same clock tick as the record was taken may keep both, so for
+files changed shortly before the record, it also keeps a digest of their
+bytes and compares that next time (git's rule for "racily clean" files).
+
+Standard library only, and nothing of the site's own: importing this module
+must cost next to nothing, since a build with nothing to do is mostly that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import marshal
+import os
+import stat
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_OUTPUT = "build"
+DEFAULT_CACHE_DIR = ".site-cache"
+FORMAT = 1
+RECORD_FILE = "build-record.marshal"
+# Files modified this close to the record (file systems keep times in coarse ticks)
+# are compared by their bytes, not only by size and time.
+RACY_NS = 2_000_000_000
+# The libraries whose output ends up in the site: another version means another site.
+LIBRARIES = ("markdown", "jinja2", "markupsafe", "yaml", "babel")
+
+Stats = dict[str, tuple[int, int]]  # relative path → (size, modification time in ns)
+
+
+def code_identity() -> str:
+    """A digest of the code a build runs: this package's modules, Python and the libraries
+    that shape the output (by the size and time of their files, which change when they are
+    installed again)."""
+    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
+    package = Path(__file__).parent
+    for module in sorted(package.glob("*.py")):
+        digest.update(module.name.encode("utf-8") + b"\0" + module.read_bytes())
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None and spec.origin else ""
+        try:
+            status = os.stat(origin)
+            digest.update(f"{name}\0{origin}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+        except OSError:
+            digest.update(f"{name}\0-\0".encode())
+    return digest.hexdigest()
+
+
+def build_options(
+    root: Path, out: Path, cache_dir: Path, *, drafts: bool, base_url: str | None, strict: bool
+) -> tuple:
+    """What, besides its input files, decides what a build writes and reports."""
+    folders = tuple(str(path.resolve()) for path in (root, out, cache_dir))
+    return (*folders, drafts, base_url, strict, code_identity())
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """The input files as found at one moment: what the build is about to read."""
+
+    names: tuple[str, ...]  # files and folders under the project folder, as walked
+    stats: Stats
+    taken_ns: int  # the clock when they were found
+
+    def racy(self, root: Path) -> dict[str, str]:
+        """Digests of the files changed too close to ``taken_ns`` for their time to tell."""
+        return {
+            path: _file_digest(root / path)
+            for path, (_size, mtime) in self.stats.items()
+            if mtime >= self.taken_ns - RACY_NS
+        }
+
+
+def find_inputs(root: Path, names: tuple[str, ...]) -> Inputs:
+    taken = time.time_ns()
+    stats: Stats = {}
+    for name in names:
+        _walk(root / name, name, stats)
+    return Inputs(names, stats, taken)
+
+
+def output_stats(out: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file in the output folder: relative path → (size, modification time, inode)."""
+    found: dict[str, tuple[int, int, int]] = {}
+    pending = [(str(out), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, rel + "/"))
+                    continue
+                status = entry.stat(follow_symlinks=False)
+                found[rel] = (status.st_size, status.st_mtime_ns, status.st_ino)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    options: tuple  # the build's options and the identity of its code, see ``build_options``
+    inputs: Inputs
+    racy: dict[str, str]  # path → sha256 of files changed close to inputs.taken_ns
+    outputs: dict[str, tuple[int, int, int, str]]  # path → (size, time, inode, sha256 of the bytes)
+    summary: tuple  # what the build reported: (pages per language, file count, warning lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Observed:
+    """The project and the output folder as a build finds them, with the last build's record
+    (walked only if that record is of a build with the same options)."""
+
+    options: tuple
+    last: Record | None
+    inputs: Inputs | None = None
+    present: dict[str, tuple[int, int, int]] | None = None  # see output_stats
+
+    @property
+    def published(self) -> dict[str, str] | None:
+        """Path → digest of each output file still as the last build wrote it; None if the
+        output folder holds anything else besides, or the last build had other options."""
+        if self.last is None or self.present is None or not self.present.keys() <= self.last.outputs.keys():
+            return None
+        return {path: row[3] for path, row in self.last.outputs.items() if self.present.get(path) == row[:3]}
+
+    def unchanged(self, root: Path) -> bool:
+        """Whether a build now would write exactly what the output folder holds."""
+        last, published = self.last, self.published
+        if last is None or published is None or len(published) != len(last.outputs):
+            return False
+        if self.inputs is None or self.inputs.stats != last.inputs.stats:
+            return False
+        return all(_file_digest(root / path) == digest for path, digest in last.racy.items())
+
+
+def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
+    last = read_record(cache_dir)
+    if last is None or last.options != options:
+        return Observed(options, last)
+    return Observed(options, last, find_inputs(root, last.inputs.names), output_stats(out))
+
+
+def read_record(cache_dir: Path) -> Record | None:
+    """The record of the last successful build, or None if there is none this code can use."""
+    try:
+        data = (cache_dir / RECORD_FILE).read_bytes()
+        version, checksum, payload = marshal.loads(data)
+        if version != FORMAT or checksum != hashlib.sha256(payload).hexdigest():
+            return None
+        options, names, stats, taken, racy, outputs, summary = marshal.loads(payload)
+        return Record(options, Inputs(tuple(names), stats, taken), racy, outputs, summary)
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
+        return None
+
+
+def write_record(cache_dir: Path, record: Record) -> None:
+    inputs = record.inputs
+    payload = marshal.dumps(
+        (record.options, inputs.names, inputs.stats, inputs.taken_ns, record.racy, record.outputs, record.summary)
+    )
+    data = marshal.dumps((FORMAT, hashlib.sha256(payload).hexdigest(), payload))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{RECORD_FILE}.", delete=False) as file:
+        file.write(data)
+    os.replace(file.name, cache_dir / RECORD_FILE)
+
+
+def forget(cache_dir: Path) -> None:
+    """Remove the record: the output folder is about to change."""
+    try:
+        os.unlink(cache_dir / RECORD_FILE)
+    except FileNotFoundError:
+        pass
+
+
+def _walk(path: Path, rel: str, stats: Stats) -> None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return  # a missing input is recorded by its absence
+    if not stat.S_ISDIR(status.st_mode):
+        stats[rel] = (status.st_size, status.st_mtime_ns)
+        return
+    pending = [(str(path), rel)]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = sorted(found, key=lambda entry: entry.name)
+        except OSError:
+            stats[prefix + "/"] = (-1, -1)
+            continue
+        for entry in entries:
+            name = f"{prefix}/{entry.name}"
+            try:
+                if entry.is_dir():
+                    pending.append((entry.path, name))
+                    continue
+                status = entry.stat()
+            except OSError:
+                stats[name] = (-1, -1)
+                continue
+            stats[name] = (status.st_size, status.st_mtime_ns)
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

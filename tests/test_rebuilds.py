@@ -1,0 +1,260 @@
+"""Rebuilds with the build cache and its record: whatever was edited, in whatever order, with
+whatever number of workers, the output equals a cold serial build; with nothing changed, a
+build writes nothing."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import shutil
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import pytest
+from conftest import read_tree
+
+from site_builder import record, store
+
+ROOT = Path(__file__).resolve().parent.parent
+GENERATOR = ROOT / "benchmarks" / "generate_site.py"
+
+
+def _cold(run_cli, site: Path, out: Path, *options: str) -> dict[str, bytes]:
+    shutil.rmtree(out, ignore_errors=True)
+    code, _, err = run_cli("-C", site, "build", "--no-cache", "--jobs", "1", "--out", out, *options)
+    assert code == 0, err
+    return read_tree(out)
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text("utf-8") + text, "utf-8")
+
+
+def _news(site: Path, lang: str) -> list[Path]:
+    return sorted((site / "content" / lang / "news").glob("item-*.md"))
+
+
+def _edit_generated(site: Path, rng: random.Random, step: int) -> str:
+    """One random edit of the generated site, as an editor or a designer would make it."""
+    what = rng.choice(["body", "title", "add", "delete", "template", "asset", "same bytes", "nothing"])
+    en, nl = _news(site, "en"), _news(site, "nl")
+    page = rng.choice(en + nl)
+    if what == "body":
+        other = rng.choice(_news(site, page.parent.parent.name))
+        _append(page, f"\nStep {step}: see [another item]({other.name}).\n")
+    elif what == "title":
+        text = page.read_text("utf-8")
+        page.write_text(text.replace("title: \"", f"title: \"Step {step} ", 1), "utf-8")
+    elif what == "add":
+        for lang in ("en", "nl"):
+            (site / "content" / lang / "news" / f"item-9{step:04d}.md").write_text(
+                f'---\ntitle: "Added at step {step}"\nsummary: "Added."\ndate: 2031-01-{step % 28 + 1:02d}\n---\n'
+                f"A page added at step {step}.\n",
+                "utf-8",
+            )
+    elif what == "delete" and len(en) > 5:
+        name = rng.choice(en).name
+        for lang in ("en", "nl"):
+            (site / "content" / lang / "news" / name).unlink()
+    elif what == "template":
+        _append(site / "templates" / "base.html", f"{{# step {step} #}}\n")
+    elif what == "asset":
+        _append(site / "assets" / "site.css", f"\n/* step {step} */\n")
+    elif what == "same bytes":
+        page.write_bytes(page.read_bytes())  # a save without a change: a new time, the same bytes
+    return what
+
+
+def _tamper(out: Path, rng: random.Random) -> None:
+    """What a person or a sync tool might do to the output folder between builds."""
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    victim = rng.choice(files)
+    how = rng.choice(["delete", "change", "stray"])
+    if how == "delete":
+        victim.unlink()
+    elif how == "change":
+        victim.write_bytes(victim.read_bytes() + b"\n")
+    else:
+        (victim.parent / "stray.html").write_text("not built", "utf-8")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_any_series_of_edits_builds_what_a_cold_serial_build_does(tmp_path, run_cli, seed):
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, GENERATOR, "12", site], check=True, capture_output=True)
+    out = tmp_path / "out"
+    rng = random.Random(seed)
+    seen = set()
+    for step in range(14):
+        what = _edit_generated(site, rng, step) if step else "first build"
+        if step % 5 == 4:
+            _tamper(out, rng)
+            what += ", output tampered with"
+        jobs = rng.choice(["1", "2"])
+        code, _, err = run_cli("-C", site, "build", "--out", out, "--jobs", jobs)
+        assert code == 0, err
+        assert read_tree(out) == _cold(run_cli, site, tmp_path / "cold"), f"step {step}: {what}, {jobs} jobs"
+        seen.add(what.split(",")[0])
+    assert len(seen) >= 5  # the series covered most kinds of edit
+
+
+def test_the_real_site_after_edits_is_what_a_cold_serial_build_makes(tmp_path, run_cli):
+    site = tmp_path / "site"
+    for name in ("content", "templates", "assets", "translations"):
+        shutil.copytree(ROOT / name, site / name)
+    for name in ("site.yaml", "babel.cfg"):
+        shutil.copy2(ROOT / name, site / name)
+    out = tmp_path / "out"
+    edits = [
+        lambda: _append(site / "content/en/about.md", "\nOne more sentence about [the SWOT](swot.md#swot-strengths).\n"),
+        lambda: _append(site / "content/nl/swot.md", "\nNog een zin.\n"),
+        lambda: _append(site / "templates/base.html", "{# a designer's note #}\n"),
+        lambda: (site / "content/en/about.md").write_text(
+            (site / "content/en/about.md").read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8"
+        ),
+        lambda: None,
+    ]
+    for step, edit in enumerate([lambda: None, *edits]):
+        edit()
+        code, _, err = run_cli("-C", site, "build", "--out", out, "--jobs", str(1 + step % 2))
+        assert code == 0, err
+        assert read_tree(out) == _cold(run_cli, site, tmp_path / "cold"), f"edit {step}"
+    assert "Edited " in read_tree(out)["en/about/index.html"].decode()
+
+
+UP_TO_DATE = "is up to date"
+
+
+@pytest.fixture
+def log(caplog):
+    caplog.set_level("INFO", logger="site_builder")
+    return caplog
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_says_so(mini_site, run_cli, log):
+    (mini_site / "content/nl/about.md").unlink()  # a missing translation: a warning, not an error
+    code, _, first = run_cli("-C", mini_site, "build")
+    assert code == 0 and "warning: " in first
+    out, cache = mini_site / "build", mini_site / ".site-cache"
+    before, cache_before = _stamps(out), read_tree(cache)
+    log.clear()
+    code, _, again = run_cli("-C", mini_site, "build")
+    assert code == 0
+    assert UP_TO_DATE in log.text
+    assert [line for line in again.splitlines() if line.startswith("warning: ")] == [
+        line for line in first.splitlines() if line.startswith("warning: ")
+    ]
+    assert _stamps(out) == before  # not one file written again
+    assert read_tree(cache) == cache_before
+
+
+@pytest.mark.parametrize("options", [["--drafts"], ["--base-url", "https://example.org"], ["--strict"]])
+def test_other_options_are_not_up_to_date(mini_site, run_cli, tmp_path, options, log):
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    log.clear()
+    code, _, err = run_cli("-C", mini_site, "build", *options)
+    assert UP_TO_DATE not in log.text
+    if code == 0:
+        assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold", *options)
+
+
+def test_a_save_that_keeps_size_and_time_is_still_seen(mini_site, run_cli, log):
+    """A file changed within the same clock tick as the last build's record may keep both its
+    size and its time; such recent files are compared by their bytes."""
+    page = mini_site / "content/en/about.md"
+    text = page.read_text("utf-8")
+    assert "We publish" in text
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    status = page.stat()
+    page.write_text(text.replace("We publish", "We publizh", 1), "utf-8")  # same size
+    os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))
+    assert page.stat().st_size == status.st_size
+    log.clear()
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 0 and UP_TO_DATE not in log.text
+    assert "We publizh" in (mini_site / "build/en/about/index.html").read_text("utf-8")
+
+
+def test_a_changed_input_folder_is_not_up_to_date(mini_site, run_cli, log):
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    (mini_site / "content/en/news/extra.md").write_text("---\ntitle: Extra\ndate: 2020-01-01\n---\nExtra.\n")
+    log.clear()
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 0 and UP_TO_DATE not in log.text
+    assert (mini_site / "build/en/news/extra/index.html").is_file()
+
+
+# The cache file: appended segments, damage, and what it may contain.
+
+
+def test_changes_are_appended_until_the_file_is_written_whole_again(tmp_path):
+    parts = {"entries": {n: f"value {n}" * 100 for n in range(50)}, "key": "a"}
+    store.write_cache(tmp_path, parts)
+    whole = (tmp_path / store.CACHE_FILE).stat().st_size
+    for step in range(store.MAX_SEGMENTS + 1):
+        found, stored = store.read_cache(tmp_path)
+        assert found == parts
+        assert stored.segments == step + 1 if step < store.MAX_SEGMENTS else stored.segments == 1
+        found["entries"] = dict(found["entries"])
+        found["entries"][1000 + step] = "new"
+        found["entries"].pop(step, None)
+        found["key"] = f"step {step}"
+        store.write_cache(tmp_path, found, stored)
+        parts = {"entries": dict(found["entries"]), "key": found["key"]}
+        if step == 0:
+            assert (tmp_path / store.CACHE_FILE).stat().st_size < whole * 1.1  # a segment of a few bytes
+    assert store.read_cache(tmp_path)[0] == parts
+    assert store.read_cache(tmp_path)[1].segments == 2  # written whole after MAX_SEGMENTS, then one more
+
+
+def test_a_damaged_appended_segment_discards_the_cache(tmp_path):
+    store.write_cache(tmp_path, {"entries": {1: "a"}})
+    found, stored = store.read_cache(tmp_path)
+    store.write_cache(tmp_path, {"entries": {1: "a", 2: "b"}}, stored)
+    data = (tmp_path / store.CACHE_FILE).read_bytes()
+    (tmp_path / store.CACHE_FILE).write_bytes(data[:-2] + bytes([data[-2] ^ 1]) + data[-1:])
+    assert store.read_cache(tmp_path) is None
+
+
+def test_a_cache_naming_other_code_is_refused_without_running_it(tmp_path):
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    payload = pickle.dumps({"entries": Payload()})
+    (tmp_path / store.CACHE_FILE).write_bytes(
+        b"site-builder cache\n"
+        + store.cache_version().encode()
+        + b"\n"
+        + len(payload).to_bytes(8, "big")
+        + zlib.crc32(payload).to_bytes(4, "big")
+        + payload
+    )
+    assert store.read_cache(tmp_path) is None
+    assert not marker.exists()
+    # The same file with plain data is read: the refusal is of the code it names.
+    plain = pickle.dumps({"entries": {1: "a"}})
+    (tmp_path / store.CACHE_FILE).write_bytes(
+        b"site-builder cache\n" + store.cache_version().encode() + b"\n"
+        + len(plain).to_bytes(8, "big") + zlib.crc32(plain).to_bytes(4, "big") + plain
+    )  # fmt: skip
+    assert store.read_cache(tmp_path)[0] == {"entries": {1: "a"}}
+
+
+def test_a_damaged_record_means_a_full_build(mini_site, run_cli, tmp_path, log):
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    (mini_site / ".site-cache" / record.RECORD_FILE).write_bytes(b"\x00" * 100)
+    log.clear()
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 0 and UP_TO_DATE not in log.text
+    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold")
+    assert record.read_record(mini_site / ".site-cache") is not None
