@@ -30,6 +30,9 @@ def main() -> None:
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     env = dict(os.environ)
+    # Python programs run as installed ones do, keeping their compiled modules between runs;
+    # where this is turned off, every run would compile every module again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(item.split("=", 1) for item in args.env)
     started = time.perf_counter()
     done = subprocess.run(
