@@ -7,7 +7,8 @@ and settings are this project's own.
 With ``--hugo DIR`` and ``--pelican DIR`` the same text is also written as a
 Hugo project (with the templates in benchmarks/hugo/) and a Pelican project
 (benchmarks/pelican/), so that the three tools build the same site; only the
-front matter and the way a link to another page is written differ.
+front matter and the way a link to another page or an image's size is written
+differ.
 
     .venv/bin/python benchmarks/generate_site.py 1000 /tmp/site-1000
     .venv/bin/python benchmarks/generate_site.py 1000 /tmp/site-1000 --hugo /tmp/hugo-1000 --pelican /tmp/pelican-1000
@@ -132,8 +133,10 @@ def _image(alt: str) -> str:
 
 
 def _hugo_image(alt: str) -> str:
-    """Goldmark has no attributes on images; the size would not change the work."""
-    return f"![{alt}](/images/{FIGURE})"
+    """Goldmark takes attributes on an image that stands alone only as a block attribute on
+    the next line; the render hook links the fingerprinted copy in assets/, as this
+    project's build does."""
+    return f"![{alt}](/assets/{FIGURE})\n{{width=\"250\" height=\"120\"}}"
 
 
 def _pelican_image(alt: str) -> str:
@@ -166,8 +169,7 @@ def generate_hugo(count: int, out: Path) -> Path:
     _fresh(out)
     shutil.copytree(HERE / "hugo", out, dirs_exist_ok=True)
     shutil.copytree(ROOT / "assets", out / "assets", dirs_exist_ok=True)
-    (out / "static" / "images").mkdir(parents=True)
-    (out / "static" / "images" / FIGURE).write_bytes(figure_svg())
+    (out / "assets" / FIGURE).write_bytes(figure_svg())
     for lang, home, news, _slug in LANGUAGES:
         folder = out / "content" / lang
         (folder / "news").mkdir(parents=True)

@@ -4,7 +4,9 @@ Pelican's own i18n: every item carries ``Lang`` and pairs with its translation
 by slug; the default theme adds the language links and hreflang. The one category,
 news, is the paginated news list (by 10, as is the index); tags, authors and
 archives are off (this project has none); there is an Atom feed per language and a sitemap with
-alternates. No content cache, unless the benchmark asks for one.
+alternates. An item's page also has what this project's build writes in its head
+(canonical, x-default, Open Graph, Twitter, JSON-LD) and a breadcrumb trail
+(templates/article.html). No content cache, unless the benchmark asks for one.
 """
 
 import os
@@ -20,6 +22,7 @@ TIMEZONE = "Europe/Amsterdam"
 DEFAULT_LANG = "en"
 DEFAULT_DATE_FORMAT = "%d %B %Y"
 DEFAULT_PAGINATION = 10
+LOCALE_IDS = {"en": "en_GB", "nl": "nl_NL"}  # og:locale
 RELATIVE_URLS = False
 
 MARKDOWN = {
@@ -45,7 +48,7 @@ PAGE_PATHS = []
 DEFAULT_CATEGORY = "news"
 USE_FOLDER_AS_CATEGORY = False
 
-FEED_ALL_ATOM = "feeds/all.atom.xml"
+FEED_ALL_ATOM = None  # one feed per language, as this project's build writes
 TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
 CATEGORY_FEED_ATOM = None
 AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
