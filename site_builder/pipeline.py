@@ -342,24 +342,35 @@ def _store_record(
     """Record what this build read and wrote, for the next build to compare with (see ``record``).
 
     ``updated`` is what was observed before the output folder was updated in place, if it was:
-    files that kept their digest are not looked at again.
+    files that kept their digest, and folders none of whose files changed, are not looked at again.
     """
+    written_ns = time.time_ns()
     before = updated.last.outputs if updated is not None else {}
     present = updated.present if updated is not None else {}
     outputs = {}
+    changed = set(present) - {file.path for file in report.outputs}  # removed
     for file in report.outputs:
         row = before.get(file.path)
         if row is not None and row[3] == file.digest and present.get(file.path) == row[:3]:
             outputs[file.path] = row
             continue
+        changed.add(file.path)
         try:
             status = os.stat(out / file.path)
         except OSError:
             continue
         outputs[file.path] = (status.st_size, status.st_mtime_ns, status.st_ino, file.digest)
+    folders = record.folders_of(outputs)
+    known = updated.folders if updated is not None and updated.folders is not None else {}
+    touched = record.folders_of(changed) if known else folders
+    times = {folder: known[folder] for folder in folders - touched if folder in known}
+    times |= record.folder_times(out, folders - times.keys())
     summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings))
     try:
-        record.write_record(cache_dir, record.Record(options, inputs, inputs.racy(root), outputs, summary))
+        record.write_record(
+            cache_dir,
+            record.Record(options, inputs, inputs.racy(root), outputs, summary, times, written_ns),
+        )
     except OSError as error:
         raise SiteError(
             f"cannot write the build record to {cache_dir}: {error.strerror}",

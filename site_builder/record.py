@@ -26,12 +26,13 @@ import stat
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_OUTPUT = "build"
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 1
+FORMAT = 2
 RECORD_FILE = "build-record.marshal"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
@@ -115,6 +116,27 @@ def output_stats(out: Path) -> dict[str, tuple[int, int, int]]:
     return found
 
 
+def folders_of(paths: Iterable[str]) -> set[str]:
+    """Every folder that holds one of ``paths``, up to the top ("")."""
+    found = {""}
+    for path in paths:
+        folder = path.rpartition("/")[0]
+        while folder not in found:
+            found.add(folder)
+            folder = folder.rpartition("/")[0]
+    return found
+
+
+def folder_times(out: Path, folders: Iterable[str]) -> dict[str, int]:
+    times = {}
+    for folder in folders:
+        try:
+            times[folder] = os.stat(os.path.join(out, folder)).st_mtime_ns
+        except OSError:
+            pass
+    return times
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     options: tuple  # the build's options and the identity of its code, see ``build_options``
@@ -122,6 +144,34 @@ class Record:
     racy: dict[str, str]  # path → sha256 of files changed close to inputs.taken_ns
     outputs: dict[str, tuple[int, int, int, str]]  # path → (size, time, inode, sha256 of the bytes)
     summary: tuple  # what the build reported: (pages per language, file count, warning lines)
+    folders: dict[str, int]  # each output folder → its modification time
+    written_ns: int  # the clock when the output folder was last looked at
+
+    def present(self, out: Path) -> dict[str, tuple[int, int, int]] | None:
+        """``output_stats(out)`` found without listing every folder, or None where that cannot be
+        trusted. A folder whose time did not change has the same entries as before (adding,
+        removing or renaming one changes it), so only its files need looking at; a folder
+        changed close to ``written_ns`` is listed all the same."""
+        racy = self.written_ns - RACY_NS
+        for folder, mtime in self.folders.items():
+            try:
+                if os.stat(os.path.join(out, folder)).st_mtime_ns != mtime:
+                    return None
+                if mtime >= racy:
+                    prefix = f"{folder}/" if folder else ""
+                    for name in os.listdir(os.path.join(out, folder)):
+                        if prefix + name not in self.outputs and prefix + name not in self.folders:
+                            return None
+            except OSError:
+                return None
+        present = {}
+        for path in self.outputs:
+            try:
+                status = os.lstat(os.path.join(out, path))
+            except OSError:
+                return None
+            present[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+        return present
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +183,7 @@ class Observed:
     last: Record | None
     inputs: Inputs | None = None
     present: dict[str, tuple[int, int, int]] | None = None  # see output_stats
+    folders: dict[str, int] | None = None  # the times of the output folders, if the record's hold
 
     @property
     def published(self) -> dict[str, str] | None:
@@ -156,7 +207,11 @@ def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
     last = read_record(cache_dir)
     if last is None or last.options != options:
         return Observed(options, last)
-    return Observed(options, last, find_inputs(root, last.inputs.names), output_stats(out))
+    inputs = find_inputs(root, last.inputs.names)
+    present = last.present(out)
+    if present is None:
+        return Observed(options, last, inputs, output_stats(out))
+    return Observed(options, last, inputs, present, last.folders)
 
 
 def read_record(cache_dir: Path) -> Record | None:
@@ -166,8 +221,8 @@ def read_record(cache_dir: Path) -> Record | None:
         version, checksum, payload = marshal.loads(data)
         if version != FORMAT or checksum != hashlib.sha256(payload).hexdigest():
             return None
-        options, names, stats, taken, racy, outputs, summary = marshal.loads(payload)
-        return Record(options, Inputs(tuple(names), stats, taken), racy, outputs, summary)
+        options, names, stats, taken, racy, outputs, summary, folders, written = marshal.loads(payload)
+        return Record(options, Inputs(tuple(names), stats, taken), racy, outputs, summary, folders, written)
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
@@ -175,7 +230,17 @@ def read_record(cache_dir: Path) -> Record | None:
 def write_record(cache_dir: Path, record: Record) -> None:
     inputs = record.inputs
     payload = marshal.dumps(
-        (record.options, inputs.names, inputs.stats, inputs.taken_ns, record.racy, record.outputs, record.summary)
+        (
+            record.options,
+            inputs.names,
+            inputs.stats,
+            inputs.taken_ns,
+            record.racy,
+            record.outputs,
+            record.summary,
+            record.folders,
+            record.written_ns,
+        )
     )
     data = marshal.dumps((FORMAT, hashlib.sha256(payload).hexdigest(), payload))
     cache_dir.mkdir(parents=True, exist_ok=True)

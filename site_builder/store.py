@@ -82,36 +82,39 @@ def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
     """The parts stored by ``write_cache``, and what ``write_cache`` needs to add to them;
     None if there are none this code can trust."""
     try:
-        data = (cache_dir / CACHE_FILE).read_bytes()
+        file = open(cache_dir / CACHE_FILE, "rb")
     except OSError:
         return None
     try:
-        header, version, rest = data.split(b"\n", 2)
-        if header + b"\n" != _HEADER or version.decode() != cache_version():
-            return None
-        view = memoryview(rest)
-        parts: dict | None = None
-        segments, offset, base = 0, 0, 0
-        while offset < len(view):
-            size = int.from_bytes(view[offset : offset + 8], "big")
-            checksum = int.from_bytes(view[offset + 8 : offset + _SEGMENT_HEAD], "big")
-            payload = view[offset + _SEGMENT_HEAD : offset + _SEGMENT_HEAD + size]
-            if len(payload) != size or zlib.crc32(payload) != checksum:
+        with file:
+            if file.readline() != _HEADER or file.readline().rstrip(b"\n").decode() != cache_version():
                 return None
-            segment = _load(payload)
-            if parts is None:
-                parts, base = segment, size
-            else:
-                _apply(parts, segment)
-            segments, offset = segments + 1, offset + _SEGMENT_HEAD + size
+            parts: dict | None = None
+            segments, added, base = 0, 0, 0
+            # Segment by segment, each read into a bytes object of its own: unpickled from
+            # there without another copy of what may be a hundred megabytes.
+            while head := file.read(_SEGMENT_HEAD):
+                size = int.from_bytes(head[:8], "big")
+                payload = file.read(size)
+                if len(head) != _SEGMENT_HEAD or len(payload) != size:
+                    return None
+                if zlib.crc32(payload) != int.from_bytes(head[8:], "big"):
+                    return None
+                segment = _load(payload)
+                if parts is None:
+                    parts, base = segment, size
+                else:
+                    _apply(parts, segment)
+                    added += _SEGMENT_HEAD + size
+                segments += 1
         if not isinstance(parts, dict):
             return None
-        return parts, Stored(_snapshot(parts), base, offset - base, segments)
+        return parts, Stored(_snapshot(parts), base, added, segments)
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
 
-def _load(payload: memoryview) -> object:
+def _load(payload: bytes) -> object:
     # Unpickling creates objects by the hundred thousand and no cycles: the garbage
     # collector's passes in between would find nothing, and take as long as the loading.
     collecting = gc.isenabled()
