@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
-from babel.messages.frontend import CommandLineInterface, parse_mapping_cfg
 
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
@@ -22,8 +20,14 @@ COPYRIGHT_HOLDER = "Amsterdam Economic Board, City of Amsterdam"
 MAPPING_FILE = "babel.cfg"
 
 
+# Babel's extraction and command line are imported where used: a build whose templates and
+# catalogues did not change reuses the last findings and needs neither.
+
+
 def _mapping(root: Path):
     """Babel's extraction settings, from the same ``babel.cfg`` that ``pybabel extract -F`` reads."""
+    from babel.messages.frontend import parse_mapping_cfg
+
     try:
         with (root / MAPPING_FILE).open(encoding="utf-8") as handle:
             return parse_mapping_cfg(handle)
@@ -37,6 +41,8 @@ def _mapping(root: Path):
 
 def used_messages(root: Path) -> dict[str, tuple[str, int]]:
     """Every message the templates use → where it is first used (template path, line)."""
+    from babel.messages.extract import extract_from_dir
+
     used: dict[str, tuple[str, int]] = {}
     method_map, options_map = _mapping(root)
     found = extract_from_dir(root / TEMPLATES_DIR, method_map, options_map)
@@ -132,6 +138,8 @@ def update(root: Path, config: SiteConfig) -> list[Path]:
 
 
 def _pybabel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
     try:
         CommandLineInterface().run(["pybabel", "-q", *args])
     except SystemExit as exit:  # Babel exits on bad input

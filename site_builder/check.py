@@ -7,6 +7,7 @@ Pure: returns findings as values; the caller decides what stops a build
 from __future__ import annotations
 
 import re
+import sys
 from html.parser import HTMLParser
 from urllib.parse import unquote
 from collections.abc import Iterable, Mapping
@@ -99,7 +100,7 @@ def scan_html(files: Iterable[OutputFile], cache: dict | None = None) -> dict[st
         if known is None or known[0] != file.digest:
             if file.data is None:
                 raise ValueError(f"{file.path}: kept from the last build without its links")
-            ids = frozenset(m.group(1).decode("utf-8", "replace") for m in _HTML_ID.finditer(file.data))
+            ids = frozenset(sys.intern(m.group(1).decode("utf-8", "replace")) for m in _HTML_ID.finditer(file.data))
             known = (file.digest, _link_targets(file.data), ids)
         scans[file.path] = known[1:]
         used[file.path] = known
@@ -308,7 +309,9 @@ def _markdown_targets(rendered: RenderedPage) -> set[str]:
 def _link_targets(data: bytes) -> tuple[str, ...]:
     """The site-internal paths an HTML file links to, each once, in order of first appearance."""
     found = dict.fromkeys(m.group(1) for m in _HTML_LINK.finditer(data))
-    return tuple(target.decode("utf-8", "replace") for target in found)
+    # Interned: most targets (menus, switchers, assets) recur in every file, and the cache
+    # then stores and loads each once.
+    return tuple(sys.intern(target.decode("utf-8", "replace")) for target in found)
 
 
 def broken_links(site: Site, bodies, paths: set[str], scans: Mapping[str, tuple]) -> list[SiteError]:

@@ -13,7 +13,6 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePosixPath
@@ -289,6 +288,8 @@ def convert_pages(
     if workers <= 1:
         renderer = markup_renderer(site, assets)
         return [renderer.render_page(page) for page in pages]
+    from concurrent.futures import ProcessPoolExecutor  # here: most rebuilds convert a page or two
+
     size = min(MAX_CHUNK, -(-len(pages) // (workers * CHUNKS_PER_WORKER)))
     chunks = [tuple(page.source for page in pages[start : start + size]) for start in range(0, len(pages), size)]
     addresses = {(page.lang, page.source.rel): page.url for page in site.pages}

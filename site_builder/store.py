@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import mmap
 import os
 import pickle
 import tempfile
@@ -89,38 +90,45 @@ def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
         with file:
             if file.readline() != _HEADER or file.readline().rstrip(b"\n").decode() != cache_version():
                 return None
-            parts: dict | None = None
-            segments, added, base = 0, 0, 0
-            # Segment by segment, each read into a bytes object of its own: unpickled from
-            # there without another copy of what may be a hundred megabytes.
-            while head := file.read(_SEGMENT_HEAD):
-                size = int.from_bytes(head[:8], "big")
-                payload = file.read(size)
-                if len(head) != _SEGMENT_HEAD or len(payload) != size:
-                    return None
-                if zlib.crc32(payload) != int.from_bytes(head[8:], "big"):
-                    return None
-                segment = _load(payload)
-                if parts is None:
-                    parts, base = segment, size
-                else:
-                    _apply(parts, segment)
-                    added += _SEGMENT_HEAD + size
-                segments += 1
-        if not isinstance(parts, dict):
-            return None
-        return parts, Stored(_snapshot(parts), base, added, segments)
+            # Mapped, not read: the checksums and the unpickler read the pages of the file
+            # where they lie, without a copy of what may be a hundred megabytes.
+            with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                return _segments(mapped, file.tell())
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
 
-def _load(payload: bytes) -> object:
+def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored] | None:
+    parts: dict | None = None
+    segments, added, base = 0, 0, 0
+    while offset < len(mapped):
+        size = int.from_bytes(mapped[offset : offset + 8], "big")
+        start, end = offset + _SEGMENT_HEAD, offset + _SEGMENT_HEAD + size
+        if end > len(mapped):
+            return None
+        with memoryview(mapped)[start:end] as payload:
+            if zlib.crc32(payload) != int.from_bytes(mapped[offset + 8 : start], "big"):
+                return None
+        mapped.seek(start)
+        segment = _load(mapped)
+        if parts is None:
+            parts, base = segment, size
+        else:
+            _apply(parts, segment)
+            added += _SEGMENT_HEAD + size
+        segments, offset = segments + 1, end
+    if not isinstance(parts, dict):
+        return None
+    return parts, Stored(_snapshot(parts), base, added, segments)
+
+
+def _load(file) -> object:
     # Unpickling creates objects by the hundred thousand and no cycles: the garbage
     # collector's passes in between would find nothing, and take as long as the loading.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _CacheUnpickler(io.BytesIO(payload)).load()
+        return _CacheUnpickler(file).load()
     finally:
         if collecting:
             gc.enable()
