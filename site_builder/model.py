@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import posixpath
 import re
 import unicodedata
 from collections import defaultdict
@@ -333,7 +332,7 @@ def translation_key(source: SourcePage) -> str:
     """The key shared by a page and its translations: its ``translation_key``, else its path."""
     if source.doc.front.translation_key:
         return "key:" + source.doc.front.translation_key
-    return "path:" + posixpath.splitext(source.rel.as_posix())[0]
+    return "path:" + str(source.rel).removesuffix(".md")  # pages are .md files; str() of a path is kept
 
 
 def _pair_translations(pages: list[Page], errors: list[SiteError]) -> dict[str, dict[str, Page]]:

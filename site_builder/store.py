@@ -123,13 +123,16 @@ def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored
 
 
 def _load(file) -> object:
-    # Unpickling creates objects by the hundred thousand and no cycles: the garbage
-    # collector's passes in between would find nothing, and take as long as the loading.
+    # Unpickling creates objects by the hundred thousand and no cycles. The garbage
+    # collector's passes in between would find nothing, and take as long as the loading;
+    # once loaded, the objects are moved out of its sight (``gc.freeze``), since the next
+    # pass would otherwise walk every one of them. Unused, they are still freed as usual.
     collecting = gc.isenabled()
     gc.disable()
     try:
         return _CacheUnpickler(file).load()
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
 
