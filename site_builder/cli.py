@@ -217,14 +217,8 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         observed = record.observe(root, out, cache_dir, options)
         if observed.unchanged(root):
             pages, files, warnings = observed.last.summary
-            log.info(
-                "%s is up to date: %s pages (%s), %d files; checked in %.2f s",
-                out,
-                sum(pages.values()),
-                ", ".join(f"{code} {count}" for code, count in pages.items()),
-                files,
-                time.perf_counter() - started,
-            )
+            summary = record.pages_summary(pages, files)
+            log.info("%s is up to date: %s; checked in %.2f s", out, summary, time.perf_counter() - started)
             for line in warnings:
                 print(f"warning: {line}", file=sys.stderr)
             return 0

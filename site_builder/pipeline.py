@@ -325,14 +325,7 @@ def build(
             _store_cache(cache_dir, stored, stored_state)
             _store_record(root, out, cache_dir, options, inputs, report, observed if published else None)
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
-    log.info(
-        "built %s: %s pages (%s), %d files in %.2f s",
-        out,
-        sum(report.pages.values()),
-        ", ".join(f"{code} {count}" for code, count in report.pages.items()),
-        report.files,
-        report.seconds,
-    )
+    log.info("built %s: %s in %.2f s", out, record.pages_summary(report.pages, report.files), report.seconds)
     return report
 
 

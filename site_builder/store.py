@@ -2,16 +2,17 @@
 
 What is kept is what ``pipeline.BuildCache`` holds between builds in the
 preview: parsed content files, converted Markdown, compiled templates,
-which rendered pages and feeds came from which inputs (their digests, not their bytes: those are in
-the output folder, see ``record``), per-file check results and UI-string
-checks, each under a key made of all its inputs.
+which rendered pages and feeds came from which inputs (their digests, not
+their bytes: those are in the output folder, see ``record``), per-file
+check results and UI-string checks, each under a key made of all its inputs.
 
 Stored with ``pickle``, the fastest of the standard formats to load these
 values with, in one file: the whole, written atomically (a temporary file,
 then ``os.replace``), followed by what each later build changed, appended,
-so that a build after one edit writes kilobytes, not the whole cache. Reading it creates only objects of this package's own data classes
-and a few plain types of the standard library (``_CacheUnpickler``): a file
-that names anything else is not used. The file starts with the cache's
+so that a build after one edit writes kilobytes, not the whole cache.
+Reading it creates only objects of this package's own data classes and two
+plain types of the standard library (``_CacheUnpickler``): a file that
+names anything else is not used. The file starts with the cache's
 version (the format, and the identity of the code, see
 ``record.code_identity``), and each segment with its size and checksum: a file
 written by other code, truncated or changed in any way is ignored and the
@@ -20,6 +21,8 @@ build starts cold.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import hashlib
 import io
 import mmap
@@ -28,8 +31,6 @@ import pickle
 import tempfile
 import zlib
 from collections.abc import Mapping
-import dataclasses
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,17 +40,9 @@ from site_builder.record import code_identity
 FORMAT = 2
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
-# Plain types the cached data classes hold, besides this package's own classes.
-_STANDARD_TYPES = {
-    ("builtins", "frozenset"),
-    ("builtins", "set"),
-    ("copyreg", "_reconstructor"),
-    ("builtins", "object"),
-    ("datetime", "date"),
-    ("decimal", "Decimal"),
-    ("pathlib", "PurePosixPath"),
-    ("markupsafe", "Markup"),
-}
+# The classes the cached data classes hold besides this package's own (sets, tuples, dicts
+# and strings need none).
+_STANDARD_TYPES = {("datetime", "date"), ("pathlib", "PurePosixPath")}
 
 
 def cache_version() -> str:
@@ -74,7 +67,8 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
 
 class _CacheUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        if module.startswith("site_builder.") or (module, name) in _STANDARD_TYPES:
+        # By the top package: a class may live in a private submodule (pathlib._local in Python 3.13).
+        if module.startswith("site_builder.") or (module.partition(".")[0], name) in _STANDARD_TYPES:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a build cache")
 
@@ -151,9 +145,9 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
     """Store ``parts`` in ``cache_dir``.
 
     ``stored`` is what ``read_cache`` found. Then only what changed since is
-    appended, as one more segment, unless the appended segments would grow
-    past the size of the whole (``MAX_ADDED``): then, as without ``stored``,
-    the whole is written to a new file that replaces the old in one step.
+    appended, as one more segment, unless the appended segments would outgrow
+    ``MAX_ADDED`` × the first or number ``MAX_SEGMENTS``: then, as without
+    ``stored``, the whole is written to a new file that replaces the old in one step.
     Dict parts are compared by identity: a stage keeps the very value it was
     given when nothing changed.
     """
