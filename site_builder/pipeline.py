@@ -114,7 +114,7 @@ def generate(
 
     ``preview`` adds what only editors see: the translation status at /_status/.
     ``cache`` lets a long-running process skip work whose inputs did not change.
-    ``jobs`` is the number of processes converting Markdown (None: one per core).
+    ``jobs`` is the number of processes converting Markdown and rendering pages (None: one per core).
     """
     config = load_config(root)
     if base_url:
@@ -126,7 +126,7 @@ def generate(
     manifest, asset_files = fingerprint(read_assets(root))
     bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls, _jobs(jobs))
     environments = _environments(root, config, manifest, cache)
-    pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None)
+    pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None, _jobs(jobs))
     rows = translations.status(config, sources, groups)
     if preview:
         pages += (render_status_page(site, rows, environments[config.default_language], root),)
@@ -161,7 +161,8 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
     if cache is not None and cache.pages_key != key:
         cache.pages.clear()  # rendered with other templates
         cache.pages_key = key
-    compiled = CompiledTemplates(cache.compiled_templates) if cache is not None else None
+    # Shared by the languages' environments: each template is compiled once, not once per language.
+    compiled = CompiledTemplates(cache.compiled_templates if cache is not None else {})
     environments = {
         language.code: make_environment(root, language, read_catalog(root, language), manifest, compiled)
         for language in config.languages

@@ -20,11 +20,15 @@ from site_builder.markup import RenderedPage
 from site_builder.model import LanguageLink, Page, Pagination, Site, site_inputs, url_to_file
 from site_builder.seo import locale_alternates, structured_data
 from site_builder.templating import template_error
+from site_builder.workers import can_fork, in_workers
 from site_builder.write import OutputFile
 
 LANGUAGE_CHOICE_TEMPLATE = "language_choice.html"
 NOT_FOUND_TEMPLATE = "404.html"
 NOT_FOUND_FILE = "404.html"  # at the root and in each language's folder
+# Below this, starting the workers costs about as much as they save (measured on 2 cores
+# with benchmarks/generate_site.py: even at about 150 pages, a fifth faster at 256).
+IN_WORKERS_FROM = 256
 
 
 def render_pages(
@@ -33,6 +37,7 @@ def render_pages(
     environments: Mapping[str, jinja2.Environment],
     root: Path,
     cache: dict | None = None,
+    jobs: int = 1,
 ) -> tuple[OutputFile, ...]:
     """Every page, the 404 pages and the root language chooser.
 
@@ -41,44 +46,104 @@ def render_pages(
     rendered again only when its own file changed or any page's front matter
     or address did: templates see other pages only through their front
     matter and addresses (menus, lists, neighbours, translations).
+
+    With ``jobs`` > 1, where workers can be copies of this process (see
+    ``workers.can_fork``), ``IN_WORKERS_FROM`` pages or more are rendered in
+    that many processes.
     """
+    if cache is None:
+        keys, todo = [], range(len(site.pages))
+    else:
+        inputs = site_inputs(site)
+        keys = [(inputs, page.path, page.source.digest, page.template) for page in site.pages]
+        todo = [index for index, key in enumerate(keys) if key not in cache]
+    job = (site, bodies, environments, root)
+    if jobs > 1 and len(todo) >= IN_WORKERS_FROM and can_fork():
+        _load_templates(environments)
+        results = in_workers(todo, jobs, _render_chunk, _start_worker, (job,), fork=True)
+    else:
+        results = [_page_result(job, index) for index in todo]
+    rendered = dict(zip(todo, results))
+
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
-
-    def attempt(render, page: Page | None = None, template: str | None = None) -> bool:
-        try:
-            outputs.extend(render())
-        except Exception as exc:
-            error = _as_site_error(exc, root, page, template)
-            if error is None:
-                raise
-            errors.setdefault((error.path, error.line, error.message), error)
-            return False
-        return True
-
-    inputs = site_inputs(site) if cache is not None else None
     used: dict = {}
-    for page in site.pages:
-        env = environments[page.lang]
-        key = (inputs, page.path, page.source.digest, page.template) if cache is not None else None
-        if key is not None and key in cache:
-            outputs.extend(cache[key])
-            used[key] = cache[key]
+    for index, page in enumerate(site.pages):
+        if index not in rendered:
+            used[keys[index]] = cache[keys[index]]
+            outputs.extend(cache[keys[index]])
             continue
-        before = len(outputs)
-        rendered = attempt(lambda: _render_page(site, page, bodies, env), page, page.template)
-        if key is not None and rendered:  # a failure is not remembered: the next build reports it again
-            used[key] = tuple(outputs[before:])
+        files, error = rendered[index]
+        if error is not None:  # a failure is not remembered: the next build reports it again
+            errors.setdefault((error.path, error.line, error.message), error)
+            continue
+        outputs.extend(files)
+        if cache is not None:
+            used[keys[index]] = files
     if cache is not None:
         cache.clear()
         cache.update(used)
+
+    def attempt(render, template: str) -> None:
+        try:
+            outputs.append(render())
+        except Exception as exc:
+            error = _as_site_error(exc, root, None, template)
+            if error is None:
+                raise
+            errors.setdefault((error.path, error.line, error.message), error)
+
     for code in site.config.codes:
-        attempt(lambda: [_not_found(site, environments[code], code)], template=NOT_FOUND_TEMPLATE)
+        attempt(lambda: _not_found(site, environments[code], code), NOT_FOUND_TEMPLATE)
     default = site.config.default_language
-    attempt(lambda: [_not_found(site, environments[default], default, at_root=True)], template=NOT_FOUND_TEMPLATE)
-    attempt(lambda: [_language_choice(site, environments[default])], template=LANGUAGE_CHOICE_TEMPLATE)
+    attempt(lambda: _not_found(site, environments[default], default, at_root=True), NOT_FOUND_TEMPLATE)
+    attempt(lambda: _language_choice(site, environments[default]), LANGUAGE_CHOICE_TEMPLATE)
     raise_if_any(list(errors.values()))
     return tuple(sorted(outputs, key=lambda f: f.path))
+
+
+def _load_templates(environments: Mapping[str, jinja2.Environment]) -> None:
+    """Every template loaded (compiled, or taken from the compiled ones) once, here, so that
+    workers that are copies of this process share them instead of each compiling its own;
+    a template with a mistake is reported where a page uses it."""
+    for env in environments.values():
+        for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
+            try:
+                env.get_template(name)
+            except jinja2.TemplateError:
+                pass
+
+
+_Job = tuple  # (site, bodies, environments, root): what rendering any page of one build needs
+
+
+def _page_result(job: _Job, index: int) -> tuple[tuple[OutputFile, ...], SiteError | None]:
+    """The files of ``site.pages[index]``, or the user's mistake that stopped it (as a value, so
+    that it travels back from a worker like a result)."""
+    site, bodies, environments, root = job
+    page = site.pages[index]
+    try:
+        return tuple(_render_page(site, page, bodies, environments[page.lang])), None
+    except Exception as exc:
+        error = _as_site_error(exc, root, page, page.template)
+        if error is None:
+            raise
+        return (), error
+
+
+# A worker process's build, set once by _start_worker in a copy of the building process:
+# the worker exists only to run _render_chunk, and nothing else in it reads or changes this.
+_worker_job: _Job | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _render_chunk(indexes: tuple[int, ...]) -> tuple:
+    assert _worker_job is not None
+    return tuple(_page_result(_worker_job, index) for index in indexes)
 
 
 def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str | None) -> SiteError | None:
