@@ -13,6 +13,7 @@ import re
 import stat
 import time
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -74,8 +75,15 @@ class SourceCache:
     stamps: dict = field(default_factory=dict)  # file → (size, modification time in ns, sha256)
 
 
-def load_sources(root: Path, config: SiteConfig, cache: SourceCache | None = None) -> tuple[SourcePage, ...]:
-    """Every page of every language, sorted by language folder, then path inside it."""
+def load_sources(
+    root: Path, config: SiteConfig, cache: SourceCache | None = None, found: Mapping[str, tuple[int, int]] | None = None
+) -> tuple[SourcePage, ...]:
+    """Every page of every language, sorted by language folder, then path inside it.
+
+    ``found`` maps files ("content/en/about.md") to their size and modification time
+    as the caller has just seen them (see ``record.find_inputs``): a file found as the
+    cache last saw it is not looked at again.
+    """
     content = root / CONTENT_DIR
     if not content.is_dir():
         raise SiteError("no content/ folder", CONTENT_DIR, hint="create content/<language>/ folders")
@@ -109,7 +117,7 @@ def load_sources(root: Path, config: SiteConfig, cache: SourceCache | None = Non
             )
             continue
         for file, rel in _walk(entry, root, errors):
-            page = _read_page(file, entry.name, rel, f"{display}/{rel}", errors, cache)
+            page = _read_page(file, entry.name, rel, f"{display}/{rel}", errors, cache, found)
             if page is not None:
                 pages.append(page)
     if cache is not None:
@@ -196,7 +204,10 @@ def _outside(path: Path, root: Path) -> SiteError:
     )
 
 
-def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None):
+def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None, found=None):
+    known = cache.stamps.get(display) if cache is not None else None
+    if known is not None and found is not None and found.get(display) == known[:2] and (display, known[2]) in cache.pages:
+        return cache.pages[(display, known[2])]
     try:
         status = os.stat(file)
         if not stat.S_ISREG(status.st_mode):
@@ -216,7 +227,6 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
                 )
             )
             return None
-        known = cache.stamps.get(display) if cache is not None else None
         if known is not None and known[:2] == (size, status.st_mtime_ns) and (display, known[2]) in cache.pages:
             return cache.pages[(display, known[2])]
         data = Path(file).read_bytes()

@@ -19,7 +19,7 @@ from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
+from markdown.extensions import abbr, attr_list, def_list, fenced_code, footnotes, md_in_html, sane_lists, tables, toc
 from markdown.treeprocessors import Treeprocessor
 
 from site_builder.assets import ASSETS_URL
@@ -52,6 +52,23 @@ class RenderedPage:
     swot: Mapping[tuple[str, int], Body]  # (quadrant, index) → text
 
 
+def _extensions() -> list[markdown.Extension]:
+    """Python-Markdown's "extra" (its seven extensions, in its order), "sane_lists" and "toc".
+    Given as objects: a name would make Python-Markdown look through every installed
+    package's entry points first, which takes longer than converting a page."""
+    return [
+        fenced_code.FencedCodeExtension(),
+        footnotes.FootnoteExtension(),
+        attr_list.AttrListExtension(),
+        def_list.DefListExtension(),
+        tables.TableExtension(),
+        abbr.AbbrExtension(),
+        md_in_html.MarkdownInHtmlExtension(),
+        sane_lists.SaneListExtension(),
+        toc.TocExtension(slugify=toc.slugify_unicode),
+    ]
+
+
 class _LinkResolver(Treeprocessor):
     def __init__(self, md, renderer: MarkupRenderer) -> None:
         super().__init__(md)
@@ -70,11 +87,7 @@ class MarkupRenderer:
     ) -> None:
         self._resolve_md = resolve_md
         self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
-        self._md = markdown.Markdown(
-            extensions=["extra", "sane_lists", "toc"],
-            extension_configs={"toc": {"slugify": slugify_unicode}},
-            output_format="html",
-        )
+        self._md = markdown.Markdown(extensions=_extensions(), output_format="html")
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "site-links", 0)
         self._source: SourcePage | None = None
         self._lines = _Lines("")

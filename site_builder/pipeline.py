@@ -35,8 +35,8 @@ from site_builder.templating import (
     TEMPLATES_DIR,
     TRANSLATIONS_DIR,
     CompiledTemplates,
+    compiled_catalog,
     make_environment,
-    read_catalog,
 )
 from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
 
@@ -67,6 +67,7 @@ class BuildCache:
     feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
     published: dict = field(default_factory=dict)  # path → digest of the bytes now in the output folder
     compiled_templates: dict = field(default_factory=dict)  # see templating.CompiledTemplates
+    catalogs: dict = field(default_factory=dict)  # see templating.compiled_catalog
 
 
 def _files_key(root: Path, *names: str, extra: object = None) -> str:
@@ -109,17 +110,19 @@ def generate(
     preview: bool = False,
     cache: BuildCache | None = None,
     jobs: int | None = 1,
+    found: Mapping[str, tuple[int, int]] | None = None,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
     ``preview`` adds what only editors see: the translation status at /_status/.
     ``cache`` lets a long-running process skip work whose inputs did not change.
     ``jobs`` is the number of processes converting Markdown and rendering pages (None: one per core).
+    ``found``: the input files' sizes and times as just seen (see ``load.load_sources``).
     """
     config = load_config(root)
     if base_url:
         config = config.with_base_url(base_url)
-    sources = load_sources(root, config, cache.sources if cache is not None else None)
+    sources = load_sources(root, config, cache.sources if cache is not None else None, found)
     groups = translations.groups(sources)
     raise_if_any(translations.source_problems(config, sources, groups))
     site = build_site(config, sources, include_drafts=drafts)
@@ -164,7 +167,9 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
     # Shared by the languages' environments: each template is compiled once, not once per language.
     compiled = CompiledTemplates(cache.compiled_templates if cache is not None else {})
     environments = {
-        language.code: make_environment(root, language, read_catalog(root, language), manifest, compiled)
+        language.code: make_environment(
+            root, language, compiled_catalog(root, language, cache.catalogs if cache else None), manifest, compiled
+        )
         for language in config.languages
     }
     if cache is not None:
@@ -222,6 +227,7 @@ def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildC
     cache.feeds = feeds if feeds is not None and still_there(feeds[1]) else None
     cache.ui_strings = parts["ui_strings"]
     cache.compiled_templates = parts["templates"]
+    cache.catalogs = parts["catalogs"]
     return cache, stored
 
 
@@ -239,6 +245,7 @@ def _store_cache(cache_dir: Path, cache: BuildCache, stored: Stored | None) -> N
             "feeds": None if cache.feeds is None else (cache.feeds[0], _kept(cache.feeds[1])),
             "ui_strings": cache.ui_strings,
             "templates": cache.compiled_templates,
+            "catalogs": cache.catalogs,
         },
         stored,
     )
@@ -286,7 +293,7 @@ def build(
     out = out if out is not None else root / DEFAULT_OUTPUT
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
     persistent = cache is None and cache_dir is not None
-    stored, stored_state, published, options = None, None, None, None
+    stored, stored_state, published, options, inputs = None, None, None, None, None
     if persistent:
         check_cache_folder(cache_dir, out, root, INPUT_DIRS + ("site.yaml",))
     with output_lock(out):
@@ -300,7 +307,10 @@ def build(
             published = observed.published
             stored, stored_state = _stored_cache(cache_dir, published or {})
         memo = cache if cache is not None else stored
-        generated = generate(root, drafts=drafts, base_url=base_url, preview=preview, cache=memo, jobs=jobs)
+        found = inputs.stats if inputs is not None else None
+        generated = generate(
+            root, drafts=drafts, base_url=base_url, preview=preview, cache=memo, jobs=jobs, found=found
+        )
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:

@@ -37,7 +37,7 @@ from pathlib import Path
 from site_builder.errors import SiteError
 from site_builder.record import code_identity
 
-FORMAT = 2
+FORMAT = 3
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 # The classes the cached data classes hold besides this package's own (sets, tuples, dicts

@@ -1,7 +1,8 @@
 """One Jinja environment per language: autoescaping, strict undefined, gettext, locale filters.
 
 UI strings come from ``translations/<lang>/LC_MESSAGES/messages.po``, read
-directly with Babel (no compiled ``.mo`` is kept in the repository). Numbers
+directly with Babel (no compiled ``.mo`` is kept in the repository; the build
+cache keeps each catalogue compiled until it changes). Numbers
 and dates are formatted with Babel for the language's locale, never with the
 machine's locale.
 """
@@ -10,18 +11,18 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import io
 import re
 import traceback
+from collections.abc import MutableMapping
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.bccache
 from babel.dates import format_date, format_skeleton
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal, format_percent
 from babel.support import Translations
 from markupsafe import Markup
@@ -33,6 +34,9 @@ from site_builder.errors import SiteError
 from site_builder.frontmatter import Figure, FrontMatter, published_iso
 from site_builder.seo import json_ld
 
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 TEMPLATES_DIR = "templates"
 TRANSLATIONS_DIR = "translations"
 
@@ -43,17 +47,57 @@ def catalog_path(lang: str) -> str:
 
 def read_catalog(root: Path, language: Language) -> Catalog | None:
     """The language's message catalogue, or None where it has none."""
+    data = _catalog_bytes(root, language)
+    return None if data is None else _parse_catalog(data, language)
+
+
+def compiled_catalog(
+    root: Path, language: Language, known: MutableMapping[str, tuple[str, bytes]] | None = None
+) -> bytes | None:
+    """The language's message catalogue compiled, as the bytes of a ``.mo`` file (fuzzy
+    entries left out, as gettext does); None where it has none.
+
+    ``known`` (kept by the caller between builds) maps a language code to the digest
+    of its catalogue's text and locale and the compiled form: a catalogue is parsed
+    again only when it changed.
+    """
+    data = _catalog_bytes(root, language)
+    if data is None:
+        return None
+    digest = hashlib.sha256(data + f"\0{language.locale}".encode()).hexdigest()
+    if known is not None and known.get(language.code, ("",))[0] == digest:
+        return known[language.code][1]
+    from babel.messages.mofile import write_mo
+
+    buffer = io.BytesIO()
+    write_mo(buffer, _parse_catalog(data, language))
+    if known is not None:
+        known[language.code] = (digest, buffer.getvalue())
+    return buffer.getvalue()
+
+
+def _catalog_bytes(root: Path, language: Language) -> bytes | None:
     display = catalog_path(language.code)
     path = root / display
     if not path.is_file():
         return None
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
+    except OSError as exc:
+        raise SiteError(f"cannot read the catalogue: {exc}", display) from None
+
+
+def _parse_catalog(data: bytes, language: Language) -> Catalog:
+    # Babel's reader is imported here: most rebuilds find the catalogue compiled in the cache.
+    from babel.messages.pofile import PoFileError, read_po
+
+    display = catalog_path(language.code)
+    try:
         _check_po_lines(data.decode("utf-8"), display)
         return read_po(io.BytesIO(data), locale=language.locale, abort_invalid=True)
     except PoFileError as exc:
         raise SiteError(f"invalid message catalogue: {exc}", display, getattr(exc, "lineno", None)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise SiteError(f"cannot read the catalogue: {exc}", display) from None
 
 
@@ -73,13 +117,6 @@ def _check_po_lines(text: str, display: str) -> None:
             )
 
 
-def _translations(catalog: Catalog | None) -> Translations:
-    if catalog is None:
-        return Translations()
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)  # fuzzy entries are left out, as gettext does
-    buffer.seek(0)
-    return Translations(buffer)
 
 
 # --- locale formatting ------------------------------------------------------
@@ -183,11 +220,12 @@ class CompiledTemplates(jinja2.BytecodeCache):
 def make_environment(
     root: Path,
     language: Language,
-    catalog: Catalog | None,
+    messages: bytes | None,
     manifest: AssetManifest,
     compiled: CompiledTemplates | None = None,
 ) -> jinja2.Environment:
-    """The Jinja environment for one language, keeping compiled templates in ``compiled`` if given."""
+    """The Jinja environment for one language, with its UI strings from ``messages`` (see
+    ``compiled_catalog``), keeping compiled templates in ``compiled`` if given."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -199,7 +237,7 @@ def make_environment(
         auto_reload=False,
         bytecode_cache=compiled,
     )
-    translations = _translations(catalog)
+    translations = Translations(io.BytesIO(messages)) if messages is not None else Translations()
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
     def asset_url(name: str) -> str:

@@ -8,7 +8,6 @@ worker was faster.
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,6 +19,8 @@ MAX_CHUNK = 32
 def can_fork() -> bool:
     """Whether workers can start as copies of this process, sharing what it holds without
     pickling it: on Linux. (On macOS forking is unsafe, and Windows cannot.)"""
+    import multiprocessing  # here, as below: most rebuilds need no workers
+
     return sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
 
 
@@ -38,7 +39,8 @@ def in_workers(
     With ``fork``, the workers are copies of this process (see ``can_fork``): ``start_args``
     may then hold what cannot be pickled, such as Jinja environments.
     """
-    from concurrent.futures import ProcessPoolExecutor  # here: most rebuilds need no workers
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     workers = min(jobs, len(items))
     size = min(MAX_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))

@@ -119,6 +119,7 @@ def test_the_real_site_after_edits_is_what_a_cold_serial_build_makes(tmp_path, r
         lambda: (site / "content/en/about.md").write_text(
             (site / "content/en/about.md").read_text("utf-8").replace("title: ", "title: Edited ", 1), "utf-8"
         ),
+        lambda: _replace(site / CATALOGUE, 'msgstr "Al het nieuws"', 'msgstr "Alle nieuwsberichten"'),
         lambda: None,
     ]
     for step, edit in enumerate([lambda: None, *edits]):
@@ -127,6 +128,16 @@ def test_the_real_site_after_edits_is_what_a_cold_serial_build_makes(tmp_path, r
         assert code == 0, err
         assert read_tree(out) == _cold(run_cli, site, tmp_path / "cold"), f"edit {step}"
     assert "Edited " in read_tree(out)["en/about/index.html"].decode()
+    assert "Alle nieuwsberichten" in read_tree(out)["nl/index.html"].decode()
+
+
+CATALOGUE = "translations/nl/LC_MESSAGES/messages.po"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
 
 
 UP_TO_DATE = "is up to date"
