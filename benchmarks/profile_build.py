@@ -35,6 +35,7 @@ from generate_site import generate  # noqa: E402
 
 from site_builder import pipeline  # noqa: E402
 from site_builder.frontmatter import split  # noqa: E402
+from site_builder.markup import markdown_extensions  # noqa: E402
 
 # (label, name in site_builder.pipeline): the stages pipeline.generate and pipeline.build run, in order.
 STAGES = (
@@ -103,7 +104,7 @@ def markdown_floor(site: Path) -> str:
     bodies = [split(path.read_text("utf-8"), str(path))[2] for path in sorted(site.glob("content/*/news/item-*.md"))]
     lines = []
     for label, extensions in (
-        ("Markdown with the build's extensions (extra, sane_lists, toc)", ["extra", "sane_lists", "toc"]),
+        ("Markdown with the build's extensions (extra, sane_lists, toc)", markdown_extensions()),
         ("Markdown without extensions", []),
     ):
         md = markdown.Markdown(extensions=extensions, output_format="html")

@@ -52,7 +52,7 @@ class RenderedPage:
     swot: Mapping[tuple[str, int], Body]  # (quadrant, index) → text
 
 
-def _extensions() -> list[markdown.Extension]:
+def markdown_extensions() -> list[markdown.Extension]:
     """Python-Markdown's "extra" (its seven extensions, in its order), "sane_lists" and "toc".
     Given as objects: a name would make Python-Markdown look through every installed
     package's entry points first, which takes longer than converting a page."""
@@ -87,7 +87,7 @@ class MarkupRenderer:
     ) -> None:
         self._resolve_md = resolve_md
         self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
-        self._md = markdown.Markdown(extensions=_extensions(), output_format="html")
+        self._md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
         self._md.treeprocessors.register(_LinkResolver(self._md, self), "site-links", 0)
         self._source: SourcePage | None = None
         self._lines = _Lines("")

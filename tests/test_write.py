@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -142,17 +143,32 @@ def test_failure_while_writing_keeps_the_old_folder(tmp_path, monkeypatch):
     written = []
 
     def failing_write(staging, previous, rel, data):
-        if len(written) == 2:
+        if rel.as_posix() == "nl/index.html":
             raise OSError(28, "No space left on device")
-        written.append(rel)
+        written.append(rel.as_posix())  # from several threads: list.append is atomic
         real_write(staging, previous, rel, data)
 
     monkeypatch.setattr(write, "_write_one", failing_write)
     with pytest.raises(SiteError, match="No space left"):
         publish([OutputFile(f.path, b"new " + f.data) for f in FIRST], out)
-    assert len(written) == 2
+    assert written  # the others were written, into the folder that is then thrown away
     assert read_tree(out) == before
     assert leftovers(tmp_path) == []
+
+
+def test_a_whole_build_is_written_from_several_threads(tmp_path, monkeypatch):
+    writers = set()
+    real_write = write._write_one
+
+    def recording_write(staging, previous, rel, data):
+        writers.add(threading.get_ident())
+        real_write(staging, previous, rel, data)
+
+    monkeypatch.setattr(write, "_write_one", recording_write)
+    files = [OutputFile(f"news/{n}/index.html", f"<h1>{n}</h1>".encode()) for n in range(200)]
+    publish(files, tmp_path / "build")
+    assert read_tree(tmp_path / "build") == {f.path: f.data for f in files}
+    assert threading.get_ident() not in writers and len(writers) > 1
 
 
 def test_failure_during_the_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
