@@ -12,7 +12,7 @@ from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
-from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, catalog_path, read_catalog
+from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, catalog_path, read_catalog, template_not_text
 
 TEMPLATE_FILE = "messages.pot"
 PROJECT = "Life Sciences & Health Amsterdam"
@@ -45,7 +45,15 @@ def used_messages(root: Path) -> dict[str, tuple[str, int]]:
 
     used: dict[str, tuple[str, int]] = {}
     method_map, options_map = _mapping(root)
-    found = extract_from_dir(root / TEMPLATES_DIR, method_map, options_map)
+    reading: list[str] = []  # the file being read
+
+    def note(filename: str, _method: str, _options: dict) -> None:
+        reading[:] = [filename]
+
+    try:
+        found = list(extract_from_dir(root / TEMPLATES_DIR, method_map, options_map, callback=note))
+    except UnicodeDecodeError as exc:
+        raise template_not_text(reading[0] if reading else "", exc) from None
     for filename, lineno, message, _comments, _context in sorted(found, key=lambda m: (m[0], m[1])):
         msgid = message if isinstance(message, str) else message[0]
         used.setdefault(msgid, (f"{TEMPLATES_DIR}/{filename}", lineno))

@@ -204,9 +204,10 @@ def _outside(path: Path, root: Path) -> SiteError:
     )
 
 
-def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None, found=None):
+def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None, seen=None):
+    """``seen``: see ``load_sources``'s ``found``."""
     known = cache.stamps.get(display) if cache is not None else None
-    if known is not None and found is not None and found.get(display) == known[:2] and (display, known[2]) in cache.pages:
+    if known is not None and seen is not None and seen.get(display) == known[:2] and (display, known[2]) in cache.pages:
         return cache.pages[(display, known[2])]
     try:
         status = os.stat(file)

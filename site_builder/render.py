@@ -110,7 +110,7 @@ def _load_templates(environments: Mapping[str, jinja2.Environment]) -> None:
         for name in env.list_templates(filter_func=lambda name: name.endswith(".html")):
             try:
                 env.get_template(name)
-            except jinja2.TemplateError:
+            except (jinja2.TemplateError, SiteError):
                 pass
 
 
@@ -147,6 +147,8 @@ def _render_chunk(indexes: tuple[int, ...]) -> tuple:
 
 
 def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str | None) -> SiteError | None:
+    if isinstance(exc, SiteError):
+        return exc
     if isinstance(exc, jinja2.TemplateNotFound) and exc.name == template:
         if page is not None and page.front.template:
             return SiteError(

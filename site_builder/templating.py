@@ -217,6 +217,23 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.entries[bucket.key] = bucket.bytecode_to_string()
 
 
+class _TemplateFiles(jinja2.FileSystemLoader):
+    """Jinja's loader, with a template that cannot be read as UTF-8 named as the user's mistake."""
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError as exc:
+            raise template_not_text(template, exc) from None
+
+
+def template_not_text(name: str, exc: UnicodeDecodeError) -> SiteError:
+    line = exc.object[: exc.start].count(b"\n") + 1 if isinstance(exc.object, bytes) else None
+    return SiteError(
+        "the template is not valid UTF-8 text", f"{TEMPLATES_DIR}/{name}", line, "save the file as UTF-8"
+    )
+
+
 def make_environment(
     root: Path,
     language: Language,
@@ -227,7 +244,7 @@ def make_environment(
     """The Jinja environment for one language, with its UI strings from ``messages`` (see
     ``compiled_catalog``), keeping compiled templates in ``compiled`` if given."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(root / TEMPLATES_DIR),
+        loader=_TemplateFiles(root / TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],

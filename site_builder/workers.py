@@ -8,6 +8,7 @@ worker was faster.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -46,5 +47,27 @@ def in_workers(
     size = min(MAX_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [tuple(items[first : first + size]) for first in range(0, len(items), size)]
     context = multiprocessing.get_context("fork") if fork else None
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=start, initargs=start_args) as pool:
+    begin = (os.getpid(), start, start_args)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_begin, initargs=begin) as pool:
         return [result for chunk in pool.map(run_chunk, chunks) for result in chunk]
+
+
+def _begin(parent: int, start: Callable[..., None], start_args: tuple) -> None:
+    _end_with(parent)
+    start(*start_args)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _end_with(parent: int) -> None:
+    """Make this worker end when the build that started it ends, however it ends. A worker
+    forked from the build shares its lock on the output folder (see ``write.output_lock``):
+    one left waiting for work after the build was killed would keep every later build out."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the build ended before that took effect
+        os._exit(1)

@@ -138,6 +138,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         {ABOUT_NL: "---\ntitle: Over ons\nslug: over-ons\n---\nCafé Amsterdam\n".encode("latin-1")},
         [f"{ABOUT_NL}:5: the file is not valid UTF-8 text (hint: save the file as UTF-8)"],
     ),
+    "template that is not UTF-8": (
+        {"templates/page.html": (PAGE_TEMPLATE + "{# café #}\n").encode("latin-1")},
+        [
+            f"templates/page.html:{PAGE_TEMPLATE.count(chr(10)) + 1}: the template is not valid UTF-8 text "
+            "(hint: save the file as UTF-8)"
+        ],
+    ),
     "file with a NUL byte": (
         {ABOUT_NL: b"---\ntitle: Over ons\nslug: over-ons\n---\nA\x00B\n"},
         [f"{ABOUT_NL}:5: the file contains a NUL byte (hint: is this a text file?)"],

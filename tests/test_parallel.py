@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -48,23 +49,41 @@ def test_one_and_two_jobs_give_the_same_generated_site(generated_site, tmp_path)
 
 
 @pytest.mark.skipif(not can_fork(), reason="pages are rendered in workers only where they can be forked")
-def test_template_mistakes_found_in_workers_name_file_and_line(generated_site, tmp_path):
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        (b"{{ page.front.no_such_field }}\n", "template error: 'site_builder.frontmatter.FrontMatter object' has no"),
+        ("{# café #}\n".encode("latin-1"), "the template is not valid UTF-8 text"),
+    ],
+)
+def test_template_mistakes_found_in_workers_name_file_and_line(generated_site, tmp_path, line, expected):
     site = tmp_path / "site"
     shutil.copytree(generated_site, site)
     template = site / "templates" / "news_item.html"
-    lines = template.read_text("utf-8").splitlines(keepends=True)
-    lines.insert(2, "{{ page.front.no_such_field }}\n")
-    template.write_text("".join(lines), "utf-8")
+    lines = template.read_bytes().splitlines(keepends=True)
+    lines.insert(2, line)
+    template.write_bytes(b"".join(lines))
     results = [
         run_process("-C", site, "build", "--no-cache", "--out", tmp_path / "out", "--jobs", jobs)
         for jobs in ("1", "2")
     ]
     assert [result.returncode for result in results] == [1, 1]
-    assert results[1].stderr.startswith("templates/news_item.html:3: ")
-    assert "no_such_field" in results[1].stderr
+    assert results[1].stderr.startswith(f"templates/news_item.html:3: {expected}")
     assert len(results[1].stderr.splitlines()) == 1  # one mistake, reported once for all pages
     assert results[1].stderr == results[0].stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_template_no_page_uses_that_is_not_utf8_is_a_warning(generated_site, tmp_path):
+    site = tmp_path / "site"
+    shutil.copytree(generated_site, site)
+    (site / "templates" / "unused.html").write_bytes("{# café #}\n".encode("latin-1"))
+    results = [
+        run_process("-C", site, "build", "--no-cache", "--out", tmp_path / jobs, "--jobs", jobs) for jobs in ("1", "2")
+    ]
+    assert [result.returncode for result in results] == [0, 0]
+    warning = "warning: templates/unused.html:1: the template is not valid UTF-8 text (hint: save the file as UTF-8)"
+    assert [result.stderr.splitlines()[1:] for result in results] == [[warning], [warning]]  # after "built …"
 
 
 def test_mistakes_found_in_workers_name_file_and_line(mini_site, run_cli):
@@ -83,3 +102,50 @@ def test_jobs_must_be_a_positive_number(mini_site, run_cli):
     code, _, err = run_cli("-C", mini_site, "build", "--jobs", "0")
     assert code == 2
     assert "--jobs" in err
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, and that are not yet finished."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_with_a_build_that_is_killed(generated_site, tmp_path):
+    """A forked worker shares the build's lock on the output folder: left behind, it would
+    refuse every later build."""
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "site_builder", "-C", str(generated_site), "build", "--no-cache"]
+    build = subprocess.Popen([*command, "--out", str(out), "--jobs", "2"], stderr=subprocess.DEVNULL)
+    try:
+        workers: list[int] = []
+        for _ in range(600):  # while the build converts Markdown in its workers
+            workers = _children(build.pid)
+            if len(workers) >= 2 or build.poll() is not None:
+                break
+            time.sleep(0.01)
+        assert len(workers) >= 2, "the build ended before its workers could be seen"
+    finally:
+        build.kill()
+        build.wait()
+    for _ in range(500):
+        if not any(_alive(pid) for pid in workers):
+            break
+        time.sleep(0.01)
+    assert not any(_alive(pid) for pid in workers)
+    again = run_process("-C", generated_site, "build", "--no-cache", "--out", out, "--jobs", "1")
+    assert again.returncode == 0, again.stderr
