@@ -46,9 +46,10 @@ def in_workers(
     workers = min(jobs, len(items))
     size = min(MAX_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [tuple(items[first : first + size]) for first in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork") if fork else None
-    begin = (os.getpid(), start, start_args)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_begin, initargs=begin) as pool:
+    context = multiprocessing.get_context("fork" if fork else None)
+    if context.get_start_method() == "fork":  # copies of this process, sharing what it holds open
+        start, start_args = _begin, (os.getpid(), start, start_args)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=start, initargs=start_args) as pool:
         return [result for chunk in pool.map(run_chunk, chunks) for result in chunk]
 
 

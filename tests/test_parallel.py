@@ -3,6 +3,7 @@ nothing in the output, nor in the mistakes reported."""
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
 import subprocess
 import sys
@@ -149,3 +150,25 @@ def test_workers_end_with_a_build_that_is_killed(generated_site, tmp_path):
     assert not any(_alive(pid) for pid in workers)
     again = run_process("-C", generated_site, "build", "--no-cache", "--out", out, "--jobs", "1")
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_markdown_workers_started_afresh_give_the_same_site(tmp_path, method):
+    """Where workers are not forked (Python's default outside Linux, and on Linux from 3.14)."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, GENERATOR, "12", site], check=True, capture_output=True)
+    script = tmp_path / "build.py"
+    script.write_text(
+        "import multiprocessing, sys\n"
+        "if __name__ == '__main__':\n"
+        "    multiprocessing.set_start_method(sys.argv[1])\n"
+        "    from site_builder.cli import main\n"
+        "    sys.exit(main(sys.argv[2:]))\n",
+        "utf-8",
+    )
+    command = [sys.executable, script, method, "-C", site, "build", "--no-cache", "--jobs", "2", "--out"]
+    started = subprocess.run([*command, tmp_path / "out"], capture_output=True, text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    assert read_tree(tmp_path / "out") == _build(site, tmp_path / "serial", "--jobs", "1")
