@@ -10,7 +10,7 @@ import re
 import sys
 from html.parser import HTMLParser
 from urllib.parse import unquote
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from site_builder import translations
@@ -49,8 +49,37 @@ class Findings:
         return tuple(e for e in self.all if id(e) not in blocking)
 
 
-_HTML_LINK = re.compile(rb"""\s(?:href|src)="(/(?!/)[^"#?]*)""")
-_HTML_ID = re.compile(rb'\sid="([^"]+)"')
+# A site-internal address in href="/…" or src="/…", and an id="…", each after a space. The
+# patterns start with a literal, which the regular-expression engine finds several times
+# faster than a class such as \s; the attribute's name and the space before it are checked
+# afterwards (_found).
+_ATTRIBUTE_PATH = re.compile(rb'="(/(?!/)[^"#?]*)')
+_HTML_ID = re.compile(rb'id="([^"]+)"')
+_SPACE = frozenset(b" \t\n\r\f\v")  # what \s matches in bytes
+
+
+def _after_space(data: bytes, name: bytes, start: int) -> bool:
+    """Whether ``name`` ends at ``start`` in ``data``, after a space."""
+    begin = start - len(name)
+    return begin > 0 and data[begin - 1] in _SPACE and data[begin:start] == name
+
+
+def _found(pattern: re.Pattern, data: bytes, valid: Callable[[re.Match], bool]) -> Iterator[re.Match]:
+    """The matches of ``pattern`` for which ``valid`` holds, as a pattern that also required
+    that would find them: after a match that is not valid, the search goes on from its
+    second byte, not from its end."""
+    position = 0
+    while (match := pattern.search(data, position)) is not None:
+        if valid(match):
+            yield match
+            position = match.end()
+        else:
+            position = match.start() + 1
+
+
+def _html_ids(data: bytes) -> frozenset[str]:
+    found = _found(_HTML_ID, data, lambda m: m.start() > 0 and data[m.start() - 1] in _SPACE)
+    return frozenset(sys.intern(m.group(1).decode("utf-8", "replace")) for m in found)
 
 
 @dataclass
@@ -100,8 +129,7 @@ def scan_html(files: Iterable[OutputFile], cache: dict | None = None) -> dict[st
         if known is None or known[0] != file.digest:
             if file.data is None:
                 raise ValueError(f"{file.path}: kept from the last build without its links")
-            ids = frozenset(sys.intern(m.group(1).decode("utf-8", "replace")) for m in _HTML_ID.finditer(file.data))
-            known = (file.digest, _link_targets(file.data), ids)
+            known = (file.digest, _link_targets(file.data), _html_ids(file.data))
         scans[file.path] = known[1:]
         used[file.path] = known
     if cache is not None:
@@ -308,7 +336,10 @@ def _markdown_targets(rendered: RenderedPage) -> set[str]:
 
 def _link_targets(data: bytes) -> tuple[str, ...]:
     """The site-internal paths an HTML file links to, each once, in order of first appearance."""
-    found = dict.fromkeys(m.group(1) for m in _HTML_LINK.finditer(data))
+    def valid(m: re.Match) -> bool:
+        return _after_space(data, b"href", m.start()) or _after_space(data, b"src", m.start())
+
+    found = dict.fromkeys(m.group(1) for m in _found(_ATTRIBUTE_PATH, data, valid))
     # Interned: most targets (menus, switchers, assets) recur in every file, and the cache
     # then stores and loads each once.
     return tuple(sys.intern(target.decode("utf-8", "replace")) for target in found)

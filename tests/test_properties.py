@@ -7,6 +7,7 @@
   build says which files collide.
 * Addresses: always under the page's language, never leaving the output folder;
   links between pages and old addresses (``aliases``) never lead off the site.
+* The output's links and ids: found exactly as their definition says.
 
 Runs are reproducible (``derandomize``, no example database) and small, so the
 suite stays fast; ``HYPOTHESIS_EXAMPLES`` raises the count for a deeper local run.
@@ -27,13 +28,14 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from site_builder.check import scan_html
 from site_builder.config import load_config
 from site_builder.errors import SiteError, SiteErrors
 from site_builder.frontmatter import SLUG, Document, FrontMatter, kind_of, parse
 from site_builder.load import SourcePage, decode, is_ignored
 from site_builder.markup import markup_renderer
 from site_builder.model import build_site, slugify, url_to_file
-from site_builder.write import _safe_relative
+from site_builder.write import OutputFile, _safe_relative
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "100"))
 PROPERTY = settings(
@@ -268,3 +270,24 @@ def test_links_to_pages_lead_to_pages_of_the_site_or_are_broken(href):
         path = urlsplit(link.href).path
         if link.target is not None and path.endswith(".md") and not link.target.startswith("#"):
             assert urlsplit(link.target).path in SMALL_SITE.urls, link
+
+
+# --- links and ids found in the output ------------------------------------------
+
+# What the link check reads from each HTML file, by its definition: a site-internal address
+# in href="…" or src="…", and an id="…", each attribute after a space.
+_LINK_DEFINITION = re.compile(rb"""\s(?:href|src)="(/(?!/)[^"#?]*)""")
+_ID_DEFINITION = re.compile(rb'\sid="([^"]+)"')
+_HTML_PIECES = [
+    b' href="', b'\thref="', b'xhref="', b'href="', b' src="', b'\nsrc="', b'data-src="', b' id="', b'\x0bid="',
+    b'xid="', b'id="', b"<a", b">", b" ", b"=", b'"', b"/", b"//", b"/news", b"#f", b"?q", b"\xc3\xa9", b"\xff",
+]
+
+
+@PROPERTY
+@given(st.lists(st.sampled_from(_HTML_PIECES), max_size=40).map(b"".join))
+def test_output_scan_finds_exactly_the_defined_links_and_ids(data):
+    targets, ids = scan_html([OutputFile("page.html", data)])["page.html"]
+    defined = dict.fromkeys(m.group(1).decode("utf-8", "replace") for m in _LINK_DEFINITION.finditer(data))
+    assert targets == tuple(defined)
+    assert ids == {m.group(1).decode("utf-8", "replace") for m in _ID_DEFINITION.finditer(data)}
