@@ -161,6 +161,8 @@ def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
 
 def _check_depth(text: str, first_line: int) -> None:
     """Refuse nesting deeper than ``MAX_DEPTH``, reading events (a flat stream) before any node is built."""
+    if sum(text.count(indicator) for indicator in ":?-[{") <= MAX_DEPTH:
+        return  # each level needs one of these: a key's ":" or "?", a list's "-", or "[" or "{"
     events = _BaseLoader(text)
     try:
         depth = 0

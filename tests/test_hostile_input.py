@@ -116,6 +116,13 @@ CASES = {
             "(hint: use fewer levels; deeper ones are hard to read anyway)"
         ],
     ),
+    "quotes nested 25 deep on the body's first line": (
+        about_nl("title: Over ons", "slug: over-ons", body="> " * 25 + "Wij.\n"),
+        [
+            f"{ABOUT_NL}:5: quotes and lists are nested more than 20 levels deep "
+            "(hint: use fewer levels; deeper ones are hard to read anyway)"
+        ],
+    ),
     # --- files --------------------------------------------------------------------
     "empty file": (
         {ABOUT_NL: ""},

@@ -291,3 +291,15 @@ def test_output_scan_finds_exactly_the_defined_links_and_ids(data):
     defined = dict.fromkeys(m.group(1).decode("utf-8", "replace") for m in _LINK_DEFINITION.finditer(data))
     assert targets == tuple(defined)
     assert ids == {m.group(1).decode("utf-8", "replace") for m in _ID_DEFINITION.finditer(data)}
+
+
+# --- control characters -----------------------------------------------------------
+
+_CONTROL_DEFINITION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@PROPERTY
+@given(st.text(st.sampled_from(["a", "é", " ", "\t", "\n", "\r", "\x00", "\x1b", "\x0c", "\x7f", "\ufffe", "\u0086"])))
+def test_text_is_refused_exactly_for_the_defined_control_characters(text):
+    result = decode(text.encode("utf-8"), PATH)
+    assert isinstance(result, SiteError) == bool(_CONTROL_DEFINITION.search(text))
