@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
-from site_builder.templating import TEMPLATES_DIR, TRANSLATIONS_DIR, catalog_path, read_catalog, template_not_text
+from site_builder.templating import (
+    TEMPLATES_DIR,
+    TRANSLATIONS_DIR,
+    catalog_path,
+    read_catalog,
+    template_not_text,
+)
 
 TEMPLATE_FILE = "messages.pot"
 PROJECT = "Life Sciences & Health Amsterdam"

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from site_builder.config import SiteConfig
-from site_builder.record import RACY_NS
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
 from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
+from site_builder.record import RACY_NS
 
 CONTENT_DIR = "content"
 MAX_PAGE_BYTES = 8 * 1024 * 1024

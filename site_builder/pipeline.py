@@ -12,8 +12,8 @@ import logging
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
@@ -29,7 +29,7 @@ from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_error_notice, render_pages, render_status_page
 from site_builder import record
-from site_builder.record import DEFAULT_CACHE_DIR, DEFAULT_OUTPUT
+from site_builder.record import DEFAULT_OUTPUT
 from site_builder.store import Stored, check_cache_folder, read_cache, write_cache
 from site_builder.templating import (
     TEMPLATES_DIR,

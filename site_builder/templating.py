@@ -117,8 +117,6 @@ def _check_po_lines(text: str, display: str) -> None:
             )
 
 
-
-
 # --- locale formatting ------------------------------------------------------
 
 

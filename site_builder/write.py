@@ -158,14 +158,18 @@ def update_in_place(
         if file.data is None:
             raise ValueError(f"{file.path}: kept from the last build, but not found in {out}")
         changed.append((out.joinpath(*_safe_relative(file.path).parts), file.data))
-    _each_in_threads(_replace, changed)
-    for path in sorted(set(previous if present is None else present) - set(current), reverse=True):
-        target = out.joinpath(*_safe_relative(path).parts)
-        target.unlink(missing_ok=True)
-        for folder in target.parents:
-            if folder == out or any(folder.iterdir()):
-                break
-            folder.rmdir()
+    try:
+        _each_in_threads(_replace, changed)
+        for path in sorted(set(previous if present is None else present) - set(current), reverse=True):
+            target = out.joinpath(*_safe_relative(path).parts)
+            target.unlink(missing_ok=True)
+            for folder in target.parents:
+                if folder == out or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+    except OSError as error:
+        # Files written so far are whole; the next build finds what differs and writes it again.
+        raise SiteError(f"cannot write the site to {out}: {error}") from None
     return current
 
 

@@ -11,7 +11,7 @@ from conftest import read_tree
 
 from site_builder import write
 from site_builder.errors import SiteError
-from site_builder.write import OutputFile, check_output_folder, publish
+from site_builder.write import OutputFile, check_output_folder, publish, update_in_place
 
 FIRST = (
     OutputFile("index.html", b"<h1>LSH Amsterdam</h1>"),
@@ -154,6 +154,19 @@ def test_failure_while_writing_keeps_the_old_folder(tmp_path, monkeypatch):
     assert written  # the others were written, into the folder that is then thrown away
     assert read_tree(out) == before
     assert leftovers(tmp_path) == []
+
+
+def test_failure_while_updating_in_place_is_one_clear_error(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    previous = update_in_place(FIRST, out, {})
+
+    def failing_replace(change):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(write, "_replace", failing_replace)
+    with pytest.raises(SiteError, match="cannot write the site to .*No space left"):
+        update_in_place([OutputFile(f.path, b"new " + f.data) for f in FIRST], out, previous)
+    assert read_tree(out) == {f.path: f.data for f in FIRST}
 
 
 def test_a_whole_build_is_written_from_several_threads(tmp_path, monkeypatch):
