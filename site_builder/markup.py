@@ -24,7 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from site_builder.assets import ASSETS_URL
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.inline import QuickInlineExtension
+from site_builder.quick_markdown import QuickMarkdownExtension
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
 from site_builder.workers import in_workers
@@ -55,7 +55,7 @@ class RenderedPage:
 
 def markdown_extensions() -> list[markdown.Extension]:
     """Python-Markdown's "extra" (its seven extensions, in its order), "sane_lists" and "toc",
-    and its inline stage without the patterns that cannot match (see ``inline``).
+    without trying patterns that cannot match (see ``quick_markdown``).
     Given as objects: a name would make Python-Markdown look through every installed
     package's entry points first, which takes longer than converting a page."""
     return [
@@ -68,7 +68,7 @@ def markdown_extensions() -> list[markdown.Extension]:
         md_in_html.MarkdownInHtmlExtension(),
         sane_lists.SaneListExtension(),
         toc.TocExtension(slugify=toc.slugify_unicode),
-        QuickInlineExtension(),
+        QuickMarkdownExtension(),
     ]
 
 

@@ -1,4 +1,4 @@
-"""The inline stage that skips patterns which cannot match gives Python-Markdown's own HTML."""
+"""Python-Markdown without trying patterns that cannot match gives Python-Markdown's own HTML."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ from pathlib import Path
 
 import markdown
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_properties import PROPERTY
+from test_properties import EXAMPLES, PROPERTY
 
-from site_builder import inline
+from site_builder import quick_markdown
 from site_builder.frontmatter import split
-from site_builder.inline import NEEDS, QuickInlineExtension, QuickInlineProcessor
+from site_builder.quick_markdown import (
+    BLOCK_NEEDS,
+    INLINE_NEEDS,
+    QuickBlockParser,
+    QuickInlineProcessor,
+    QuickMarkdownExtension,
+)
 from site_builder.markup import markdown_extensions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +28,7 @@ GENERATOR = ROOT / "benchmarks" / "generate_site.py"
 
 
 def converter(quick: bool) -> markdown.Markdown:
-    extensions = [e for e in markdown_extensions() if quick or not isinstance(e, QuickInlineExtension)]
+    extensions = [e for e in markdown_extensions() if quick or not isinstance(e, QuickMarkdownExtension)]
     return markdown.Markdown(extensions=extensions, output_format="html")
 
 
@@ -39,23 +45,49 @@ def bodies(folder: Path) -> list[str]:
     return [split(path.read_text("utf-8"), str(path))[2] for path in paths]
 
 
-def test_the_build_uses_it_and_knows_every_inline_pattern():
+def test_the_build_uses_it_and_knows_its_block_processors_and_inline_patterns():
     md = converter(quick=True)
+    assert isinstance(md.parser, QuickBlockParser)
     assert isinstance(md.treeprocessors["inline"], QuickInlineProcessor)
-    unknown = [p.compiled_re.pattern for p in md.inlinePatterns if p.compiled_re.pattern not in NEEDS]
-    assert unknown == [], "a Python-Markdown version with other inline patterns: add them to inline.NEEDS"
+    keys = {quick_markdown._block_key(processor) for processor in md.parser.blockprocessors}
+    assert BLOCK_NEEDS.keys() <= keys, "a Python-Markdown version with other block processors: see BLOCK_NEEDS"
+    unknown = [p.compiled_re.pattern for p in md.inlinePatterns if p.compiled_re.pattern not in INLINE_NEEDS]
+    assert unknown == [], "a Python-Markdown version with other inline patterns: see INLINE_NEEDS"
 
 
-def test_patterns_are_tried_only_where_what_they_need_is_in_the_text(monkeypatch):
+def test_block_processors_are_tried_only_where_what_they_need_is_in_the_block(monkeypatch):
     md = converter(quick=True)
     tried: list[str] = []
-    apply = getattr(QuickInlineProcessor, inline._APPLY)
+
+    def spy(processor):
+        stock = processor.test
+
+        def test(parent, block):
+            tried.append(type(processor).__name__)
+            return stock(parent, block)
+
+        return test
+
+    for processor in md.parser.blockprocessors:
+        if quick_markdown._block_key(processor) in BLOCK_NEEDS:
+            monkeypatch.setattr(processor, "test", spy(processor))
+    assert md.convert("Plain prose, with nothing in it.") == "<p>Plain prose, with nothing in it.</p>"
+    assert tried == []
+    md.reset()
+    assert md.convert("# Heading") == '<h1 id="heading">Heading</h1>'
+    assert tried == ["HashHeaderProcessor"]
+
+
+def test_inline_patterns_are_tried_only_where_what_they_need_is_in_the_text(monkeypatch):
+    md = converter(quick=True)
+    tried: list[str] = []
+    apply = getattr(QuickInlineProcessor, quick_markdown._APPLY)
 
     def spy(self, pattern, data, index, start=0):
         tried.append(pattern.compiled_re.pattern)
         return apply(self, pattern, data, index, start)
 
-    monkeypatch.setattr(QuickInlineProcessor, inline._APPLY, spy)
+    monkeypatch.setattr(QuickInlineProcessor, quick_markdown._APPLY, spy)
     assert md.convert("Plain prose, with nothing inline in it.") == "<p>Plain prose, with nothing inline in it.</p>"
     assert tried == []
     md.reset()
@@ -82,11 +114,14 @@ _PIECES = [
     "[^1]: note\n", "![", "](/en/)", "[x]: /en/\n", "<", ">", "<https://example.org>", "<a@b.nl>", "<b>", "</b>",
     "<!-- c -->", "&amp;", "&#38;", "&x", ";", "!", "@", "://", "{: #id .c }", "# ", "- ", "1. ", "> ", "    ",
     "| a | b |\n|---|---|\n", "Term\n:   Definition\n", "*[HTML]: Hyper Text\n", "HTML", "```\n", "é",
+    "|", ":", ": ", "#", "\n===\n", "\n---\n", "\n-", "\n=", "* * *", "___", "[^1]:", "]:", "*[", "\t", "> > ",
+    "Term\n: Definition\n", "[^a]: other\n", "*[W3C]: World Wide Web Consortium\n", "[y]:/nl/\n", "W3C",
+    "[^a]", "<ftp://example.org/x>",
 ]
 
 
 @pytest.mark.filterwarnings("ignore")
-@PROPERTY
+@settings(PROPERTY, max_examples=5 * EXAMPLES)  # about 2 ms each
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
 def test_same_html_as_python_markdown_on_any_text(text):
     assert convert_all(converter(quick=True), [text]) == convert_all(converter(quick=False), [text])
