@@ -125,8 +125,13 @@ class QuickBlockParser(BlockParser):
         # Python-Markdown's loop, with the check before each processor.
         while blocks:
             for processor, needed in self._pairs:
-                if needed is not None and not _has_any(blocks[0], needed):
-                    continue
+                if needed is not None:
+                    block = blocks[0]
+                    for part in needed:  # written out, not a call: this runs a million times a build
+                        if part in block:
+                            break
+                    else:
+                        continue
                 if processor.test(parent, blocks[0]):
                     if processor.run(parent, blocks) is not False:
                         break
@@ -150,10 +155,13 @@ class QuickInlineProcessor(InlineProcessor):
         start, count = 0, len(patterns)
         while patternIndex < count:
             needed = needs[patternIndex]
-            if needed is not None and not _has_any(data, needed):
-                # What a search that found nothing leads to: the next pattern, from the start.
-                patternIndex, start = patternIndex + 1, 0
-                continue
+            if needed is not None:
+                for part in needed:
+                    if part in data:
+                        break
+                else:  # what a search that found nothing leads to: the next pattern, from the start
+                    patternIndex, start = patternIndex + 1, 0
+                    continue
             data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
             if not matched:
                 patternIndex += 1
