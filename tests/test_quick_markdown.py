@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_properties import EXAMPLES, PROPERTY
 
-from site_builder import quick_markdown
+from site_builder import markup, quick_markdown
 from site_builder.frontmatter import split
 from site_builder.quick_markdown import (
     BLOCK_NEEDS,
@@ -22,6 +22,7 @@ from site_builder.quick_markdown import (
     QuickMarkdownExtension,
 )
 from site_builder.markup import markdown_extensions
+from site_builder.pipeline import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"
@@ -106,6 +107,17 @@ def test_same_html_as_python_markdown_on_a_generated_site(tmp_path):
     texts = bodies(tmp_path / "site")
     assert len(texts) > 80
     assert convert_all(converter(quick=True), texts) == convert_all(converter(quick=False), texts)
+
+
+def test_the_real_site_is_built_the_same_with_python_markdown_alone(monkeypatch):
+    """Every page, SWOT item, feed and check, not only page bodies."""
+    quick = {f.path: f.data for f in generate(ROOT).files}
+    stock_extensions = [e for e in markdown_extensions() if not isinstance(e, QuickMarkdownExtension)]
+    monkeypatch.setattr(markup, "markdown_extensions", lambda: list(stock_extensions))
+    assert not any(isinstance(e, QuickMarkdownExtension) for e in markup.markdown_extensions())
+    stock = {f.path: f.data for f in generate(ROOT).files}
+    assert sum(path.endswith(".html") for path in stock) > 30
+    assert quick == stock
 
 
 # Pieces of Markdown around every pattern's needed strings, and near misses of them.
