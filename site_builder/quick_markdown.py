@@ -119,15 +119,19 @@ class QuickBlockParser(BlockParser):
 
     _pairs: tuple = ()
 
-    def parseDocument(self, lines):  # noqa: N802 - Python-Markdown's name
-        # Per document: an extension may have changed the processors since the last one.
+    def _candidates(self) -> tuple:
         self._pairs = tuple((p, BLOCK_NEEDS.get(_block_key(p))) for p in self.blockprocessors)
+        return self._pairs
+
+    def parseDocument(self, lines):  # noqa: N802 - Python-Markdown's name
+        self._candidates()  # per document: an extension may have changed the processors since the last
         return super().parseDocument(lines)
 
     def parseBlocks(self, parent, blocks: list[str]) -> None:  # noqa: N802
         # Python-Markdown's loop, with the check before each processor.
+        pairs = self._pairs if len(self._pairs) == len(self.blockprocessors) else self._candidates()
         while blocks:
-            for processor, needed in self._pairs:
+            for processor, needed in pairs:
                 if needed is not None:
                     block = blocks[0]
                     for part in needed:  # written out, not a call: this runs a million times a build
@@ -145,16 +149,20 @@ class QuickInlineProcessor(InlineProcessor):
 
     _needs: tuple[tuple[str, ...] | None, ...] = ()
 
-    def run(self, tree, ancestors=None):
-        # Per document: an extension may have changed the patterns since the last one.
+    def _candidates(self) -> tuple:
         self._needs = tuple(INLINE_NEEDS.get(pattern.compiled_re.pattern) for pattern in self.inlinePatterns)
+        return self._needs
+
+    def run(self, tree, ancestors=None):
+        self._candidates()  # per document: an extension may have changed the patterns since the last
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
         # Python-Markdown's loop, with the check before each pattern.
         if isinstance(data, util.AtomicString):
             return data
-        apply, patterns, needs = getattr(self, _APPLY), self.inlinePatterns, self._needs
+        apply, patterns = getattr(self, _APPLY), self.inlinePatterns
+        needs = self._needs if len(self._needs) == len(patterns) else self._candidates()
         start, count = 0, len(patterns)
         while patternIndex < count:
             needed = needs[patternIndex]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import subprocess
+import xml.etree.ElementTree as etree
 import sys
 from pathlib import Path
 
@@ -94,6 +96,21 @@ def test_inline_patterns_are_tried_only_where_what_they_need_is_in_the_text(monk
     md.reset()
     assert md.convert("A [link](/en/) here.") == '<p>A <a href="/en/">link</a> here.</p>'
     assert set(tried) == {r"(?<!\!)\["}
+
+
+def test_a_parser_used_before_any_document_finds_its_processors():
+    """Extensions may parse a chunk outside ``convert``; the processors are not yet known then."""
+    trees = []
+    faulthandler.dump_traceback_later(60, exit=True)  # a parser that tries no processor loops forever
+    try:
+        for quick in (True, False):
+            root = etree.Element("div")
+            converter(quick).parser.parseChunk(root, "# Title\n\nText, and [a link](/en/).\n\n> Quoted")
+            trees.append(etree.tostring(root))
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    assert trees[0] == trees[1]
+    assert b"<h1>Title</h1>" in trees[0] and b"<blockquote>" in trees[0]
 
 
 def test_same_html_as_python_markdown_on_the_real_site():
