@@ -123,11 +123,11 @@ class QuickBlockParser(BlockParser):
         self._pairs = tuple((p, BLOCK_NEEDS.get(_block_key(p))) for p in self.blockprocessors)
         return self._pairs
 
-    def parseDocument(self, lines):  # noqa: N802 - Python-Markdown's name
+    def parseDocument(self, lines):  # Python-Markdown's name
         self._candidates()  # per document: an extension may have changed the processors since the last
         return super().parseDocument(lines)
 
-    def parseBlocks(self, parent, blocks: list[str]) -> None:  # noqa: N802
+    def parseBlocks(self, parent, blocks: list[str]) -> None:
         # Python-Markdown's loop, with the check before each processor.
         pairs = self._pairs if len(self._pairs) == len(self.blockprocessors) else self._candidates()
         while blocks:
@@ -139,9 +139,8 @@ class QuickBlockParser(BlockParser):
                             break
                     else:
                         continue
-                if processor.test(parent, blocks[0]):
-                    if processor.run(parent, blocks) is not False:
-                        break
+                if processor.test(parent, blocks[0]) and processor.run(parent, blocks) is not False:
+                    break
 
 
 class QuickInlineProcessor(InlineProcessor):
@@ -157,7 +156,7 @@ class QuickInlineProcessor(InlineProcessor):
         self._candidates()  # per document: an extension may have changed the patterns since the last
         return super().run(tree, ancestors)
 
-    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         # Python-Markdown's loop, with the check before each pattern.
         if isinstance(data, util.AtomicString):
             return data
@@ -181,7 +180,9 @@ class QuickInlineProcessor(InlineProcessor):
 
 def _inline_available() -> bool:
     """Whether this Python-Markdown's inline processor has the methods ``QuickInlineProcessor`` builds on."""
-    return callable(getattr(InlineProcessor, _HANDLE, None)) and callable(getattr(InlineProcessor, _APPLY, None))
+    return callable(getattr(InlineProcessor, _HANDLE, None)) and callable(
+        getattr(InlineProcessor, _APPLY, None)
+    )
 
 
 class QuickMarkdownExtension(Extension):
@@ -190,7 +191,7 @@ class QuickMarkdownExtension(Extension):
     ``QuickInlineProcessor`` (same name and priority). Given after the other extensions,
     it finds their preprocessors."""
 
-    def extendMarkdown(self, md) -> None:  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's name
         for processor in md.preprocessors:
             needed = PREPROCESSOR_NEEDS.get(_class_path(processor))
             if needed is not None:

@@ -129,7 +129,9 @@ def publish(files: Iterable[OutputFile], out: Path) -> None:
             planned[file.path] = (_safe_relative(file.path), file)
         compare = out.is_dir()  # with the files of the output folder it replaces
         folders: set[Path] = {staging}  # made so far, by any thread
-        _each_in_threads(lambda item: _write_one(staging, out, compare, folders, *item), list(planned.values()))
+        _each_in_threads(
+            lambda item: _write_one(staging, out, compare, folders, *item), list(planned.values())
+        )
         _swap(staging, out)
     except OSError as error:
         shutil.rmtree(staging, ignore_errors=True)
@@ -229,7 +231,11 @@ def _write_one(
     if compare:
         try:
             status = os.lstat(old)
-            if stat.S_ISREG(status.st_mode) and status.st_size == len(file.data) and old.read_bytes() == file.data:
+            if (
+                stat.S_ISREG(status.st_mode)
+                and status.st_size == len(file.data)
+                and old.read_bytes() == file.data
+            ):
                 os.link(old, target)
                 return
         except OSError:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import faulthandler
 import subprocess
-import xml.etree.ElementTree as etree
 import sys
+import xml.etree.ElementTree as etree
 from pathlib import Path
 
 import markdown
@@ -16,6 +16,8 @@ from test_properties import EXAMPLES, PROPERTY
 
 from site_builder import markup, quick_markdown
 from site_builder.frontmatter import split
+from site_builder.markup import markdown_extensions
+from site_builder.pipeline import generate
 from site_builder.quick_markdown import (
     BLOCK_NEEDS,
     INLINE_NEEDS,
@@ -23,8 +25,6 @@ from site_builder.quick_markdown import (
     QuickInlineProcessor,
     QuickMarkdownExtension,
 )
-from site_builder.markup import markdown_extensions
-from site_builder.pipeline import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"
@@ -53,7 +53,9 @@ def test_the_build_uses_it_and_knows_its_block_processors_and_inline_patterns():
     assert isinstance(md.parser, QuickBlockParser)
     assert isinstance(md.treeprocessors["inline"], QuickInlineProcessor)
     keys = {quick_markdown._block_key(processor) for processor in md.parser.blockprocessors}
-    assert BLOCK_NEEDS.keys() <= keys, "a Python-Markdown version with other block processors: see BLOCK_NEEDS"
+    assert BLOCK_NEEDS.keys() <= keys, (
+        "a Python-Markdown version with other block processors: see BLOCK_NEEDS"
+    )
     unknown = [p.compiled_re.pattern for p in md.inlinePatterns if p.compiled_re.pattern not in INLINE_NEEDS]
     assert unknown == [], "a Python-Markdown version with other inline patterns: see INLINE_NEEDS"
 
@@ -91,7 +93,10 @@ def test_inline_patterns_are_tried_only_where_what_they_need_is_in_the_text(monk
         return apply(self, pattern, data, index, start)
 
     monkeypatch.setattr(QuickInlineProcessor, quick_markdown._APPLY, spy)
-    assert md.convert("Plain prose, with nothing inline in it.") == "<p>Plain prose, with nothing inline in it.</p>"
+    assert (
+        md.convert("Plain prose, with nothing inline in it.")
+        == "<p>Plain prose, with nothing inline in it.</p>"
+    )
     assert tried == []
     md.reset()
     assert md.convert("A [link](/en/) here.") == '<p>A <a href="/en/">link</a> here.</p>'
@@ -139,13 +144,76 @@ def test_the_real_site_is_built_the_same_with_python_markdown_alone(monkeypatch)
 
 # Pieces of Markdown around every pattern's needed strings, and near misses of them.
 _PIECES = [
-    "word", " ", "  \n", "\n", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "\\\\", "[", "]", "(", ")", "[^1]",
-    "[^1]: note\n", "![", "](/en/)", "[x]: /en/\n", "<", ">", "<https://example.org>", "<a@b.nl>", "<b>", "</b>",
-    "<!-- c -->", "&amp;", "&#38;", "&x", ";", "!", "@", "://", "{: #id .c }", "# ", "- ", "1. ", "> ", "    ",
-    "| a | b |\n|---|---|\n", "Term\n:   Definition\n", "*[HTML]: Hyper Text\n", "HTML", "```\n", "é",
-    "|", ":", ": ", "#", "\n===\n", "\n---\n", "\n-", "\n=", "* * *", "___", "[^1]:", "]:", "*[", "\t", "> > ",
-    "Term\n: Definition\n", "[^a]: other\n", "*[W3C]: World Wide Web Consortium\n", "[y]:/nl/\n", "W3C",
-    "[^a]", "<ftp://example.org/x>",
+    "word",
+    " ",
+    "  \n",
+    "\n",
+    "\n\n",
+    "*",
+    "**",
+    "_",
+    "__",
+    "`",
+    "``",
+    "\\",
+    "\\\\",
+    "[",
+    "]",
+    "(",
+    ")",
+    "[^1]",
+    "[^1]: note\n",
+    "![",
+    "](/en/)",
+    "[x]: /en/\n",
+    "<",
+    ">",
+    "<https://example.org>",
+    "<a@b.nl>",
+    "<b>",
+    "</b>",
+    "<!-- c -->",
+    "&amp;",
+    "&#38;",
+    "&x",
+    ";",
+    "!",
+    "@",
+    "://",
+    "{: #id .c }",
+    "# ",
+    "- ",
+    "1. ",
+    "> ",
+    "    ",
+    "| a | b |\n|---|---|\n",
+    "Term\n:   Definition\n",
+    "*[HTML]: Hyper Text\n",
+    "HTML",
+    "```\n",
+    "é",
+    "|",
+    ":",
+    ": ",
+    "#",
+    "\n===\n",
+    "\n---\n",
+    "\n-",
+    "\n=",
+    "* * *",
+    "___",
+    "[^1]:",
+    "]:",
+    "*[",
+    "\t",
+    "> > ",
+    "Term\n: Definition\n",
+    "[^a]: other\n",
+    "*[W3C]: World Wide Web Consortium\n",
+    "[y]:/nl/\n",
+    "W3C",
+    "[^a]",
+    "<ftp://example.org/x>",
 ]
 
 
