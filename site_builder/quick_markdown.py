@@ -186,10 +186,10 @@ def _inline_available() -> bool:
 
 
 class QuickMarkdownExtension(Extension):
-    """Lets the preprocessors in ``PREPROCESSOR_NEEDS`` run only where needed, makes Python-
-    Markdown's block parser a ``QuickBlockParser`` and replaces its inline processor by a
-    ``QuickInlineProcessor`` (same name and priority). Given after the other extensions,
-    it finds their preprocessors."""
+    """Lets the preprocessors in ``PREPROCESSOR_NEEDS`` run only where needed, makes
+    Python-Markdown's block parser a ``QuickBlockParser`` and replaces its inline processor
+    by a ``QuickInlineProcessor`` (same name and priority). Given after the other
+    extensions, it finds their preprocessors."""
 
     def extendMarkdown(self, md) -> None:  # Python-Markdown's name
         for processor in md.preprocessors:
