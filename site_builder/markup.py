@@ -24,9 +24,9 @@ from markdown.treeprocessors import Treeprocessor
 
 from site_builder.assets import ASSETS_URL
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.quick_markdown import QuickMarkdownExtension
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
+from site_builder.quick_markdown import QuickMarkdownExtension
 from site_builder.workers import in_workers
 
 
