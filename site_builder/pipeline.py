@@ -68,6 +68,7 @@ class BuildCache:
     published: dict = field(default_factory=dict)  # path → digest of the bytes now in the output folder
     compiled_templates: dict = field(default_factory=dict)  # see templating.CompiledTemplates
     catalogs: dict = field(default_factory=dict)  # see templating.compiled_catalog
+    dates: dict = field(default_factory=dict)  # see templating.FormattedDates
 
 
 def _files_key(root: Path, *names: str, extra: object = None) -> str:
@@ -168,7 +169,12 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
     compiled = CompiledTemplates(cache.compiled_templates if cache is not None else {})
     environments = {
         language.code: make_environment(
-            root, language, compiled_catalog(root, language, cache.catalogs if cache else None), manifest, compiled
+            root,
+            language,
+            compiled_catalog(root, language, cache.catalogs if cache else None),
+            manifest,
+            compiled,
+            cache.dates if cache is not None else {},
         )
         for language in config.languages
     }
@@ -228,6 +234,7 @@ def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildC
     cache.ui_strings = parts["ui_strings"]
     cache.compiled_templates = parts["templates"]
     cache.catalogs = parts["catalogs"]
+    cache.dates = parts["dates"]
     return cache, stored
 
 
@@ -246,6 +253,7 @@ def _store_cache(cache_dir: Path, cache: BuildCache, stored: Stored | None) -> N
             "ui_strings": cache.ui_strings,
             "templates": cache.compiled_templates,
             "catalogs": cache.catalogs,
+            "dates": cache.dates,
         },
         stored,
     )

@@ -15,7 +15,7 @@ import hashlib
 import io
 import re
 import traceback
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -178,18 +178,48 @@ def figure_chart(
     return bar_chart(chart_id, title, describe(bars), bars)
 
 
-def format_day(value: datetime.date, language: Language, form: str = "long") -> str:
+# Dates formatted before, kept by the caller between builds: (locale, form, date) → text.
+# Babel reads and merges a locale's data on its first use, which takes longer than
+# rendering the one page a rebuild after an edit renders.
+FormattedDates = MutableMapping[tuple[str, str, datetime.date], str]
+
+
+def format_day(
+    value: datetime.date, language: Language, form: str = "long", known: FormattedDates | None = None
+) -> str:
     """``25 september 2019`` (nl), ``25 September 2019`` (en)."""
-    return format_date(value, form, locale=language.locale)
+    return _remembered(known, language, form, value, lambda: format_date(value, form, locale=language.locale))
 
 
-def format_published(front: FrontMatter, language: Language) -> str:
+def format_published(front: FrontMatter, language: Language, known: FormattedDates | None = None) -> str:
     """A page's date to the precision it is known: ``25 September 2019``, ``July 2019`` or ``2018``."""
     if front.date_precision == "year":
         return str(front.date.year)
     if front.date_precision == "month":
-        return format_skeleton("yMMMM", front.date, locale=language.locale)
-    return format_day(front.date, language)
+        return _remembered(
+            known,
+            language,
+            "yMMMM",
+            front.date,
+            lambda: format_skeleton("yMMMM", front.date, locale=language.locale),
+        )
+    return format_day(front.date, language, known=known)
+
+
+def _remembered(
+    known: FormattedDates | None,
+    language: Language,
+    form: str,
+    value: datetime.date,
+    compute: Callable[[], str],
+) -> str:
+    if known is None or type(value) is not datetime.date:  # a datetime would equal no date key
+        return compute()
+    key = (str(language.locale), form, value)
+    text = known.get(key)
+    if text is None:
+        text = known[key] = compute()
+    return text
 
 
 def _decimal(value: int | float) -> Decimal:
@@ -238,9 +268,11 @@ def make_environment(
     messages: bytes | None,
     manifest: AssetManifest,
     compiled: CompiledTemplates | None = None,
+    dates: FormattedDates | None = None,
 ) -> jinja2.Environment:
     """The Jinja environment for one language, with its UI strings from ``messages`` (see
-    ``compiled_catalog``), keeping compiled templates in ``compiled`` if given."""
+    ``compiled_catalog``), keeping compiled templates in ``compiled`` and formatted dates
+    in ``dates`` if given."""
     env = jinja2.Environment(
         loader=_TemplateFiles(root / TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -270,9 +302,9 @@ def make_environment(
         "percent": lambda v: format_percentage(v, language),
         "money": lambda v, currency="EUR": format_money(v, language, currency),
         "figure": lambda f: format_figure(f, language),
-        "day": lambda d, form="long": format_day(d, language, form),
+        "day": lambda d, form="long": format_day(d, language, form, dates),
         "isodate": lambda d: d.isoformat(),
-        "published": lambda front: format_published(front, language),
+        "published": lambda front: format_published(front, language, dates),
         "published_iso": published_iso,
         "figure_blocks": figure_blocks,
         "markup": Markup,

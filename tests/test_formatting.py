@@ -130,3 +130,30 @@ def test_dates_are_shown_only_as_precisely_as_they_are_known(precision, en, nl, 
     assert format_published(front, CONFIG.language("en")) == en
     assert format_published(front, CONFIG.language("nl")) == nl
     assert published_iso(front) == iso
+    known: dict = {}
+    assert format_published(front, CONFIG.language("en"), known) == en
+    assert format_published(front, CONFIG.language("nl"), known) == nl
+    assert format_published(front, CONFIG.language("en"), known) == en
+    assert sorted(known.values()) == ([] if precision == "year" else sorted([en, nl]))
+
+
+def test_formatted_dates_are_remembered_per_locale_form_and_date(tmp_path):
+    day = datetime.date(2019, 9, 25)
+    known = {("en_GB", "long", day): "remembered"}
+    assert format_day(day, EN, known=known) == "remembered"
+    assert format_day(day, NL, known=known) == "25 september 2019"
+    assert format_day(day, EN, "short", known) == "25/09/2019"
+    assert format_day(day + datetime.timedelta(days=1), EN, known=known) == "26 September 2019"
+    assert known == {
+        ("en_GB", "long", day): "remembered",
+        ("nl_NL", "long", day): "25 september 2019",
+        ("en_GB", "short", day): "25/09/2019",
+        ("en_GB", "long", day + datetime.timedelta(days=1)): "26 September 2019",
+    }
+    # A datetime equals no date, and is formatted with its time's date as Babel does.
+    moment = datetime.datetime(2019, 9, 25, 23, 0)
+    assert format_day(moment, EN, known=known) == "25 September 2019"
+    assert len(known) == 4
+
+    env = make_environment(tmp_path, EN, None, AssetManifest({}), dates=known)
+    assert env.from_string("{{ day|day }}").render(day=day) == "remembered"
