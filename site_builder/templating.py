@@ -178,7 +178,8 @@ def figure_chart(
     return bar_chart(chart_id, title, describe(bars), bars)
 
 
-# Dates formatted before, kept by the caller between builds: (locale, form, date) → text.
+# Dates formatted before, kept by the caller between builds: (locale, form, date) → text,
+# the form being Babel's format or pattern, or "skeleton " and a skeleton.
 # Babel reads and merges a locale's data on its first use, which takes longer than
 # rendering the one page a rebuild after an edit renders.
 FormattedDates = MutableMapping[tuple[str, str, datetime.date], str]
@@ -199,7 +200,7 @@ def format_published(front: FrontMatter, language: Language, known: FormattedDat
         return _remembered(
             known,
             language,
-            "yMMMM",
+            "skeleton yMMMM",  # not a pattern: the `day` filter may be given "yMMMM" as one
             front.date,
             lambda: format_skeleton("yMMMM", front.date, locale=language.locale),
         )

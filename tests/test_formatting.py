@@ -157,3 +157,14 @@ def test_formatted_dates_are_remembered_per_locale_form_and_date(tmp_path):
 
     env = make_environment(tmp_path, EN, None, AssetManifest({}), dates=known)
     assert env.from_string("{{ day|day }}").render(day=day) == "remembered"
+
+
+def test_a_month_and_a_pattern_of_the_same_letters_are_remembered_apart():
+    from site_builder.frontmatter import FrontMatter
+    from site_builder.templating import format_published
+
+    month = FrontMatter(title="MoU", date=datetime.date(2019, 7, 1), date_precision="month")
+    known: dict = {}
+    assert format_day(month.date, EN, "yMMMM", known) == "2019July"  # a Babel pattern, not a skeleton
+    assert format_published(month, EN, known) == "July 2019"
+    assert format_day(month.date, EN, "yMMMM", known) == "2019July"
