@@ -26,6 +26,8 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 @dataclass(frozen=True, slots=True)
 class AssetManifest:
+    """Each asset's published address, its name carrying a digest of its bytes."""
+
     urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css"
 
     def url(self, name: str) -> str:

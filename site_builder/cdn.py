@@ -38,6 +38,8 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
 @dataclass(frozen=True, slots=True)
 class Redirect:
+    """One line of ``_redirects``: a path, where it leads and the HTTP status."""
+
     source: str
     target: str
     status: int

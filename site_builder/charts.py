@@ -24,6 +24,8 @@ BAR_TOP = 26
 
 @dataclass(frozen=True, slots=True)
 class Bar:
+    """One bar of a chart: its label, its value and the value as the page shows it."""
+
     label: str
     value: int | float
     display: str  # the value formatted for the page's locale

@@ -24,6 +24,8 @@ from site_builder.write import OutputFile
 
 @dataclass(frozen=True, slots=True)
 class Findings:
+    """What the checks found, by kind; which of them stop a build depends on the options."""
+
     broken_links: tuple[SiteError, ...]
     missing_translations: tuple[SiteError, ...]
     translations: tuple[SiteError, ...] = ()  # stale, orphaned or disagreeing translations

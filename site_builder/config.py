@@ -22,6 +22,8 @@ _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 
 @dataclass(frozen=True, slots=True)
 class Language:
+    """One of the site's languages, as ``site.yaml`` describes it."""
+
     code: str  # "nl": the URL prefix and the html lang attribute
     locale: Locale  # Babel locale used for numbers and dates
     name: str  # the language's name in itself: "Nederlands"
@@ -35,6 +37,8 @@ class Language:
 
 @dataclass(frozen=True, slots=True)
 class SiteConfig:
+    """``site.yaml``, checked."""
+
     base_url: str  # without trailing slash
     default_language: str
     languages: tuple[Language, ...]  # sorted by code

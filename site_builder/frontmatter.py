@@ -44,6 +44,8 @@ _TRANSLATED_FROM_LINE = re.compile(r"^translated_from:.*\n?", re.MULTILINE)
 
 @dataclass(frozen=True, slots=True)
 class Figure:
+    """A key figure with its source, as written in a page's front matter."""
+
     id: str
     value: int | float
     label: str
@@ -60,6 +62,8 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class SwotItem:
+    """One point of the SWOT analysis."""
+
     title: str
     text: str  # Markdown
     line: int
@@ -67,6 +71,8 @@ class SwotItem:
 
 @dataclass(frozen=True, slots=True)
 class Swot:
+    """The SWOT analysis of a page's front matter, by quadrant."""
+
     strengths: tuple[SwotItem, ...]
     weaknesses: tuple[SwotItem, ...]
     opportunities: tuple[SwotItem, ...]
@@ -78,6 +84,8 @@ class Swot:
 
 @dataclass(frozen=True, slots=True)
 class FrontMatter:
+    """A page's front matter, checked against the schema."""
+
     title: str
     summary: str = ""
     slug: str | None = None
@@ -98,6 +106,8 @@ class FrontMatter:
 
 @dataclass(frozen=True, slots=True)
 class Document:
+    """A content file split into its front matter and its Markdown."""
+
     front: FrontMatter
     body: str  # Markdown after the closing ---
     body_line: int  # file line on which the body starts

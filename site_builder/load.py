@@ -47,6 +47,8 @@ _BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
 
 @dataclass(frozen=True, slots=True)
 class SourcePage:
+    """A content file as read: where it is, what it holds and digests of it."""
+
     lang: str
     rel: PurePosixPath  # path inside content/<lang>/, e.g. news/2019-09-26-mou.md
     path: str  # shown to users: content/nl/news/2019-09-26-mou.md

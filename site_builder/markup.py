@@ -32,6 +32,8 @@ from site_builder.workers import in_workers
 
 @dataclass(frozen=True, slots=True)
 class Link:
+    """A link in a page's Markdown to a page or file of the site."""
+
     href: str  # as written in the Markdown
     target: str | None  # the site path it leads to ("/en/swot/#x", "#x" on the page itself); None if nowhere
     line: int  # line in the source file
@@ -39,6 +41,8 @@ class Link:
 
 @dataclass(frozen=True, slots=True)
 class Body:
+    """Markdown converted to HTML, with what the checks need to know of it."""
+
     html: str
     links: tuple[Link, ...]  # internal links only
     ids: tuple[str, ...]  # element ids, for #fragment checks

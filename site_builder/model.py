@@ -34,6 +34,8 @@ DEFAULT_TEMPLATES = {
 
 @dataclass(frozen=True, slots=True, eq=False)  # one object per page: compared by identity
 class Page:
+    """A page of the site: its source, its address, its section and its template."""
+
     source: SourcePage
     key: str  # shared by a page and its translations
     url: str  # "/nl/nieuws/intentieverklaring/"
@@ -71,6 +73,8 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class LanguageLink:
+    """An entry of a page's language switcher."""
+
     language: Language
     url: str
     is_translation: bool  # False: no translation; the link goes to the nearest section that has one
@@ -90,6 +94,8 @@ class Pagination:
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """Every page, with the menus, news lists and translations that link them."""
+
     config: SiteConfig
     pages: tuple[Page, ...]  # sorted by language, then URL
     homes: Mapping[str, Page]

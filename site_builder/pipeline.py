@@ -88,6 +88,8 @@ def _files_key(root: Path, *names: str, extra: object = None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Generated:
+    """The site in memory: its model, its files and what the checks found."""
+
     site: Site
     files: tuple[OutputFile, ...]
     findings: Findings
@@ -95,6 +97,8 @@ class Generated:
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
+    """What a build published, for the command line and the preview to report."""
+
     out: Path
     pages: dict[str, int]  # HTML pages per language
     files: int

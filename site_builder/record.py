@@ -145,6 +145,8 @@ def folder_times(out: Path, folders: Iterable[str]) -> dict[str, int]:
 
 @dataclass(frozen=True, slots=True)
 class Record:
+    """What the last successful build read and wrote."""
+
     options: tuple  # the build's options and the identity of its code, see ``build_options``
     inputs: Inputs
     racy: dict[str, str]  # path → sha256 of files changed close to inputs.taken_ns
@@ -159,24 +161,24 @@ class Record:
         removing or renaming one changes it), so only its files need looking at; a folder
         changed close to ``written_ns`` is listed all the same."""
         racy = self.written_ns - RACY_NS
-        for folder, mtime in self.folders.items():
-            try:
-                if os.stat(os.path.join(out, folder)).st_mtime_ns != mtime:
+        # Paths are joined as strings: a stat call per file and folder is all this does, and
+        # os.path.join took a third of it.
+        top = f"{out}/"
+        try:
+            for folder, mtime in self.folders.items():
+                if os.stat(top + folder).st_mtime_ns != mtime:
                     return None
                 if mtime >= racy:
                     prefix = f"{folder}/" if folder else ""
-                    for name in os.listdir(os.path.join(out, folder)):
+                    for name in os.listdir(top + folder):
                         if prefix + name not in self.outputs and prefix + name not in self.folders:
                             return None
-            except OSError:
-                return None
-        present = {}
-        for path in self.outputs:
-            try:
-                status = os.lstat(os.path.join(out, path))
-            except OSError:
-                return None
-            present[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+            present = {}
+            for path in self.outputs:
+                status = os.lstat(top + path)
+                present[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+        except OSError:
+            return None
         return present
 
 

@@ -205,6 +205,8 @@ Check = Callable[[Any], str | None]
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """One front-matter field: its kind, whether it is required and how it is checked."""
+
     kind: str  # "text", "int", "number", "bool", "date", "list", "map", "any"
     required: bool = False
     check: Check | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import gettext
 import hashlib
 import io
 import re
@@ -22,9 +23,6 @@ from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.bccache
-from babel.dates import format_date, format_skeleton
-from babel.numbers import format_decimal, format_percent
-from babel.support import Translations
 from markupsafe import Markup
 
 from site_builder.assets import AssetManifest
@@ -118,14 +116,20 @@ def _check_po_lines(text: str, display: str) -> None:
 
 
 # --- locale formatting ------------------------------------------------------
+# Babel's formatting modules are imported where used: a rebuild after an edit mostly finds
+# the dates it shows already formatted (``FormattedDates``), and renders no figures.
 
 
 def format_number(value: int | float, language: Language) -> str:
+    from babel.numbers import format_decimal
+
     return format_decimal(_decimal(value), locale=language.locale, decimal_quantization=False)
 
 
 def format_percentage(value: int | float, language: Language) -> str:
     """``58`` → ``58%``; the value is the percentage itself."""
+    from babel.numbers import format_percent
+
     return format_percent(_decimal(value) / 100, locale=language.locale, decimal_quantization=False)
 
 
@@ -160,7 +164,11 @@ def figure_blocks(figures: tuple[Figure, ...]) -> list[tuple[str | None, list[Fi
 
 
 def figure_chart(
-    chart_id: str, title: str, figures: list[Figure], language: Language, translations: Translations
+    chart_id: str,
+    title: str,
+    figures: list[Figure],
+    language: Language,
+    translations: gettext.NullTranslations,
 ) -> Markup | None:
     """The figures that have a ``short_label`` as a bar chart, values formatted for the language."""
     qualifiers = {"about": translations.gettext("about"), "more-than": translations.gettext("more than")}
@@ -189,7 +197,13 @@ def format_day(
     value: datetime.date, language: Language, form: str = "long", known: FormattedDates | None = None
 ) -> str:
     """``25 september 2019`` (nl), ``25 September 2019`` (en)."""
-    return _remembered(known, language, form, value, lambda: format_date(value, form, locale=language.locale))
+
+    def compute() -> str:
+        from babel.dates import format_date
+
+        return format_date(value, form, locale=language.locale)
+
+    return _remembered(known, language, form, value, compute)
 
 
 def format_published(front: FrontMatter, language: Language, known: FormattedDates | None = None) -> str:
@@ -197,13 +211,14 @@ def format_published(front: FrontMatter, language: Language, known: FormattedDat
     if front.date_precision == "year":
         return str(front.date.year)
     if front.date_precision == "month":
-        return _remembered(
-            known,
-            language,
-            "skeleton yMMMM",  # not a pattern: the `day` filter may be given "yMMMM" as one
-            front.date,
-            lambda: format_skeleton("yMMMM", front.date, locale=language.locale),
-        )
+
+        def compute() -> str:
+            from babel.dates import format_skeleton
+
+            return format_skeleton("yMMMM", front.date, locale=language.locale)
+
+        # Not the pattern "yMMMM": the `day` filter may be given that, which formats otherwise.
+        return _remembered(known, language, "skeleton yMMMM", front.date, compute)
     return format_day(front.date, language, known=known)
 
 
@@ -285,7 +300,9 @@ def make_environment(
         auto_reload=False,
         bytecode_cache=compiled,
     )
-    translations = Translations(io.BytesIO(messages)) if messages is not None else Translations()
+    translations = (
+        gettext.GNUTranslations(io.BytesIO(messages)) if messages is not None else gettext.NullTranslations()
+    )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
 
     def asset_url(name: str) -> str:

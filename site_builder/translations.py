@@ -29,6 +29,8 @@ NEUTRAL_FIGURE_FIELDS = ("value", "unit", "year", "qualifier", "group", "highlig
 
 @dataclass(frozen=True, slots=True)
 class Stale:
+    """A translation older than the page it was translated from."""
+
     path: str
     source: str  # the page it was translated from
     never_translated: bool  # created from the source and not translated yet
@@ -36,6 +38,8 @@ class Stale:
 
 @dataclass(frozen=True, slots=True)
 class LanguageStatus:
+    """The translation status of one language: what is done, missing, stale or orphaned."""
+
     lang: str
     pages: int
     translated: int  # pages with a counterpart in every other language

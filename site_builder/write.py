@@ -26,6 +26,8 @@ from site_builder.errors import SiteError
 
 @dataclass(frozen=True, slots=True)
 class OutputFile:
+    """A file of the built site: its path, its bytes and their digest."""
+
     path: str  # relative to the output folder, "/"-separated
     data: bytes | None  # None: the bytes the last build wrote to ``path``, still in the output folder
     digest: str = ""  # sha256 of the bytes; computed from ``data`` when not given
