@@ -388,7 +388,7 @@ def missing_translations(site: Site) -> list[SiteError]:
     for page in site.pages:
         for language in site.config.languages:
             if language.code != page.lang and site.translation(page, language.code) is None:
-                expected = f"content/{language.code}/{page.source.rel.as_posix()}"
+                expected = f"content/{language.code}/{page.source.rel}"
                 problems.append(
                     SiteError(
                         f"no {language.name} translation",

@@ -11,7 +11,6 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
 from site_builder.errors import SiteError, raise_if_any
@@ -152,10 +151,10 @@ def set_front_matter_line(data: bytes, key: str, line: str) -> bytes:
     raise ValueError("the front matter is never closed")
 
 
-def kind_of(rel: PurePosixPath) -> str:
-    """The page kind for a path relative to ``content/<lang>/``."""
-    parts = rel.parts
-    if rel.name == INDEX_FILE:
+def kind_of(rel: str) -> str:
+    """The page kind for a "/"-separated path relative to ``content/<lang>/``."""
+    parts = tuple(rel.split("/"))
+    if parts[-1] == INDEX_FILE:
         if len(parts) == 1:
             return "home"
         if parts[:-1] == (NEWS_SECTION,):

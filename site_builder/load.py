@@ -15,7 +15,7 @@ import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
@@ -50,7 +50,10 @@ class SourcePage:
     """A content file as read: where it is, what it holds and digests of it."""
 
     lang: str
-    rel: PurePosixPath  # path inside content/<lang>/, e.g. news/2019-09-26-mou.md
+    # Path inside content/<lang>/, "/"-separated, e.g. news/2019-09-26-mou.md. A string, not a
+    # PurePosixPath: every build handles it for every page, and a path object costs several
+    # times as much to make, hash and take apart.
+    rel: str
     path: str  # shown to users: content/nl/news/2019-09-26-mou.md
     kind: str  # see frontmatter.kind_of
     doc: Document
@@ -60,6 +63,16 @@ class SourcePage:
     @property
     def front(self):
         return self.doc.front
+
+    @property
+    def folder(self) -> str:
+        """The folder of ``rel``: "news" for news/2019-09-26-mou.md, "" at the top."""
+        return self.rel.rpartition("/")[0]
+
+    @property
+    def is_index(self) -> bool:
+        """Whether this is a folder's own page, its ``_index.md``."""
+        return self.rel.rpartition("/")[2] == INDEX_FILE
 
 
 def is_ignored(name: str) -> bool:
@@ -251,8 +264,7 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
     if isinstance(text, SiteError):
         errors.append(text)
         return None
-    path = PurePosixPath(rel)
-    kind = kind_of(path)
+    kind = kind_of(rel)
     try:
         doc = parse(text, display, kind)
     except SiteError as error:
@@ -273,7 +285,7 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
     if problems:
         errors.extend(problems)
         return None
-    page = SourcePage(lang, path, display, kind, doc, digest, content_version(text))
+    page = SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
     if cache is not None:
         cache.pages[(display, digest)] = page
     return page

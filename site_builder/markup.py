@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
-from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
 import markdown
@@ -90,7 +89,7 @@ class MarkupRenderer:
     """Renders pages of one site; holds one Markdown instance (not thread-safe)."""
 
     def __init__(
-        self, resolve_md: Callable[[str, PurePosixPath], str | None], assets: Mapping[str, str] | None = None
+        self, resolve_md: Callable[[str, str], str | None], assets: Mapping[str, str] | None = None
     ) -> None:
         self._resolve_md = resolve_md
         self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
@@ -153,12 +152,11 @@ class MarkupRenderer:
                 return parts.path + fragment
             return ""  # relative links to anything but a page are not supported
         source = self._source
-        base = f"/{source.lang}/{source.rel.parent.as_posix()}"
-        joined = posixpath.normpath(posixpath.join(base, parts.path))
-        pieces = PurePosixPath(joined).parts[1:]  # drop "/"
-        if len(pieces) < 2:
+        joined = posixpath.normpath(posixpath.join(f"/{source.lang}/{source.folder}", parts.path))
+        lang, _, rel = joined.lstrip("/").partition("/")  # "/en/news/x.md" → "en", "news/x.md"
+        if not rel:
             return ""
-        url = self._resolve_md(pieces[0], PurePosixPath(*pieces[1:]))
+        url = self._resolve_md(lang, rel)
         return url + fragment if url else ""
 
     def _line_of(self, href: str) -> int:
@@ -285,7 +283,7 @@ def _check_images(html: str, path: str, lines: _Lines, first_line: int) -> tuple
 
 
 def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
-    def resolve(lang: str, rel: PurePosixPath) -> str | None:
+    def resolve(lang: str, rel: str) -> str | None:
         page = site.page_for_source(lang, rel)
         return page.url if page is not None else None
 
@@ -310,7 +308,7 @@ def convert_pages(
 _worker_renderer: MarkupRenderer | None = None
 
 
-def _start_worker(addresses: dict[tuple[str, PurePosixPath], str], assets: dict[str, str]) -> None:
+def _start_worker(addresses: dict[tuple[str, str], str], assets: dict[str, str]) -> None:
     global _worker_renderer
     _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets)
 

@@ -14,7 +14,6 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from site_builder.config import Language, SiteConfig
 from site_builder.errors import SiteError, raise_if_any
@@ -39,7 +38,7 @@ class Page:
     source: SourcePage
     key: str  # shared by a page and its translations
     url: str  # "/nl/nieuws/intentieverklaring/"
-    section: PurePosixPath  # folder the page lists under ("." for the home page's children)
+    section: str  # folder the page lists under, "/"-separated ("" for the home page's children)
     template: str
 
     @property
@@ -104,8 +103,8 @@ class Site:
     news_pages: Mapping[str, tuple[Pagination, ...]]
     include_drafts: bool
     _translations: Mapping[str, Mapping[str, Page]]
-    _by_source: Mapping[tuple[str, PurePosixPath], Page]
-    _children: Mapping[tuple[str, PurePosixPath], tuple[Page, ...]]
+    _by_source: Mapping[tuple[str, str], Page]  # (language, path inside content/<lang>/) → page
+    _children: Mapping[tuple[str, str], tuple[Page, ...]]  # (language, folder) → pages listed
     _news_positions: Mapping[str, int]  # news item URL → its index in news[lang]
     urls: frozenset[str]  # every HTML page URL of the site, pagination included
 
@@ -152,26 +151,25 @@ class Site:
                     links.append(LanguageLink(language, self.homes[language.code].url, False))
         return tuple(links)
 
-    def page_for_source(self, lang: str, rel: PurePosixPath) -> Page | None:
+    def page_for_source(self, lang: str, rel: str) -> Page | None:
+        """The page made from ``content/<lang>/<rel>`` (``rel`` "/"-separated), if any."""
         return self._by_source.get((lang, rel))
 
     def children(self, page: Page) -> tuple[Page, ...]:
         """Pages listed by a section page (the home page lists the top level)."""
         if page.kind not in ("home", "section", "news-list"):
             return ()
-        return self._children.get((page.lang, page.source.rel.parent), ())
+        return self._children.get((page.lang, page.source.folder), ())
 
     def breadcrumbs(self, page: Page) -> tuple[Page, ...]:
         """Home, then each enclosing section's page, ending with the page itself."""
         trail = [page]
-        folder = page.source.rel.parent
-        if page.source.rel.name == INDEX_FILE:
-            folder = folder.parent if folder != PurePosixPath(".") else None
+        folder = _enclosing(page.source.folder) if page.source.is_index else page.source.folder
         while folder is not None:
-            parent = self._by_source.get((page.lang, folder / INDEX_FILE))
+            parent = self._by_source.get((page.lang, f"{folder}/{INDEX_FILE}" if folder else INDEX_FILE))
             if parent is not None:
                 trail.append(parent)
-            folder = folder.parent if folder != PurePosixPath(".") else None
+            folder = _enclosing(folder)
         return tuple(reversed(trail))
 
     def news_neighbours(self, page: Page) -> tuple[Page | None, Page | None]:
@@ -219,9 +217,8 @@ def build_site(
 ) -> Site:
     sources = tuple(s for s in sources if include_drafts or not s.doc.front.draft)
     errors: list[SiteError] = []
-    index_pages = {(s.lang, _folder(s)): s for s in sources if s.rel.name == INDEX_FILE}
+    index_pages = {(s.lang, s.folder): s for s in sources if s.is_index}
     folders: dict[tuple[str, str], str] = {}  # (language, folder) → its URL; pages share their folder's
-    sections: dict[tuple[str, bool], PurePosixPath] = {}
 
     pages: list[Page] = []
     for source in sources:
@@ -229,13 +226,8 @@ def build_site(
         if url is None:
             continue
         template = source.doc.front.template or DEFAULT_TEMPLATES[source.kind]
-        folder, is_index = _folder(source), source.rel.name == INDEX_FILE
-        section = sections.get((folder, is_index))
-        if section is None:  # one object per section, so it is hashed once
-            section = source.rel.parent
-            if is_index and section != PurePosixPath("."):
-                section = section.parent
-            sections[(folder, is_index)] = section
+        # A folder's own page is listed in the folder that holds it, with the folder.
+        section = (_enclosing(source.folder) or "") if source.is_index else source.folder
         pages.append(Page(source, translation_key(source), url, section, template))
     pages.sort(key=lambda p: (p.lang, p.url))
 
@@ -294,14 +286,14 @@ def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
     return slug
 
 
-def _folder(source: SourcePage) -> str:
-    """The page's folder inside ``content/<lang>/``, "/"-separated; "" at the top."""
-    return source.rel.as_posix().rpartition("/")[0]
+def _enclosing(folder: str) -> str | None:
+    """The folder that holds ``folder`` ("" for the top); None for the top itself."""
+    return folder.rpartition("/")[0] if folder else None
 
 
 def _url(source: SourcePage, index_pages, folders: dict[tuple[str, str], str], errors) -> str | None:
     """``/<lang>/<section slugs>/<page slug>/``."""
-    folder = _folder(source)
+    folder = source.folder
     prefix = folders.get((source.lang, folder))
     if prefix is None:
         segments = [source.lang]
@@ -314,9 +306,9 @@ def _url(source: SourcePage, index_pages, folders: dict[tuple[str, str], str], e
                 return None  # not remembered: every page in the folder reports it
             segments.append(segment)
         prefix = folders[(source.lang, folder)] = "/" + "/".join(segments) + "/"
-    if source.rel.name == INDEX_FILE:
+    if source.is_index:
         return prefix
-    segment = _slug(source, source.rel.stem, errors)
+    segment = _slug(source, source.rel.rpartition("/")[2].removesuffix(".md"), errors)  # pages are .md files
     return None if segment is None else f"{prefix}{segment}/"
 
 
@@ -338,7 +330,7 @@ def translation_key(source: SourcePage) -> str:
     """The key shared by a page and its translations: its ``translation_key``, else its path."""
     if source.doc.front.translation_key:
         return "key:" + source.doc.front.translation_key
-    return "path:" + str(source.rel).removesuffix(".md")  # pages are .md files; str() of a path is kept
+    return "path:" + source.rel.removesuffix(".md")  # pages are .md files
 
 
 def _pair_translations(pages: list[Page], errors: list[SiteError]) -> dict[str, dict[str, Page]]:
@@ -423,13 +415,13 @@ def _check_unique_urls(pages, news_pages, errors) -> None:
             )
 
 
-def _children(pages: list[Page], news) -> dict[tuple[str, PurePosixPath], tuple[Page, ...]]:
-    listed: dict[tuple[str, PurePosixPath], list[Page]] = defaultdict(list)
+def _children(pages: list[Page], news) -> dict[tuple[str, str], tuple[Page, ...]]:
+    listed: dict[tuple[str, str], list[Page]] = defaultdict(list)
     for page in pages:
         if page.kind == "home":
             continue
         listed[(page.lang, page.section)].append(page)
-    news_sections = {(lang, PurePosixPath(NEWS_SECTION)): items for lang, items in news.items()}
+    news_sections = {(lang, NEWS_SECTION): items for lang, items in news.items()}
     # The news section lists its items newest first, not in menu order.
     result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items() if key not in news_sections}
     return result | news_sections

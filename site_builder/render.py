@@ -167,7 +167,7 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
     language = site.config.language(code)
 
     def page_at(rel: str) -> Page | None:
-        return site.page_for_source(code, PurePosixPath(rel))
+        return site.page_for_source(code, str(PurePosixPath(rel)))  # "./a//b.md" is "a/b.md"
 
     return {
         "site": site,
@@ -237,7 +237,7 @@ def render_status_page(site: Site, rows, environment: jinja2.Environment, root: 
 
     def url_of(path: str) -> str | None:
         _content, lang, rel = path.split("/", 2)
-        page = site.page_for_source(lang, PurePosixPath(rel))
+        page = site.page_for_source(lang, rel)
         return page.url if page is not None else None
 
     context = _base_context(site, site.config.default_language) | {

@@ -42,7 +42,7 @@ CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 # The classes the cached data classes hold besides this package's own (sets, tuples, dicts
 # and strings need none).
-_STANDARD_TYPES = {("datetime", "date"), ("pathlib", "PurePosixPath")}
+_STANDARD_TYPES = {("datetime", "date")}
 
 
 def cache_version() -> str:
@@ -67,7 +67,7 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
 
 class _CacheUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        # By the top package: a class may live in a private submodule (pathlib._local in Python 3.13).
+        # A standard class by its top package: it may live in a private submodule of it.
         if module.startswith("site_builder.") or (module.partition(".")[0], name) in _STANDARD_TYPES:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a build cache")

@@ -91,7 +91,7 @@ def status(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | No
         for group in found.values():
             page = group.get(lang)
             if page is None:
-                missing.append(f"{CONTENT_DIR}/{lang}/{reference(config, group).rel.as_posix()}")
+                missing.append(f"{CONTENT_DIR}/{lang}/{reference(config, group).rel}")
                 continue
             pages += 1
             translated += len(group) == languages

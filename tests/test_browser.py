@@ -89,7 +89,7 @@ def _page(site, kind: str, lang: str):
         return None
     if kind == "news-item":
         return site.news[lang][0]
-    [page] = [p for p in site.pages if p.source.lang == lang and p.source.rel.as_posix() == SOURCES[kind]]
+    [page] = [p for p in site.pages if p.source.lang == lang and p.source.rel == SOURCES[kind]]
     return page
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 from conftest import write_tree
@@ -189,8 +189,8 @@ def test_markdown_state_does_not_leak_between_documents(mini_site):
             "content/en/programme/health.md": "---\ntitle: Health\n---\n# Data\n\nNo note here [^1].\n",
         },
     )
-    data = site.page_for_source("en", PurePosixPath("programme/data.md"))
-    health = site.page_for_source("en", PurePosixPath("programme/health.md"))
+    data = site.page_for_source("en", "programme/data.md")
+    health = site.page_for_source("en", "programme/health.md")
 
     renderer = markup_renderer(site)
     first = renderer.render_page(data).body

@@ -6,7 +6,7 @@ written for the test, so the inputs look exactly like an editor's.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import pytest
 from conftest import write_tree
@@ -37,7 +37,7 @@ def model_errors(root: Path, files: dict[str, str]) -> list[str]:
 
 
 def page_at(site: Site, lang: str, rel: str):
-    page = site.page_for_source(lang, PurePosixPath(rel))
+    page = site.page_for_source(lang, rel)
     assert page is not None, (lang, rel)
     return page
 
@@ -79,7 +79,7 @@ def test_url_to_file(url, file):
 
 def test_urls_use_slugs_and_section_slugs_from_index(mini_site):
     site = make_site(mini_site)
-    urls = {(p.lang, p.source.rel.as_posix()): p.url for p in site.pages}
+    urls = {(p.lang, p.source.rel): p.url for p in site.pages}
     assert urls == {
         ("en", "_index.md"): "/en/",
         ("en", "about.md"): "/en/about/",
@@ -103,7 +103,7 @@ def test_urls_use_slugs_and_section_slugs_from_index(mini_site):
 
 def test_templates_chosen_by_kind(mini_site):
     site = make_site(mini_site)
-    templates = {p.source.rel.as_posix(): p.template for p in site.pages if p.lang == "en"}
+    templates = {p.source.rel: p.template for p in site.pages if p.lang == "en"}
     assert templates == {
         "_index.md": "home.html",
         "about.md": "page.html",
@@ -316,6 +316,27 @@ def test_children_of_home_and_news_list(mini_site):
     ]
     assert site.children(page_at(site, "en", "news/_index.md")) == site.news["en"]
     assert site.children(page_at(site, "en", "about.md")) == ()
+
+
+def test_nested_sections_list_and_lead_to_their_pages(mini_site):
+    site = make_site(
+        mini_site,
+        {
+            "content/en/programme/_index.md": "---\ntitle: Programme\n---\n",
+            "content/en/programme/data/_index.md": "---\ntitle: Data\n---\n",
+            "content/en/programme/data/ai.md": "---\ntitle: AI\n---\n",
+            "content/en/programme/health.md": "---\ntitle: Health\n---\n",
+        },
+    )
+    programme, data = page_at(site, "en", "programme/_index.md"), page_at(site, "en", "programme/data/_index.md")
+    ai = page_at(site, "en", "programme/data/ai.md")
+    assert [p.url for p in site.breadcrumbs(ai)] == [
+        "/en/", "/en/programme/", "/en/programme/data/", "/en/programme/data/ai/",
+    ]
+    assert [p.url for p in site.breadcrumbs(data)] == ["/en/", "/en/programme/", "/en/programme/data/"]
+    assert [p.url for p in site.children(programme)] == ["/en/programme/data/", "/en/programme/health/"]
+    assert site.children(data) == (ai,)
+    assert programme in site.children(site.homes["en"]) and data not in site.children(site.homes["en"])
 
 
 def test_alternates_with_x_default(mini_site):
