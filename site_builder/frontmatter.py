@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from site_builder.deferred import deferred_texts
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.schema import Field, parse_yaml, validate
 
@@ -103,6 +104,7 @@ class FrontMatter:
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
 
 
+@deferred_texts("body")  # left in the build cache until read
 @dataclass(frozen=True, slots=True)
 class Document:
     """A content file split into its front matter and its Markdown."""

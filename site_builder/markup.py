@@ -22,6 +22,7 @@ from markdown.extensions import abbr, attr_list, def_list, fenced_code, footnote
 from markdown.treeprocessors import Treeprocessor
 
 from site_builder.assets import ASSETS_URL
+from site_builder.deferred import deferred_texts
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.load import SourcePage
 from site_builder.model import Page, Site
@@ -38,6 +39,7 @@ class Link:
     line: int  # line in the source file
 
 
+@deferred_texts("html")  # left in the build cache until read
 @dataclass(frozen=True, slots=True)
 class Body:
     """Markdown converted to HTML, with what the checks need to know of it."""

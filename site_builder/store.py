@@ -10,8 +10,12 @@ Stored with ``pickle``, the fastest of the standard formats to load these
 values with, in one file: the whole, written atomically (a temporary file,
 then ``os.replace``), followed by what each later build changed, appended,
 so that a build after one edit writes kilobytes, not the whole cache.
-Reading it creates only objects of this package's own data classes and two
-plain types of the standard library (``_CacheUnpickler``): a file that
+The Markdown and HTML of each page (the fields named by ``deferred.deferred_texts``)
+follow each segment's pickle as UTF-8, and are read and decoded only when
+a build reads them (``StoredText``): a rebuild after one edit reads those
+of the edited page alone, and most of the cache is these texts.
+Reading it creates only objects of this package's own data classes and one
+plain type of the standard library, dates (``_CacheUnpickler``): a file that
 names anything else is not used. The file starts with the cache's
 version (the format, and the identity of the code, see
 ``record.code_identity``), and each segment with its size and checksum: a file
@@ -30,14 +34,16 @@ import os
 import pickle
 import tempfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
+from site_builder.deferred import Deferred, stored
 from site_builder.errors import SiteError
 from site_builder.record import code_identity
 
-FORMAT = 3
+FORMAT = 4
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 # The classes the cached data classes hold besides this package's own (sets, tuples, dicts
@@ -66,7 +72,13 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
 
 
 class _CacheUnpickler(pickle.Unpickler):
+    def __init__(self, file, texts: Callable[[int, int, int], StoredText]) -> None:
+        super().__init__(file)
+        self._texts = texts
+
     def find_class(self, module: str, name: str):
+        if module == __name__ and name == _stored_text.__name__:
+            return self._texts  # this segment's texts
         # A standard class by its top package: it may live in a private submodule of it.
         if module.startswith("site_builder.") or (module.partition(".")[0], name) in _STANDARD_TYPES:
             return super().find_class(module, name)
@@ -87,12 +99,16 @@ def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
             # Mapped, not read: the checksums and the unpickler read the pages of the file
             # where they lie, without a copy of what may be a hundred megabytes.
             with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                return _segments(mapped, file.tell())
+                # Texts are read later, from a descriptor of their own: after a rewrite of the
+                # cache it still reads the file as it was (os.replace leaves it to its readers).
+                return _segments(mapped, file.tell(), _TextFile(os.dup(file.fileno())))
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
 
-def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored] | None:
+def _segments(
+    mapped: mmap.mmap, offset: int, texts: _TextFile
+) -> tuple[dict[str, object], Stored] | None:
     parts: dict | None = None
     segments, added, base = 0, 0, 0
     while offset < len(mapped):
@@ -103,8 +119,12 @@ def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored
         with memoryview(mapped)[start:end] as payload:
             if zlib.crc32(payload) != int.from_bytes(mapped[offset + 8 : start], "big"):
                 return None
-        mapped.seek(start)
-        segment = _load(mapped)
+        pickled = int.from_bytes(mapped[start : start + 8], "big")
+        texts_start = start + 8 + pickled
+        if texts_start > end:
+            return None
+        mapped.seek(start + 8)
+        segment = _load(mapped, partial(StoredText, texts, texts_start))
         if parts is None:
             parts, base = segment, size
         else:
@@ -116,7 +136,7 @@ def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored
     return parts, Stored(_snapshot(parts), base, added, segments)
 
 
-def _load(file) -> object:
+def _load(file, texts: Callable[[int, int, int], StoredText]) -> object:
     # Unpickling creates objects by the hundred thousand and no cycles. The garbage
     # collector's passes in between would find nothing, and take as long as the loading;
     # once loaded, the objects are moved out of its sight (``gc.freeze``), since the next
@@ -124,7 +144,7 @@ def _load(file) -> object:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _CacheUnpickler(file).load()
+        return _CacheUnpickler(file, texts).load()
     finally:
         gc.freeze()
         if collecting:
@@ -174,8 +194,11 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
 
 
 # Each segment: its size (8 bytes), its CRC-32 (4 bytes; it finds damage, as in zip and
-# PNG files, at a third of the cost of a SHA-256), then its pickle.
+# PNG files, at a third of the cost of a SHA-256), then the size of its pickle (8 bytes),
+# the pickle and the texts it keeps apart.
 _SEGMENT_HEAD = 12
+# Shorter texts stay in the pickle: reading one apart costs more than it saves.
+MIN_APART = 512
 # Appended segments hold, per part, ("dict", changed entries, removed keys) or ("value", value).
 MAX_ADDED = 0.5  # × the first segment's size
 MAX_SEGMENTS = 64
@@ -184,27 +207,101 @@ MAX_SEGMENTS = 64
 class _CachePickler(pickle.Pickler):
     """Stores this package's data classes as (class, field values), to be read back by calling
     the class: three times as fast to read as the standard way for frozen classes with
-    slots, which sets each field through Python code."""
+    slots, which sets each field through Python code. Texts of the fields named by
+    ``deferred_texts`` go to ``texts``, and the pickle holds where they are."""
 
     def __init__(self, file) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._fields: dict[type, tuple[str, ...]] = {}
+        self._fields: dict[type, tuple[tuple[str, bool], ...]] = {}
+        self.texts = io.BytesIO()
 
     def reducer_override(self, obj):
         cls = type(obj)
-        names = self._fields.get(cls)
-        if names is None:
+        fields = self._fields.get(cls)
+        if fields is None:
             ours = dataclasses.is_dataclass(cls) and cls.__module__.startswith("site_builder.")
-            names = self._fields[cls] = tuple(f.name for f in dataclasses.fields(cls)) if ours else ()
-        if not names:
+            apart = getattr(cls, "__deferred_texts__", ())
+            fields = tuple((f.name, f.name in apart) for f in dataclasses.fields(cls)) if ours else ()
+            self._fields[cls] = fields
+        if not fields:
             return NotImplemented
-        return cls, tuple(getattr(obj, name) for name in names)
+        return cls, tuple(self._apart(obj, name) if apart else getattr(obj, name) for name, apart in fields)
+
+    def _apart(self, obj: object, name: str) -> object:
+        value = stored(obj, name)  # a text not read since it was loaded is copied as it is
+        data = value.raw() if isinstance(value, StoredText) else value.encode("utf-8", "surrogatepass")
+        if len(data) < MIN_APART:
+            return getattr(obj, name)
+        place = _TextPlace(self.texts.tell(), len(data), zlib.crc32(data))
+        self.texts.write(data)
+        return place
+
+
+class _TextPlace:
+    """Pickled as a call of ``_stored_text``, which the reader answers with a ``StoredText``."""
+
+    __slots__ = ("offset", "length", "crc")
+
+    def __init__(self, offset: int, length: int, crc: int) -> None:
+        self.offset, self.length, self.crc = offset, length, crc
+
+    def __reduce__(self):
+        return _stored_text, (self.offset, self.length, self.crc)
+
+
+def _stored_text(offset: int, length: int, crc: int) -> str:
+    """Named in a pickle where a text is kept apart; ``_CacheUnpickler`` reads that name
+    as this segment's ``StoredText``."""
+    raise pickle.UnpicklingError("a text kept apart is read by the build cache's own reader")
+
+
+class _TextFile:
+    """The cache file as opened by ``read_cache``, for its ``StoredText`` objects; closed
+    once none of them is left."""
+
+    __slots__ = ("descriptor",)
+
+    def __init__(self, descriptor: int) -> None:
+        self.descriptor = descriptor
+
+    def read(self, offset: int, length: int) -> bytes:
+        if hasattr(os, "pread"):  # at an offset of its own: worker processes share the descriptor
+            return os.pread(self.descriptor, length, offset)
+        os.lseek(self.descriptor, offset, os.SEEK_SET)  # Windows, which has no workers sharing it
+        return os.read(self.descriptor, length)
+
+    def __del__(self) -> None:
+        os.close(self.descriptor)
+
+
+class StoredText(Deferred):
+    """A text kept apart in the cache file: where it is, its length in bytes and its CRC-32."""
+
+    __slots__ = ("file", "offset", "length", "crc")
+
+    def __init__(self, file: _TextFile, base: int, offset: int, length: int, crc: int) -> None:
+        self.file, self.offset, self.length, self.crc = file, base + offset, length, crc
+
+    def raw(self) -> bytes:
+        data = self.file.read(self.offset, self.length)
+        if len(data) != self.length or zlib.crc32(data) != self.crc:
+            # Checked when the cache was read: only a program writing into it since can do this.
+            raise SiteError(
+                "the build cache changed while this build was reading it",
+                hint="build again; if it happens again, build once with --no-cache",
+            )
+        return data
+
+    def load(self) -> str:
+        return self.raw().decode("utf-8", "surrogatepass")
 
 
 def _segment(value: object) -> bytes:
     buffer = io.BytesIO()
-    _CachePickler(buffer).dump(value)
-    payload = buffer.getvalue()
+    pickler = _CachePickler(buffer)
+    pickler.dump(value)
+    pickled, texts = buffer.getvalue(), pickler.texts.getvalue()
+    payload = b"".join((len(pickled).to_bytes(8, "big"), pickled, texts))
     return len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload
 
 

@@ -4,6 +4,7 @@ build writes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import random
@@ -17,6 +18,9 @@ import pytest
 from conftest import read_tree
 
 from site_builder import record, store
+from site_builder.deferred import stored
+from site_builder.errors import SiteError
+from site_builder.markup import Body, Link
 from site_builder.render import IN_WORKERS_FROM
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,24 +249,80 @@ def test_a_cache_naming_other_code_is_refused_without_running_it(tmp_path):
         def __reduce__(self):
             return (os.system, (f"touch {marker}",))
 
-    payload = pickle.dumps({"entries": Payload()})
-    (tmp_path / store.CACHE_FILE).write_bytes(
-        b"site-builder cache\n"
-        + store.cache_version().encode()
-        + b"\n"
-        + len(payload).to_bytes(8, "big")
-        + zlib.crc32(payload).to_bytes(4, "big")
-        + payload
-    )
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(pickle.dumps({"entries": Payload()})))
     assert store.read_cache(tmp_path) is None
     assert not marker.exists()
     # The same file with plain data is read: the refusal is of the code it names.
-    plain = pickle.dumps({"entries": {1: "a"}})
-    (tmp_path / store.CACHE_FILE).write_bytes(
-        b"site-builder cache\n" + store.cache_version().encode() + b"\n"
-        + len(plain).to_bytes(8, "big") + zlib.crc32(plain).to_bytes(4, "big") + plain
-    )  # fmt: skip
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(pickle.dumps({"entries": {1: "a"}})))
     assert store.read_cache(tmp_path)[0] == {"entries": {1: "a"}}
+
+
+def _cache_file(pickled: bytes) -> bytes:
+    """A cache file of one segment holding ``pickled`` and no texts apart."""
+    payload = len(pickled).to_bytes(8, "big") + pickled
+    head = b"site-builder cache\n" + store.cache_version().encode() + b"\n"
+    return head + len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload
+
+
+LONG_HTML = "<p>Ĳsselmeer — naïve “quotes” " + "tekst " * 200 + "\udcff</p>"  # a lone surrogate too
+
+
+def _bodies() -> dict[int, Body]:
+    return {1: Body(LONG_HTML, (Link("x.md", "/en/x/", 3),), ("a",)), 2: Body("<p>short</p>", (), ())}
+
+
+def test_long_texts_are_read_from_the_cache_file_only_when_used(tmp_path):
+    store.write_cache(tmp_path, {"bodies": _bodies()})
+    found, _ = store.read_cache(tmp_path)
+    long, short = found["bodies"][1], found["bodies"][2]
+    assert isinstance(stored(long, "html"), store.StoredText)
+    assert stored(short, "html") == "<p>short</p>"  # short texts stay in the pickle
+    assert long.links == (Link("x.md", "/en/x/", 3),) and isinstance(stored(long, "html"), store.StoredText)
+    assert long.html == LONG_HTML and stored(long, "html") == LONG_HTML  # read once, then kept
+    assert found["bodies"] == _bodies()
+    assert dataclasses.replace(found["bodies"][2], ids=("b",)).html == "<p>short</p>"
+
+
+def test_texts_not_read_are_copied_when_the_cache_is_written_whole(tmp_path):
+    store.write_cache(tmp_path / "first", {"bodies": _bodies()})
+    found, _ = store.read_cache(tmp_path / "first")
+    store.write_cache(tmp_path / "second", found)  # its texts still in the first file
+    assert isinstance(stored(found["bodies"][1], "html"), store.StoredText)
+    again, _ = store.read_cache(tmp_path / "second")
+    assert again["bodies"] == _bodies()
+
+
+def test_a_text_changed_after_the_cache_was_read_is_refused(tmp_path):
+    store.write_cache(tmp_path, {"bodies": _bodies()})
+    found, _ = store.read_cache(tmp_path)
+    path = tmp_path / store.CACHE_FILE
+    data = path.read_bytes()
+    at = data.index(b"tekst tekst")
+    with open(path, "r+b") as file:  # in place, as no build ever writes it
+        file.seek(at)
+        file.write(b"T")
+    with pytest.raises(SiteError, match="changed while this build was reading it"):
+        _ = found["bodies"][1].html
+    assert store.read_cache(tmp_path) is None  # and the next build does not use it
+
+
+def test_a_rebuild_after_an_edit_reads_no_other_page_s_texts(mini_site, run_cli, tmp_path, monkeypatch):
+    long = "\n\n".join(f"Paragraph {n}: the Zuidas hosts the European Medicines Agency." for n in range(40))
+    (mini_site / "content/en/long.md").write_text(f"---\ntitle: Long\n---\n{long}\n", "utf-8")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    page = mini_site / "content/en/news/2019-06-12-ema.md"
+    page.write_text(page.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    loaded = []
+    original = store.StoredText.load
+    monkeypatch.setattr(store.StoredText, "load", lambda text: loaded.append(text) or original(text))
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    assert loaded == []
+    # A template change renders every page again, from the texts kept apart.
+    template = mini_site / "templates/base.html"
+    template.write_text(template.read_text("utf-8").replace("</body>", "<!-- changed --></body>"), "utf-8")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    assert len(loaded) == 1  # the HTML of the long page (its Markdown is not converted again)
+    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold")
 
 
 def test_a_damaged_record_means_a_full_build(mini_site, run_cli, tmp_path, log):
