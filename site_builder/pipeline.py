@@ -134,7 +134,15 @@ def generate(
     manifest, asset_files = fingerprint(read_assets(root))
     bodies = render_bodies(site, cache.bodies if cache is not None else None, manifest.urls, _jobs(jobs))
     environments = _environments(root, config, manifest, cache)
-    pages = render_pages(site, bodies, environments, root, cache.pages if cache is not None else None, _jobs(jobs))
+    pages = render_pages(
+        site,
+        bodies,
+        environments,
+        root,
+        cache.pages if cache is not None else None,
+        _jobs(jobs),
+        cache.dates if cache is not None else None,
+    )
     rows = translations.status(config, sources, groups)
     if preview:
         pages += (render_status_page(site, rows, environments[config.default_language], root),)

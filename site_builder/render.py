@@ -8,7 +8,8 @@ of ``OutputFile``s in a stable order.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -38,6 +39,7 @@ def render_pages(
     root: Path,
     cache: dict | None = None,
     jobs: int = 1,
+    dates: MutableMapping | None = None,
 ) -> tuple[OutputFile, ...]:
     """Every page, the 404 pages and the root language chooser.
 
@@ -49,7 +51,9 @@ def render_pages(
 
     With ``jobs`` > 1, where workers can be copies of this process (see
     ``workers.can_fork``), ``IN_WORKERS_FROM`` pages or more are rendered in
-    that many processes.
+    that many processes. ``dates`` is the dictionary the environments keep
+    formatted dates in (see ``templating.make_environment``): dates that workers
+    format are added to it, as if they had been formatted here.
     """
     if cache is None:
         keys, todo = [], range(len(site.pages))
@@ -60,7 +64,11 @@ def render_pages(
     job = (site, bodies, environments, root)
     if jobs > 1 and len(todo) >= IN_WORKERS_FROM and can_fork():
         _load_templates(environments)
-        results = in_workers(todo, jobs, _render_chunk, _start_worker, (job,), fork=True)
+        results = []
+        for files, error, formatted in in_workers(todo, jobs, _render_chunk, _start_worker, (job, dates), fork=True):
+            results.append((files, error))
+            if dates is not None:
+                dates.update(formatted)
     else:
         results = [_page_result(job, index) for index in todo]
     rendered = dict(zip(todo, results))
@@ -131,19 +139,31 @@ def _page_result(job: _Job, index: int) -> tuple[tuple[OutputFile, ...], SiteErr
         return (), error
 
 
-# A worker process's build, set once by _start_worker in a copy of the building process:
-# the worker exists only to run _render_chunk, and nothing else in it reads or changes this.
-_worker_job: _Job | None = None
+# A worker process's build and its copy of the formatted dates, set once by _start_worker in
+# a copy of the building process: the worker exists only to run _render_chunk, and nothing
+# else in it reads or changes this.
+_worker: tuple[_Job, MutableMapping | None] | None = None
 
 
-def _start_worker(job: _Job) -> None:
-    global _worker_job
-    _worker_job = job
+def _start_worker(job: _Job, dates: MutableMapping | None) -> None:
+    global _worker
+    _worker = (job, dates)
 
 
 def _render_chunk(indexes: tuple[int, ...]) -> tuple:
-    assert _worker_job is not None
-    return tuple(_page_result(_worker_job, index) for index in indexes)
+    """Each page's result, with the dates formatted for it: they would otherwise end with
+    the worker, and the next build, rendering a page or two, would format them again
+    (loading Babel's data for the locale, which takes longer than the page)."""
+    assert _worker is not None
+    job, dates = _worker
+    results = []
+    for index in indexes:
+        known = len(dates) if dates is not None else 0
+        files, error = _page_result(job, index)
+        # Dictionaries keep their order: what this page added comes after what was known.
+        formatted = tuple(islice(dates.items(), known, None)) if dates is not None else ()
+        results.append((files, error, formatted))
+    return tuple(results)
 
 
 def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str | None) -> SiteError | None:

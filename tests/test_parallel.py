@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import read_tree, run_process
 
+from site_builder import pipeline
 from site_builder.render import IN_WORKERS_FROM
 from site_builder.workers import can_fork
 
@@ -47,6 +48,20 @@ def test_one_and_two_jobs_give_the_same_generated_site(generated_site, tmp_path)
     parallel = _build(generated_site, tmp_path / "parallel", "--jobs", "2")
     assert sum(path.endswith(".html") for path in serial) > IN_WORKERS_FROM
     assert parallel == serial
+
+
+
+@pytest.mark.skipif(not can_fork(), reason="pages are rendered in workers only where they can be forked")
+def test_dates_formatted_in_workers_are_kept_for_the_next_build(generated_site, tmp_path):
+    """A rebuild after one edit renders a page or two: with the dates the workers formatted
+    at hand, it does not load Babel's locale data to format them again."""
+    kept = {}
+    for jobs in (1, 2):
+        cache = pipeline.BuildCache()
+        pipeline.build(generated_site, tmp_path / f"out-{jobs}", cache=cache, jobs=jobs)
+        kept[jobs] = cache.dates
+    assert len(kept[1]) > IN_WORKERS_FROM  # a news item's date, and more
+    assert kept[2] == kept[1]
 
 
 @pytest.mark.skipif(not can_fork(), reason="pages are rendered in workers only where they can be forked")
