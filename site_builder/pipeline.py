@@ -14,6 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from site_builder.assets import ASSETS_DIR, fingerprint, read_assets
@@ -30,7 +31,7 @@ from site_builder.model import Site, build_site, site_inputs
 from site_builder.render import render_error_notice, render_pages, render_status_page
 from site_builder import record
 from site_builder.record import DEFAULT_OUTPUT
-from site_builder.store import Stored, check_cache_folder, read_cache, write_cache
+from site_builder.store import CacheDamaged, Stored, check_cache_folder, read_cache, write_cache
 from site_builder.templating import (
     TEMPLATES_DIR,
     TRANSLATIONS_DIR,
@@ -328,9 +329,16 @@ def build(
             stored, stored_state = _stored_cache(cache_dir, published or {})
         memo = cache if cache is not None else stored
         found = inputs.stats if inputs is not None else None
-        generated = generate(
-            root, drafts=drafts, base_url=base_url, preview=preview, cache=memo, jobs=jobs, found=found
-        )
+        run = partial(generate, root, drafts=drafts, base_url=base_url, preview=preview, jobs=jobs, found=found)
+        try:
+            generated = run(cache=memo)
+        except CacheDamaged:
+            if stored is None or memo is not stored:
+                raise
+            # A text in the cache file was changed since it was written (see ``store``):
+            # nothing of the file is used, and it is written anew.
+            stored, stored_state = BuildCache(), None
+            generated = run(cache=stored)
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:

@@ -11,16 +11,18 @@ values with, in one file: the whole, written atomically (a temporary file,
 then ``os.replace``), followed by what each later build changed, appended,
 so that a build after one edit writes kilobytes, not the whole cache.
 The Markdown and HTML of each page (the fields named by ``deferred.deferred_texts``)
-follow each segment's pickle as UTF-8, and are read and decoded only when
-a build reads them (``StoredText``): a rebuild after one edit reads those
-of the edited page alone, and most of the cache is these texts.
+follow each segment's pickle as UTF-8, each with its own checksum, and are
+read, checked and decoded only when a build reads them (``StoredText``): a
+rebuild after one edit reads those of the edited page alone, and most of the
+cache is these texts. A text that no longer matches its checksum stops the
+build that reads it (``CacheDamaged``), which starts again without the cache.
 Reading it creates only objects of this package's own data classes and one
 plain type of the standard library, dates (``_CacheUnpickler``): a file that
 names anything else is not used. The file starts with the cache's
 version (the format, and the identity of the code, see
-``record.code_identity``), and each segment with its size and checksum: a file
-written by other code, truncated or changed in any way is ignored and the
-build starts cold.
+``record.code_identity``), and each segment with its size and the checksum of
+its pickle: a file written by other code, truncated, or changed anywhere but
+in a text is ignored and the build starts cold.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ from site_builder.deferred import Deferred, stored
 from site_builder.errors import SiteError
 from site_builder.record import code_identity
 
-FORMAT = 4
+FORMAT = 5
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 # The classes the cached data classes hold besides this package's own (sets, tuples, dicts
@@ -116,13 +118,14 @@ def _segments(
         start, end = offset + _SEGMENT_HEAD, offset + _SEGMENT_HEAD + size
         if end > len(mapped):
             return None
-        with memoryview(mapped)[start:end] as payload:
-            if zlib.crc32(payload) != int.from_bytes(mapped[offset + 8 : start], "big"):
-                return None
         pickled = int.from_bytes(mapped[start : start + 8], "big")
         texts_start = start + 8 + pickled
         if texts_start > end:
             return None
+        # The pickle only: each text is checked when it is read, and most never are.
+        with memoryview(mapped)[start:texts_start] as checked:
+            if zlib.crc32(checked) != int.from_bytes(mapped[offset + 8 : start], "big"):
+                return None
         mapped.seek(start + 8)
         segment = _load(mapped, partial(StoredText, texts, texts_start))
         if parts is None:
@@ -182,10 +185,15 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
                 with open(cache_dir / CACHE_FILE, "ab") as file:
                     file.write(segment)
                 return
+        whole = _segment(dict(parts))
         with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{CACHE_FILE}.", delete=False) as file:
             file.write(_HEADER + f"{cache_version()}\n".encode())
-            file.write(_segment(dict(parts)))
+            file.write(whole)
         os.replace(file.name, cache_dir / CACHE_FILE)
+    except CacheDamaged:
+        # A text this build did not read, copied from the file as it was: the file changed
+        # since. Nothing of it is kept; the next build starts cold.
+        (cache_dir / CACHE_FILE).unlink(missing_ok=True)
     except OSError as error:
         raise SiteError(
             f"cannot write the build cache to {cache_dir}: {error.strerror}",
@@ -193,9 +201,10 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
         ) from None
 
 
-# Each segment: its size (8 bytes), its CRC-32 (4 bytes; it finds damage, as in zip and
-# PNG files, at a third of the cost of a SHA-256), then the size of its pickle (8 bytes),
-# the pickle and the texts it keeps apart.
+# Each segment: its size (8 bytes), the CRC-32 of its pickle and the pickle's size (4 bytes;
+# it finds damage, as in zip and PNG files, at a third of the cost of a SHA-256), then the
+# size of its pickle (8 bytes), the pickle and the texts it keeps apart, whose CRC-32s
+# the pickle holds.
 _SEGMENT_HEAD = 12
 # Shorter texts stay in the pickle: reading one apart costs more than it saves.
 MIN_APART = 512
@@ -285,15 +294,18 @@ class StoredText(Deferred):
     def raw(self) -> bytes:
         data = self.file.read(self.offset, self.length)
         if len(data) != self.length or zlib.crc32(data) != self.crc:
-            # Checked when the cache was read: only a program writing into it since can do this.
-            raise SiteError(
-                "the build cache changed while this build was reading it",
-                hint="build again; if it happens again, build once with --no-cache",
-            )
+            raise CacheDamaged(f"a text in the build cache does not match its checksum (at byte {self.offset})")
         return data
 
     def load(self) -> str:
         return self.raw().decode("utf-8", "surrogatepass")
+
+
+class CacheDamaged(BaseException):
+    """A text kept apart in the cache file no longer matches its checksum: something wrote
+    into the file since. The build that reads it starts again without the cache (see
+    ``pipeline.build``). Not an ``Exception``: handlers of a page's or a template's
+    mistakes, in this process or in a worker, pass it on untouched."""
 
 
 def _segment(value: object) -> bytes:
@@ -301,8 +313,9 @@ def _segment(value: object) -> bytes:
     pickler = _CachePickler(buffer)
     pickler.dump(value)
     pickled, texts = buffer.getvalue(), pickler.texts.getvalue()
-    payload = b"".join((len(pickled).to_bytes(8, "big"), pickled, texts))
-    return len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload
+    checked = len(pickled).to_bytes(8, "big") + pickled
+    size = len(checked) + len(texts)
+    return b"".join((size.to_bytes(8, "big"), zlib.crc32(checked).to_bytes(4, "big"), checked, texts))
 
 
 def _snapshot(parts: Mapping[str, object]) -> dict[str, object]:

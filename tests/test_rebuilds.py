@@ -292,7 +292,7 @@ def test_texts_not_read_are_copied_when_the_cache_is_written_whole(tmp_path):
     assert again["bodies"] == _bodies()
 
 
-def test_a_text_changed_after_the_cache_was_read_is_refused(tmp_path):
+def test_a_text_changed_since_it_was_written_is_refused_when_read(tmp_path):
     store.write_cache(tmp_path, {"bodies": _bodies()})
     found, _ = store.read_cache(tmp_path)
     path = tmp_path / store.CACHE_FILE
@@ -301,9 +301,36 @@ def test_a_text_changed_after_the_cache_was_read_is_refused(tmp_path):
     with open(path, "r+b") as file:  # in place, as no build ever writes it
         file.seek(at)
         file.write(b"T")
-    with pytest.raises(SiteError, match="changed while this build was reading it"):
+    with pytest.raises(store.CacheDamaged):
         _ = found["bodies"][1].html
-    assert store.read_cache(tmp_path) is None  # and the next build does not use it
+    # Read again, the rest is used: each text is checked when it is read.
+    again, _ = store.read_cache(tmp_path)
+    assert again["bodies"][2].html == "<p>short</p>"
+    with pytest.raises(store.CacheDamaged):
+        _ = again["bodies"][1].html
+    # Written whole, the cache would copy the damaged text as it is: the file is removed.
+    store.write_cache(tmp_path, again)
+    assert not path.exists()
+
+
+def test_a_build_that_reads_a_damaged_text_starts_again_without_the_cache(mini_site, run_cli, tmp_path):
+    long = "\n\n".join(f"Paragraph {n}: the Zuidas hosts the European Medicines Agency." for n in range(40))
+    (mini_site / "content/en/long.md").write_text(f"---\ntitle: Long\n---\n{long}\n", "utf-8")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    cache = mini_site / ".site-cache" / store.CACHE_FILE
+    whole = cache.read_bytes()
+    at = whole.index(b"<p>Paragraph 7: the Zuidas") + 3  # in the page's HTML
+    cache.write_bytes(whole[:at] + b"p" + whole[at + 1 :])
+    # A template change renders every page again, from the HTML kept in the cache.
+    template = mini_site / "templates/base.html"
+    template.write_text(template.read_text("utf-8").replace("</body>", "<!-- changed --></body>"), "utf-8")
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 0, err
+    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold")
+    assert "Paragraph 7: the Zuidas" in (mini_site / "build/en/long/index.html").read_text("utf-8")
+    found, stored = store.read_cache(cache.parent)
+    assert stored.segments == 1  # written anew, whole
+    assert any("<p>Paragraph 7: the Zuidas" in rendered.body.html for rendered in found["bodies"].values())
 
 
 def test_a_rebuild_after_an_edit_reads_no_other_page_s_texts(mini_site, run_cli, tmp_path, monkeypatch):
