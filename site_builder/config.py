@@ -6,11 +6,11 @@ reported in one go.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-from babel import Locale, UnknownLocaleError
 
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.schema import Field, YamlMap, parse_yaml, validate
@@ -25,14 +25,10 @@ class Language:
     """One of the site's languages, as ``site.yaml`` describes it."""
 
     code: str  # "nl": the URL prefix and the html lang attribute
-    locale: Locale  # Babel locale used for numbers and dates
+    locale_id: str  # Babel's name of the locale for numbers and dates: "nl_NL"
     name: str  # the language's name in itself: "Nederlands"
     title: str  # the site's title in this language
     description: str
-
-    @property
-    def locale_id(self) -> str:
-        return str(self.locale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +87,9 @@ _LANGUAGE = {
 }
 
 
-def load_config(root: Path) -> SiteConfig:
+def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None) -> SiteConfig:
+    """``site.yaml``, checked. ``known`` (kept by the caller between builds) maps the digest
+    of the file's text to its settings: the file is parsed again only when it changed."""
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -101,7 +99,15 @@ def load_config(root: Path) -> SiteConfig:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
-    return parse_config(text)
+    if known is None:
+        return parse_config(text)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    config = known.get(digest)
+    if config is None:
+        config = parse_config(text)
+        known.clear()
+        known[digest] = config
+    return config
 
 
 def parse_config(text: str) -> SiteConfig:
@@ -139,7 +145,7 @@ def parse_config(text: str) -> SiteConfig:
     )
 
 
-def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, Locale, str]]:
+def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, str, str]]:
     if data is None:
         return []
     result = []
@@ -158,8 +164,10 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
         values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
         if "locale" not in values or "name" not in values:
             continue
+        from babel import Locale, UnknownLocaleError  # here: a build whose site.yaml is known needs none
+
         try:
-            locale = Locale.parse(values["locale"])
+            locale = str(Locale.parse(values["locale"]))
         except (ValueError, UnknownLocaleError):
             errors.append(
                 SiteError(

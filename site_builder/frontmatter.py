@@ -280,9 +280,17 @@ def split(text: str, path: str) -> tuple[str, int, str, int]:
     )
 
 
-def parse(text: str, path: str, kind: str) -> Document:
-    """Parse a whole page (already decoded, ``\\n`` line ends) for a page of ``kind``."""
+def parse(text: str, path: str, kind: str, before: Document | None = None) -> Document:
+    """Parse a whole page (already decoded, ``\\n`` line ends) for a page of ``kind``.
+
+    ``before`` is the same file as last parsed, if known: where its front matter
+    is the same text, its checked front matter is taken as it is. (The front matter
+    depends on nothing else, and an edit changes a page's text far more often.)
+    """
     yaml_text, yaml_line, body, body_line = split(text, path)
+    front_digest = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+    if before is not None and before.front_digest == front_digest:
+        return Document(before.front, body, body_line, front_digest)
     size = len(yaml_text.encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
         raise SiteError(
@@ -318,7 +326,7 @@ def parse(text: str, path: str, kind: str) -> Document:
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
     front = FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
-    return Document(front, body, body_line, hashlib.sha256(yaml_text.encode("utf-8")).hexdigest())
+    return Document(front, body, body_line, front_digest)
 
 
 def _figure(values: dict[str, Any], line: int) -> Figure:

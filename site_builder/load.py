@@ -87,10 +87,11 @@ class SourceCache:
     """Parsed pages a long-running process (the preview) keeps between loads.
 
     A file is read again only when its size or modification time changed (the
-    preview notices saves the same way), and parsed again only when its bytes did.
+    preview notices saves the same way), and parsed again only when its bytes did;
+    its front matter is read again only when the front matter's own text did.
     """
 
-    pages: dict = field(default_factory=dict)  # (file, sha256 of its bytes) → SourcePage
+    pages: dict = field(default_factory=dict)  # file → SourcePage, as last read
     stamps: dict = field(default_factory=dict)  # file → (size, modification time in ns, sha256)
 
 
@@ -141,7 +142,7 @@ def load_sources(
                 pages.append(page)
     if cache is not None:
         kept = {page.path for page in pages}
-        cache.pages = {(page.path, page.digest): page for page in pages}
+        cache.pages = {page.path: page for page in pages}
         cache.stamps = {path: stamp for path, stamp in cache.stamps.items() if path in kept}
     raise_if_any(errors)
     return tuple(pages)
@@ -225,9 +226,12 @@ def _outside(path: Path, root: Path) -> SiteError:
 
 def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None, seen=None):
     """``seen``: see ``load_sources``'s ``found``."""
-    known = cache.stamps.get(display) if cache is not None else None
-    if known is not None and seen is not None and seen.get(display) == known[:2] and (display, known[2]) in cache.pages:
-        return cache.pages[(display, known[2])]
+    before = cache.pages.get(display) if cache is not None else None  # the file as last read
+    known = cache.stamps.get(display) if before is not None else None
+    if known is not None and known[2] != before.digest:
+        known = None  # the size and time of another version
+    if known is not None and seen is not None and seen.get(display) == known[:2]:
+        return before
     try:
         status = os.stat(file)
         if not stat.S_ISREG(status.st_mode):
@@ -247,8 +251,8 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
                 )
             )
             return None
-        if known is not None and known[:2] == (size, status.st_mtime_ns) and (display, known[2]) in cache.pages:
-            return cache.pages[(display, known[2])]
+        if known is not None and known[:2] == (size, status.st_mtime_ns):
+            return before
         data = Path(file).read_bytes()
     except OSError as exc:
         errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
@@ -258,15 +262,15 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
         # A file changed just now may change again within the same clock tick, keeping its
         # size and time: it is read again next time rather than trusted by them.
         cache.stamps[display] = (size, status.st_mtime_ns, digest)
-        if (display, digest) in cache.pages:
-            return cache.pages[(display, digest)]
+    if before is not None and before.digest == digest:
+        return before
     text = decode(data, display)
     if isinstance(text, SiteError):
         errors.append(text)
         return None
     kind = kind_of(rel)
     try:
-        doc = parse(text, display, kind)
+        doc = parse(text, display, kind, before.doc if before is not None else None)
     except SiteError as error:
         errors.append(error)
         return None
@@ -287,7 +291,7 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
         return None
     page = SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
     if cache is not None:
-        cache.pages[(display, digest)] = page
+        cache.pages[display] = page
     return page
 
 

@@ -70,6 +70,7 @@ class BuildCache:
     compiled_templates: dict = field(default_factory=dict)  # see templating.CompiledTemplates
     catalogs: dict = field(default_factory=dict)  # see templating.compiled_catalog
     dates: dict = field(default_factory=dict)  # see templating.FormattedDates
+    configs: dict = field(default_factory=dict)  # see config.load_config
 
 
 def _files_key(root: Path, *names: str, extra: object = None) -> str:
@@ -125,7 +126,7 @@ def generate(
     ``jobs`` is the number of processes converting Markdown and rendering pages (None: one per core).
     ``found``: the input files' sizes and times as just seen (see ``load.load_sources``).
     """
-    config = load_config(root)
+    config = load_config(root, cache.configs if cache is not None else None)
     if base_url:
         config = config.with_base_url(base_url)
     sources = load_sources(root, config, cache.sources if cache is not None else None, found)
@@ -248,6 +249,7 @@ def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildC
     cache.compiled_templates = parts["templates"]
     cache.catalogs = parts["catalogs"]
     cache.dates = parts["dates"]
+    cache.configs = parts["configs"]
     return cache, stored
 
 
@@ -267,6 +269,7 @@ def _store_cache(cache_dir: Path, cache: BuildCache, stored: Stored | None) -> N
             "templates": cache.compiled_templates,
             "catalogs": cache.catalogs,
             "dates": cache.dates,
+            "configs": cache.configs,
         },
         stored,
     )

@@ -62,7 +62,7 @@ def compiled_catalog(
     data = _catalog_bytes(root, language)
     if data is None:
         return None
-    digest = hashlib.sha256(data + f"\0{language.locale}".encode()).hexdigest()
+    digest = hashlib.sha256(data + f"\0{language.locale_id}".encode()).hexdigest()
     if known is not None and known.get(language.code, ("",))[0] == digest:
         return known[language.code][1]
     from babel.messages.mofile import write_mo
@@ -92,7 +92,7 @@ def _parse_catalog(data: bytes, language: Language) -> Catalog:
     display = catalog_path(language.code)
     try:
         _check_po_lines(data.decode("utf-8"), display)
-        return read_po(io.BytesIO(data), locale=language.locale, abort_invalid=True)
+        return read_po(io.BytesIO(data), locale=language.locale_id, abort_invalid=True)
     except PoFileError as exc:
         raise SiteError(f"invalid message catalogue: {exc}", display, getattr(exc, "lineno", None)) from None
     except UnicodeDecodeError as exc:
@@ -123,23 +123,26 @@ def _check_po_lines(text: str, display: str) -> None:
 def format_number(value: int | float, language: Language) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(_decimal(value), locale=language.locale, decimal_quantization=False)
+    return format_decimal(_decimal(value), locale=language.locale_id, decimal_quantization=False)
 
 
 def format_percentage(value: int | float, language: Language) -> str:
     """``58`` → ``58%``; the value is the percentage itself."""
     from babel.numbers import format_percent
 
-    return format_percent(_decimal(value) / 100, locale=language.locale, decimal_quantization=False)
+    return format_percent(_decimal(value) / 100, locale=language.locale_id, decimal_quantization=False)
 
 
 def format_money(value: int | float, language: Language, currency: str = "EUR") -> str:
     """Whole amounts without cents: ``€ 2.370.000`` (nl), ``€2,370,000`` (en)."""
+    from babel import Locale
+
     amount = _decimal(value)
-    pattern = copy.copy(language.locale.currency_formats["standard"])
+    locale = Locale.parse(language.locale_id)
+    pattern = copy.copy(locale.currency_formats["standard"])
     if amount == amount.to_integral_value():
         pattern.frac_prec = (0, 0)
-    return pattern.apply(amount, language.locale, currency=currency, currency_digits=False)
+    return pattern.apply(amount, locale, currency=currency, currency_digits=False)
 
 
 def format_figure(figure: Figure, language: Language) -> str:
@@ -201,7 +204,7 @@ def format_day(
     def compute() -> str:
         from babel.dates import format_date
 
-        return format_date(value, form, locale=language.locale)
+        return format_date(value, form, locale=language.locale_id)
 
     return _remembered(known, language, form, value, compute)
 
@@ -215,7 +218,7 @@ def format_published(front: FrontMatter, language: Language, known: FormattedDat
         def compute() -> str:
             from babel.dates import format_skeleton
 
-            return format_skeleton("yMMMM", front.date, locale=language.locale)
+            return format_skeleton("yMMMM", front.date, locale=language.locale_id)
 
         # Not the pattern "yMMMM": the `day` filter may be given that, which formats otherwise.
         return _remembered(known, language, "skeleton yMMMM", front.date, compute)
@@ -231,7 +234,7 @@ def _remembered(
 ) -> str:
     if known is None or type(value) is not datetime.date:  # a datetime would equal no date key
         return compute()
-    key = (str(language.locale), form, value)
+    key = (language.locale_id, form, value)
     text = known.get(key)
     if text is None:
         text = known[key] = compute()

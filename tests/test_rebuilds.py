@@ -19,7 +19,6 @@ from conftest import read_tree
 
 from site_builder import record, store
 from site_builder.deferred import stored
-from site_builder.errors import SiteError
 from site_builder.markup import Body, Link
 from site_builder.render import IN_WORKERS_FROM
 
@@ -350,6 +349,45 @@ def test_a_rebuild_after_an_edit_reads_no_other_page_s_texts(mini_site, run_cli,
     assert run_cli("-C", mini_site, "build")[0] == 0
     assert len(loaded) == 1  # the HTML of the long page (its Markdown is not converted again)
     assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold")
+
+
+# Builds, then prints which of PyYAML and Babel the build imported.
+_BUILD_NAMING_MODULES = (
+    "import sys\n"
+    "from site_builder.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print(' '.join(sorted({name.partition('.')[0] for name in sys.modules} & {'yaml', 'babel'})))\n"
+    "sys.exit(code)\n"
+)
+
+
+def _build_naming_modules(site: Path) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_NAMING_MODULES, "-q", "-C", str(site), "build"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_a_rebuild_after_an_edit_to_a_page_s_text_reads_no_yaml(mini_site, run_cli, tmp_path):
+    """Neither site.yaml nor any front matter changed: nothing needs PyYAML, nor Babel, both
+    slow to import, and the front matter kept is that of the file as it is."""
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    page = mini_site / "content/en/news/2019-06-12-ema.md"
+    page.write_text(page.read_text("utf-8") + "\nOne more line.\n", "utf-8")
+    assert _build_naming_modules(mini_site) == []
+    built = mini_site / "build/en/news/ema-opens-office/index.html"
+    assert "One more line." in built.read_text("utf-8")
+    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold-1")
+    # Its front matter changed, the page is read with PyYAML again.
+    _replace(page, "title: The European", "title: Again, the European")
+    assert "yaml" in _build_naming_modules(mini_site)
+    assert "Again, the European" in built.read_text("utf-8")
+    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold-2")
+    # As is site.yaml, once changed.
+    _replace(mini_site / "site.yaml", "news_page_size: 10", "news_page_size: 1")
+    assert "yaml" in _build_naming_modules(mini_site)
+    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold-3")
 
 
 def test_a_damaged_record_means_a_full_build(mini_site, run_cli, tmp_path, log):

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, write_tree
+from conftest import read_tree
 
 from site_builder.config import load_config
 from site_builder.frontmatter import content_version, set_front_matter_line
