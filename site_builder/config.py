@@ -148,6 +148,8 @@ def parse_config(text: str) -> SiteConfig:
 def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, str, str]]:
     if data is None:
         return []
+    from babel import Locale, UnknownLocaleError  # here: a build whose site.yaml is known needs none
+
     result = []
     for code, spec in data.items():
         line = data.key_lines[code]
@@ -164,8 +166,6 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
         values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
         if "locale" not in values or "name" not in values:
             continue
-        from babel import Locale, UnknownLocaleError  # here: a build whose site.yaml is known needs none
-
         try:
             locale = str(Locale.parse(values["locale"]))
         except (ValueError, UnknownLocaleError):

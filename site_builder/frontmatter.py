@@ -288,10 +288,11 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
     depends on nothing else, and an edit changes a page's text far more often.)
     """
     yaml_text, yaml_line, body, body_line = split(text, path)
-    front_digest = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+    encoded = yaml_text.encode("utf-8")
+    front_digest = hashlib.sha256(encoded).hexdigest()
     if before is not None and before.front_digest == front_digest:
         return Document(before.front, body, body_line, front_digest)
-    size = len(yaml_text.encode("utf-8"))
+    size = len(encoded)
     if size > MAX_FRONT_MATTER_BYTES:
         raise SiteError(
             f"the front matter is too large ({size // 1024} KiB; "

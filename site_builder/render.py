@@ -160,8 +160,9 @@ def _render_chunk(indexes: tuple[int, ...]) -> tuple:
     for index in indexes:
         known = len(dates) if dates is not None else 0
         files, error = _page_result(job, index)
-        # Dictionaries keep their order: what this page added comes after what was known.
-        formatted = tuple(islice(dates.items(), known, None)) if dates is not None else ()
+        # Dictionaries keep their order: what this page added is last, read from the end.
+        added = len(dates) - known if dates is not None else 0
+        formatted = tuple(islice(reversed(dates.items()), added))[::-1] if added else ()
         results.append((files, error, formatted))
     return tuple(results)
 

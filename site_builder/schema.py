@@ -16,8 +16,6 @@ from typing import Any
 
 from site_builder.errors import SiteError
 
-MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
-
 
 class YamlMap(dict):
     """A YAML mapping that knows its own line and the line of every key (1-based, in the file)."""
