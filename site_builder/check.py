@@ -6,6 +6,7 @@ Pure: returns findings as values; the caller decides what stops a build
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from html.parser import HTMLParser
@@ -90,6 +91,7 @@ class CheckCache:
 
     unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
     html_links: dict = field(default_factory=dict)  # output path → (digest of its bytes, link targets, ids)
+    markdown_links: dict = field(default_factory=dict)  # page's file → what it was checked with, see broken_links
 
 
 def find_problems(
@@ -104,7 +106,7 @@ def find_problems(
     ``translation_problems`` and ``catalogs.catalog_problems``."""
     files = tuple(files)
     scans = scan_html(files, cache.html_links if cache is not None else None)
-    links = broken_links(site, bodies, {f.path for f in files}, scans)
+    links = broken_links(site, bodies, files, scans, cache.markdown_links if cache is not None else None)
     links += broken_template_links(site, files, bodies, scans)
     return Findings(
         _sorted(links),
@@ -347,34 +349,59 @@ def _link_targets(data: bytes) -> tuple[str, ...]:
     return tuple(sys.intern(target.decode("utf-8", "replace")) for target in found)
 
 
-def broken_links(site: Site, bodies, paths: set[str], scans: Mapping[str, tuple]) -> list[SiteError]:
+def broken_links(
+    site: Site, bodies, files: Iterable[OutputFile], scans: Mapping[str, tuple], cache: dict | None = None
+) -> list[SiteError]:
     """Links written in Markdown that lead to no page, or to no such #fragment on it.
 
-    ``paths`` are the output files; ``scans`` their ``scan_html``, with the ids of each HTML file.
+    ``files`` are the output files; ``scans`` their ``scan_html``, with the ids of each HTML file.
+
+    ``cache`` (kept by the caller between builds) holds each page's findings with
+    what they were found from: its file, the site's addresses and output files, and
+    the HTML files its #fragments point into. While those are the same, the page's
+    links are not read again.
     """
-    urls = site.urls
+    files = tuple(files)
+    paths = {f.path for f in files}
+    digests = {f.path: f.digest for f in files}
+    site_key = (site.inputs, hashlib.sha256("\0".join(sorted(paths)).encode("utf-8")).hexdigest())
+    used = {}
     problems = []
     for page in site.pages:
-        rendered = bodies[(page.lang, page.url)]
-        for body in (rendered.body, *rendered.swot.values()):
-            for link in body.links:
-                address, _, fragment = (link.target or "").partition("#")
-                path = address.split("?", 1)[0] or page.url
-                if link.target is None or not _exists(path, urls, paths):
-                    message, hint = f"the link '{link.href}' leads to no page", _link_hint(link.href)
-                elif fragment and unquote(fragment) not in _ids(scans, path):
-                    message = f"the link '{link.href}' leads to no '#{fragment}' on its page"
-                    hint = "after # comes the id of a heading on that page, such as #strengths"
-                else:
-                    continue
-                problems.append(SiteError(message, page.path, link.line, hint))
+        key = (page.source.digest, site_key)
+        known = cache.get(page.path) if cache is not None else None
+        if known is None or known[0] != key or any(digests.get(name) != digest for name, digest in known[1]):
+            known = (key, *_page_links(page, bodies[(page.lang, page.url)], site.urls, paths, scans, digests))
+        used[page.path] = known
+        problems += known[2]
+    if cache is not None:
+        cache.clear()
+        cache.update(used)
     return problems
 
 
-def _ids(scans: Mapping[str, tuple], path: str) -> frozenset:
-    name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-    scan = scans.get(name)
-    return scan[1] if scan is not None else frozenset()
+def _page_links(page: Page, rendered: RenderedPage, urls, paths: set[str], scans: Mapping, digests: Mapping):
+    """The page's broken links, and (HTML file, digest) for each file whose ids were looked in."""
+    problems = []
+    looked_in = {}
+    for body in (rendered.body, *rendered.swot.values()):
+        for link in body.links:
+            address, _, fragment = (link.target or "").partition("#")
+            path = address.split("?", 1)[0] or page.url
+            if link.target is None or not _exists(path, urls, paths):
+                message, hint = f"the link '{link.href}' leads to no page", _link_hint(link.href)
+            elif fragment:
+                name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+                looked_in[name] = digests.get(name)
+                scan = scans.get(name)
+                if unquote(fragment) in (scan[1] if scan is not None else ()):
+                    continue
+                message = f"the link '{link.href}' leads to no '#{fragment}' on its page"
+                hint = "after # comes the id of a heading on that page, such as #strengths"
+            else:
+                continue
+            problems.append(SiteError(message, page.path, link.line, hint))
+    return tuple(looked_in.items()), tuple(problems)
 
 
 def _link_hint(href: str) -> str:

@@ -46,7 +46,6 @@ class Body:
 
     html: str
     links: tuple[Link, ...]  # internal links only
-    ids: tuple[str, ...]  # element ids, for #fragment checks
     problems: tuple[SiteError, ...] = ()  # images without alt text or size
 
 
@@ -101,7 +100,6 @@ class MarkupRenderer:
         self._lines = _Lines("")
         self._first_line = 1
         self._links: list[Link] = []
-        self._ids: list[str] = []
         self._seen: dict[str, int] = {}
 
     def render_page(self, page: Page) -> RenderedPage:
@@ -118,15 +116,13 @@ class MarkupRenderer:
 
     def _convert(self, source: SourcePage, text: str, first_line: int) -> Body:
         self._source, self._lines, self._first_line = source, _Lines(text), first_line
-        self._links, self._ids, self._seen = [], [], {}
+        self._links, self._seen = [], {}
         self._md.reset()
         html, problems = _check_images(self._md.convert(text), source.path, self._lines, first_line)
-        return Body(html, tuple(self._links), tuple(self._ids), problems)
+        return Body(html, tuple(self._links), problems)
 
     def _rewrite(self, root) -> None:
         for element in root.iter():
-            if element.get("id"):
-                self._ids.append(element.get("id"))
             attribute = "href" if element.tag == "a" else "src" if element.tag == "img" else None
             if attribute is None or element.get(attribute) is None:
                 continue

@@ -107,6 +107,7 @@ class Site:
     _children: Mapping[tuple[str, str], tuple[Page, ...]]  # (language, folder) → pages listed
     _news_positions: Mapping[str, int]  # news item URL → its index in news[lang]
     urls: frozenset[str]  # every HTML page URL of the site, pagination included
+    inputs: str  # a key for everything about the site but its pages' bodies, see site_inputs
 
     def translations_of(self, page: Page) -> tuple[Page, ...]:
         """The page's counterparts in the other languages, by language code."""
@@ -184,10 +185,10 @@ class Site:
 
 
 
-def site_inputs(site: Site) -> str:
+def site_inputs(config: SiteConfig, include_drafts: bool, pages: Iterable[Page]) -> str:
     """A key for everything about a site but its pages' bodies: settings, front matter, addresses."""
-    digest = hashlib.sha256(repr((site.config, site.include_drafts)).encode("utf-8"))
-    for page in site.pages:
+    digest = hashlib.sha256(repr((config, include_drafts)).encode("utf-8"))
+    for page in pages:
         digest.update(f"{page.path}\0{page.url}\0{page.source.doc.front_digest}\0".encode("utf-8"))
     return digest.hexdigest()
 
@@ -258,6 +259,7 @@ def build_site(
         urls=frozenset(
             [page.url for page in pages] + [p.url for ps in news_pages.values() for p in ps]
         ),
+        inputs=site_inputs(config, include_drafts, pages),
     )
 
 

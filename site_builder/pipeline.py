@@ -27,7 +27,7 @@ from site_builder.errors import SiteError, SiteErrors, format_error, raise_if_an
 from site_builder.feeds import FEED_ITEMS, render_feeds
 from site_builder.load import CONTENT_DIR, SourceCache, load_sources
 from site_builder.markup import render_bodies
-from site_builder.model import Site, build_site, site_inputs
+from site_builder.model import Site, build_site
 from site_builder.render import render_error_notice, render_pages, render_status_page
 from site_builder import record
 from site_builder.record import DEFAULT_OUTPUT
@@ -199,7 +199,7 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
 
 def _feeds(site: Site, bodies, cache: BuildCache | None) -> tuple[OutputFile, ...]:
     """Sitemap, robots.txt and feeds; they change only with front matter, addresses or a feed item's file."""
-    key = (site_inputs(site), tuple(p.source.digest for items in site.news.values() for p in items[:FEED_ITEMS]))
+    key = (site.inputs, tuple(p.source.digest for items in site.news.values() for p in items[:FEED_ITEMS]))
     if cache is not None and cache.feeds is not None and cache.feeds[0] == key:
         return cache.feeds[1]
     files = render_feeds(site, bodies)
@@ -231,7 +231,7 @@ def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildC
     parts, stored = found
     cache.sources = SourceCache(parts["sources.pages"], parts["sources.stamps"])
     cache.bodies = parts["bodies"]
-    cache.checks = CheckCache(parts["checks.unsafe_html"], parts["checks.html_links"])
+    cache.checks = CheckCache(parts["checks.unsafe_html"], parts["checks.html_links"], parts["checks.markdown_links"])
     scans = cache.checks.html_links
 
     def still_there(files) -> bool:
@@ -264,6 +264,7 @@ def _store_cache(cache_dir: Path, cache: BuildCache, stored: Stored | None) -> N
             "pages": {key: _kept(files) for key, files in cache.pages.items()},
             "checks.unsafe_html": cache.checks.unsafe_html,
             "checks.html_links": cache.checks.html_links,
+            "checks.markdown_links": cache.checks.markdown_links,
             "feeds": None if cache.feeds is None else (cache.feeds[0], _kept(cache.feeds[1])),
             "ui_strings": cache.ui_strings,
             "templates": cache.compiled_templates,

@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from site_builder.errors import SiteError, format_error, raise_if_any
 from site_builder.markup import RenderedPage
-from site_builder.model import LanguageLink, Page, Pagination, Site, site_inputs, url_to_file
+from site_builder.model import LanguageLink, Page, Pagination, Site, url_to_file
 from site_builder.seo import locale_alternates, structured_data
 from site_builder.templating import template_error
 from site_builder.workers import can_fork, in_workers
@@ -58,8 +58,7 @@ def render_pages(
     if cache is None:
         keys, todo = [], range(len(site.pages))
     else:
-        inputs = site_inputs(site)
-        keys = [(inputs, page.path, page.source.digest, page.template) for page in site.pages]
+        keys = [(site.inputs, page.path, page.source.digest, page.template) for page in site.pages]
         todo = [index for index, key in enumerate(keys) if key not in cache]
     job = (site, bodies, environments, root)
     if jobs > 1 and len(todo) >= IN_WORKERS_FROM and can_fork():

@@ -267,7 +267,7 @@ LONG_HTML = "<p>Ĳsselmeer — naïve “quotes” " + "tekst " * 200 + "\udcff<
 
 
 def _bodies() -> dict[int, Body]:
-    return {1: Body(LONG_HTML, (Link("x.md", "/en/x/", 3),), ("a",)), 2: Body("<p>short</p>", (), ())}
+    return {1: Body(LONG_HTML, (Link("x.md", "/en/x/", 3),)), 2: Body("<p>short</p>", ())}
 
 
 def test_long_texts_are_read_from_the_cache_file_only_when_used(tmp_path):
@@ -279,7 +279,7 @@ def test_long_texts_are_read_from_the_cache_file_only_when_used(tmp_path):
     assert long.links == (Link("x.md", "/en/x/", 3),) and isinstance(stored(long, "html"), store.StoredText)
     assert long.html == LONG_HTML and stored(long, "html") == LONG_HTML  # read once, then kept
     assert found["bodies"] == _bodies()
-    assert dataclasses.replace(found["bodies"][2], ids=("b",)).html == "<p>short</p>"
+    assert dataclasses.replace(found["bodies"][2], links=(Link("b.md", "/en/b/", 1),)).html == "<p>short</p>"
 
 
 def test_texts_not_read_are_copied_when_the_cache_is_written_whole(tmp_path):
