@@ -380,7 +380,7 @@ def _store_record(
     ``updated`` is what was observed before the output folder was updated in place, if it was:
     files that kept their digest, and folders none of whose files changed, are not looked at again.
     """
-    written_ns = time.time_ns()
+    written_ns = record.file_system_now(out)  # before any folder's time is read
     before = updated.last.outputs if updated is not None else {}
     present = updated.present if updated is not None else {}
     outputs = {}

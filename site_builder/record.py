@@ -11,6 +11,9 @@ Sizes and times are how ``make`` and ``git`` see changes too. A file saved
 within the same clock tick as the record was taken may keep both, so for
 files changed shortly before the record, it also keeps a digest of their
 bytes and compares that next time (git's rule for "racily clean" files).
+For the output folder, "shortly before" is measured with the file system's
+own clock, as git measures against its index file's time: only folders
+changed in the very tick the record was taken in are listed again.
 
 Standard library only, and nothing of the site's own: importing this module
 must cost next to nothing, since a build with nothing to do is mostly that.
@@ -32,7 +35,7 @@ from pathlib import Path
 
 DEFAULT_OUTPUT = "build"
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 2
+FORMAT = 3
 RECORD_FILE = "build-record.marshal"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
@@ -133,6 +136,18 @@ def folders_of(paths: Iterable[str]) -> set[str]:
     return found
 
 
+def file_system_now(out: Path) -> int:
+    """The current time of the file system ``out`` is on, as it stamps a change there: the
+    time of ``out``, set to now. (The machine's clock may be finer, or not the same clock:
+    file systems keep times in ticks of up to two seconds, and some are on another machine.)
+    If it cannot be set, the machine's clock less the longest such tick."""
+    try:
+        os.utime(out)
+        return os.stat(out).st_mtime_ns
+    except OSError:
+        return time.time_ns() - RACY_NS
+
+
 def folder_times(out: Path, folders: Iterable[str]) -> dict[str, int]:
     times = {}
     for folder in folders:
@@ -153,14 +168,15 @@ class Record:
     outputs: dict[str, tuple[int, int, int, str]]  # path → (size, time, inode, sha256 of the bytes)
     summary: tuple  # what the build reported: (pages per language, file count, warning lines)
     folders: dict[str, int]  # each output folder → its modification time
-    written_ns: int  # the clock when the output folder was last looked at
+    written_ns: int  # the time of the output folder's file system before its folders' times were read
 
     def present(self, out: Path) -> dict[str, tuple[int, int, int]] | None:
         """``output_stats(out)`` found without listing every folder, or None where that cannot be
         trusted. A folder whose time did not change has the same entries as before (adding,
         removing or renaming one changes it), so only its files need looking at; a folder
-        changed close to ``written_ns`` is listed all the same."""
-        racy = self.written_ns - RACY_NS
+        changed in the tick of ``written_ns`` or after may have changed again unseen within
+        that tick, and is listed all the same."""
+        racy = self.written_ns
         # Paths are joined as strings: a stat call per file and folder is all this does, and
         # os.path.join took a third of it.
         top = f"{out}/"

@@ -209,6 +209,26 @@ def test_a_changed_input_folder_is_not_up_to_date(mini_site, run_cli, log):
     assert (mini_site / "build/en/news/extra/index.html").is_file()
 
 
+def test_only_output_folders_changed_in_the_record_s_tick_are_listed_again(mini_site, run_cli, monkeypatch):
+    """The output folder is checked by the times of its folders; one changed in the very tick
+    of the file system's clock that the record was taken in may change again unseen, and only
+    such a folder is listed."""
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    out, last = mini_site / "build", record.read_record(mini_site / ".site-cache")
+    assert last.written_ns == out.stat().st_mtime_ns >= max(last.folders.values())
+    newest = max(time for folder, time in last.folders.items() if folder)
+    in_tick = dataclasses.replace(last, written_ns=newest)  # as if the record were taken in that tick
+    listed, listdir = [], os.listdir
+    monkeypatch.setattr(os, "listdir", lambda path: listed.append(path) or listdir(path))
+    assert in_tick.present(out) == record.output_stats(out)
+    assert sorted(listed) == sorted(f"{out}/{folder}" for folder, time in last.folders.items() if time >= newest)
+    assert len(listed) < len(last.folders) / 2
+    folder = next(folder for folder, time in last.folders.items() if folder and time == newest)
+    (out / folder / "stray.html").write_text("left by hand", "utf-8")
+    os.utime(out / folder, ns=(newest, newest))  # added within the same tick: the folder's time is the same
+    assert in_tick.present(out) is None
+
+
 # The cache file: appended segments, damage, and what it may contain.
 
 
