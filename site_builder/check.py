@@ -11,7 +11,7 @@ import re
 import sys
 from html.parser import HTMLParser
 from urllib.parse import unquote
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from site_builder import translations
@@ -106,8 +106,9 @@ def find_problems(
     ``translation_problems`` and ``catalogs.catalog_problems``."""
     files = tuple(files)
     scans = scan_html(files, cache.html_links if cache is not None else None)
-    links = broken_links(site, bodies, files, scans, cache.markdown_links if cache is not None else None)
-    links += broken_template_links(site, files, bodies, scans)
+    digests = {f.path: f.digest for f in files}
+    links = broken_links(site, bodies, digests, scans, cache.markdown_links if cache is not None else None)
+    links += broken_template_links(site, digests, bodies, scans)
     return Findings(
         _sorted(links),
         _sorted(missing_translations(site)),
@@ -294,17 +295,16 @@ def translation_problems(
     return problems
 
 
-def _exists(path: str, urls: frozenset[str], files: set[str]) -> bool:
+def _exists(path: str, urls: frozenset[str], files: Collection[str]) -> bool:
     return path in urls or path.lstrip("/") in files or (path.endswith("/") and f"{path.lstrip('/')}index.html" in files)
 
 
 def broken_template_links(
-    site: Site, files: tuple[OutputFile, ...], bodies: Mapping[tuple[str, str], RenderedPage], scans: Mapping
+    site: Site, paths: Collection[str], bodies: Mapping[tuple[str, str], RenderedPage], scans: Mapping
 ) -> list[SiteError]:
     """Site-internal links in the rendered HTML (templates included) that lead to no file;
-    ``scans`` are the files' ``scan_html``. Links written in a page's Markdown are left to
-    ``broken_links``, which names their line."""
-    paths = {f.path for f in files}
+    ``paths`` are the output files, ``scans`` their ``scan_html``. Links written in a page's
+    Markdown are left to ``broken_links``, which names their line."""
     by_output = {page.output_path: page for page in site.pages}
     problems: dict[tuple[str, str], SiteError] = {}
     exists: dict[str, bool] = {}
@@ -350,28 +350,26 @@ def _link_targets(data: bytes) -> tuple[str, ...]:
 
 
 def broken_links(
-    site: Site, bodies, files: Iterable[OutputFile], scans: Mapping[str, tuple], cache: dict | None = None
+    site: Site, bodies, digests: Mapping[str, str], scans: Mapping[str, tuple], cache: dict | None = None
 ) -> list[SiteError]:
     """Links written in Markdown that lead to no page, or to no such #fragment on it.
 
-    ``files`` are the output files; ``scans`` their ``scan_html``, with the ids of each HTML file.
+    ``digests`` maps each output file to the digest of its bytes; ``scans`` are the files'
+    ``scan_html``, with the ids of each HTML file.
 
     ``cache`` (kept by the caller between builds) holds each page's findings with
     what they were found from: its file, the site's addresses and output files, and
     the HTML files its #fragments point into. While those are the same, the page's
     links are not read again.
     """
-    files = tuple(files)
-    paths = {f.path for f in files}
-    digests = {f.path: f.digest for f in files}
-    site_key = (site.inputs, hashlib.sha256("\0".join(sorted(paths)).encode("utf-8")).hexdigest())
+    site_key = (site.inputs, hashlib.sha256("\0".join(sorted(digests)).encode("utf-8")).hexdigest())
     used = {}
     problems = []
     for page in site.pages:
         key = (page.source.digest, site_key)
         known = cache.get(page.path) if cache is not None else None
         if known is None or known[0] != key or any(digests.get(name) != digest for name, digest in known[1]):
-            known = (key, *_page_links(page, bodies[(page.lang, page.url)], site.urls, paths, scans, digests))
+            known = (key, *_page_links(page, bodies[(page.lang, page.url)], site.urls, scans, digests))
         used[page.path] = known
         problems += known[2]
     if cache is not None:
@@ -380,7 +378,7 @@ def broken_links(
     return problems
 
 
-def _page_links(page: Page, rendered: RenderedPage, urls, paths: set[str], scans: Mapping, digests: Mapping):
+def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, digests: Mapping[str, str]):
     """The page's broken links, and (HTML file, digest) for each file whose ids were looked in."""
     problems = []
     looked_in = {}
@@ -388,7 +386,7 @@ def _page_links(page: Page, rendered: RenderedPage, urls, paths: set[str], scans
         for link in body.links:
             address, _, fragment = (link.target or "").partition("#")
             path = address.split("?", 1)[0] or page.url
-            if link.target is None or not _exists(path, urls, paths):
+            if link.target is None or not _exists(path, urls, digests):
                 message, hint = f"the link '{link.href}' leads to no page", _link_hint(link.href)
             elif fragment:
                 name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")

@@ -184,7 +184,6 @@ class Site:
         return newer, older
 
 
-
 def site_inputs(config: SiteConfig, include_drafts: bool, pages: Iterable[Page]) -> str:
     """A key for everything about a site but its pages' bodies: settings, front matter, addresses."""
     digest = hashlib.sha256(repr((config, include_drafts)).encode("utf-8"))

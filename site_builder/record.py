@@ -176,7 +176,6 @@ class Record:
         removing or renaming one changes it), so only its files need looking at; a folder
         changed in the tick of ``written_ns`` or after may have changed again unseen within
         that tick, and is listed all the same."""
-        racy = self.written_ns
         # Paths are joined as strings: a stat call per file and folder is all this does, and
         # os.path.join took a third of it.
         top = f"{out}/"
@@ -184,7 +183,7 @@ class Record:
             for folder, mtime in self.folders.items():
                 if os.stat(top + folder).st_mtime_ns != mtime:
                     return None
-                if mtime >= racy:
+                if mtime >= self.written_ns:
                     prefix = f"{folder}/" if folder else ""
                     for name in os.listdir(top + folder):
                         if prefix + name not in self.outputs and prefix + name not in self.folders:
