@@ -10,14 +10,21 @@ through several layers of Python, and most blocks and pieces of prose
 contain none of the characters the candidates need: on the generated news
 pages, these tests took nearly two thirds of a page's conversion. Before
 that, the whole text goes through a search for code fences and a parser
-for raw HTML, whatever it holds.
+for raw HTML, whatever it holds; after it, the table-of-contents extension
+looks through the whole tree for its ``[TOC]`` marker, other passes look in
+every text for attribute lists and for backslash escapes to restore, and
+several passes ask of each element whether its tag is block-level, each
+time lowering the tag's case and searching a list.
 
 ``QuickMarkdownExtension`` adds to Python-Markdown's own block parser and
 inline processor the one check they lack: a candidate is tried only if the
 text holds a string that it needs to match (``#`` for a heading, ``|`` for a
-table, ``[`` for a link, ``&`` for an entity); and the two preprocessors run
-only on text with a fence, ``<`` or ``&``. Candidates are known by class and
-exact regular expression; one not in ``BLOCK_NEEDS`` or ``INLINE_NEEDS``
+table, ``[`` for a link, ``&`` for an entity). Likewise, the two
+preprocessors run only on text with a fence, ``<`` or ``&``, and the three
+tree passes only on a document holding ``[TOC]``, ``{`` or a backslash. A
+tag's answer is remembered for the rest of the document (the list of
+block-level tags does not change within one). Candidates are known by class
+and exact regular expression; one not in ``BLOCK_NEEDS`` or ``INLINE_NEEDS``
 (another version's, or an extension's) is tried as before. A skipped
 candidate is one that would have declined the text, leaving it as it was,
 and Python-Markdown then goes on with the next, as here: the output is the
@@ -27,9 +34,13 @@ processors on the real and the generated site and on random text).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from markdown import util
 from markdown.blockparser import BlockParser
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
 # A block processor (class, and the regular expression it tests blocks with) → strings of
@@ -85,6 +96,17 @@ INLINE_NEEDS: dict[str, tuple[str, ...]] = {
     r"\*|_": ("*", "_"),  # emphasis and strong
 }
 
+# A tree processor (class) → its method that changes nothing in a document whose lines hold
+# none of the strings its second item gives for it. Attribute lists are written in braces; the
+# table of contents looks for its marker;
+# only a backslash escape puts in what unescaping restores (Python-Markdown first removes from
+# the text the control characters that mark it).
+TREE_NEEDS: dict[str, tuple[str, Callable[[Any], tuple[str, ...]]]] = {
+    "markdown.extensions.attr_list.AttrListTreeprocessor": ("run", lambda attr_list: ("{",)),
+    "markdown.extensions.toc.TocTreeprocessor": ("replace_marker", lambda toc: (toc.marker,)),
+    "markdown.treeprocessors.UnescapeTreeprocessor": ("run", lambda unescape: ("\\",)),
+}
+
 # The inline processor's private methods this one replaces or calls (name-mangled in its class).
 _HANDLE, _APPLY = "_InlineProcessor__handleInline", "_InlineProcessor__applyPattern"
 
@@ -112,6 +134,45 @@ def _run_where_needed(run, needed: tuple[str, ...]):
         return run(lines) if _has_any("\n".join(lines), needed) else lines
 
     return run_where_needed
+
+
+def _tree_pass_where_needed(processor, method: str, needs: Callable[[Any], tuple[str, ...]]):
+    """A tree processor's ``method`` that does nothing in a document whose lines (after the
+    preprocessors, as Python-Markdown keeps them in ``md.lines``) hold none of ``needs(processor)``."""
+    run = getattr(processor, method)
+
+    def run_where_needed(*args):
+        lines = getattr(processor.md, "lines", None)
+        if lines is None or _has_any("\n".join(lines), needs(processor)):
+            return run(*args)
+        return None
+
+    return run_where_needed
+
+
+def _remembered(answer):
+    """``answer(tag)``, asked once per tag."""
+    known: dict = {}
+
+    def remembered(tag) -> bool:
+        try:
+            return known[tag]
+        except KeyError:
+            known[tag] = result = answer(tag)
+            return result
+        except TypeError:  # a tag that cannot be a key
+            return answer(tag)
+
+    return remembered
+
+
+class BlockLevelMemo(Preprocessor):
+    """Runs first on each document and gives its ``Markdown`` a fresh ``is_block_level`` that
+    remembers its answers: an extension may have changed the block-level tags since the last."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        self.md.is_block_level = _remembered(type(self.md).is_block_level.__get__(self.md))
+        return lines
 
 
 class QuickBlockParser(BlockParser):
@@ -186,7 +247,8 @@ def _inline_available() -> bool:
 
 
 class QuickMarkdownExtension(Extension):
-    """Lets the preprocessors in ``PREPROCESSOR_NEEDS`` run only where needed, makes
+    """Lets the preprocessors in ``PREPROCESSOR_NEEDS`` and the tree passes in ``TREE_NEEDS``
+    run only where needed, makes
     Python-Markdown's block parser a ``QuickBlockParser`` and replaces its inline processor
     by a ``QuickInlineProcessor`` (same name and priority). Given after the other
     extensions, it finds their preprocessors."""
@@ -196,8 +258,13 @@ class QuickMarkdownExtension(Extension):
             needed = PREPROCESSOR_NEEDS.get(_class_path(processor))
             if needed is not None:
                 processor.run = _run_where_needed(processor.run, needed)  # this instance's only
+        for processor in md.treeprocessors:
+            method_needs = TREE_NEEDS.get(_class_path(processor))
+            if method_needs is not None:
+                setattr(processor, method_needs[0], _tree_pass_where_needed(processor, *method_needs))
         # The parser's own class changes, not the parser: every block processor holds it.
         if type(md.parser) is BlockParser:
             md.parser.__class__ = QuickBlockParser
+        md.preprocessors.register(BlockLevelMemo(md), "block-level-memo", 1000)
         if _inline_available():
             md.treeprocessors.register(QuickInlineProcessor(md), "inline", 20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import faulthandler
+import importlib
 import subprocess
 import sys
 import xml.etree.ElementTree as etree
@@ -101,6 +102,47 @@ def test_inline_patterns_are_tried_only_where_what_they_need_is_in_the_text(monk
     md.reset()
     assert md.convert("A [link](/en/) here.") == '<p>A <a href="/en/">link</a> here.</p>'
     assert set(tried) == {r"(?<!\!)\["}
+
+
+def test_tree_passes_run_only_in_documents_holding_what_they_look_for(monkeypatch):
+    ran: list[str] = []
+    for class_path, (method, _) in quick_markdown.TREE_NEEDS.items():
+        module, name = class_path.rsplit(".", 1)
+        cls = getattr(importlib.import_module(module), name)
+        stock_method = getattr(cls, method)
+
+        def spy(self, *args, stock_method=stock_method, name=name):
+            ran.append(name)
+            return stock_method(self, *args)
+
+        monkeypatch.setattr(cls, method, spy)  # before the converter takes the methods
+    md, stock = converter(quick=True), converter(quick=False)
+    assert md.convert("Plain prose.") == "<p>Plain prose.</p>"
+    assert ran == []  # Python-Markdown's own would call both
+    for text, runs in (
+        ("# Contents\n\n[TOC]\n\nText.", ["TocTreeprocessor"]),
+        ("A \\*starred\\* word", ["UnescapeTreeprocessor"]),
+        ("Two \x0242\x03 controls", []),
+        ("A picture ![Alt](/p.png){: width=\"20\" }", ["AttrListTreeprocessor"]),
+    ):
+        expected = stock.reset().convert(text)
+        ran.clear()
+        assert md.reset().convert(text) == expected
+        assert ran == runs
+    assert '<div class="toc">' in md.reset().convert("# Contents\n\n[TOC]\n\nText.")
+    assert md.reset().convert("A \\*starred\\* word") == "<p>A *starred* word</p>"
+
+
+def test_block_level_tags_are_taken_afresh_for_each_document():
+    md, stock = converter(quick=True), converter(quick=False)
+    text = "<section>\n*Not emphasis*\n</section>\n\n<b>*emphasis*</b>"
+    assert md.convert(text) == stock.convert(text)
+    for converted in (md, stock):
+        converted.block_level_elements.remove("section")
+        converted.block_level_elements.append("b")
+    md.reset(), stock.reset()
+    assert md.convert(text) == stock.convert(text)
+    assert "<em>Not emphasis</em>" in md.reset().convert(text)
 
 
 def test_a_parser_used_before_any_document_finds_its_processors():
@@ -214,6 +256,13 @@ _PIECES = [
     "W3C",
     "[^a]",
     "<ftp://example.org/x>",
+    "[TOC]",
+    "\n\n[TOC]\n\n",
+    "\x02",
+    "\x03",
+    "65",
+    "<div>\n",
+    "</div>\n",
 ]
 
 
