@@ -307,6 +307,7 @@ def make_environment(
         gettext.GNUTranslations(io.BytesIO(messages)) if messages is not None else gettext.NullTranslations()
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = ui_string(translations.gettext)
 
     def asset_url(name: str) -> str:
         try:
@@ -333,6 +334,32 @@ def make_environment(
     }
     env.filters.update({name: _strict(function) for name, function in filters.items()})
     return env
+
+
+def ui_string(translate: Callable[[str], str]):
+    """The templates' ``_()``: what Jinja's i18n extension makes of it with ``newstyle`` (the
+    message translated, marked safe where the template escapes, then always ``%``-formatted
+    with the keyword arguments), in one call instead of three, and a message without
+    arguments formatted once. Templates call it a dozen times on every page."""
+    known: dict[tuple[str, bool], str] = {}
+
+    def translated(message: str, escaping: bool) -> str:
+        text = translate(message)
+        return Markup(text) if escaping else text
+
+    @jinja2.pass_eval_context
+    def ui_string(eval_context, message: str, **variables) -> str:
+        escaping = eval_context.autoescape
+        if variables:
+            return translated(message, escaping) % variables
+        key = (message, escaping)
+        try:
+            return known[key]
+        except KeyError:
+            known[key] = text = translated(message, escaping) % {}
+            return text
+
+    return ui_string
 
 
 def _strict(function):

@@ -350,3 +350,61 @@ def test_raw_html_that_runs_code_is_a_warning_and_an_error_when_strict(mini_site
     assert err.count("raw HTML") == 2  # the code span is text, not HTML
     code, _, err = run_cli("-C", mini_site, "build", "--strict")
     assert code == 1 and err.count("raw HTML") == 2
+
+
+# --- the templates' _() -------------------------------------------------------
+
+
+class Catalogue:
+    """Dutch for two messages; others as they are."""
+
+    TEXTS = {"Home": "Start", "%(count)s results for %(query)s": "%(count)s resultaten voor %(query)s"}
+
+    def gettext(self, message: str) -> str:
+        return self.TEXTS.get(message, message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+UI_TEMPLATES = [
+    "{{ _('Home') }}",
+    "{{ _('Unknown, 100%% sure') }}",
+    "{{ _('%(count)s results for %(query)s', count=3, query=query) }}",
+    "{% autoescape false %}{{ _('%(count)s results for %(query)s', count=3, query=query) }}{% endautoescape %}",
+    "{% autoescape false %}{{ _('Home') }} {{ _('50%%') }}{% endautoescape %}",
+    "{% set home = _('Home') %}{{ home ~ query }}",
+    "{{ _(query) }}",
+    "{% autoescape false %}{{ _('Home') ~ query }}{% endautoescape %} {{ _('Home') ~ query }}",
+    "{% autoescape false %}{{ _('<em>New</em>') }}{% endautoescape %} {{ _('<em>New</em>') }}",
+]
+
+
+@pytest.mark.parametrize("source", UI_TEMPLATES)
+def test_the_templates_ui_string_call_gives_what_jinja_s_gives(source):
+    """``templating.ui_string`` stands in for the i18n extension's newstyle ``_()``."""
+    import jinja2
+
+    from site_builder.templating import ui_string
+
+    results = []
+    for ours in (False, True):
+        env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined)
+        env.install_gettext_translations(Catalogue(), newstyle=True)
+        if ours:
+            env.globals["_"] = ui_string(Catalogue().gettext)
+        template = env.from_string(source)
+        results.append([template.render(query="<b>Home</b>") for _ in range(2)])  # the second from memory
+    assert results[0] == results[1]
+
+
+def test_a_ui_string_of_an_undefined_value_fails_as_in_jinja():
+    import jinja2
+
+    from site_builder.templating import ui_string
+
+    env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined)
+    env.install_gettext_translations(Catalogue(), newstyle=True)
+    env.globals["_"] = ui_string(Catalogue().gettext)
+    with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
+        env.from_string("{{ _(missing) }}").render()
