@@ -98,9 +98,8 @@ INLINE_NEEDS: dict[str, tuple[str, ...]] = {
 
 # A tree processor (class) → its method that changes nothing in a document whose lines hold
 # none of the strings its second item gives for it. Attribute lists are written in braces; the
-# table of contents looks for its marker;
-# only a backslash escape puts in what unescaping restores (Python-Markdown first removes from
-# the text the control characters that mark it).
+# table of contents looks for its marker; only a backslash escape puts in what unescaping
+# restores (Python-Markdown first removes from the text the control characters that mark it).
 TREE_NEEDS: dict[str, tuple[str, Callable[[Any], tuple[str, ...]]]] = {
     "markdown.extensions.attr_list.AttrListTreeprocessor": ("run", lambda attr_list: ("{",)),
     "markdown.extensions.toc.TocTreeprocessor": ("replace_marker", lambda toc: (toc.marker,)),
@@ -248,10 +247,10 @@ def _inline_available() -> bool:
 
 class QuickMarkdownExtension(Extension):
     """Lets the preprocessors in ``PREPROCESSOR_NEEDS`` and the tree passes in ``TREE_NEEDS``
-    run only where needed, makes
-    Python-Markdown's block parser a ``QuickBlockParser`` and replaces its inline processor
-    by a ``QuickInlineProcessor`` (same name and priority). Given after the other
-    extensions, it finds their preprocessors."""
+    run only where needed, makes Python-Markdown's block parser a ``QuickBlockParser``,
+    replaces its inline processor by a ``QuickInlineProcessor`` (same name and priority)
+    and adds a ``BlockLevelMemo``. Given after the other extensions, it finds their
+    preprocessors and tree processors."""
 
     def extendMarkdown(self, md) -> None:  # Python-Markdown's name
         for processor in md.preprocessors:
