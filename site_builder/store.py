@@ -201,10 +201,9 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
         ) from None
 
 
-# Each segment: its size (8 bytes), the CRC-32 of its pickle and the pickle's size (4 bytes;
-# it finds damage, as in zip and PNG files, at a third of the cost of a SHA-256), then the
-# size of its pickle (8 bytes), the pickle and the texts it keeps apart, whose CRC-32s
-# the pickle holds.
+# Each segment: its size (8 bytes) and a CRC-32 (4 bytes; it finds damage, as in zip and PNG
+# files, at a third of the cost of a SHA-256), then the size of its pickle (8 bytes) and the
+# pickle, which that CRC-32 covers, then the texts it keeps apart, whose CRC-32s the pickle holds.
 _SEGMENT_HEAD = 12
 # Shorter texts stay in the pickle: reading one apart costs more than it saves.
 MIN_APART = 512
