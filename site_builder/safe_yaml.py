@@ -130,6 +130,10 @@ def read_yaml(text: str, path: str, first_line: int = 1) -> Any:
             "delete it; it is invisible in most editors and often comes with copied text",
         ) from None
     except yaml.MarkedYAMLError as exc:
+        explained = _explained(exc, text, first_line)
+        if explained is not None:
+            line, message, hint = explained
+            raise SiteError(f"invalid YAML: {message}", path, line, hint) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
@@ -162,6 +166,76 @@ def _check_depth(text: str, first_line: int) -> None:
                 depth -= 1
     finally:
         events.dispose()
+
+
+# Something opened and never closed: YAML finds out only further on (a quoted text may go
+# on over several lines), often at the end of the text, but the mistake is where it opened.
+# (context, words of the problem) → (message, hint), for libyaml and for PyYAML's own parser.
+_UNCLOSED = {
+    ("while scanning a quoted scalar", "found unexpected end of stream"): (
+        "the quoted text that starts on this line has no closing quote",
+        "end it with the quote mark it starts with",
+    ),
+    ("while parsing a flow sequence", "expected ',' or ']'"): (
+        "the '[' on this line is not closed",
+        "close the list with ']', or put text that starts with '[' in quotes",
+    ),
+    ("while parsing a flow mapping", "expected ',' or '}'"): (
+        "the '{' on this line is not closed",
+        "close it with '}', or put text that starts with '{' in quotes",
+    ),
+    ("while scanning a simple key", "could not find expected ':'"): (
+        "this line has no ':' after its key",
+        "write each setting as 'key: value'",
+    ),
+}
+_QUOTE_INSIDE = "put the whole text in quotes; inside \"…\" write \\\" for a quote mark, inside '…' write ''"
+
+
+def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, str, str] | None:
+    """Plain words for the mistakes editors make most, and the file line where the mistake
+    is, which is not always where YAML noticed it."""
+    for (context, problem), (message, hint) in _UNCLOSED.items():
+        if exc.context == context and problem in (exc.problem or "") and exc.context_mark is not None:
+            return exc.context_mark.line + first_line, message, hint
+    noticed = exc.problem_mark
+    if exc.context != "while parsing a block mapping" or noticed is None:
+        return None
+    # More text where the next key should be: what came just before it on that line says why.
+    before = _token_before(text, (noticed.line, noticed.column))
+    if before is None or before.end_mark.line != noticed.line:
+        return None
+    if isinstance(before, yaml.ScalarToken) and before.style in ("'", '"'):
+        opened, closed = before.start_mark.line + first_line, noticed.line + first_line
+        if opened < closed:  # a quote left open, closed by the next quote mark in the text
+            message = f"the quote opened on this line is closed only on line {closed}"
+            return opened, message, "end the text with the quote mark it starts with"
+        return closed, "text follows the closing quote", _QUOTE_INSIDE
+    for token, closing, opening in (
+        (yaml.FlowSequenceEndToken, "]", "["),
+        (yaml.FlowMappingEndToken, "}", "{"),
+    ):
+        if isinstance(before, token):
+            hint = f"put text that starts with '{opening}' in quotes"
+            return noticed.line + first_line, f"text follows the closing '{closing}'", hint
+    return None
+
+
+def _token_before(text: str, position: tuple[int, int]):
+    """The last token of ``text`` that ends at or before ``position`` (line, column)."""
+    scanner = _BaseLoader(text)
+    found = None
+    try:
+        while scanner.check_token():
+            token = scanner.peek_token()
+            if (token.end_mark.line, token.end_mark.column) > position:
+                break
+            found = scanner.get_token()
+    except yaml.YAMLError:
+        pass  # a later mistake in the text
+    finally:
+        scanner.dispose()
+    return found
 
 
 def _char_at(text: str, line: int, column: int) -> str:

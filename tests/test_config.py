@@ -193,7 +193,10 @@ def test_several_mistakes_reported_together():
 
 def test_invalid_yaml_names_its_line():
     (error,) = errors_of(edit("default_language: en", "default_language: [en"))
-    assert error.startswith("site.yaml:4: invalid YAML:")
+    assert error == (
+        "site.yaml:3: invalid YAML: the '[' on this line is not closed "
+        "(hint: close the list with ']', or put text that starts with '[' in quotes)"
+    )
 
 
 def test_duplicate_key():

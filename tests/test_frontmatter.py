@@ -254,6 +254,72 @@ def test_tab_indented_list_is_reported_on_its_line():
     assert error.startswith(f"{PATH}:4: invalid YAML")
 
 
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (
+            'summary: "Amsterdam en de regio',
+            "the quoted text that starts on this line has no closing quote "
+            "(hint: end it with the quote mark it starts with)",
+        ),
+        (
+            "summary: 'Amsterdam en de regio",
+            "the quoted text that starts on this line has no closing quote "
+            "(hint: end it with the quote mark it starts with)",
+        ),
+        (
+            "summary: [Concept, Amsterdam",
+            "the '[' on this line is not closed "
+            "(hint: close the list with ']', or put text that starts with '[' in quotes)",
+        ),
+        (
+            "summary: {Concept Amsterdam",
+            "the '{' on this line is not closed "
+            "(hint: close it with '}', or put text that starts with '{' in quotes)",
+        ),
+        (
+            "summary Amsterdam en de regio",
+            "this line has no ':' after its key (hint: write each setting as 'key: value')",
+        ),
+    ],
+)
+@pytest.mark.parametrize("after", [("weight: 3", "menu: true"), ()])
+def test_something_left_open_is_reported_where_it_opened(line, message, after):
+    # YAML finds out lines later, often at the end of the front matter: the editor is sent to
+    # the line with the mistake, whatever follows it.
+    assert errors_of(page("---", "title: Over ons", line, *after, "---", "Tekst.")) == [
+        f"{PATH}:3: invalid YAML: {message}"
+    ]
+
+
+def test_quote_left_open_and_closed_by_the_next_lines_quote():
+    text = page("---", 'title: "Over ons', 'summary: "Wie we zijn."', "weight: 3", "---", "Tekst.")
+    assert errors_of(text) == [
+        f"{PATH}:2: invalid YAML: the quote opened on this line is closed only on line 3 "
+        "(hint: end the text with the quote mark it starts with)"
+    ]
+
+
+QUOTE_HINT = "put the whole text in quotes; inside \"…\" write \\\" for a quote mark, inside '…' write ''"
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('title: "Over" ons', f"text follows the closing quote (hint: {QUOTE_HINT})"),
+        ("title: 'Amsterdam's regio'", f"text follows the closing quote (hint: {QUOTE_HINT})"),
+        (
+            "title: [Concept] Over ons",
+            "text follows the closing ']' (hint: put text that starts with '[' in quotes)",
+        ),
+    ],
+)
+def test_text_after_a_closing_quote_or_bracket(line, message):
+    assert errors_of(page("---", "summary: x", line, "weight: 3", "---")) == [
+        f"{PATH}:3: invalid YAML: {message}"
+    ]
+
+
 def test_colon_in_unquoted_text():
     assert errors_of(page("---", "title: x", "summary: Amsterdam: de regio", "---")) == [
         f"{PATH}:3: invalid YAML: mapping values are not allowed in this context "
