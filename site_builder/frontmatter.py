@@ -301,7 +301,8 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
             1,
             "put long text in the page's body, below the second ---",
         )
-    data = parse_yaml(yaml_text, path, yaml_line)
+    # Editors write text, not comments: "title: We are #1" means the whole title.
+    data = parse_yaml(yaml_text, path, yaml_line, comment_after_text=False)
     if data is None:
         raise SiteError("the front matter is empty", path, 1, "add 'title: …' between the --- lines")
     if not isinstance(data, dict):

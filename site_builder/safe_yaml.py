@@ -37,6 +37,8 @@ class _YamlProblem(Exception):
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
     line_offset = 1
     source_text = ""
+    comment_after_text = True  # see _construct_str
+    source_lines: list[str] | None = None  # of source_text, split when needed
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
@@ -76,6 +78,28 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_COMMENT = re.compile(r"[ \t]+#")
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """Text; unless ``comment_after_text``, refused where the rest of its line is a comment:
+    in ``title: We are #1`` the title would be "We are", unseen until it is published."""
+    value = loader.construct_yaml_str(node)
+    # A plain scalar's style is "" from libyaml, None from PyYAML.
+    if not loader.comment_after_text and not node.style:
+        if loader.source_lines is None:
+            loader.source_lines = loader.source_text.split("\n")
+        rest = loader.source_lines[node.end_mark.line][node.end_mark.column :]
+        if _COMMENT.match(rest):
+            whole = (value + rest).rstrip().replace('"', '\\"')
+            raise _YamlProblem(
+                f"the text after ' #' is read as a comment, leaving '{value}'",
+                node.end_mark.line + loader.line_offset,
+                f'to keep it, put the whole text in quotes: "{whole}"; a comment goes on a line of its own',
+            )
+    return value
+
+
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     loader.flatten_mapping(node)
     result = YamlMap()
@@ -107,13 +131,15 @@ def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
-def read_yaml(text: str, path: str, first_line: int = 1) -> Any:
+def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: bool = True) -> Any:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
     loader = _Loader(text)
     loader.line_offset = first_line
     loader.source_text = text
+    loader.comment_after_text = comment_after_text or "#" not in text  # else each text is looked at
     try:
         _check_depth(text, first_line)
         return loader.get_single_data()

@@ -31,13 +31,14 @@ class YamlList(list):
     item_lines: list[int]
 
 
-def parse_yaml(text: str, path: str, first_line: int = 1) -> Any:
-    """Parse one YAML document; ``first_line`` is the file line the text starts on."""
+def parse_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: bool = True) -> Any:
+    """Parse one YAML document; ``first_line`` is the file line the text starts on.
+    ``comment_after_text=False`` refuses a comment after text on its line (see ``safe_yaml``)."""
     # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
     # page's text spends on most stages, and such a rebuild reads no YAML (see load, config).
     from site_builder.safe_yaml import read_yaml
 
-    return read_yaml(text, path, first_line)
+    return read_yaml(text, path, first_line, comment_after_text=comment_after_text)
 
 
 # --- validation -------------------------------------------------------------

@@ -59,6 +59,12 @@ def test_valid_config():
     assert config.language("en").locale_id == "en_GB"
 
 
+def test_comments_after_settings_are_comments():
+    # Unlike a page's front matter (see test_frontmatter), where editors write text, not comments.
+    config = parse_config(edit("default_language: en", "default_language: en  # the root leads here"))
+    assert config.default_language == "en"
+
+
 def test_defaults_for_optional_keys():
     config = parse_config(
         edit("news_page_size: 10\n", "").replace(

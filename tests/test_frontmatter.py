@@ -320,6 +320,35 @@ def test_text_after_a_closing_quote_or_bracket(line, message):
     ]
 
 
+def test_text_cut_short_by_a_comment():
+    assert errors_of(page("---", "summary: x", "title: Amsterdam is #1 in Europe", "weight: 3", "---")) == [
+        f"{PATH}:3: the text after ' #' is read as a comment, leaving 'Amsterdam is' (hint: to keep it, "
+        'put the whole text in quotes: "Amsterdam is #1 in Europe"; a comment goes on a line of its own)'
+    ]
+    # Also in a list, and a quote mark in the text is escaped in the suggestion.
+    (error,) = errors_of(page("---", "title: x", "figures:", '  - label: De "EMA" #1', "---"), "key-figures")
+    assert error.startswith(f"{PATH}:4: the text after ' #' is read as a comment, leaving 'De \"EMA\"'")
+    assert 'quotes: "De \\"EMA\\" #1"' in error
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ('title: "Amsterdam is #1 in Europe"', "Amsterdam is #1 in Europe"),
+        ("title: C# and F# in Amsterdam", "C# and F# in Amsterdam"),
+        ("title: Nummer#1", "Nummer#1"),
+    ],
+)
+def test_hash_in_quoted_or_joined_text(line, title):
+    doc = parse(page("---", "# a comment on a line of its own", line, "---"), PATH, "page")
+    assert doc.front.title == title
+
+
+def test_comment_after_a_number():
+    doc = parse(page("---", "title: Over ons", "weight: 3  # first in the menu", "---"), PATH, "page")
+    assert doc.front.weight == 3
+
+
 def test_colon_in_unquoted_text():
     assert errors_of(page("---", "title: x", "summary: Amsterdam: de regio", "---")) == [
         f"{PATH}:3: invalid YAML: mapping values are not allowed in this context "
