@@ -7,6 +7,7 @@ Pure: returns findings as values; the caller decides what stops a build
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import sys
 from html.parser import HTMLParser
@@ -387,7 +388,7 @@ def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, digest
             address, _, fragment = (link.target or "").partition("#")
             path = address.split("?", 1)[0] or page.url
             if link.target is None or not _exists(path, urls, digests):
-                message, hint = f"the link '{link.href}' leads to no page", _link_hint(link.href)
+                message, hint = _link_problem(link.href)
             elif fragment:
                 name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
                 looked_in[name] = digests.get(name)
@@ -402,10 +403,14 @@ def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, digest
     return tuple(looked_in.items()), tuple(problems)
 
 
-def _link_hint(href: str) -> str:
-    if href.split("#", 1)[0].endswith(".md"):
-        return "link to a page's file relative to this file, such as ../swot.md"
-    return "check the address; pages are linked best by their .md file"
+def _link_problem(href: str) -> tuple[str, str]:
+    """What is wrong with a link that leads nowhere, and how to mend it."""
+    path = href.split("#", 1)[0].split("?", 1)[0]
+    if path.endswith(".md"):
+        return f"the link '{href}' leads to no page", "link to a page's file relative to this file, such as ../swot.md"
+    if posixpath.splitext(path)[1] not in ("", ".html"):  # an image, a PDF: a file, not a page
+        return f"'{href}' is not a file of the site", "put the file in assets/ and write /assets/ before its name"
+    return f"the link '{href}' leads to no page", "check the address; pages are linked best by their .md file"
 
 
 def missing_translations(site: Site) -> list[SiteError]:

@@ -52,6 +52,7 @@ MD_HINT = "(hint: link to a page's file relative to this file, such as ../swot.m
 FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #strengths)"
 IMAGE_HINT = 'write ![what the image shows](/path.png){: width="800" height="450"}'
 URL_HINT = "(hint: check the address; pages are linked best by their .md file)"
+FILE_HINT = "(hint: put the file in assets/ and write /assets/ before its name)"
 
 
 # --- .md links ------------------------------------------------------------------
@@ -168,7 +169,13 @@ def test_image_src_is_resolved_like_a_link(mini_site):
     site = make_site(mini_site, en_page("![map](/assets/map.png){: width=\"600\" height=\"400\"}\n"))
     body = body_of(site, "en", "/en/programme/data/")
     assert [(link.href, link.line) for link in body.links] == [("/assets/map.png", 4)]
-    assert broken(mini_site) == [f"{DATA}:4: the link '/assets/map.png' leads to no page {URL_HINT}"]
+    assert broken(mini_site) == [f"{DATA}:4: '/assets/map.png' is not a file of the site {FILE_HINT}"]
+
+
+@pytest.mark.parametrize("href", ["map.png", "../assets/map.png", "/files/report.pdf", "/assets/map.png?v=2"])
+def test_missing_file_named_as_a_file(mini_site, href):
+    make_site(mini_site, en_page(f"Intro.\n\nSee [the report]({href}).\n"))
+    assert broken(mini_site) == [f"{DATA}:6: '{href}' is not a file of the site {FILE_HINT}"]
 
 
 # --- ids and state ------------------------------------------------------------------
