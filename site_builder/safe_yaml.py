@@ -7,7 +7,11 @@ PyYAML's safe loader, with these changes that matter to editors:
 * dates stay text until validated, so ``2017-11-31`` is reported with its line
   instead of crashing the YAML parser;
 * lists and mappings nested more than ``MAX_DEPTH`` deep are refused before
-  they are built, so ``[[[[…]]]]`` cannot exhaust Python's recursion limit.
+  they are built, so ``[[[[…]]]]`` cannot exhaust Python's recursion limit;
+* where asked (a page's front matter), text followed by a comment on its line is
+  refused: ``title: We are #1`` would silently lose its end;
+* a quote or bracket left open, or text after a closing one, is reported in plain
+  words at the line where the mistake is, not where YAML noticed it, often lines later.
 
 Every mapping and list remembers the line of each of its entries, so a
 validation error can name the line of the offending key.

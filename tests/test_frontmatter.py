@@ -329,6 +329,9 @@ def test_text_cut_short_by_a_comment():
     (error,) = errors_of(page("---", "title: x", "figures:", '  - label: De "EMA" #1', "---"), "key-figures")
     assert error.startswith(f"{PATH}:4: the text after ' #' is read as a comment, leaving 'De \"EMA\"'")
     assert 'quotes: "De \\"EMA\\" #1"' in error
+    # Columns count characters, not bytes: text with accents is cut in the same place.
+    (error,) = errors_of(page("---", "title: Café “Zuidas” is #1", "---"))
+    assert error.startswith(f"{PATH}:2: the text after ' #' is read as a comment, leaving 'Café “Zuidas” is'")
 
 
 @pytest.mark.parametrize(
