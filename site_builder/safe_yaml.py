@@ -168,7 +168,8 @@ def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: 
         line = mark.line + first_line if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         at_tab = bool(mark) and _char_at(text, mark.line, mark.column) == "\t"
-        raise SiteError(f"invalid YAML: {message}", path, line, _yaml_hint(message, at_tab)) from None
+        words = _in_plain_words(message, at_tab)
+        raise SiteError(f"invalid YAML: {words}", path, line, _yaml_hint(message, at_tab)) from None
     except yaml.YAMLError as exc:
         raise SiteError(f"invalid YAML: {exc}", path, first_line) from None
     finally:
@@ -179,7 +180,19 @@ def _check_depth(text: str, first_line: int) -> None:
     """Refuse nesting deeper than ``MAX_DEPTH``, reading events (a flat stream) before any node is built."""
     if sum(text.count(indicator) for indicator in ":?-[{") <= MAX_DEPTH:
         return  # each level needs one of these: a key's ":" or "?", a list's "-", or "[" or "{"
-    events = _BaseLoader(text)
+    try:
+        _deepest_within_limit(text, first_line, _BaseLoader)
+    except yaml.YAMLError:
+        # libyaml refuses deep brackets itself, at a depth that changes with its version, and
+        # may do so before the events of the first 20 levels arrive. PyYAML's own parser has
+        # no such limit, so it finds which problem this is: ours, or a mistake of another kind
+        # (then raised again, with the line and words of the same parser as the loading).
+        _deepest_within_limit(text, first_line, yaml.SafeLoader)
+        raise
+
+
+def _deepest_within_limit(text: str, first_line: int, loader_class: type) -> None:
+    events = loader_class(text)
     try:
         depth = 0
         while events.check_event():
@@ -271,6 +284,27 @@ def _token_before(text: str, position: tuple[int, int]):
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     return lines[line][column : column + 1] if line < len(lines) else ""
+
+
+_YAML_TAG = re.compile(r"tag '([^']*)'")
+
+
+def _in_plain_words(message: str, at_tab: bool) -> str:
+    """Our own words for the YAML mistakes editors make most; other mistakes in YAML's.
+    (The parser's words change between its versions; these do not.)"""
+    if at_tab or "tab character" in message:
+        return "a tab is used to indent this line"
+    if "could not determine a constructor" in message:
+        tag = _YAML_TAG.search(message)
+        if tag is None:
+            return "a YAML tag is not allowed here"
+        name = tag.group(1)
+        if name.startswith("tag:yaml.org,2002:"):  # how YAML spells a tag written '!!name'
+            name = "!!" + name.removeprefix("tag:yaml.org,2002:")
+        return f"the tag '{name}' is not allowed"
+    if "mapping values are not allowed" in message:
+        return "a ': ' inside text that is not in quotes"
+    return message
 
 
 def _yaml_hint(message: str, at_tab: bool) -> str:

@@ -48,7 +48,7 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "malformed YAML": (
         about_nl("title: Over ons", "summary: Amsterdam: de regio"),
         [
-            f"{ABOUT_NL}:3: invalid YAML: mapping values are not allowed in this context "
+            f"{ABOUT_NL}:3: invalid YAML: a ': ' inside text that is not in quotes "
             "(hint: put text that contains ': ' in quotes)"
         ],
     ),

@@ -101,7 +101,12 @@ def _open(browser, url: str) -> list[dict]:
     """Load ``url``; return the console messages the page logged at error level."""
     browser.get_log("browser")  # drop what earlier pages logged
     browser.get(url)
-    assert browser.execute_script("return document.readyState") == "complete", url
+    # get() returns once the document is parsed; its images and styles may still be loading.
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10, poll_frequency=0.05).until(
+        lambda b: b.execute_script("return document.readyState") == "complete", f"{url} never finished loading"
+    )
     return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
 
