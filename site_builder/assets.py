@@ -17,9 +17,9 @@ from pathlib import Path, PurePosixPath
 
 from site_builder.errors import SiteError
 from site_builder.load import is_ignored
+from site_builder.project import ASSETS_DIR
 from site_builder.write import OutputFile
 
-ASSETS_DIR = "assets"
 ASSETS_URL = "/assets/"
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
+from site_builder.project import MAPPING_FILE
 from site_builder.templating import (
     TEMPLATES_DIR,
     TRANSLATIONS_DIR,
@@ -22,7 +23,6 @@ from site_builder.templating import (
 TEMPLATE_FILE = "messages.pot"
 PROJECT = "Life Sciences & Health Amsterdam"
 COPYRIGHT_HOLDER = "Amsterdam Economic Board, City of Amsterdam"
-MAPPING_FILE = "babel.cfg"
 
 
 # Babel's extraction and command line are imported where used: a build whose templates and

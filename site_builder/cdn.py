@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from site_builder.assets import ASSETS_URL
 from site_builder.model import Site
-from site_builder.write import OutputFile
+from site_builder.write import MARK_FILE, OutputFile
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300, must-revalidate"
@@ -139,6 +139,7 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
         "try_files /index.html =404;",
     )
     out += block(f"location {ASSETS_URL}", "try_files $uri =404;", cache=IMMUTABLE)
+    out += block(f"location = /{MARK_FILE}", "return 404;", cache=None)  # the build's mark, not the site's
     for redirect in redirects(site):
         out += block(f"location = {redirect.source}", f"return {redirect.status} {redirect.target};", cache=None)
     for code in site.config.codes:

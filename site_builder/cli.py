@@ -12,7 +12,6 @@ import gc
 import logging
 import os
 import sys
-import time
 from pathlib import Path
 
 from site_builder import __version__, record
@@ -209,24 +208,10 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
 
 def _build(args: argparse.Namespace, root: Path) -> int:
-    started = time.perf_counter()
-    out = (args.out if args.out is not None else root / record.DEFAULT_OUTPUT).absolute()
-    cache_dir = None if args.no_cache else (args.cache_dir or root / record.DEFAULT_CACHE_DIR).absolute()
-    observed = None
-    if cache_dir is not None:
-        options = record.build_options(
-            root, out, cache_dir, drafts=args.drafts, base_url=args.base_url, strict=args.strict
-        )
-        observed = record.observe(root, out, cache_dir, options)
-        if observed.unchanged(root):
-            pages, files, warnings = observed.last.summary
-            summary = record.pages_summary(pages, files)
-            log.info("%s is up to date: %s; checked in %.2f s", out, summary, time.perf_counter() - started)
-            for line in warnings:
-                print(f"warning: {line}", file=sys.stderr)
-            return 0
     from site_builder import pipeline
 
+    out = args.out if args.out is not None else root / pipeline.DEFAULT_OUTPUT
+    cache_dir = None if args.no_cache else (args.cache_dir or root / record.DEFAULT_CACHE_DIR).absolute()
     report = pipeline.build(
         root,
         out,
@@ -235,8 +220,9 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         strict=args.strict,
         jobs=args.jobs,
         cache_dir=cache_dir,
-        observed=observed,
     )
+    for line in report.warning_lines:
+        print(f"warning: {line}", file=sys.stderr)
     for warning in report.warnings:
         print(f"warning: {format_error(warning)}", file=sys.stderr)
     return 0

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.errors import SiteError, raise_if_any
+from site_builder.project import CONFIG_FILE
 from site_builder.schema import Field, YamlMap, parse_yaml, validate
 
-CONFIG_FILE = "site.yaml"
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 

@@ -20,9 +20,9 @@ from pathlib import Path
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
 from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
+from site_builder.project import CONTENT_DIR
 from site_builder.record import RACY_NS
 
-CONTENT_DIR = "content"
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 # Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
 # tab, line feed and carriage return are text.

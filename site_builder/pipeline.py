@@ -30,7 +30,7 @@ from site_builder.markup import render_bodies
 from site_builder.model import Site, build_site
 from site_builder.render import render_error_notice, render_pages, render_status_page
 from site_builder import record
-from site_builder.record import DEFAULT_OUTPUT
+from site_builder.write import DEFAULT_OUTPUT
 from site_builder.store import CacheDamaged, Stored, check_cache_folder, read_cache, write_cache
 from site_builder.templating import (
     TEMPLATES_DIR,
@@ -39,7 +39,7 @@ from site_builder.templating import (
     compiled_catalog,
     make_environment,
 )
-from site_builder.write import OutputFile, check_output_folder, output_lock, publish, update_in_place
+from site_builder.write import Known, OutputFile, check_output_folder, output_lock, publish
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,10 @@ class BuildCache:
     checks: CheckCache = field(default_factory=CheckCache)  # see check.find_problems
     feeds: tuple | None = None  # (inputs key, sitemap, robots and feed files)
     published: dict = field(default_factory=dict)  # path → digest of the bytes now in the output folder
-    compiled_templates: dict = field(default_factory=dict)  # see templating.CompiledTemplates
+    spare_published: dict = field(default_factory=dict)  # the same, of the spare folder beside it
+    # See templating.CompiledTemplates. Code that builds run, so kept in memory only, never stored
+    # with the rest (see store).
+    compiled_templates: dict = field(default_factory=dict)
     catalogs: dict = field(default_factory=dict)  # see templating.compiled_catalog
     dates: dict = field(default_factory=dict)  # see templating.FormattedDates
     configs: dict = field(default_factory=dict)  # see config.load_config
@@ -107,6 +110,8 @@ class BuildReport:
     seconds: float
     warnings: tuple  # findings that do not stop a build
     outputs: tuple[OutputFile, ...] = ()  # what was published
+    up_to_date: bool = False  # nothing changed since the last build: nothing was done
+    warning_lines: tuple[str, ...] = ()  # with up_to_date, the last build's warnings as printed
 
 
 def generate(
@@ -198,8 +203,14 @@ def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dic
 
 
 def _feeds(site: Site, bodies, cache: BuildCache | None) -> tuple[OutputFile, ...]:
-    """Sitemap, robots.txt and feeds; they change only with front matter, addresses or a feed item's file."""
-    key = (site.inputs, tuple(p.source.digest for items in site.news.values() for p in items[:FEED_ITEMS]))
+    """Sitemap, robots.txt and feeds, made from the settings, every page's front matter and
+    address (``site.inputs``) and the HTML of the feed items' bodies."""
+    items = [page for listed in site.news.values() for page in listed[:FEED_ITEMS]]
+    # A body's HTML is its file's Markdown with each link's target filled in: a page's
+    # address, an asset's fingerprinted name (see markup.MarkupRenderer._rewrite). The file's
+    # digest and those targets stand for the HTML, which may still be in the cache file
+    # (see ``deferred``) and need not be read to know that it did not change.
+    key = (site.inputs, tuple((page.source.digest, bodies[(page.lang, page.url)].body.links) for page in items))
     if cache is not None and cache.feeds is not None and cache.feeds[0] == key:
         return cache.feeds[1]
     files = render_feeds(site, bodies)
@@ -223,6 +234,7 @@ def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildC
 
     Rendered pages and feeds are kept as digests; only those still in the
     output folder (``published``: path → digest of what is there) are used.
+    Templates are compiled from their files: the cache holds no code.
     """
     cache = BuildCache()
     found = read_cache(cache_dir)
@@ -246,7 +258,6 @@ def _stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildC
     feeds = parts["feeds"]
     cache.feeds = feeds if feeds is not None and still_there(feeds[1]) else None
     cache.ui_strings = parts["ui_strings"]
-    cache.compiled_templates = parts["templates"]
     cache.catalogs = parts["catalogs"]
     cache.dates = parts["dates"]
     cache.configs = parts["configs"]
@@ -267,7 +278,6 @@ def _store_cache(cache_dir: Path, cache: BuildCache, stored: Stored | None) -> N
             "checks.markdown_links": cache.checks.markdown_links,
             "feeds": None if cache.feeds is None else (cache.feeds[0], _kept(cache.feeds[1])),
             "ui_strings": cache.ui_strings,
-            "templates": cache.compiled_templates,
             "catalogs": cache.catalogs,
             "dates": cache.dates,
             "configs": cache.configs,
@@ -291,6 +301,14 @@ def error_notices(root: Path, errors: list[str], cache: BuildCache) -> dict[str,
     return {code: render_error_notice(env, errors, root) for code, env in cache.environments[1].items()}
 
 
+def publish_preview(files: tuple[OutputFile, ...], out: Path, cache: BuildCache) -> None:
+    """Publish to the preview's private folder, which this process alone writes: what each of
+    its two folders holds is known from memory."""
+    spare = Known(cache.spare_published, frozenset(cache.spare_published)) if cache.spare_published else None
+    publish(files, out, output=Known(cache.published), spare=spare)
+    cache.spare_published, cache.published = cache.published, {file.path: file.digest for file in files}
+
+
 def build(
     root: Path,
     out: Path | None = None,
@@ -302,35 +320,32 @@ def build(
     cache: BuildCache | None = None,
     jobs: int | None = 1,
     cache_dir: Path | None = None,
-    observed: record.Observed | None = None,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
-    Without ``cache`` the new site replaces ``out`` in one step. With it (the
-    preview's private folder), only changed files are rewritten.
+    ``cache`` (the preview's) keeps results in memory between builds.
     ``cache_dir`` keeps a ``BuildCache`` on disk between builds (see ``store``),
     with a record of what the build read and wrote (see ``record``), both
-    written again after each successful build. While the output folder holds
-    exactly what the recorded build wrote, only changed files are rewritten.
-    ``observed`` is what ``record.observe`` found just before, if the caller looked.
+    written again after each successful build. When the record shows that
+    neither the inputs nor the output folder changed, nothing is done at all
+    (``BuildReport.up_to_date``).
     """
     started = time.perf_counter()
-    out = out if out is not None else root / DEFAULT_OUTPUT
+    out = (out if out is not None else root / DEFAULT_OUTPUT).absolute()
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
     persistent = cache is None and cache_dir is not None
-    stored, stored_state, published, options, inputs = None, None, None, None, None
     if persistent:
         check_cache_folder(cache_dir, out, root, INPUT_DIRS + ("site.yaml",))
     with output_lock(out):
+        observed, stored, stored_state = None, None, None
         if persistent:
             options = record.build_options(root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict)
-            if observed is None or observed.options != options:
-                observed = record.observe(root, out, cache_dir, options)
-            # Found before anything is read, so that a save during the build is seen by the next one.
-            inputs = observed.inputs if observed.inputs is not None and observed.inputs.names == INPUTS else None
-            inputs = inputs or record.find_inputs(root, INPUTS)
-            published = observed.published
-            stored, stored_state = _stored_cache(cache_dir, published or {})
+            observed = record.observe(root, out, cache_dir, options)
+            if observed.unchanged(root):
+                return _up_to_date(out, observed.last, started)
+            stored, stored_state = _stored_cache(cache_dir, observed.published or {})
+        # Found before anything is read, so that a save during the build is seen by the next one.
+        inputs = record.find_inputs(root, INPUTS) if persistent else None
         memo = cache if cache is not None else stored
         found = inputs.stats if inputs is not None else None
         run = partial(generate, root, drafts=drafts, base_url=base_url, preview=preview, jobs=jobs, found=found)
@@ -347,10 +362,12 @@ def build(
         blocking = generated.findings.blocking(policy, strict)
         if blocking:
             raise SiteErrors(blocking)
+        kept: dict = {}
         if cache is not None:
-            cache.published = update_in_place(generated.files, out, cache.published)
-        elif published is not None:
-            update_in_place(generated.files, out, published, observed.present)
+            publish_preview(generated.files, out, cache)
+        elif observed is not None:
+            spare, kept = record.spare_state(out, observed.last)
+            publish(generated.files, out, output=observed.known_output(), spare=spare)
         else:
             publish(generated.files, out)
         html = Counter(
@@ -366,47 +383,34 @@ def build(
         )
         if persistent:
             _store_cache(cache_dir, stored, stored_state)
-            _store_record(root, out, cache_dir, options, inputs, report, observed if published else None)
+            _store_record(root, out, cache_dir, (options, inputs), report, observed, kept)
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info("built %s: %s in %.2f s", out, record.pages_summary(report.pages, report.files), report.seconds)
     return report
 
 
+def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
+    pages, files, warnings = last.summary
+    seconds = time.perf_counter() - started
+    log.info("%s is up to date: %s; checked in %.2f s", out, record.pages_summary(pages, files), seconds)
+    return BuildReport(out, dict(pages), files, seconds, (), up_to_date=True, warning_lines=tuple(warnings))
+
+
 def _store_record(
-    root: Path, out: Path, cache_dir: Path, options: tuple, inputs, report: BuildReport, updated
+    root: Path, out: Path, cache_dir: Path, read: tuple, report: BuildReport, observed, kept: dict
 ) -> None:
     """Record what this build read and wrote, for the next build to compare with (see ``record``).
 
-    ``updated`` is what was observed before the output folder was updated in place, if it was:
-    files that kept their digest, and folders none of whose files changed, are not looked at again.
+    ``read`` is the build's options and inputs. The output folder now holds what the spare
+    folder was made into, where the files of ``kept`` (path → row) were left untouched; the
+    spare folder holds what the output folder held when the build began (``observed``).
     """
-    written_ns = record.file_system_now(out)  # before any folder's time is read
-    before = updated.last.outputs if updated is not None else {}
-    present = updated.present if updated is not None else {}
-    outputs = {}
-    changed = set(present) - {file.path for file in report.outputs}  # removed
-    for file in report.outputs:
-        row = before.get(file.path)
-        if row is not None and row[3] == file.digest and present.get(file.path) == row[:3]:
-            outputs[file.path] = row
-            continue
-        changed.add(file.path)
-        try:
-            status = os.stat(out / file.path)
-        except OSError:
-            continue
-        outputs[file.path] = (status.st_size, status.st_mtime_ns, status.st_ino, file.digest)
-    folders = record.folders_of(outputs)
-    known = updated.folders if updated is not None and updated.folders is not None else {}
-    touched = record.folders_of(changed) if known else folders
-    times = {folder: known[folder] for folder in folders - touched if folder in known}
-    times |= record.folder_times(out, folders - times.keys())
+    options, inputs = read
+    output = record.listing(out, {file.path: file.digest for file in report.outputs}, kept)
     summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings))
+    new = record.Record(options, inputs, inputs.racy(root), output, observed.spare_rows(), summary)
     try:
-        record.write_record(
-            cache_dir,
-            record.Record(options, inputs, inputs.racy(root), outputs, summary, times, written_ns),
-        )
+        record.write_record(cache_dir, new)
     except OSError as error:
         raise SiteError(
             f"cannot write the build record to {cache_dir}: {error.strerror}",

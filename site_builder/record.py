@@ -2,10 +2,13 @@
 
 After a successful build with a cache folder, the build records there: the
 size and modification time of every input file, the options and the code it
-ran with, and the size, modification time and digest of every file it left
-in the output folder, with its summary and warnings. A build that finds all
-of that unchanged has nothing to do: it stops before loading the rest of the
-tool, and a build after an edit rewrites only the files whose bytes differ.
+ran with, and the size, modification and change times, inode and digest of
+every file it left in the output folder and in the spare folder beside it
+(see ``write``), with its summary and warnings. A build that finds all of that
+unchanged has nothing to do: it stops before loading the rest of the tool, and
+a build after an edit writes only the files whose bytes differ. A file edited
+by hand in the output folder has another change time, whatever its size and
+modification time, so it is written again.
 
 Sizes and times are how ``make`` and ``git`` see changes too. A file saved
 within the same clock tick as the record was taken may keep both, so for
@@ -15,15 +18,16 @@ For the output folder, "shortly before" is measured with the file system's
 own clock, as git measures against its index file's time: only folders
 changed in the very tick the record was taken in are listed again.
 
-Standard library only, and nothing of the site's own: importing this module
-must cost next to nothing, since a build with nothing to do is mostly that.
+Stored as JSON: reading it creates plain values and nothing else. Standard
+library only, and of the site's own only the light ``write``: importing this
+module must cost next to nothing, since a build with nothing to do is mostly that.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import marshal
+import json
 import os
 import stat
 import sys
@@ -33,10 +37,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_OUTPUT = "build"
+from site_builder.write import DEFAULT_OUTPUT, MARK_FILE, Known, spare_folder
+
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 3
-RECORD_FILE = "build-record.marshal"
+FORMAT = 4
+RECORD_FILE = "build-record.json"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
 RACY_NS = 2_000_000_000
@@ -104,9 +109,10 @@ def find_inputs(root: Path, names: tuple[str, ...]) -> Inputs:
     return Inputs(names, stats, taken)
 
 
-def output_stats(out: Path) -> dict[str, tuple[int, int, int]]:
-    """Every file in the output folder: relative path → (size, modification time, inode)."""
-    found: dict[str, tuple[int, int, int]] = {}
+def output_stats(out: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Every file in the output folder (but the mark, see ``write.MARK_FILE``): relative path →
+    (size, modification time, change time, inode)."""
+    found: dict[str, tuple[int, int, int, int]] = {}
     pending = [(str(out), "")]
     while pending:
         folder, prefix = pending.pop()
@@ -120,8 +126,10 @@ def output_stats(out: Path) -> dict[str, tuple[int, int, int]]:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append((entry.path, rel + "/"))
                     continue
+                if rel == MARK_FILE:
+                    continue
                 status = entry.stat(follow_symlinks=False)
-                found[rel] = (status.st_size, status.st_mtime_ns, status.st_ino)
+                found[rel] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
     return found
 
 
@@ -158,27 +166,28 @@ def folder_times(out: Path, folders: Iterable[str]) -> dict[str, int]:
     return times
 
 
+Row = tuple[int, int, int, int, str]  # size, modification time, change time, inode, sha256 of the bytes
+
+
 @dataclass(frozen=True, slots=True)
-class Record:
-    """What the last successful build read and wrote."""
+class Listing:
+    """The files of one folder of the build (the output folder, or the spare beside it) as a
+    build left them. A file edited by hand, even to the same size and time, has another
+    change time (which no program can set), so it no longer matches its row."""
 
-    options: tuple  # the build's options and the identity of its code, see ``build_options``
-    inputs: Inputs
-    racy: dict[str, str]  # path → sha256 of files changed close to inputs.taken_ns
-    outputs: dict[str, tuple[int, int, int, str]]  # path → (size, time, inode, sha256 of the bytes)
-    summary: tuple  # what the build reported: (pages per language, file count, warning lines)
-    folders: dict[str, int]  # each output folder → its modification time
-    written_ns: int  # the time of the output folder's file system before its folders' times were read
+    outputs: dict[str, Row]
+    folders: dict[str, int]  # each folder → its modification time
+    written_ns: int  # the time of the folder's file system before its folders' times were read
 
-    def present(self, out: Path) -> dict[str, tuple[int, int, int]] | None:
-        """``output_stats(out)`` found without listing every folder, or None where that cannot be
-        trusted. A folder whose time did not change has the same entries as before (adding,
-        removing or renaming one changes it), so only its files need looking at; a folder
-        changed in the tick of ``written_ns`` or after may have changed again unseen within
-        that tick, and is listed all the same."""
+    def present(self, top_folder: Path) -> dict[str, tuple[int, int, int, int]] | None:
+        """``output_stats(top_folder)`` found without listing every folder, or None where that
+        cannot be trusted. A folder whose time did not change has the same entries as before
+        (adding, removing or renaming one changes it), so only its files need looking at; a
+        folder changed in the tick of ``written_ns`` or after may have changed again unseen
+        within that tick, and is listed all the same."""
         # Paths are joined as strings: a stat call per file and folder is all this does, and
         # os.path.join took a third of it.
-        top = f"{out}/"
+        top = f"{top_folder}/"
         try:
             for folder, mtime in self.folders.items():
                 if os.stat(top + folder).st_mtime_ns != mtime:
@@ -186,15 +195,64 @@ class Record:
                 if mtime >= self.written_ns:
                     prefix = f"{folder}/" if folder else ""
                     for name in os.listdir(top + folder):
-                        if prefix + name not in self.outputs and prefix + name not in self.folders:
+                        known = prefix + name
+                        if known not in self.outputs and known not in self.folders and known != MARK_FILE:
                             return None
             present = {}
             for path in self.outputs:
                 status = os.lstat(top + path)
-                present[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
+                present[path] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
         except OSError:
             return None
         return present
+
+    def intact(self, present: Mapping[str, tuple[int, int, int, int]]) -> dict[str, str]:
+        """Path → digest of each file in ``present`` still as this listing has it."""
+        return {path: row[4] for path, row in self.outputs.items() if present.get(path) == row[:4]}
+
+    def to_json(self) -> list:
+        return [self.outputs, self.folders, self.written_ns]
+
+    @classmethod
+    def from_json(cls, value: list) -> Listing:
+        outputs, folders, written = value
+        return cls(_rows(outputs), folders, written)
+
+
+def _rows(value: dict) -> dict[str, Row]:
+    return {path: tuple(row) for path, row in value.items()}
+
+
+def listing(folder: Path, digests: Mapping[str, str], kept: Mapping[str, Row] | None = None) -> Listing:
+    """The listing of ``folder`` as a build just left it, holding the files of ``digests``
+    (path → sha256). Rows of ``kept`` whose file was not touched are taken as they are."""
+    written_ns = file_system_now(folder)  # before any folder's time is read
+    outputs: dict[str, Row] = {}
+    top = f"{folder}/"
+    for path, digest in digests.items():
+        row = kept.get(path) if kept is not None else None
+        if row is not None and row[4] == digest:
+            outputs[path] = row
+            continue
+        try:
+            status = os.lstat(top + path)
+        except OSError:
+            continue
+        outputs[path] = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino, digest)
+    return Listing(outputs, folder_times(folder, folders_of(outputs)), written_ns)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What the last successful build read and wrote."""
+
+    options: tuple  # the build's options and the identity of its code, see ``build_options``
+    inputs: Inputs
+    racy: dict[str, str]  # path → sha256 of files changed close to inputs.taken_ns
+    output: Listing  # the output folder
+    spare: dict[str, Row] | None  # the folder beside it, holding the build before (see ``write``);
+    # a digest "" where the file was found changed by hand
+    summary: tuple  # what the build reported: (pages per language, file count, warning lines)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,25 +263,53 @@ class Observed:
     options: tuple
     last: Record | None
     inputs: Inputs | None = None
-    present: dict[str, tuple[int, int, int]] | None = None  # see output_stats
-    folders: dict[str, int] | None = None  # the times of the output folders, if the record's hold
+    present: dict[str, tuple[int, int, int, int]] | None = None  # see output_stats
 
     @property
     def published(self) -> dict[str, str] | None:
         """Path → digest of each output file still as the last build wrote it; None if the
         output folder holds anything else besides, or the last build had other options."""
-        if self.last is None or self.present is None or not self.present.keys() <= self.last.outputs.keys():
+        last, present = self.last, self.present
+        if last is None or present is None or not present.keys() <= last.output.outputs.keys():
             return None
-        return {path: row[3] for path, row in self.last.outputs.items() if self.present.get(path) == row[:3]}
+        return last.output.intact(present)
+
+    def known_output(self) -> Known | None:
+        published = self.published
+        return None if published is None else Known(published, frozenset(self.present))
+
+    def spare_rows(self) -> dict[str, Row] | None:
+        """What the spare folder will hold once the output folder is exchanged for it: the
+        files found in the output folder, each with its digest if it is still as written."""
+        last, present = self.last, self.present
+        if last is None or present is None:
+            return None
+        rows = last.output.outputs
+        return {
+            path: (*status, rows[path][4] if path in rows and rows[path][:4] == status else "")
+            for path, status in present.items()
+        }
 
     def unchanged(self, root: Path) -> bool:
         """Whether a build now would write exactly what the output folder holds."""
         last, published = self.last, self.published
-        if last is None or published is None or len(published) != len(last.outputs):
+        if last is None or published is None or len(published) != len(last.output.outputs):
             return False
         if self.inputs is None or self.inputs.stats != last.inputs.stats:
             return False
         return all(_file_digest(root / path) == digest for path, digest in last.racy.items())
+
+
+def spare_state(out: Path, last: Record | None) -> tuple[Known | None, dict[str, Row]]:
+    """What the spare folder beside ``out`` holds of what ``last`` recorded: its files as
+    ``write.publish`` takes them, and the rows of those still as recorded. Listed in full:
+    only a build that writes needs it."""
+    spare = spare_folder(out)
+    if last is None or last.spare is None or not os.path.isdir(spare):
+        return None, {}
+    present = output_stats(spare)
+    kept = {path: row for path, row in last.spare.items() if row[4] and present.get(path) == row[:4]}
+    return Known({path: row[4] for path, row in kept.items()}, frozenset(present)), kept
 
 
 def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
@@ -231,41 +317,53 @@ def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
     if last is None or last.options != options:
         return Observed(options, last)
     inputs = find_inputs(root, last.inputs.names)
-    present = last.present(out)
-    if present is None:
-        return Observed(options, last, inputs, output_stats(out))
-    return Observed(options, last, inputs, present, last.folders)
+    present = last.output.present(out)
+    return Observed(options, last, inputs, present if present is not None else output_stats(out))
 
 
 def read_record(cache_dir: Path) -> Record | None:
     """The record of the last successful build, or None if there is none this code can use."""
     try:
         data = (cache_dir / RECORD_FILE).read_bytes()
-        version, checksum, payload = marshal.loads(data)
+        header, _, payload = data.partition(b"\n")
+        version, checksum = json.loads(header)
         if version != FORMAT or checksum != hashlib.sha256(payload).hexdigest():
             return None
-        options, names, stats, taken, racy, outputs, summary, folders, written = marshal.loads(payload)
-        return Record(options, Inputs(tuple(names), stats, taken), racy, outputs, summary, folders, written)
+        value = json.loads(payload)
+        spare = _rows(value["spare"]) if value["spare"] is not None else None
+        return Record(
+            _tuples(value["options"]),
+            Inputs(tuple(value["names"]), {path: tuple(row) for path, row in value["stats"].items()}, value["taken"]),
+            value["racy"],
+            Listing.from_json(value["output"]),
+            spare,
+            _tuples(value["summary"]),
+        )
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
 
+def _tuples(value):
+    """JSON's lists as the tuples they were written from."""
+    return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
+
+
 def write_record(cache_dir: Path, record: Record) -> None:
     inputs = record.inputs
-    payload = marshal.dumps(
-        (
-            record.options,
-            inputs.names,
-            inputs.stats,
-            inputs.taken_ns,
-            record.racy,
-            record.outputs,
-            record.summary,
-            record.folders,
-            record.written_ns,
-        )
-    )
-    data = marshal.dumps((FORMAT, hashlib.sha256(payload).hexdigest(), payload))
+    payload = json.dumps(
+        {
+            "options": record.options,
+            "names": inputs.names,
+            "stats": inputs.stats,
+            "taken": inputs.taken_ns,
+            "racy": record.racy,
+            "output": record.output.to_json(),
+            "spare": record.spare,
+            "summary": record.summary,
+        },
+        separators=(",", ":"),
+    ).encode()
+    data = json.dumps([FORMAT, hashlib.sha256(payload).hexdigest()]).encode() + b"\n" + payload
     cache_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{RECORD_FILE}.", delete=False) as file:
         file.write(data)

@@ -23,9 +23,9 @@ from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored, listing
-from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices
+from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices, publish_preview
 from site_builder.render import with_error_notice
-from site_builder.write import OutputFile, update_in_place
+from site_builder.write import OutputFile
 
 log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
@@ -132,7 +132,7 @@ class Preview:
             lines = [format_error(e) for e in errors]
             notice = with_error_notice(self._last_good, lines, error_notices(self.root, lines, self.cache))
             try:
-                self.cache.published = update_in_place(notice, self.out, self.cache.published)
+                publish_preview(notice, self.out, self.cache)
             except SiteError as error:
                 log.error("%s", error)
                 return False

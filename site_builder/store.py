@@ -1,10 +1,25 @@
 """The build cache on disk: results of pure stages, kept for the next build in a new process.
 
 What is kept is what ``pipeline.BuildCache`` holds between builds in the
-preview: parsed content files, converted Markdown, compiled templates,
+preview, but its compiled templates: parsed content files, converted Markdown,
 which rendered pages and feeds came from which inputs (their digests, not
 their bytes: those are in the output folder, see ``record``), per-file
-check results and UI-string checks, each under a key made of all its inputs.
+check results and UI-string checks, compiled message catalogues and formatted
+dates, each under a key made of all its inputs.
+
+No code is stored. Compiled templates are Python code that a build would run,
+so only the preview keeps them, in its own memory; a build from the cache
+compiles the templates from their files. The cache may come from elsewhere
+(``--cache-dir`` can be shared between CI jobs), and reading it creates
+data only: strings, bytes, numbers, booleans, None, tuples, lists, dicts,
+sets and frozensets, dates (``datetime.date``), objects of the classes in
+``CACHED_CLASSES``, and a ``StoredText`` for each text kept apart (see below),
+which must lie in its segment. Those classes, ``datetime.date`` and
+``_stored_text`` (read as a ``StoredText``) are all that a file can name, each
+by its exact module and name (``_CacheUnpickler``), and all they do with the
+values a file gives them is keep them (an ``OutputFile`` given no digest takes
+that of its bytes). A file that names any other class, any function or any
+module is not used, and the build starts cold.
 
 Stored with ``pickle``, the fastest of the standard formats to load these
 values with, in one file: the whole, written atomically (a temporary file,
@@ -16,18 +31,16 @@ read, checked and decoded only when a build reads them (``StoredText``): a
 rebuild after one edit reads those of the edited page alone, and most of the
 cache is these texts. A text that no longer matches its checksum stops the
 build that reads it (``CacheDamaged``), which starts again without the cache.
-Reading it creates only objects of this package's own data classes and one
-plain type of the standard library, dates (``_CacheUnpickler``): a file that
-names anything else is not used. The file starts with the cache's
-version (the format, and the identity of the code, see
-``record.code_identity``), and each segment with its size and the checksum of
-its pickle: a file written by other code, truncated, or changed anywhere but
-in a text is ignored and the build starts cold.
+The file starts with the cache's version (the format, and the identity of the
+code, see ``record.code_identity``), and each segment with its size and the
+checksum of its pickle: a file written by other code, truncated, or changed
+anywhere but in a text is ignored and the build starts cold.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import gc
 import hashlib
 import io
@@ -41,16 +54,40 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from site_builder.config import Language, SiteConfig
 from site_builder.deferred import Deferred, stored
 from site_builder.errors import SiteError
+from site_builder.frontmatter import Document, Figure, FrontMatter, Swot, SwotItem
+from site_builder.load import SourcePage
+from site_builder.markup import Body, Link, RenderedPage
 from site_builder.record import code_identity
+from site_builder.write import OutputFile
 
-FORMAT = 5
+FORMAT = 6
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
-# The classes the cached data classes hold besides this package's own (sets, tuples, dicts
-# and strings need none).
-_STANDARD_TYPES = {("datetime", "date")}
+
+# Every class of this package whose objects the cache holds. Each object is stored as its
+# class and its fields' values, and read back by calling the class with them: the only calls
+# a cache file can make, besides making a date and ``_stored_text``. A class missing here
+# cannot be written (``_CachePickler``), rather than be refused by every reader.
+CACHED_CLASSES = (
+    SiteConfig,
+    Language,
+    SourcePage,
+    Document,
+    FrontMatter,
+    Figure,
+    Swot,
+    SwotItem,
+    RenderedPage,
+    Body,
+    Link,
+    OutputFile,
+    SiteError,
+)
+# Not a data class: its arguments, which it keeps as attributes of the same names.
+_SITE_ERROR_FIELDS = ("message", "path", "line", "hint")
 
 
 def cache_version() -> str:
@@ -74,6 +111,9 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
 
 
 class _CacheUnpickler(pickle.Unpickler):
+    """Makes only what a build cache holds (see the module's description): every class or
+    function a pickle names, and so every call it can make, comes through ``find_class``."""
+
     def __init__(self, file, texts: Callable[[int, int, int], StoredText]) -> None:
         super().__init__(file)
         self._texts = texts
@@ -81,10 +121,12 @@ class _CacheUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
         if module == __name__ and name == _stored_text.__name__:
             return self._texts  # this segment's texts
-        # A standard class by its top package: it may live in a private submodule of it.
-        if module.startswith("site_builder.") or (module.partition(".")[0], name) in _STANDARD_TYPES:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not part of a build cache")
+        # Looked up by the exact pair, never imported nor followed through dots: a file can
+        # name nothing that is not on the list.
+        cls = _READABLE.get((module, name))
+        if cls is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a build cache")
+        return cls
 
 
 def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
@@ -127,7 +169,7 @@ def _segments(
             if zlib.crc32(checked) != int.from_bytes(mapped[offset + 8 : start], "big"):
                 return None
         mapped.seek(start + 8)
-        segment = _load(mapped, partial(StoredText, texts, texts_start))
+        segment = _load(mapped, partial(_text_in_segment, texts, texts_start, end - texts_start))
         if parts is None:
             parts, base = segment, size
         else:
@@ -137,6 +179,15 @@ def _segments(
     if not isinstance(parts, dict):
         return None
     return parts, Stored(_snapshot(parts), base, added, segments)
+
+
+def _text_in_segment(file: _TextFile, base: int, size: int, offset: int, length: int, crc: int) -> StoredText:
+    """A text kept apart, which must lie among its segment's ``size`` bytes of texts: the
+    checksum of the pickle finds damage, not a file made to read elsewhere."""
+    whole_numbers = type(offset) is int and type(length) is int and type(crc) is int
+    if not (whole_numbers and 0 <= offset and 0 <= length <= size - offset):
+        raise pickle.UnpicklingError("a text kept apart lies outside its segment")
+    return StoredText(file, base, offset, length, crc)
 
 
 def _load(file, texts: Callable[[int, int, int], StoredText]) -> object:
@@ -187,7 +238,7 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
                 return
         whole = _segment(dict(parts))
         with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{CACHE_FILE}.", delete=False) as file:
-            file.write(_HEADER + f"{cache_version()}\n".encode())
+            file.write(_file_head())
             file.write(whole)
         os.replace(file.name, cache_dir / CACHE_FILE)
     except CacheDamaged:
@@ -213,27 +264,29 @@ MAX_SEGMENTS = 64
 
 
 class _CachePickler(pickle.Pickler):
-    """Stores this package's data classes as (class, field values), to be read back by calling
+    """Stores objects of ``CACHED_CLASSES`` as (class, field values), to be read back by calling
     the class: three times as fast to read as the standard way for frozen classes with
-    slots, which sets each field through Python code. Texts of the fields named by
-    ``deferred_texts`` go to ``texts``, and the pickle holds where they are."""
+    slots, which sets each field through Python code, and no call but that of the class.
+    Texts of the fields named by ``deferred_texts`` go to ``texts``, and the pickle holds
+    where they are. Refuses anything the reader would refuse."""
 
     def __init__(self, file) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self._fields: dict[type, tuple[tuple[str, bool], ...]] = {}
         self.texts = io.BytesIO()
 
     def reducer_override(self, obj):
+        # Called for every object but those of the built-in types, which pickle writes itself.
         cls = type(obj)
-        fields = self._fields.get(cls)
-        if fields is None:
-            ours = dataclasses.is_dataclass(cls) and cls.__module__.startswith("site_builder.")
-            apart = getattr(cls, "__deferred_texts__", ())
-            fields = tuple((f.name, f.name in apart) for f in dataclasses.fields(cls)) if ours else ()
-            self._fields[cls] = fields
-        if not fields:
-            return NotImplemented
-        return cls, tuple(self._apart(obj, name) if apart else getattr(obj, name) for name, apart in fields)
+        fields = _FIELDS.get(cls)
+        if fields is not None:
+            values = (self._apart(obj, name) if apart else getattr(obj, name) for name, apart in fields)
+            return cls, tuple(values)
+        named = obj is _stored_text or (cls is type and obj in _NAMED_CLASSES)
+        if named or cls in (datetime.date, _TextPlace):
+            return NotImplemented  # written the standard way, and read by ``_CacheUnpickler``
+        raise pickle.PicklingError(
+            f"the build cache does not store {cls.__module__}.{cls.__qualname__} (see store.CACHED_CLASSES)"
+        )
 
     def _apart(self, obj: object, name: str) -> object:
         value = stored(obj, name)  # a text not read since it was loaded is copied as it is
@@ -261,6 +314,21 @@ def _stored_text(offset: int, length: int, crc: int) -> str:
     """Named in a pickle where a text is kept apart; ``_CacheUnpickler`` reads that name
     as this segment's ``StoredText``."""
     raise pickle.UnpicklingError("a text kept apart is read by the build cache's own reader")
+
+
+def _stored_fields(cls: type) -> tuple[tuple[str, bool], ...]:
+    """The fields whose values, given in order, make an object of ``cls`` again, each with
+    whether its text is kept apart (see ``deferred_texts``)."""
+    names = _SITE_ERROR_FIELDS if cls is SiteError else tuple(field.name for field in dataclasses.fields(cls))
+    apart = getattr(cls, "__deferred_texts__", ())
+    return tuple((name, name in apart) for name in names)
+
+
+_FIELDS = {cls: _stored_fields(cls) for cls in CACHED_CLASSES}
+# Everything a cache file may name, by the module and qualified name pickle writes, each
+# pair matched exactly; ``_stored_text`` besides, which the reader answers itself.
+_READABLE = {(cls.__module__, cls.__qualname__): cls for cls in (*CACHED_CLASSES, datetime.date)}
+_NAMED_CLASSES = frozenset(_READABLE.values())
 
 
 class _TextFile:
@@ -311,10 +379,19 @@ def _segment(value: object) -> bytes:
     buffer = io.BytesIO()
     pickler = _CachePickler(buffer)
     pickler.dump(value)
-    pickled, texts = buffer.getvalue(), pickler.texts.getvalue()
+    return _framed(buffer.getvalue(), pickler.texts.getvalue())
+
+
+def _framed(pickled: bytes, texts: bytes = b"") -> bytes:
+    """A segment of the file: ``pickled`` and the ``texts`` it keeps apart, with their sizes and checksum."""
     checked = len(pickled).to_bytes(8, "big") + pickled
     size = len(checked) + len(texts)
     return b"".join((size.to_bytes(8, "big"), zlib.crc32(checked).to_bytes(4, "big"), checked, texts))
+
+
+def _file_head() -> bytes:
+    """What the file starts with, before its first segment."""
+    return _HEADER + f"{cache_version()}\n".encode()
 
 
 def _snapshot(parts: Mapping[str, object]) -> dict[str, object]:

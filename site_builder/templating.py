@@ -30,13 +30,11 @@ from site_builder.charts import Bar, bar_chart, describe
 from site_builder.config import Language
 from site_builder.errors import SiteError
 from site_builder.frontmatter import Figure, FrontMatter, published_iso
+from site_builder.project import TEMPLATES_DIR, TRANSLATIONS_DIR
 from site_builder.seo import json_ld
 
 if TYPE_CHECKING:
     from babel.messages.catalog import Catalog
-
-TEMPLATES_DIR = "templates"
-TRANSLATIONS_DIR = "translations"
 
 
 def catalog_path(lang: str) -> str:
@@ -249,8 +247,11 @@ def _decimal(value: int | float) -> Decimal:
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates kept in ``entries`` (template key → Jinja's bytecode), for the build
-    cache to store: a template is compiled again only when its text changed (Jinja checks)."""
+    """Compiled templates kept in ``entries`` (template key → Jinja's bytecode), shared by the
+    languages' environments and kept by the preview between builds: a template is compiled
+    again only when its text changed (Jinja checks). In memory only: the bytecode is code
+    that a build runs, and the build cache on disk, which may come from elsewhere, holds
+    none (see ``store``)."""
 
     def __init__(self, entries: dict[str, bytes]) -> None:
         self.entries = entries

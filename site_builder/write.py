@@ -1,21 +1,32 @@
-"""The only stage that writes the site: into a sibling temporary folder, then swapped in,
-or, where the output folder is known to hold the last build, file by file in place.
+"""The only stage that writes the site: the new tree is made beside the output folder, then
+exchanged with it in one system call.
 
-A failed build never touches the previous output: everything is generated and
-checked before the first write. Files whose bytes did not change are left as
-they are (in place) or hard-linked from the previous output (swapped in), so
-they keep their modification time and sync tools upload only what changed.
+Beside the output folder ``build/`` the tool keeps one hidden folder, ``.build.spare/``
+(see ``spare_folder``): after each build it holds the build before, and the next
+build turns it into the new site and exchanges the two folders with Linux's
+``renameat2(RENAME_EXCHANGE)``. So at every moment ``build/`` is the whole of one
+build: a build that fails, is killed or finds the disk full has at most changed the
+spare folder, which the next build brings up to date again. Only files whose bytes
+differ are written; the others are kept as they are in the spare folder or
+hard-linked from the output folder, so an edit costs a few writes, not a copy of
+the site, and unchanged files keep their modification time for sync tools.
+
+The output folder is the tool's alone: both folders hold the mark ``MARK_FILE``, and
+a folder that holds other files and no mark is never written into (see
+``check_output_folder``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import hashlib
 import os
 import shutil
 import stat
-import tempfile
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -43,24 +54,70 @@ class OutputFile:
         return OutputFile(self.path, None, self.digest)
 
 
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the caller knows of a folder: files still holding the bytes of these digests
+    (checked, or kept in memory by the one process that writes the folder), and, if
+    known, every file in it (else the folder is listed)."""
+
+    intact: Mapping[str, str]  # path → sha256 of its bytes
+    every: frozenset[str] | None = None
+
+
 WRITERS = 8  # threads writing the files of a whole build
+# In both folders, constant bytes: how the next build knows the folder is its own. Not a
+# file of the site: deploys leave it out (docs/deploy.md).
+MARK_FILE = ".site-builder"
+MARK = b"This folder is written by site-builder: the next build replaces everything in it.\n"
+DEFAULT_OUTPUT = "build"
+
+
+def spare_folder(out: Path) -> Path:
+    """The hidden folder beside ``out`` that holds the build before it (see the module's doc)."""
+    return out.parent / f".{out.name}.spare"
 
 
 def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
-    """Refuse an output folder that holds, or sits inside, the project's inputs."""
-    out = out.resolve()
+    """Refuse an output folder that holds, or sits inside, the project's inputs, or that
+    holds anything site-builder did not make (see ``MARK_FILE``)."""
     project = root.resolve()
-    if project.is_relative_to(out):
+    if out.is_symlink():
         raise SiteError(
-            f"the output folder {out} contains the project itself",
+            f"the output folder {out} is a symbolic link",
+            hint="name the folder it points to with --out, or a new folder",
+        )
+    resolved = out.resolve()
+    if project.is_relative_to(resolved):
+        raise SiteError(
+            f"the output folder {resolved} contains the project itself",
             hint="choose an output folder such as build/",
         )
     for name in inputs:
-        if out.is_relative_to(project / name):
+        if resolved.is_relative_to(project / name):
             raise SiteError(
-                f"the output folder {out} is inside {name}/",
+                f"the output folder {resolved} is inside {name}/",
                 hint="choose an output folder such as build/",
             )
+    # build/ at the project's root is generated output by definition (git-ignored), so one
+    # made by an earlier version, without a mark, is taken over.
+    taken_over = resolved == project / DEFAULT_OUTPUT
+    for folder, what in ((out, "the output folder"), (spare_folder(out), "the folder site-builder keeps beside it")):
+        if not _ours_or_empty(folder) and not (taken_over and folder == out):
+            raise SiteError(
+                f"{what}, {folder}, holds files site-builder did not write: nothing was changed",
+                hint="choose a new or empty folder with --out, or move that folder away yourself",
+            )
+
+
+def _ours_or_empty(folder: Path) -> bool:
+    try:
+        if not folder.is_dir() or folder.is_symlink():
+            return not os.path.lexists(folder)
+        with os.scandir(folder) as entries:
+            names = {entry.name for entry in entries}
+        return not names or (MARK_FILE in names and (folder / MARK_FILE).read_bytes() == MARK)
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -98,100 +155,162 @@ def _safe_relative(path: str) -> PurePosixPath:
         not path
         or rel.is_absolute()
         or "\\" in path
+        or path == MARK_FILE
         or any(part in ("", ".", "..") for part in path.split("/"))
     ):
         raise SiteError(f"refusing to write '{path}': it would leave the output folder")
     return rel
 
 
-def publish(files: Iterable[OutputFile], out: Path) -> None:
-    """Write ``files`` as the complete new content of ``out``."""
-    out = out.absolute()
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise SiteError(
-            f"cannot create the folder for {out}: {error.strerror}",
-            hint="choose an output folder whose parent is a folder you may write to",
-        ) from None
-    if out.exists() and not out.is_dir():
-        raise SiteError(f"the output path {out} exists and is not a folder")
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    except OSError as error:
-        raise SiteError(
-            f"cannot write next to {out}: {error.strerror}",
-            hint="choose an output folder whose parent is a folder you may write to",
-        ) from None
-    try:
-        planned: dict[str, tuple[PurePosixPath, OutputFile]] = {}
-        for file in files:
-            if file.path in planned:
-                raise SiteError(f"two outputs would be written to '{file.path}'")
-            planned[file.path] = (_safe_relative(file.path), file)
-        compare = out.is_dir()  # with the files of the output folder it replaces
-        folders: set[Path] = {staging}  # made so far, by any thread
-        _each_in_threads(
-            lambda item: _write_one(staging, out, compare, folders, *item), list(planned.values())
-        )
-        _swap(staging, out)
-    except OSError as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise SiteError(f"cannot write the site to {out}: {error}") from None
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+def publish(
+    files: Iterable[OutputFile], out: Path, *, output: Known | None = None, spare: Known | None = None
+) -> None:
+    """Make ``files`` the complete content of ``out``, in one step (see the module's doc).
 
-
-def update_in_place(
-    files: Iterable[OutputFile], out: Path, previous: Mapping[str, str], present: Iterable[str] | None = None
-) -> dict[str, str]:
-    """Make ``out`` hold exactly ``files``, writing only those whose digest differs from ``previous``.
-
-    ``previous`` maps paths to the digests of the bytes known to be in ``out``;
-    ``present`` lists every file there (default: those of ``previous``), so
-    that files no longer built are removed. Each file is replaced atomically,
-    but the folder as a whole is not swapped, so an edit costs a few writes
-    instead of a copy of the site. Returns the new digests, to pass as
-    ``previous`` next time.
+    ``output`` and ``spare`` are what the caller knows of ``out`` and of its spare
+    folder; without ``output`` files are compared with those in ``out`` byte for
+    byte, and without ``spare`` the spare folder is emptied first. The caller has
+    checked the folders with ``check_output_folder`` and holds ``output_lock``.
     """
-    current, changed = {}, []
+    out = out.absolute()
+    planned: dict[str, tuple[PurePosixPath, OutputFile]] = {}
     for file in files:
-        if file.path in current:
+        if file.path in planned:
             raise SiteError(f"two outputs would be written to '{file.path}'")
-        current[file.path] = file.digest
-        if previous.get(file.path) == file.digest:
-            continue  # written before, so its path was checked then
-        if file.data is None:
-            raise ValueError(f"{file.path}: kept from the last build, but not found in {out}")
-        changed.append((out.joinpath(*_safe_relative(file.path).parts), file.data))
+        planned[file.path] = (_safe_relative(file.path), file)
+    if os.path.lexists(out) and not out.is_dir():
+        raise SiteError(f"the output path {out} exists and is not a folder")
+    staging = spare_folder(out)
     try:
-        _each_in_threads(_replace, changed)
-        for path in sorted(set(previous if present is None else present) - set(current), reverse=True):
-            target = out.joinpath(*_safe_relative(path).parts)
-            target.unlink(missing_ok=True)
-            for folder in target.parents:
-                if folder == out or any(folder.iterdir()):
-                    break
-                folder.rmdir()
+        _remove_leftovers(out)
+        present = _prepare(staging, spare)
+        intact = spare.intact if spare is not None else {}
+        _remove(staging, present - planned.keys())
+        changes = [
+            (rel, file)
+            for path, (rel, file) in planned.items()
+            if path not in present or intact.get(path) != file.digest
+        ]
+        folders: set[Path] = {staging}  # made so far, by any thread
+        from_output = output.intact if output is not None else None
+        _each_in_threads(lambda change: _write_one(staging, out, from_output, folders, *change), changes)
+        _exchange(staging, out)
     except OSError as error:
-        # Files written so far are whole; the next build finds what differs and writes it again.
-        raise SiteError(f"cannot write the site to {out}: {error}") from None
-    return current
+        # The output folder is as it was; the spare folder, half updated, is put right by the next build.
+        raise _cannot_write(out, error) from None
 
 
-def _replace(change: tuple[Path, bytes]) -> None:
-    target, data = change
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.new")
-    _write_bytes(temporary, data)
-    os.replace(temporary, target)
+def _cannot_write(out: Path, error: OSError) -> SiteError:
+    message = f"cannot write the site to {out}"
+    if error.errno == errno.ENOSPC:
+        return SiteError(f"{message}: the disk is full", hint="free some space on it, then build again")
+    where = f" ({error.filename})" if error.filename else ""
+    hint = "the output folder stays as it was; the next build tries again"
+    return SiteError(f"{message}: {error.strerror or error}{where}", hint=hint)
 
 
-def _write_bytes(path: Path, data: bytes) -> None:
-    """``path.write_bytes(data)`` in three system calls, not the seven of a Python file object
+def _remove_leftovers(out: Path) -> None:
+    """Folders that builds of earlier versions of the tool left beside ``out`` when they were
+    interrupted: ``.build.new-…`` (a new site half made) and ``.build.old-…`` (the one it replaced)."""
+    if os.path.lexists(_held(out)) and not os.path.lexists(out):
+        os.rename(_held(out), out)
+    for leftover in out.parent.glob(f".{out.name}.new-*"):
+        shutil.rmtree(leftover)
+    for leftover in out.parent.glob(f".{out.name}.old-*"):
+        shutil.rmtree(leftover)
+
+
+def _held(out: Path) -> Path:
+    return out.parent / f".{out.name}.swap"
+
+
+def _prepare(staging: Path, known: Known | None) -> set[str]:
+    """Make sure ``staging`` exists with its mark; return every file in it (besides the mark)."""
+    if known is None and staging.exists():
+        shutil.rmtree(staging)  # what it holds is not known: start it anew
+    if not staging.exists():
+        staging.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir(mode=0o755)
+        _write_new(staging / MARK_FILE, MARK)
+        return set()
+    if not (staging / MARK_FILE).exists():  # a build was stopped before it wrote the mark
+        _write_new(staging / MARK_FILE, MARK)
+    if known.every is not None:
+        return set(known.every)
+    found = _listing(staging)
+    found.discard(MARK_FILE)
+    return found
+
+
+def _listing(folder: Path) -> set[str]:
+    """Every file below ``folder``, as "/"-separated relative paths."""
+    found: set[str] = set()
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    found.add(prefix + entry.name)
+    return found
+
+
+def _remove(staging: Path, paths: Iterable[str]) -> None:
+    """Remove files no longer built, and then the folders left empty."""
+    folders = set()
+    for path in paths:
+        target = staging.joinpath(*PurePosixPath(path).parts)
+        target.unlink(missing_ok=True)
+        folders.update(target.parents)
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        if folder.is_relative_to(staging) and folder != staging:
+            with contextlib.suppress(OSError):  # not empty: it holds files still built
+                folder.rmdir()
+
+
+def _write_one(
+    staging: Path,
+    out: Path,
+    intact: Mapping[str, str] | None,
+    folders: set[Path],
+    rel: PurePosixPath,
+    file: OutputFile,
+) -> None:
+    """Put ``file`` into ``staging``: hard-linked from ``out`` if its bytes are there (known
+    from ``intact``, or compared when that is None), else written. ``folders`` holds the
+    folders made so far; each is made once."""
+    target = staging.joinpath(*rel.parts)
+    if target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)  # safe when threads race to make a folder
+        folders.add(target.parent)
+    # A file here may be a hard link to the same file in the output folder: it is replaced,
+    # never written into, or the site being served would change under its readers.
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    old = out.joinpath(*rel.parts)
+    if intact is not None and intact.get(file.path) == file.digest:
+        os.link(old, target)
+        return
+    if file.data is None:
+        if intact is not None:
+            raise ValueError(f"{file.path}: kept from the last build, but not found in {out}")
+        os.link(old, target)  # kept from the last build: the caller found it there unchanged
+        return
+    if intact is None:
+        with contextlib.suppress(OSError):  # fall back to writing the bytes
+            status = os.lstat(old)
+            if stat.S_ISREG(status.st_mode) and status.st_size == len(file.data) and old.read_bytes() == file.data:
+                os.link(old, target)
+                return
+    _write_new(target, file.data)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a new file at ``path`` in three system calls, not the seven of a Python file object
     (on this project's machines, a cold build spends more time in the kernel than in Python)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         with memoryview(data) as rest:
             while rest:
@@ -216,46 +335,34 @@ def _each_in_threads(write: Callable[[Any], None], items: list) -> None:
             pass  # raises the first error
 
 
-def _write_one(
-    staging: Path, previous: Path, compare: bool, folders: set[Path], rel: PurePosixPath, file: OutputFile
-) -> None:
-    """Write ``file`` into ``staging``, or link it from ``previous`` (the output folder being
-    replaced) if kept from there or, with ``compare``, found there with the same bytes.
-    ``folders`` holds the folders made so far; each is made once."""
-    target = staging.joinpath(*rel.parts)
-    if target.parent not in folders:
-        target.parent.mkdir(parents=True, exist_ok=True)  # safe when threads race to make a folder
-        folders.add(target.parent)
-    old = previous.joinpath(*rel.parts)
-    if file.data is None:
-        os.link(old, target)  # kept from the last build: the caller found it there unchanged
-        return
-    if compare:
-        try:
-            status = os.lstat(old)
-            if (
-                stat.S_ISREG(status.st_mode)
-                and status.st_size == len(file.data)
-                and old.read_bytes() == file.data
-            ):
-                os.link(old, target)
+_AT_FDCWD = -100
+_RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2  # from <linux/fs.h>
+
+
+def _exchange(staging: Path, out: Path) -> None:
+    """Make ``staging`` the output folder and the output folder the spare, in one step."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+    if renameat2 is not None:
+        paths = (_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(out))
+        if renameat2(*paths, _RENAME_EXCHANGE) == 0:
+            return
+        code = ctypes.get_errno()
+        if code == errno.ENOENT:  # no output folder yet; and if one appeared meanwhile, it is kept
+            if renameat2(*paths, _RENAME_NOREPLACE) == 0:
                 return
-        except OSError:
-            pass  # fall back to writing the bytes
-    _write_bytes(target, file.data)
-
-
-def _swap(staging: Path, out: Path) -> None:
-    os.chmod(staging, 0o755)
-    if not out.exists():
+            code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS):  # not a file system or kernel without it
+            raise OSError(code, os.strerror(code), str(out))
+    if not os.path.lexists(out):
         os.rename(staging, out)
         return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    retired.rmdir()
-    os.rename(out, retired)
+    # Elsewhere, three renames: for a moment in between there is no output folder (and if the
+    # build is killed then, the next one puts it back, see ``_remove_leftovers``).
+    hold = _held(out)
+    os.rename(out, hold)
     try:
         os.rename(staging, out)
     except OSError:
-        os.rename(retired, out)
+        os.rename(hold, out)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
+    os.rename(hold, staging)

@@ -40,11 +40,12 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
 
 
 def read_tree(root: Path) -> dict[str, bytes]:
-    """Every file below ``root`` by its "/"-separated relative path, with its bytes."""
+    """Every file below ``root`` by its "/"-separated relative path, with its bytes; not the mark
+    that tells the tool the folder is its own (``write.MARK_FILE``, not a file of the site)."""
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file()
+        if path.is_file() and path.relative_to(root).as_posix() != ".site-builder"
     }
 
 

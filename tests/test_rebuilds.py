@@ -214,7 +214,7 @@ def test_only_output_folders_changed_in_the_record_s_tick_are_listed_again(mini_
     of the file system's clock that the record was taken in may change again unseen, and only
     such a folder is listed."""
     assert run_cli("-C", mini_site, "build")[0] == 0
-    out, last = mini_site / "build", record.read_record(mini_site / ".site-cache")
+    out, last = mini_site / "build", record.read_record(mini_site / ".site-cache").output
     tick = last.written_ns
     assert tick == out.stat().st_mtime_ns >= max(last.folders.values())
     # Every folder but the top and one other changed half a second before the record's tick,

@@ -11,7 +11,7 @@ from conftest import read_tree
 
 from site_builder import write
 from site_builder.errors import SiteError
-from site_builder.write import OutputFile, check_output_folder, publish, update_in_place
+from site_builder.write import MARK, MARK_FILE, Known, OutputFile, check_output_folder, publish
 
 FIRST = (
     OutputFile("index.html", b"<h1>LSH Amsterdam</h1>"),
@@ -22,8 +22,8 @@ FIRST = (
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary folders ``publish`` leaves beside the output (there should be none)."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """Hidden entries beside the output: at most the spare folder the tool keeps."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != ".build.spare")
 
 
 def test_first_publish_creates_the_folder(tmp_path):
@@ -43,26 +43,7 @@ def test_publish_replaces_the_old_content_entirely(tmp_path):
     second = (OutputFile("index.html", b"<h1>New</h1>"), OutputFile("en/index.html", b"<h1>Welcome</h1>"))
     publish(second, out)
     assert read_tree(out) == {"index.html": b"<h1>New</h1>", "en/index.html": b"<h1>Welcome</h1>"}
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["build"]
-
-
-def test_new_folder_is_complete_before_it_is_swapped_in(tmp_path, monkeypatch):
-    out = tmp_path / "build"
-    publish(FIRST, out)
-    before = read_tree(out)
-    second = [OutputFile(f.path, b"new " + f.data) for f in FIRST]
-    seen = []
-    real_swap = write._swap
-
-    def watching_swap(staging, target):
-        seen.append((read_tree(staging), read_tree(target)))
-        real_swap(staging, target)
-
-    monkeypatch.setattr(write, "_swap", watching_swap)
-    publish(second, out)
-    assert seen == [({f.path: f.data for f in second}, before)]
-    assert read_tree(out) == {f.path: f.data for f in second}
-    assert leftovers(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build.spare", "build"]
 
 
 def test_unchanged_files_are_hard_linked_and_keep_their_mtime(tmp_path):
@@ -150,24 +131,15 @@ def test_failure_while_writing_keeps_the_old_folder(tmp_path, monkeypatch):
         real_write(*args)
 
     monkeypatch.setattr(write, "_write_one", failing_write)
-    with pytest.raises(SiteError, match="No space left"):
+    with pytest.raises(SiteError, match="cannot write the site to .*: the disk is full"):
         publish([OutputFile(f.path, b"new " + f.data) for f in FIRST], out)
-    assert written  # the others were written, into the folder that is then thrown away
+    assert written  # the others were written, into the spare folder
     assert read_tree(out) == before
     assert leftovers(tmp_path) == []
-
-
-def test_failure_while_updating_in_place_is_one_clear_error(tmp_path, monkeypatch):
-    out = tmp_path / "build"
-    previous = update_in_place(FIRST, out, {})
-
-    def failing_replace(change):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(write, "_replace", failing_replace)
-    with pytest.raises(SiteError, match="cannot write the site to .*No space left"):
-        update_in_place([OutputFile(f.path, b"new " + f.data) for f in FIRST], out, previous)
-    assert read_tree(out) == {f.path: f.data for f in FIRST}
+    second = [OutputFile(f.path, b"second " + f.data) for f in FIRST]
+    monkeypatch.undo()
+    publish(second, out)  # the next build puts the half-written spare folder right
+    assert read_tree(out) == {f.path: f.data for f in second}
 
 
 def test_a_whole_build_is_written_from_several_threads(tmp_path, monkeypatch):
@@ -183,29 +155,6 @@ def test_a_whole_build_is_written_from_several_threads(tmp_path, monkeypatch):
     publish(files, tmp_path / "build")
     assert read_tree(tmp_path / "build") == {f.path: f.data for f in files}
     assert threading.get_ident() not in writers and len(writers) > 1
-
-
-def test_failure_during_the_swap_puts_the_old_folder_back(tmp_path, monkeypatch):
-    out = tmp_path / "build"
-    publish(FIRST, out)
-    before = read_tree(out)
-    real_rename = os.rename
-    calls = []
-
-    def failing_rename(src, dst):
-        calls.append((Path(src).name, Path(dst).name))
-        if Path(src).name.startswith(".build.new-"):  # the staging folder moving into place
-            raise OSError(16, "Device or resource busy")
-        real_rename(src, dst)
-
-    monkeypatch.setattr(write.os, "rename", failing_rename)
-    with pytest.raises(SiteError, match="busy"):
-        publish([OutputFile(f.path, b"new " + f.data) for f in FIRST], out)
-    (old_src, retired), (staging, target), (back_src, back_dst) = calls
-    assert (old_src, target, back_src, back_dst) == ("build", "build", retired, "build")
-    assert retired.startswith(".build.old-") and staging.startswith(".build.new-")
-    assert read_tree(out) == before
-    assert leftovers(tmp_path) == []
 
 
 def test_check_output_folder(tmp_path):
@@ -235,3 +184,80 @@ def test_a_second_build_into_the_same_place_is_refused_while_the_first_runs(tmp_
     with output_lock(out):  # released when the first build ends
         pass
     assert list(tmp_path.iterdir()) == []  # the lock leaves no file behind
+
+
+def test_the_new_tree_is_complete_before_it_is_exchanged(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    before = read_tree(out)
+    second = [OutputFile(f.path, b"new " + f.data) for f in FIRST[1:]]
+    seen = []
+    real_exchange = write._exchange
+
+    def watching_exchange(staging, target):
+        seen.append((read_tree(staging), read_tree(target)))
+        real_exchange(staging, target)
+
+    monkeypatch.setattr(write, "_exchange", watching_exchange)
+    publish(second, out)
+    assert seen == [({f.path: f.data for f in second}, before)]
+    assert read_tree(out) == {f.path: f.data for f in second}
+    assert read_tree(tmp_path / ".build.spare") == before  # the build before, for the next one
+
+
+def test_both_folders_carry_the_mark(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    publish(FIRST[:2], out)
+    assert (out / MARK_FILE).read_bytes() == MARK
+    assert (tmp_path / ".build.spare" / MARK_FILE).read_bytes() == MARK
+
+
+def test_what_is_known_of_the_spare_folder_is_all_that_is_written(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    publish(FIRST, out)  # the spare folder now holds FIRST too
+    written = []
+    real_write_new = write._write_new
+    monkeypatch.setattr(write, "_write_new", lambda path, data: written.append(path.name) or real_write_new(path, data))
+    changed = OutputFile("nl/index.html", b"<h1>Welkom terug</h1>")
+    files = (FIRST[0], changed, FIRST[2], FIRST[3])
+    digests = {f.path: f.digest for f in FIRST}
+    publish(files, out, output=Known(digests, frozenset(digests)), spare=Known(digests, frozenset(digests)))
+    assert written == ["index.html"]  # only the changed file's bytes; the rest is kept as it is
+    assert read_tree(out) == {f.path: f.data for f in files}
+
+
+def test_a_file_changed_by_hand_in_the_spare_folder_is_written_again(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    publish(FIRST, out)
+    spare = tmp_path / ".build.spare"
+    (spare / "index.html").unlink()
+    (spare / "index.html").write_bytes(b"changed by hand")
+    (spare / "stray.html").write_bytes(b"left by hand")
+    publish(FIRST, out, spare=None)  # not known: the spare folder is made anew
+    assert read_tree(out) == {f.path: f.data for f in FIRST}
+
+
+def test_a_file_shared_with_the_output_folder_is_replaced_not_written_into(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    publish(FIRST, out)  # unchanged files are hard links between the two folders
+    assert (out / "index.html").stat().st_ino == (tmp_path / ".build.spare" / "index.html").stat().st_ino
+    digests = {f.path: f.digest for f in FIRST}
+    new_index = OutputFile("index.html", b"<h1>Nieuw</h1>")
+    known = Known({p: d for p, d in digests.items() if p != "index.html"}, frozenset(digests))
+    publish((new_index, *FIRST[1:]), out, output=Known(digests), spare=known)
+    assert (out / "index.html").read_bytes() == b"<h1>Nieuw</h1>"
+    assert (tmp_path / ".build.spare" / "index.html").read_bytes() == FIRST[0].data
+
+
+def test_leftovers_of_earlier_versions_are_removed(tmp_path):
+    out = tmp_path / "build"
+    publish(FIRST, out)
+    for name in (".build.new-abc123", ".build.old-def456"):
+        (tmp_path / name / "nl").mkdir(parents=True)
+        (tmp_path / name / "nl" / "index.html").write_text("half")
+    publish(FIRST, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".build.spare", "build"]

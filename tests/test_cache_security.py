@@ -1,0 +1,343 @@
+"""A build cache from elsewhere runs no code.
+
+The cache folder may be shared between CI jobs (``--cache-dir``), so its file is
+untrusted input. The files planted here pass every check of the file (header,
+version, sizes, checksums): only the reader's list of what it may make stands
+between them and the build. Each would create a marker file if it ran anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import marshal
+import pickle
+import types
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import jinja2.bccache
+import pytest
+from conftest import make_mini_site, read_tree, run_process
+
+from site_builder import pipeline, record, store
+from site_builder.errors import SiteError
+
+# --- pickles written instruction by instruction ------------------------------
+# Written by hand: pickle itself writes a class or function by the name it really has,
+# and a planted file may name anything.
+
+
+def _text(value: str) -> bytes:
+    encoded = value.encode()
+    return b"X" + len(encoded).to_bytes(4, "little") + encoded  # BINUNICODE
+
+
+def _number(value: int) -> bytes:
+    return pickle.dumps(value, protocol=2)[2:-1]  # without PROTO and STOP
+
+
+def _global(module: str, name: str) -> bytes:
+    return b"c" + f"{module}\n{name}\n".encode()  # GLOBAL: the reader's find_class
+
+
+def _call(function: bytes, *arguments: bytes) -> bytes:
+    return function + b"(" + b"".join(arguments) + b"tR"  # MARK, the arguments, TUPLE, REDUCE
+
+
+def _parts(**parts: bytes) -> bytes:
+    """A whole pickle: a dict of the cache's parts, each given as instructions."""
+    items = b"".join(_text(name) + value for name, value in parts.items())
+    return b"\x80\x05}(" + items + b"u."  # PROTO 5, EMPTY_DICT, MARK, ..., SETITEMS, STOP
+
+
+def _cache_file(pickled: bytes, texts: bytes = b"") -> bytes:
+    """A cache file of one segment, framed as ``store`` frames its own."""
+    return store._file_head() + store._framed(pickled, texts)
+
+
+def _shell(marker: Path) -> bytes:
+    return _text(f"touch {marker}")
+
+
+def _python(marker: Path) -> bytes:
+    return _text(f"__import__('pathlib').Path({str(marker)!r}).touch()")
+
+
+def _template(marker: Path) -> str:
+    """A Jinja template whose rendering runs a shell command."""
+    return f"{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}"
+
+
+# Each makes a value that would create ``marker``: (marker, site) → instructions.
+PAYLOADS: dict[str, Callable[[Path, Path], bytes]] = {
+    "os.system through a module of ours": lambda marker, site: _call(
+        _global("site_builder.store", "os.system"), _shell(marker)
+    ),
+    "os.system": lambda marker, site: _call(_global("os", "system"), _shell(marker)),
+    "posix.system": lambda marker, site: _call(_global("posix", "system"), _shell(marker)),
+    "builtins.eval": lambda marker, site: _call(_global("builtins", "eval"), _python(marker)),
+    "a function of ours, the build": lambda marker, site: _call(
+        _global("site_builder.pipeline", "build"),
+        _call(_global("site_builder.pipeline", "Path"), _text(str(site))),
+        _call(_global("site_builder.pipeline", "Path"), _text(str(marker))),
+    ),
+    "a Jinja template through a module of ours": lambda marker, site: _call(
+        _global("site_builder.templating", "jinja2.Template.render"),
+        _call(_global("site_builder.templating", "jinja2.Template"), _text(_template(marker))),
+    ),
+    "a cached class given a call as its argument": lambda marker, site: _call(
+        _global("site_builder.markup", "Body"), _call(_global("os", "system"), _shell(marker)), b")"
+    ),
+    "a date given a call as its argument": lambda marker, site: _call(
+        _global("datetime", "date"), _call(_global("builtins", "exec"), _python(marker))
+    ),
+    "an object made by INST": lambda marker, site: b"(" + _shell(marker) + b"ios\nsystem\n",
+}
+
+
+# --- the build ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cold(tmp_path_factory) -> dict[str, bytes]:
+    """The mini site as built without a cache."""
+    site = make_mini_site(tmp_path_factory.mktemp("cold") / "site")
+    done = run_process("-C", site, "build", "--no-cache", "--out", site.parent / "out")
+    assert done.returncode == 0, done.stderr
+    return read_tree(site.parent / "out")
+
+
+def _build_runs_nothing(site: Path, marker: Path, cold: dict[str, bytes]) -> None:
+    done = run_process("-C", site, "build")
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()
+    assert read_tree(site / "build") == cold
+    assert store.read_cache(site / ".site-cache") is not None  # written anew, of data only
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_a_planted_cache_file_runs_no_code(tmp_path, cold, payload):
+    site, marker = make_mini_site(tmp_path / "site"), tmp_path / "ran"
+    cache = site / ".site-cache" / store.CACHE_FILE
+    cache.parent.mkdir()
+    cache.write_bytes(_cache_file(_parts(bodies=PAYLOADS[payload](marker, site))))
+    _build_runs_nothing(site, marker, cold)
+
+
+def test_code_appended_to_a_genuine_cache_runs_none(tmp_path, cold):
+    """As a later build appends what it changed (see ``store.write_cache``)."""
+    site, marker = make_mini_site(tmp_path / "site"), tmp_path / "ran"
+    assert run_process("-C", site, "build").returncode == 0
+    cache = site / ".site-cache"
+    change = b"(" + _text("value") + PAYLOADS["os.system"](marker, site) + b"t"
+    with open(cache / store.CACHE_FILE, "ab") as file:
+        file.write(store._framed(_parts(dates=change)))
+    (cache / record.RECORD_FILE).unlink()  # else the build finds the site up to date
+    _build_runs_nothing(site, marker, cold)
+
+
+# --- the reader --------------------------------------------------------------
+
+
+def test_the_planted_files_pass_every_check_but_the_list_of_what_may_be_made(tmp_path):
+    """The same framing, holding data, is read: what refuses the files above is what they name."""
+    cache = tmp_path / store.CACHE_FILE
+    body = _call(_global("site_builder.markup", "Body"), _text("<p>plain</p>"), b")")
+    cache.write_bytes(_cache_file(_parts(bodies=b"}" + _number(1) + body + b"s")))
+    parts, _ = store.read_cache(tmp_path)
+    assert parts["bodies"][1].html == "<p>plain</p>"
+    for payload in PAYLOADS.values():
+        cache.write_bytes(_cache_file(_parts(bodies=payload(tmp_path / "ran", tmp_path))))
+        assert store.read_cache(tmp_path) is None
+    assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.parametrize(
+    "module, name",
+    [
+        ("site_builder.store", "os"),
+        ("site_builder.store", "pickle.loads"),
+        ("site_builder.store", "partial"),
+        ("site_builder.store", "StoredText"),
+        ("site_builder.store", "_TextFile"),
+        ("site_builder.store", "read_cache"),
+        ("site_builder.write", "OutputFile.kept"),
+        ("site_builder.write", "OutputFile.__init__"),
+        ("site_builder.markup", "Body.__class__"),
+        ("site_builder", "store"),
+        ("site_builder.pipeline", "BuildCache"),
+        ("site_builder.check", "Findings"),
+        ("site_builder.errors", "SiteErrors"),
+        ("site_builder.errors", "format_error"),
+        ("site_builder.markup", "markdown.markdown"),
+        ("datetime", "datetime"),
+        ("datetime", "date.fromisoformat"),
+        ("_datetime", "date"),
+        ("copyreg", "_reconstructor"),
+        ("builtins", "getattr"),
+    ],
+)
+def test_the_reader_makes_nothing_but_what_is_on_its_list(tmp_path, module, name):
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(_parts(bodies=_global(module, name))))
+    assert store.read_cache(tmp_path) is None
+
+
+def test_the_list_of_what_may_be_made():
+    """Each class on it is called with values from the file: one added is a decision, taken here."""
+    assert set(store._READABLE) == {
+        ("site_builder.config", "SiteConfig"),
+        ("site_builder.config", "Language"),
+        ("site_builder.load", "SourcePage"),
+        ("site_builder.frontmatter", "Document"),
+        ("site_builder.frontmatter", "FrontMatter"),
+        ("site_builder.frontmatter", "Figure"),
+        ("site_builder.frontmatter", "Swot"),
+        ("site_builder.frontmatter", "SwotItem"),
+        ("site_builder.markup", "RenderedPage"),
+        ("site_builder.markup", "Body"),
+        ("site_builder.markup", "Link"),
+        ("site_builder.write", "OutputFile"),
+        ("site_builder.errors", "SiteError"),
+        ("datetime", "date"),
+    }
+    for cls in store.CACHED_CLASSES:
+        assert cls is SiteError or cls.__dataclass_params__.frozen
+
+
+@pytest.mark.parametrize(
+    "offset, length",
+    [(-1, 4), (0, 11), (8, 4), (10, 1), (0, -1), ("0", 4), (2**31 - 1, 4)],
+)
+def test_a_text_kept_apart_lies_within_its_segment(tmp_path, offset, length):
+    texts = b"0123456789"
+    arguments = (_number(n) if isinstance(n, int) else _text(n) for n in (offset, length, 0))
+    place = _call(_global("site_builder.store", "_stored_text"), *arguments)
+    body = _call(_global("site_builder.markup", "Body"), place, b")")
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(_parts(bodies=body), texts))
+    assert store.read_cache(tmp_path) is None
+
+
+def test_a_text_kept_apart_is_read_from_its_segment(tmp_path):
+    texts = b"0123456789"
+    arguments = _number(2), _number(4), _number(zlib.crc32(b"2345"))
+    place = _call(_global("site_builder.store", "_stored_text"), *arguments)
+    body = _call(_global("site_builder.markup", "Body"), place, b")")
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(_parts(bodies=body), texts))
+    assert store.read_cache(tmp_path)[0]["bodies"].html == "2345"
+
+
+# --- the writer --------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class NotCached:
+    text: str
+
+
+@pytest.mark.parametrize(
+    "value",
+    [Path("content"), NotCached("x"), NotCached, print, pipeline.build, pipeline.BuildReport],
+    ids=["a path", "an object of a class not on the list", "a class", "a built-in function", "a function",
+         "a class of ours"],
+)
+def test_the_writer_stores_nothing_the_reader_would_refuse(tmp_path, value):
+    with pytest.raises(pickle.PicklingError, match="^the build cache does not store "):
+        store.write_cache(tmp_path, {"part": [value]})
+    assert not (tmp_path / store.CACHE_FILE).exists()
+
+
+UNSAFE_PAGE = """\
+---
+title: A button
+---
+<button onclick="go()">Go</button>
+"""
+
+
+def test_everything_a_build_stores_is_read_back(tmp_path, run_cli):
+    """Every class on the list, the warnings' ``SiteError`` among them, is in the cache of a
+    site with a warning, and the reader makes every one."""
+    site = make_mini_site(tmp_path / "site")
+    (site / "content/en/button.md").write_text(UNSAFE_PAGE, "utf-8")
+    code, _, err = run_cli("-C", site, "build")
+    assert code == 0 and "onclick" in err
+    found = store.read_cache(site / ".site-cache")
+    assert found is not None
+    classes = {type(value) for value in _values(found[0])}
+    assert set(store.CACHED_CLASSES) <= classes
+    plain = {cls for cls in classes if cls.__module__ in ("builtins", "datetime")}
+    assert classes - plain <= set(store.CACHED_CLASSES)
+
+
+# --- no code in the file -----------------------------------------------------
+
+
+def test_the_cache_file_holds_no_compiled_templates(tmp_path, run_cli):
+    site = make_mini_site(tmp_path / "site")
+    assert run_cli("-C", site, "build")[0] == 0
+    cache = site / ".site-cache" / store.CACHE_FILE
+    parts, _ = store.read_cache(cache.parent)
+    assert "templates" not in parts
+    stored = [value for value in _values(parts) if isinstance(value, bytes)]
+    assert stored  # the message catalogues, compiled
+    for data in stored:
+        assert not data.startswith(jinja2.bccache.bc_magic)
+        assert not isinstance(_unmarshalled(data), types.CodeType)
+    assert jinja2.bccache.bc_magic not in cache.read_bytes()
+    # The preview keeps them in its own memory: what is looked for above is what they look like.
+    memory = pipeline.BuildCache()
+    pipeline.build(site, tmp_path / "preview", cache=memory)
+    assert memory.compiled_templates
+    assert all(data.startswith(jinja2.bccache.bc_magic) for data in memory.compiled_templates.values())
+
+
+def test_compiled_templates_planted_in_the_cache_are_not_run(tmp_path, cold):
+    """Bytecode for every template, that Jinja would take for the template's own (its
+    checksum is that of the template's text), in a part of its own as the cache once
+    stored them: a build compiles the templates from their files."""
+    site, marker = make_mini_site(tmp_path / "site"), tmp_path / "ran"
+    assert run_process("-C", site, "build").returncode == 0
+    memory = pipeline.BuildCache()
+    pipeline.build(site, tmp_path / "preview", cache=memory)
+    env, keys = jinja2.Environment(), jinja2.BytecodeCache()
+    planted = {}
+    for path in (site / "templates").rglob("*.html"):
+        name, filename = path.relative_to(site / "templates").as_posix(), str(path)
+        checksum = keys.get_source_checksum(path.read_text("utf-8"))
+        bucket = jinja2.bccache.Bucket(env, keys.get_cache_key(name, filename), checksum)
+        bucket.code = env.compile(_template(marker), name, filename)
+        planted[bucket.key] = bucket.bytecode_to_string()
+    assert memory.compiled_templates.keys() <= planted.keys()  # the keys the build looks up
+    cache = site / ".site-cache"
+    parts, _ = store.read_cache(cache)
+    store.write_cache(cache, {**parts, "templates": planted})
+    (cache / record.RECORD_FILE).unlink()  # else the build finds the site up to date
+    done = run_process("-C", site, "build")
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()
+    assert read_tree(site / "build") == cold
+
+
+def _values(value: object) -> Iterator[object]:
+    """``value`` and everything in it, through containers and the fields of cached objects."""
+    yield value
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _values(key)
+            yield from _values(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _values(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            yield from _values(getattr(value, field.name))
+    elif isinstance(value, SiteError):
+        yield from _values((value.message, value.path, value.line, value.hint))
+
+
+def _unmarshalled(data: bytes) -> object:
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
