@@ -34,12 +34,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from generate_site import generate  # noqa: E402
 
-from site_builder import pipeline  # noqa: E402
+from site_builder import pipeline, stages  # noqa: E402
 from site_builder.frontmatter import split  # noqa: E402
 from site_builder.markup import markdown_extensions  # noqa: E402
 from site_builder.quick_markdown import QuickMarkdownExtension  # noqa: E402
 
-# (label, name in site_builder.pipeline): the stages pipeline.generate and pipeline.build run, in order.
+# (label, name in site_builder.stages, or in site_builder.pipeline for publish): the stages
+# stages.generate and pipeline.build run, in order.
 STAGES = (
     ("config", "load_config"),
     ("load: read files, parse front matter", "load_sources"),
@@ -74,16 +75,17 @@ def timed_stages(site: Path, out: Path) -> str:
 
         return timed
 
-    originals = {name: getattr(pipeline, name) for _, name in STAGES}
+    homes = {name: pipeline if name == "publish" else stages for _, name in STAGES}
+    originals = {name: getattr(homes[name], name) for _, name in STAGES}
     for name, function in originals.items():
-        setattr(pipeline, name, wrap(name, function))
+        setattr(homes[name], name, wrap(name, function))
     try:
         wall, cpu = time.perf_counter(), time.process_time()
         pipeline.build(site, out)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     finally:
         for name, function in originals.items():
-            setattr(pipeline, name, function)
+            setattr(homes[name], name, function)
     rows = [f"  {'stage':<38} {'wall':>8} {'CPU':>8}  share of CPU"]
     for label, name in STAGES:
         w, c = times.get(name, (0.0, 0.0))

@@ -150,10 +150,11 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
     # Imported here, not at the top: a build with nothing to do needs none of it.
     from site_builder import pipeline
+    from site_builder import stages
     from site_builder.config import load_config
 
     if args.command == "check":
-        findings = pipeline.generate(root).findings
+        findings = stages.generate(root).findings
         for problem in findings.all:
             print(format_error(problem), file=sys.stderr)
         log.info(
@@ -189,7 +190,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         from site_builder.cdn import nginx_config
 
         out = (args.out if args.out is not None else root / pipeline.DEFAULT_OUTPUT).absolute()
-        print(nginx_config(pipeline.generate(root).site, str(out), args.listen))
+        print(nginx_config(stages.generate(root).site, str(out), args.listen))
         return 0
     if args.command == "i18n":
         from site_builder import catalogs

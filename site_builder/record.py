@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.write import DEFAULT_OUTPUT, MARK_FILE, Known, spare_folder
+from site_builder.write import MARK_FILE, Known, spare_folder
 
 DEFAULT_CACHE_DIR = ".site-cache"
 FORMAT = 4

@@ -23,7 +23,9 @@ from site_builder.catalogs import MAPPING_FILE
 from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored, listing
-from site_builder.pipeline import INPUT_DIRS, BuildCache, build, error_notices, publish_preview
+from site_builder.pipeline import build, publish_preview
+from site_builder.project import INPUT_DIRS
+from site_builder.stages import BuildCache, error_notices
 from site_builder.render import with_error_notice
 from site_builder.write import OutputFile
 

@@ -1,6 +1,6 @@
 """The build cache on disk: results of pure stages, kept for the next build in a new process.
 
-What is kept is what ``pipeline.BuildCache`` holds between builds in the
+What is kept is what ``stages.BuildCache`` holds between builds in the
 preview, but its compiled templates: parsed content files, converted Markdown,
 which rendered pages and feeds came from which inputs (their digests, not
 their bytes: those are in the output folder, see ``record``), per-file
@@ -92,22 +92,6 @@ _SITE_ERROR_FIELDS = ("message", "path", "line", "hint")
 
 def cache_version() -> str:
     return hashlib.sha256(f"{FORMAT}\0{code_identity()}".encode()).hexdigest()
-
-
-def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str, ...]) -> None:
-    """Refuse a cache folder inside the output (it would be published) or inside the inputs."""
-    cache_dir = cache_dir.resolve()
-    if cache_dir.is_relative_to(out.resolve()):
-        raise SiteError(
-            f"the cache folder {cache_dir} is inside the output folder, which is published",
-            hint="keep the cache outside it, such as the default .site-cache/",
-        )
-    for name in inputs:
-        if cache_dir.is_relative_to(root.resolve() / name):
-            raise SiteError(
-                f"the cache folder {cache_dir} is inside {name}",
-                hint="keep the cache outside the site's inputs, such as the default .site-cache/",
-            )
 
 
 class _CacheUnpickler(pickle.Unpickler):

@@ -109,6 +109,22 @@ def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
             )
 
 
+def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str, ...]) -> None:
+    """Refuse a cache folder inside the output (it would be published) or inside the inputs."""
+    cache_dir = cache_dir.resolve()
+    if cache_dir.is_relative_to(out.resolve()):
+        raise SiteError(
+            f"the cache folder {cache_dir} is inside the output folder, which is published",
+            hint="keep the cache outside it, such as the default .site-cache/",
+        )
+    for name in inputs:
+        if cache_dir.is_relative_to(root.resolve() / name):
+            raise SiteError(
+                f"the cache folder {cache_dir} is inside {name}",
+                hint="keep the cache outside the site's inputs, such as the default .site-cache/",
+            )
+
+
 def _ours_or_empty(folder: Path) -> bool:
     try:
         if not folder.is_dir() or folder.is_symlink():

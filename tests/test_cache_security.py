@@ -20,7 +20,8 @@ import jinja2.bccache
 import pytest
 from conftest import make_mini_site, read_tree, run_process
 
-from site_builder import pipeline, record, store
+from site_builder import pipeline, record, stages, store
+
 from site_builder.errors import SiteError
 
 # --- pickles written instruction by instruction ------------------------------
@@ -286,7 +287,7 @@ def test_the_cache_file_holds_no_compiled_templates(tmp_path, run_cli):
         assert not isinstance(_unmarshalled(data), types.CodeType)
     assert jinja2.bccache.bc_magic not in cache.read_bytes()
     # The preview keeps them in its own memory: what is looked for above is what they look like.
-    memory = pipeline.BuildCache()
+    memory = stages.BuildCache()
     pipeline.build(site, tmp_path / "preview", cache=memory)
     assert memory.compiled_templates
     assert all(data.startswith(jinja2.bccache.bc_magic) for data in memory.compiled_templates.values())
@@ -298,7 +299,7 @@ def test_compiled_templates_planted_in_the_cache_are_not_run(tmp_path, cold):
     stored them: a build compiles the templates from their files."""
     site, marker = make_mini_site(tmp_path / "site"), tmp_path / "ran"
     assert run_process("-C", site, "build").returncode == 0
-    memory = pipeline.BuildCache()
+    memory = stages.BuildCache()
     pipeline.build(site, tmp_path / "preview", cache=memory)
     env, keys = jinja2.Environment(), jinja2.BytecodeCache()
     planted = {}

@@ -7,7 +7,8 @@ import locale
 
 import pytest
 
-from site_builder import pipeline
+
+from site_builder import stages
 from site_builder.assets import AssetManifest
 from site_builder.config import parse_config
 from site_builder.frontmatter import Figure
@@ -102,7 +103,7 @@ def test_template_filters(tmp_path, lang):
 
 
 def test_key_figures_page_in_both_languages(mini_site):
-    files = {f.path: f.data.decode() for f in pipeline.generate(mini_site).files}
+    files = {f.path: f.data.decode() for f in stages.generate(mini_site).files}
     nl = files["nl/kerncijfers/index.html"]
     en = files["en/key-figures/index.html"]
     assert f'<span class="number">€{NBSP}2.370.000</span>' in nl

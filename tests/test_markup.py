@@ -14,7 +14,7 @@ from site_builder.errors import SiteErrors, format_error
 from site_builder.load import load_sources
 from site_builder.markup import markup_renderer, render_bodies
 from site_builder.model import Site, build_site
-from site_builder.pipeline import BuildCache, generate
+from site_builder.stages import BuildCache, generate
 
 SECTION = {
     "content/en/programme/_index.md": "---\ntitle: Programme\n---\n",

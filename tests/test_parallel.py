@@ -14,6 +14,8 @@ import pytest
 from conftest import read_tree, run_process
 
 from site_builder import pipeline
+
+from site_builder import stages
 from site_builder.render import IN_WORKERS_FROM
 from site_builder.workers import can_fork
 
@@ -57,7 +59,7 @@ def test_dates_formatted_in_workers_are_kept_for_the_next_build(generated_site, 
     at hand, it does not load Babel's locale data to format them again."""
     kept = {}
     for jobs in (1, 2):
-        cache = pipeline.BuildCache()
+        cache = stages.BuildCache()
         pipeline.build(generated_site, tmp_path / f"out-{jobs}", cache=cache, jobs=jobs)
         kept[jobs] = cache.dates
     assert len(kept[1]) > IN_WORKERS_FROM  # a news item's date, and more

@@ -24,7 +24,7 @@ import pytest
 from conftest import REPO, read_tree
 
 from site_builder.errors import SiteError
-from site_builder.write import MARK, MARK_FILE, Known, OutputFile, publish
+from site_builder.write import MARK, MARK_FILE, OutputFile, publish
 
 OLD = {
     "index.html": "<h1>LSH Amsterdam</h1>",

@@ -18,7 +18,7 @@ from test_properties import EXAMPLES, PROPERTY
 from site_builder import markup, quick_markdown
 from site_builder.frontmatter import split
 from site_builder.markup import markdown_extensions
-from site_builder.pipeline import generate
+from site_builder.stages import generate
 from site_builder.quick_markdown import (
     BLOCK_NEEDS,
     INLINE_NEEDS,

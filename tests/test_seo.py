@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import pipeline
+
+from site_builder import stages
 from site_builder.frontmatter import published_iso
 from site_builder.seo import json_ld
 
@@ -55,7 +56,7 @@ class Head(HTMLParser):
 
 @pytest.fixture(scope="module")
 def generated():
-    return pipeline.generate(ROOT)
+    return stages.generate(ROOT)
 
 
 @pytest.fixture(scope="module")

@@ -327,7 +327,7 @@ def test_the_real_content_is_translated_consistent_and_current():
 
 
 def test_status_page_is_in_the_preview_only(mini_site, run_cli):
-    from site_builder.pipeline import generate
+    from site_builder.stages import generate
 
     run_cli("-C", mini_site, "translations", "done", mini_site / EN_MOU, "--from", "nl")
     edit(mini_site, NL_MOU, "De gemeente", "De Gemeente Amsterdam")

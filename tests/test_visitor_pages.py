@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from site_builder import pipeline
+
+from site_builder import stages
 
 ROOT = Path(__file__).resolve().parent.parent
 SVG = "{http://www.w3.org/2000/svg}"
@@ -65,7 +66,7 @@ class Outline(HTMLParser):
 
 @pytest.fixture(scope="module")
 def files():
-    return {f.path: f.data for f in pipeline.generate(ROOT).files}
+    return {f.path: f.data for f in stages.generate(ROOT).files}
 
 
 @pytest.fixture(scope="module")
@@ -233,7 +234,7 @@ def test_every_link_to_a_place_on_a_page_finds_it(html_pages):
 def test_news_list_pages_show_cards_link_each_other_and_have_their_own_title(mini_site):
     site_yaml = mini_site / "site.yaml"
     site_yaml.write_text(site_yaml.read_text().replace("news_page_size: 10", "news_page_size: 2"))
-    files = {f.path: f.data.decode() for f in pipeline.generate(mini_site).files if f.path.endswith(".html")}
+    files = {f.path: f.data.decode() for f in stages.generate(mini_site).files if f.path.endswith(".html")}
     first, second = files["en/news/index.html"], files["en/news/page/2/index.html"]
     assert first.count('<article class="card news-card">') == 2
     assert second.count('<article class="card news-card">') == 1
