@@ -32,6 +32,8 @@ import pytest
 from conftest import make_mini_site, read_tree
 
 from site_builder import pipeline
+
+from site_builder import stages
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.feeds import FEED_ITEMS, render_feeds
 from site_builder.load import is_ignored
@@ -515,7 +517,7 @@ class Builds:
     def __init__(self, root: Path, work: Path, run_cli) -> None:
         self.root, self.run_cli = root, run_cli
         self.preview_out, self.cold_out = work / "preview", work / "cold"
-        self.cache = pipeline.BuildCache()  # kept from step to step, as the preview keeps it
+        self.cache = stages.BuildCache()  # kept from step to step, as the preview keeps it
 
     def run(self) -> dict[str, Outcome]:
         # (a) runs in its own process while (b) and (c) run here: none writes the project.
