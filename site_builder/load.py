@@ -21,7 +21,7 @@ from site_builder.config import SiteConfig
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
 from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
 from site_builder.project import CONTENT_DIR
-from site_builder.record import RACY_NS
+from site_builder.record import RACY_NS, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 # Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
@@ -92,15 +92,18 @@ class SourceCache:
     """
 
     pages: dict = field(default_factory=dict)  # file → SourcePage, as last read
-    stamps: dict = field(default_factory=dict)  # file → (size, modification time in ns, sha256)
+    stamps: dict = field(default_factory=dict)  # file → (*record.stamp of the file, sha256)
 
 
 def load_sources(
-    root: Path, config: SiteConfig, cache: SourceCache | None = None, found: Mapping[str, tuple[int, int]] | None = None
+    root: Path,
+    config: SiteConfig,
+    cache: SourceCache | None = None,
+    found: Mapping[str, tuple[int, int, int, int]] | None = None,
 ) -> tuple[SourcePage, ...]:
     """Every page of every language, sorted by language folder, then path inside it.
 
-    ``found`` maps files ("content/en/about.md") to their size and modification time
+    ``found`` maps files ("content/en/about.md") to their stamps (see ``record.stamp``)
     as the caller has just seen them (see ``record.find_inputs``): a file found as the
     cache last saw it is not looked at again.
     """
@@ -228,9 +231,9 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
     """``seen``: see ``load_sources``'s ``found``."""
     before = cache.pages.get(display) if cache is not None else None  # the file as last read
     known = cache.stamps.get(display) if before is not None else None
-    if known is not None and known[2] != before.digest:
-        known = None  # the size and time of another version
-    if known is not None and seen is not None and seen.get(display) == known[:2]:
+    if known is not None and known[4] != before.digest:
+        known = None  # the stamp of another version
+    if known is not None and seen is not None and seen.get(display) == known[:4]:
         return before
     try:
         status = os.stat(file)
@@ -251,17 +254,17 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
                 )
             )
             return None
-        if known is not None and known[:2] == (size, status.st_mtime_ns):
+        if known is not None and known[:4] == stamp(status):
             return before
         data = Path(file).read_bytes()
     except OSError as exc:
         errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if cache is not None and status.st_mtime_ns < time.time_ns() - RACY_NS:
+    if cache is not None and status.st_ctime_ns < time.time_ns() - RACY_NS:
         # A file changed just now may change again within the same clock tick, keeping its
-        # size and time: it is read again next time rather than trusted by them.
-        cache.stamps[display] = (size, status.st_mtime_ns, digest)
+        # stamp: it is read again next time rather than trusted by it.
+        cache.stamps[display] = (*stamp(status), digest)
     if before is not None and before.digest == digest:
         return before
     text = decode(data, display)

@@ -40,7 +40,7 @@ from pathlib import Path
 from site_builder.write import MARK_FILE, Known, spare_folder
 
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 4
+FORMAT = 5
 RECORD_FILE = "build-record.json"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
@@ -48,7 +48,16 @@ RACY_NS = 2_000_000_000
 # The libraries whose output ends up in the site: another version means another site.
 LIBRARIES = ("markdown", "jinja2", "markupsafe", "yaml", "babel")
 
-Stats = dict[str, tuple[int, int]]  # relative path → (size, modification time in ns)
+Stamp = tuple[int, int, int, int]  # see ``stamp``
+Stats = dict[str, Stamp]  # relative path → its stamp
+
+
+def stamp(status: os.stat_result) -> Stamp:
+    """What tells a file's versions apart without reading it: its size and modification time,
+    and its change time and inode, which move when a file of the same size and modification
+    time is put in its place (``cp -p``, ``rsync -t``, an archive unpacked, a symbolic link
+    pointed elsewhere)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def code_identity() -> str:
@@ -90,8 +99,8 @@ class Inputs:
         """Digests of the files changed too close to ``taken_ns`` for their time to tell."""
         return {
             path: _file_digest(root / path)
-            for path, (_size, mtime) in self.stats.items()
-            if mtime >= self.taken_ns - RACY_NS
+            for path, (_size, _mtime, changed, _inode) in self.stats.items()
+            if changed >= self.taken_ns - RACY_NS  # the change time moves with every write
         }
 
 
@@ -376,7 +385,7 @@ def _walk(path: Path, rel: str, stats: Stats) -> None:
     except OSError:
         return  # a missing input is recorded by its absence
     if not stat.S_ISDIR(status.st_mode):
-        stats[rel] = (status.st_size, status.st_mtime_ns)
+        stats[rel] = stamp(status)
         return
     pending = [(str(path), rel)]
     while pending:
@@ -385,7 +394,7 @@ def _walk(path: Path, rel: str, stats: Stats) -> None:
             with os.scandir(folder) as found:
                 entries = list(found)
         except OSError:
-            stats[prefix + "/"] = (-1, -1)
+            stats[prefix + "/"] = (-1, -1, -1, -1)
             continue
         for entry in entries:
             name = f"{prefix}/{entry.name}"
@@ -395,9 +404,9 @@ def _walk(path: Path, rel: str, stats: Stats) -> None:
                     continue
                 status = entry.stat()
             except OSError:
-                stats[name] = (-1, -1)
+                stats[name] = (-1, -1, -1, -1)
                 continue
-            stats[name] = (status.st_size, status.st_mtime_ns)
+            stats[name] = stamp(status)
 
 
 def _file_digest(path: Path) -> str:

@@ -19,14 +19,13 @@ import webbrowser
 from pathlib import Path
 from stat import S_ISREG
 
-from site_builder.catalogs import MAPPING_FILE
-from site_builder.config import CONFIG_FILE
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.load import is_ignored, listing
 from site_builder.pipeline import build, publish_preview
-from site_builder.project import INPUT_DIRS
-from site_builder.stages import BuildCache, error_notices
+from site_builder.project import CONFIG_FILE, INPUT_DIRS, MAPPING_FILE
+from site_builder.record import stamp
 from site_builder.render import with_error_notice
+from site_builder.stages import BuildCache, error_notices
 from site_builder.write import OutputFile
 
 log = logging.getLogger(__name__)
@@ -36,17 +35,17 @@ SLOW_POLL_MILLISECONDS = 1000
 WRITE_SETTLE_SECONDS = 0.05  # after a change to a file not yet closed
 
 
-def input_snapshot(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Every input file's name (relative to ``root``), size and modification time, in a stable
-    order: cheap enough to take every few milliseconds."""
-    snapshot: list[tuple[str, int, int]] = []
+def input_snapshot(root: Path) -> tuple[tuple, ...]:
+    """Every input file's name (relative to ``root``) and stamp (see ``record.stamp``), in a
+    stable order: cheap enough to take every few milliseconds."""
+    snapshot: list[tuple] = []
     for name in WATCHED_FILES:
         try:
             stat = (root / name).stat()
         except OSError:
             continue
         if S_ISREG(stat.st_mode):
-            snapshot.append((name, stat.st_size, stat.st_mtime_ns))
+            snapshot.append((name, stamp(stat)))
     for name in INPUT_DIRS:
         _scan(root / name, name, snapshot)
     return tuple(snapshot)
@@ -63,28 +62,27 @@ def _scan(folder: Path, prefix: str, snapshot: list) -> None:
             stat = entry.stat()
         except OSError:
             continue
-        snapshot.append((f"{prefix}/{entry.name}", stat.st_size, stat.st_mtime_ns))
+        snapshot.append((f"{prefix}/{entry.name}", stamp(stat)))
 
 
 def input_fingerprint(root: Path, snapshot: tuple, known: dict | None = None) -> str:
     """A digest of every input file's name and bytes: equal digests, equal builds.
 
-    ``known`` maps a file to (size, time, digest of its bytes) from earlier
-    calls, so files whose size and time did not change are not read again.
+    ``known`` maps a file to (stamp, digest of its bytes) from earlier calls, so
+    files whose stamp did not change are not read again.
     """
     digest = hashlib.sha256()
     seen = {}
-    for name, size, mtime in snapshot:
-        stamp = (size, mtime)
+    for name, file_stamp in snapshot:
         previous = known.get(name) if known is not None else None
-        if previous is not None and previous[:2] == stamp:
-            file_digest = previous[2]
+        if previous is not None and previous[0] == file_stamp:
+            file_digest = previous[1]
         else:
             try:
                 file_digest = hashlib.sha256((root / name).read_bytes()).digest()
             except OSError:
                 continue
-        seen[name] = (*stamp, file_digest)
+        seen[name] = (file_stamp, file_digest)
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + file_digest)  # any bytes on disk
     if known is not None:
         known.clear()

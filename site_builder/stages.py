@@ -96,14 +96,14 @@ def generate(
     preview: bool = False,
     cache: BuildCache | None = None,
     jobs: int | None = 1,
-    found: Mapping[str, tuple[int, int]] | None = None,
+    found: Mapping[str, tuple[int, int, int, int]] | None = None,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
     ``preview`` adds what only editors see: the translation status at /_status/.
     ``cache`` lets a long-running process skip work whose inputs did not change.
     ``jobs`` is the number of processes converting Markdown and rendering pages (None: one per core).
-    ``found``: the input files' sizes and times as just seen (see ``load.load_sources``).
+    ``found``: the input files' stamps as just seen (see ``load.load_sources``).
     """
     config = load_config(root, cache.configs if cache is not None else None)
     if base_url:

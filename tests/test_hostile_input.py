@@ -445,7 +445,8 @@ def test_builds_started_together_never_mix_their_output(mini_built):
     after = read_tree(root / "build")
     assert b"Nieuwe tekst." in after["nl/over-ons/index.html"]
     assert after.keys() == before.keys()
-    assert sorted(p.name for p in root.iterdir() if p.name.startswith(".build")) == []
+    # Nothing beside build/ but the one folder the tool keeps for its next build.
+    assert {p.name for p in root.iterdir() if p.name.startswith(".build")} <= {".build.spare"}
 
 
 def test_preview_and_build_use_separate_folders_and_do_not_block_each_other(mini_built, tmp_path_factory):
