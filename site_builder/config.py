@@ -14,7 +14,7 @@ from pathlib import Path
 
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import CONFIG_FILE
-from site_builder.schema import Field, YamlMap, parse_yaml, validate
+from site_builder.schema import Field, YamlMap, validate
 
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
@@ -111,7 +111,11 @@ def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None
 
 
 def parse_config(text: str) -> SiteConfig:
-    data = parse_yaml(text, CONFIG_FILE)
+    # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
+    # page's text spends on most stages, and such a rebuild reads no YAML (see load_config).
+    from site_builder.safe_yaml import read_yaml
+
+    data = read_yaml(text, CONFIG_FILE)
     if not isinstance(data, dict):
         raise SiteError("site.yaml must be a mapping of settings", CONFIG_FILE, 1)
     errors: list[SiteError] = []

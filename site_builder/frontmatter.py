@@ -15,7 +15,7 @@ from typing import Any
 
 from site_builder.deferred import deferred_texts
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.schema import Field, parse_yaml, validate
+from site_builder.schema import Field, validate
 
 NEWS_SECTION = "news"
 KEY_FIGURES_FILE = "key-figures.md"
@@ -301,8 +301,12 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
             1,
             "put long text in the page's body, below the second ---",
         )
+    # Imported when needed: a rebuild after an edit to a page's text reads no YAML (see load),
+    # and PyYAML takes longer to import than such a rebuild spends on most stages.
+    from site_builder.safe_yaml import read_yaml
+
     # Editors write text, not comments: "title: We are #1" means the whole title.
-    data = parse_yaml(yaml_text, path, yaml_line, comment_after_text=False)
+    data = read_yaml(yaml_text, path, yaml_line, comment_after_text=False)
     if data is None:
         raise SiteError("the front matter is empty", path, 1, "add 'title: …' between the --- lines")
     if not isinstance(data, dict):

@@ -28,6 +28,7 @@ from site_builder.write import (
     check_output_folder,
     output_lock,
     publish,
+    spare_folder,
 )
 
 if TYPE_CHECKING:
@@ -54,7 +55,11 @@ def publish_preview(files: tuple[OutputFile, ...], out: Path, cache: BuildCache)
     """Publish to the preview's private folder, which this process alone writes: what each of
     its two folders holds is known from memory."""
     spare = Known(cache.spare_published, frozenset(cache.spare_published)) if cache.spare_published else None
-    publish(files, out, output=Known(cache.published), spare=spare)
+    try:
+        publish(files, out, output=Known(cache.published), spare=spare)
+    except BaseException:
+        cache.spare_published = {}  # half updated: made anew next time
+        raise
     cache.spare_published, cache.published = cache.published, {file.path: file.digest for file in files}
 
 
@@ -117,11 +122,12 @@ def build(
         if blocking:
             raise SiteErrors(blocking)
         kept: dict = {}
+        touched = None
         if cache is not None:
             publish_preview(generated.files, out, cache)
         elif observed is not None:
             spare, kept = record.spare_state(out, observed.last)
-            publish(generated.files, out, output=observed.known_output(), spare=spare)
+            touched = publish(generated.files, out, output=observed.known_output(), spare=spare)
         else:
             publish(generated.files, out)
         html = Counter(
@@ -137,7 +143,7 @@ def build(
         )
         if persistent:
             store_cache(cache_dir, stored, stored_state)
-            _store_record(root, out, cache_dir, (options, inputs), report, observed, kept)
+            _store_record(root, out, cache_dir, (options, inputs), report, observed, (kept, touched))
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info("built %s: %s in %.2f s", out, record.pages_summary(report.pages, report.files), report.seconds)
     return report
@@ -151,18 +157,23 @@ def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
 
 
 def _store_record(
-    root: Path, out: Path, cache_dir: Path, read: tuple, report: BuildReport, observed, kept: dict
+    root: Path, out: Path, cache_dir: Path, read: tuple, report: BuildReport, observed, published: tuple
 ) -> None:
     """Record what this build read and wrote, for the next build to compare with (see ``record``).
 
     ``read`` is the build's options and inputs. The output folder now holds what the spare
     folder was made into, where the files of ``kept`` (path → row) were left untouched; the
-    spare folder holds what the output folder held when the build began (``observed``).
+    spare folder holds what the output folder held when the build began (``observed``), the
+    files at the paths ``touched`` with another change time (see ``write.publish``).
     """
     options, inputs = read
+    kept, touched = published
     output = record.listing(out, {file.path: file.digest for file in report.outputs}, kept)
+    spare = observed.spare_listing()
+    if spare is not None:
+        spare = record.restamped(spare_folder(out), spare, touched).to_text()
     summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings))
-    new = record.Record(options, inputs, inputs.racy(root), output, observed.spare_rows(), summary)
+    new = record.Record(options, inputs, inputs.racy(root), output, spare, summary)
     try:
         record.write_record(cache_dir, new)
     except OSError as error:

@@ -40,7 +40,7 @@ from pathlib import Path
 from site_builder.write import MARK_FILE, Known, spare_folder
 
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 5
+FORMAT = 6
 RECORD_FILE = "build-record.json"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
@@ -185,7 +185,7 @@ class Listing:
     change time (which no program can set), so it no longer matches its row."""
 
     outputs: dict[str, Row]
-    folders: dict[str, int]  # each folder → its modification time
+    folders: dict[str, int] | None  # each folder → its modification time; None: not known
     written_ns: int  # the time of the folder's file system before its folders' times were read
 
     def present(self, top_folder: Path) -> dict[str, tuple[int, int, int, int]] | None:
@@ -196,6 +196,8 @@ class Listing:
         within that tick, and is listed all the same."""
         # Paths are joined as strings: a stat call per file and folder is all this does, and
         # os.path.join took a third of it.
+        if self.folders is None:
+            return None
         top = f"{top_folder}/"
         try:
             for folder, mtime in self.folders.items():
@@ -221,6 +223,10 @@ class Listing:
 
     def to_json(self) -> list:
         return [self.outputs, self.folders, self.written_ns]
+
+    def to_text(self) -> str:
+        """As ``Record.spare`` keeps it."""
+        return json.dumps(self.to_json(), separators=(",", ":"))
 
     @classmethod
     def from_json(cls, value: list) -> Listing:
@@ -259,9 +265,17 @@ class Record:
     inputs: Inputs
     racy: dict[str, str]  # path → sha256 of files changed close to inputs.taken_ns
     output: Listing  # the output folder
-    spare: dict[str, Row] | None  # the folder beside it, holding the build before (see ``write``);
-    # a digest "" where the file was found changed by hand
+    # The folder beside it, holding the build before (see ``write``), a digest "" where a file
+    # was found changed by hand: as JSON text, decoded only by a build that writes
+    # (``spare_listing``), so that one with nothing to do reads half as much.
+    spare: str | None
     summary: tuple  # what the build reported: (pages per language, file count, warning lines)
+
+    def spare_listing(self) -> Listing | None:
+        try:
+            return Listing.from_json(json.loads(self.spare)) if self.spare is not None else None
+        except Exception:  # noqa: BLE001 - whatever is wrong with it, it is not used
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +287,7 @@ class Observed:
     last: Record | None
     inputs: Inputs | None = None
     present: dict[str, tuple[int, int, int, int]] | None = None  # see output_stats
+    listed: bool = False  # whether ``present`` was found by listing every folder
 
     @property
     def published(self) -> dict[str, str] | None:
@@ -287,17 +302,20 @@ class Observed:
         published = self.published
         return None if published is None else Known(published, frozenset(self.present))
 
-    def spare_rows(self) -> dict[str, Row] | None:
+    def spare_listing(self) -> Listing | None:
         """What the spare folder will hold once the output folder is exchanged for it: the
-        files found in the output folder, each with its digest if it is still as written."""
+        files found in the output folder, each with its digest if it is still as written,
+        and the times of its folders if they were checked (see ``Listing.present``)."""
         last, present = self.last, self.present
         if last is None or present is None:
             return None
         rows = last.output.outputs
-        return {
+        outputs = {
             path: (*status, rows[path][4] if path in rows and rows[path][:4] == status else "")
             for path, status in present.items()
         }
+        folders = None if self.listed else last.output.folders
+        return Listing(outputs, folders, last.output.written_ns)
 
     def unchanged(self, root: Path) -> bool:
         """Whether a build now would write exactly what the output folder holds."""
@@ -309,15 +327,36 @@ class Observed:
         return all(_file_digest(root / path) == digest for path, digest in last.racy.items())
 
 
+def restamped(folder: Path, listing: Listing, paths: Iterable[str] | None) -> Listing:
+    """``listing`` of ``folder``, with the files of ``paths`` (None: all) stamped anew: their
+    bytes are as they were, but a link to them was made or removed (see ``write.publish``)."""
+    changed = listing.outputs.keys() if paths is None else listing.outputs.keys() & set(paths)
+    rows = dict(listing.outputs)
+    top = f"{folder}/"
+    for path in changed:
+        try:
+            status = os.lstat(top + path)
+        except OSError:
+            del rows[path]
+            continue
+        size, mtime, _changed, inode, digest = rows[path]
+        same = (status.st_size, status.st_mtime_ns, status.st_ino) == (size, mtime, inode)
+        rows[path] = (*stamp(status), digest if same else "")
+    return Listing(rows, listing.folders, listing.written_ns)
+
+
 def spare_state(out: Path, last: Record | None) -> tuple[Known | None, dict[str, Row]]:
     """What the spare folder beside ``out`` holds of what ``last`` recorded: its files as
-    ``write.publish`` takes them, and the rows of those still as recorded. Listed in full:
-    only a build that writes needs it."""
+    ``write.publish`` takes them, and the rows of those still as recorded. Only a build
+    that writes needs it."""
     spare = spare_folder(out)
-    if last is None or last.spare is None or not os.path.isdir(spare):
+    listing = last.spare_listing() if last is not None else None
+    if listing is None or not os.path.isdir(spare):
         return None, {}
-    present = output_stats(spare)
-    kept = {path: row for path, row in last.spare.items() if row[4] and present.get(path) == row[:4]}
+    present = listing.present(spare)
+    if present is None:
+        present = output_stats(spare)
+    kept = {path: row for path, row in listing.outputs.items() if row[4] and present.get(path) == row[:4]}
     return Known({path: row[4] for path, row in kept.items()}, frozenset(present)), kept
 
 
@@ -327,7 +366,9 @@ def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
         return Observed(options, last)
     inputs = find_inputs(root, last.inputs.names)
     present = last.output.present(out)
-    return Observed(options, last, inputs, present if present is not None else output_stats(out))
+    if present is None:
+        return Observed(options, last, inputs, output_stats(out), listed=True)
+    return Observed(options, last, inputs, present)
 
 
 def read_record(cache_dir: Path) -> Record | None:
@@ -339,7 +380,7 @@ def read_record(cache_dir: Path) -> Record | None:
         if version != FORMAT or checksum != hashlib.sha256(payload).hexdigest():
             return None
         value = json.loads(payload)
-        spare = _rows(value["spare"]) if value["spare"] is not None else None
+        spare = value["spare"]
         return Record(
             _tuples(value["options"]),
             Inputs(tuple(value["names"]), {path: tuple(row) for path, row in value["stats"].items()}, value["taken"]),
@@ -367,7 +408,7 @@ def write_record(cache_dir: Path, record: Record) -> None:
             "taken": inputs.taken_ns,
             "racy": record.racy,
             "output": record.output.to_json(),
-            "spare": record.spare,
+            "spare": record.spare,  # already JSON text
             "summary": record.summary,
         },
         separators=(",", ":"),

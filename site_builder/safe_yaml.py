@@ -1,4 +1,4 @@
-"""YAML read safely, with line numbers (for ``schema.parse_yaml``).
+"""YAML read safely, with line numbers (for ``config`` and ``frontmatter``, validated by ``schema``).
 
 PyYAML's safe loader, with these changes that matter to editors:
 

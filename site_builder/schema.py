@@ -1,9 +1,9 @@
 """Declarative validation of mappings read from YAML, with the line of every mistake.
 
 Shared by ``config`` (site.yaml) and ``frontmatter`` (pages). The YAML is read
-by ``parse_yaml`` (see ``safe_yaml``): every mapping and list it returns
-remembers the line of each of its entries, so a validation error can name the
-line of the offending key.
+by ``safe_yaml.read_yaml``: every mapping and list it returns (``YamlMap``,
+``YamlList``) remembers the line of each of its entries, so a validation error
+can name the line of the offending key.
 """
 
 from __future__ import annotations
@@ -29,16 +29,6 @@ class YamlList(list):
 
     line: int
     item_lines: list[int]
-
-
-def parse_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: bool = True) -> Any:
-    """Parse one YAML document; ``first_line`` is the file line the text starts on.
-    ``comment_after_text=False`` refuses a comment after text on its line (see ``safe_yaml``)."""
-    # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
-    # page's text spends on most stages, and such a rebuild reads no YAML (see load, config).
-    from site_builder.safe_yaml import read_yaml
-
-    return read_yaml(text, path, first_line, comment_after_text=comment_after_text)
 
 
 # --- validation -------------------------------------------------------------

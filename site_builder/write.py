@@ -19,12 +19,10 @@ a folder that holds other files and no mark is never written into (see
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import hashlib
 import os
-import shutil
 import stat
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -180,14 +178,24 @@ def _safe_relative(path: str) -> PurePosixPath:
 
 def publish(
     files: Iterable[OutputFile], out: Path, *, output: Known | None = None, spare: Known | None = None
-) -> None:
+) -> set[str] | None:
     """Make ``files`` the complete content of ``out``, in one step (see the module's doc).
 
     ``output`` and ``spare`` are what the caller knows of ``out`` and of its spare
     folder; without ``output`` files are compared with those in ``out`` byte for
     byte, and without ``spare`` the spare folder is emptied first. The caller has
     checked the folders with ``check_output_folder`` and holds ``output_lock``.
+
+    Returns the paths linked or unlinked in the spare folder (None: all of them). A
+    file there may share its inode with the one in ``out``; linking or unlinking it
+    changes that inode's change time, so what the spare folder now holds at those
+    paths (the previous output) has another change time than when it was looked at.
     """
+    # Loaded here, not at the top: a build with nothing to do imports this module, and nothing
+    # of this; and before the first change to the folders, which a failed import would stop.
+    import ctypes  # noqa: F401 - for _exchange
+    import shutil  # noqa: F401 - for _remove_leftovers, _prepare
+
     out = out.absolute()
     planned: dict[str, tuple[PurePosixPath, OutputFile]] = {}
     for file in files:
@@ -211,6 +219,9 @@ def publish(
         from_output = output.intact if output is not None else None
         _each_in_threads(lambda change: _write_one(staging, out, from_output, folders, *change), changes)
         _exchange(staging, out)
+        if spare is None:
+            return None
+        return (present - planned.keys()) | {rel.as_posix() for rel, _file in changes}
     except OSError as error:
         # The output folder is as it was; the spare folder, half updated, is put right by the next build.
         raise _cannot_write(out, error) from None
@@ -228,6 +239,7 @@ def _cannot_write(out: Path, error: OSError) -> SiteError:
 def _remove_leftovers(out: Path) -> None:
     """Folders that builds of earlier versions of the tool left beside ``out`` when they were
     interrupted: ``.build.new-…`` (a new site half made) and ``.build.old-…`` (the one it replaced)."""
+    import shutil
     if os.path.lexists(_held(out)) and not os.path.lexists(out):
         os.rename(_held(out), out)
     for leftover in out.parent.glob(f".{out.name}.new-*"):
@@ -243,6 +255,8 @@ def _held(out: Path) -> Path:
 def _prepare(staging: Path, known: Known | None) -> set[str]:
     """Make sure ``staging`` exists with its mark; return every file in it (besides the mark)."""
     if known is None and staging.exists():
+        import shutil
+
         shutil.rmtree(staging)  # what it holds is not known: start it anew
     if not staging.exists():
         staging.parent.mkdir(parents=True, exist_ok=True)
@@ -357,6 +371,8 @@ _RENAME_NOREPLACE, _RENAME_EXCHANGE = 1, 2  # from <linux/fs.h>
 
 def _exchange(staging: Path, out: Path) -> None:
     """Make ``staging`` the output folder and the output folder the spare, in one step."""
+    import ctypes  # loaded by ``publish`` already
+
     renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
     if renameat2 is not None:
         paths = (_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(out))

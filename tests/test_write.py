@@ -261,3 +261,28 @@ def test_leftovers_of_earlier_versions_are_removed(tmp_path):
         (tmp_path / name / "nl" / "index.html").write_text("half")
     publish(FIRST, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == [".build.spare", "build"]
+
+
+def test_the_preview_forgets_a_spare_folder_left_half_written(tmp_path, monkeypatch):
+    from site_builder.pipeline import publish_preview
+    from site_builder.stages import BuildCache
+
+    cache, out = BuildCache(), tmp_path / "site"
+    publish_preview(FIRST, out, cache)
+    publish_preview(FIRST, out, cache)  # both folders now hold FIRST
+    second = [OutputFile(f.path, b"new " + f.data) for f in FIRST]
+    real_write_new = write._write_new
+    calls = []  # from several threads: list.append is atomic
+
+    def failing_after_one(path, data):
+        calls.append(path)
+        if len(calls) > 1:
+            raise OSError(28, "No space left on device")
+        real_write_new(path, data)
+
+    monkeypatch.setattr(write, "_write_new", failing_after_one)
+    with pytest.raises(SiteError):
+        publish_preview(second, out, cache)  # the spare folder's files half replaced
+    monkeypatch.setattr(write, "_write_new", real_write_new)
+    publish_preview(FIRST, out, cache)
+    assert read_tree(out) == {f.path: f.data for f in FIRST}
