@@ -90,3 +90,24 @@ def test_a_hand_edit_that_keeps_size_and_time_is_put_back(mini_site, run_cli):
     os.utime(page, ns=(status.st_atime_ns, status.st_mtime_ns))  # and its time
     assert run_cli("-C", mini_site, "build")[0] == 0
     assert read_tree(mini_site / "build") == built
+
+
+def test_a_rebuild_after_an_edit_touches_only_what_changed(mini_site, run_cli, monkeypatch):
+    """The spare folder's record stays true from build to build: files that did not change
+    since the build before last are neither written nor linked again."""
+    from site_builder import write
+
+    page = mini_site / "content" / "en" / "about.md"
+    original = page.read_text("utf-8")
+    for sentence in ("First.", "Second.", "Third."):  # the spare folder settles after two builds
+        page.write_text(f"{original}\n{sentence}\n", "utf-8")
+        assert run_cli("-C", mini_site, "build")[0] == 0
+    touched = []
+    real_write_one = write._write_one
+    monkeypatch.setattr(write, "_write_one", lambda *args: touched.append(args[-1].path) or real_write_one(*args))
+    page.write_text(f"{original}\nFourth.\n", "utf-8")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    # The page itself, in this build and the one before (the spare folder held the build
+    # before last); nothing else of the site's 47 files.
+    assert sorted(set(touched)) == ["en/about/index.html"]
+    assert b"Fourth." in (mini_site / "build" / "en" / "about" / "index.html").read_bytes()
