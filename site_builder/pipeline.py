@@ -101,10 +101,12 @@ def build(
         from site_builder.stages import BuildCache, generate, store_cache, stored_cache
         from site_builder.store import CacheDamaged
 
+        inputs = None
         if persistent:
             stored, stored_state = stored_cache(cache_dir, observed.published or {})
-        # Found before anything is read, so that a save during the build is seen by the next one.
-        inputs = record.find_inputs(root, INPUTS) if persistent else None
+            # Found before anything was read, so that a save during the build is seen by the next one.
+            seen = observed.inputs
+            inputs = seen if seen is not None and seen.names == INPUTS else record.find_inputs(root, INPUTS)
         memo = cache if cache is not None else stored
         found = inputs.stats if inputs is not None else None
         run = partial(generate, root, drafts=drafts, base_url=base_url, preview=preview, jobs=jobs, found=found)

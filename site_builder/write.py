@@ -197,11 +197,11 @@ def publish(
     import shutil  # noqa: F401 - for _remove_leftovers, _prepare
 
     out = out.absolute()
-    planned: dict[str, tuple[PurePosixPath, OutputFile]] = {}
+    planned: dict[str, OutputFile] = {}
     for file in files:
         if file.path in planned:
             raise SiteError(f"two outputs would be written to '{file.path}'")
-        planned[file.path] = (_safe_relative(file.path), file)
+        planned[file.path] = file
     if os.path.lexists(out) and not out.is_dir():
         raise SiteError(f"the output path {out} exists and is not a folder")
     staging = spare_folder(out)
@@ -209,12 +209,13 @@ def publish(
         _remove_leftovers(out)
         present = _prepare(staging, spare)
         intact = spare.intact if spare is not None else {}
-        _remove(staging, present - planned.keys())
+        # Only the paths written are checked: a file kept as it is was checked when it was written.
         changes = [
-            (rel, file)
-            for path, (rel, file) in planned.items()
+            (_safe_relative(path), file)
+            for path, file in planned.items()
             if path not in present or intact.get(path) != file.digest
         ]
+        _remove(staging, present - planned.keys())
         folders: set[Path] = {staging}  # made so far, by any thread
         from_output = output.intact if output is not None else None
         _each_in_threads(lambda change: _write_one(staging, out, from_output, folders, *change), changes)
