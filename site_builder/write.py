@@ -163,17 +163,20 @@ def output_lock(out: Path):
         os.close(handle)
 
 
-def _safe_relative(path: str) -> PurePosixPath:
-    rel = PurePosixPath(path)
-    if (
-        not path
-        or rel.is_absolute()
+def _is_inside(path: str) -> bool:
+    """Whether ``path`` names a file of the site inside the output folder."""
+    return bool(path) and not (
+        path.startswith("/")
         or "\\" in path
         or path == MARK_FILE
         or any(part in ("", ".", "..") for part in path.split("/"))
-    ):
+    )
+
+
+def _safe_relative(path: str) -> PurePosixPath:
+    if not _is_inside(path):
         raise SiteError(f"refusing to write '{path}': it would leave the output folder")
-    return rel
+    return PurePosixPath(path)
 
 
 def publish(
@@ -207,7 +210,9 @@ def publish(
     staging = spare_folder(out)
     try:
         _remove_leftovers(out)
-        present = _prepare(staging, spare)
+        # What the caller knows may come from the cache folder, which is not to be trusted with
+        # paths: one that would lead out of the spare folder is never removed.
+        present = {path for path in _prepare(staging, spare) if _is_inside(path)}
         intact = spare.intact if spare is not None else {}
         # Only the paths written are checked: a file kept as it is was checked when it was written.
         changes = [

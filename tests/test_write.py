@@ -286,3 +286,16 @@ def test_the_preview_forgets_a_spare_folder_left_half_written(tmp_path, monkeypa
     monkeypatch.setattr(write, "_write_new", real_write_new)
     publish_preview(FIRST, out, cache)
     assert read_tree(out) == {f.path: f.data for f in FIRST}
+
+
+def test_a_path_from_outside_in_what_is_known_is_never_removed(tmp_path):
+    """What a build knows of the spare folder comes from the cache folder, which another
+    job may have written: a path there that leads out of the folder is not acted on."""
+    out = tmp_path / "site" / "build"
+    publish(FIRST, out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the tool's")
+    crafted = frozenset({"../../victim.txt", "/" + str(victim).lstrip("/"), "index.html"})
+    publish(FIRST, out, spare=Known({}, crafted))
+    assert victim.read_text() == "not the tool's"
+    assert read_tree(out) == {f.path: f.data for f in FIRST}
