@@ -7,7 +7,7 @@ Generates the synthetic site (benchmarks/generate_site.py), then:
    cumulative and by own time (``--save FILE`` keeps the raw profile for
    pstats or snakeviz);
 2. times Python-Markdown alone on the same page bodies, as a build runs it
-   (with ``site_builder.quick_markdown``), without that and without any
+   (with ``site_builder.render.quick_markdown``), without that and without any
    extension: pages per CPU second, the floor for the Markdown part of a
    build that converts every page;
 3. times starting Python and importing the command-line tool.
@@ -35,9 +35,9 @@ sys.path.insert(0, str(HERE))
 from generate_site import generate  # noqa: E402
 
 from site_builder import pipeline, stages  # noqa: E402
-from site_builder.frontmatter import split  # noqa: E402
-from site_builder.markup import markdown_extensions  # noqa: E402
-from site_builder.quick_markdown import QuickMarkdownExtension  # noqa: E402
+from site_builder.content.frontmatter import split  # noqa: E402
+from site_builder.render.markup import markdown_extensions  # noqa: E402
+from site_builder.render.quick_markdown import QuickMarkdownExtension  # noqa: E402
 
 # (label, name in site_builder.stages, or in site_builder.pipeline for publish): the stages
 # stages.generate and pipeline.build run, in order.

@@ -14,8 +14,9 @@ import os
 import sys
 from pathlib import Path
 
-from site_builder import __version__, record
+from site_builder import __version__
 from site_builder.errors import SiteError, SiteErrors, format_error
+from site_builder.incremental import record
 
 log = logging.getLogger("site_builder")
 GC_THRESHOLD = 100_000  # allocations between collections of the youngest objects (Python's default: 700)
@@ -78,13 +79,23 @@ def _parser() -> argparse.ArgumentParser:
     done.add_argument("file", help="the translated page, such as content/nl/news/2019-09-26-mou.md")
     done.add_argument("--from", dest="source_lang", help="the language it was translated from")
 
-    nginx = commands.add_parser("nginx-config", help="print an nginx server block that serves build/ like the CDN")
-    nginx.add_argument("--out", type=Path, help="the built site's folder (default: build/ in the site's folder)")
-    nginx.add_argument("--listen", default="127.0.0.1:8080", help="nginx listen address (default: 127.0.0.1:8080)")
+    nginx = commands.add_parser(
+        "nginx-config", help="print an nginx server block that serves build/ like the CDN"
+    )
+    nginx.add_argument(
+        "--out", type=Path, help="the built site's folder (default: build/ in the site's folder)"
+    )
+    nginx.add_argument(
+        "--listen", default="127.0.0.1:8080", help="nginx listen address (default: 127.0.0.1:8080)"
+    )
 
     i18n = commands.add_parser("i18n", help="UI strings: extract them from the templates, update catalogues")
-    i18n.add_argument("action", choices=["extract", "update"], help="extract: write messages.pot; "
-                      "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date")
+    i18n.add_argument(
+        "action",
+        choices=["extract", "update"],
+        help="extract: write messages.pot; "
+        "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date",
+    )
     return parser
 
 
@@ -149,8 +160,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         return _build(args, root)
 
     # Imported here, not at the top: a build with nothing to do needs none of it.
-    from site_builder import pipeline
-    from site_builder import stages
+    from site_builder import pipeline, stages
     from site_builder.config import load_config
 
     if args.command == "check":
@@ -168,7 +178,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         )
         return 1 if findings.all else 0
     if args.command == "new":
-        from site_builder.scaffold import new_news
+        from site_builder.content.scaffold import new_news
 
         config = load_config(root)
         lang = args.lang or config.default_language
@@ -176,8 +186,9 @@ def _run(args: argparse.Namespace, root: Path) -> int:
             print(path)
         return 0
     if args.command == "translations":
-        from site_builder import scaffold, translations
-        from site_builder.load import load_sources
+        from site_builder.content import scaffold
+        from site_builder.content.load import load_sources
+        from site_builder.site import translations
 
         config = load_config(root)
         if args.action == "done":
@@ -187,13 +198,13 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         print(translations.render_status(rows, args.format))
         return 0
     if args.command == "nginx-config":
-        from site_builder.cdn import nginx_config
+        from site_builder.output.cdn import nginx_config
 
         out = (args.out if args.out is not None else root / pipeline.DEFAULT_OUTPUT).absolute()
         print(nginx_config(stages.generate(root).site, str(out), args.listen))
         return 0
     if args.command == "i18n":
-        from site_builder import catalogs
+        from site_builder.checks import catalogs
 
         config = load_config(root)
         written = [catalogs.extract(root)] if args.action == "extract" else catalogs.update(root, config)

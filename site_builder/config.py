@@ -12,9 +12,9 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from site_builder.content.schema import Field, YamlMap, validate
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import CONFIG_FILE
-from site_builder.schema import Field, YamlMap, validate
 
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
@@ -113,7 +113,7 @@ def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None
 def parse_config(text: str) -> SiteConfig:
     # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
     # page's text spends on most stages, and such a rebuild reads no YAML (see load_config).
-    from site_builder.safe_yaml import read_yaml
+    from site_builder.content.safe_yaml import read_yaml
 
     data = read_yaml(text, CONFIG_FILE)
     if not isinstance(data, dict):
@@ -163,9 +163,7 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
             )
             continue
         if not isinstance(spec, dict):
-            errors.append(
-                SiteError(f"languages.{code} must have locale and name", CONFIG_FILE, line)
-            )
+            errors.append(SiteError(f"languages.{code} must have locale and name", CONFIG_FILE, line))
             continue
         values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
         if "locale" not in values or "name" not in values:
@@ -193,9 +191,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
     for code, text in values.items():
         line = values.key_lines[code]
         if code not in codes:
-            errors.append(
-                SiteError(f"{key}.{code}: '{code}' is not one of the languages", CONFIG_FILE, line)
-            )
+            errors.append(SiteError(f"{key}.{code}: '{code}' is not one of the languages", CONFIG_FILE, line))
         elif not isinstance(text, str) or not text.strip():
             errors.append(SiteError(f"{key}.{code} must be text", CONFIG_FILE, line))
         else:
@@ -212,5 +208,3 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
                     )
                 )
     return result
-
-

@@ -17,19 +17,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder import record
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.project import INPUT_DIRS, INPUTS
-from site_builder.write import (
+from site_builder.incremental import record
+from site_builder.output.publish import (
     DEFAULT_OUTPUT,
     Known,
-    OutputFile,
     check_cache_folder,
     check_output_folder,
     output_lock,
     publish,
     spare_folder,
 )
+from site_builder.project import INPUT_DIRS, INPUTS
+from site_builder.site.files import OutputFile
 
 if TYPE_CHECKING:
     from site_builder.stages import BuildCache
@@ -93,13 +93,15 @@ def build(
     with output_lock(out):
         observed, stored, stored_state = None, None, None
         if persistent:
-            options = record.build_options(root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict)
+            options = record.build_options(
+                root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict
+            )
             observed = record.observe(root, out, cache_dir, options)
             if observed.unchanged(root):
                 return _up_to_date(out, observed.last, started)
         # Loaded here, not above: a build that finds nothing changed needs none of the stages.
+        from site_builder.incremental.store import CacheDamaged
         from site_builder.stages import BuildCache, generate, store_cache, stored_cache
-        from site_builder.store import CacheDamaged
 
         inputs = None
         if persistent:
@@ -109,7 +111,9 @@ def build(
             inputs = seen if seen is not None and seen.names == INPUTS else record.find_inputs(root, INPUTS)
         memo = cache if cache is not None else stored
         found = inputs.stats if inputs is not None else None
-        run = partial(generate, root, drafts=drafts, base_url=base_url, preview=preview, jobs=jobs, found=found)
+        run = partial(
+            generate, root, drafts=drafts, base_url=base_url, preview=preview, jobs=jobs, found=found
+        )
         try:
             generated = run(cache=memo)
         except CacheDamaged:

@@ -19,14 +19,14 @@ import webbrowser
 from pathlib import Path
 from stat import S_ISREG
 
+from site_builder.content.load import is_ignored, listing
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.load import is_ignored, listing
+from site_builder.incremental.record import stamp
 from site_builder.pipeline import build, publish_preview
 from site_builder.project import CONFIG_FILE, INPUT_DIRS, MAPPING_FILE
-from site_builder.record import stamp
-from site_builder.render import with_error_notice
+from site_builder.render.pages import with_error_notice
+from site_builder.site.files import OutputFile
 from site_builder.stages import BuildCache, error_notices
-from site_builder.write import OutputFile
 
 log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
@@ -226,8 +226,15 @@ class _Watching:
 
     def __init__(self, root: Path, loop, look) -> None:
         from watchdog.events import (
-            DirCreatedEvent, DirDeletedEvent, DirMovedEvent, FileClosedEvent, FileCreatedEvent,
-            FileDeletedEvent, FileModifiedEvent, FileMovedEvent, FileSystemEventHandler,
+            DirCreatedEvent,
+            DirDeletedEvent,
+            DirMovedEvent,
+            FileClosedEvent,
+            FileCreatedEvent,
+            FileDeletedEvent,
+            FileModifiedEvent,
+            FileMovedEvent,
+            FileSystemEventHandler,
         )  # fmt: skip
         from watchdog.observers import Observer
 
@@ -252,7 +259,9 @@ class _Watching:
         self._handler = Handler()
         self._look_now = look
         self._observer = Observer()
-        self._observer.schedule(self._handler, str(self.root), event_filter=self._kinds)  # site.yaml, new folders
+        self._observer.schedule(
+            self._handler, str(self.root), event_filter=self._kinds
+        )  # site.yaml, new folders
         self.follow()
         self._observer.start()
 
@@ -296,6 +305,8 @@ def _watch(root: Path, loop, look) -> _Watching | None:
         return _Watching(root, loop, look)
     except (ImportError, OSError) as error:
         log.warning(
-            "warning: the system does not report file changes here (%s); looking every %d ms", error, POLL_MILLISECONDS
+            "warning: the system does not report file changes here (%s); looking every %d ms",
+            error,
+            POLL_MILLISECONDS,
         )
         return None

@@ -13,27 +13,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.assets import fingerprint, read_assets
-from site_builder.check import CheckCache, Findings, find_problems, translation_problems
+from site_builder.checks.catalogs import MAPPING_FILE, catalog_problems
+from site_builder.checks.findings import CheckCache, Findings, find_problems, translation_problems
 from site_builder.config import load_config
-from site_builder import translations
-from site_builder.catalogs import MAPPING_FILE, catalog_problems
-from site_builder.cdn import deploy_files
+from site_builder.content.load import SourceCache, load_sources
 from site_builder.errors import raise_if_any
-from site_builder.feeds import FEED_ITEMS, render_feeds
-from site_builder.load import SourceCache, load_sources
-from site_builder.markup import render_bodies
-from site_builder.model import Site, build_site
-from site_builder.render import render_error_notice, render_pages, render_status_page
-from site_builder.store import Stored, read_cache, write_cache
-from site_builder.templating import (
+from site_builder.incremental.store import Stored, read_cache, write_cache
+from site_builder.output.cdn import deploy_files
+from site_builder.render.assets import fingerprint, read_assets
+from site_builder.render.feeds import FEED_ITEMS, render_feeds
+from site_builder.render.markup import render_bodies
+from site_builder.render.pages import render_error_notice, render_pages, render_status_page
+from site_builder.render.templating import (
     TEMPLATES_DIR,
     TRANSLATIONS_DIR,
     CompiledTemplates,
     compiled_catalog,
     make_environment,
 )
-from site_builder.write import OutputFile
+from site_builder.site import translations
+from site_builder.site.files import OutputFile
+from site_builder.site.model import Site, build_site
 
 
 @dataclass
@@ -152,7 +152,9 @@ def _jobs(jobs: int | None) -> int:
 def _environments(root: Path, config, manifest, cache: BuildCache | None) -> dict:
     """One Jinja environment per language; reused while templates, catalogues and assets are unchanged,
     so templates are not compiled again."""
-    key = _files_key(root, TEMPLATES_DIR, TRANSLATIONS_DIR, extra=(config.languages, sorted(manifest.urls.items())))
+    key = _files_key(
+        root, TEMPLATES_DIR, TRANSLATIONS_DIR, extra=(config.languages, sorted(manifest.urls.items()))
+    )
     if cache is not None and cache.environments is not None and cache.environments[0] == key:
         return cache.environments[1]
     if cache is not None and cache.pages_key != key:
@@ -184,7 +186,10 @@ def _feeds(site: Site, bodies, cache: BuildCache | None) -> tuple[OutputFile, ..
     # address, an asset's fingerprinted name (see markup.MarkupRenderer._rewrite). The file's
     # digest and those targets stand for the HTML, which may still be in the cache file
     # (see ``deferred``) and need not be read to know that it did not change.
-    key = (site.inputs, tuple((page.source.digest, bodies[(page.lang, page.url)].body.links) for page in items))
+    key = (
+        site.inputs,
+        tuple((page.source.digest, bodies[(page.lang, page.url)].body.links) for page in items),
+    )
     if cache is not None and cache.feeds is not None and cache.feeds[0] == key:
         return cache.feeds[1]
     files = render_feeds(site, bodies)
@@ -217,7 +222,9 @@ def stored_cache(cache_dir: Path, published: Mapping[str, str]) -> tuple[BuildCa
     parts, stored = found
     cache.sources = SourceCache(parts["sources.pages"], parts["sources.stamps"])
     cache.bodies = parts["bodies"]
-    cache.checks = CheckCache(parts["checks.unsafe_html"], parts["checks.html_links"], parts["checks.markdown_links"])
+    cache.checks = CheckCache(
+        parts["checks.unsafe_html"], parts["checks.html_links"], parts["checks.markdown_links"]
+    )
     scans = cache.checks.html_links
 
     def still_there(files) -> bool:

@@ -340,7 +340,6 @@ def run_process(
     )
 
 
-
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     with socket.socket() as sock:

@@ -17,8 +17,8 @@ import pytest
 from conftest import read_tree, run_process, write_tree
 
 from site_builder import pipeline
-from site_builder.frontmatter import parse
-from site_builder.load import decode
+from site_builder.content.frontmatter import parse
+from site_builder.content.load import decode
 
 # ``path:line: message (hint: …)``; the line is left out where a file has none to name.
 ERROR_LINE = re.compile(r"[\w./-]+(:\d+)?: \S.* \(hint: [^()]*(\([^()]*\)[^()]*)*\)")
@@ -123,7 +123,7 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "template runtime error in a macro": (
         replace_in("templates/macros.html", "{{ item.title }}", "{{ item.titel }}"),
         [
-            "templates/macros.html:3: template error: 'site_builder.model.Page object' has no "
+            "templates/macros.html:3: template error: 'site_builder.site.model.Page object' has no "
             "attribute 'titel' (hint: a name may be misspelt, or a value missing)"
         ],
     ),
@@ -157,7 +157,9 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         ],
     ),
     "image without alt text": (
-        about_nl("title: Over ons", "slug: over-ons", body='Intro.\n\n![](/logo.png){: width="64" height="64"}\n'),
+        about_nl(
+            "title: Over ons", "slug: over-ons", body='Intro.\n\n![](/logo.png){: width="64" height="64"}\n'
+        ),
         [
             f"{ABOUT_NL}:7: image '/logo.png' has no alt text "
             '(hint: write ![what the image shows](/path.png){: width="800" height="450"})'
@@ -263,14 +265,16 @@ def test_out_below_a_file(mini_built, tmp_path_factory):
 
 def test_undefined_value_through_a_filter_is_named(mini_built):
     root, before = mini_built
-    replace_in("templates/macros.html", "{{ item.front|published }}", "{{ item.front.published|published }}")(root)
+    replace_in("templates/macros.html", "{{ item.front|published }}", "{{ item.front.published|published }}")(
+        root
+    )
     result = run_process("-C", root, "build", cwd=root)
     assert_failed_cleanly(
         root,
         before,
         result,
         [
-            "templates/macros.html:4: template error: 'site_builder.frontmatter.FrontMatter object' has no "
+            "templates/macros.html:4: template error: 'site_builder.content.frontmatter.FrontMatter object' has no "
             "attribute 'published' (hint: a name may be misspelt, or a value missing)"
         ],
     )
@@ -426,10 +430,28 @@ def test_python_dash_m_builds(mini_site):
 
 
 def test_build_is_deterministic(mini_site):
-    first = run_process("-C", mini_site, "-q", "build", "--no-cache", "--out", mini_site.parent / "one",
-                        cwd=mini_site, env={"PYTHONHASHSEED": "1"})
-    second = run_process("-C", mini_site, "-q", "build", "--no-cache", "--out", mini_site.parent / "two",
-                         cwd=mini_site.parent, env={"PYTHONHASHSEED": "2"})
+    first = run_process(
+        "-C",
+        mini_site,
+        "-q",
+        "build",
+        "--no-cache",
+        "--out",
+        mini_site.parent / "one",
+        cwd=mini_site,
+        env={"PYTHONHASHSEED": "1"},
+    )
+    second = run_process(
+        "-C",
+        mini_site,
+        "-q",
+        "build",
+        "--no-cache",
+        "--out",
+        mini_site.parent / "two",
+        cwd=mini_site.parent,
+        env={"PYTHONHASHSEED": "2"},
+    )
     assert (first.returncode, second.returncode) == (0, 0), first.stderr + second.stderr
     one = read_tree(mini_site.parent / "one")
     two = read_tree(mini_site.parent / "two")
@@ -442,11 +464,14 @@ def test_links_out_of_the_project_are_refused_and_editor_files_skipped(tmp_path)
     from conftest import make_mini_site
 
     from site_builder.config import load_config
+    from site_builder.content.load import load_sources
     from site_builder.errors import SiteErrors
-    from site_builder.load import load_sources
 
     root = make_mini_site(tmp_path / "site")
-    outside = write_tree(tmp_path / "elsewhere", {"secret.md": "---\ntitle: Secret\n---\n", "folder/x.md": "---\ntitle: X\n---\n"})
+    outside = write_tree(
+        tmp_path / "elsewhere",
+        {"secret.md": "---\ntitle: Secret\n---\n", "folder/x.md": "---\ntitle: X\n---\n"},
+    )
     nl = root / "content/nl"
     (nl / "secret.md").symlink_to(outside / "secret.md")
     (nl / "map").symlink_to(outside / "folder")
@@ -464,4 +489,6 @@ def test_links_out_of_the_project_are_refused_and_editor_files_skipped(tmp_path)
     (nl / "map").unlink()
     paths = [source.path for source in load_sources(root, config)]
     assert "content/nl/kopie.md" in paths and paths == sorted(paths)
-    assert not [path for path in paths if path.endswith(("~", ".swp", ".txt")) or "/." in path or "/_c" in path]
+    assert not [
+        path for path in paths if path.endswith(("~", ".swp", ".txt")) or "/." in path or "/_c" in path
+    ]

@@ -76,8 +76,8 @@ def origin(built):
 @pytest.fixture(scope="module")
 def site():
     from site_builder.config import load_config
-    from site_builder.load import load_sources
-    from site_builder.model import build_site
+    from site_builder.content.load import load_sources
+    from site_builder.site.model import build_site
 
     config = load_config(REPO)
     return build_site(config, load_sources(REPO, config))
@@ -105,7 +105,8 @@ def _open(browser, url: str) -> list[dict]:
     from selenium.webdriver.support.ui import WebDriverWait
 
     WebDriverWait(browser, 10, poll_frequency=0.05).until(
-        lambda b: b.execute_script("return document.readyState") == "complete", f"{url} never finished loading"
+        lambda b: b.execute_script("return document.readyState") == "complete",
+        f"{url} never finished loading",
     )
     return [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
 
@@ -187,7 +188,9 @@ def test_the_focused_language_switcher_is_visibly_marked(browser, origin, site, 
     _tab_to(browser, link)
     focused = browser.execute_script(style, link)
     # An outline or a shadow appears, or the colours change (a changed underline alone is too faint).
-    changed = {name for name in ("outline", "shadow", "background", "color") if focused[name] != resting[name]}
+    changed = {
+        name for name in ("outline", "shadow", "background", "color") if focused[name] != resting[name]
+    }
     assert changed, f"the focused switcher looks as it does at rest: {focused}"
 
 

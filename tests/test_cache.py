@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import read_tree
 
-from site_builder import record, store
+from site_builder.incremental import record, store
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"

@@ -20,9 +20,9 @@ import jinja2.bccache
 import pytest
 from conftest import make_mini_site, read_tree, run_process
 
-from site_builder import pipeline, record, stages, store
-
+from site_builder import pipeline, stages
 from site_builder.errors import SiteError
+from site_builder.incremental import record, store
 
 # --- pickles written instruction by instruction ------------------------------
 # Written by hand: pickle itself writes a class or function by the name it really has,
@@ -73,7 +73,7 @@ def _template(marker: Path) -> str:
 # Each makes a value that would create ``marker``: (marker, site) → instructions.
 PAYLOADS: dict[str, Callable[[Path, Path], bytes]] = {
     "os.system through a module of ours": lambda marker, site: _call(
-        _global("site_builder.store", "os.system"), _shell(marker)
+        _global("site_builder.incremental.store", "os.system"), _shell(marker)
     ),
     "os.system": lambda marker, site: _call(_global("os", "system"), _shell(marker)),
     "posix.system": lambda marker, site: _call(_global("posix", "system"), _shell(marker)),
@@ -84,11 +84,11 @@ PAYLOADS: dict[str, Callable[[Path, Path], bytes]] = {
         _call(_global("site_builder.pipeline", "Path"), _text(str(marker))),
     ),
     "a Jinja template through a module of ours": lambda marker, site: _call(
-        _global("site_builder.templating", "jinja2.Template.render"),
-        _call(_global("site_builder.templating", "jinja2.Template"), _text(_template(marker))),
+        _global("site_builder.render.templating", "jinja2.Template.render"),
+        _call(_global("site_builder.render.templating", "jinja2.Template"), _text(_template(marker))),
     ),
     "a cached class given a call as its argument": lambda marker, site: _call(
-        _global("site_builder.markup", "Body"), _call(_global("os", "system"), _shell(marker)), b")"
+        _global("site_builder.render.markup", "Body"), _call(_global("os", "system"), _shell(marker)), b")"
     ),
     "a date given a call as its argument": lambda marker, site: _call(
         _global("datetime", "date"), _call(_global("builtins", "exec"), _python(marker))
@@ -144,7 +144,7 @@ def test_code_appended_to_a_genuine_cache_runs_none(tmp_path, cold):
 def test_the_planted_files_pass_every_check_but_the_list_of_what_may_be_made(tmp_path):
     """The same framing, holding data, is read: what refuses the files above is what they name."""
     cache = tmp_path / store.CACHE_FILE
-    body = _call(_global("site_builder.markup", "Body"), _text("<p>plain</p>"), b")")
+    body = _call(_global("site_builder.render.markup", "Body"), _text("<p>plain</p>"), b")")
     cache.write_bytes(_cache_file(_parts(bodies=b"}" + _number(1) + body + b"s")))
     parts, _ = store.read_cache(tmp_path)
     assert parts["bodies"][1].html == "<p>plain</p>"
@@ -157,21 +157,21 @@ def test_the_planted_files_pass_every_check_but_the_list_of_what_may_be_made(tmp
 @pytest.mark.parametrize(
     "module, name",
     [
-        ("site_builder.store", "os"),
-        ("site_builder.store", "pickle.loads"),
-        ("site_builder.store", "partial"),
-        ("site_builder.store", "StoredText"),
-        ("site_builder.store", "_TextFile"),
-        ("site_builder.store", "read_cache"),
-        ("site_builder.write", "OutputFile.kept"),
-        ("site_builder.write", "OutputFile.__init__"),
-        ("site_builder.markup", "Body.__class__"),
+        ("site_builder.incremental.store", "os"),
+        ("site_builder.incremental.store", "pickle.loads"),
+        ("site_builder.incremental.store", "partial"),
+        ("site_builder.incremental.store", "StoredText"),
+        ("site_builder.incremental.store", "_TextFile"),
+        ("site_builder.incremental.store", "read_cache"),
+        ("site_builder.output.publish", "OutputFile.kept"),
+        ("site_builder.output.publish", "OutputFile.__init__"),
+        ("site_builder.render.markup", "Body.__class__"),
         ("site_builder", "store"),
         ("site_builder.pipeline", "BuildCache"),
-        ("site_builder.check", "Findings"),
+        ("site_builder.checks.findings", "Findings"),
         ("site_builder.errors", "SiteErrors"),
         ("site_builder.errors", "format_error"),
-        ("site_builder.markup", "markdown.markdown"),
+        ("site_builder.render.markup", "markdown.markdown"),
         ("datetime", "datetime"),
         ("datetime", "date.fromisoformat"),
         ("_datetime", "date"),
@@ -189,16 +189,16 @@ def test_the_list_of_what_may_be_made():
     assert set(store._READABLE) == {
         ("site_builder.config", "SiteConfig"),
         ("site_builder.config", "Language"),
-        ("site_builder.load", "SourcePage"),
-        ("site_builder.frontmatter", "Document"),
-        ("site_builder.frontmatter", "FrontMatter"),
-        ("site_builder.frontmatter", "Figure"),
-        ("site_builder.frontmatter", "Swot"),
-        ("site_builder.frontmatter", "SwotItem"),
-        ("site_builder.markup", "RenderedPage"),
-        ("site_builder.markup", "Body"),
-        ("site_builder.markup", "Link"),
-        ("site_builder.write", "OutputFile"),
+        ("site_builder.content.load", "SourcePage"),
+        ("site_builder.content.frontmatter", "Document"),
+        ("site_builder.content.frontmatter", "FrontMatter"),
+        ("site_builder.content.frontmatter", "Figure"),
+        ("site_builder.content.frontmatter", "Swot"),
+        ("site_builder.content.frontmatter", "SwotItem"),
+        ("site_builder.render.markup", "RenderedPage"),
+        ("site_builder.render.markup", "Body"),
+        ("site_builder.render.markup", "Link"),
+        ("site_builder.site.files", "OutputFile"),
         ("site_builder.errors", "SiteError"),
         ("datetime", "date"),
     }
@@ -213,8 +213,8 @@ def test_the_list_of_what_may_be_made():
 def test_a_text_kept_apart_lies_within_its_segment(tmp_path, offset, length):
     texts = b"0123456789"
     arguments = (_number(n) if isinstance(n, int) else _text(n) for n in (offset, length, 0))
-    place = _call(_global("site_builder.store", "_stored_text"), *arguments)
-    body = _call(_global("site_builder.markup", "Body"), place, b")")
+    place = _call(_global("site_builder.incremental.store", "_stored_text"), *arguments)
+    body = _call(_global("site_builder.render.markup", "Body"), place, b")")
     (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(_parts(bodies=body), texts))
     assert store.read_cache(tmp_path) is None
 
@@ -222,8 +222,8 @@ def test_a_text_kept_apart_lies_within_its_segment(tmp_path, offset, length):
 def test_a_text_kept_apart_is_read_from_its_segment(tmp_path):
     texts = b"0123456789"
     arguments = _number(2), _number(4), _number(zlib.crc32(b"2345"))
-    place = _call(_global("site_builder.store", "_stored_text"), *arguments)
-    body = _call(_global("site_builder.markup", "Body"), place, b")")
+    place = _call(_global("site_builder.incremental.store", "_stored_text"), *arguments)
+    body = _call(_global("site_builder.render.markup", "Body"), place, b")")
     (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(_parts(bodies=body), texts))
     assert store.read_cache(tmp_path)[0]["bodies"].html == "2345"
 
@@ -239,8 +239,14 @@ class NotCached:
 @pytest.mark.parametrize(
     "value",
     [Path("content"), NotCached("x"), NotCached, print, pipeline.build, pipeline.BuildReport],
-    ids=["a path", "an object of a class not on the list", "a class", "a built-in function", "a function",
-         "a class of ours"],
+    ids=[
+        "a path",
+        "an object of a class not on the list",
+        "a class",
+        "a built-in function",
+        "a function",
+        "a class of ours",
+    ],
 )
 def test_the_writer_stores_nothing_the_reader_would_refuse(tmp_path, value):
     with pytest.raises(pickle.PicklingError, match="^the build cache does not store "):

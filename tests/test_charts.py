@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from site_builder.charts import Bar, bar_chart, describe
+from site_builder.render.charts import Bar, bar_chart, describe
 
 SVG = "{http://www.w3.org/2000/svg}"
 BARS = (Bar("Medtech", 23, "23"), Bar("Pharma", 7, "7"), Bar("Suppliers & others", 195, "195"))
@@ -42,7 +42,10 @@ def test_bars_are_proportional_to_the_largest_value_and_labelled():
 def test_values_are_shown_as_formatted_by_the_caller():
     bars = (Bar("Totaal", 2370000, "€ 2.370.000"), Bar("Pijler 1", 390000, "€ 390.000"))
     svg = parse(bar_chart("c", "t", "d", bars))
-    assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"] == ["€ 2.370.000", "€ 390.000"]
+    assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"] == [
+        "€ 2.370.000",
+        "€ 390.000",
+    ]
 
 
 def test_zero_draws_no_bar_and_a_small_value_a_visible_one():

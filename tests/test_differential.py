@@ -35,10 +35,10 @@ from conftest import make_mini_site, read_tree
 
 from site_builder import pipeline, stages
 from site_builder.config import load_config
+from site_builder.content.load import is_ignored
+from site_builder.content.scaffold import mark_translated
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.feeds import FEED_ITEMS, render_feeds
-from site_builder.load import is_ignored
-from site_builder.scaffold import mark_translated
+from site_builder.render.feeds import FEED_ITEMS, render_feeds
 
 CACHED, PREVIEW, COLD = "(a) cached command line", "(b) preview's BuildCache", "(c) cold build"
 

@@ -7,12 +7,11 @@ import locale
 
 import pytest
 
-
 from site_builder import stages
-from site_builder.assets import AssetManifest
 from site_builder.config import parse_config
-from site_builder.frontmatter import Figure
-from site_builder.templating import (
+from site_builder.content.frontmatter import Figure
+from site_builder.render.assets import AssetManifest
+from site_builder.render.templating import (
     format_day,
     format_figure,
     format_money,
@@ -124,8 +123,8 @@ def test_key_figures_page_in_both_languages(mini_site):
     ],
 )
 def test_dates_are_shown_only_as_precisely_as_they_are_known(precision, en, nl, iso):
-    from site_builder.frontmatter import FrontMatter
-    from site_builder.templating import format_published, published_iso
+    from site_builder.content.frontmatter import FrontMatter
+    from site_builder.render.templating import format_published, published_iso
 
     front = FrontMatter(title="MoU", date=datetime.date(2019, 7, 1), date_precision=precision)
     assert format_published(front, CONFIG.language("en")) == en
@@ -161,8 +160,8 @@ def test_formatted_dates_are_remembered_per_locale_form_and_date(tmp_path):
 
 
 def test_a_month_and_a_pattern_of_the_same_letters_are_remembered_apart():
-    from site_builder.frontmatter import FrontMatter
-    from site_builder.templating import format_published
+    from site_builder.content.frontmatter import FrontMatter
+    from site_builder.render.templating import format_published
 
     month = FrontMatter(title="MoU", date=datetime.date(2019, 7, 1), date_precision="month")
     known: dict = {}

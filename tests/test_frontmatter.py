@@ -9,9 +9,9 @@ import datetime
 
 import pytest
 
+from site_builder.content.frontmatter import Document, parse, split
+from site_builder.content.load import decode
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.frontmatter import Document, parse, split
-from site_builder.load import decode
 
 PATH = "content/nl/over.md"
 
@@ -62,11 +62,17 @@ def test_valid_page_gives_values_body_and_key_lines():
 
 def test_front_matter_parsed_before_is_kept_while_its_text_is_the_same():
     before = parse(page("---", "title: Over ons", "weight: 20", "---", "Eerste tekst."), PATH, "page")
-    edited = parse(page("---", "title: Over ons", "weight: 20", "---", "", "Tweede tekst."), PATH, "page", before)
+    edited = parse(
+        page("---", "title: Over ons", "weight: 20", "---", "", "Tweede tekst."), PATH, "page", before
+    )
     assert edited.front is before.front
     assert (edited.body, edited.body_line) == ("\nTweede tekst.\n", 5)
-    assert edited == parse(page("---", "title: Over ons", "weight: 20", "---", "", "Tweede tekst."), PATH, "page")
-    changed = parse(page("---", "title: Over ons", "weight: 30", "---", "Eerste tekst."), PATH, "page", before)
+    assert edited == parse(
+        page("---", "title: Over ons", "weight: 20", "---", "", "Tweede tekst."), PATH, "page"
+    )
+    changed = parse(
+        page("---", "title: Over ons", "weight: 30", "---", "Eerste tekst."), PATH, "page", before
+    )
     assert changed.front.weight == 30 and changed.front_digest != before.front_digest
     # A mistake in changed front matter is reported as without ``before``.
     with pytest.raises(SiteError, match="invalid YAML"):
@@ -182,7 +188,9 @@ def test_unknown_keys_are_all_reported_with_did_you_mean():
 
 def test_unknown_key_without_close_match_lists_allowed_keys():
     (error,) = errors_of(page("---", "title: x", "colour: red", "---"))
-    assert error.startswith(f"{PATH}:3: unknown key 'colour' (hint: allowed keys: aliases, date, date_precision, draft, menu,")
+    assert error.startswith(
+        f"{PATH}:3: unknown key 'colour' (hint: allowed keys: aliases, date, date_precision, draft, menu,"
+    )
 
 
 def test_duplicate_key_names_both_lines():
@@ -451,7 +459,12 @@ def test_figures_parsed_with_their_lines():
     )
     jobs, budget, cycling = doc.front.figures
     assert (jobs.id, jobs.value, jobs.unit, jobs.qualifier, jobs.group, jobs.line) == (
-        "lsh-jobs-nl", 65000, None, "about", "jobs", 4,
+        "lsh-jobs-nl",
+        65000,
+        None,
+        "about",
+        "jobs",
+        4,
     )
     assert (budget.value, budget.unit, budget.line) == (2370000, "EUR", 10)
     assert (cycling.value, cycling.unit, cycling.year, cycling.line) == (58.5, "percent", 2018, 15)
@@ -509,8 +522,7 @@ def test_figure_qualifier_choices():
 def test_figure_missing_required_keys_named_at_the_figure():
     assert errors_of(figures_page("  - id: jobs", "    value: 5"), "key-figures") == [
         f"{PATH}:4: missing required key 'figures[1].label' (hint: add a line 'label: …')",
-        f"{PATH}:4: missing required key 'figures[1].source' "
-        "(hint: name where the number comes from)",
+        f"{PATH}:4: missing required key 'figures[1].source' (hint: name where the number comes from)",
     ]
 
 
@@ -583,7 +595,13 @@ def test_swot_requires_all_four_quadrants():
 
 def test_swot_item_must_be_a_mapping():
     text = page(
-        "---", "title: SWOT", "strengths:", "  - Kennis",
-        "weaknesses: []", "opportunities: []", "threats: []", "---",
+        "---",
+        "title: SWOT",
+        "strengths:",
+        "  - Kennis",
+        "weaknesses: []",
+        "opportunities: []",
+        "threats: []",
+        "---",
     )
     assert errors_of(text, "swot") == [f"{PATH}:4: strengths[1] is 'Kennis', expected a mapping"]

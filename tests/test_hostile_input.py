@@ -25,7 +25,7 @@ from conftest import free_port, read_tree, run_process, write_tree
 from test_bad_input import ABOUT_NL, PAGE_TEMPLATE, about_nl, assert_failed_cleanly, break_site
 from test_serve import _get, _start, _stop, _wait_for
 
-from site_builder.write import output_lock
+from site_builder.output.publish import output_lock
 
 MEMORY_LIMIT = 256 * 1024 * 1024  # a build of the mini site needs well under half of this
 
@@ -33,9 +33,7 @@ ALIAS_HINT = "(hint: write the value out in full)"
 TAG_HINT = "(hint: tags such as !!python/object are not allowed)"
 TEMPLATE_HINT = "(hint: the name of a file in templates/, such as page.html)"
 ALIASES_HINT = "(hint: old addresses of this page on this site, such as /en/mou/)"
-OUTSIDE_LINK = (
-    "a symbolic link that leads outside the project is not allowed (hint: copy the file into content/ instead)"
-)
+OUTSIDE_LINK = "a symbolic link that leads outside the project is not allowed (hint: copy the file into content/ instead)"
 
 
 def billion_laughs() -> list[str]:
@@ -53,16 +51,19 @@ def symlink(target: str, name: str):
     return change
 
 
-TWENTY_MB = "---\ntitle: Groot\n---\n" + "Een regel tekst over de regio Amsterdam.\n" * (20 * 1024 * 1024 // 41)
+TWENTY_MB = "---\ntitle: Groot\n---\n" + "Een regel tekst over de regio Amsterdam.\n" * (
+    20 * 1024 * 1024 // 41
+)
 
 CASES = {
     # --- YAML ---------------------------------------------------------------------
-    "alias bomb": (about_nl(*billion_laughs()), [f"{ABOUT_NL}:4: YAML aliases (*name) are not supported {ALIAS_HINT}"]),
+    "alias bomb": (
+        about_nl(*billion_laughs()),
+        [f"{ABOUT_NL}:4: YAML aliases (*name) are not supported {ALIAS_HINT}"],
+    ),
     "tag that runs a command": (
         about_nl("title: !!python/object/apply:os.system ['touch tag-ran']"),
-        [
-            f"{ABOUT_NL}:2: invalid YAML: the tag '!!python/object/apply:os.system' is not allowed {TAG_HINT}"
-        ],
+        [f"{ABOUT_NL}:2: invalid YAML: the tag '!!python/object/apply:os.system' is not allowed {TAG_HINT}"],
     ),
     "tag that builds an object": (
         about_nl("title: Over ons", "summary: !!python/object/new:subprocess.Popen [['touch', 'tag-ran']]"),
@@ -107,7 +108,9 @@ CASES = {
         ],
     ),
     "lists nested 1500 deep": (
-        about_nl("title: Over ons", "slug: over-ons", body="".join("    " * i + "- punt\n" for i in range(1500))),
+        about_nl(
+            "title: Over ons", "slug: over-ons", body="".join("    " * i + "- punt\n" for i in range(1500))
+        ),
         [
             f"{ABOUT_NL}:25: quotes and lists are nested more than 20 levels deep "
             "(hint: use fewer levels; deeper ones are hard to read anyway)"
@@ -137,7 +140,9 @@ CASES = {
     ),
     "20 MB Markdown file": (
         {"content/nl/groot.md": TWENTY_MB},
-        ["content/nl/groot.md: the file is too large (20 MiB; the limit is 8 MiB) (hint: split it into several pages)"],
+        [
+            "content/nl/groot.md: the file is too large (20 MiB; the limit is 8 MiB) (hint: split it into several pages)"
+        ],
     ),
     "named pipe": (
         lambda root: os.mkfifo(root / "content/nl/pijp.md"),
@@ -173,7 +178,9 @@ CASES = {
     ),
     "template with a URL scheme": (
         about_nl("title: Over ons", "template: https://elders.example/page.html"),
-        [f"{ABOUT_NL}:3: template 'https://elders.example/page.html' is not a template file name {TEMPLATE_HINT}"],
+        [
+            f"{ABOUT_NL}:3: template 'https://elders.example/page.html' is not a template file name {TEMPLATE_HINT}"
+        ],
     ),
     "alias with a URL scheme": (
         about_nl("title: Over ons", "aliases: ['https://elders.example/nl/']"),
@@ -192,7 +199,11 @@ CASES = {
         [f"{ABOUT_NL}:3: aliases '/nl/%2e%2e/%2e%2e/buiten/' is not a site address {ALIASES_HINT}"],
     ),
     "asset outside assets/ in a template": (
-        {"templates/page.html": PAGE_TEMPLATE.replace("<h1>", "<img src=\"{{ asset_url('../site.yaml') }}\">\n<h1>")},
+        {
+            "templates/page.html": PAGE_TEMPLATE.replace(
+                "<h1>", "<img src=\"{{ asset_url('../site.yaml') }}\">\n<h1>"
+            )
+        },
         [
             "templates/page.html:3: template error: asset '../site.yaml' is not in assets/ "
             "(hint: a name may be misspelt, or a value missing)"
@@ -206,7 +217,9 @@ CASES = {
         ],
     ),
     "page link that climbs out of content/": (
-        about_nl("title: Over ons", "slug: over-ons", body="Zie [de instellingen](../../../../site.yaml.md).\n"),
+        about_nl(
+            "title: Over ons", "slug: over-ons", body="Zie [de instellingen](../../../../site.yaml.md).\n"
+        ),
         [
             f"{ABOUT_NL}:5: the link '../../../../site.yaml.md' leads to no page "
             "(hint: link to a page's file relative to this file, such as ../swot.md)"
@@ -267,7 +280,7 @@ def test_names_that_cannot_be_shown_on_one_line_are_refused(mini_built, run_cli)
 
 
 def test_markdown_limits_leave_code_escaped_brackets_and_ordinary_long_pages_alone():
-    from site_builder.load import markdown_problem
+    from site_builder.content.load import markdown_problem
 
     long = "x" * 1_000_000
     assert markdown_problem("[" * 50 + long)[0] == 0  # each reads a megabyte
@@ -361,7 +374,11 @@ def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(mini_bu
     assert code == 0, err
     after = read_tree(root / "build")
     new = sorted(path for path in after if path not in before and path.endswith("index.html"))
-    assert new == ["en/strasse-1/index.html", "nl/cafe-unicode/aero-oeuvre/index.html", "nl/wie-wij-zijn/index.html"]
+    assert new == [
+        "en/strasse-1/index.html",
+        "nl/cafe-unicode/aero-oeuvre/index.html",
+        "nl/wie-wij-zijn/index.html",
+    ]
     assert all(re.fullmatch(r"[A-Za-z0-9_./-]+", path) for path in after), sorted(after)
     sitemap = after["sitemap.xml"].decode()
     assert "<loc>https://lsh.amsterdam/nl/cafe-unicode/aero-oeuvre/</loc>" in sitemap
@@ -439,7 +456,9 @@ def test_builds_started_together_never_mix_their_output(mini_built):
     results = [(p.wait(timeout=120), p.stderr.read()) for p in processes]
     for process in processes:
         process.stderr.close()
-    refused = f"another build is writing next to {root}/build (hint: wait for it to finish, then build again)\n"
+    refused = (
+        f"another build is writing next to {root}/build (hint: wait for it to finish, then build again)\n"
+    )
     assert all(result in ((0, ""), (1, refused)) for result in results), results
     assert (0, "") in results
     after = read_tree(root / "build")
@@ -464,7 +483,9 @@ def test_preview_and_build_use_separate_folders_and_do_not_block_each_other(mini
         assert "livereload.js" in page
         about = root / "content/nl/about.md"
         about.write_text(about.read_text("utf-8") + "\nToegevoegd tijdens de preview.\n", encoding="utf-8")
-        _wait_for(lambda: "Toegevoegd tijdens de preview." in (_get(f"http://127.0.0.1:{port}/nl/over-ons/") or ""))
+        _wait_for(
+            lambda: "Toegevoegd tijdens de preview." in (_get(f"http://127.0.0.1:{port}/nl/over-ons/") or "")
+        )
         assert read_tree(root / "build") == before  # the preview never writes build/
 
         result = run_process("-C", root, "-q", "build", cwd=root)  # while the preview runs

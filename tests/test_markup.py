@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import write_tree
 
-from site_builder import check
+from site_builder.checks import findings as check
 from site_builder.config import load_config
+from site_builder.content.load import load_sources
 from site_builder.errors import SiteErrors, format_error
-from site_builder.load import load_sources
-from site_builder.markup import markup_renderer, render_bodies
-from site_builder.model import Site, build_site
+from site_builder.render.markup import markup_renderer, render_bodies
+from site_builder.site.model import Site, build_site
 from site_builder.stages import BuildCache, generate
 
 SECTION = {
@@ -108,7 +108,9 @@ def test_broken_link_reported_with_its_line(mini_site, href, line, hint):
     site = make_site(mini_site, en_page(f"Intro.\n\nSee [this]({href}).\n"))
     body = body_of(site, "en", "/en/programme/data/")
     assert f'href="{href}"' in body.html  # left as written
-    assert broken(mini_site) == [f"content/en/programme/data.md:{line}: the link '{href}' leads to no page {hint}"]
+    assert broken(mini_site) == [
+        f"content/en/programme/data.md:{line}: the link '{href}' leads to no page {hint}"
+    ]
 
 
 def test_link_to_a_draft_is_broken(mini_site):
@@ -124,7 +126,9 @@ def test_link_to_a_draft_is_broken(mini_site):
 
 def test_broken_link_line_when_the_same_text_appears_earlier(mini_site):
     site = make_site(mini_site, en_page("See [the SWOT](../swot.md).\n\nAnd [gone](swot.md).\n"))
-    assert broken(mini_site) == [f"content/en/programme/data.md:6: the link 'swot.md' leads to no page {MD_HINT}"]
+    assert broken(mini_site) == [
+        f"content/en/programme/data.md:6: the link 'swot.md' leads to no page {MD_HINT}"
+    ]
 
 
 # --- absolute and external links --------------------------------------------------
@@ -166,7 +170,7 @@ def test_external_links_untouched_and_not_recorded(mini_site, href):
 
 
 def test_image_src_is_resolved_like_a_link(mini_site):
-    site = make_site(mini_site, en_page("![map](/assets/map.png){: width=\"600\" height=\"400\"}\n"))
+    site = make_site(mini_site, en_page('![map](/assets/map.png){: width="600" height="400"}\n'))
     body = body_of(site, "en", "/en/programme/data/")
     assert [(link.href, link.line) for link in body.links] == [("/assets/map.png", 4)]
     assert broken(mini_site) == [f"{DATA}:4: '/assets/map.png' is not a file of the site {FILE_HINT}"]
@@ -210,7 +214,9 @@ def test_markdown_state_does_not_leak_between_documents(mini_site):
     assert after.html == fresh.html
     assert 'class="footnote"' not in after.html
     assert "[^1]" in after.html
-    assert re.findall(r'id="([^"]*)"', after.html) == ["data"]  # not "data_1": the toc's seen ids were reset too
+    assert re.findall(r'id="([^"]*)"', after.html) == [
+        "data"
+    ]  # not "data_1": the toc's seen ids were reset too
 
 
 def test_link_to_a_missing_fragment_is_reported(mini_site):
@@ -249,7 +255,9 @@ def test_the_links_of_a_page_checked_before_are_not_read_again(mini_site):
 
 
 def test_content_images_keep_their_size_and_load_lazily(mini_site):
-    site = make_site(mini_site, en_page('Intro.\n\n![The Zuidas at night](/zuidas.jpg){: width="800" height="450"}\n'))
+    site = make_site(
+        mini_site, en_page('Intro.\n\n![The Zuidas at night](/zuidas.jpg){: width="800" height="450"}\n')
+    )
     html = body_of(site, "en", "/en/programme/data/").html
     assert (
         '<img loading="lazy" decoding="async" alt="The Zuidas at night" height="450" src="/zuidas.jpg" width="800">'
@@ -274,4 +282,7 @@ def test_an_image_from_assets_gets_its_fingerprinted_address(mini_site):
     assert generated.findings.broken_links == ()
     [logo] = [f.path for f in generated.files if f.path.startswith("assets/favicon.")]
     page = next(f for f in generated.files if f.path == "en/programme/data/index.html").data.decode()
-    assert f'<img loading="lazy" decoding="async" alt="The site logo" height="64" src="/{logo}" width="64">' in page
+    assert (
+        f'<img loading="lazy" decoding="async" alt="The site logo" height="64" src="/{logo}" width="64">'
+        in page
+    )

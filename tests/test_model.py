@@ -12,13 +12,14 @@ import pytest
 from conftest import write_tree
 
 from site_builder.config import load_config
+from site_builder.content.load import load_sources
 from site_builder.errors import SiteErrors, format_error
-from site_builder.load import load_sources
-from site_builder.model import Site, build_site, slugify, url_to_file
+from site_builder.site.model import Site, build_site, slugify, url_to_file
 
 
-def make_site(root: Path, files: dict[str, str] | None = None, *, page_size: int | None = None,
-              drafts: bool = False) -> Site:
+def make_site(
+    root: Path, files: dict[str, str] | None = None, *, page_size: int | None = None, drafts: bool = False
+) -> Site:
     write_tree(root, files or {})
     if page_size is not None:
         config_file = root / "site.yaml"
@@ -163,7 +164,9 @@ def test_translations_paired_by_translation_key(mini_site):
     en = page_at(site, "en", "our-partners.md")
     assert site.translation(nl, "en") is en
     assert site.alternates(nl) == (
-        ("en", "/en/our-partners/"), ("nl", "/nl/partners/"), ("x-default", "/en/our-partners/"),
+        ("en", "/en/our-partners/"),
+        ("nl", "/nl/partners/"),
+        ("x-default", "/en/our-partners/"),
     )
 
 
@@ -246,7 +249,8 @@ def test_pagination(mini_site):
     assert (first.number, first.total, first.url) == (1, 2, "/en/news/")
     assert (first.previous_url, first.next_url) == (None, "/en/news/page/2/")
     assert [p.url for p in first.items] == [
-        "/en/news/memorandum-of-understanding/", "/en/news/ema-opens-office/",
+        "/en/news/memorandum-of-understanding/",
+        "/en/news/ema-opens-office/",
     ]
     assert (second.number, second.total, second.url) == (2, 2, "/en/news/page/2/")
     assert (second.previous_url, second.next_url) == ("/en/news/", None)
@@ -312,7 +316,10 @@ def test_children_of_home_and_news_list(mini_site):
     site = make_site(mini_site)
     # by weight (swot has none, so 0), then title
     assert [p.url for p in site.children(site.homes["en"])] == [
-        "/en/swot/", "/en/key-figures/", "/en/about/", "/en/news/",
+        "/en/swot/",
+        "/en/key-figures/",
+        "/en/about/",
+        "/en/news/",
     ]
     assert site.children(page_at(site, "en", "news/_index.md")) == site.news["en"]
     assert site.children(page_at(site, "en", "about.md")) == ()
@@ -328,10 +335,16 @@ def test_nested_sections_list_and_lead_to_their_pages(mini_site):
             "content/en/programme/health.md": "---\ntitle: Health\n---\n",
         },
     )
-    programme, data = page_at(site, "en", "programme/_index.md"), page_at(site, "en", "programme/data/_index.md")
+    programme, data = (
+        page_at(site, "en", "programme/_index.md"),
+        page_at(site, "en", "programme/data/_index.md"),
+    )
     ai = page_at(site, "en", "programme/data/ai.md")
     assert [p.url for p in site.breadcrumbs(ai)] == [
-        "/en/", "/en/programme/", "/en/programme/data/", "/en/programme/data/ai/",
+        "/en/",
+        "/en/programme/",
+        "/en/programme/data/",
+        "/en/programme/data/ai/",
     ]
     assert [p.url for p in site.breadcrumbs(data)] == ["/en/", "/en/programme/", "/en/programme/data/"]
     assert [p.url for p in site.children(programme)] == ["/en/programme/data/", "/en/programme/health/"]
@@ -342,7 +355,9 @@ def test_nested_sections_list_and_lead_to_their_pages(mini_site):
 def test_alternates_with_x_default(mini_site):
     site = make_site(mini_site, {"content/nl/alleen-nl.md": "---\ntitle: Alleen Nederlands\n---\n"})
     assert site.alternates(page_at(site, "nl", "about.md")) == (
-        ("en", "/en/about/"), ("nl", "/nl/over-ons/"), ("x-default", "/en/about/"),
+        ("en", "/en/about/"),
+        ("nl", "/nl/over-ons/"),
+        ("x-default", "/en/about/"),
     )
     # home pages point x-default at the root language chooser
     assert site.alternates(site.homes["nl"]) == (("en", "/en/"), ("nl", "/nl/"), ("x-default", "/"))

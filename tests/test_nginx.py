@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port, run_process
 
-from site_builder.cdn import IMMUTABLE, REVALIDATE
+from site_builder.output.cdn import IMMUTABLE, REVALIDATE
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed (.ci/run installs it)")
@@ -27,7 +27,9 @@ def server(tmp_path_factory):
     mou = root / "content/en/news/2019-09-26-mou.md"
     mou.write_text(mou.read_text().replace("date: 2019-09-26", "date: 2019-09-26\naliases: [/en/mou/]"))
     nl_mou = root / "content/nl/news/2019-09-26-mou.md"
-    nl_mou.write_text(nl_mou.read_text().replace("date: 2019-09-26", "date: 2019-09-26\naliases: [/nl/nieuws/mou/]"))
+    nl_mou.write_text(
+        nl_mou.read_text().replace("date: 2019-09-26", "date: 2019-09-26\naliases: [/nl/nieuws/mou/]")
+    )
     assert run_process("-C", root, "build").returncode == 0
     port = free_port()
     config = run_process("-C", root, "nginx-config", "--listen", f"127.0.0.1:{port}")
@@ -39,15 +41,16 @@ def server(tmp_path_factory):
     # As root, nginx's workers would run as nobody, who cannot read pytest's private folders.
     user = "user root;\n" if os.geteuid() == 0 else ""
     (prefix / "nginx.conf").write_text(
-        user
-        + "daemon off;\nworker_processes 1;\npid nginx.pid;\nerror_log logs/error.log;\n"
+        user + "daemon off;\nworker_processes 1;\npid nginx.pid;\nerror_log logs/error.log;\n"
         "events { worker_connections 64; }\n"
         f"http {{\n include {mime};\n default_type application/octet-stream;\n access_log off;\n"
         f" client_body_temp_path tmp; proxy_temp_path tmp; fastcgi_temp_path tmp; uwsgi_temp_path tmp; scgi_temp_path tmp;\n"
         " include site.conf;\n}\n"
     )
     (prefix / "tmp").mkdir()
-    process = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")], stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")], stderr=subprocess.PIPE
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -124,7 +127,11 @@ def test_feeds_and_sitemap(server):
 
 def test_unknown_addresses_get_the_404_page_of_their_language(server):
     port, build = server
-    for path, page in [("/nl/bestaat-niet/", "nl/404.html"), ("/en/missing/", "en/404.html"), ("/elsewhere", "404.html")]:
+    for path, page in [
+        ("/nl/bestaat-niet/", "nl/404.html"),
+        ("/en/missing/", "en/404.html"),
+        ("/elsewhere", "404.html"),
+    ]:
         status, headers, body = get(port, path)
         assert status == 404, path
         assert body == (build / page).read_bytes(), path

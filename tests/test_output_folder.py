@@ -8,13 +8,15 @@ import os
 import pytest
 from conftest import read_tree
 
-from site_builder.write import MARK, MARK_FILE
+from site_builder.output.publish import MARK, MARK_FILE
 
 REFUSED_HINT = "(hint: choose a new or empty folder with --out, or move that folder away yourself)"
 
 
 def _snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("name", [".git", "docs", "notes"])
@@ -57,7 +59,9 @@ def test_a_spare_folder_that_is_not_the_tool_s_is_refused(mini_site, run_cli):
     (foreign / "mine.txt").write_text("not the tool's", "utf-8")
     code, _out, err = run_cli("-C", mini_site, "build")
     assert code == 1
-    assert err.startswith(f"the folder site-builder keeps beside it, {foreign}, holds files site-builder did not write")
+    assert err.startswith(
+        f"the folder site-builder keeps beside it, {foreign}, holds files site-builder did not write"
+    )
     assert (foreign / "mine.txt").read_text("utf-8") == "not the tool's"
 
 
@@ -95,7 +99,7 @@ def test_a_hand_edit_that_keeps_size_and_time_is_put_back(mini_site, run_cli):
 def test_a_rebuild_after_an_edit_touches_only_what_changed(mini_site, run_cli, monkeypatch):
     """The spare folder's record stays true from build to build: files that did not change
     since the build before last are neither written nor linked again."""
-    from site_builder import write
+    from site_builder.output import publish as write
 
     page = mini_site / "content" / "en" / "about.md"
     original = page.read_text("utf-8")
@@ -104,7 +108,9 @@ def test_a_rebuild_after_an_edit_touches_only_what_changed(mini_site, run_cli, m
         assert run_cli("-C", mini_site, "build")[0] == 0
     touched = []
     real_write_one = write._write_one
-    monkeypatch.setattr(write, "_write_one", lambda *args: touched.append(args[-1].path) or real_write_one(*args))
+    monkeypatch.setattr(
+        write, "_write_one", lambda *args: touched.append(args[-1].path) or real_write_one(*args)
+    )
     page.write_text(f"{original}\nFourth.\n", "utf-8")
     assert run_cli("-C", mini_site, "build")[0] == 0
     # The page itself, in this build and the one before (the spare folder held the build

@@ -13,11 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import read_tree, run_process
 
-from site_builder import pipeline
-
-from site_builder import stages
-from site_builder.render import IN_WORKERS_FROM
-from site_builder.workers import can_fork
+from site_builder import pipeline, stages
+from site_builder.render.pages import IN_WORKERS_FROM
+from site_builder.render.workers import can_fork
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"
@@ -52,7 +50,6 @@ def test_one_and_two_jobs_give_the_same_generated_site(generated_site, tmp_path)
     assert parallel == serial
 
 
-
 @pytest.mark.skipif(not can_fork(), reason="pages are rendered in workers only where they can be forked")
 def test_dates_formatted_in_workers_are_kept_for_the_next_build(generated_site, tmp_path):
     """A rebuild after one edit renders a page or two: with the dates the workers formatted
@@ -70,7 +67,10 @@ def test_dates_formatted_in_workers_are_kept_for_the_next_build(generated_site, 
 @pytest.mark.parametrize(
     "line, expected",
     [
-        (b"{{ page.front.no_such_field }}\n", "template error: 'site_builder.frontmatter.FrontMatter object' has no"),
+        (
+            b"{{ page.front.no_such_field }}\n",
+            "template error: 'site_builder.content.frontmatter.FrontMatter object' has no",
+        ),
         ("{# café #}\n".encode("latin-1"), "the template is not valid UTF-8 text"),
     ],
 )
@@ -97,7 +97,8 @@ def test_a_template_no_page_uses_that_is_not_utf8_is_a_warning(generated_site, t
     shutil.copytree(generated_site, site)
     (site / "templates" / "unused.html").write_bytes("{# café #}\n".encode("latin-1"))
     results = [
-        run_process("-C", site, "build", "--no-cache", "--out", tmp_path / jobs, "--jobs", jobs) for jobs in ("1", "2")
+        run_process("-C", site, "build", "--no-cache", "--out", tmp_path / jobs, "--jobs", jobs)
+        for jobs in ("1", "2")
     ]
     assert [result.returncode for result in results] == [0, 0]
     warning = "warning: templates/unused.html:1: the template is not valid UTF-8 text (hint: save the file as UTF-8)"

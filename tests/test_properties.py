@@ -27,14 +27,15 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.check import scan_html
+from site_builder.checks.findings import scan_html
 from site_builder.config import load_config
+from site_builder.content.frontmatter import SLUG, Document, FrontMatter, kind_of, parse
+from site_builder.content.load import SourcePage, decode, is_ignored
 from site_builder.errors import SiteError, SiteErrors
-from site_builder.frontmatter import SLUG, Document, FrontMatter, kind_of, parse
-from site_builder.load import SourcePage, decode, is_ignored
-from site_builder.markup import markup_renderer
-from site_builder.model import build_site, slugify, url_to_file
-from site_builder.write import OutputFile, _safe_relative
+from site_builder.output.publish import _safe_relative
+from site_builder.render.markup import markup_renderer
+from site_builder.site.files import OutputFile
+from site_builder.site.model import build_site, slugify, url_to_file
 
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "100"))
 PROPERTY = settings(
@@ -52,18 +53,91 @@ CONFIG = load_config(REPO)
 # --- front matter ---------------------------------------------------------------------
 
 KEYS = [
-    "title", "summary", "slug", "date", "draft", "translation_key", "template", "weight", "menu",
-    "menu_title", "date_precision", "aliases", "translated_from", "figures", "strengths", "weaknesses",
-    "opportunities", "threats", "id", "value", "unit", "label", "source", "text", "<<", "? x", "titel", "1",
+    "title",
+    "summary",
+    "slug",
+    "date",
+    "draft",
+    "translation_key",
+    "template",
+    "weight",
+    "menu",
+    "menu_title",
+    "date_precision",
+    "aliases",
+    "translated_from",
+    "figures",
+    "strengths",
+    "weaknesses",
+    "opportunities",
+    "threats",
+    "id",
+    "value",
+    "unit",
+    "label",
+    "source",
+    "text",
+    "<<",
+    "? x",
+    "titel",
+    "1",
 ]
 SCALARS = st.one_of(
-    st.sampled_from([
-        "Over ons", "over-ons", "2019-09-26", "2017-11-31", "true", "maybe", "65000", "65.000", "2.5", "1e400",
-        ".inf", ".nan", "~", "null", "''", '""', "'it''s'", '"\\x00"', '"\\ud800"', "EUR", "percent", "page.html",
-        "../x", "/etc/passwd", "https://lsh.amsterdam/", "en:new", "&a x", "*a", "!!python/object/apply:os.system [x]",
-        "!!binary aGk=", "!!set {a}", "!foo x", "|", ">-", "[1, [2, [3]]]", "{a: b}", "[", "{", "- x", "a: b: c",
-        "#", "%", "@", "`", "\t", "x\ty", "\\", "'", '"', "---", "...",
-    ]),
+    st.sampled_from(
+        [
+            "Over ons",
+            "over-ons",
+            "2019-09-26",
+            "2017-11-31",
+            "true",
+            "maybe",
+            "65000",
+            "65.000",
+            "2.5",
+            "1e400",
+            ".inf",
+            ".nan",
+            "~",
+            "null",
+            "''",
+            '""',
+            "'it''s'",
+            '"\\x00"',
+            '"\\ud800"',
+            "EUR",
+            "percent",
+            "page.html",
+            "../x",
+            "/etc/passwd",
+            "https://lsh.amsterdam/",
+            "en:new",
+            "&a x",
+            "*a",
+            "!!python/object/apply:os.system [x]",
+            "!!binary aGk=",
+            "!!set {a}",
+            "!foo x",
+            "|",
+            ">-",
+            "[1, [2, [3]]]",
+            "{a: b}",
+            "[",
+            "{",
+            "- x",
+            "a: b: c",
+            "#",
+            "%",
+            "@",
+            "`",
+            "\t",
+            "x\ty",
+            "\\",
+            "'",
+            '"',
+            "---",
+            "...",
+        ]
+    ),
     st.text(max_size=20),
 )
 
@@ -170,7 +244,9 @@ def test_slugify_is_url_safe_and_stable(text):
 
 
 NAME = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1, max_size=12
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+    min_size=1,
+    max_size=12,
 ).filter(lambda name: name not in (".", "..") and not is_ignored(name))
 
 
@@ -212,7 +288,9 @@ def test_distinct_names_give_distinct_safe_addresses(items):
         st.tuples(
             st.sampled_from(["nl", "en"]),
             st.lists(
-                st.one_of(NAME, st.sampled_from(["news", "_index", "Nieuws", "news "])), min_size=1, max_size=3
+                st.one_of(NAME, st.sampled_from(["news", "_index", "Nieuws", "news "])),
+                min_size=1,
+                max_size=3,
             ).map(tuple),
             st.one_of(st.none(), st.sampled_from(["over-ons", "news", "a", "2019"])),
         ),
@@ -228,7 +306,9 @@ def test_any_names_give_safe_unique_addresses_or_name_the_files(items):
         files = {s.path for s in sources}
         for error in failure.errors:
             assert error.path in files
-            assert re.match(r"cannot make a web address|the address /\S+/ is claimed by \d+ pages", error.message)
+            assert re.match(
+                r"cannot make a web address|the address /\S+/ is claimed by \d+ pages", error.message
+            )
         return
     assert_addresses_are_safe(site)
 
@@ -251,7 +331,15 @@ SMALL_SITE = build_site(
             lambda ups, rest: "../" * ups + rest,
             st.integers(0, 6),
             st.sampled_from(
-                ["about.md", "news/mou.md", "etc/passwd.md", "en/about.md", "nl/news/mou.md#x", "/etc/passwd", "x"]
+                [
+                    "about.md",
+                    "news/mou.md",
+                    "etc/passwd.md",
+                    "en/about.md",
+                    "nl/news/mou.md#x",
+                    "/etc/passwd",
+                    "x",
+                ]
             ),
         ),
         st.text(max_size=20),
@@ -278,8 +366,29 @@ def test_links_to_pages_lead_to_pages_of_the_site_or_are_broken(href):
 _LINK_DEFINITION = re.compile(rb"""\s(?:href|src)="(/(?!/)[^"#?]*)""")
 _ID_DEFINITION = re.compile(rb'\sid="([^"]+)"')
 _HTML_PIECES = [
-    b' href="', b'\thref="', b'xhref="', b'href="', b' src="', b'\nsrc="', b'data-src="', b' id="', b'\x0bid="',
-    b'xid="', b'id="', b"<a", b">", b" ", b"=", b'"', b"/", b"//", b"/news", b"#f", b"?q", b"\xc3\xa9", b"\xff",
+    b' href="',
+    b'\thref="',
+    b'xhref="',
+    b'href="',
+    b' src="',
+    b'\nsrc="',
+    b'data-src="',
+    b' id="',
+    b'\x0bid="',
+    b'xid="',
+    b'id="',
+    b"<a",
+    b">",
+    b" ",
+    b"=",
+    b'"',
+    b"/",
+    b"//",
+    b"/news",
+    b"#f",
+    b"?q",
+    b"\xc3\xa9",
+    b"\xff",
 ]
 
 
@@ -298,7 +407,11 @@ _CONTROL_DEFINITION = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @PROPERTY
-@given(st.text(st.sampled_from(["a", "é", " ", "\t", "\n", "\r", "\x00", "\x1b", "\x0c", "\x7f", "\ufffe", "\u0086"])))
+@given(
+    st.text(
+        st.sampled_from(["a", "é", " ", "\t", "\n", "\r", "\x00", "\x1b", "\x0c", "\x7f", "\ufffe", "\u0086"])
+    )
+)
 def test_text_is_refused_exactly_for_the_defined_control_characters(text):
     result = decode(text.encode("utf-8"), PATH)
     assert isinstance(result, SiteError) == bool(_CONTROL_DEFINITION.search(text))

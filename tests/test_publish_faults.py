@@ -24,7 +24,8 @@ import pytest
 from conftest import REPO, read_tree
 
 from site_builder.errors import SiteError
-from site_builder.write import MARK, MARK_FILE, OutputFile, publish
+from site_builder.output.publish import MARK, MARK_FILE, publish
+from site_builder.site.files import OutputFile
 
 OLD = {
     "index.html": "<h1>LSH Amsterdam</h1>",
@@ -46,14 +47,14 @@ NEW = {
 CHILD = """
 import json, sys
 from pathlib import Path
-from site_builder import write
+from site_builder.output import publish as write
 from site_builder.errors import SiteError, format_error
 
 write._each_in_threads = lambda write_one, items: [write_one(item) for item in items]
 out, mode, old, new = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
-files = [write.OutputFile(path, text.encode()) for path, text in new.items()]
+files = [OutputFile(path, text.encode()) for path, text in new.items()]
 if mode == "known":
-    digests = {f.path: f.digest for f in (write.OutputFile(p, t.encode()) for p, t in old.items())}
+    digests = {f.path: f.digest for f in (OutputFile(p, t.encode()) for p, t in old.items())}
     known = write.Known(digests, frozenset(digests))
     output, spare = known, known
 else:
@@ -65,7 +66,9 @@ except SiteError as error:
     sys.exit(1)
 """
 
-pytestmark = pytest.mark.skipif(shutil.which("strace") is None, reason="needs strace (apt-get install strace)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("strace") is None, reason="needs strace (apt-get install strace)"
+)
 
 
 def _tree(texts: dict[str, str]) -> dict[str, bytes]:
@@ -141,7 +144,9 @@ def test_a_kill_at_any_system_call_of_publishing_leaves_a_whole_site(tmp_path, m
     for step, (name, number) in enumerate(calls):
         parent = tmp_path / f"kill-{step}"
         _old_site(parent)
-        result = _run_child(parent / "build", mode, ["-o", "/dev/null", "-e", f"inject={name}:signal=SIGKILL:when={number}"])
+        result = _run_child(
+            parent / "build", mode, ["-o", "/dev/null", "-e", f"inject={name}:signal=SIGKILL:when={number}"]
+        )
         assert result.returncode == -9, f"{name} #{number}: not killed ({result.returncode}): {result.stderr}"
         _assert_whole(parent)
         outcomes["new" if read_tree(parent / "build") == _tree(NEW) else "old"] += 1
@@ -159,11 +164,15 @@ def test_an_error_at_any_system_call_of_publishing_leaves_the_old_site(tmp_path,
     for step, (name, number) in enumerate(calls):
         parent = tmp_path / f"{error}-{step}"
         _old_site(parent)
-        result = _run_child(parent / "build", "known", ["-o", "/dev/null", "-e", f"inject={name}:error={error}:when={number}"])
+        result = _run_child(
+            parent / "build", "known", ["-o", "/dev/null", "-e", f"inject={name}:error={error}:when={number}"]
+        )
         _assert_whole(parent)
         if result.returncode != 0:
             failed += 1
-            assert result.returncode == 1 and "Traceback" not in result.stderr, f"{name} #{number}: {result.stderr}"
+            assert result.returncode == 1 and "Traceback" not in result.stderr, (
+                f"{name} #{number}: {result.stderr}"
+            )
             (line,) = result.stderr.splitlines()
             assert line.startswith(f"cannot write the site to {parent / 'build'}: ")
             if error == "ENOSPC" and name in ("openat", "write", "mkdir", "link", "linkat"):
@@ -179,7 +188,9 @@ def small_disk(tmp_path):
     """A file system of 256 KiB: a site of a few files fits, a larger one does not."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True
+    )
     if made.returncode != 0:
         pytest.skip(f"cannot mount a small file system here: {made.stderr.decode().strip()}")
     yield mount
@@ -207,7 +218,10 @@ def immutable(tmp_path):
     made = []
 
     def make(path: Path) -> None:
-        if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode:
+        if (
+            shutil.which("chattr") is None
+            or subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode
+        ):
             pytest.skip("needs chattr +i on this file system")
         made.append(path)
 

@@ -15,17 +15,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_properties import EXAMPLES, PROPERTY
 
-from site_builder import markup, quick_markdown
-from site_builder.frontmatter import split
-from site_builder.markup import markdown_extensions
-from site_builder.stages import generate
-from site_builder.quick_markdown import (
+from site_builder.content.frontmatter import split
+from site_builder.render import markup, quick_markdown
+from site_builder.render.markup import markdown_extensions
+from site_builder.render.quick_markdown import (
     BLOCK_NEEDS,
     INLINE_NEEDS,
     QuickBlockParser,
     QuickInlineProcessor,
     QuickMarkdownExtension,
 )
+from site_builder.stages import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"
@@ -123,7 +123,7 @@ def test_tree_passes_run_only_in_documents_holding_what_they_look_for(monkeypatc
         ("# Contents\n\n[TOC]\n\nText.", ["TocTreeprocessor"]),
         ("A \\*starred\\* word", ["UnescapeTreeprocessor"]),
         ("Two \x0242\x03 controls", []),
-        ("A picture ![Alt](/p.png){: width=\"20\" }", ["AttrListTreeprocessor"]),
+        ('A picture ![Alt](/p.png){: width="20" }', ["AttrListTreeprocessor"]),
     ):
         expected = stock.reset().convert(text)
         ran.clear()

@@ -13,7 +13,7 @@ import pytest
 from site_builder import pipeline
 from site_builder.cli import main
 from site_builder.config import load_config
-from site_builder.load import load_sources
+from site_builder.content.load import load_sources
 
 ROOT = Path(__file__).resolve().parent.parent
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -177,12 +177,22 @@ def test_numbers_and_dates_are_formatted_per_locale(built, sources):
             "month": f">{months[lang][date.month - 1]} {date.year}<",
             "year": f">{date.year}<",
         }[source.front.date_precision]
-        html = next(p for p in (built / lang).rglob("index.html") if f"<h1>{_escape(source.front.title)}</h1>" in p.read_text("utf-8"))
+        html = next(
+            p
+            for p in (built / lang).rglob("index.html")
+            if f"<h1>{_escape(source.front.title)}</h1>" in p.read_text("utf-8")
+        )
         assert expected in html.read_text("utf-8"), (source.path, expected)
 
 
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;")
+    )
 
 
 def test_root_page_offers_both_languages(built, config):

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from conftest import read_tree
 
-from site_builder import record, store
-from site_builder.deferred import stored
-from site_builder.markup import Body, Link
-from site_builder.render import IN_WORKERS_FROM
+from site_builder.incremental import record, store
+from site_builder.incremental.deferred import stored
+from site_builder.render.markup import Body, Link
+from site_builder.render.pages import IN_WORKERS_FROM
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate_site.py"
@@ -34,7 +34,9 @@ def _cold(run_cli, site: Path, out: Path, *options: str) -> dict[str, bytes]:
 
 
 def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
-    return {p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*")
+    }
 
 
 def _append(path: Path, text: str) -> None:
@@ -55,7 +57,7 @@ def _edit_generated(site: Path, rng: random.Random, step: int) -> str:
         _append(page, f"\nStep {step}: see [another item]({other.name}).\n")
     elif what == "title":
         text = page.read_text("utf-8")
-        page.write_text(text.replace("title: \"", f"title: \"Step {step} ", 1), "utf-8")
+        page.write_text(text.replace('title: "', f'title: "Step {step} ', 1), "utf-8")
     elif what == "add":
         for lang in ("en", "nl"):
             (site / "content" / lang / "news" / f"item-9{step:04d}.md").write_text(
@@ -120,7 +122,9 @@ def test_the_real_site_after_edits_is_what_a_cold_serial_build_makes(tmp_path, r
         shutil.copy2(ROOT / name, site / name)
     out = tmp_path / "out"
     edits = [
-        lambda: _append(site / "content/en/about.md", "\nOne more sentence about [the SWOT](swot.md#swot-strengths).\n"),
+        lambda: _append(
+            site / "content/en/about.md", "\nOne more sentence about [the SWOT](swot.md#swot-strengths).\n"
+        ),
         lambda: _append(site / "content/nl/swot.md", "\nNog een zin.\n"),
         lambda: _append(site / "templates/base.html", "{# a designer's note #}\n"),
         lambda: (site / "content/en/about.md").write_text(
@@ -389,7 +393,9 @@ _BUILD_NAMING_MODULES = (
 
 def _build_naming_modules(site: Path) -> list[str]:
     done = subprocess.run(
-        [sys.executable, "-c", _BUILD_NAMING_MODULES, "-q", "-C", str(site), "build"], capture_output=True, text=True
+        [sys.executable, "-c", _BUILD_NAMING_MODULES, "-q", "-C", str(site), "build"],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout.split()

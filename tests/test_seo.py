@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-
 from site_builder import stages
-from site_builder.frontmatter import published_iso
-from site_builder.seo import json_ld
+from site_builder.content.frontmatter import published_iso
+from site_builder.render.seo import json_ld
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,7 +179,10 @@ def test_structured_data_claims_no_more_of_a_date_than_is_known(pages):
 
 def test_the_404_pages_are_not_indexed(generated):
     files = {f.path: f.data.decode("utf-8") for f in generated.files}
-    for path, lang, text in (("en/404.html", "en", "Page not found"), ("nl/404.html", "nl", "Pagina niet gevonden")):
+    for path, lang, text in (
+        ("en/404.html", "en", "Page not found"),
+        ("nl/404.html", "nl", "Pagina niet gevonden"),
+    ):
         head = Head(files[path])
         assert head.one("robots") == "noindex"
         assert f'<html lang="{lang}">' in files[path]

@@ -119,9 +119,13 @@ def test_only_saves_of_inputs_reload_the_browser(project, tmp_path):
 
     async def session() -> tuple[list, list]:
         socket = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
-        await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+        await socket.write_message(
+            json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
+        )
         await socket.read_message()
-        await socket.write_message(json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/en/about/"}))
+        await socket.write_message(
+            json.dumps({"command": "info", "url": f"http://127.0.0.1:{port}/en/about/"})
+        )
 
         async def heard(seconds: float) -> list:
             messages = []
@@ -245,6 +249,7 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
             content = (root / rel).read_text()
             assert old in content, (rel, old)
             (root / rel).write_text(content.replace(old, new, 1))
+
         return edit
 
     edits = [
@@ -261,7 +266,9 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
         append("assets/site.css", "\n.extra { color: red; }\n"),
         # A link in a template to a page that does not exist fails every build until the page is added.
         replace("templates/base.html", "</footer>", '<a href="/nl/colofon/">Colofon</a></footer>'),
-        lambda: (root / "content/nl/colofon.md").write_text("---\ntitle: Colofon\n---\nGemaakt in Amsterdam.\n"),
+        lambda: (root / "content/nl/colofon.md").write_text(
+            "---\ntitle: Colofon\n---\nGemaakt in Amsterdam.\n"
+        ),
     ]
     random.Random(2026).shuffle(edits)
     failures = 0

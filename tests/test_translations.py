@@ -9,9 +9,9 @@ import pytest
 from conftest import read_tree
 
 from site_builder.config import load_config
-from site_builder.frontmatter import content_version, set_front_matter_line
-from site_builder.load import load_sources
-from site_builder.translations import inconsistencies, source_problems, status
+from site_builder.content.frontmatter import content_version, set_front_matter_line
+from site_builder.content.load import load_sources
+from site_builder.site.translations import inconsistencies, source_problems, status
 
 EN_MOU = "content/en/news/2019-09-26-mou.md"
 NL_MOU = "content/nl/news/2019-09-26-mou.md"
@@ -184,8 +184,13 @@ def test_figure_unit_year_missing_and_order(mini_site):
     edit(mini_site, "content/nl/key-figures.md", "year: 2018", "year: 2019")
     config, sources = sources_of(mini_site)
     found = messages(inconsistencies(config, sources))
-    assert any("figure 'lsh-budget' unit (none) differs from content/en/key-figures.md:12 (EUR)" in m for m in found)
-    assert any("figure 'cycling-share' year 2019 differs from content/en/key-figures.md:18 (2018)" in m for m in found)
+    assert any(
+        "figure 'lsh-budget' unit (none) differs from content/en/key-figures.md:12 (EUR)" in m for m in found
+    )
+    assert any(
+        "figure 'cycling-share' year 2019 differs from content/en/key-figures.md:18 (2018)" in m
+        for m in found
+    )
 
     config, sources = sources_of(mini_site)
     text = (mini_site / "content/nl/key-figures.md").read_text()
@@ -194,16 +199,26 @@ def test_figure_unit_year_missing_and_order(mini_site):
     swapped += text[text.index("  - id: cycling-share") :]
     (mini_site / "content/nl/key-figures.md").write_text(swapped)
     config, sources = sources_of(mini_site)
-    assert any("the figures are in another order than in content/en/key-figures.md" in m
-               for m in messages(inconsistencies(config, sources)))
+    assert any(
+        "the figures are in another order than in content/en/key-figures.md" in m
+        for m in messages(inconsistencies(config, sources))
+    )
 
 
 def test_figure_only_in_one_language(mini_site):
     edit(mini_site, "content/nl/key-figures.md", "  - id: cycling-share", "  - id: cycling-share-nl")
     config, sources = sources_of(mini_site)
     found = messages(inconsistencies(config, sources))
-    assert "content/nl/key-figures.md:6: figure 'cycling-share' of content/en/key-figures.md:18 is missing (hint: every language has the same figures)" in found
-    assert any(m.startswith("content/nl/key-figures.md:19: figure 'cycling-share-nl' is not in content/en/key-figures.md") for m in found)
+    assert (
+        "content/nl/key-figures.md:6: figure 'cycling-share' of content/en/key-figures.md:18 is missing (hint: every language has the same figures)"
+        in found
+    )
+    assert any(
+        m.startswith(
+            "content/nl/key-figures.md:19: figure 'cycling-share-nl' is not in content/en/key-figures.md"
+        )
+        for m in found
+    )
 
 
 def test_news_date_and_draft_differ(mini_site):
@@ -224,13 +239,19 @@ def test_strict_build_fails_on_an_inconsistency_naming_both_files(mini_site, run
 
     code, _, err = run_cli("-C", mini_site, "build")  # a warning without --strict
     assert code == 0
-    assert "warning: content/nl/key-figures.md:7: figure 'lsh-jobs-nl' value 60000 differs from content/en/key-figures.md:6" in err
+    assert (
+        "warning: content/nl/key-figures.md:7: figure 'lsh-jobs-nl' value 60000 differs from content/en/key-figures.md:6"
+        in err
+    )
 
     run_cli("-C", mini_site, "build")
     before = read_tree(mini_site / "build")
     code, _, err = run_cli("-C", mini_site, "build", "--strict")
     assert code == 1
-    assert "content/nl/key-figures.md:7: figure 'lsh-jobs-nl' value 60000 differs from content/en/key-figures.md:6" in err
+    assert (
+        "content/nl/key-figures.md:7: figure 'lsh-jobs-nl' value 60000 differs from content/en/key-figures.md:6"
+        in err
+    )
     assert "Traceback" not in err
     assert read_tree(mini_site / "build") == before
 
@@ -247,7 +268,9 @@ def test_missing_translation_policy_error(mini_site, run_cli):
     edit(mini_site, "site.yaml", "news_page_size:", "missing_translation: error\nnews_page_size:")
     code, _, err = run_cli("-C", mini_site, "build")
     assert code == 1
-    assert err.strip().startswith("content/nl/about.md: no English translation (hint: add content/en/about.md")
+    assert err.strip().startswith(
+        "content/nl/about.md: no English translation (hint: add content/en/about.md"
+    )
 
 
 def test_unknown_policy_is_named(mini_site, run_cli):
@@ -271,7 +294,9 @@ def test_switcher_goes_to_the_nearest_translated_section(mini_site, run_cli):
 def test_ui_string_problems_are_reported(mini_site, run_cli):
     po = mini_site / "translations/nl/LC_MESSAGES/messages.po"
     text = po.read_text()
-    text = text.replace('msgid "All news"\nmsgstr "Al het nieuws"', '#, fuzzy\nmsgid "All news"\nmsgstr "Al het nieuws"')
+    text = text.replace(
+        'msgid "All news"\nmsgstr "Al het nieuws"', '#, fuzzy\nmsgid "All news"\nmsgstr "Al het nieuws"'
+    )
     text = text.replace('msgstr "Kruimelpad"', 'msgstr ""')
     text += '\nmsgid "Old label"\nmsgstr "Oud label"\n'
     po.write_text(text)
@@ -282,10 +307,17 @@ def test_ui_string_problems_are_reported(mini_site, run_cli):
     assert code == 1
     lines = err.splitlines()
     po_rel = "translations/nl/LC_MESSAGES/messages.po"
-    assert any(l.startswith(f"{po_rel}:") and "the translation of 'All news' is marked fuzzy" in l for l in lines)
+    assert any(
+        l.startswith(f"{po_rel}:") and "the translation of 'All news' is marked fuzzy" in l for l in lines
+    )
     assert any(l.startswith(f"{po_rel}:") and "'Breadcrumb' has no translation" in l for l in lines)
-    assert any(l.startswith(f"{po_rel}:") and "'Old label' is no longer used in the templates" in l for l in lines)
-    assert f"{po_rel}: 'Nothing here' (used in templates/404.html:2) is not in the catalogue (hint: run: site-builder i18n update, then translate it)" in lines
+    assert any(
+        l.startswith(f"{po_rel}:") and "'Old label' is no longer used in the templates" in l for l in lines
+    )
+    assert (
+        f"{po_rel}: 'Nothing here' (used in templates/404.html:2) is not in the catalogue (hint: run: site-builder i18n update, then translate it)"
+        in lines
+    )
 
 
 def test_i18n_update_adds_new_messages_to_every_catalogue(mini_site, run_cli):
@@ -323,7 +355,9 @@ def test_the_real_content_is_translated_consistent_and_current():
     assert inconsistencies(config, sources) == []
     assert source_problems(config, sources) == []
     english = [s for s in sources if s.lang == "en"]
-    assert english and all(s.front.translated_from for s in english), "English pages record their Dutch source"
+    assert english and all(s.front.translated_from for s in english), (
+        "English pages record their Dutch source"
+    )
 
 
 def test_status_page_is_in_the_preview_only(mini_site, run_cli):
@@ -335,18 +369,27 @@ def test_status_page_is_in_the_preview_only(mini_site, run_cli):
     preview = {f.path: f.data.decode() for f in generate(mini_site, drafts=True, preview=True).files}
     page = preview["_status/index.html"]
     assert "<code>content/en/about.md</code>" in page
-    assert '<a href="/en/news/memorandum-of-understanding/"><code>content/en/news/2019-09-26-mou.md</code></a>' in page
+    assert (
+        '<a href="/en/news/memorandum-of-understanding/"><code>content/en/news/2019-09-26-mou.md</code></a>'
+        in page
+    )
     assert '<meta name="robots" content="noindex">' in page
     assert "_status/index.html" not in {f.path for f in generate(mini_site).files}
 
 
 def test_raw_html_that_runs_code_is_a_warning_and_an_error_when_strict(mini_site, run_cli):
     about = mini_site / "content/en/about.md"
-    about.write_text(about.read_text() + '\n<script>alert(1)</script>\n\n<a href="javascript:go()">x</a>, and `<script>` as code\n')
+    about.write_text(
+        about.read_text()
+        + '\n<script>alert(1)</script>\n\n<a href="javascript:go()">x</a>, and `<script>` as code\n'
+    )
     code, _, err = run_cli("-C", mini_site, "build")
     assert code == 0
     assert "warning: content/en/about.md:8: raw HTML that runs code ('<script') in the content" in err
-    assert "warning: content/en/about.md:10: raw HTML that runs code ('href=\"javascript:') in the content" in err
+    assert (
+        "warning: content/en/about.md:10: raw HTML that runs code ('href=\"javascript:') in the content"
+        in err
+    )
     assert err.count("raw HTML") == 2  # the code span is text, not HTML
     code, _, err = run_cli("-C", mini_site, "build", "--strict")
     assert code == 1 and err.count("raw HTML") == 2
@@ -385,11 +428,13 @@ def test_the_templates_ui_string_call_gives_what_jinja_s_gives(source):
     """``templating.ui_string`` stands in for the i18n extension's newstyle ``_()``."""
     import jinja2
 
-    from site_builder.templating import ui_string
+    from site_builder.render.templating import ui_string
 
     results = []
     for ours in (False, True):
-        env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined)
+        env = jinja2.Environment(
+            extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined
+        )
         env.install_gettext_translations(Catalogue(), newstyle=True)
         if ours:
             env.globals["_"] = ui_string(Catalogue().gettext)
@@ -401,9 +446,11 @@ def test_the_templates_ui_string_call_gives_what_jinja_s_gives(source):
 def test_a_ui_string_of_an_undefined_value_fails_as_in_jinja():
     import jinja2
 
-    from site_builder.templating import ui_string
+    from site_builder.render.templating import ui_string
 
-    env = jinja2.Environment(extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        extensions=["jinja2.ext.i18n"], autoescape=True, undefined=jinja2.StrictUndefined
+    )
     env.install_gettext_translations(Catalogue(), newstyle=True)
     env.globals["_"] = ui_string(Catalogue().gettext)
     with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):

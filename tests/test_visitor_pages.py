@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-
 from site_builder import stages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +39,12 @@ class Outline(HTMLParser):
             self.headings.append(int(tag[1]))
         if tag in ("script", "img", "iframe", "source", "audio", "video") and attrs.get("src"):
             self.resources.append(attrs["src"])
-        if tag == "link" and set(attrs.get("rel", "").split()) & {"stylesheet", "icon", "preload", "modulepreload"}:
+        if tag == "link" and set(attrs.get("rel", "").split()) & {
+            "stylesheet",
+            "icon",
+            "preload",
+            "modulepreload",
+        }:
             self.resources.append(attrs["href"])
         if tag not in VOID:
             self.open.append(tag)
@@ -92,7 +96,10 @@ def test_every_page_has_skip_link_landmarks_one_h1_and_no_skipped_heading_level(
 def test_markup_has_unique_ids_and_no_stray_end_tags(html_pages):
     for path, html in html_pages.items():
         outline = Outline(html)
-        assert len(outline.ids) == len(set(outline.ids)), (path, sorted(i for i in outline.ids if outline.ids.count(i) > 1))
+        assert len(outline.ids) == len(set(outline.ids)), (
+            path,
+            sorted(i for i in outline.ids if outline.ids.count(i) > 1),
+        )
         assert outline.stray_end_tags == [], path
         assert outline.open == [], path
 
@@ -144,7 +151,14 @@ def _chart(html: str, chart_id: str) -> ET.Element:
         (
             "en/key-figures/index.html",
             "LSH companies in the Amsterdam region by segment",
-            ["Biotech: therapeutics & diagnostics", "Biotech: R&D services", "Biotech: other", "Medtech", "Pharma", "Suppliers, investors & others"],
+            [
+                "Biotech: therapeutics & diagnostics",
+                "Biotech: R&D services",
+                "Biotech: other",
+                "Medtech",
+                "Pharma",
+                "Suppliers, investors & others",
+            ],
             ["35", "25", "14", "23", "7", "195"],
             ["€390,000", "€500,000", "€1,360,000", "€120,000"],
             "Monitor Deloitte (2018), annex 1 of the Life Sciences &amp; Health Amsterdam Action Programme 2019-2022",
@@ -152,7 +166,14 @@ def _chart(html: str, chart_id: str) -> ET.Element:
         (
             "nl/kerncijfers/index.html",
             "LSH-bedrijven in de regio Amsterdam per segment",
-            ["Biotech: therapeutica en diagnostiek", "Biotech: R&D-dienstverlening", "Biotech: overig", "Medtech", "Farma", "Toeleveranciers, investeerders en overig"],
+            [
+                "Biotech: therapeutica en diagnostiek",
+                "Biotech: R&D-dienstverlening",
+                "Biotech: overig",
+                "Medtech",
+                "Farma",
+                "Toeleveranciers, investeerders en overig",
+            ],
             ["35", "25", "14", "23", "7", "195"],
             ["€\xa0390.000", "€\xa0500.000", "€\xa01.360.000", "€\xa0120.000"],
             "Monitor Deloitte (2018), bijlage 1 van het Life Sciences &amp; Health Amsterdam Actieprogramma 2019-2022",
@@ -169,7 +190,9 @@ def test_key_figures_charts_speak_the_page_language_and_name_their_source(
     assert svg.find(f"{SVG}title").text == title
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-label"] == labels
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"] == values
-    assert svg.find(f"{SVG}desc").text == "; ".join(f"{label}: {value}" for label, value in zip(labels, values))
+    assert svg.find(f"{SVG}desc").text == "; ".join(
+        f"{label}: {value}" for label, value in zip(labels, values)
+    )
     # The same numbers as a table, for readers who cannot see the chart, and the source under it.
     table = html[html.index("chart-companies-by-segment") :].split("</table>", 1)[0]
     assert re.findall(r'<td class="num"><span class="number">([^<]+)</span></td>', table) == values
@@ -185,29 +208,48 @@ def test_key_figures_below_the_headline_tiles_sit_under_their_own_heading(html_p
     html = html_pages[path]
     rest = html[html.index('<section class="figure-group"') :]
     assert re.search(r"</section>\s*<div class=\"figure-grid\">", rest) is None
-    headings = re.findall(r'<section class="figure-group" aria-labelledby="group-([a-z-]+)">\s*<h2 id="group-\1">', rest)
+    headings = re.findall(
+        r'<section class="figure-group" aria-labelledby="group-([a-z-]+)">\s*<h2 id="group-\1">', rest
+    )
     assert len(set(headings)) == len(headings) >= 5
 
 
 def test_swot_has_four_quadrants_whose_entries_are_the_only_separated_items(html_pages, files):
-    css = next(data.decode() for path, data in files.items() if path.startswith("assets/site.") and path.endswith(".css"))
+    css = next(
+        data.decode()
+        for path, data in files.items()
+        if path.startswith("assets/site.") and path.endswith(".css")
+    )
     for path in ("en/swot/index.html", "nl/swot/index.html"):
         html = html_pages[path]
         quadrants = re.findall(r'<section class="swot-quadrant swot-(\w+)" aria-labelledby="swot-\1">', html)
         assert quadrants == ["strengths", "weaknesses", "opportunities", "threats"]
         assert html.count('<ul class="swot-entries">') == 4
         assert re.search(r'<ul class="swot-entries">\s*<li>\s*<h3>', html)
-        assert re.search(r"<li>\s*<h3>[^<]+</h3>\s*<p>[^<]+</p>\s*<ul>\s*<li>", html)  # a list inside an entry
+        assert re.search(
+            r"<li>\s*<h3>[^<]+</h3>\s*<p>[^<]+</p>\s*<ul>\s*<li>", html
+        )  # a list inside an entry
     separators = re.findall(r"([^{}]*)\{[^}]*border-top: 1px", css)
     swot_rules = [rule.strip() for rule in separators if "swot" in rule]
     assert swot_rules == [".swot-entries > li + li"]
 
 
 def test_print_style_prints_the_content_not_the_navigation(files):
-    css = next(data.decode() for path, data in files.items() if path.startswith("assets/site.") and path.endswith(".css"))
+    css = next(
+        data.decode()
+        for path, data in files.items()
+        if path.startswith("assets/site.") and path.endswith(".css")
+    )
     print_rules = css[css.index("@media print") :]
     hidden = {s.strip() for s in re.search(r"([^{]+)\{\s*display: none;", print_rules).group(1).split(",")}
-    assert {".site-header", ".main-nav", ".site-footer", ".breadcrumbs", ".language-switcher", ".skip-link"} <= hidden
+    assert {
+        ".site-header",
+        ".main-nav",
+        ".site-footer",
+        ".breadcrumbs",
+        ".language-switcher",
+        ".skip-link",
+    } <= hidden
     assert not hidden & {"main", "#main", "article", ".wrap", ".prose"}
 
 
@@ -238,11 +280,19 @@ def test_news_list_pages_show_cards_link_each_other_and_have_their_own_title(min
     first, second = files["en/news/index.html"], files["en/news/page/2/index.html"]
     assert first.count('<article class="card news-card">') == 2
     assert second.count('<article class="card news-card">') == 1
-    assert re.search(r'<nav class="pagination" aria-label="Pages">\s*<span>page 1 of 2</span>\s*<a rel="next" href="/en/news/page/2/">', first)
-    assert re.search(r'<nav class="pagination" aria-label="Pages">\s*<a rel="prev" href="/en/news/">[^<]+</a>\s*<span>page 2 of 2</span>', second)
+    assert re.search(
+        r'<nav class="pagination" aria-label="Pages">\s*<span>page 1 of 2</span>\s*<a rel="next" href="/en/news/page/2/">',
+        first,
+    )
+    assert re.search(
+        r'<nav class="pagination" aria-label="Pages">\s*<a rel="prev" href="/en/news/">[^<]+</a>\s*<span>page 2 of 2</span>',
+        second,
+    )
     heads = [Outline(page) for page in (first, second)]
     titles = [re.search(r"<title>([^<]+)</title>", page).group(1) for page in (first, second)]
-    descriptions = [re.search(r'<meta name="description" content="([^"]+)">', page).group(1) for page in (first, second)]
+    descriptions = [
+        re.search(r'<meta name="description" content="([^"]+)">', page).group(1) for page in (first, second)
+    ]
     assert len(set(titles)) == len(set(descriptions)) == 2
     assert [h.first("link", rel="canonical")["href"] for h in heads] == [
         "https://lsh.amsterdam/en/news/",

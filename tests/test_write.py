@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import read_tree
 
-from site_builder import write
 from site_builder.errors import SiteError
-from site_builder.write import MARK, MARK_FILE, Known, OutputFile, check_output_folder, publish
+from site_builder.output import publish as write
+from site_builder.output.publish import MARK, MARK_FILE, Known, check_output_folder, publish
+from site_builder.site.files import OutputFile
 
 FIRST = (
     OutputFile("index.html", b"<h1>LSH Amsterdam</h1>"),
@@ -174,7 +175,7 @@ def test_check_output_folder(tmp_path):
 
 
 def test_a_second_build_into_the_same_place_is_refused_while_the_first_runs(tmp_path):
-    from site_builder.write import output_lock
+    from site_builder.output.publish import output_lock
 
     out = tmp_path / "build"
     with output_lock(out):
@@ -219,7 +220,9 @@ def test_what_is_known_of_the_spare_folder_is_all_that_is_written(tmp_path, monk
     publish(FIRST, out)  # the spare folder now holds FIRST too
     written = []
     real_write_new = write._write_new
-    monkeypatch.setattr(write, "_write_new", lambda path, data: written.append(path.name) or real_write_new(path, data))
+    monkeypatch.setattr(
+        write, "_write_new", lambda path, data: written.append(path.name) or real_write_new(path, data)
+    )
     changed = OutputFile("nl/index.html", b"<h1>Welkom terug</h1>")
     files = (FIRST[0], changed, FIRST[2], FIRST[3])
     digests = {f.path: f.digest for f in FIRST}

@@ -10,18 +10,18 @@ import hashlib
 import posixpath
 import re
 import sys
-from html.parser import HTMLParser
-from urllib.parse import unquote
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import unquote
 
-from site_builder import translations
 from site_builder.config import SiteConfig
+from site_builder.content.load import SourcePage
 from site_builder.errors import SiteError
-from site_builder.load import SourcePage
-from site_builder.markup import RenderedPage
-from site_builder.model import Page, Site
-from site_builder.write import OutputFile
+from site_builder.render.markup import RenderedPage
+from site_builder.site import translations
+from site_builder.site.files import OutputFile
+from site_builder.site.model import Page, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,11 @@ class Findings:
     @property
     def all(self) -> tuple[SiteError, ...]:
         return (
-            self.broken_links + self.missing_translations + self.translations + self.ui_strings + self.unsafe_html
+            self.broken_links
+            + self.missing_translations
+            + self.translations
+            + self.ui_strings
+            + self.unsafe_html
         )
 
     def blocking(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
@@ -92,7 +96,9 @@ class CheckCache:
 
     unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
     html_links: dict = field(default_factory=dict)  # output path → (digest of its bytes, link targets, ids)
-    markdown_links: dict = field(default_factory=dict)  # page's file → what it was checked with, see broken_links
+    markdown_links: dict = field(
+        default_factory=dict
+    )  # page's file → what it was checked with, see broken_links
 
 
 def find_problems(
@@ -119,7 +125,9 @@ def find_problems(
     )
 
 
-def scan_html(files: Iterable[OutputFile], cache: dict | None = None) -> dict[str, tuple[tuple[str, ...], frozenset]]:
+def scan_html(
+    files: Iterable[OutputFile], cache: dict | None = None
+) -> dict[str, tuple[tuple[str, ...], frozenset]]:
     """Each HTML file's site-internal link targets and element ids, by output path.
 
     ``cache`` (kept by the caller between builds) holds them with the digest of
@@ -177,7 +185,9 @@ class _CodeFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") and name[2:].isalpha():
                 self.found.append((f"{name}=", written))
-            elif name in _URL_ATTRIBUTES and _URL_IGNORED.sub("", value or "").lower().startswith("javascript:"):
+            elif name in _URL_ATTRIBUTES and _URL_IGNORED.sub("", value or "").lower().startswith(
+                "javascript:"
+            ):
                 self.found.append((f'{name}="javascript:', written))
 
     handle_startendtag = handle_starttag
@@ -297,7 +307,11 @@ def translation_problems(
 
 
 def _exists(path: str, urls: frozenset[str], files: Collection[str]) -> bool:
-    return path in urls or path.lstrip("/") in files or (path.endswith("/") and f"{path.lstrip('/')}index.html" in files)
+    return (
+        path in urls
+        or path.lstrip("/") in files
+        or (path.endswith("/") and f"{path.lstrip('/')}index.html" in files)
+    )
 
 
 def broken_template_links(
@@ -341,6 +355,7 @@ def _markdown_targets(rendered: RenderedPage) -> set[str]:
 
 def _link_targets(data: bytes) -> tuple[str, ...]:
     """The site-internal paths an HTML file links to, each once, in order of first appearance."""
+
     def valid(m: re.Match) -> bool:
         return _after_space(data, b"href", m.start()) or _after_space(data, b"src", m.start())
 
@@ -407,9 +422,15 @@ def _link_problem(href: str) -> tuple[str, str]:
     """What is wrong with a link that leads nowhere, and how to mend it."""
     path = href.split("#", 1)[0].split("?", 1)[0]
     if path.endswith(".md"):
-        return f"the link '{href}' leads to no page", "link to a page's file relative to this file, such as ../swot.md"
+        return (
+            f"the link '{href}' leads to no page",
+            "link to a page's file relative to this file, such as ../swot.md",
+        )
     if posixpath.splitext(path)[1] not in ("", ".html"):  # an image, a PDF: a file, not a page
-        return f"'{href}' is not a file of the site", "put the file in assets/ and write /assets/ before its name"
+        return (
+            f"'{href}' is not a file of the site",
+            "put the file in assets/ and write /assets/ before its name",
+        )
     return f"the link '{href}' leads to no page", "check the address; pages are linked best by their .md file"
 
 

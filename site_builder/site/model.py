@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from site_builder.config import Language, SiteConfig
+from site_builder.content.frontmatter import INDEX_FILE, NEWS_SECTION, SLUG, SLUG_HINT
+from site_builder.content.load import SourcePage
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.frontmatter import INDEX_FILE, NEWS_SECTION, SLUG, SLUG_HINT
-from site_builder.load import SourcePage
 
 DEFAULT_TEMPLATES = {
     "home": "home.html",
@@ -212,9 +212,7 @@ def url_to_file(url: str) -> str:
     return url.strip("/") + "/index.html" if url.strip("/") else "index.html"
 
 
-def build_site(
-    config: SiteConfig, sources: Iterable[SourcePage], include_drafts: bool = False
-) -> Site:
+def build_site(config: SiteConfig, sources: Iterable[SourcePage], include_drafts: bool = False) -> Site:
     sources = tuple(s for s in sources if include_drafts or not s.doc.front.draft)
     errors: list[SiteError] = []
     index_pages = {(s.lang, s.folder): s for s in sources if s.is_index}
@@ -255,9 +253,7 @@ def build_site(
         _by_source={(p.lang, p.source.rel): p for p in pages},
         _children=_children(pages, news),
         _news_positions={page.url: index for items in news.values() for index, page in enumerate(items)},
-        urls=frozenset(
-            [page.url for page in pages] + [p.url for ps in news_pages.values() for p in ps]
-        ),
+        urls=frozenset([page.url for page in pages] + [p.url for ps in news_pages.values() for p in ps]),
         inputs=site_inputs(config, include_drafts, pages),
     )
 
@@ -424,5 +420,7 @@ def _children(pages: list[Page], news) -> dict[tuple[str, str], tuple[Page, ...]
         listed[(page.lang, page.section)].append(page)
     news_sections = {(lang, NEWS_SECTION): items for lang, items in news.items()}
     # The news section lists its items newest first, not in menu order.
-    result = {key: tuple(sorted(items, key=_order)) for key, items in listed.items() if key not in news_sections}
+    result = {
+        key: tuple(sorted(items, key=_order)) for key, items in listed.items() if key not in news_sections
+    }
     return result | news_sections

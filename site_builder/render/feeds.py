@@ -11,9 +11,9 @@ import datetime
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 
-from site_builder.markup import RenderedPage
-from site_builder.model import Site
-from site_builder.write import OutputFile
+from site_builder.render.markup import RenderedPage
+from site_builder.site.files import OutputFile
+from site_builder.site.model import Site
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -81,7 +81,9 @@ def atom_feed(site: Site, code: str, bodies: Mapping[tuple[str, str], RenderedPa
         entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
         ET.SubElement(entry, f"{{{ATOM_NS}}}id").text = base + page.url
         ET.SubElement(entry, f"{{{ATOM_NS}}}title").text = page.title
-        ET.SubElement(entry, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": base + page.url})
+        ET.SubElement(
+            entry, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": base + page.url}
+        )
         ET.SubElement(entry, f"{{{ATOM_NS}}}published").text = _timestamp(page.front.date)
         ET.SubElement(entry, f"{{{ATOM_NS}}}updated").text = _timestamp(page.front.date)
         if page.front.summary:

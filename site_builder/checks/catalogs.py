@@ -12,7 +12,7 @@ from pathlib import Path
 from site_builder.config import SiteConfig
 from site_builder.errors import SiteError
 from site_builder.project import MAPPING_FILE
-from site_builder.templating import (
+from site_builder.render.templating import (
     TEMPLATES_DIR,
     TRANSLATIONS_DIR,
     catalog_path,
@@ -69,7 +69,9 @@ def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
     """Messages missing, untranslated or fuzzy in a catalogue, and entries no template uses."""
     try:
         used = used_messages(root)
-    except SiteError as error:  # without babel.cfg the check cannot run; that is worth a warning, not a failed build
+    except (
+        SiteError
+    ) as error:  # without babel.cfg the check cannot run; that is worth a warning, not a failed build
         return [error]
     problems = []
     for language in config.languages:
@@ -106,9 +108,7 @@ def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
                 )
             elif not all(entry.string) if isinstance(entry.string, tuple) else not entry.string:
                 problems.append(
-                    SiteError(
-                        f"'{msgid}' has no translation", display, entry.lineno, "fill in its msgstr"
-                    )
+                    SiteError(f"'{msgid}' has no translation", display, entry.lineno, "fill in its msgstr")
                 )
         for entry in catalog:
             if entry.id and entry.id not in used:

@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from site_builder.content.load import is_ignored
 from site_builder.errors import SiteError
-from site_builder.load import is_ignored
 from site_builder.project import ASSETS_DIR
-from site_builder.write import OutputFile
+from site_builder.site.files import OutputFile
 
 ASSETS_URL = "/assets/"
 _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.deferred import deferred_texts
+from site_builder.content.schema import Field, validate
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.schema import Field, validate
+from site_builder.incremental.deferred import deferred_texts
 
 NEWS_SECTION = "news"
 KEY_FIGURES_FILE = "key-figures.md"
@@ -112,7 +112,9 @@ class Document:
     front: FrontMatter
     body: str  # Markdown after the closing ---
     body_line: int  # file line on which the body starts
-    front_digest: str  # sha256 of the front matter's text: for a page's file, equal digests, equal front matter
+    front_digest: (
+        str  # sha256 of the front matter's text: for a page's file, equal digests, equal front matter
+    )
 
 
 def published_iso(front: FrontMatter) -> str:
@@ -216,7 +218,14 @@ _COMMON = {
     "aliases": Field(
         "list",
         item_kind="text",
-        check=lambda items: next((f"'{a}' is not a site address" for a in items if not _ALIAS.fullmatch(a) or "/../" in a or "/./" in a), None),
+        check=lambda items: next(
+            (
+                f"'{a}' is not a site address"
+                for a in items
+                if not _ALIAS.fullmatch(a) or "/../" in a or "/./" in a
+            ),
+            None,
+        ),
         hint="old addresses of this page on this site, such as /en/mou/",
     ),
     "translated_from": Field(
@@ -275,9 +284,7 @@ def split(text: str, path: str) -> tuple[str, int, str, int]:
             yaml_text = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             return yaml_text, 2, body, index + 2
-    raise SiteError(
-        "the front matter is never closed", path, 1, "add a line '---' after the last setting"
-    )
+    raise SiteError("the front matter is never closed", path, 1, "add a line '---' after the last setting")
 
 
 def parse(text: str, path: str, kind: str, before: Document | None = None) -> Document:
@@ -303,7 +310,7 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
         )
     # Imported when needed: a rebuild after an edit to a page's text reads no YAML (see load),
     # and PyYAML takes longer to import than such a rebuild spends on most stages.
-    from site_builder.safe_yaml import read_yaml
+    from site_builder.content.safe_yaml import read_yaml
 
     # Editors write text, not comments: "title: We are #1" means the whole title.
     data = read_yaml(yaml_text, path, yaml_line, comment_after_text=False)

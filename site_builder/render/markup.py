@@ -18,16 +18,26 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
-from markdown.extensions import abbr, attr_list, def_list, fenced_code, footnotes, md_in_html, sane_lists, tables, toc
+from markdown.extensions import (
+    abbr,
+    attr_list,
+    def_list,
+    fenced_code,
+    footnotes,
+    md_in_html,
+    sane_lists,
+    tables,
+    toc,
+)
 from markdown.treeprocessors import Treeprocessor
 
-from site_builder.assets import ASSETS_URL
-from site_builder.deferred import deferred_texts
+from site_builder.content.load import SourcePage
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.load import SourcePage
-from site_builder.model import Page, Site
-from site_builder.quick_markdown import QuickMarkdownExtension
-from site_builder.workers import in_workers
+from site_builder.incremental.deferred import deferred_texts
+from site_builder.render.assets import ASSETS_URL
+from site_builder.render.quick_markdown import QuickMarkdownExtension
+from site_builder.render.workers import in_workers
+from site_builder.site.model import Page, Site
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +146,7 @@ class MarkupRenderer:
             self._links.append(Link(href, resolved, self._line_of(href)))
 
     def _internal_target(self, href: str) -> str | None:
-        """"" for a broken internal link, None for an external one, else the site path."""
+        """ "" for a broken internal link, None for an external one, else the site path."""
         parts = urlsplit(href)
         if href.startswith("#") and len(href) > 1:
             return href
@@ -236,7 +246,7 @@ class _Lines:
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_IMAGE_HINT = "write ![what the image shows](/path.png){: width=\"800\" height=\"450\"}"
+_IMAGE_HINT = 'write ![what the image shows](/path.png){: width="800" height="450"}'
 
 
 class _Attributes(HTMLParser):

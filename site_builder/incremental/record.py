@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.write import MARK_FILE, Known, spare_folder
+from site_builder.output.publish import MARK_FILE, Known, spare_folder
 
 DEFAULT_CACHE_DIR = ".site-cache"
 FORMAT = 6
@@ -105,7 +105,7 @@ class Inputs:
 
 
 def pages_summary(pages: Mapping[str, int], files: int) -> str:
-    """"36 pages (en 18, nl 18), 47 files": how a build reports what it published."""
+    """ "36 pages (en 18, nl 18), 47 files": how a build reports what it published."""
     by_language = ", ".join(f"{code} {count}" for code, count in pages.items())
     return f"{sum(pages.values())} pages ({by_language}), {files} files"
 
@@ -383,7 +383,11 @@ def read_record(cache_dir: Path) -> Record | None:
         spare = value["spare"]
         return Record(
             _tuples(value["options"]),
-            Inputs(tuple(value["names"]), {path: tuple(row) for path, row in value["stats"].items()}, value["taken"]),
+            Inputs(
+                tuple(value["names"]),
+                {path: tuple(row) for path, row in value["stats"].items()},
+                value["taken"],
+            ),
             value["racy"],
             Listing.from_json(value["output"]),
             spare,

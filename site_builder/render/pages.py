@@ -17,12 +17,12 @@ import jinja2
 from markupsafe import Markup, escape
 
 from site_builder.errors import SiteError, format_error, raise_if_any
-from site_builder.markup import RenderedPage
-from site_builder.model import LanguageLink, Page, Pagination, Site, url_to_file
-from site_builder.seo import locale_alternates, structured_data
-from site_builder.templating import template_error
-from site_builder.workers import can_fork, in_workers
-from site_builder.write import OutputFile
+from site_builder.render.markup import RenderedPage
+from site_builder.render.seo import locale_alternates, structured_data
+from site_builder.render.templating import template_error
+from site_builder.render.workers import can_fork, in_workers
+from site_builder.site.files import OutputFile
+from site_builder.site.model import LanguageLink, Page, Pagination, Site, url_to_file
 
 LANGUAGE_CHOICE_TEMPLATE = "language_choice.html"
 NOT_FOUND_TEMPLATE = "404.html"
@@ -64,7 +64,9 @@ def render_pages(
     if jobs > 1 and len(todo) >= IN_WORKERS_FROM and can_fork():
         _load_templates(environments)
         results = []
-        for files, error, formatted in in_workers(todo, jobs, _render_chunk, _start_worker, (job, dates), fork=True):
+        for files, error, formatted in in_workers(
+            todo, jobs, _render_chunk, _start_worker, (job, dates), fork=True
+        ):
             results.append((files, error))
             if dates is not None:
                 dates.update(formatted)
@@ -220,7 +222,9 @@ def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> lis
         "structured_data": lambda logo_url: structured_data(site, page, logo_url),
     }
     template = env.get_template(page.template)
-    paginations: tuple[Pagination, ...] = site.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()
+    paginations: tuple[Pagination, ...] = (
+        site.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()
+    )
     if not paginations:
         return [_file(page.output_path, template.render(context | {"canonical": page.url}))]
     return [
@@ -232,10 +236,14 @@ def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> lis
 def _not_found(site: Site, env: jinja2.Environment, code: str, at_root: bool = False) -> OutputFile:
     # A language's 404 page switches to the other languages' 404 pages; it is served
     # at any unknown address, so its links are absolute paths.
-    language_links = () if at_root else tuple(
-        LanguageLink(language, f"/{language.code}/{NOT_FOUND_FILE}", True)
-        for language in site.config.languages
-        if language.code != code
+    language_links = (
+        ()
+        if at_root
+        else tuple(
+            LanguageLink(language, f"/{language.code}/{NOT_FOUND_FILE}", True)
+            for language in site.config.languages
+            if language.code != code
+        )
     )
     context = _base_context(site, code) | {"page": None, "is_root": at_root, "language_links": language_links}
     path = NOT_FOUND_FILE if at_root else f"{code}/{NOT_FOUND_FILE}"

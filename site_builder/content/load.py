@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.config import SiteConfig
+from site_builder.content.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
-from site_builder.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
+from site_builder.incremental.record import RACY_NS, stamp
 from site_builder.project import CONTENT_DIR
-from site_builder.record import RACY_NS, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 # Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
@@ -126,7 +126,8 @@ def load_sources(
                     SiteError(
                         "the page's language cannot be determined",
                         display,
-                        hint="move it into a language folder: " + ", ".join(f"content/{c}/" for c in config.codes),
+                        hint="move it into a language folder: "
+                        + ", ".join(f"content/{c}/" for c in config.codes),
                     )
                 )
             continue
@@ -240,7 +241,9 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
         if not stat.S_ISREG(status.st_mode):
             # A named pipe or a device would block the build or never end.
             errors.append(
-                SiteError("the file is not a regular file", display, hint="content/ holds Markdown files only")
+                SiteError(
+                    "the file is not a regular file", display, hint="content/ holds Markdown files only"
+                )
             )
             return None
         size = status.st_size
@@ -374,9 +377,7 @@ def decode(data: bytes, display: str) -> str | SiteError:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return SiteError(
-            "the file is not valid UTF-8 text", display, line, "save the file as UTF-8"
-        )
+        return SiteError("the file is not valid UTF-8 text", display, line, "save the file as UTF-8")
     # Most text is ASCII without control characters, which looking for each is the fastest way
     # to rule out; the pattern then finds the first.
     clean = text.isascii() and not any(c in text for c in _ASCII_CONTROLS)

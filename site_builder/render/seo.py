@@ -14,8 +14,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from site_builder.frontmatter import published_iso
-from site_builder.model import Page, Site
+from site_builder.content.frontmatter import published_iso
+from site_builder.site.model import Page, Site
 
 SCHEMA = "https://schema.org"
 
@@ -46,9 +46,7 @@ def structured_data(site: Site, page: Page, logo_url: str) -> tuple[dict[str, An
     }
     documents: list[dict[str, Any]] = []
     if page.kind == "home":
-        documents.append(
-            {"@context": SCHEMA, **publisher, "description": language.description}
-        )
+        documents.append({"@context": SCHEMA, **publisher, "description": language.description})
     if page.kind == "news":
         published = published_iso(page.front)
         documents.append(

@@ -12,11 +12,11 @@ import json
 from pathlib import Path
 
 from site_builder.config import SiteConfig
+from site_builder.content.frontmatter import NEWS_SECTION, set_front_matter_line
+from site_builder.content.load import CONTENT_DIR, SourcePage, load_sources
 from site_builder.errors import SiteError
-from site_builder.frontmatter import NEWS_SECTION, set_front_matter_line
-from site_builder.load import CONTENT_DIR, SourcePage, load_sources
-from site_builder.model import slugify, translation_key
-from site_builder.translations import groups
+from site_builder.site.model import slugify, translation_key
+from site_builder.site.translations import groups
 
 
 def new_news(
@@ -39,7 +39,9 @@ def new_news(
     for path in paths:
         if path.exists():
             rel = path.relative_to(root).as_posix()
-            raise SiteError("the file already exists", rel, hint="choose another title, or edit the existing file")
+            raise SiteError(
+                "the file already exists", rel, hint="choose another title, or edit the existing file"
+            )
     # A JSON string is a valid double-quoted YAML scalar, whatever the title contains.
     front = (
         f"title: {json.dumps(title.strip(), ensure_ascii=False)}\n"
@@ -101,5 +103,7 @@ def _page_at(root: Path, sources: tuple[SourcePage, ...], file: str) -> SourcePa
 def _check_language(config: SiteConfig, lang: str) -> None:
     if lang not in config.codes:
         raise SiteError(
-            f"'{lang}' is not a language of this site", "site.yaml", hint="use one of: " + ", ".join(config.codes)
+            f"'{lang}' is not a language of this site",
+            "site.yaml",
+            hint="use one of: " + ", ".join(config.codes),
         )

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from site_builder.assets import ASSETS_URL
-from site_builder.model import Site
-from site_builder.write import MARK_FILE, OutputFile
+from site_builder.output.publish import MARK_FILE
+from site_builder.render.assets import ASSETS_URL
+from site_builder.site.files import OutputFile
+from site_builder.site.model import Site
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300, must-revalidate"
@@ -30,7 +31,10 @@ SECURITY_HEADERS = (
     ("Strict-Transport-Security", "max-age=63072000; includeSubDomains"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
+    (
+        "Permissions-Policy",
+        "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    ),
     ("X-Frame-Options", "DENY"),
 )
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -47,9 +51,7 @@ class Redirect:
 
 def redirects(site: Site) -> tuple[Redirect, ...]:
     """Old addresses (``aliases``) → the page's address, sorted by old address."""
-    found = [
-        Redirect(alias, page.url, 301) for page in site.pages for alias in page.front.aliases
-    ]
+    found = [Redirect(alias, page.url, 301) for page in site.pages for alias in page.front.aliases]
     return tuple(sorted(found, key=lambda r: r.source))
 
 
@@ -141,9 +143,11 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
     out += block(f"location {ASSETS_URL}", "try_files $uri =404;", cache=IMMUTABLE)
     out += block(f"location = /{MARK_FILE}", "return 404;", cache=None)  # the build's mark, not the site's
     for redirect in redirects(site):
-        out += block(f"location = {redirect.source}", f"return {redirect.status} {redirect.target};", cache=None)
+        out += block(
+            f"location = {redirect.source}", f"return {redirect.status} {redirect.target};", cache=None
+        )
     for code in site.config.codes:
-        out += block(f"location = /{code}/feed.xml", "types { } default_type \"application/atom+xml\";")
+        out += block(f"location = /{code}/feed.xml", 'types { } default_type "application/atom+xml";')
         out += block(f"location /{code}/", f"error_page 404 /{code}/404.html;", "try_files $uri $uri/ =404;")
     out += block("location /", "try_files $uri $uri/ =404;")
     out[-1:] = ["}", ""]

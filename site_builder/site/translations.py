@@ -18,10 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from site_builder.config import SiteConfig
+from site_builder.content.frontmatter import TRANSLATED_FROM
+from site_builder.content.load import CONTENT_DIR, SourcePage
 from site_builder.errors import SiteError
-from site_builder.frontmatter import TRANSLATED_FROM
-from site_builder.load import CONTENT_DIR, SourcePage
-from site_builder.model import translation_key
+from site_builder.site.model import translation_key
 
 # Figure fields that are numbers or codes rather than words: equal in every language.
 NEUTRAL_FIGURE_FIELDS = ("value", "unit", "year", "qualifier", "group", "highlight")
@@ -79,7 +79,9 @@ def reference(config: SiteConfig, group: Mapping[str, SourcePage]) -> SourcePage
     return group[sorted(group)[0]]
 
 
-def status(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None) -> tuple[LanguageStatus, ...]:
+def status(
+    config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None
+) -> tuple[LanguageStatus, ...]:
     """Per language: pages, translated, missing, stale and orphaned. ``found`` is ``groups(sources)`` where
     the caller has it already."""
     found = found if found is not None else groups(sources)
@@ -124,7 +126,9 @@ def _origin(page: SourcePage) -> tuple[str, str] | None:
     return match["lang"], match["version"]
 
 
-def source_problems(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None) -> list[SiteError]:
+def source_problems(
+    config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None
+) -> list[SiteError]:
     """Mistakes in the translation graph: always errors."""
     problems = []
     found = found if found is not None else groups(sources)
@@ -162,7 +166,9 @@ def source_problems(config: SiteConfig, sources: Iterable[SourcePage], found: Gr
     return problems
 
 
-def inconsistencies(config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None) -> list[SiteError]:
+def inconsistencies(
+    config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None
+) -> list[SiteError]:
     """Language-neutral facts that differ between a page and its translation."""
     problems: list[SiteError] = []
     for group in (found if found is not None else groups(sources)).values():
@@ -265,7 +271,10 @@ def render_status(rows: tuple[LanguageStatus, ...], form: str = "table") -> str:
     ]
     widths = [max(len(str(row[i])) for row in table) for i in range(len(header))]
     lines = [
-        "  ".join(str(cell).ljust(w) if i == 0 else str(cell).rjust(w) for i, (cell, w) in enumerate(zip(row, widths)))
+        "  ".join(
+            str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths))
+        )
         for row in table
     ]
     for row in rows:

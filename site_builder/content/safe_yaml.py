@@ -24,8 +24,8 @@ from typing import Any
 
 import yaml
 
+from site_builder.content.schema import YamlList, YamlMap
 from site_builder.errors import SiteError
-from site_builder.schema import YamlList, YamlMap
 
 MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
 import stat
 import sys
@@ -31,25 +30,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from site_builder.errors import SiteError
-
-
-@dataclass(frozen=True, slots=True)
-class OutputFile:
-    """A file of the built site: its path, its bytes and their digest."""
-
-    path: str  # relative to the output folder, "/"-separated
-    data: bytes | None  # None: the bytes the last build wrote to ``path``, still in the output folder
-    digest: str = ""  # sha256 of the bytes; computed from ``data`` when not given
-
-    def __post_init__(self) -> None:
-        if not self.digest:
-            if self.data is None:
-                raise ValueError(f"{self.path}: a file kept from the last build needs its digest")
-            object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
-
-    def kept(self) -> OutputFile:
-        """This file as the next build sees it once written: its digest, without its bytes."""
-        return OutputFile(self.path, None, self.digest)
+from site_builder.site.files import OutputFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +80,10 @@ def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
     # build/ at the project's root is generated output by definition (git-ignored), so one
     # made by an earlier version, without a mark, is taken over.
     taken_over = resolved == project / DEFAULT_OUTPUT
-    for folder, what in ((out, "the output folder"), (spare_folder(out), "the folder site-builder keeps beside it")):
+    for folder, what in (
+        (out, "the output folder"),
+        (spare_folder(out), "the folder site-builder keeps beside it"),
+    ):
         if not _ours_or_empty(folder) and not (taken_over and folder == out):
             raise SiteError(
                 f"{what}, {folder}, holds files site-builder did not write: nothing was changed",
@@ -246,6 +230,7 @@ def _remove_leftovers(out: Path) -> None:
     """Folders that builds of earlier versions of the tool left beside ``out`` when they were
     interrupted: ``.build.new-…`` (a new site half made) and ``.build.old-…`` (the one it replaced)."""
     import shutil
+
     if os.path.lexists(_held(out)) and not os.path.lexists(out):
         os.rename(_held(out), out)
     for leftover in out.parent.glob(f".{out.name}.new-*"):
@@ -337,7 +322,11 @@ def _write_one(
     if intact is None:
         with contextlib.suppress(OSError):  # fall back to writing the bytes
             status = os.lstat(old)
-            if stat.S_ISREG(status.st_mode) and status.st_size == len(file.data) and old.read_bytes() == file.data:
+            if (
+                stat.S_ISREG(status.st_mode)
+                and status.st_size == len(file.data)
+                and old.read_bytes() == file.data
+            ):
                 os.link(old, target)
                 return
     _write_new(target, file.data)
@@ -379,7 +368,9 @@ def _exchange(staging: Path, out: Path) -> None:
     """Make ``staging`` the output folder and the output folder the spare, in one step."""
     import ctypes  # loaded by ``publish`` already
 
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+    renameat2 = (
+        getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None) if sys.platform == "linux" else None
+    )
     if renameat2 is not None:
         paths = (_AT_FDCWD, os.fsencode(staging), _AT_FDCWD, os.fsencode(out))
         if renameat2(*paths, _RENAME_EXCHANGE) == 0:

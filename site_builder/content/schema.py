@@ -169,9 +169,7 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
         label = f"{where}{key}[{index + 1}]"
         if field.items is not None:
             if not isinstance(item, dict):
-                errors.append(
-                    SiteError(f"{label} is {_describe(item)}, expected a mapping", path, item_line)
-                )
+                errors.append(SiteError(f"{label} is {_describe(item)}, expected a mapping", path, item_line))
                 continue
             result.append((validate(item, field.items, path, errors, f"{label}."), item_line))
         elif field.item_kind is not None:

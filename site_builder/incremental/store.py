@@ -55,13 +55,13 @@ from functools import partial
 from pathlib import Path
 
 from site_builder.config import Language, SiteConfig
-from site_builder.deferred import Deferred, stored
+from site_builder.content.frontmatter import Document, Figure, FrontMatter, Swot, SwotItem
+from site_builder.content.load import SourcePage
 from site_builder.errors import SiteError
-from site_builder.frontmatter import Document, Figure, FrontMatter, Swot, SwotItem
-from site_builder.load import SourcePage
-from site_builder.markup import Body, Link, RenderedPage
-from site_builder.record import code_identity
-from site_builder.write import OutputFile
+from site_builder.incremental.deferred import Deferred, stored
+from site_builder.incremental.record import code_identity
+from site_builder.render.markup import Body, Link, RenderedPage
+from site_builder.site.files import OutputFile
 
 FORMAT = 6
 CACHE_FILE = "build-cache.pickle"
@@ -134,9 +134,7 @@ def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
         return None
 
 
-def _segments(
-    mapped: mmap.mmap, offset: int, texts: _TextFile
-) -> tuple[dict[str, object], Stored] | None:
+def _segments(mapped: mmap.mmap, offset: int, texts: _TextFile) -> tuple[dict[str, object], Stored] | None:
     parts: dict | None = None
     segments, added, base = 0, 0, 0
     while offset < len(mapped):
@@ -345,7 +343,9 @@ class StoredText(Deferred):
     def raw(self) -> bytes:
         data = self.file.read(self.offset, self.length)
         if len(data) != self.length or zlib.crc32(data) != self.crc:
-            raise CacheDamaged(f"a text in the build cache does not match its checksum (at byte {self.offset})")
+            raise CacheDamaged(
+                f"a text in the build cache does not match its checksum (at byte {self.offset})"
+            )
         return data
 
     def load(self) -> str:

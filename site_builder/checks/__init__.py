@@ -1,0 +1,1 @@
+"""What a build finds wrong in the site it made: links, unsafe HTML, translations, catalogues."""

@@ -1,0 +1,1 @@
+"""Reading the project: YAML, front matter, content files, and new files from the command line."""

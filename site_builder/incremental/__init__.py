@@ -1,0 +1,1 @@
+"""What a build keeps for the next: the record of inputs and outputs, and the cache of results."""

@@ -1,0 +1,1 @@
+"""The site model: pages, their translations and the navigation, built from what was read."""

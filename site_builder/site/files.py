@@ -1,0 +1,26 @@
+"""The files of a built site, as every stage that makes some returns them and the output
+stage writes them."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class OutputFile:
+    """A file of the built site: its path, its bytes and their digest."""
+
+    path: str  # relative to the output folder, "/"-separated
+    data: bytes | None  # None: the bytes the last build wrote to ``path``, still in the output folder
+    digest: str = ""  # sha256 of the bytes; computed from ``data`` when not given
+
+    def __post_init__(self) -> None:
+        if not self.digest:
+            if self.data is None:
+                raise ValueError(f"{self.path}: a file kept from the last build needs its digest")
+            object.__setattr__(self, "digest", hashlib.sha256(self.data).hexdigest())
+
+    def kept(self) -> OutputFile:
+        """This file as the next build sees it once written: its digest, without its bytes."""
+        return OutputFile(self.path, None, self.digest)
