@@ -56,8 +56,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     serve = commands.add_parser("serve", help="preview on 127.0.0.1 with live reload")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=_port, default=8000, help="port, 1 to 65535 (default: 8000)")
+    serve.add_argument(
+        "--host",
+        type=_host,
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; "
+        "any other shows drafts to whoever can reach it)",
+    )
     serve.add_argument("--open", action="store_true", help="open the preview in a browser")
 
     new = commands.add_parser("new", help='create a page: new news "Title" --lang nl')
@@ -107,6 +113,27 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
     return number
+
+
+def _port(value: str) -> int:
+    # Checked here: the system takes a number beyond 65535 modulo 65536 and would listen elsewhere.
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {value!r}")
+    return number
+
+
+def _host(value: str) -> str:
+    # An empty address would mean every address of the machine, the opposite of what was typed.
+    host = value.strip()
+    if host.startswith("[") and host.endswith("]"):  # an IPv6 address as written in a URL
+        host = host[1:-1]
+    if not host:
+        raise argparse.ArgumentTypeError(f"expected an address such as 127.0.0.1 or localhost, not {value!r}")
+    return host
 
 
 def _base_url(value: str) -> str:

@@ -7,14 +7,18 @@ reported in one go.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+import unicodedata
 from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.content.schema import Field, YamlMap, validate
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, format_error, raise_if_any
 from site_builder.project import CONFIG_FILE
+
+log = logging.getLogger(__name__)
 
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
@@ -40,6 +44,7 @@ class SiteConfig:
     languages: tuple[Language, ...]  # sorted by code
     news_page_size: int
     missing_translation: str = "warn"  # or "error"
+    embed_hosts: tuple[str, ...] = ()  # hosts whose https pages the content may show in an <iframe>
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -52,18 +57,80 @@ class SiteConfig:
         raise KeyError(code)
 
     def with_base_url(self, base_url: str) -> SiteConfig:
+        """The settings with ``--base-url``'s address (checked by ``check_base_url``)."""
+        if base_url.startswith("http://"):
+            log.warning("warning: %s", format_error(_plain_http("--base-url", base_url)))
         return replace(self, base_url=base_url.rstrip("/"))
 
 
+# The site's address, which every page, feed, the sitemap and robots.txt put their paths
+# after: https:// (or http:// for a local test), a host name (an international one written
+# as xn--…), an IPv4 address or [an IPv6 one], a port, a path; no query or fragment. Nothing
+# in it needs escaping anywhere it is written: no quotes, spaces, markup or control characters.
+_BASE_URL = re.compile(
+    r"https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+    r"(?:/(?:[A-Za-z0-9._~+,=:@-]|%[0-9A-Fa-f]{2})*)*"
+)
+_QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
+
+
 def _check_url(value: str) -> str | None:
-    if not re.fullmatch(r"https?://[^\s/]+(/[^\s]*)?", value):
-        return f"'{value}' is not a web address"
-    return None
+    if _BASE_URL.fullmatch(value):
+        return None
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
+        return f"'{shown}' is not a web address: it contains a control character"
+    if any(c.isspace() for c in value):
+        return f"'{shown}' is not a web address: it contains a space"
+    if any(c in _QUOTES for c in value):
+        return f"'{shown}' is not a web address: it contains a quote"
+    if "<" in value or ">" in value:
+        return f"'{shown}' is not a web address: it contains markup"
+    return f"'{shown}' is not a web address"
 
 
 def check_base_url(value: str) -> str | None:
     """Public so the command line can check ``--base-url`` the same way."""
     return _check_url(value)
+
+
+def _plain_http(name: str, value: str, path: str | None = None, line: int | None = None) -> SiteError:
+    # Accepted for a local test; published, its pages would name http:// addresses while
+    # the site's headers send Strict-Transport-Security, which tells browsers to use https://.
+    return SiteError(
+        f"{name} '{value}' uses http://, fit for a local test only: the site sends HSTS, "
+        "which makes browsers use https://",
+        path,
+        line,
+        "publish with an https:// address",
+    )
+
+
+# A host name as browsers and the CSP's frame-src compare it: lower-case ASCII labels, at least two.
+_HOST = re.compile(
+    r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+)
+_HOST_HINT = "a host name alone, such as www.youtube-nocookie.com, without https:// or a path"
+
+
+def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[str, ...]:
+    """``embed_hosts``, each a host name; a mistake is reported on its own line."""
+    written = data.get("embed_hosts")
+    if "embed_hosts" not in values or not isinstance(written, list):
+        return ()
+    lines = getattr(written, "item_lines", [data.key_lines["embed_hosts"]] * len(written))
+    hosts: list[str] = []
+    for index, (host, line) in enumerate(zip(written, lines, strict=True)):
+        text = host.strip().lower() if isinstance(host, str) else ""
+        if not _HOST.fullmatch(text):
+            errors.append(
+                SiteError(
+                    f"embed_hosts[{index + 1}] '{host}' is not a host name", CONFIG_FILE, line, _HOST_HINT
+                )
+            )
+        elif text not in hosts:
+            hosts.append(text)
+    return tuple(sorted(hosts))
 
 
 _TOP = {
@@ -80,6 +147,7 @@ _TOP = {
         check=lambda v: None if v in MISSING_TRANSLATION_POLICIES else f"'{v}' is not warn or error",
         hint="warn: report and build; error: stop the build",
     ),
+    "embed_hosts": Field("list", hint="a list of host names, such as [www.youtube-nocookie.com]"),
 }
 _LANGUAGE = {
     "locale": Field("text", required=True, hint="a locale such as nl_NL or en_GB"),
@@ -100,13 +168,19 @@ def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
     if known is None:
-        return parse_config(text)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    config = known.get(digest)
-    if config is None:
         config = parse_config(text)
-        known.clear()
-        known[digest] = config
+    else:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        config = known.get(digest)
+        if config is None:
+            config = parse_config(text)
+            known.clear()
+            known[digest] = config
+    if config.base_url.startswith("http://"):  # said on every run, as the checks' warnings are
+        from site_builder.content.safe_yaml import read_yaml
+
+        line = read_yaml(text, CONFIG_FILE).key_lines.get("base_url")
+        log.warning("warning: %s", format_error(_plain_http("base_url", config.base_url, CONFIG_FILE, line)))
     return config
 
 
@@ -126,6 +200,7 @@ def parse_config(text: str) -> SiteConfig:
     codes = [code for code in values.get("languages") or () if _LANGUAGE_CODE.fullmatch(code)]
     titles = _per_language(data, "title", values.get("title"), codes, True, errors)
     descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
+    embed_hosts = _embed_hosts(data, values, errors)
     default = values.get("default_language")
     if default is not None and codes and default not in codes:
         errors.append(
@@ -146,6 +221,7 @@ def parse_config(text: str) -> SiteConfig:
         ),
         news_page_size=values.get("news_page_size", 10),
         missing_translation=values.get("missing_translation", "warn"),
+        embed_hosts=embed_hosts,
     )
 
 

@@ -4,27 +4,34 @@ The preview is built into a private temporary folder (never ``build/``, never
 inside the watched inputs), with drafts included. A save that breaks the build
 is reported on one line and the last good preview stays up; the next good save
 brings the pages back. Saves that change no input's bytes do not rebuild.
+
+It answers only requests addressed to itself (``HostRule``): drafts and the
+translation status are for the editor, not for other sites' pages or the network.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import ipaddress
 import logging
 import os
+import re
 import shutil
 import signal
+import socket
 import tempfile
 import webbrowser
 from pathlib import Path
 from stat import S_ISREG
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from site_builder.content.load import is_ignored, listing
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.incremental.record import stamp
 from site_builder.pipeline import build, publish_preview
 from site_builder.project import CONFIG_FILE, INPUT_DIRS, MAPPING_FILE
-from site_builder.render.pages import with_error_notice
+from site_builder.render.pages import NOT_FOUND_FILE, with_error_notice
 from site_builder.site.files import OutputFile
 from site_builder.stages import BuildCache, error_notices
 
@@ -149,30 +156,22 @@ def _stop(signum, frame) -> None:
 
 def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False) -> None:
     # Imported here: only the preview needs tornado and watchdog.
-    from livereload import Server
-    from livereload.handlers import LiveReloadHandler
-    from livereload.watcher import Watcher
+    from tornado.httpserver import HTTPServer
     from tornado.ioloop import IOLoop, PeriodicCallback
 
-    class LooksNowhere(Watcher):
-        """livereload's watcher, left idle: without it livereload would walk the working folder
-        every 0.8 s and send reloads of its own. The preview looks for changes itself."""
-
-        def start(self, callback) -> bool:
-            return True  # nothing to poll
-
-        def examine(self):
-            return None, None
-
-    # livereload and tornado log every request and their own start-up through handlers of
-    # their own; the editor's terminal shows our lines and their warnings and errors only.
-    logging.getLogger("livereload").propagate = False
+    # tornado logs every request, and a malformed one, at levels of its own; the editor's
+    # terminal shows our lines and real faults only. A page elsewhere that sends the preview
+    # refused or unknown requests must not be able to fill it either.
     logging.getLogger("livereload").addFilter(lambda record: record.levelno >= logging.WARNING)
-    logging.getLogger("tornado.access").setLevel(logging.WARNING)
-    logging.getLogger("tornado").propagate = False  # livereload gives it a handler: print each line once
+    logging.getLogger("tornado").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)
     # A terminated server (kill, a closed terminal) stops as cleanly as one given Ctrl-C.
     signal.signal(signal.SIGTERM, _stop)
 
+    # Listening comes first: a busy port or a foreign address is reported at once, before the
+    # first build, and nothing is announced that is not there.
+    sockets = listen(host, port)
+    rule = HostRule(host, port, sockets)
     workdir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
     out = workdir / "site"
     preview = Preview(root, out)
@@ -181,7 +180,7 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         preview.poll()
         if not out.exists():
             out.mkdir()
-        server = Server(watcher=LooksNowhere())
+        reload_browsers = _reloader()
 
         def look() -> None:
             # Tells the browsers to reload once the new pages are in place. Saves
@@ -190,29 +189,287 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
             if watching is not None:
                 watching.follow()
             if preview.poll():
-                LiveReloadHandler.reload_waiters(path="*")
+                reload_browsers()
 
         watching = _watch(root, IOLoop.current(), look)
         # With the system's notice of saves, a slow look now and then only catches what it
         # missed; without it, a look every 25 ms (a stat of each input).
         PeriodicCallback(look, SLOW_POLL_MILLISECONDS if watching is not None else POLL_MILLISECONDS).start()
-        url = f"http://{host}:{port}/"
-        log.info("preview at %s (Ctrl-C stops); translation status at %s_status/", url, url)
+        HTTPServer(application(out, rule)).add_sockets(sockets)
+        log.info("preview at %s (Ctrl-C stops); translation status at %s_status/", rule.url, rule.url)
+        if rule.public:
+            log.warning(
+                "warning: the preview listens on %s, so anyone who can reach this machine sees the "
+                "drafts and the translation status at /_status/ (hint: leave out --host to keep it "
+                "on this machine)",
+                host,
+            )
         if open_browser:
-            webbrowser.open(url)
+            webbrowser.open(rule.url)
         try:
-            server.serve(host=host, port=port, root=str(out), open_url_delay=None)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise SiteError(
-                    f"port {port} on {host} is already in use",
-                    hint=f"stop the other server, or choose another port: site-builder serve --port {port + 1}",
-                ) from None
-            raise
+            IOLoop.current().start()
+        except KeyboardInterrupt:
+            pass
     finally:
+        for sock in sockets:
+            sock.close()
         if watching is not None:
             watching.stop()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def listen(host: str, port: int) -> list:
+    """Sockets listening on ``host``:``port`` (every address a name stands for), or a
+    ``SiteError`` naming the address."""
+    from tornado.netutil import bind_sockets
+
+    try:
+        return bind_sockets(port, host)
+    except (socket.gaierror, UnicodeError, ValueError):  # no such name, or no address at all
+        raise SiteError(
+            f"cannot listen on {host}: it is not an address or a name of this machine",
+            hint="leave out --host to preview on 127.0.0.1, or give one of this machine's addresses",
+        ) from None
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            other = port + 1 if port < 65535 else port - 1
+            raise SiteError(
+                f"port {port} on {host} is already in use",
+                hint=f"stop the other server, or choose another port: site-builder serve --port {other}",
+            ) from None
+        if error.errno == errno.EADDRNOTAVAIL:
+            raise SiteError(
+                f"cannot listen on {host}: it is not an address of this machine",
+                hint="leave out --host to preview on 127.0.0.1, or give one of this machine's addresses",
+            ) from None
+        if error.errno == errno.EACCES:
+            raise SiteError(
+                f"no permission to listen on port {port} on {host}",
+                hint="ports below 1024 are the system's; choose another: site-builder serve --port 8000",
+            ) from None
+        raise SiteError(
+            f"cannot listen on port {port} on {host}: {error.strerror or error}",
+            hint="choose another port or address: site-builder serve --port 8000 --host 127.0.0.1",
+        ) from None
+
+
+REFUSED_HOST = "This preview answers only at its own address: {url}\n"
+REFUSED_ORIGIN = "Live reload accepts connections only from the preview's own pages.\n"
+MALFORMED_PATH = (
+    "Not a path of this site: it holds a NUL or control character, a broken %-escape, "
+    "'.' or '..', or begins with '//'.\n"
+)
+_BROKEN_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+class HostRule:
+    """Which requests the preview answers, by the name or address in their ``Host``.
+
+    A page on another site can point a name of its own at this machine (DNS rebinding) and
+    then read the preview, drafts and all, as if it were its own; its requests still carry that
+    name. So only the preview's own names are answered: ``localhost``, ``--host`` as given, and
+    the address the request reached (an address cannot be rebound). With a ``--host`` other
+    machines can reach, also this machine's name and its loopback addresses (a port forwarded
+    into a container or a virtual machine arrives on another address than the browser named).
+    The port is not compared: a tunnel (``ssh -L``) may show the preview on another one.
+    """
+
+    def __init__(self, host: str, port: int, sockets) -> None:
+        bound = [_ip(sock.getsockname()[0]) for sock in sockets]
+        self.public = any(address is None or not address.is_loopback for address in bound)
+        name = _unbracket(host.lower())
+        self.names = {"localhost", name}
+        if self.public:
+            machine = socket.gethostname().lower().rstrip(".")
+            self.names |= {machine, f"{machine}.local"}  # the name a home or office network knows it by
+        shown = name
+        if any(address is not None and address.is_unspecified for address in bound):
+            shown = "::1" if ":" in name else "127.0.0.1"  # "all addresses" is none a browser can open
+        self.url = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+    def allows(self, host_header: str | None, local_address: str | None) -> bool:
+        name = _host_name(host_header)
+        if name is None:
+            return False
+        if name in self.names:
+            return True
+        address = _ip(name)
+        if address is None:
+            return False
+        return address == _ip(local_address) or (self.public and address.is_loopback)
+
+    def refusal(self, request) -> tuple[int, str] | None:
+        """(status, text) for a request the preview does not answer; None for one it does."""
+        host = request.headers.get("Host")
+        if not self.allows(host, _local_address(request)):
+            return 403, REFUSED_HOST.format(url=self.url)
+        if request.headers.get("Upgrade", "").lower() == "websocket":
+            # Browsers always send the page's origin when opening a WebSocket, and a page
+            # cannot leave it out; a client without one is not a browser visiting a page.
+            origin = request.headers.get("Origin", request.headers.get("Sec-Websocket-Origin"))
+            if origin is not None and not _same_origin(origin, host):
+                return 403, REFUSED_ORIGIN
+        if malformed_path(request.path):
+            return 400, MALFORMED_PATH
+        return None
+
+
+def malformed_path(path: str) -> bool:
+    """Whether a request's path (as sent, %-escaped) cannot name a file of the site: a NUL or
+    other control character, a backslash, a broken escape, bytes that are not UTF-8, a
+    ``.`` or ``..`` segment, or ``//`` at the start (a path outside the folder to the file
+    system, an address on another site to a redirect), written plainly or escaped."""
+    if not path.startswith("/") or _BROKEN_ESCAPE.search(path):
+        return True
+    try:
+        # tornado reads the request line as Latin-1: this gives back the bytes that were sent.
+        decoded = unquote_to_bytes(path.encode("latin-1")).decode("utf-8")
+    except UnicodeError:
+        return True
+    if decoded.startswith("//") or any(char < " " or char in "\x7f\\" for char in decoded):
+        return True
+    return any(segment in (".", "..") for segment in decoded.split("/"))
+
+
+def _host_name(header: str | None) -> str | None:
+    """The name or address in a ``Host`` header, lower case, without port, brackets or the
+    final dot of a fully qualified name; None when it is missing or malformed."""
+    if not header:
+        return None
+    header = header.strip().lower()
+    if header.startswith("["):
+        name, bracket, rest = header[1:].partition("]")
+        if not bracket or (rest and not re.fullmatch(r":[0-9]*", rest)):
+            return None
+    else:
+        name, _, port = header.partition(":")
+        if not port.isdigit() and port != "":
+            return None
+    name = name.removesuffix(".")
+    return name or None
+
+
+def _unbracket(host: str) -> str:
+    return host[1:-1] if host.startswith("[") and host.endswith("]") else host
+
+
+def _ip(text: str | None):
+    """The IP address ``text`` spells (IPv4 inside IPv6 as IPv4, without a zone), else None."""
+    if not text:
+        return None
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return mapped if mapped is not None else address
+
+
+def _local_address(request) -> str | None:
+    """The address of this machine the request reached."""
+    try:
+        return request.connection.stream.socket.getsockname()[0]
+    except (AttributeError, OSError, IndexError):
+        return None
+
+
+def _same_origin(origin: str, host: str | None) -> bool:
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.scheme == "http" and bool(host) and parts.netloc.lower() == host.strip().lower()
+
+
+# livereload's own snippet: it loads livereload.js from the host and port the page came from,
+# so the socket it opens is of the page's own origin, through a tunnel too.
+LIVE_SCRIPT = (
+    b'<script type="text/javascript">(function(){'
+    b'var s=document.createElement("script");'
+    b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+    b's.src="//"+window.location.hostname+":"+port'
+    b'+ "/livereload.js?port=" + port;'
+    b"document.head.appendChild(s);"
+    b"})();</script>"
+)
+
+
+def _reloader():
+    """What tells every connected browser to reload (livereload's WebSocket handler)."""
+    from livereload.handlers import LiveReloadHandler
+    from livereload.watcher import Watcher
+
+    LiveReloadHandler.live_css = True  # a changed stylesheet is swapped in without a reload
+    # reload_waiters names the watcher's last file in its log line; nothing polls this one,
+    # the preview looks for changes itself.
+    LiveReloadHandler.watcher = Watcher()
+    return lambda: LiveReloadHandler.reload_waiters(path="*")
+
+
+def application(out: Path, rule: HostRule):
+    """The preview's tornado application: the files in ``out`` with livereload's script added to
+    every HTML page, livereload.js and its WebSocket; requests ``rule`` refuses get a short text.
+    livereload's ``/forcereload`` is left out: any page could call it."""
+    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+    from livereload.server import LiveScriptInjector
+    from tornado import web
+    from tornado.websocket import WebSocketHandler
+
+    class Refuse(web.RequestHandler):
+        def initialize(self, status: int, text: str) -> None:
+            self.status, self.text = status, text
+
+        def prepare(self) -> None:
+            self.set_status(self.status)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.set_header("X-Content-Type-Options", "nosniff")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(self.text)
+
+    class Reload(LiveReloadHandler):
+        def check_origin(self, origin: str) -> bool:
+            # livereload accepts every origin; tornado's own check: the origin is the Host asked for.
+            return WebSocketHandler.check_origin(self, origin)
+
+    class Files(StaticFileHandler):
+        def write_error(self, status_code: int, **kwargs) -> None:
+            page = self._not_found_page() if status_code == 404 else None
+            if page is None:
+                super().write_error(status_code, **kwargs)
+                return
+            self.set_header("Content-Type", "text/html; charset=utf-8")
+            self.finish(page)
+
+        def _not_found_page(self) -> bytes | None:
+            """The site's 404 page in the language of the path's first folder (``/nl/…``: the
+            Dutch one), else the one at the root."""
+            first = unquote(self.request.path).lstrip("/").split("/", 1)[0]
+            for candidate in ([out / first / NOT_FOUND_FILE] if first else []) + [out / NOT_FOUND_FILE]:
+                try:
+                    return candidate.read_bytes()
+                except OSError:  # no such language folder; or a build replacing the file just now
+                    continue
+            return None
+
+    class Inject(LiveScriptInjector):
+        script = LIVE_SCRIPT
+
+    class Guarded(web.Application):
+        def find_handler(self, request, **kwargs):
+            refused = rule.refusal(request)
+            if refused is not None:
+                status, text = refused
+                return self.get_handler_delegate(request, Refuse, {"status": status, "text": text})
+            return super().find_handler(request, **kwargs)
+
+    return Guarded(
+        [
+            (r"/livereload", Reload),
+            (r"/livereload\.js", LiveReloadJSHandler),
+            (r"/(.*)", Files, {"path": str(out), "default_filename": "index.html"}),
+        ],
+        transforms=[Inject],
+    )
 
 
 class _Watching:

@@ -459,8 +459,8 @@ def test_build_is_deterministic(mini_site):
     assert one == two
 
 
-def test_links_out_of_the_project_are_refused_and_editor_files_skipped(tmp_path):
-    """A linked file or folder outside the project is an error; one inside is read; swap files are not."""
+def test_links_out_of_content_are_refused_and_editor_files_skipped(tmp_path):
+    """A linked file or folder outside content/ is an error; one inside is read; swap files are not."""
     from conftest import make_mini_site
 
     from site_builder.config import load_config
@@ -482,8 +482,8 @@ def test_links_out_of_the_project_are_refused_and_editor_files_skipped(tmp_path)
     with pytest.raises(SiteErrors) as failure:
         load_sources(root, config)
     assert [(e.path, e.message) for e in failure.value.errors] == [
-        ("content/nl/map", "a symbolic link that leads outside the project is not allowed"),
-        ("content/nl/secret.md", "a symbolic link that leads outside the project is not allowed"),
+        ("content/nl/map", "a symbolic link that leads outside content/ is not allowed"),
+        ("content/nl/secret.md", "a symbolic link that leads outside content/ is not allowed"),
     ]
     (nl / "secret.md").unlink()
     (nl / "map").unlink()

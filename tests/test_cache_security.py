@@ -254,21 +254,17 @@ def test_the_writer_stores_nothing_the_reader_would_refuse(tmp_path, value):
     assert not (tmp_path / store.CACHE_FILE).exists()
 
 
-UNSAFE_PAGE = """\
----
-title: A button
----
-<button onclick="go()">Go</button>
-"""
+UNUSED_ENTRY = '\nmsgid "Not used anywhere"\nmsgstr "Nergens gebruikt"\n'
 
 
 def test_everything_a_build_stores_is_read_back(tmp_path, run_cli):
     """Every class on the list, the warnings' ``SiteError`` among them, is in the cache of a
     site with a warning, and the reader makes every one."""
     site = make_mini_site(tmp_path / "site")
-    (site / "content/en/button.md").write_text(UNSAFE_PAGE, "utf-8")
+    catalogue = site / "translations/nl/LC_MESSAGES/messages.po"
+    catalogue.write_text(catalogue.read_text("utf-8") + UNUSED_ENTRY, "utf-8")
     code, _, err = run_cli("-C", site, "build")
-    assert code == 0 and "onclick" in err
+    assert code == 0 and "'Not used anywhere' is no longer used" in err
     found = store.read_cache(site / ".site-cache")
     assert found is not None
     classes = {type(value) for value in _values(found[0])}

@@ -403,7 +403,11 @@ def edit_line_ends(p: Project, rng: random.Random, step: int) -> str:
 
 def edit_ignored(p: Project, rng: random.Random, step: int) -> str:
     """Files the build passes over (see docs/content.md), added or removed: nothing changes."""
-    present = p.files("content", ignored=True) + p.files("assets", ignored=True)
+    present = [
+        rel
+        for rel in p.files("content", ignored=True) + p.files("assets", ignored=True)
+        if rel not in (SHARED_PAGE, SHARED_LOGO)  # kept: links lead to them
+    ]
     if present and rng.random() < 0.4:
         rel = rng.choice(present)
         p.delete(rel)
@@ -416,9 +420,14 @@ def edit_ignored(p: Project, rng: random.Random, step: int) -> str:
     return f"{rel} added"
 
 
+# Files the build passes over (their names start with "_"), which links in the same folder lead to.
+SHARED_PAGE, SHARED_LOGO = "content/en/_shared/page.md", "assets/_shared/logo.png"
+
+
 def edit_linked_file(p: Project, rng: random.Random, step: int) -> str:
-    """A file outside content/ and assets/ that a symbolic link in there leads to."""
-    rel = rng.choice(["shared/page.md", "shared/logo.png"])
+    """A file the build passes over that a symbolic link in its folder leads to (a link must
+    stay inside its folder: see docs/content.md)."""
+    rel = rng.choice([SHARED_PAGE, SHARED_LOGO])
     p.write(
         rel,
         p.read(rel) + f"\nStep {step} changed the shared text.\n" if rel.endswith(".md") else _binary(rng),
@@ -560,11 +569,11 @@ def seeded_project(root: Path) -> Project:
         p.read("content/en/about.md") + "\n[Our brochure](/assets/files/brochure.pdf).\n",
     )
     # A page and an image kept elsewhere in the project, each reached by a symbolic link.
-    p.write("shared/page.md", "---\ntitle: Shared\n---\nA page kept in shared/.\n")
-    p.write("shared/logo.png", _binary(rng))
-    (root / "content/en/shared.md").symlink_to("../../shared/page.md")
+    p.write(SHARED_PAGE, "---\ntitle: Shared\n---\nA page kept in _shared/.\n")
+    p.write(SHARED_LOGO, _binary(rng))
+    (root / "content/en/shared.md").symlink_to("_shared/page.md")
     p.write("content/nl/shared.md", "---\ntitle: Gedeeld\n---\nEen pagina.\n")
-    (root / "assets/logo.png").symlink_to("../shared/logo.png")
+    (root / "assets/logo.png").symlink_to("_shared/logo.png")
     p.write(
         "content/nl/about.md",
         p.read("content/nl/about.md") + '\n![Het logo](/assets/logo.png){: width="40" height="30"}\n',
@@ -822,7 +831,7 @@ def test_a_page_replaced_by_one_of_the_same_size_and_time_is_built(tmp_path, run
     assert not series.first()
     text = page.read_text("utf-8")
     assert "About 900 EMA staff" in text
-    spare = series.project.root / "shared/new.md"  # a link may lead anywhere inside the project
+    spare = series.project.root / "content/en/news/_new.md"  # a link may lead anywhere inside its folder
     _replace_keeping_size_and_time(page, text.replace("About 900", "About 901"), how, spare)
     series.log.append(f"step 1: content/en/news/2019-06-12-ema.md {how} by a page of the same size and time")
     found = differences(series.builds.run(), series.last, False)

@@ -49,6 +49,7 @@ import json, sys
 from pathlib import Path
 from site_builder.output import publish as write
 from site_builder.errors import SiteError, format_error
+from site_builder.site.files import OutputFile
 
 write._each_in_threads = lambda write_one, items: [write_one(item) for item in items]
 out, mode, old, new = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])

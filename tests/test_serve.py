@@ -219,8 +219,13 @@ def test_a_second_server_on_a_busy_port_gets_a_clear_message(project, tmp_path):
             stdin=subprocess.DEVNULL,
         )
     assert result.returncode == 1
-    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
-    assert "--port" in result.stderr and "Traceback" not in result.stderr
+    # One line, and no announcement of an address that is not served.
+    assert result.stderr.splitlines() == [
+        (
+            f"port {port} on 127.0.0.1 is already in use "
+            f"(hint: stop the other server, or choose another port: site-builder serve --port {port + 1})"
+        )
+    ]
 
 
 def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from site_builder.config import SiteConfig
+from site_builder.content.load import link_outside
 from site_builder.errors import SiteError
 from site_builder.project import MAPPING_FILE
 from site_builder.render.templating import (
@@ -127,6 +128,7 @@ def extract(root: Path) -> Path:
     """Write ``translations/messages.pot`` from the templates, as ``pybabel extract`` does."""
     target = root / TRANSLATIONS_DIR / TEMPLATE_FILE
     _mapping(root)  # a clear error if it is missing
+    _refuse_link_out(target, root)
     _pybabel(
         "extract", "-F", str(root / MAPPING_FILE), "--no-location", "--sort-output",
         "--project", PROJECT, "--copyright-holder", COPYRIGHT_HOLDER,
@@ -141,6 +143,7 @@ def update(root: Path, config: SiteConfig) -> list[Path]:
     written = []
     for language in config.languages:
         path = root / catalog_path(language.code)
+        _refuse_link_out(path, root)
         command = "update" if path.is_file() else "init"
         _pybabel(
             command, "-i", str(template), "-d", str(root / TRANSLATIONS_DIR), "-l", language.code,
@@ -148,6 +151,14 @@ def update(root: Path, config: SiteConfig) -> list[Path]:
         )  # fmt: skip
         written.append(path)
     return written
+
+
+def _refuse_link_out(path: Path, root: Path) -> None:
+    """pybabel writes through a symbolic link: one that leads outside translations/ would have
+    it overwrite a file elsewhere (see ``link_outside``)."""
+    outside = link_outside(path, root, TRANSLATIONS_DIR)
+    if outside is not None:
+        raise outside
 
 
 def _pybabel(*args: str) -> None:

@@ -1,7 +1,8 @@
 """Findings about a built site: links that lead nowhere, pages without a translation.
 
 Pure: returns findings as values; the caller decides what stops a build
-(broken links always do; missing translations are reported by ``check``).
+(broken links and raw HTML the policy refuses always do; missing translations
+are reported by ``check``).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from urllib.parse import unquote
 
+from site_builder.checks import html_policy
+from site_builder.checks.wellformed import doubtful_values, malformed_xml
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, raise_if_any
 from site_builder.render.markup import RenderedPage
 from site_builder.site import translations
 from site_builder.site.files import OutputFile
@@ -32,7 +34,8 @@ class Findings:
     missing_translations: tuple[SiteError, ...]
     translations: tuple[SiteError, ...] = ()  # stale, orphaned or disagreeing translations
     ui_strings: tuple[SiteError, ...] = ()  # catalogue entries missing, fuzzy or unused
-    unsafe_html: tuple[SiteError, ...] = ()  # scripts, event handlers, javascript: URLs in content
+    unsafe_html: tuple[SiteError, ...] = ()  # raw HTML in content that the policy refuses (html_policy)
+    doubtful: tuple[SiteError, ...] = ()  # dates far ahead, titles too long to show well
 
     @property
     def all(self) -> tuple[SiteError, ...]:
@@ -42,15 +45,17 @@ class Findings:
             + self.translations
             + self.ui_strings
             + self.unsafe_html
+            + self.doubtful
         )
 
     def blocking(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
-        """What stops a build: broken links always; the rest by policy, or all with ``strict``."""
+        """What stops a build: broken links and refused raw HTML always; the rest by policy, or
+        all with ``strict``."""
         if strict:
             return self.all
         if missing_translation == "error":
-            return self.broken_links + self.missing_translations
-        return self.broken_links
+            return self.broken_links + self.missing_translations + self.unsafe_html
+        return self.broken_links + self.unsafe_html
 
     def warnings(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
         blocking = set(map(id, self.blocking(missing_translation, strict)))
@@ -94,7 +99,7 @@ def _html_ids(data: bytes) -> frozenset[str]:
 class CheckCache:
     """Per-file findings a long-running process keeps between builds, keyed by what they are read from."""
 
-    unsafe_html: dict = field(default_factory=dict)  # (file, digest) → findings, see unsafe_html
+    unsafe_html: dict = field(default_factory=dict)  # (file, digest, policy) → findings, see unsafe_html
     html_links: dict = field(default_factory=dict)  # output path → (digest of its bytes, link targets, ids)
     markdown_links: dict = field(
         default_factory=dict
@@ -112,6 +117,8 @@ def find_problems(
     """Every finding about the built site; ``translation`` and ``ui_strings`` are found by
     ``translation_problems`` and ``catalogs.catalog_problems``."""
     files = tuple(files)
+    # Not a finding: a feed or sitemap that readers cannot parse is never published, whatever the options.
+    raise_if_any(malformed_xml(site, files))
     scans = scan_html(files, cache.html_links if cache is not None else None)
     digests = {f.path: f.digest for f in files}
     links = broken_links(site, bodies, digests, scans, cache.markdown_links if cache is not None else None)
@@ -122,6 +129,7 @@ def find_problems(
         _sorted(translation),
         _sorted(ui_strings),
         _sorted(unsafe_html(site, bodies, cache.unsafe_html if cache is not None else None)),
+        _sorted(doubtful_values(site)),
     )
 
 
@@ -152,80 +160,25 @@ def scan_html(
     return scans
 
 
-# Markdown escapes "<" in text and code, so these only match raw HTML an editor wrote,
-# or a Markdown link to a javascript: address. A page whose Markdown has no "<" and
-# whose HTML does not match is not parsed at all: without raw HTML, Markdown writes
-# link addresses as given (with "&" escaped), so the pattern sees every one of them.
-_UNSAFE_HTML = re.compile(
-    r"<script\b|<iframe\b|<object\b|<embed\b|\son[a-z]+\s*=|(?:href|src|action)\s*=\s*[\"']?\s*javascript:",
-    re.IGNORECASE,
-)
-# Each match of _UNSAFE_HTML contains one of these (in lower case) or a match of _EVENT_NAME:
-# a quick test that rules most pages out. Only for ASCII text, where lower() is what
-# IGNORECASE compares with.
-_UNSAFE_WORDS = ("<script", "<iframe", "<object", "<embed", "javascript:")
-_EVENT_NAME = re.compile(r"on[a-z]+\s*=")
-_CODE_TAGS = ("script", "iframe", "object", "embed")
-_URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "background")
-_URL_IGNORED = re.compile(r"[\t\n\r]|^[\x00-\x20]+")  # what browsers drop from an address before using it
-
-
-class _CodeFinder(HTMLParser):
-    """Start tags that run code, however they are written: attributes after ``/``, any case,
-    addresses with character references (``&#106;avascript:``) or tabs and line breaks inside."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[str, str]] = []  # (what, the start tag as written)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        written = self.get_starttag_text() or ""
-        if tag in _CODE_TAGS:
-            self.found.append((f"<{tag}", written))
-        for name, value in attrs:
-            if name.startswith("on") and name[2:].isalpha():
-                self.found.append((f"{name}=", written))
-            elif name in _URL_ATTRIBUTES and _URL_IGNORED.sub("", value or "").lower().startswith(
-                "javascript:"
-            ):
-                self.found.append((f'{name}="javascript:', written))
-
-    handle_startendtag = handle_starttag
-
-
-def _may_run_code(html: str) -> bool:
-    if html.isascii():
-        lower = html.lower()
-        if not any(word in lower for word in _UNSAFE_WORDS) and not _EVENT_NAME.search(lower):
-            return False
-    return _UNSAFE_HTML.search(html) is not None
-
-
-def _code_in(html: str, markdown: str) -> list[tuple[str, str]]:
-    if "<" not in markdown and not _may_run_code(html):
-        return []
-    finder = _CodeFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.found
-
-
 def unsafe_html(
     site: Site, bodies: Mapping[tuple[str, str], RenderedPage], cache: dict | None = None
 ) -> list[SiteError]:
-    """Raw HTML in content that runs code: reported, since the site's CSP would block it anyway.
+    """What editors wrote in the content that the raw-HTML policy refuses (see ``html_policy``):
+    HTML that runs code, sends the visitor elsewhere, submits data or loads from another host.
+    Pages the build writes itself (its templates) are not judged.
 
-    ``cache`` keeps each page's findings by its file's digest between builds.
+    ``cache`` keeps each page's findings by its file's digest and the policy between builds.
     """
+    policy = html_policy.Policy.of(site.config.base_url, site.config.embed_hosts)
     problems: list[SiteError] = []
     used = {}
     for page in site.pages:
-        key = (page.path, page.source.digest)
+        key = (page.path, page.source.digest, policy.key)
         if cache is not None and key in cache:
             used[key] = cache[key]
             problems += cache[key]
             continue
-        found = _unsafe_html_of(page, bodies[(page.lang, page.url)])
+        found = _unsafe_html_of(page, bodies[(page.lang, page.url)], policy)
         used[key] = found
         problems += found
     if cache is not None:
@@ -234,7 +187,7 @@ def unsafe_html(
     return problems
 
 
-def _unsafe_html_of(page: Page, rendered: RenderedPage) -> list[SiteError]:
+def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Policy) -> list[SiteError]:
     problems = []
     texts = [(rendered.body.html, page.source.doc.body, page.source.doc.body_line)]
     if page.front.swot is not None:
@@ -244,23 +197,21 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage) -> list[SiteError]:
     for html, markdown, first_line in texts:
         lower = markdown.lower()
         after: dict[str, int] = {}  # where to look for the next finding with the same text
-        for found, written in _code_in(html, markdown):
+        for violation in html_policy.violations(html, policy, markdown):
+            written = violation.written
             offset = markdown.find(written, after.get(written, 0)) if written else -1
             if offset >= 0:
                 after[written] = offset + 1
-            else:  # written by Markdown from a link, or changed by it: look for the name
-                name = found[:-1] if found.endswith("=") else "javascript:" if ":" in found else found
-                offset = lower.find(name, after.get(name, 0))
-                after[name] = offset + 1
-            line = first_line + (markdown[:offset].count("\n") if offset >= 0 else 0)
-            problems.append(
-                SiteError(
-                    f"raw HTML that runs code ('{found}') in the content",
-                    page.path,
-                    line,
-                    "write content in Markdown; scripts belong in templates/ and assets/",
-                )
-            )
+                line = first_line + markdown[:offset].count("\n")
+            else:  # written by Markdown (from a link, say) or changed by it: look for what it holds
+                line = first_line
+                for needle in (n.lower() for n in violation.needles):
+                    offset = lower.find(needle, after.get(needle, 0))
+                    if offset >= 0:
+                        after[needle] = offset + 1
+                        line = first_line + lower[:offset].count("\n")
+                        break
+            problems.append(SiteError(violation.message, page.path, line, violation.hint))
     return problems
 
 

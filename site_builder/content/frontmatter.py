@@ -24,6 +24,14 @@ INDEX_FILE = "_index.md"
 # The real site's longest front matter (a SWOT) is about 11 KiB; text longer than
 # this belongs in the page's body, and the YAML parser need never read megabytes.
 MAX_FRONT_MATTER_BYTES = 256 * 1024
+# A title is shown whole: in the page's heading, its <title>, lists, feeds and link previews
+# (search engines show about 60 characters). One longer than LONG_TITLE is warned about; one
+# longer than MAX_TITLE is surely text meant for the summary or the body, and refused.
+LONG_TITLE = 150
+MAX_TITLE = 1000
+# A date further ahead than this is a typo in the year (9999, 2091 for 2019) far more often than
+# a plan, and would keep a news item at the top of every list until then: it is warned about.
+FUTURE_YEARS = 5
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, such as over-ons"
@@ -325,6 +333,16 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
         )
     errors: list[SiteError] = []
     values = validate(data, _KIND_FIELDS[kind], path, errors)
+    for key in ("title", "menu_title"):
+        if len(values.get(key) or "") > MAX_TITLE:
+            errors.append(
+                SiteError(
+                    f"{key} is {len(values[key]):,} characters long; the limit is {MAX_TITLE:,}",
+                    path,
+                    data.key_lines[key],
+                    "a title is one line; put the rest in summary: or in the body",
+                )
+            )
     raise_if_any(errors)
     figures = tuple(_figure(item, line) for item, line in values.pop("figures", ()))
     _check_unique_ids(figures, path)
@@ -340,6 +358,39 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
         values["aliases"] = tuple(values["aliases"])
     front = FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
     return Document(front, body, body_line, front_digest)
+
+
+def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteError]:
+    """Warnings about values that are allowed but most likely mistakes: a title too long to
+    show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
+    found = []
+    if len(front.title) > LONG_TITLE:
+        found.append(
+            SiteError(
+                f"the title is {len(front.title):,} characters long; over {LONG_TITLE} it is "
+                "cut off in search results and hard to read in lists",
+                path,
+                front.lines.get("title"),
+                "shorten it, and put the rest in summary:",
+            )
+        )
+    if front.date is not None and front.date > _years_after(today, FUTURE_YEARS):
+        found.append(
+            SiteError(
+                f"the date {front.date.isoformat()} is more than {FUTURE_YEARS} years ahead",
+                path,
+                front.lines.get("date"),
+                "check the year; a news item stays first in every list until its date",
+            )
+        )
+    return found
+
+
+def _years_after(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, in a year that has none
+        return day.replace(year=day.year + years, day=28)
 
 
 def _figure(values: dict[str, Any], line: int) -> Figure:

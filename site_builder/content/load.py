@@ -36,11 +36,24 @@ MAX_NESTING = 20
 MAX_BRACKET_READING = 2_000_000  # characters read looking for closing brackets: about a second
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LEAD = re.compile(r"[ \t>]*")
-# A line led by MAX_NESTING or more of " ", tab and ">": at the start, then after a line break
-# (a pattern that starts with a literal is found many times faster than one that starts with ^).
-_DEEP_LEAD = re.compile(rf"[ \t>]{{{MAX_NESTING},}}")
-_DEEP_LEAD_AFTER_BREAK = re.compile(rf"\n[ \t>]{{{MAX_NESTING},}}")
-_LIST_ITEM = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+# Each level of nesting takes at least one character of a line's start from this set: four
+# spaces or a tab of indentation, a ">", or a list marker ("-", "*", "+", "1." or "1)", then a
+# space): a line that starts with fewer of them cannot be nested too deeply. Looked for at the
+# start, then after a line break (a pattern that starts with a literal is found many times
+# faster than one that starts with ^).
+_DEEP_LEAD = re.compile(rf"[ \t>*+\-.)0-9]{{{MAX_NESTING},}}")
+_DEEP_LEAD_AFTER_BREAK = re.compile(rf"\n[ \t>*+\-.)0-9]{{{MAX_NESTING},}}")
+# A list item, or a definition (": "), which Python-Markdown nests by indentation as it nests lists.
+_LIST_ITEM = re.compile(r"(?:[-*+:]|\d{1,9}[.)])(?:[ \t]|$)")
+# A quote or a list written inside a list item on the same line: "- - x" is a list in a list,
+# "1. > x" a quote in a list, each one level deeper, and Python-Markdown recurses once more for each.
+_INNER_CONTAINER = re.compile(r"[ \t]*(?:>|(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$))")
+_FOOTNOTE = re.compile(r"\[\^[^\]\n]+\]:(?:[ \t]|$)")
+# Raw HTML marked markdown="1" (or "block", "span") has its content read as Markdown, by one
+# more level of recursion for each such element inside another.
+_MARKED_HTML = "markdown="
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
+_MARKED = re.compile(r"\smarkdown\s*=", re.IGNORECASE)
 _BRACKET = re.compile(r"\\.|[\[\]()]")
 _BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
 
@@ -110,12 +123,17 @@ def load_sources(
     content = root / CONTENT_DIR
     if not content.is_dir():
         raise SiteError("no content/ folder", CONTENT_DIR, hint="create content/<language>/ folders")
+    outside = link_outside(content, root, CONTENT_DIR)
+    if outside is not None:
+        raise outside
     errors: list[SiteError] = []
     pages: list[SourcePage] = []
     for entry in sorted(content.iterdir(), key=lambda p: p.name):
         if is_ignored(entry.name):
             continue
         problem = _bad_name(entry, root)
+        if problem is None and entry.is_symlink() and (entry.is_dir() or entry.suffix == ".md"):
+            problem = link_outside(entry, root, CONTENT_DIR)
         if problem is not None:
             errors.append(problem)
             continue
@@ -164,10 +182,9 @@ def listing(folder: Path) -> list[os.DirEntry]:
 
 def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, str]]:
     """All Markdown files below ``folder`` as (file, "/"-separated path inside ``folder``), sorted
-    by that path, refusing links that leave the project and names that cannot be shown.
-    Linked folders are not entered."""
+    by that path, refusing links that lead outside content/ (see ``link_outside``) and names
+    that cannot be shown. Linked folders are not entered."""
     found: list[tuple[str, str]] = []
-    project = root.resolve()
 
     def visit(current: Path, prefix: str) -> None:
         for entry in listing(current):
@@ -180,8 +197,8 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, 
                 continue
             plain = entry.name.isascii() and entry.name.isprintable()  # the usual case, decided at C speed
             problem = None if plain else _bad_name(Path(entry.path), root)
-            if problem is None and is_link and _leaves(Path(entry.path), project):
-                problem = _outside(Path(entry.path), root)
+            if problem is None and is_link:
+                problem = link_outside(Path(entry.path), root, CONTENT_DIR)
             if problem is not None:
                 errors.append(problem)
             elif is_dir:
@@ -214,17 +231,24 @@ def _escaped(c: str) -> str:
     return c if c.isprintable() else repr(c)[1:-1]
 
 
-def _leaves(link: Path, project: Path) -> bool:
-    """Whether a symbolic link leads outside the project. ``realpath`` does not raise on a
-    loop of links; such a link stays inside and is reported when it cannot be read."""
-    return not Path(os.path.realpath(link)).is_relative_to(project)
+def link_outside(path: Path, root: Path, folder: str) -> SiteError | None:
+    """The one rule for symbolic links in every input folder (content/, templates/, assets/,
+    translations/): ``path``, a file or folder in the project ``root``'s ``folder``, must
+    resolve inside that folder, where it sits in the project; else the error naming it.
 
-
-def _outside(path: Path, root: Path) -> SiteError:
+    A link may lead anywhere: to /etc/passwd, or to a file of the project that is no input,
+    such as the build cache or a file of secrets. Followed, it would be read and perhaps
+    published, so it is refused before anything reads it; and so is the input folder itself
+    when it is a link. ``realpath`` does not raise on a loop of links; such a link stays
+    inside and is reported when it cannot be read.
+    """
+    inside = Path(os.path.realpath(root)) / folder
+    if Path(os.path.realpath(path)).is_relative_to(inside):
+        return None
     return SiteError(
-        "a symbolic link that leads outside the project is not allowed",
-        path.relative_to(root).as_posix(),
-        hint="copy the file into content/ instead",
+        f"a symbolic link that leads outside {folder}/ is not allowed",
+        "".join(map(_escaped, path.relative_to(root).as_posix())),
+        hint=f"copy the file into {folder}/ instead",
     )
 
 
@@ -304,11 +328,15 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
 def markdown_problem(text: str) -> tuple[int, str, str] | None:
     """(line offset, message, hint) for Markdown past the limits above, else None.
 
-    Linear: looks at each line's leading ``>`` and indentation, and at brackets
-    only, outside fenced code blocks.
+    Linear: looks at each line's leading ``>``, indentation and list markers, and at
+    brackets, outside fenced code blocks; and at HTML tags where many are marked ``markdown=``.
     """
+    if text.count(_MARKED_HTML) > MAX_NESTING:
+        found = _marked_html_problem(text)
+        if found is not None:
+            return found
     brackets = text.count("[") + text.count("(")
-    deep_lead = _DEEP_LEAD.match(text) or _DEEP_LEAD_AFTER_BREAK.search(text)
+    deep_lead = _DEEP_LEAD.match(text) or _DEEP_LEAD_AFTER_BREAK.search(text) or "[^" in text
     if brackets * len(text) <= MAX_BRACKET_READING and not deep_lead:
         return None  # each character of a line's lead adds at most one level
     fence = None
@@ -327,11 +355,7 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
                 return first, *_BRACKETS_LEFT_OPEN
             fence = opening.group(1) if opening else None
             continue
-        lead = _LEAD.match(line).group()
-        depth = lead.count(">")
-        if _LIST_ITEM.match(line, len(lead)):
-            depth += len(lead.replace(">", "").expandtabs(4)) // 4 + 1
-        if depth > MAX_NESTING:
+        if _line_depth(line) > MAX_NESTING:
             return (
                 offset,
                 f"quotes and lists are nested more than {MAX_NESTING} levels deep",
@@ -352,6 +376,68 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
     read, first = _close_paragraph(opened, position, read)
     if read > MAX_BRACKET_READING:
         return first, *_BRACKETS_LEFT_OPEN
+    return None
+
+
+def _line_depth(line: str) -> int:
+    """How deeply the start of ``line`` nests quotes and lists: its ">"s, its indentation
+    (four columns a level) before a list item, and the quotes and lists that follow the
+    item's marker on the same line. Stops counting once past ``MAX_NESTING``."""
+    lead = _LEAD.match(line).group()
+    depth = lead.count(">")
+    position = len(lead)
+    item = _LIST_ITEM.match(line, position)
+    if item is not None and not _is_rule(line, position):
+        depth += len(lead.replace(">", "").expandtabs(4)) // 4 + 1
+        position = item.end()
+    elif (note := _FOOTNOTE.match(line, position)) is not None:
+        depth += 1  # a footnote's text is a block of its own, which may hold lists
+        position = note.end()
+    else:
+        return depth
+    while depth <= MAX_NESTING and (inner := _INNER_CONTAINER.match(line, position)) is not None:
+        if _is_rule(line, position):  # "- - - -" ends in a rule, not in more lists
+            break
+        depth += 1
+        position = inner.end()
+    return depth
+
+
+def _is_rule(line: str, start: int) -> bool:
+    """Whether ``line`` from ``start`` is a horizontal rule as Python-Markdown reads one:
+    three or more of one of "-", "*", "_", with at most two spaces between them."""
+    rest = line[start:].strip(" ")
+    if len(rest) < 3 or rest[0] not in "-*_" or "   " in rest:
+        return False
+    marks = rest.replace(" ", "")
+    return marks == rest[0] * len(marks) and len(marks) >= 3
+
+
+def _marked_html_problem(text: str) -> tuple[int, str, str] | None:
+    """(line offset, message, hint) where elements marked ``markdown=`` are nested more than
+    ``MAX_NESTING`` deep, else None. Elements of the same names without the mark are counted
+    too, so that their end tags do not end a marked one."""
+    marked: list[str] = []  # the names of the marked elements open, innermost last
+    unmarked: dict[str, int] = {}  # of those names, how many elements without the mark are open
+    for tag in _TAG.finditer(text):
+        closing, name, attributes = tag.group(1), tag.group(2).lower(), tag.group(3)
+        if closing:
+            if unmarked.get(name):
+                unmarked[name] -= 1
+            elif marked and marked[-1] == name:
+                marked.pop()
+        elif attributes.rstrip().endswith("/"):
+            continue
+        elif _MARKED.search(attributes):
+            marked.append(name)
+            if len(marked) > MAX_NESTING:
+                return (
+                    text.count("\n", 0, tag.start()),
+                    f"HTML blocks marked markdown= are nested more than {MAX_NESTING} levels deep",
+                    "use fewer levels; deeper ones are hard to read anyway",
+                )
+        elif name in marked:
+            unmarked[name] = unmarked.get(name, 0) + 1
     return None
 
 

@@ -8,6 +8,9 @@ PyYAML's safe loader, with these changes that matter to editors:
   instead of crashing the YAML parser;
 * lists and mappings nested more than ``MAX_DEPTH`` deep are refused before
   they are built, so ``[[[[…]]]]`` cannot exhaust Python's recursion limit;
+* text holding a control character (other than tab and line break) or a noncharacter
+  is refused, however it was written: typed, or as an escape such as ``"\x01"``, which
+  the file's own check of its bytes cannot see;
 * where asked (a page's front matter), text followed by a comment on its line is
   refused: ``title: We are #1`` would silently lose its end;
 * a quote or bracket left open, or text after a closing one, is reported in plain
@@ -20,6 +23,7 @@ validation error can name the line of the offending key.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 import yaml
@@ -83,12 +87,22 @@ _Loader.yaml_implicit_resolvers = {
 
 
 _COMMENT = re.compile(r"[ \t]+#")
+# What no text of the site may hold: XML (the feeds, the sitemap) cannot carry the C0 controls
+# but tab, line feed and carriage return, nor U+FFFE and U+FFFF, nor half of a surrogate pair;
+# HTML counts every control character and noncharacter as an error. A carriage return is refused
+# too: in a page a line break is a line feed, so one here was written as the escape "\r".
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000)
+)
+_FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 
 
 def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
     """Text; unless ``comment_after_text``, refused where the rest of its line is a comment:
     in ``title: We are #1`` the title would be "We are", unseen until it is published."""
     value = loader.construct_yaml_str(node)
+    if not value.isprintable():  # rare: most text is printable, which rules everything out
+        _check_characters(loader, node, value)
     # A plain scalar's style is "" from libyaml, None from PyYAML.
     if not loader.comment_after_text and not node.style:
         if loader.source_lines is None:
@@ -102,6 +116,66 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
                 f'to keep it, put the whole text in quotes: "{whole}"; a comment goes on a line of its own',
             )
     return value
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character of ``text`` that no text of the site may hold, described
+    ("the control character U+0001"), or None."""
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"half of a surrogate pair (U+{code:04X})"
+    if unicodedata.category(found.group()) == "Cc":
+        return f"the control character U+{code:04X}"
+    return f"the noncharacter U+{code:04X}"
+
+
+def _check_characters(loader: _Loader, node: yaml.ScalarNode, value: str) -> None:
+    what = forbidden_character(value)
+    if what is None:
+        return
+    character = _FORBIDDEN.search(value).group()
+    code = ord(character)
+    if loader.source_lines is None:
+        loader.source_lines = loader.source_text.split("\n")
+    lines = range(node.start_mark.line, min(node.end_mark.line + 1, len(loader.source_lines)))
+    typed = next((n for n in lines if character in loader.source_lines[n]), None)
+    if typed is not None:
+        line, hint = typed, "delete it; it is invisible in most editors and often comes with copied text"
+    else:  # written as an escape between double quotes
+        spellings = _escapes(code)
+        line = next(
+            (n for n in lines if any(e in loader.source_lines[n].lower() for e in spellings)),
+            node.start_mark.line,
+        )
+        hint = "remove the escape that writes it, such as \\x01 or \\u001b, from the quoted text"
+    raise _YamlProblem(f"the text contains {what}", line + loader.line_offset, hint)
+
+
+# YAML's escapes for single characters, other than \x, \u and \U with the code; in lower case,
+# as lines are compared (\N, for U+0085, is "\\n" then).
+_NAMED_ESCAPES = {
+    0x00: "\\0",
+    0x07: "\\a",
+    0x08: "\\b",
+    0x0B: "\\v",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x1B: "\\e",
+    0x85: "\\n",
+}
+
+
+def _escapes(code: int) -> list[str]:
+    """The ways of writing the character ``code`` as an escape in YAML, in lower case."""
+    found = [f"\\u{code:04x}", f"\\u{code:08x}"]
+    if code < 0x100:
+        found.append(f"\\x{code:02x}")
+    if code in _NAMED_ESCAPES:
+        found.append(_NAMED_ESCAPES[code])
+    return found
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
@@ -304,6 +378,8 @@ def _in_plain_words(message: str, at_tab: bool) -> str:
         return f"the tag '{name}' is not allowed"
     if "mapping values are not allowed" in message:
         return "a ': ' inside text that is not in quotes"
+    if "invalid Unicode character escape" in message:
+        return "an escape \\u… or \\U… that names no character"
     return message
 
 
@@ -314,4 +390,6 @@ def _yaml_hint(message: str, at_tab: bool) -> str:
         return "tags such as !!python/object are not allowed"
     if "mapping values are not allowed" in message:
         return "put text that contains ': ' in quotes"
+    if "invalid Unicode character escape" in message:
+        return "type the character itself; \\ud800 to \\udfff are halves of a pair, not characters"
     return "check indentation, and put text with special characters in quotes"

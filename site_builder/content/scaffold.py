@@ -12,11 +12,15 @@ import json
 from pathlib import Path
 
 from site_builder.config import SiteConfig
-from site_builder.content.frontmatter import NEWS_SECTION, set_front_matter_line
+from site_builder.content.frontmatter import MAX_TITLE, NEWS_SECTION, set_front_matter_line
 from site_builder.content.load import CONTENT_DIR, SourcePage, load_sources
 from site_builder.errors import SiteError
 from site_builder.site.model import slugify, translation_key
 from site_builder.site.translations import groups
+
+# A web address and a file name made from a title are kept to its first words: a whole sentence
+# makes an address nobody can type or read, and a file name past the system's limit (255 bytes).
+MAX_SLUG = 60
 
 
 def new_news(
@@ -30,7 +34,8 @@ def new_news(
     """Create ``content/<lang>/news/<date>-<slug>.md`` (and with ``both`` the same file in
     every other language, marked as not translated yet); never overwrite a file."""
     _check_language(config, lang)
-    slug = slugify(title)
+    _check_title(title)
+    slug = shortened(slugify(title))
     if not title.strip() or not slug:
         raise SiteError("the title gives no usable web address", hint="use a title with letters or digits")
     name = f"{today.isoformat()}-{slug}.md"
@@ -51,10 +56,38 @@ def new_news(
     )
     for index, path in enumerate(paths):
         extra = f"translated_from: {lang}:new\n" if index else ""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(f"---\n{front}{extra}---\n")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(f"---\n{front}{extra}---\n")
+        except OSError as exc:
+            rel = path.relative_to(root).as_posix()
+            raise SiteError(f"cannot write the file: {exc.strerror}", rel) from None
     return paths
+
+
+def shortened(slug: str) -> str:
+    """``slug`` cut to at most ``MAX_SLUG`` characters, after a whole word where there is one."""
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[: MAX_SLUG + 1].rpartition("-")[0]  # the hyphen just past the limit still ends a word
+    return cut or slug[:MAX_SLUG].rstrip("-")
+
+
+def _check_title(title: str) -> None:
+    """The checks a page's title gets when it is built (see ``frontmatter``), made before the
+    file is written: a file the build would refuse is not created."""
+    if len(title.strip()) > MAX_TITLE:
+        raise SiteError(
+            f"the title is {len(title.strip()):,} characters long; the limit is {MAX_TITLE:,}",
+            hint="give the page a short title; the text goes in the page itself",
+        )
+    if not title.isprintable():
+        from site_builder.content.safe_yaml import forbidden_character
+
+        found = forbidden_character(title)
+        if found is not None:
+            raise SiteError(f"the title contains {found}", hint="type the title again without it")
 
 
 def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str | None = None) -> str:

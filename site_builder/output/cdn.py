@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from site_builder.output.publish import MARK_FILE
 from site_builder.render.assets import ASSETS_URL
@@ -20,7 +21,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300, must-revalidate"
 
 # Every page's scripts and styles come from the site's own files: no inline
-# scripts or styles, no third parties.
+# scripts or styles, no third parties. (A Markdown table's column alignment is a
+# class, render/table_classes.py; charts use SVG presentation attributes and
+# classes; tests/test_csp_browser.py checks every built page and, in Chromium, the
+# violations the policy reports.)
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -37,7 +41,12 @@ SECURITY_HEADERS = (
     ),
     ("X-Frame-Options", "DENY"),
 )
+
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
+# The root redirect's choice of language, run by nginx's njs module (see the script for why).
+ACCEPT_LANGUAGE_SCRIPT = Path(__file__).resolve().with_name("accept_language.js")
+NJS_PACKAGE = "libnginx-mod-http-js"  # Debian's njs module; installing it loads it too
+NJS_MODULE = "modules/ngx_http_js_module.so"  # for load_module where no package loads it
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +72,33 @@ def _url_of(path: str) -> str:
     return "/" + path
 
 
-def headers_file(files: Iterable[OutputFile]) -> OutputFile:
+def content_security_policy(embed_hosts: Iterable[str] = ()) -> str:
+    """The CSP, with ``frame-src`` for exactly the hosts whose https pages the content may
+    embed (``embed_hosts`` in site.yaml). Without any, frames fall under ``default-src 'self'``
+    as before; with some, 'self' is not added: no page of the site may be framed anyway
+    (``frame-ancestors 'none'``)."""
+    hosts = sorted(set(embed_hosts))
+    if not hosts:
+        return CONTENT_SECURITY_POLICY
+    return f"{CONTENT_SECURITY_POLICY}; frame-src " + " ".join(f"https://{host}" for host in hosts)
+
+
+def security_headers(embed_hosts: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
+    """``SECURITY_HEADERS`` with the CSP for ``embed_hosts``."""
+    csp = content_security_policy(embed_hosts)
+    return tuple(
+        (name, csp if name == "Content-Security-Policy" else value) for name, value in SECURITY_HEADERS
+    )
+
+
+def headers_file(files: Iterable[OutputFile], embed_hosts: Iterable[str] = ()) -> OutputFile:
     """``_headers``: security headers everywhere, then one cache rule per kind of file.
 
     Netlify and Cloudflare join the values of a header set by two matching
     rules, so no address gets Cache-Control from more than one rule: assets by
     their folder, every other file by its own address.
     """
-    lines = ["/*"] + [f"  {name}: {value}" for name, value in SECURITY_HEADERS] + [""]
+    lines = ["/*"] + [f"  {name}: {value}" for name, value in security_headers(embed_hosts)] + [""]
     lines += [f"{ASSETS_URL}*", f"  Cache-Control: {IMMUTABLE}", ""]
     for file in sorted(files, key=lambda f: f.path):
         if file.path.startswith(ASSETS_URL.strip("/") + "/") or file.path.startswith("_"):
@@ -96,15 +124,18 @@ def redirects_file(site: Site) -> OutputFile:
 
 
 def deploy_files(site: Site, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
-    return (headers_file(files), redirects_file(site))
+    return (headers_file(files, site.config.embed_hosts), redirects_file(site))
 
 
 def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
-    """An nginx ``map`` and ``server`` block serving ``root`` (the build folder) with the same policy.
+    """An nginx ``server`` block serving ``root`` (the build folder) with the same policy.
 
-    Include it in nginx's ``http`` block (e.g. as ``conf.d/site.conf``).
+    Include it in nginx's ``http`` block (e.g. as ``conf.d/site.conf``). Its root redirect
+    runs ``ACCEPT_LANGUAGE_SCRIPT`` in nginx's njs module, which must be loaded.
     """
-    security = [f'add_header {name} "{value}" always;' for name, value in SECURITY_HEADERS]
+    security = [
+        f'add_header {name} "{value}" always;' for name, value in security_headers(site.config.embed_hosts)
+    ]
 
     def block(head: str, *body: str, cache: str | None = REVALIDATE) -> list[str]:
         inner = list(security)
@@ -113,15 +144,17 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
         inner += list(body)
         return [f"    {head} {{"] + [f"        {line}" for line in inner] + ["    }", ""]
 
-    languages = [code for code in site.config.codes if code in site.homes]
+    # The languages the root may redirect to, the default first: the script's fallback.
+    languages = sorted(
+        (code for code in site.config.codes if code in site.homes),
+        key=lambda code: code != site.config.default_language,
+    )
     out = [
         "# Generated by site-builder nginx-config: serves the built site with its cache,",
         "# security and redirect policy (the same as _headers and _redirects).",
-        "map $http_accept_language $site_language_home {",
-        '    default "";',
-        *[f'    "~*^{code}\\b" /{code}/;' for code in languages],
-        "}",
-        "",
+        "# The root redirect weighs Accept-Language in nginx's njs module: on Debian install",
+        f"# {NJS_PACKAGE} (which loads it), elsewhere put `load_module {NJS_MODULE};`",
+        "# at the top of nginx.conf.",
         "server {",
         f"    listen {listen};",
         "    server_name _;",
@@ -132,11 +165,14 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
         "    server_tokens off;",
         "    absolute_redirect off;",
         "    error_page 404 /404.html;",
+        f'    js_import site_language from "{ACCEPT_LANGUAGE_SCRIPT}";',
+        "    js_set $site_language_home site_language.home;",
         "",
     ]
     out += block(
         "location = /",
         "add_header Vary Accept-Language always;",
+        f'set $site_languages "{" ".join(languages)}";',
         "if ($site_language_home) { return 302 $site_language_home; }",
         "try_files /index.html =404;",
     )

@@ -49,6 +49,9 @@ WRITERS = 8  # threads writing the files of a whole build
 MARK_FILE = ".site-builder"
 MARK = b"This folder is written by site-builder: the next build replaces everything in it.\n"
 DEFAULT_OUTPUT = "build"
+# What the output's files and folders are made with, whatever the umask of the process: a web
+# server or an upload tool running as another user reads them, and no one else writes them.
+FILE_MODE, FOLDER_MODE = 0o644, 0o755
 
 
 def spare_folder(out: Path) -> Path:
@@ -251,11 +254,17 @@ def _prepare(staging: Path, known: Known | None) -> set[str]:
         shutil.rmtree(staging)  # what it holds is not known: start it anew
     if not staging.exists():
         staging.parent.mkdir(parents=True, exist_ok=True)
-        staging.mkdir(mode=0o755)
+        staging.mkdir(mode=FOLDER_MODE)
+        os.chmod(staging, FOLDER_MODE)  # mkdir's mode passes through the umask
         _write_new(staging / MARK_FILE, MARK)
         return set()
     if not (staging / MARK_FILE).exists():  # a build was stopped before it wrote the mark
         _write_new(staging / MARK_FILE, MARK)
+    # Kept from the build before, which another version of the tool may have made otherwise.
+    for path, mode in ((staging, FOLDER_MODE), (staging / MARK_FILE, FILE_MODE)):
+        status = os.lstat(path)
+        if not stat.S_ISLNK(status.st_mode) and stat.S_IMODE(status.st_mode) != mode:
+            os.chmod(path, mode)
     if known.every is not None:
         return set(known.every)
     found = _listing(staging)
@@ -304,7 +313,7 @@ def _write_one(
     folders made so far; each is made once."""
     target = staging.joinpath(*rel.parts)
     if target.parent not in folders:
-        target.parent.mkdir(parents=True, exist_ok=True)  # safe when threads race to make a folder
+        _make_folder(target.parent)
         folders.add(target.parent)
     # A file here may be a hard link to the same file in the output folder: it is replaced,
     # never written into, or the site being served would change under its readers.
@@ -312,12 +321,12 @@ def _write_one(
         target.unlink()
     old = out.joinpath(*rel.parts)
     if intact is not None and intact.get(file.path) == file.digest:
-        os.link(old, target)
+        _link(old, target)
         return
     if file.data is None:
         if intact is not None:
             raise ValueError(f"{file.path}: kept from the last build, but not found in {out}")
-        os.link(old, target)  # kept from the last build: the caller found it there unchanged
+        _link(old, target)  # kept from the last build: the caller found it there unchanged
         return
     if intact is None:
         with contextlib.suppress(OSError):  # fall back to writing the bytes
@@ -327,16 +336,44 @@ def _write_one(
                 and status.st_size == len(file.data)
                 and old.read_bytes() == file.data
             ):
-                os.link(old, target)
+                _link(old, target, status)
                 return
     _write_new(target, file.data)
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """Write a new file at ``path`` in three system calls, not the seven of a Python file object
-    (on this project's machines, a cold build spends more time in the kernel than in Python)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+def _make_folder(folder: Path) -> None:
+    """Make ``folder``, and the folders above it that are missing, each ``FOLDER_MODE``; safe
+    when threads race to make the same folder."""
     try:
+        folder.mkdir(mode=FOLDER_MODE)
+    except FileExistsError:
+        return  # made before, or by another thread, which sets its mode
+    except FileNotFoundError:
+        _make_folder(folder.parent)
+        try:
+            folder.mkdir(mode=FOLDER_MODE)
+        except FileExistsError:
+            return
+    os.chmod(folder, FOLDER_MODE)  # mkdir's mode passes through the umask
+
+
+def _link(old: Path, target: Path, status: os.stat_result | None = None) -> None:
+    """Hard-link ``target`` to the output folder's ``old`` (of which ``status`` may be known),
+    with ``FILE_MODE``: one written by another version of the tool may have another mode."""
+    os.link(old, target)
+    if status is None:
+        status = os.stat(target)
+    if stat.S_IMODE(status.st_mode) != FILE_MODE:
+        os.chmod(target, FILE_MODE)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a new file at ``path``, ``FILE_MODE``, in four system calls, not the seven of a
+    Python file object and a chmod (on this project's machines, a cold build spends more time
+    in the kernel than in Python)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    try:
+        os.fchmod(descriptor, FILE_MODE)  # the mode given to open passes through the umask
         with memoryview(data) as rest:
             while rest:
                 rest = rest[os.write(descriptor, rest) :]

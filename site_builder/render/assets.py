@@ -15,8 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from site_builder.content.load import is_ignored
-from site_builder.errors import SiteError
+from site_builder.content.load import is_ignored, link_outside
+from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import ASSETS_DIR
 from site_builder.site.files import OutputFile
 
@@ -38,22 +38,28 @@ class AssetManifest:
 
 
 def read_assets(root: Path) -> dict[str, bytes]:
-    """Every file below ``assets/`` by its "/"-separated relative name, in sorted order."""
+    """Every file below ``assets/`` by its "/"-separated relative name, in sorted order;
+    a symbolic link that leads outside ``assets/`` is refused (see ``link_outside``)."""
     folder = root / ASSETS_DIR
     if not folder.is_dir():
         return {}
-    project = root.resolve()
+    outside = link_outside(folder, root, ASSETS_DIR)
+    if outside is not None:
+        raise outside
     files = {}
+    errors = []
+    # rglob does not enter linked folders: a path below a folder that is no link is inside
+    # unless it is a link itself.
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder)
-        if any(is_ignored(part) for part in rel.parts) or not path.is_file():
+        if any(is_ignored(part) for part in rel.parts):
             continue
-        if not path.resolve().is_relative_to(project):
-            raise SiteError(
-                "a symbolic link to a file outside the project is not allowed",
-                f"{ASSETS_DIR}/{rel.as_posix()}",
-            )
-        files[rel.as_posix()] = path.read_bytes()
+        outside = link_outside(path, root, ASSETS_DIR) if path.is_symlink() else None
+        if outside is not None:
+            errors.append(outside)
+        elif path.is_file():
+            files[rel.as_posix()] = path.read_bytes()
+    raise_if_any(errors)
     return files
 
 

@@ -31,11 +31,12 @@ from markdown.extensions import (
 )
 from markdown.treeprocessors import Treeprocessor
 
-from site_builder.content.load import SourcePage
+from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.incremental.deferred import deferred_texts
 from site_builder.render.assets import ASSETS_URL
 from site_builder.render.quick_markdown import QuickMarkdownExtension
+from site_builder.render.table_classes import TableClassesExtension
 from site_builder.render.workers import in_workers
 from site_builder.site.model import Page, Site
 
@@ -78,6 +79,7 @@ def markdown_extensions() -> list[markdown.Extension]:
         attr_list.AttrListExtension(),
         def_list.DefListExtension(),
         tables.TableExtension(),
+        TableClassesExtension(),  # column alignment as classes: the CSP allows no inline styles
         abbr.AbbrExtension(),
         md_in_html.MarkdownInHtmlExtension(),
         sane_lists.SaneListExtension(),
@@ -96,6 +98,49 @@ class _LinkResolver(Treeprocessor):
         return None
 
 
+# The elements that each make one level of the nesting docs/content.md limits.
+_NESTING_TAGS = ("blockquote", "ul", "ol", "dl")
+_NESTING_HINT = "use fewer levels; deeper ones are hard to read anyway"
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line  # in the text, from 0
+
+
+class _NestingCheck(Treeprocessor):
+    """Quotes and lists nested more than ``MAX_NESTING`` deep, counted in the parsed document.
+    ``load.markdown_problem`` refuses the usual ways of writing them before Python-Markdown
+    recurses into them; this sees every way, whatever wrote it (raw HTML marked ``markdown=``
+    included). Run before inline processing, while an element's text is still as written."""
+
+    def __init__(self, md, renderer: MarkupRenderer) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, root):
+        # Fewer such elements than the limit cannot be nested past it, and most pages have far
+        # fewer: counted by ElementTree's own iteration (in C) before any walk in Python.
+        if sum(1 for tag in _NESTING_TAGS for _ in root.iter(tag)) > MAX_NESTING:
+            deepest = _deeper_than_limit(root)
+            if deepest is not None:
+                raise _TooDeep(self.renderer._line_of_text(deepest))
+
+
+def _deeper_than_limit(root):
+    """The first element inside more than ``MAX_NESTING`` quotes and lists, or None (without recursion)."""
+    stack = [(child, 0) for child in reversed(root)]
+    while stack:
+        element, depth = stack.pop()
+        if element.tag in _NESTING_TAGS:
+            depth += 1
+            if depth > MAX_NESTING:
+                return element
+        stack.extend((child, depth) for child in reversed(element))
+    return None
+
+
 class MarkupRenderer:
     """Renders pages of one site; holds one Markdown instance (not thread-safe)."""
 
@@ -104,13 +149,18 @@ class MarkupRenderer:
     ) -> None:
         self._resolve_md = resolve_md
         self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
-        self._md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
-        self._md.treeprocessors.register(_LinkResolver(self._md, self), "site-links", 0)
+        self._md = self._new_markdown()
         self._source: SourcePage | None = None
         self._lines = _Lines("")
         self._first_line = 1
         self._links: list[Link] = []
         self._seen: dict[str, int] = {}
+
+    def _new_markdown(self) -> markdown.Markdown:
+        md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
+        md.treeprocessors.register(_NestingCheck(md, self), "nesting", 25)  # before "inline" (20)
+        md.treeprocessors.register(_LinkResolver(md, self), "site-links", 0)
+        return md
 
     def render_page(self, page: Page) -> RenderedPage:
         return self.render_source(page.source)
@@ -128,8 +178,31 @@ class MarkupRenderer:
         self._source, self._lines, self._first_line = source, _Lines(text), first_line
         self._links, self._seen = [], {}
         self._md.reset()
-        html, problems = _check_images(self._md.convert(text), source.path, self._lines, first_line)
+        try:
+            converted = self._md.convert(text)
+        except _TooDeep as deep:
+            message = f"quotes and lists are nested more than {MAX_NESTING} levels deep"
+            return Body("", (), (SiteError(message, source.path, first_line + deep.line, _NESTING_HINT),))
+        except RecursionError:
+            # Nesting written in a way that load.markdown_problem does not read, deep enough to
+            # exhaust the stack before _NestingCheck could count it. Python-Markdown is left
+            # mid-document, its parser's state included, which reset() does not clear: a new one
+            # takes over.
+            self._md = self._new_markdown()
+            message = "the text is nested too deeply to be converted"
+            hint = "use fewer levels of quotes, lists and HTML blocks"
+            return Body("", (), (SiteError(message, source.path, first_line, hint),))
+        html, problems = _check_images(converted, source.path, self._lines, first_line)
         return Body(html, tuple(self._links), problems)
+
+    def _line_of_text(self, element) -> int:
+        """The line (from 0) of the first text in ``element``, as written; 0 if not found."""
+        for text in element.itertext():
+            words = text.strip().split("\n", 1)[0].strip()
+            if words:
+                found = self._lines.lines_with(words)
+                return found[0] if found else 0
+        return 0
 
     def _rewrite(self, root) -> None:
         for element in root.iter():

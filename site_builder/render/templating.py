@@ -11,6 +11,7 @@ from __future__ import annotations
 import gettext
 import hashlib
 import io
+import os
 import re
 import traceback
 from collections.abc import Callable, MutableMapping
@@ -19,11 +20,12 @@ from typing import TYPE_CHECKING
 
 import jinja2
 import jinja2.bccache
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from site_builder.config import Language
 from site_builder.content.frontmatter import Figure, published_iso
-from site_builder.errors import SiteError
+from site_builder.content.load import link_outside
+from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import TEMPLATES_DIR, TRANSLATIONS_DIR
 from site_builder.render.assets import AssetManifest
 from site_builder.render.formatting import (
@@ -81,6 +83,9 @@ def compiled_catalog(
 def _catalog_bytes(root: Path, language: Language) -> bytes | None:
     display = catalog_path(language.code)
     path = root / display
+    outside = link_outside(path, root, TRANSLATIONS_DIR)
+    if outside is not None:
+        raise outside
     if not path.is_file():
         return None
     try:
@@ -95,7 +100,9 @@ def _parse_catalog(data: bytes, language: Language) -> Catalog:
 
     display = catalog_path(language.code)
     try:
-        _check_po_lines(data.decode("utf-8"), display)
+        text = data.decode("utf-8")
+        _check_po_lines(text, display)
+        raise_if_any(markup_in_translations(text, display))
         return read_po(io.BytesIO(data), locale=language.locale_id, abort_invalid=True)
     except PoFileError as exc:
         raise SiteError(f"invalid message catalogue: {exc}", display, getattr(exc, "lineno", None)) from None
@@ -117,6 +124,73 @@ def _check_po_lines(text: str, display: str) -> None:
                 number,
                 'write msgid "…" or msgstr "…" with the text between double quotes',
             )
+
+
+# A UI string is text, escaped wherever a template puts it (see ``UiText``), so markup in a
+# translation would show as typed, and markup is what an attack through the catalogue (which
+# translators, not the site's developers, write) looks like: a tag or anything that starts
+# one; a quote followed by what ends a tag or continues one with attributes (text meant to
+# break out of an attribute's value); or a character reference such as &amp;.
+_MARKUP = re.compile(
+    r"<"
+    r"""|["'`]\s*(?:[^\W\d][-\w:.]*(?:\s+[^\W\d][-\w:.]*)*\s*)?(?:=|/?>)"""
+    r"|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);"
+)
+_PO_PART = re.compile(r'(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"((?:[^"\\]|\\.)*)"')
+_PO_ESCAPE = re.compile(r"\\(.)")
+_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
+
+
+def markup_in_translations(text: str, display: str) -> list[SiteError]:
+    """Each translation in a catalogue's text (lines checked by ``_check_po_lines``) that holds
+    markup (see ``_MARKUP``), as an error naming the line where the markup starts. The
+    header's msgstr, which no page shows, is not looked at."""
+    entries: list[dict[str, list[tuple[int, str]]]] = []  # keyword → its strings and their lines
+    keyword = None
+    for number, line in enumerate(text.splitlines(), 1):
+        part = _PO_PART.fullmatch(line.strip())
+        if part is None:  # a comment (obsolete entries too) or a blank line
+            continue
+        value = _PO_ESCAPE.sub(lambda m: _PO_ESCAPES.get(m[1], m[1]), part[2])
+        if part[1] is not None:
+            keyword = part[1]
+            if not entries or keyword == "msgctxt" or (keyword == "msgid" and "msgid" in entries[-1]):
+                entries.append({})
+            entries[-1][keyword] = []
+        if keyword is not None:
+            entries[-1][keyword].append((number, value))
+    problems = []
+    for entry in entries:
+        msgid = "".join(value for _, value in entry.get("msgid", ()))
+        if not msgid and "msgctxt" not in entry:
+            continue
+        for keyword, parts in entry.items():
+            if not keyword.startswith("msgstr"):
+                continue
+            found = _MARKUP.search("".join(value for _, value in parts))
+            if found is None:
+                continue
+            number, start = parts[0][0], 0
+            for number, value in parts:  # the line holding the markup's first character
+                if found.start() < start + len(value):
+                    break
+                start += len(value)
+            problems.append(
+                SiteError(
+                    f"the translation of '{_shown(msgid)}' holds markup: {_shown(found.group())}",
+                    display,
+                    number,
+                    "a UI string is plain text, shown as written: leave out tags, quotes before "
+                    "them and &…; codes (write & itself); the templates add the markup",
+                )
+            )
+    return problems
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """``text`` on one line, control characters written as escapes, cut at ``limit``."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[: limit + 1])
+    return shown if len(text) <= limit else shown[:limit] + "…"
 
 
 # --- environment ------------------------------------------------------------
@@ -151,6 +225,22 @@ class _TemplateFiles(jinja2.FileSystemLoader):
             raise template_not_text(template, exc) from None
 
 
+def _links_out(root: Path) -> list[SiteError]:
+    """templates/ itself, or every symbolic link in it, that leads outside it (see
+    ``link_outside``): a page may include any file there, and what it includes is published."""
+    folder = root / TEMPLATES_DIR
+    outside = link_outside(folder, root, TEMPLATES_DIR)
+    if outside is not None:
+        return [outside]
+    found = []
+    for current, folders, files in os.walk(folder):  # linked folders are not entered
+        for name in sorted(folders + files):
+            path = Path(current, name)
+            if path.is_symlink() and (outside := link_outside(path, root, TEMPLATES_DIR)) is not None:
+                found.append(outside)
+    return found
+
+
 def template_not_text(name: str, exc: UnicodeDecodeError) -> SiteError:
     line = exc.object[: exc.start].count(b"\n") + 1 if isinstance(exc.object, bytes) else None
     return SiteError(
@@ -169,6 +259,7 @@ def make_environment(
     """The Jinja environment for one language, with its UI strings from ``messages`` (see
     ``compiled_catalog``), keeping compiled templates in ``compiled`` and formatted dates
     in ``dates`` if given."""
+    raise_if_any(_links_out(root))
     env = jinja2.Environment(
         loader=_TemplateFiles(root / TEMPLATES_DIR),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
@@ -183,7 +274,16 @@ def make_environment(
     translations = (
         gettext.GNUTranslations(io.BytesIO(messages)) if messages is not None else gettext.NullTranslations()
     )
-    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    # Jinja's newstyle gettext marks a message safe where the template escapes, so a
+    # translation's markup would reach the page as markup. Given text (``UiText``), what it
+    # marks safe is the text escaped: {% trans %}, gettext() and the others escape it too.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        _as_text(translations.gettext),
+        _as_text(translations.ngettext),
+        newstyle=True,
+        pgettext=_as_text(translations.pgettext),
+        npgettext=_as_text(translations.npgettext),
+    )
     env.globals["_"] = ui_string(translations.gettext)
 
     def asset_url(name: str) -> str:
@@ -213,27 +313,39 @@ def make_environment(
     return env
 
 
+class UiText(str):
+    """A UI string: text from the catalogues, which translators write, not the site's
+    developers. Escaped wherever a template puts it into HTML, attributes too, and even
+    where something marks it safe (``|safe``, ``Markup``, Jinja's gettext): all of them take
+    its ``__html__``. Where a template does not escape (autoescape off), it is the text."""
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return escape(str(self))
+
+
+def _as_text(translate: Callable[..., str]) -> Callable[..., UiText]:
+    def translated(*args) -> UiText:
+        return UiText(translate(*args))
+
+    return translated
+
+
 def ui_string(translate: Callable[[str], str]):
-    """The templates' ``_()``: what Jinja's i18n extension makes of it with ``newstyle`` (the
-    message translated, marked safe where the template escapes, then always ``%``-formatted
-    with the keyword arguments), in one call instead of three, and a message without
-    arguments formatted once. Templates call it a dozen times on every page."""
-    known: dict[tuple[str, bool], str] = {}
+    """The templates' ``_()``: the message translated, as text (``UiText``), then always
+    ``%``-formatted with the keyword arguments, as Jinja's newstyle gettext does; a message
+    without arguments formatted once. The arguments become part of the text, escaped with
+    it. Templates call it a dozen times on every page."""
+    known: dict[str, UiText] = {}
 
-    def translated(message: str, escaping: bool) -> str:
-        text = translate(message)
-        return Markup(text) if escaping else text
-
-    @jinja2.pass_eval_context
-    def ui_string(eval_context, message: str, **variables) -> str:
-        escaping = eval_context.autoescape
+    def ui_string(message: str, **variables) -> UiText:
         if variables:
-            return translated(message, escaping) % variables
-        key = (message, escaping)
+            return UiText(translate(message) % variables)
         try:
-            return known[key]
+            return known[message]
         except KeyError:
-            known[key] = text = translated(message, escaping) % {}
+            known[message] = text = UiText(translate(message) % {})
             return text
 
     return ui_string

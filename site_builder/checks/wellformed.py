@@ -1,0 +1,99 @@
+"""What the built site must be beyond what each stage checks of its own part.
+
+``malformed_xml``: the sitemap and every feed parsed by a strict XML parser, as
+the readers and search engines that fetch them do. A feed reader drops a feed
+that is not well-formed, whole and silently. The build refuses the characters
+that could break them where they are written (see ``safe_yaml`` and ``load``);
+this is the net below that, and names the file, the line and what is wrong.
+
+``doubtful_values``: warnings about pages whose values are allowed but most
+likely mistakes (see ``frontmatter.doubtful``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import xml.parsers.expat
+from collections.abc import Iterable
+
+from site_builder.content.frontmatter import doubtful
+from site_builder.errors import SiteError
+from site_builder.render.feeds import feed_path
+from site_builder.site.files import OutputFile
+from site_builder.site.model import Site
+
+SITEMAP = "sitemap.xml"
+_HINT = "a page's text broke the file: look in the page named here for unusual characters"
+# Digests of files this process found well-formed: the preview builds again after every save,
+# and its sitemap and feeds are then mostly the bytes of the build before (megabytes, on a
+# large site), which need not be parsed again. Only ever holds what passed.
+_WELL_FORMED: set[str] = set()
+
+
+def malformed_xml(site: Site, files: Iterable[OutputFile]) -> list[SiteError]:
+    """The sitemap's and the feeds' faults: each file that a strict XML parser refuses.
+
+    A file kept from the last build without its bytes was checked when that build made it.
+    """
+    wanted = {SITEMAP, *(feed_path(code) for code in site.config.codes)}
+    problems = []
+    for file in files:
+        if file.path not in wanted or file.data is None or file.digest in _WELL_FORMED:
+            continue
+        problem = _xml_problem(file.path, file.data)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            if len(_WELL_FORMED) > 1000:
+                _WELL_FORMED.clear()
+            _WELL_FORMED.add(file.digest)
+    return problems
+
+
+def _xml_problem(path: str, data: bytes) -> SiteError | None:
+    # With namespaces on, as feed readers parse: a prefix without its declaration is an error too.
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    try:
+        parser.Parse(data, True)
+    except xml.parsers.expat.ExpatError as error:
+        lines = data.split(b"\n")
+        line = lines[error.lineno - 1] if 0 < error.lineno <= len(lines) else b""
+        offset = sum(len(before) + 1 for before in lines[: error.lineno - 1])
+        text = line.decode("utf-8", "replace")
+        bad = next((index for index, c in enumerate(text) if not _xml_char(c)), None)
+        if bad is not None:
+            what = f"the character U+{ord(text[bad]):04X} is not allowed in XML"
+            offset += len(text[:bad].encode("utf-8"))
+        else:
+            what = f"it is not well-formed XML ({xml.parsers.expat.errors.messages[error.code]})"
+            offset += error.offset
+        where = _entry_at(data, offset)
+        return SiteError(f"{what}{where}", f"build/{path}", error.lineno, _HINT)
+    return None
+
+
+def _xml_char(c: str) -> bool:
+    """Whether XML 1.0 allows ``c`` (its production Char)."""
+    code = ord(c)
+    if code < 0x20:
+        return c in "\t\n\r"
+    return not (0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF))
+
+
+def _entry_at(data: bytes, offset: int) -> str:
+    """Where in the file ``offset`` is: the address in the nearest <id> (a feed) or <loc> (the
+    sitemap) before it, which is the page's address in an entry."""
+    for opening, closing in ((b"<id>", b"</id>"), (b"<loc>", b"</loc>")):
+        start = data.rfind(opening, 0, offset)
+        if start >= 0:
+            end = data.find(closing, start)
+            if end >= 0:
+                return f", near {data[start + len(opening) : end].decode('utf-8', 'replace')}"
+    return ""
+
+
+def doubtful_values(site: Site, today: datetime.date | None = None) -> list[SiteError]:
+    """Warnings about the site's pages; ``today`` (default: the clock's) is what a date is
+    compared with: the only finding that depends on when the build runs."""
+    today = today if today is not None else datetime.date.today()
+    return [problem for page in site.pages for problem in doubtful(page.front, page.path, today)]
