@@ -6,9 +6,7 @@ reported in one go.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -87,9 +85,8 @@ _LANGUAGE = {
 }
 
 
-def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None) -> SiteConfig:
-    """``site.yaml``, checked. ``known`` (kept by the caller between builds) maps the digest
-    of the file's text to its settings: the file is parsed again only when it changed."""
+def load_config(root: Path) -> SiteConfig:
+    """``site.yaml``, checked."""
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -99,15 +96,7 @@ def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
-    if known is None:
-        return parse_config(text)
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    config = known.get(digest)
-    if config is None:
-        config = parse_config(text)
-        known.clear()
-        known[digest] = config
-    return config
+    return parse_config(text)
 
 
 def parse_config(text: str) -> SiteConfig:
