@@ -145,6 +145,7 @@ class Memo:
         self.tables: dict[str, dict] = {step: dict(table) for step, table in (tables or {}).items()}
         self.guard = guard
         self._made: dict[str, dict[int, tuple]] = {}  # step → id of a kept result → (its key, it)
+        self._made_keys: dict[int, tuple] | None = None  # all of ``_made``'s keys by id, made when needed
         self._reads: list[tuple[str, Files | None, frozenset[str]]] = []  # steps running, for the guard
 
     def one(
