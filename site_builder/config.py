@@ -6,11 +6,9 @@ reported in one go.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -155,9 +153,8 @@ _LANGUAGE = {
 }
 
 
-def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None) -> SiteConfig:
-    """``site.yaml``, checked. ``known`` (kept by the caller between builds) maps the digest
-    of the file's text to its settings: the file is parsed again only when it changed."""
+def load_config(root: Path) -> SiteConfig:
+    """``site.yaml``, checked."""
     path = root / CONFIG_FILE
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -167,16 +164,8 @@ def load_config(root: Path, known: MutableMapping[str, SiteConfig] | None = None
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
-    if known is None:
-        config = parse_config(text)
-    else:
-        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        config = known.get(digest)
-        if config is None:
-            config = parse_config(text)
-            known.clear()
-            known[digest] = config
-    if config.base_url.startswith("http://"):  # said on every run, as the checks' warnings are
+    config = parse_config(text)
+    if config.base_url.startswith("http://"):
         from site_builder.content.safe_yaml import read_yaml
 
         line = read_yaml(text, CONFIG_FILE).key_lines.get("base_url")

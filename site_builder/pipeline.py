@@ -12,7 +12,7 @@ import dataclasses
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +32,7 @@ from site_builder.project import INPUT_DIRS, INPUTS
 from site_builder.site.files import OutputFile
 
 if TYPE_CHECKING:
-    from site_builder.stages import BuildCache
+    from site_builder.incremental.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -51,9 +51,19 @@ class BuildReport:
     warning_lines: tuple[str, ...] = ()  # with up_to_date, the last build's warnings as printed
 
 
-def publish_preview(files: tuple[OutputFile, ...], out: Path, cache: BuildCache) -> None:
-    """Publish to the preview's private folder, which this process alone writes: what each of
-    its two folders holds is known from memory."""
+@dataclass
+class PreviewState:
+    """What the preview keeps between its builds: the memo of their steps, and what each of
+    its two folders holds (path → digest), which this process alone writes."""
+
+    memo: Memo | None = None
+    published: dict[str, str] = field(default_factory=dict)
+    spare_published: dict[str, str] = field(default_factory=dict)
+
+
+def publish_preview(files: tuple[OutputFile, ...], out: Path, cache: PreviewState) -> None:
+    """Publish to the preview's private folder: what each of its two folders holds is known
+    from memory."""
     spare = Known(cache.spare_published, frozenset(cache.spare_published)) if cache.spare_published else None
     try:
         publish(files, out, output=Known(cache.published), spare=spare)
@@ -71,14 +81,14 @@ def build(
     base_url: str | None = None,
     strict: bool = False,
     preview: bool = False,
-    cache: BuildCache | None = None,
+    cache: PreviewState | None = None,
     jobs: int | None = 1,
     cache_dir: Path | None = None,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
     ``cache`` (the preview's) keeps results in memory between builds.
-    ``cache_dir`` keeps a ``BuildCache`` on disk between builds (see ``store``),
+    ``cache_dir`` keeps the memo of the build's steps on disk between builds (see ``store``),
     with a record of what the build read and wrote (see ``record``), both
     written again after each successful build. When the record shows that
     neither the inputs nor the output folder changed, nothing is done at all
@@ -100,29 +110,42 @@ def build(
             if observed.unchanged(root):
                 return _up_to_date(out, observed.last, started)
         # Loaded here, not above: a build that finds nothing changed needs none of the stages.
+        from site_builder.incremental.memo import Memo
         from site_builder.incremental.store import CacheDamaged
-        from site_builder.stages import BuildCache, generate, store_cache, stored_cache
+        from site_builder.stages import generate, store_memo, stored_memo
 
         inputs = None
         if persistent:
-            stored, stored_state = stored_cache(cache_dir, observed.published or {})
+            stored, stored_state = stored_memo(cache_dir, observed.published or {})
             # Found before anything was read, so that a save during the build is seen by the next one.
             seen = observed.inputs
             inputs = seen if seen is not None and seen.names == INPUTS else record.find_inputs(root, INPUTS)
-        memo = cache if cache is not None else stored
+        if cache is not None and cache.memo is None:
+            cache.memo = Memo()
+        memo = cache.memo if cache is not None else stored
         found = inputs.stats if inputs is not None else None
+        # A file changed this recently may change again within the same tick of the file
+        # system's clock, keeping its stamp: it is read again rather than trusted by it.
+        changed_since = time.time_ns() - record.RACY_NS
         run = partial(
-            generate, root, drafts=drafts, base_url=base_url, preview=preview, jobs=jobs, found=found
+            generate,
+            root,
+            drafts=drafts,
+            base_url=base_url,
+            preview=preview,
+            jobs=jobs,
+            found=found,
+            changed_since_ns=changed_since,
         )
         try:
-            generated = run(cache=memo)
+            generated = run(memo=memo)
         except CacheDamaged:
             if stored is None or memo is not stored:
                 raise
             # A text in the cache file was changed since it was written (see ``store``):
             # nothing of the file is used, and it is written anew.
-            stored, stored_state = BuildCache(), None
-            generated = run(cache=stored)
+            stored, stored_state = Memo(), None
+            generated = run(memo=stored)
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:
@@ -148,7 +171,7 @@ def build(
             outputs=generated.files,
         )
         if persistent:
-            store_cache(cache_dir, stored, stored_state)
+            store_memo(cache_dir, stored, stored_state)
             _store_record(root, out, cache_dir, (options, inputs), report, observed, (kept, touched))
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info("built %s: %s in %.2f s", out, record.pages_summary(report.pages, report.files), report.seconds)

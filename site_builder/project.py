@@ -13,3 +13,11 @@ TRANSLATIONS_DIR = "translations"
 INPUT_DIRS = (CONTENT_DIR, TEMPLATES_DIR, ASSETS_DIR, TRANSLATIONS_DIR)
 # Everything a build reads from the project folder.
 INPUTS = (CONFIG_FILE, MAPPING_FILE) + INPUT_DIRS
+
+
+def stamp(status) -> tuple[int, int, int, int]:
+    """What tells a file's versions apart without reading it (``status`` is its ``os.stat``):
+    its size and modification time, and its change time and inode, which move when a file of
+    the same size and modification time is put in its place (``cp -p``, ``rsync -t``, an
+    archive unpacked, a symbolic link pointed elsewhere)."""
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)

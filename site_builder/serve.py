@@ -29,11 +29,11 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from site_builder.content.load import is_ignored, listing
 from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.incremental.record import stamp
-from site_builder.pipeline import build, publish_preview
+from site_builder.pipeline import PreviewState, build, publish_preview
 from site_builder.project import CONFIG_FILE, INPUT_DIRS, MAPPING_FILE
 from site_builder.render.pages import NOT_FOUND_FILE, with_error_notice
 from site_builder.site.files import OutputFile
-from site_builder.stages import BuildCache, error_notices
+from site_builder.stages import error_notices
 
 log = logging.getLogger(__name__)
 WATCHED_FILES = (CONFIG_FILE, MAPPING_FILE)
@@ -103,7 +103,7 @@ class Preview:
     def __init__(self, root: Path, out: Path) -> None:
         self.root = root
         self.out = out
-        self.cache = BuildCache()
+        self.cache = PreviewState()
         self._snapshot: tuple | None = None
         self._fingerprint: str | None = None
         self._file_digests: dict = {}
@@ -137,7 +137,7 @@ class Preview:
             if not self._last_good:
                 return False
             lines = [format_error(e) for e in errors]
-            notice = with_error_notice(self._last_good, lines, error_notices(self.root, lines, self.cache))
+            notice = with_error_notice(self._last_good, lines, error_notices(self.root, lines, self.cache.memo))
             try:
                 publish_preview(notice, self.out, self.cache)
             except SiteError as error:

@@ -82,3 +82,23 @@ def test_what_a_build_with_nothing_changed_loads_is_light():
         "site_builder.output.publish",
         "site_builder.site.files",
     }, top
+
+
+def test_the_code_identity_covers_every_module_of_the_package(tmp_path):
+    """A cache made by other code is not used: an edit to any module, in any folder of the
+    package, gives the code another identity."""
+    from site_builder.incremental.record import code_identity
+
+    copy = tmp_path / "site_builder"
+    for name in MODULES.values():
+        target = copy / name.relative_to(PACKAGE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(name.read_bytes())
+    before = code_identity(copy)
+    for name in MODULES.values():
+        target = copy / name.relative_to(PACKAGE)
+        original = target.read_bytes()
+        target.write_bytes(original + b"\n# changed\n")
+        assert code_identity(copy) != before, name
+        target.write_bytes(original)
+    assert code_identity(copy) == before

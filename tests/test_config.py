@@ -87,16 +87,6 @@ def test_the_repository_site_yaml_is_valid():
     assert load_config(REPO).codes == ("en", "nl")
 
 
-def test_settings_are_parsed_again_only_when_site_yaml_changed(tmp_path):
-    (tmp_path / "site.yaml").write_text(VALID, "utf-8")
-    known: dict = {}
-    first = load_config(tmp_path, known)
-    assert load_config(tmp_path, known) is first and len(known) == 1
-    (tmp_path / "site.yaml").write_text(VALID.replace("news_page_size: 10", "news_page_size: 7"), "utf-8")
-    assert load_config(tmp_path, known).news_page_size == 7
-    assert len(known) == 1  # the latest only
-
-
 def test_missing_site_yaml(tmp_path):
     with pytest.raises(SiteError) as caught:
         load_config(tmp_path)

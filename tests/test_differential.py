@@ -8,7 +8,7 @@ must agree file for file, byte for byte, and in what they print:
 
 (a) the command line with its cache on disk (``.site-cache``), a new process each time, as
     an editor runs it;
-(b) the preview's path: ``pipeline.build`` with one ``BuildCache`` kept in this process;
+(b) the preview's path: ``pipeline.build`` with one ``PreviewState`` (its memo) kept in this process;
 (c) a cold build, ``--no-cache``.
 
 Some edits break the site (bad YAML, a template typo, ...): then all three fail with the
@@ -33,14 +33,14 @@ from pathlib import Path
 import pytest
 from conftest import make_mini_site, read_tree
 
-from site_builder import pipeline, stages
+from site_builder import pipeline
+from site_builder.incremental.memo import Memo
 from site_builder.config import load_config
 from site_builder.content.load import is_ignored
 from site_builder.content.scaffold import mark_translated
 from site_builder.errors import SiteError, SiteErrors, format_error
-from site_builder.render.feeds import FEED_ITEMS, render_feeds
 
-CACHED, PREVIEW, COLD = "(a) cached command line", "(b) preview's BuildCache", "(c) cold build"
+CACHED, PREVIEW, COLD = "(a) cached command line", "(b) preview's memo", "(c) cold build"
 
 # Four series of 55 steps: 220 steps, each kind of edit in every series.
 SEEDS = (101, 202, 303, 404)
@@ -597,7 +597,7 @@ class Builds:
     def __init__(self, root: Path, work: Path, run_cli) -> None:
         self.root, self.run_cli = root, run_cli
         self.preview_out, self.cold_out = work / "preview", work / "cold"
-        self.cache = stages.BuildCache()  # kept from step to step, as the preview keeps it
+        self.cache = pipeline.PreviewState()  # kept from step to step, as the preview keeps it
 
     def run(self) -> dict[str, Outcome]:
         # (a) runs in its own process while (b) and (c) run here: each writes only its own
@@ -763,22 +763,23 @@ def test_cached_builds_equal_cold_builds_over_random_edits(tmp_path, run_cli, se
 
 
 def leave_asset_manifest_out_of_feeds_key(monkeypatch) -> None:
-    """The feeds' step with the key it had before it took in the assets' fingerprinted names,
-    which a feed item's HTML holds. The only code here that knows how that step is cached: if
-    the caching moves (into a memo layer with declared inputs, say), this is where the same
-    input is left out again; until then ``setattr`` fails on the missing ``stages._feeds``."""
+    """The feeds' step keyed as if its items' HTML depended on their files alone, leaving out
+    the assets' fingerprinted names, which a feed item's HTML holds: as if the step had been
+    given the items' source pages instead of their converted HTML."""
+    real_one = Memo.one
 
-    def feeds(site, bodies, cache):
-        items = [page for listed in site.news.values() for page in listed[:FEED_ITEMS]]
-        key = ("without the assets", site.inputs, tuple(page.source.digest for page in items))
-        if cache is not None and cache.feeds is not None and cache.feeds[0] == key:
-            return cache.feeds[1]
-        files = render_feeds(site, bodies)
-        if cache is not None:
-            cache.feeds = (key, files)
-        return files
+    def one(self, step, run, *inputs, reads=None, **how):
+        if step != "feeds":
+            return real_one(self, step, run, *inputs, reads=reads, **how)
+        site, bodies = inputs
+        sources = tuple(page.source.digest for page in site.pages if (page.lang, page.url) in bodies)
+        key = (site.inputs, sources)
+        table = self.tables.setdefault("feeds, keyed without the assets", {})
+        if key not in table:
+            table[key] = run(*inputs)
+        return table[key]
 
-    monkeypatch.setattr(stages, "_feeds", feeds)
+    monkeypatch.setattr(Memo, "one", one)
 
 
 def _photo_changed(series: Series) -> tuple[dict[str, Outcome], list[str]]:

@@ -60,25 +60,6 @@ def test_valid_page_gives_values_body_and_key_lines():
     assert dict(doc.front.lines) == {"title": 2, "summary": 3, "slug": 4, "weight": 5, "menu": 6}
 
 
-def test_front_matter_parsed_before_is_kept_while_its_text_is_the_same():
-    before = parse(page("---", "title: Over ons", "weight: 20", "---", "Eerste tekst."), PATH, "page")
-    edited = parse(
-        page("---", "title: Over ons", "weight: 20", "---", "", "Tweede tekst."), PATH, "page", before
-    )
-    assert edited.front is before.front
-    assert (edited.body, edited.body_line) == ("\nTweede tekst.\n", 5)
-    assert edited == parse(
-        page("---", "title: Over ons", "weight: 20", "---", "", "Tweede tekst."), PATH, "page"
-    )
-    changed = parse(
-        page("---", "title: Over ons", "weight: 30", "---", "Eerste tekst."), PATH, "page", before
-    )
-    assert changed.front.weight == 30 and changed.front_digest != before.front_digest
-    # A mistake in changed front matter is reported as without ``before``.
-    with pytest.raises(SiteError, match="invalid YAML"):
-        parse(page("---", "title: [Over ons", "weight: 20", "---", "Eerste tekst."), PATH, "page", before)
-
-
 def test_split_returns_yaml_and_body_with_their_first_lines():
     text = page("---", "title: A", "date: 2019-09-26", "---", "Body")
     yaml_text, yaml_line, body, body_line = split(text, PATH)

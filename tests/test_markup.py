@@ -14,7 +14,8 @@ from site_builder.content.load import load_sources
 from site_builder.errors import SiteErrors, format_error
 from site_builder.render.markup import markup_renderer, render_bodies
 from site_builder.site.model import Site, build_site
-from site_builder.stages import BuildCache, generate
+from site_builder.incremental.memo import Memo
+from site_builder.stages import generate
 
 SECTION = {
     "content/en/programme/_index.md": "---\ntitle: Programme\n---\n",
@@ -148,8 +149,13 @@ def test_absolute_site_links_are_checked(mini_site):
 def test_absolute_link_to_an_output_file_is_accepted(mini_site):
     site = make_site(mini_site, en_page("[feed](/en/feed.xml)\n"))
     bodies = render_bodies(site)
-    assert check.broken_links(site, bodies, {"en/feed.xml": "digest"}, {}) == []
-    assert len(check.broken_links(site, bodies, {}, {})) == 1
+    items = [(page, bodies[(page.lang, page.url)], {}) for page in site.pages]
+
+    def found(*names: str) -> list:
+        return [p for problems in check.check_links(items, site, check.FileNames(frozenset(names), "")) for p in problems]
+
+    assert found("en/feed.xml") == []
+    assert len(found()) == 1
 
 
 @pytest.mark.parametrize(
@@ -228,27 +234,24 @@ def test_a_fragment_link_is_checked_again_when_only_the_page_it_points_into_chan
     health = mini_site / "content/en/programme/health.md"
     make_site(mini_site, en_page("See [care](health.md#care).\n"))
     health.write_text("---\ntitle: Health\n---\n## Care\n", "utf-8")
-    cache = BuildCache()
+    memo = Memo()
     missing = [f"{DATA}:4: the link 'health.md#care' leads to no '#care' on its page {FRAGMENT_HINT}"]
     for heading, expected in (("## Care", []), ("## Cure", missing), ("## Care", [])):
         health.write_text(f"---\ntitle: Health\n---\n{heading}\n", "utf-8")
-        found = generate(mini_site, cache=cache).findings.broken_links
+        found = generate(mini_site, memo=memo).findings.broken_links
         assert [format_error(e) for e in found] == expected
         assert [format_error(e) for e in generate(mini_site).findings.broken_links] == expected
 
 
 def test_the_links_of_a_page_checked_before_are_not_read_again(mini_site):
     make_site(mini_site, en_page("See [care](health.md#nowhere) and [x](nowhere.md).\n"))
-    generated = generate(mini_site)
-    scans = check.scan_html(generated.files)
-    digests = {f.path: f.digest for f in generated.files}
-    bodies = render_bodies(generated.site)
-    cache: dict = {}
-    first = check.broken_links(generated.site, bodies, digests, scans, cache)
+    memo = Memo()
+    first = generate(mini_site, memo=memo).findings.broken_links
     assert len(first) == 2
-    assert check.broken_links(generated.site, {}, digests, scans, cache) == first
-    with pytest.raises(KeyError):  # without the cache, every page's links are read
-        check.broken_links(generated.site, {}, digests, scans)
+    checked = dict(memo.tables["markdown links"])
+    again = generate(mini_site, memo=memo).findings.broken_links
+    assert again == first
+    assert all(memo.tables["markdown links"][key] is found for key, found in checked.items())
 
 
 # --- images -----------------------------------------------------------------------

@@ -56,9 +56,9 @@ def test_dates_formatted_in_workers_are_kept_for_the_next_build(generated_site, 
     at hand, it does not load Babel's locale data to format them again."""
     kept = {}
     for jobs in (1, 2):
-        cache = stages.BuildCache()
-        pipeline.build(generated_site, tmp_path / f"out-{jobs}", cache=cache, jobs=jobs)
-        kept[jobs] = cache.dates
+        preview = pipeline.PreviewState()
+        pipeline.build(generated_site, tmp_path / f"out-{jobs}", cache=preview, jobs=jobs)
+        kept[jobs] = preview.memo.tables[stages.DATES]
     assert len(kept[1]) > IN_WORKERS_FROM  # a news item's date, and more
     assert kept[2] == kept[1]
 

@@ -27,7 +27,7 @@ from conftest import REPO
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from site_builder.checks.findings import scan_html
+from site_builder.checks.findings import scan_files
 from site_builder.config import load_config
 from site_builder.content.frontmatter import SLUG, Document, FrontMatter, kind_of, parse
 from site_builder.content.load import SourcePage, decode, is_ignored
@@ -395,7 +395,7 @@ _HTML_PIECES = [
 @PROPERTY
 @given(st.lists(st.sampled_from(_HTML_PIECES), max_size=40).map(b"".join))
 def test_output_scan_finds_exactly_the_defined_links_and_ids(data):
-    targets, ids = scan_html([OutputFile("page.html", data)])["page.html"]
+    [(targets, ids)] = scan_files([OutputFile("page.html", data)])
     defined = dict.fromkeys(m.group(1).decode("utf-8", "replace") for m in _LINK_DEFINITION.finditer(data))
     assert targets == tuple(defined)
     assert ids == {m.group(1).decode("utf-8", "replace") for m in _ID_DEFINITION.finditer(data)}

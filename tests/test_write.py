@@ -267,10 +267,9 @@ def test_leftovers_of_earlier_versions_are_removed(tmp_path):
 
 
 def test_the_preview_forgets_a_spare_folder_left_half_written(tmp_path, monkeypatch):
-    from site_builder.pipeline import publish_preview
-    from site_builder.stages import BuildCache
+    from site_builder.pipeline import PreviewState, publish_preview
 
-    cache, out = BuildCache(), tmp_path / "site"
+    cache, out = PreviewState(), tmp_path / "site"
     publish_preview(FIRST, out, cache)
     publish_preview(FIRST, out, cache)  # both folders now hold FIRST
     second = [OutputFile(f.path, b"new " + f.data) for f in FIRST]

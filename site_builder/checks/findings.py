@@ -12,7 +12,7 @@ import posixpath
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from site_builder.checks import html_policy
@@ -95,15 +95,20 @@ def _html_ids(data: bytes) -> frozenset[str]:
     return frozenset(sys.intern(m.group(1).decode("utf-8", "replace")) for m in found)
 
 
-@dataclass
-class CheckCache:
-    """Per-file findings a long-running process keeps between builds, keyed by what they are read from."""
+@dataclass(frozen=True, slots=True)
+class FileNames:
+    """The paths of the site's files, and a digest of them."""
 
-    unsafe_html: dict = field(default_factory=dict)  # (file, digest, policy) → findings, see unsafe_html
-    html_links: dict = field(default_factory=dict)  # output path → (digest of its bytes, link targets, ids)
-    markdown_links: dict = field(
-        default_factory=dict
-    )  # page's file → what it was checked with, see broken_links
+    names: frozenset[str]
+    digest: str
+
+    @staticmethod
+    def of(files: Iterable[OutputFile]) -> FileNames:
+        names = sorted(file.path for file in files)
+        return FileNames(frozenset(names), hashlib.sha256("\0".join(names).encode("utf-8")).hexdigest())
+
+
+Scan = tuple[tuple[str, ...], frozenset]  # an HTML file's site-internal link targets and element ids
 
 
 def find_problems(
@@ -112,79 +117,93 @@ def find_problems(
     files: Iterable[OutputFile],
     translation: Iterable[SiteError] = (),
     ui_strings: Iterable[SiteError] = (),
-    cache: CheckCache | None = None,
 ) -> Findings:
     """Every finding about the built site; ``translation`` and ``ui_strings`` are found by
-    ``translation_problems`` and ``catalogs.catalog_problems``."""
+    ``translation_problems`` and ``catalogs.catalog_problems``. (The build runs the same
+    steps through its memo: see ``stages``.)"""
     files = tuple(files)
     # Not a finding: a feed or sitemap that readers cannot parse is never published, whatever the options.
     raise_if_any(malformed_xml(site, files))
-    scans = scan_html(files, cache.html_links if cache is not None else None)
-    digests = {f.path: f.digest for f in files}
-    links = broken_links(site, bodies, digests, scans, cache.markdown_links if cache is not None else None)
-    links += broken_template_links(site, digests, bodies, scans)
+    html = [file for file in files if file.path.endswith(".html")]
+    scans = dict(zip((file.path for file in html), scan_files(html)))
+    items = [(page, bodies[(page.lang, page.url)]) for page in site.pages]
+    names = FileNames.of(files)
+    looked = [_with_scans(item, targets, scans) for item, targets in zip(items, fragment_files(items, site))]
+    return findings(
+        site,
+        bodies,
+        names,
+        scans,
+        check_links(looked, site, names),
+        unsafe_html_each(items, content_policy(site)),
+        translation,
+        ui_strings,
+    )
+
+
+def findings(
+    site: Site,
+    bodies: Mapping[tuple[str, str], RenderedPage],
+    names: FileNames,
+    scans: Mapping[str, Scan],
+    links: Iterable[Iterable[SiteError]],
+    unsafe: Iterable[Iterable[SiteError]],
+    translation: Iterable[SiteError],
+    ui_strings: Iterable[SiteError],
+) -> Findings:
+    """The findings, from each page's broken links (``check_links``) and unsafe HTML
+    (``unsafe_html_each``), and the rest."""
+    found = [problem for problems in links for problem in problems]
+    found += broken_template_links(site, names.names, bodies, scans)
     return Findings(
-        _sorted(links),
+        _sorted(found),
         _sorted(missing_translations(site)),
         _sorted(translation),
         _sorted(ui_strings),
-        _sorted(unsafe_html(site, bodies, cache.unsafe_html if cache is not None else None)),
+        _sorted(problem for problems in unsafe for problem in problems),
         _sorted(doubtful_values(site)),
     )
 
 
-def scan_html(
-    files: Iterable[OutputFile], cache: dict | None = None
-) -> dict[str, tuple[tuple[str, ...], frozenset]]:
-    """Each HTML file's site-internal link targets and element ids, by output path.
+def with_scans(
+    items: Iterable[tuple[Page, RenderedPage]], targets: Iterable[tuple[str, ...]], scans: Mapping[str, Scan]
+) -> list[tuple[Page, RenderedPage, dict[str, Scan | None]]]:
+    """Each page with its converted Markdown and the scans of the files its #fragments point into."""
+    return [_with_scans(item, names, scans) for item, names in zip(items, targets)]
 
-    ``cache`` (kept by the caller between builds) holds them with the digest of
-    the bytes they were read from; a file is scanned again only when its bytes
-    differ. A file kept from the last build without its bytes must be there.
-    """
-    scans = {}
-    used = {}
+
+def _with_scans(item, names, scans):
+    return (*item, {name: scans.get(name) for name in names})
+
+
+def scan_files(files: Iterable[OutputFile]) -> list[Scan]:
+    """Each HTML file's site-internal link targets and element ids."""
+    scans = []
     for file in files:
-        if not file.path.endswith(".html"):
-            continue
-        known = cache.get(file.path) if cache is not None else None
-        if known is None or known[0] != file.digest:
-            if file.data is None:
-                raise ValueError(f"{file.path}: kept from the last build without its links")
-            known = (file.digest, _link_targets(file.data), _html_ids(file.data))
-        scans[file.path] = known[1:]
-        used[file.path] = known
-    if cache is not None:
-        cache.clear()
-        cache.update(used)
+        if file.data is None:
+            raise ValueError(f"{file.path}: kept from the last build without its links")
+        scans.append((_link_targets(file.data), _html_ids(file.data)))
     return scans
 
 
-def unsafe_html(
-    site: Site, bodies: Mapping[tuple[str, str], RenderedPage], cache: dict | None = None
-) -> list[SiteError]:
+def content_policy(site: Site) -> html_policy.Policy:
+    """The raw-HTML policy of the site's settings (see ``html_policy``)."""
+    return html_policy.Policy.of(site.config.base_url, site.config.embed_hosts)
+
+
+def unsafe_html(site: Site, bodies: Mapping[tuple[str, str], RenderedPage]) -> list[SiteError]:
     """What editors wrote in the content that the raw-HTML policy refuses (see ``html_policy``):
     HTML that runs code, sends the visitor elsewhere, submits data or loads from another host.
-    Pages the build writes itself (its templates) are not judged.
+    Pages the build writes itself (its templates) are not judged."""
+    items = [(page, bodies[(page.lang, page.url)]) for page in site.pages]
+    return [problem for problems in unsafe_html_each(items, content_policy(site)) for problem in problems]
 
-    ``cache`` keeps each page's findings by its file's digest and the policy between builds.
-    """
-    policy = html_policy.Policy.of(site.config.base_url, site.config.embed_hosts)
-    problems: list[SiteError] = []
-    used = {}
-    for page in site.pages:
-        key = (page.path, page.source.digest, policy.key)
-        if cache is not None and key in cache:
-            used[key] = cache[key]
-            problems += cache[key]
-            continue
-        found = _unsafe_html_of(page, bodies[(page.lang, page.url)], policy)
-        used[key] = found
-        problems += found
-    if cache is not None:
-        cache.clear()
-        cache.update(used)
-    return problems
+
+def unsafe_html_each(
+    items: Iterable[tuple[Page, RenderedPage]], policy: html_policy.Policy
+) -> list[list[SiteError]]:
+    """Each page's raw HTML that ``policy`` refuses (see ``unsafe_html``)."""
+    return [_unsafe_html_of(page, rendered, policy) for page, rendered in items]
 
 
 def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Policy) -> list[SiteError]:
@@ -316,48 +335,39 @@ def _link_targets(data: bytes) -> tuple[str, ...]:
     return tuple(sys.intern(target.decode("utf-8", "replace")) for target in found)
 
 
-def broken_links(
-    site: Site, bodies, digests: Mapping[str, str], scans: Mapping[str, tuple], cache: dict | None = None
-) -> list[SiteError]:
-    """Links written in Markdown that lead to no page, or to no such #fragment on it.
+def fragment_files(items: Iterable[tuple[Page, RenderedPage]], site: Site) -> list[tuple[str, ...]]:
+    """For each page, the HTML files its Markdown's links with a #fragment point into."""
+    result = []
+    for page, rendered in items:
+        names = {}
+        for body in (rendered.body, *rendered.swot.values()):
+            for link in body.links:
+                address, _, fragment = (link.target or "").partition("#")
+                if fragment:
+                    path = address.split("?", 1)[0] or page.url
+                    names[path.lstrip("/") + ("index.html" if path.endswith("/") else "")] = None
+        result.append(tuple(names))
+    return result
 
-    ``digests`` maps each output file to the digest of its bytes; ``scans`` are the files'
-    ``scan_html``, with the ids of each HTML file.
 
-    ``cache`` (kept by the caller between builds) holds each page's findings with
-    what they were found from: its file, the site's addresses and output files, and
-    the HTML files its #fragments point into. While those are the same, the page's
-    links are not read again.
-    """
-    site_key = (site.inputs, hashlib.sha256("\0".join(sorted(digests)).encode("utf-8")).hexdigest())
-    used = {}
+def check_links(
+    items: Iterable[tuple[Page, RenderedPage, Mapping[str, Scan | None]]], site: Site, names: FileNames
+) -> list[tuple[SiteError, ...]]:
+    """Each page's links written in Markdown that lead to no page, or to no such #fragment on
+    it; each item holds the scans of the files its #fragments point into (see ``fragment_files``)."""
+    return [_page_links(page, rendered, site.urls, scans, names.names) for page, rendered, scans in items]
+
+
+def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, files: Collection[str]):
     problems = []
-    for page in site.pages:
-        key = (page.source.digest, site_key)
-        known = cache.get(page.path) if cache is not None else None
-        if known is None or known[0] != key or any(digests.get(name) != digest for name, digest in known[1]):
-            known = (key, *_page_links(page, bodies[(page.lang, page.url)], site.urls, scans, digests))
-        used[page.path] = known
-        problems += known[2]
-    if cache is not None:
-        cache.clear()
-        cache.update(used)
-    return problems
-
-
-def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, digests: Mapping[str, str]):
-    """The page's broken links, and (HTML file, digest) for each file whose ids were looked in."""
-    problems = []
-    looked_in = {}
     for body in (rendered.body, *rendered.swot.values()):
         for link in body.links:
             address, _, fragment = (link.target or "").partition("#")
             path = address.split("?", 1)[0] or page.url
-            if link.target is None or not _exists(path, urls, digests):
+            if link.target is None or not _exists(path, urls, files):
                 message, hint = _link_problem(link.href)
             elif fragment:
                 name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
-                looked_in[name] = digests.get(name)
                 scan = scans.get(name)
                 if unquote(fragment) in (scan[1] if scan is not None else ()):
                     continue
@@ -366,7 +376,7 @@ def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, digest
             else:
                 continue
             problems.append(SiteError(message, page.path, link.line, hint))
-    return tuple(looked_in.items()), tuple(problems)
+    return tuple(problems)
 
 
 def _link_problem(href: str) -> tuple[str, str]:

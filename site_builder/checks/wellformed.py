@@ -24,30 +24,23 @@ from site_builder.site.model import Site
 
 SITEMAP = "sitemap.xml"
 _HINT = "a page's text broke the file: look in the page named here for unusual characters"
-# Digests of files this process found well-formed: the preview builds again after every save,
-# and its sitemap and feeds are then mostly the bytes of the build before (megabytes, on a
-# large site), which need not be parsed again. Only ever holds what passed.
-_WELL_FORMED: set[str] = set()
+
+
+def xml_files(site: Site, files: Iterable[OutputFile]) -> list[OutputFile]:
+    """The sitemap and the feeds among ``files``; a file kept from the last build without its
+    bytes was checked when that build made it."""
+    wanted = {SITEMAP, *(feed_path(code) for code in site.config.codes)}
+    return [file for file in files if file.path in wanted and file.data is not None]
+
+
+def xml_problems(files: Iterable[OutputFile]) -> list[tuple[SiteError, ...]]:
+    """Each file's fault, if a strict XML parser refuses it."""
+    return [tuple(filter(None, [_xml_problem(file.path, file.data)])) for file in files]
 
 
 def malformed_xml(site: Site, files: Iterable[OutputFile]) -> list[SiteError]:
-    """The sitemap's and the feeds' faults: each file that a strict XML parser refuses.
-
-    A file kept from the last build without its bytes was checked when that build made it.
-    """
-    wanted = {SITEMAP, *(feed_path(code) for code in site.config.codes)}
-    problems = []
-    for file in files:
-        if file.path not in wanted or file.data is None or file.digest in _WELL_FORMED:
-            continue
-        problem = _xml_problem(file.path, file.data)
-        if problem is not None:
-            problems.append(problem)
-        else:
-            if len(_WELL_FORMED) > 1000:
-                _WELL_FORMED.clear()
-            _WELL_FORMED.add(file.digest)
-    return problems
+    """The sitemap's and the feeds' faults: each file that a strict XML parser refuses."""
+    return [problem for problems in xml_problems(xml_files(site, files)) for problem in problems]
 
 
 def _xml_problem(path: str, data: bytes) -> SiteError | None:

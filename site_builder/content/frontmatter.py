@@ -295,19 +295,17 @@ def split(text: str, path: str) -> tuple[str, int, str, int]:
     raise SiteError("the front matter is never closed", path, 1, "add a line '---' after the last setting")
 
 
-def parse(text: str, path: str, kind: str, before: Document | None = None) -> Document:
-    """Parse a whole page (already decoded, ``\\n`` line ends) for a page of ``kind``.
-
-    ``before`` is the same file as last parsed, if known: where its front matter
-    is the same text, its checked front matter is taken as it is. (The front matter
-    depends on nothing else, and an edit changes a page's text far more often.)
-    """
+def parse(text: str, path: str, kind: str) -> Document:
+    """Parse a whole page (already decoded, ``\\n`` line ends) for a page of ``kind``."""
     yaml_text, yaml_line, body, body_line = split(text, path)
-    encoded = yaml_text.encode("utf-8")
-    front_digest = hashlib.sha256(encoded).hexdigest()
-    if before is not None and before.front_digest == front_digest:
-        return Document(before.front, body, body_line, front_digest)
-    size = len(encoded)
+    front_digest = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+    return Document(parse_front(yaml_text, path, yaml_line, kind), body, body_line, front_digest)
+
+
+def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMatter:
+    """A page's front matter (its text between the --- lines, which start on ``yaml_line``),
+    checked for a page of ``kind``."""
+    size = len(yaml_text.encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
         raise SiteError(
             f"the front matter is too large ({size // 1024} KiB; "
@@ -356,8 +354,7 @@ def parse(text: str, path: str, kind: str, before: Document | None = None) -> Do
         )
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
-    front = FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
-    return Document(front, body, body_line, front_digest)
+    return FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
 
 
 def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteError]:

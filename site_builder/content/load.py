@@ -11,17 +11,24 @@ import hashlib
 import os
 import re
 import stat
-import time
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.config import SiteConfig
-from site_builder.content.frontmatter import INDEX_FILE, Document, content_version, kind_of, parse
+from site_builder.content.frontmatter import (
+    INDEX_FILE,
+    Document,
+    FrontMatter,
+    content_version,
+    kind_of,
+    parse_front,
+    split,
+)
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
-from site_builder.incremental.record import RACY_NS, stamp
-from site_builder.project import CONTENT_DIR
+from site_builder.incremental.deferred import deferred_texts, stored
+from site_builder.project import CONTENT_DIR, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 # Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
@@ -95,30 +102,66 @@ def is_ignored(name: str) -> bool:
     return name.startswith("_") and name != INDEX_FILE
 
 
-@dataclass
-class SourceCache:
-    """Parsed pages a long-running process (the preview) keeps between loads.
+@dataclass(frozen=True, slots=True)
+class ContentFile:
+    """A content file as ``content_files`` found it."""
 
-    A file is read again only when its size or modification time changed (the
-    preview notices saves the same way), and parsed again only when its bytes did;
-    its front matter is read again only when the front matter's own text did.
-    """
-
-    pages: dict = field(default_factory=dict)  # file → SourcePage, as last read
-    stamps: dict = field(default_factory=dict)  # file → (*record.stamp of the file, sha256)
+    path: str  # shown to users: content/nl/news/2019-09-26-mou.md
+    file: str  # where it is read from
+    # See ``stamp``; None when the file changed too recently for its stamp to tell its
+    # versions apart (file systems keep times in coarse ticks).
+    stamp: tuple[int, int, int, int] | None
 
 
-def load_sources(
+@dataclass(frozen=True, slots=True)
+class FrontText:
+    """A content file's front matter as written, before it is parsed."""
+
+    path: str
+    kind: str
+    text: str
+    line: int  # the file's line on which it starts
+    digest: str  # sha256 of ``text``
+
+
+@deferred_texts("body")  # left in the build cache until read
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """A content file read and split into its front matter and its Markdown."""
+
+    lang: str
+    rel: str
+    path: str
+    kind: str
+    front: FrontText
+    body: str
+    body_line: int
+    digest: str  # sha256 of the file's bytes
+    version: str  # content_version of the text
+
+
+def load_sources(root: Path, config: SiteConfig) -> tuple[SourcePage, ...]:
+    """Every page of every language, sorted by language folder, then path inside it: the
+    three steps below in a row (the build runs them through its memo instead)."""
+    files, errors = content_files(root, config)
+    texts = read_sources(files)
+    return source_pages(
+        texts, parse_fronts([text.front for text in texts if isinstance(text, SourceText)]), errors
+    )
+
+
+def content_files(
     root: Path,
     config: SiteConfig,
-    cache: SourceCache | None = None,
     found: Mapping[str, tuple[int, int, int, int]] | None = None,
-) -> tuple[SourcePage, ...]:
-    """Every page of every language, sorted by language folder, then path inside it.
+    changed_since_ns: int | None = None,
+) -> tuple[tuple[ContentFile, ...], list[SiteError]]:
+    """Every content file, sorted by language folder, then path inside it, and what is wrong
+    with the folders and names (reported with what is wrong with the files, see ``source_pages``).
 
-    ``found`` maps files ("content/en/about.md") to their stamps (see ``record.stamp``)
-    as the caller has just seen them (see ``record.find_inputs``): a file found as the
-    cache last saw it is not looked at again.
+    ``found`` maps files ("content/en/about.md") to their stamps (see ``stamp``) as the
+    caller has just seen them; others are looked at here. A file changed at or after
+    ``changed_since_ns`` gets no stamp: it is read again by every build until it is older.
     """
     content = root / CONTENT_DIR
     if not content.is_dir():
@@ -127,7 +170,7 @@ def load_sources(
     if outside is not None:
         raise outside
     errors: list[SiteError] = []
-    pages: list[SourcePage] = []
+    files: list[ContentFile] = []
     for entry in sorted(content.iterdir(), key=lambda p: p.name):
         if is_ignored(entry.name):
             continue
@@ -159,13 +202,75 @@ def load_sources(
             )
             continue
         for file, rel in _walk(entry, root, errors):
-            page = _read_page(file, entry.name, rel, f"{display}/{rel}", errors, cache, found)
-            if page is not None:
-                pages.append(page)
-    if cache is not None:
-        kept = {page.path for page in pages}
-        cache.pages = {page.path: page for page in pages}
-        cache.stamps = {path: stamp for path, stamp in cache.stamps.items() if path in kept}
+            path = f"{display}/{rel}"
+            known = found.get(path) if found is not None else None
+            if known is None:
+                try:
+                    known = stamp(os.stat(file))
+                except OSError:
+                    known = None  # reported when it is read
+            if known is not None and changed_since_ns is not None and known[2] >= changed_since_ns:
+                known = None
+            files.append(ContentFile(path, file, known))
+    return tuple(files), errors
+
+
+def read_sources(files: Sequence[ContentFile]) -> list[SourceText | tuple[SiteError, ...]]:
+    """Each file read and split, or what is wrong with it."""
+    results: list[SourceText | tuple[SiteError, ...]] = []
+    for file in files:
+        errors: list[SiteError] = []
+        text = _read_text(file, errors)
+        results.append(text if text is not None else tuple(errors))
+    return results
+
+
+def parse_fronts(fronts: Sequence[FrontText]) -> list[FrontMatter | tuple[SiteError, ...]]:
+    """Each front matter parsed and checked, or what is wrong with it."""
+    results: list[FrontMatter | tuple[SiteError, ...]] = []
+    for front in fronts:
+        try:
+            results.append(parse_front(front.text, front.path, front.line, front.kind))
+        except SiteError as error:
+            results.append((error,))
+        except SiteErrors as found:
+            results.append(tuple(found.errors))
+    return results
+
+
+def source_pages(
+    texts: Sequence[SourceText | tuple[SiteError, ...]],
+    fronts: Sequence[FrontMatter | tuple[SiteError, ...]],
+    errors: Sequence[SiteError] = (),
+) -> tuple[SourcePage, ...]:
+    """The pages, from the files' texts (``read_sources``) and the front matter of those read
+    (``parse_fronts``); raises ``errors`` and what is wrong with any file, all at once."""
+    errors = list(errors)
+    pages: list[SourcePage] = []
+    read = []
+    for text in texts:
+        if isinstance(text, SourceText):
+            read.append(text)
+        else:
+            errors.extend(text)
+    for text, front in zip(read, fronts):
+        if not isinstance(front, FrontMatter):
+            errors.extend(front)
+            continue
+        if front.swot is not None:
+            found = [
+                SiteError(message, text.path, item.line + offset, hint)
+                for _, items in front.swot.quadrants()
+                for item in items
+                if (problem := markdown_problem(item.text)) is not None
+                for offset, message, hint in [problem]
+            ]
+            if found:
+                errors.extend(found)
+                continue
+        # The body as held: a text not yet read from the build cache stays there until read.
+        doc = Document(front, stored(text, "body"), text.body_line, text.front.digest)
+        pages.append(SourcePage(text.lang, text.rel, text.path, text.kind, doc, text.digest, text.version))
     raise_if_any(errors)
     return tuple(pages)
 
@@ -252,16 +357,10 @@ def link_outside(path: Path, root: Path, folder: str) -> SiteError | None:
     )
 
 
-def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteError], cache=None, seen=None):
-    """``seen``: see ``load_sources``'s ``found``."""
-    before = cache.pages.get(display) if cache is not None else None  # the file as last read
-    known = cache.stamps.get(display) if before is not None else None
-    if known is not None and known[4] != before.digest:
-        known = None  # the stamp of another version
-    if known is not None and seen is not None and seen.get(display) == known[:4]:
-        return before
+def _read_text(file: ContentFile, errors: list[SiteError]) -> SourceText | None:
+    display = file.path
     try:
-        status = os.stat(file)
+        status = os.stat(file.file)
         if not stat.S_ISREG(status.st_mode):
             # A named pipe or a device would block the build or never end.
             errors.append(
@@ -281,48 +380,30 @@ def _read_page(file: str, lang: str, rel: str, display: str, errors: list[SiteEr
                 )
             )
             return None
-        if known is not None and known[:4] == stamp(status):
-            return before
-        data = Path(file).read_bytes()
+        data = Path(file.file).read_bytes()
     except OSError as exc:
         errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
         return None
     digest = hashlib.sha256(data).hexdigest()
-    if cache is not None and status.st_ctime_ns < time.time_ns() - RACY_NS:
-        # A file changed just now may change again within the same clock tick, keeping its
-        # stamp: it is read again next time rather than trusted by it.
-        cache.stamps[display] = (*stamp(status), digest)
-    if before is not None and before.digest == digest:
-        return before
     text = decode(data, display)
     if isinstance(text, SiteError):
         errors.append(text)
         return None
+    lang, rel = display[len(CONTENT_DIR) + 1 :].split("/", 1)
     kind = kind_of(rel)
     try:
-        doc = parse(text, display, kind, before.doc if before is not None else None)
+        yaml_text, yaml_line, body, body_line = split(text, display)
     except SiteError as error:
         errors.append(error)
         return None
-    except SiteErrors as found:
-        errors.extend(found.errors)
+    found = markdown_problem(body)
+    if found is not None:
+        offset, message, hint = found
+        errors.append(SiteError(message, display, body_line + offset, hint))
         return None
-    texts = [(doc.body, doc.body_line)]
-    if doc.front.swot is not None:
-        texts += [(item.text, item.line) for _, items in doc.front.swot.quadrants() for item in items]
-    problems = [
-        SiteError(message, display, first_line + offset, hint)
-        for markdown, first_line in texts
-        if (found := markdown_problem(markdown)) is not None
-        for offset, message, hint in [found]
-    ]
-    if problems:
-        errors.extend(problems)
-        return None
-    page = SourcePage(lang, rel, display, kind, doc, digest, content_version(text))
-    if cache is not None:
-        cache.pages[display] = page
-    return page
+    front_digest = hashlib.sha256(yaml_text.encode("utf-8")).hexdigest()
+    front = FrontText(display, kind, yaml_text, yaml_line, front_digest)
+    return SourceText(lang, rel, display, kind, front, body, body_line, digest, content_version(text))
 
 
 def markdown_problem(text: str) -> tuple[int, str, str] | None:

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.output.publish import MARK_FILE, Known, spare_folder
+from site_builder.project import stamp
 
 DEFAULT_CACHE_DIR = ".site-cache"
 FORMAT = 6
@@ -52,22 +53,17 @@ Stamp = tuple[int, int, int, int]  # see ``stamp``
 Stats = dict[str, Stamp]  # relative path → its stamp
 
 
-def stamp(status: os.stat_result) -> Stamp:
-    """What tells a file's versions apart without reading it: its size and modification time,
-    and its change time and inode, which move when a file of the same size and modification
-    time is put in its place (``cp -p``, ``rsync -t``, an archive unpacked, a symbolic link
-    pointed elsewhere)."""
-    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+PACKAGE = Path(__file__).parent.parent
 
 
-def code_identity() -> str:
-    """A digest of the code a build runs: this package's modules, Python and the libraries
-    that shape the output (by the size and time of their files, which change when they are
-    installed again)."""
+def code_identity(package: Path = PACKAGE) -> str:
+    """A digest of the code a build runs: every module of this package (``package``), Python
+    and the libraries that shape the output (by the size and time of their files, which
+    change when they are installed again)."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
-    package = Path(__file__).parent
-    for module in sorted(package.glob("*.py")):
-        digest.update(module.name.encode("utf-8") + b"\0" + module.read_bytes())
+    for module in sorted(package.rglob("*.py")):
+        name = module.relative_to(package).as_posix()
+        digest.update(name.encode("utf-8") + b"\0" + module.read_bytes())
     for name in LIBRARIES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None and spec.origin else ""

@@ -55,15 +55,15 @@ from functools import partial
 from pathlib import Path
 
 from site_builder.config import Language, SiteConfig
-from site_builder.content.frontmatter import Document, Figure, FrontMatter, Swot, SwotItem
-from site_builder.content.load import SourcePage
+from site_builder.content.frontmatter import Figure, FrontMatter, Swot, SwotItem
+from site_builder.content.load import FrontText, SourceText
 from site_builder.errors import SiteError
 from site_builder.incremental.deferred import Deferred, stored
 from site_builder.incremental.record import code_identity
 from site_builder.render.markup import Body, Link, RenderedPage
 from site_builder.site.files import OutputFile
 
-FORMAT = 6
+FORMAT = 7
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 
@@ -74,8 +74,8 @@ _HEADER = b"site-builder cache\n"
 CACHED_CLASSES = (
     SiteConfig,
     Language,
-    SourcePage,
-    Document,
+    SourceText,
+    FrontText,
     FrontMatter,
     Figure,
     Swot,

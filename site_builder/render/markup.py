@@ -363,25 +363,44 @@ def _check_images(html: str, path: str, lines: _Lines, first_line: int) -> tuple
     return _IMG.sub(visit, html), tuple(problems)
 
 
-def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
-    def resolve(lang: str, rel: str) -> str | None:
-        page = site.page_for_source(lang, rel)
-        return page.url if page is not None else None
+@dataclass(frozen=True, slots=True)
+class Addresses:
+    """Every page's address by its language and its path inside content/<lang>/: what a
+    page's links to .md files are resolved with."""
 
-    return MarkupRenderer(resolve, assets)
+    urls: Mapping[tuple[str, str], str]
+    digest: str  # of all of them
+
+    @staticmethod
+    def of(site: Site) -> Addresses:
+        urls = {(page.lang, page.source.rel): page.url for page in site.pages}
+        digest = hashlib.sha256("".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8"))
+        return Addresses(urls, digest.hexdigest())
+
+
+def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
+    urls = Addresses.of(site).urls
+    return MarkupRenderer(lambda lang, rel: urls.get((lang, rel)), assets)
+
+
+def convert_sources(
+    sources: Sequence[SourcePage], addresses: Addresses, assets: Mapping[str, str], jobs: int = 1
+) -> list[RenderedPage]:
+    """``sources`` converted, in their order; with ``jobs`` > 1 in that many worker processes
+    (see ``workers``), each of which gets the addresses once and makes one renderer."""
+    if min(jobs, len(sources)) <= 1:
+        renderer = MarkupRenderer(lambda lang, rel: addresses.urls.get((lang, rel)), assets)
+        return [renderer.render_source(source) for source in sources]
+    return in_workers(
+        list(sources), jobs, _convert_chunk, _start_worker, (dict(addresses.urls), dict(assets))
+    )
 
 
 def convert_pages(
     site: Site, pages: Sequence[Page], assets: Mapping[str, str] | None = None, jobs: int = 1
 ) -> list[RenderedPage]:
-    """``pages`` converted, in their order; with ``jobs`` > 1 in that many worker processes
-    (see ``workers``), each of which gets the site's addresses once and makes one renderer."""
-    if min(jobs, len(pages)) <= 1:
-        renderer = markup_renderer(site, assets)
-        return [renderer.render_page(page) for page in pages]
-    addresses = {(page.lang, page.source.rel): page.url for page in site.pages}
-    sources = [page.source for page in pages]
-    return in_workers(sources, jobs, _convert_chunk, _start_worker, (addresses, dict(assets or {})))
+    """``pages`` converted, in their order (see ``convert_sources``)."""
+    return convert_sources([page.source for page in pages], Addresses.of(site), dict(assets or {}), jobs)
 
 
 # A worker process's own renderer, made once by _start_worker: the process exists only
@@ -400,31 +419,21 @@ def _convert_chunk(sources: tuple[SourcePage, ...]) -> tuple[RenderedPage, ...]:
 
 
 def render_bodies(
-    site: Site, cache: dict | None = None, assets: Mapping[str, str] | None = None, jobs: int = 1
+    site: Site, assets: Mapping[str, str] | None = None, jobs: int = 1
 ) -> dict[tuple[str, str], RenderedPage]:
-    """Every page's Markdown, keyed by (language, URL).
+    """Every page's Markdown, keyed by (language, URL); raises what is wrong in any.
 
     ``assets`` maps a file in ``assets/`` to its fingerprinted URL: content
     links to ``/assets/photo.jpg`` and gets the published copy. ``jobs`` is
-    the number of processes that convert pages (see ``convert_pages``).
-
-    With ``cache`` (kept by the caller between builds), a page whose file and
-    whose site's addresses are unchanged is not converted again. Entries not
-    used by this build are dropped.
+    the number of processes that convert pages (see ``convert_sources``).
     """
-    addresses = site_addresses(site, assets)
-    keys = [(page.path, page.source.digest, addresses) for page in site.pages]
-    known = cache if cache is not None else {}
-    missing = [page for page, key in zip(site.pages, keys) if key not in known]
-    converted = dict(zip((page.path for page in missing), convert_pages(site, missing, assets, jobs)))
-    result, used = {}, {}
-    for page, key in zip(site.pages, keys):
-        rendered = known[key] if key in known else converted[page.path]
-        used[key] = rendered
-        result[(page.lang, page.url)] = rendered
-    if cache is not None:
-        cache.clear()
-        cache.update(used)
+    return bodies_by_address(site, convert_pages(site, site.pages, assets, jobs))
+
+
+def bodies_by_address(site: Site, converted: Sequence[RenderedPage]) -> dict[tuple[str, str], RenderedPage]:
+    """The site's pages converted (``converted``, in the order of ``site.pages``) by
+    (language, URL); raises what is wrong in any."""
+    result = {(page.lang, page.url): rendered for page, rendered in zip(site.pages, converted)}
     raise_if_any(
         [
             problem
@@ -434,12 +443,3 @@ def render_bodies(
         ]
     )
     return result
-
-
-def site_addresses(site: Site, assets: Mapping[str, str] | None = None) -> str:
-    """A digest of everything a page's conversion depends on besides its own file:
-    every page's address and the fingerprinted assets."""
-    return hashlib.sha256(
-        "".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8")
-        + repr(sorted((assets or {}).items())).encode("utf-8")
-    ).hexdigest()

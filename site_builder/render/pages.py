@@ -8,7 +8,7 @@ of ``OutputFile``s in a stable order.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping, MutableMapping, Sequence
 from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,17 +37,29 @@ def render_pages(
     bodies: Mapping[tuple[str, str], RenderedPage],
     environments: Mapping[str, jinja2.Environment],
     root: Path,
-    cache: dict | None = None,
     jobs: int = 1,
     dates: MutableMapping | None = None,
 ) -> tuple[OutputFile, ...]:
-    """Every page, the 404 pages and the root language chooser.
+    """Every page, the 404 pages and the root language chooser (``render_each`` for every
+    page, then ``render_extras``)."""
+    items = [(page, bodies[(page.lang, page.url)]) for page in site.pages]
+    return collect(
+        render_each(items, site, environments, root, jobs=jobs, dates=dates), site, environments, root
+    )
 
-    With ``cache`` (kept by the caller between builds, with environments that
-    are reused only while templates and catalogues are unchanged), a page is
-    rendered again only when its own file changed or any page's front matter
-    or address did: templates see other pages only through their front
-    matter and addresses (menus, lists, neighbours, translations).
+
+def render_each(
+    items: Sequence[tuple[Page, RenderedPage]],
+    site: Site,
+    environments: Mapping[str, jinja2.Environment],
+    root: Path,
+    jobs: int = 1,
+    dates: MutableMapping | None = None,
+) -> list[tuple[tuple[OutputFile, ...], SiteError | None]]:
+    """Each page's files (with its converted Markdown), or the user's mistake that stopped it.
+
+    Templates see other pages only through ``site``: their front matter and addresses
+    (menus, lists, neighbours, translations).
 
     With ``jobs`` > 1, where workers can be copies of this process (see
     ``workers.can_fork``), ``IN_WORKERS_FROM`` pages or more are rendered in
@@ -55,43 +67,34 @@ def render_pages(
     formatted dates in (see ``templating.make_environment``): dates that workers
     format are added to it, as if they had been formatted here.
     """
-    if cache is None:
-        keys, todo = [], range(len(site.pages))
-    else:
-        keys = [(site.inputs, page.path, page.source.digest, page.template) for page in site.pages]
-        todo = [index for index, key in enumerate(keys) if key not in cache]
-    job = (site, bodies, environments, root)
-    if jobs > 1 and len(todo) >= IN_WORKERS_FROM and can_fork():
+    job = (items, environments, site, root)
+    if jobs > 1 and len(items) >= IN_WORKERS_FROM and can_fork():
         _load_templates(environments)
         results = []
         for files, error, formatted in in_workers(
-            todo, jobs, _render_chunk, _start_worker, (job, dates), fork=True
+            range(len(items)), jobs, _render_chunk, _start_worker, (job, dates), fork=True
         ):
             results.append((files, error))
             if dates is not None:
                 dates.update(formatted)
-    else:
-        results = [_page_result(job, index) for index in todo]
-    rendered = dict(zip(todo, results))
+        return results
+    return [_page_result(job, index) for index in range(len(items))]
 
+
+def collect(
+    results: Sequence[tuple[tuple[OutputFile, ...], SiteError | None]],
+    site: Site,
+    environments: Mapping[str, jinja2.Environment],
+    root: Path,
+) -> tuple[OutputFile, ...]:
+    """The pages' files (``render_each``'s results), the 404 pages and the root language
+    chooser, sorted by path; raises the mistakes found in any."""
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
-    used: dict = {}
-    for index, page in enumerate(site.pages):
-        if index not in rendered:
-            used[keys[index]] = cache[keys[index]]
-            outputs.extend(cache[keys[index]])
-            continue
-        files, error = rendered[index]
-        if error is not None:  # a failure is not remembered: the next build reports it again
+    for files, error in results:
+        if error is not None:
             errors.setdefault((error.path, error.line, error.message), error)
-            continue
         outputs.extend(files)
-        if cache is not None:
-            used[keys[index]] = files
-    if cache is not None:
-        cache.clear()
-        cache.update(used)
 
     def attempt(render, template: str) -> None:
         try:
@@ -111,6 +114,11 @@ def render_pages(
     return tuple(sorted(outputs, key=lambda f: f.path))
 
 
+def rendered(result: tuple[tuple[OutputFile, ...], SiteError | None]) -> bool:
+    """Whether ``render_each`` rendered the page (a mistake is not kept: it is reported again)."""
+    return result[1] is None
+
+
 def _load_templates(environments: Mapping[str, jinja2.Environment]) -> None:
     """Every template loaded (compiled, or taken from the compiled ones) once, here, so that
     workers that are copies of this process share them instead of each compiling its own;
@@ -123,16 +131,16 @@ def _load_templates(environments: Mapping[str, jinja2.Environment]) -> None:
                 pass
 
 
-_Job = tuple  # (site, bodies, environments, root): what rendering any page of one build needs
+_Job = tuple  # (items, environments, site, root): what rendering any page of one build needs
 
 
 def _page_result(job: _Job, index: int) -> tuple[tuple[OutputFile, ...], SiteError | None]:
-    """The files of ``site.pages[index]``, or the user's mistake that stopped it (as a value, so
-    that it travels back from a worker like a result)."""
-    site, bodies, environments, root = job
-    page = site.pages[index]
+    """The files of the page ``items[index]``, or the user's mistake that stopped it (as a value,
+    so that it travels back from a worker like a result)."""
+    items, environments, site, root = job
+    page, body = items[index]
     try:
-        return tuple(_render_page(site, page, bodies, environments[page.lang])), None
+        return tuple(_render_page(site, page, body, environments[page.lang])), None
     except Exception as exc:
         error = _as_site_error(exc, root, page, page.template)
         if error is None:
@@ -203,8 +211,7 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
     }
 
 
-def _render_page(site: Site, page: Page, bodies, env: jinja2.Environment) -> list[OutputFile]:
-    rendered = bodies[(page.lang, page.url)]
+def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Environment) -> list[OutputFile]:
     newer, older = site.news_neighbours(page)
     context = _base_context(site, page.lang) | {
         "page": page,

@@ -9,12 +9,11 @@ and dates are in ``formatting``.
 from __future__ import annotations
 
 import gettext
-import hashlib
 import io
 import os
 import re
 import traceback
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,29 +54,39 @@ def read_catalog(root: Path, language: Language) -> Catalog | None:
     return None if data is None else _parse_catalog(data, language)
 
 
-def compiled_catalog(
-    root: Path, language: Language, known: MutableMapping[str, tuple[str, bytes]] | None = None
-) -> bytes | None:
+def compiled_catalog(root: Path, language: Language) -> bytes | None:
     """The language's message catalogue compiled, as the bytes of a ``.mo`` file (fuzzy
-    entries left out, as gettext does); None where it has none.
-
-    ``known`` (kept by the caller between builds) maps a language code to the digest
-    of its catalogue's text and locale and the compiled form: a catalogue is parsed
-    again only when it changed.
-    """
+    entries left out, as gettext does); None where it has none."""
     data = _catalog_bytes(root, language)
     if data is None:
         return None
-    digest = hashlib.sha256(data + f"\0{language.locale_id}".encode()).hexdigest()
-    if known is not None and known.get(language.code, ("",))[0] == digest:
-        return known[language.code][1]
     from babel.messages.mofile import write_mo
 
     buffer = io.BytesIO()
     write_mo(buffer, _parse_catalog(data, language))
-    if known is not None:
-        known[language.code] = (digest, buffer.getvalue())
     return buffer.getvalue()
+
+
+def compiled_catalogs(languages: Sequence[Language], root: Path) -> list[bytes | None]:
+    """``compiled_catalog`` of each language."""
+    return [compiled_catalog(root, language) for language in languages]
+
+
+def make_environments(
+    root: Path,
+    languages: Sequence[Language],
+    catalogs: Sequence[bytes | None],
+    manifest: AssetManifest,
+    compiled: CompiledTemplates | None = None,
+    dates: FormattedDates | None = None,
+) -> dict[str, jinja2.Environment]:
+    """One environment per language (see ``make_environment``), with its compiled catalogue
+    from ``catalogs``; ``compiled`` and ``dates`` are shared by all."""
+    compiled = compiled if compiled is not None else CompiledTemplates({})
+    return {
+        language.code: make_environment(root, language, catalog, manifest, compiled, dates)
+        for language, catalog in zip(languages, catalogs)
+    }
 
 
 def _catalog_bytes(root: Path, language: Language) -> bytes | None:
