@@ -213,9 +213,17 @@ def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, St
 
 def store_memo(cache_dir: Path, memo: Memo, stored: Stored | None) -> None:
     tables = {step: table for step, table in memo.tables.items() if step not in IN_MEMORY}
-    tables["pages"] = {key: (_kept(files), error) for key, (files, error) in tables.get("pages", {}).items()}
+    # A result already kept as digests is the same object as the one read: the cache file
+    # then appends only what changed (see ``store.write_cache``).
+    tables["pages"] = {key: _kept_result(result) for key, result in tables.get("pages", {}).items()}
     tables["feeds"] = {key: _kept(files) for key, files in tables.get("feeds", {}).items()}
     write_cache(cache_dir, tables, stored)
+
+
+def _kept_result(result: tuple) -> tuple:
+    files, error = result
+    kept = _kept(files)
+    return result if kept is files else (kept, error)
 
 
 def _kept(files: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:

@@ -23,6 +23,7 @@ import dataclasses
 import datetime
 import hashlib
 import os
+import re
 import sys
 import sysconfig
 import types
@@ -77,10 +78,21 @@ class Files:
 def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
     """What ``value`` is made of, as plain values that compare equal exactly when two inputs
     would give a step the same result (see the module's description)."""
+    kind = type(value)
+    # The common cases first, by exact type: a build asks for tens of thousands of identities.
+    if kind in _STANDING_FOR_THEMSELVES:
+        return value
+    known = _IDENTITIES.get(kind)
+    if known is not None:
+        return (kind.__qualname__, *known(value))
     if made is not None:
         key = made.get(id(value))
         if key is not None:
             return key
+    if kind is tuple or kind is list:
+        return tuple([identity(item, made) for item in value])
+    if kind is dict and not value:
+        return ()
     if value is None or isinstance(value, (str, int, float, bool, bytes)):
         return value
     if isinstance(value, tuple | list):
@@ -89,11 +101,8 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
         return tuple(sorted(repr(identity(item, made)) for item in value))
     if isinstance(value, Mapping):
         return tuple(sorted((repr(identity(k, made)), identity(v, made)) for k, v in value.items()))
-    kind = type(value)
-    if kind in _IDENTITIES:
-        return (kind.__qualname__, *_IDENTITIES[kind](value))
-    if isinstance(value, PurePath):
-        return ("path", str(value))
+    if isinstance(value, PurePath):  # the same folder however it was named ("." or its full path)
+        return ("path", os.path.abspath(value))
     if isinstance(value, datetime.date):
         return ("date", value.isoformat())
     if dataclasses.is_dataclass(value) and kind in _PLAIN_DATA:
@@ -104,6 +113,7 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
     raise TypeError(f"a step's input of type {kind.__qualname__} has no identity (see memo.identity)")
 
 
+_STANDING_FOR_THEMSELVES = {str, int, float, bool, bytes, type(None)}
 # The site's own types, each named by what it is made from.
 _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     # Everything in a source page (its language, kind, front matter and text) comes from its
@@ -127,7 +137,7 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     FrontText: lambda front: (front.path, front.kind, front.line, front.digest),
     # A file is known by its stamp; one without (just changed) is read by every build.
     ContentFile: lambda file: (file.path, file.stamp),
-    Files: lambda files: (str(files.root), files.names, files.digest()),
+    Files: lambda files: (os.path.abspath(files.root), files.names, files.digest()),
 }
 # Plain settings: keyed by all their fields.
 _PLAIN_DATA = {SiteConfig, Language, AssetManifest, Policy}
@@ -145,8 +155,8 @@ class Memo:
     def __init__(self, tables: Mapping[str, Mapping] | None = None, *, guard: bool = False) -> None:
         self.tables: dict[str, dict] = {step: dict(table) for step, table in (tables or {}).items()}
         self.guard = guard
-        self._made: dict[str, dict[int, tuple]] = {}  # step → id of a kept result → (its key, it)
-        self._made_keys: dict[int, tuple] | None = None  # all of ``_made``'s keys by id, made when needed
+        self._made: dict[str, dict[int, object]] = {}  # step → id of a kept result → it
+        self._made_keys: dict[int, tuple] | None = None  # every kept result's key by its id
         self._reads: list[tuple[str, Files | None, frozenset[str]]] = []  # steps running, for the guard
 
     def one(
@@ -204,13 +214,18 @@ class Memo:
 
     def _keep(self, step: str, used: dict) -> None:
         self.tables[step] = used
+        made = self._all_made()
+        for ident in self._made.get(step, {}):
+            del made[ident]
         # Each result held with its id: while it is here its id cannot be another object's.
-        self._made[step] = {
-            id(result): (key, result) for key, result in used.items() if not _is_plain(result)
-        }
+        self._made[step] = {id(result): result for result in used.values() if not _is_plain(result)}
+        made.update((id(result), key) for key, result in used.items() if not _is_plain(result))
 
     def _all_made(self) -> dict[int, tuple]:
-        return {ident: key for by_id in self._made.values() for ident, (key, _result) in by_id.items()}
+        """The key of each kept result by the result's id (see ``identity``)."""
+        if self._made_keys is None:
+            self._made_keys = {}
+        return self._made_keys
 
     def _run(self, step: str, reads: Files | None, files: frozenset[str], run: Callable, *args, **how):
         if not self.guard:
@@ -227,6 +242,8 @@ class Memo:
             return
         name = os.path.abspath(os.fsdecode(path))
         if any(name == prefix or name.startswith(prefix + os.sep) for prefix in _CODE_AND_SYSTEM):
+            return
+        if _PACKAGE_METADATA.search(name):  # libraries find their plugins there (entry points)
             return
         step, reads, files = self._reads[-1]
         if name in files or (reads is not None and reads.holds(name)):
@@ -262,6 +279,8 @@ _CODE_AND_SYSTEM = tuple(
         | {os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "/dev", "/proc", "/sys", "/usr"}
     )
 )
+
+_PACKAGE_METADATA = re.compile(r"\.(?:egg|dist)-info(?:/|$)")
 
 _guarded: list[Memo] = []
 
