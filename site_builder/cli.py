@@ -196,7 +196,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
             print(format_error(problem), file=sys.stderr)
         log.info(
             "%d links leading nowhere, %d missing translations, %d translation problems, "
-            "%d UI string problems, %d raw HTML that runs code",
+            "%d UI string problems, %d raw HTML the policy refuses",
             len(findings.broken_links),
             len(findings.missing_translations),
             len(findings.translations),

@@ -216,10 +216,13 @@ class Memo:
         self.tables[step] = used
         made = self._all_made()
         for ident in self._made.get(step, {}):
-            del made[ident]
+            made.pop(ident, None)
         # Each result held with its id: while it is here its id cannot be another object's.
-        self._made[step] = {id(result): result for result in used.values() if not _is_plain(result)}
-        made.update((id(result), key) for key, result in used.items() if not _is_plain(result))
+        held = self._made[step] = {}
+        for key, result in used.items():
+            if not _is_plain(result):
+                held[id(result)] = result
+                made[id(result)] = key
 
     def _all_made(self) -> dict[int, tuple]:
         """The key of each kept result by the result's id (see ``identity``)."""
@@ -258,7 +261,10 @@ def _digest(step: str, inputs: object, made: Mapping[int, tuple]) -> str:
 def _is_plain(value: object) -> bool:
     """Whether ``value`` stands for itself: a plain value, or an empty tuple, which Python
     shares as one object between everything that makes one."""
-    return value is None or isinstance(value, (str, int, float, bool, bytes)) or value == ()
+    return type(value) in _STANDING_FOR_THEMSELVES or value is _EMPTY
+
+
+_EMPTY = ()
 
 
 def _check_step(run: Callable) -> None:
