@@ -75,7 +75,8 @@ def generate(
     """
     memo = memo if memo is not None else Memo()
     workers = _jobs(jobs)
-    config = memo.one("config", load_config, root, reads=Files(root, (CONFIG_FILE,)))
+    seen: dict[str, str] = {}  # the digests of the project's files and folders, made once per build
+    config = memo.one("config", load_config, root, reads=Files(root, (CONFIG_FILE,), seen))
     if base_url:
         config = config.with_base_url(base_url)
     files, errors = load.content_files(root, config, found, changed_since_ns)
@@ -98,9 +99,9 @@ def generate(
     )
     bodies = markup.bodies_by_address(site, converted)
     catalogs = memo.one(
-        "catalogs", compiled_catalogs, config.languages, root, reads=Files(root, (TRANSLATIONS_DIR,))
+        "catalogs", compiled_catalogs, config.languages, root, reads=Files(root, (TRANSLATIONS_DIR,), seen)
     )
-    templates = Files(root, (TEMPLATES_DIR,))
+    templates = Files(root, (TEMPLATES_DIR,), seen)
     environments = memo.one(
         "environments",
         make_environments,
@@ -138,7 +139,7 @@ def generate(
         catalog_problems,
         root,
         config,
-        reads=Files(root, (TEMPLATES_DIR, TRANSLATIONS_DIR, MAPPING_FILE)),
+        reads=Files(root, (TEMPLATES_DIR, TRANSLATIONS_DIR, MAPPING_FILE), seen),
     )
     findings = _check(memo, site, bodies, items, site_files, ui_strings, (config, sources, groups, rows))
     return Generated(site, site_files, findings)

@@ -44,10 +44,10 @@ def test_a_file_a_step_reads_is_part_of_its_key(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("one\n", "utf-8")
     memo = Memo()
-    reads = Files(tmp_path, ("notes.txt",))
-    assert memo.one("first line", read_first_line, tmp_path, reads=reads) == "one"
+    # A build makes its own ``Files``: each reads the files once, when the key is made.
+    assert memo.one("first line", read_first_line, tmp_path, reads=Files(tmp_path, ("notes.txt",))) == "one"
     notes.write_text("two\n", "utf-8")
-    assert memo.one("first line", read_first_line, tmp_path, reads=reads) == "two"
+    assert memo.one("first line", read_first_line, tmp_path, reads=Files(tmp_path, ("notes.txt",))) == "two"
 
 
 def test_a_step_must_be_a_function_defined_at_module_level():

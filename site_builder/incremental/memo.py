@@ -46,25 +46,33 @@ T = TypeVar("T")
 @dataclasses.dataclass(frozen=True, slots=True)
 class Files:
     """Files and folders (every file inside, at any depth) under ``root`` that a step reads
-    itself; their names and bytes are part of its key."""
+    itself; their names and bytes are part of its key.
+
+    A build makes its own: ``seen`` holds each name's digest once made, and one build shares
+    it between its ``Files``, so that a folder several steps read is read once for their keys."""
 
     root: Path
     names: tuple[str, ...]
+    seen: dict[str, str] = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def digest(self) -> str:
-        digest = hashlib.sha256()
-        for name in self.names:
-            path = self.root / name
-            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-            for file in files:
-                digest.update(
-                    file.relative_to(self.root).as_posix().encode("utf-8", "surrogateescape") + b"\0"
-                )
-                try:
-                    digest.update(file.read_bytes())
-                except OSError:
-                    digest.update(b"\1")  # missing or unreadable: the step reports it
-        return digest.hexdigest()
+        return hashlib.sha256("\0".join(map(self._digest_of, self.names)).encode()).hexdigest()
+
+    def _digest_of(self, name: str) -> str:
+        known = self.seen.get(name)
+        if known is not None:
+            return known
+        digest = hashlib.sha256(name.encode("utf-8", "surrogateescape") + b"\0")
+        path = self.root / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(self.root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+            try:
+                digest.update(file.read_bytes())
+            except OSError:
+                digest.update(b"\1")  # missing or unreadable: the step reports it
+        known = self.seen[name] = digest.hexdigest()
+        return known
 
     def holds(self, path: str) -> bool:
         target = os.path.abspath(path)
