@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.content.schema import Field, YamlMap, validate
-from site_builder.errors import SiteError, format_error, raise_if_any
+from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import CONFIG_FILE
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ class SiteConfig:
     news_page_size: int
     missing_translation: str = "warn"  # or "error"
     embed_hosts: tuple[str, ...] = ()  # hosts whose https pages the content may show in an <iframe>
+    # Where base_url was written: site.yaml's line, or None when given as --base-url.
+    base_url_line: int | None = None
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -56,9 +58,15 @@ class SiteConfig:
 
     def with_base_url(self, base_url: str) -> SiteConfig:
         """The settings with ``--base-url``'s address (checked by ``check_base_url``)."""
-        if base_url.startswith("http://"):
-            log.warning("warning: %s", format_error(_plain_http("--base-url", base_url)))
-        return replace(self, base_url=base_url.rstrip("/"))
+        return replace(self, base_url=base_url.rstrip("/"), base_url_line=None)
+
+    def doubtful(self) -> list[SiteError]:
+        """Warnings about the settings (see ``checks.wellformed.doubtful_values``)."""
+        if not self.base_url.startswith("http://"):
+            return []
+        if self.base_url_line is None:
+            return [_plain_http("--base-url", self.base_url)]
+        return [_plain_http("base_url", self.base_url, CONFIG_FILE, self.base_url_line)]
 
 
 # The site's address, which every page, feed, the sitemap and robots.txt put their paths
@@ -164,13 +172,7 @@ def load_config(root: Path) -> SiteConfig:
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
-    config = parse_config(text)
-    if config.base_url.startswith("http://"):
-        from site_builder.content.safe_yaml import read_yaml
-
-        line = read_yaml(text, CONFIG_FILE).key_lines.get("base_url")
-        log.warning("warning: %s", format_error(_plain_http("base_url", config.base_url, CONFIG_FILE, line)))
-    return config
+    return parse_config(text)
 
 
 def parse_config(text: str) -> SiteConfig:
@@ -211,6 +213,7 @@ def parse_config(text: str) -> SiteConfig:
         news_page_size=values.get("news_page_size", 10),
         missing_translation=values.get("missing_translation", "warn"),
         embed_hosts=embed_hosts,
+        base_url_line=data.key_lines.get("base_url"),
     )
 
 

@@ -89,4 +89,6 @@ def doubtful_values(site: Site, today: datetime.date | None = None) -> list[Site
     """Warnings about the site's pages; ``today`` (default: the clock's) is what a date is
     compared with: the only finding that depends on when the build runs."""
     today = today if today is not None else datetime.date.today()
-    return [problem for page in site.pages for problem in doubtful(page.front, page.path, today)]
+    return site.config.doubtful() + [
+        problem for page in site.pages for problem in doubtful(page.front, page.path, today)
+    ]
