@@ -15,7 +15,6 @@ from site_builder.content.schema import Field, YamlMap, validate
 from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import CONFIG_FILE
 
-
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 
