@@ -271,3 +271,16 @@ _PIECES = [
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
 def test_same_html_as_python_markdown_on_any_text(text):
     assert convert_all(converter(quick=True), [text]) == convert_all(converter(quick=False), [text])
+
+
+def test_same_html_as_python_markdown_inside_raw_html_with_markdown():
+    """Markdown inside ``<figure markdown="1">`` is parsed from the raw HTML put aside, not
+    from the document's lines: its attribute lists still apply."""
+    texts = [
+        '<figure markdown="1">\n![A map](/assets/map.png){: width="800" height="450"}\n'
+        "<figcaption>The area</figcaption>\n</figure>\n",
+        '<div markdown="1">\nA [link](/en/){: .button} and a backslash \\*star\\*.\n</div>\n',
+    ]
+    quick, stock = convert_all(converter(quick=True), texts), convert_all(converter(quick=False), texts)
+    assert quick == stock
+    assert 'height="450"' in quick[0] and "{:" not in quick[0]

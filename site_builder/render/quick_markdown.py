@@ -137,12 +137,17 @@ def _run_where_needed(run, needed: tuple[str, ...]):
 
 def _tree_pass_where_needed(processor, method: str, needs: Callable[[Any], tuple[str, ...]]):
     """A tree processor's ``method`` that does nothing in a document whose lines (after the
-    preprocessors, as Python-Markdown keeps them in ``md.lines``) hold none of ``needs(processor)``."""
+    preprocessors, as Python-Markdown keeps them in ``md.lines``) hold none of ``needs(processor)``.
+
+    Raw HTML is not in those lines: the preprocessors put it aside (``md.htmlStash``), and
+    Markdown inside it (``<figure markdown="1">``) is parsed from there. A document with raw
+    HTML gets every pass."""
     run = getattr(processor, method)
 
     def run_where_needed(*args):
         lines = getattr(processor.md, "lines", None)
-        if lines is None or _has_any("\n".join(lines), needs(processor)):
+        stash = getattr(processor.md, "htmlStash", None)
+        if lines is None or getattr(stash, "html_counter", 1) or _has_any("\n".join(lines), needs(processor)):
             return run(*args)
         return None
 
