@@ -111,7 +111,6 @@ def build(
                 return _up_to_date(out, observed.last, started)
         # Loaded here, not above: a build that finds nothing changed needs none of the stages.
         from site_builder.incremental.memo import Memo
-        from site_builder.incremental.store import CacheDamaged
         from site_builder.stages import generate, store_memo, stored_memo
 
         inputs = None
@@ -137,15 +136,7 @@ def build(
             found=found,
             changed_since_ns=changed_since,
         )
-        try:
-            generated = run(memo=memo)
-        except CacheDamaged:
-            if stored is None or memo is not stored:
-                raise
-            # A text in the cache file was changed since it was written (see ``store``):
-            # nothing of the file is used, and it is written anew.
-            stored, stored_state = Memo(), None
-            generated = run(memo=stored)
+        generated = run(memo=memo)
         policy = generated.site.config.missing_translation
         blocking = generated.findings.blocking(policy, strict)
         if blocking:

@@ -102,3 +102,15 @@ def test_the_code_identity_covers_every_module_of_the_package(tmp_path):
         assert code_identity(copy) != before, name
         target.write_bytes(original)
     assert code_identity(copy) == before
+# The wiring on top of the stages: only these decide what is kept between builds.
+WIRING = {"site_builder.pipeline", "site_builder.stages", "site_builder.serve", "site_builder.cli"}
+
+
+def test_only_the_wiring_uses_the_incremental_layer():
+    """The stages are functions of their inputs: none of them imports ``incremental``."""
+    users = {
+        name
+        for name, targets in _imports().items()
+        if not name.startswith("site_builder.incremental") and any(t.startswith("site_builder.incremental") for t in targets)
+    }
+    assert users <= WIRING, users - WIRING

@@ -18,7 +18,6 @@ import pytest
 from conftest import read_tree
 
 from site_builder.incremental import record, store
-from site_builder.incremental.deferred import stored
 from site_builder.render.markup import Body, Link
 from site_builder.render.pages import IN_WORKERS_FROM
 
@@ -287,10 +286,9 @@ def test_a_cache_naming_other_code_is_refused_without_running_it(tmp_path):
 
 
 def _cache_file(pickled: bytes) -> bytes:
-    """A cache file of one segment holding ``pickled`` and no texts apart."""
-    payload = len(pickled).to_bytes(8, "big") + pickled
+    """A cache file of one segment holding ``pickled``: its size, its CRC-32, then it."""
     head = b"site-builder cache\n" + store.cache_version().encode() + b"\n"
-    return head + len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big") + payload
+    return head + len(pickled).to_bytes(8, "big") + zlib.crc32(pickled).to_bytes(4, "big") + pickled
 
 
 LONG_HTML = "<p>Ĳsselmeer — naïve “quotes” " + "tekst " * 200 + "\udcff</p>"  # a lone surrogate too
@@ -300,49 +298,22 @@ def _bodies() -> dict[int, Body]:
     return {1: Body(LONG_HTML, (Link("x.md", "/en/x/", 3),)), 2: Body("<p>short</p>", ())}
 
 
-def test_long_texts_are_read_from_the_cache_file_only_when_used(tmp_path):
+def test_texts_come_back_as_they_were_written(tmp_path):
     store.write_cache(tmp_path, {"bodies": _bodies()})
     found, _ = store.read_cache(tmp_path)
-    long, short = found["bodies"][1], found["bodies"][2]
-    assert isinstance(stored(long, "html"), store.StoredText)
-    assert stored(short, "html") == "<p>short</p>"  # short texts stay in the pickle
-    assert long.links == (Link("x.md", "/en/x/", 3),) and isinstance(stored(long, "html"), store.StoredText)
-    assert long.html == LONG_HTML and stored(long, "html") == LONG_HTML  # read once, then kept
-    assert found["bodies"] == _bodies()
-    assert dataclasses.replace(found["bodies"][2], links=(Link("b.md", "/en/b/", 1),)).html == "<p>short</p>"
+    assert found["bodies"] == _bodies() and found["bodies"][1].html == LONG_HTML
 
 
-def test_texts_not_read_are_copied_when_the_cache_is_written_whole(tmp_path):
-    store.write_cache(tmp_path / "first", {"bodies": _bodies()})
-    found, _ = store.read_cache(tmp_path / "first")
-    store.write_cache(tmp_path / "second", found)  # its texts still in the first file
-    assert isinstance(stored(found["bodies"][1], "html"), store.StoredText)
-    again, _ = store.read_cache(tmp_path / "second")
-    assert again["bodies"] == _bodies()
-
-
-def test_a_text_changed_since_it_was_written_is_refused_when_read(tmp_path):
+def test_a_text_changed_since_it_was_written_makes_the_cache_unused(tmp_path):
     store.write_cache(tmp_path, {"bodies": _bodies()})
-    found, _ = store.read_cache(tmp_path)
     path = tmp_path / store.CACHE_FILE
     data = path.read_bytes()
     at = data.index(b"tekst tekst")
-    with open(path, "r+b") as file:  # in place, as no build ever writes it
-        file.seek(at)
-        file.write(b"T")
-    with pytest.raises(store.CacheDamaged):
-        _ = found["bodies"][1].html
-    # Read again, the rest is used: each text is checked when it is read.
-    again, _ = store.read_cache(tmp_path)
-    assert again["bodies"][2].html == "<p>short</p>"
-    with pytest.raises(store.CacheDamaged):
-        _ = again["bodies"][1].html
-    # Written whole, the cache would copy the damaged text as it is: the file is removed.
-    store.write_cache(tmp_path, again)
-    assert not path.exists()
+    path.write_bytes(data[:at] + b"T" + data[at + 1 :])
+    assert store.read_cache(tmp_path) is None
 
 
-def test_a_build_that_reads_a_damaged_text_starts_again_without_the_cache(mini_site, run_cli, tmp_path):
+def test_a_build_with_a_damaged_cache_builds_cold_and_writes_it_anew(mini_site, run_cli, tmp_path):
     long = "\n\n".join(f"Paragraph {n}: the Zuidas hosts the European Medicines Agency." for n in range(40))
     (mini_site / "content/en/long.md").write_text(f"---\ntitle: Long\n---\n{long}\n", "utf-8")
     assert run_cli("-C", mini_site, "build")[0] == 0
@@ -350,7 +321,6 @@ def test_a_build_that_reads_a_damaged_text_starts_again_without_the_cache(mini_s
     whole = cache.read_bytes()
     at = whole.index(b"<p>Paragraph 7: the Zuidas") + 3  # in the page's HTML
     cache.write_bytes(whole[:at] + b"p" + whole[at + 1 :])
-    # A template change renders every page again, from the HTML kept in the cache.
     template = mini_site / "templates/base.html"
     template.write_text(template.read_text("utf-8").replace("</body>", "<!-- changed --></body>"), "utf-8")
     code, _, err = run_cli("-C", mini_site, "build")
@@ -360,25 +330,6 @@ def test_a_build_that_reads_a_damaged_text_starts_again_without_the_cache(mini_s
     found, stored = store.read_cache(cache.parent)
     assert stored.segments == 1  # written anew, whole
     assert any("<p>Paragraph 7: the Zuidas" in rendered.body.html for rendered in found["bodies"].values())
-
-
-def test_a_rebuild_after_an_edit_reads_no_other_page_s_texts(mini_site, run_cli, tmp_path, monkeypatch):
-    long = "\n\n".join(f"Paragraph {n}: the Zuidas hosts the European Medicines Agency." for n in range(40))
-    (mini_site / "content/en/long.md").write_text(f"---\ntitle: Long\n---\n{long}\n", "utf-8")
-    assert run_cli("-C", mini_site, "build")[0] == 0
-    page = mini_site / "content/en/news/2019-06-12-ema.md"
-    page.write_text(page.read_text("utf-8") + "\nOne more line.\n", "utf-8")
-    loaded = []
-    original = store.StoredText.load
-    monkeypatch.setattr(store.StoredText, "load", lambda text: loaded.append(text) or original(text))
-    assert run_cli("-C", mini_site, "build")[0] == 0
-    assert loaded == []
-    # A template change renders every page again, from the texts kept apart.
-    template = mini_site / "templates/base.html"
-    template.write_text(template.read_text("utf-8").replace("</body>", "<!-- changed --></body>"), "utf-8")
-    assert run_cli("-C", mini_site, "build")[0] == 0
-    assert len(loaded) == 1  # the HTML of the long page (its Markdown is not converted again)
-    assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold")
 
 
 # Builds, then prints which of PyYAML and Babel the build imported.

@@ -15,7 +15,6 @@ from typing import Any
 
 from site_builder.content.schema import Field, validate
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.incremental.deferred import deferred_texts
 
 NEWS_SECTION = "news"
 KEY_FIGURES_FILE = "key-figures.md"
@@ -112,7 +111,6 @@ class FrontMatter:
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
 
 
-@deferred_texts("body")  # left in the build cache until read
 @dataclass(frozen=True, slots=True)
 class Document:
     """A content file split into its front matter and its Markdown."""

@@ -27,7 +27,6 @@ from site_builder.content.frontmatter import (
     split,
 )
 from site_builder.errors import SiteError, SiteErrors, raise_if_any
-from site_builder.incremental.deferred import deferred_texts, stored
 from site_builder.project import CONTENT_DIR, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
@@ -124,7 +123,6 @@ class FrontText:
     digest: str  # sha256 of ``text``
 
 
-@deferred_texts("body")  # left in the build cache until read
 @dataclass(frozen=True, slots=True)
 class SourceText:
     """A content file read and split into its front matter and its Markdown."""
@@ -268,8 +266,7 @@ def source_pages(
             if found:
                 errors.extend(found)
                 continue
-        # The body as held: a text not yet read from the build cache stays there until read.
-        doc = Document(front, stored(text, "body"), text.body_line, text.front.digest)
+        doc = Document(front, text.body, text.body_line, text.front.digest)
         pages.append(SourcePage(text.lang, text.rel, text.path, text.kind, doc, text.digest, text.version))
     raise_if_any(errors)
     return tuple(pages)

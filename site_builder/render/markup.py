@@ -33,7 +33,6 @@ from markdown.treeprocessors import Treeprocessor
 
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.incremental.deferred import deferred_texts
 from site_builder.render.assets import ASSETS_URL
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
@@ -50,7 +49,6 @@ class Link:
     line: int  # line in the source file
 
 
-@deferred_texts("html")  # left in the build cache until read
 @dataclass(frozen=True, slots=True)
 class Body:
     """Markdown converted to HTML, with what the checks need to know of it."""
