@@ -35,7 +35,9 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="build the site into build/")
     build.add_argument("--out", type=Path, help="output folder (default: build/ in the site's folder)")
-    build.add_argument("--drafts", action="store_true", help="include pages marked draft: true")
+    build.add_argument(
+        "--drafts", action="store_true", help="include pages marked draft: true and those not translated yet"
+    )
     build.add_argument("--base-url", type=_base_url, help="the site's address, overriding site.yaml")
     build.add_argument(
         "--strict",
@@ -84,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
     done = actions.add_parser("done", help="record that a translated page is up to date with its source")
     done.add_argument("file", help="the translated page, such as content/nl/news/2019-09-26-mou.md")
     done.add_argument("--from", dest="source_lang", help="the language it was translated from")
+    diff = actions.add_parser(
+        "diff", help="what changed in a translated page's source since it was translated, word by word"
+    )
+    diff.add_argument("file", help="the translated page, or the page it was translated from")
 
     nginx = commands.add_parser(
         "nginx-config", help="print an nginx server block that serves build/ like the CDN"
@@ -199,7 +205,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
             "%d UI string problems, %d raw HTML the policy refuses",
             len(findings.broken_links),
             len(findings.missing_translations),
-            len(findings.translations),
+            len(findings.translations) + len(findings.figures),
             len(findings.ui_strings),
             len(findings.unsafe_html),
         )
@@ -220,6 +226,13 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         config = load_config(root)
         if args.action == "done":
             print(scaffold.mark_translated(root, config, args.file, args.source_lang))
+            return 0
+        if args.action == "diff":
+            from site_builder.content.translated import comparisons
+
+            # Colour only for a person at a terminal who has not asked for none (no-color.org).
+            colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            print("\n\n".join(found.render_text(colour) for found in comparisons(root, config, args.file)))
             return 0
         rows = translations.status(config, load_sources(root, config))
         print(translations.render_status(rows, args.format))

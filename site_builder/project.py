@@ -13,6 +13,10 @@ TRANSLATIONS_DIR = "translations"
 INPUT_DIRS = (CONTENT_DIR, TEMPLATES_DIR, ASSETS_DIR, TRANSLATIONS_DIR)
 # Everything a build reads from the project folder.
 INPUTS = (CONFIG_FILE, MAPPING_FILE) + INPUT_DIRS
+# The texts translations were made from, kept by ``translations done`` and committed with them
+# (see content/translated.py). Not an input: no build reads it, and the preview's status page,
+# which does, is built again whenever a translation is marked done, since that edits content/.
+TRANSLATED_DIR = ".translated"
 
 
 def stamp(status) -> tuple[int, int, int, int]:

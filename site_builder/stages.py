@@ -18,6 +18,7 @@ from site_builder.checks import wellformed
 from site_builder.checks.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.config import load_config
 from site_builder.content import load
+from site_builder.content.translated import stale_changes
 from site_builder.errors import raise_if_any
 from site_builder.incremental.memo import Files, Memo
 from site_builder.incremental.store import Stored, read_cache, write_cache
@@ -130,7 +131,11 @@ def generate(
     site_files = pages.collect(results, site, environments, root)
     rows = translations.status(config, sources, groups)
     if preview:
-        site_files += (pages.render_status_page(site, rows, environments[config.default_language], root),)
+        # Read from .translated/ and git's history for the stale pages alone, never kept: the
+        # text found for a version is that version's, and the page is made again at each build.
+        changes = stale_changes(root, sources, groups, rows)
+        environment = environments[config.default_language]
+        site_files += (pages.render_status_page(site, rows, environment, root, changes),)
     feed_bodies = {key: bodies[key] for key in _feed_items(site)}
     site_files += memo.one("feeds", render_feeds, site, feed_bodies) + asset_files
     site_files = tuple(sorted(site_files + deploy_files(site, site_files), key=lambda f: f.path))
@@ -160,7 +165,8 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated)
     )
     unsafe = memo.each("unsafe html", checks.unsafe_html_each, items, checks.content_policy(site))
     translation = checks.translation_problems(*translated)
-    return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings)
+    figures = checks.figure_problems(*translated[:3])
+    return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings, figures)
 
 
 def sources_of(site: Site) -> list:

@@ -331,7 +331,7 @@ def test_new_with_a_title_of_a_hundred_words_gets_a_short_address(mini_site, run
     text = path.read_text("utf-8")
     assert f'title: "{HUNDRED_WORDS}"\n' in text and f"slug: {slug}\n" in text
 
-    code, _, err = run_cli("-C", mini_site, "-q", "build")
+    code, _, err = run_cli("-C", mini_site, "-q", "build", "--drafts")  # a new item is a draft
     assert code == 0
     rel = path.relative_to(mini_site).as_posix()
     assert err.splitlines() == [

@@ -255,8 +255,8 @@ def test_pagination(mini_site):
     assert (second.number, second.total, second.url) == (2, 2, "/en/news/page/2/")
     assert (second.previous_url, second.next_url) == ("/en/news/", None)
     assert [p.url for p in second.items] == ["/en/news/action-programme/"]
-    assert [p.url for p in site.news_pages["nl"]] == ["/nl/nieuws/", "/nl/nieuws/page/2/"]
-    assert {"/en/news/page/2/", "/nl/nieuws/page/2/"} <= site.urls
+    assert [p.url for p in site.news_pages["nl"]] == ["/nl/nieuws/", "/nl/nieuws/pagina/2/"]
+    assert {"/en/news/page/2/", "/nl/nieuws/pagina/2/"} <= site.urls
 
 
 def test_one_news_page_when_everything_fits(mini_site):

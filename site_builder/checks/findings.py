@@ -1,8 +1,8 @@
 """Findings about a built site: links that lead nowhere, pages without a translation.
 
 Pure: returns findings as values; the caller decides what stops a build
-(broken links and raw HTML the policy refuses always do; missing translations
-are reported by ``check``).
+(broken links, raw HTML the policy refuses and key figures that differ between
+languages always do; missing translations are reported by ``check``).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from site_builder.checks.wellformed import doubtful_values, malformed_xml
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
 from site_builder.errors import SiteError, raise_if_any
-from site_builder.render.markup import RenderedPage
+from site_builder.render.markup import RenderedPage, linked_file
 from site_builder.site import translations
 from site_builder.site.files import OutputFile
-from site_builder.site.model import Page, Site
+from site_builder.site.model import Page, Site, slugify
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +36,8 @@ class Findings:
     ui_strings: tuple[SiteError, ...] = ()  # catalogue entries missing, fuzzy or unused
     unsafe_html: tuple[SiteError, ...] = ()  # raw HTML in content that the policy refuses (html_policy)
     doubtful: tuple[SiteError, ...] = ()  # dates far ahead, titles too long to show well
+    # A number published as 60000 in one language and 65000 in the other is wrong in one.
+    figures: tuple[SiteError, ...] = ()  # key figures that differ between the languages
 
     @property
     def all(self) -> tuple[SiteError, ...]:
@@ -43,19 +45,20 @@ class Findings:
             self.broken_links
             + self.missing_translations
             + self.translations
+            + self.figures
             + self.ui_strings
             + self.unsafe_html
             + self.doubtful
         )
 
     def blocking(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
-        """What stops a build: broken links and refused raw HTML always; the rest by policy, or
-        all with ``strict``."""
+        """What stops a build: broken links, refused raw HTML and differing key figures always;
+        the rest by policy, or all with ``strict``."""
         if strict:
             return self.all
         if missing_translation == "error":
-            return self.broken_links + self.missing_translations + self.unsafe_html
-        return self.broken_links + self.unsafe_html
+            return self.broken_links + self.missing_translations + self.figures + self.unsafe_html
+        return self.broken_links + self.figures + self.unsafe_html
 
     def warnings(self, missing_translation: str, strict: bool) -> tuple[SiteError, ...]:
         blocking = set(map(id, self.blocking(missing_translation, strict)))
@@ -117,10 +120,11 @@ def find_problems(
     files: Iterable[OutputFile],
     translation: Iterable[SiteError] = (),
     ui_strings: Iterable[SiteError] = (),
+    figures: Iterable[SiteError] = (),
 ) -> Findings:
-    """Every finding about the built site; ``translation`` and ``ui_strings`` are found by
-    ``translation_problems`` and ``catalogs.catalog_problems``. (The build runs the same
-    steps through its memo: see ``stages``.)"""
+    """Every finding about the built site; ``translation``, ``ui_strings`` and ``figures`` are
+    found by ``translation_problems``, ``catalogs.catalog_problems`` and ``figure_problems``.
+    (The build runs the same steps through its memo: see ``stages``.)"""
     files = tuple(files)
     # Not a finding: a feed or sitemap that readers cannot parse is never published, whatever the options.
     raise_if_any(malformed_xml(site, files))
@@ -138,6 +142,7 @@ def find_problems(
         unsafe_html_each(items, content_policy(site)),
         translation,
         ui_strings,
+        figures,
     )
 
 
@@ -150,6 +155,7 @@ def findings(
     unsafe: Iterable[Iterable[SiteError]],
     translation: Iterable[SiteError],
     ui_strings: Iterable[SiteError],
+    figures: Iterable[SiteError] = (),
 ) -> Findings:
     """The findings, from each page's broken links (``check_links``) and unsafe HTML
     (``unsafe_html_each``), and the rest."""
@@ -162,6 +168,7 @@ def findings(
         _sorted(ui_strings),
         _sorted(problem for problems in unsafe for problem in problems),
         _sorted(doubtful_values(site)),
+        _sorted(figures),
     )
 
 
@@ -244,13 +251,14 @@ def translation_problems(
     found: translations.Groups | None = None,
     status: tuple[translations.LanguageStatus, ...] | None = None,
 ) -> list[SiteError]:
-    """Stale and orphaned translations, and language-neutral facts that differ.
+    """Stale and orphaned translations, and news items whose dates differ (key figures:
+    ``figure_problems``).
 
     ``found`` and ``status`` are ``translations.groups`` and ``translations.status``
     of the sources, where the caller has them already.
     """
     found = found if found is not None else translations.groups(sources)
-    problems = translations.inconsistencies(config, sources, found)
+    problems = translations.inconsistencies(config, sources, found, kind="news")
     by_path = {source.path: source for source in sources}
     for row in status if status is not None else translations.status(config, sources, found):
         for stale in row.stale:
@@ -274,6 +282,13 @@ def translation_problems(
                 )
             )
     return problems
+
+
+def figure_problems(
+    config: SiteConfig, sources: tuple[SourcePage, ...], found: translations.Groups | None = None
+) -> list[SiteError]:
+    """Key figures that differ between a page and its translation, each naming both files."""
+    return translations.inconsistencies(config, sources, found, kind="key-figures")
 
 
 def _exists(path: str, urls: frozenset[str], files: Collection[str]) -> bool:
@@ -355,17 +370,17 @@ def check_links(
 ) -> list[tuple[SiteError, ...]]:
     """Each page's links written in Markdown that lead to no page, or to no such #fragment on
     it; each item holds the scans of the files its #fragments point into (see ``fragment_files``)."""
-    return [_page_links(page, rendered, site.urls, scans, names.names) for page, rendered, scans in items]
+    return [_page_links(page, rendered, site, scans, names.names) for page, rendered, scans in items]
 
 
-def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, files: Collection[str]):
+def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, files: Collection[str]):
     problems = []
     for body in (rendered.body, *rendered.swot.values()):
         for link in body.links:
             address, _, fragment = (link.target or "").partition("#")
             path = address.split("?", 1)[0] or page.url
-            if link.target is None or not _exists(path, urls, files):
-                message, hint = _link_problem(link.href)
+            if link.target is None or not _exists(path, site.urls, files):
+                message, hint = _link_problem(link.href, site, page)
             elif fragment:
                 name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
                 scan = scans.get(name)
@@ -379,13 +394,14 @@ def _page_links(page: Page, rendered: RenderedPage, urls, scans: Mapping, files:
     return tuple(problems)
 
 
-def _link_problem(href: str) -> tuple[str, str]:
+def _link_problem(href: str, site: Site, page: Page) -> tuple[str, str]:
     """What is wrong with a link that leads nowhere, and how to mend it."""
     path = href.split("#", 1)[0].split("?", 1)[0]
     if path.endswith(".md"):
         return (
             f"the link '{href}' leads to no page",
-            "link to a page's file relative to this file, such as ../swot.md",
+            _meant_file(site, page, path)
+            or "link to a page's file relative to this file, such as ../swot.md",
         )
     if posixpath.splitext(path)[1] not in ("", ".html"):  # an image, a PDF: a file, not a page
         return (
@@ -395,17 +411,44 @@ def _link_problem(href: str) -> tuple[str, str]:
     return f"the link '{href}' leads to no page", "check the address; pages are linked best by their .md file"
 
 
+def _meant_file(site: Site, page: Page, path: str) -> str | None:
+    """How to link to the page a link to the file ``path`` (which does not exist) most likely
+    meant: one whose address the file's name gives (``kerncijfers.md`` for /nl/kerncijfers/,
+    made from ``key-figures.md``), or the translation into the link's language of the file of
+    that name in another language (``key-figures.md`` for ``kerncijfers.md``)."""
+    lang, rel = linked_file(page.source, path)
+    if lang not in site.config.codes or not rel:
+        return None
+    folder, _, name = rel.rpartition("/")
+    segment = slugify(name.removesuffix(".md"))
+    for other in site.pages:
+        last = other.url.rstrip("/").rpartition("/")[2]  # the page's own part of its address
+        if (other.lang, other.section, last) == (lang, folder, segment) and other.kind != "home":
+            return f"{other.path} has the address {other.url}: link to {_relative(page, other)}"
+    for language in site.config.languages:
+        named = site.page_for_source(language.code, rel) if language.code != lang else None
+        meant = site.translation(named, lang) if named is not None else None
+        if meant is not None:
+            return f"{meant.path} is the translation of {named.path}: link to {_relative(page, meant)}"
+    return None
+
+
+def _relative(page: Page, target: Page) -> str:
+    """The link from ``page``'s file to ``target``'s, as an editor writes it."""
+    return posixpath.relpath(f"{target.lang}/{target.source.rel}", f"{page.lang}/{page.source.folder}")
+
+
 def missing_translations(site: Site) -> list[SiteError]:
     problems = []
     for page in site.pages:
         for language in site.config.languages:
             if language.code != page.lang and site.translation(page, language.code) is None:
                 expected = f"content/{language.code}/{page.source.rel}"
-                problems.append(
-                    SiteError(
-                        f"no {language.name} translation",
-                        page.path,
-                        hint=f"add {expected}, or give both pages the same translation_key",
-                    )
-                )
+                hint = f"add {expected}, or give both pages the same translation_key"
+                held, untranslated = site.held_back.get((page.key, language.code), (None, False))
+                if held is not None and untranslated:
+                    hint = f"translate {held}, then run: site-builder translations done {held}"
+                elif held is not None:
+                    hint = f"{held} is a draft: remove its 'draft: true' line when it is ready"
+                problems.append(SiteError(f"no {language.name} translation", page.path, hint=hint))
     return problems

@@ -1,7 +1,8 @@
 """Front matter: split the ``---`` block off a page and validate it for the page's kind.
 
 Pure: text in, data out. Which keys a page may use depends on its kind, which
-follows from its path inside ``content/<lang>/`` (see ``kind_of``).
+follows from its path inside ``content/<lang>/`` (see ``kind_of``), or from the
+template of the key figures or the SWOT that it names (see ``kind_with_template``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from site_builder.errors import SiteError, raise_if_any
 NEWS_SECTION = "news"
 KEY_FIGURES_FILE = "key-figures.md"
 SWOT_FILE = "swot.md"
+# The templates of the kinds of page with keys of their own (see kind_with_template).
+KIND_TEMPLATES = {"key_figures.html": "key-figures", "swot.html": "swot"}
 INDEX_FILE = "_index.md"
 # The real site's longest front matter (a SWOT) is about 11 KiB; text longer than
 # this belongs in the page's body, and the YAML parser need never read megabytes.
@@ -110,6 +113,12 @@ class FrontMatter:
     swot: Swot | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
 
+    @property
+    def awaiting_translation(self) -> bool:
+        """Whether the page was created to be translated and is not yet (``translated_from:
+        <lang>:new``, until ``site-builder translations done``): published only with drafts."""
+        return self.translated_from is not None and self.translated_from.endswith(":new")
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -177,6 +186,14 @@ def kind_of(rel: str) -> str:
     if parts == (SWOT_FILE,):
         return "swot"
     return "page"
+
+
+def kind_with_template(kind: str, template: object) -> str:
+    """The kind of a page of ``kind`` (by its path, see ``kind_of``) whose front matter names
+    ``template``: a page that names the key figures' or the SWOT's template is of that kind,
+    with its keys, whatever its file's name, so that a language may name the file in its own
+    words (``kerncijfers.md``). Elsewhere ``figures`` stays an unknown key, as misplaced."""
+    return KIND_TEMPLATES.get(template, kind) if kind == "page" and isinstance(template, str) else kind
 
 
 def _pattern(regex: re.Pattern, what: str):
@@ -328,6 +345,7 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
             "write settings as 'key: value' lines, such as 'title: Nieuws'",
         )
     errors: list[SiteError] = []
+    kind = kind_with_template(kind, data.get("template"))
     values = validate(data, _KIND_FIELDS[kind], path, errors)
     for key in ("title", "menu_title"):
         if len(values.get(key) or "") > MAX_TITLE:

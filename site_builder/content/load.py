@@ -23,6 +23,7 @@ from site_builder.content.frontmatter import (
     FrontMatter,
     content_version,
     kind_of,
+    kind_with_template,
     parse_front,
     split,
 )
@@ -267,7 +268,8 @@ def source_pages(
                 errors.extend(found)
                 continue
         doc = Document(front, text.body, text.body_line, text.front.digest)
-        pages.append(SourcePage(text.lang, text.rel, text.path, text.kind, doc, text.digest, text.version))
+        kind = kind_with_template(text.kind, front.template)  # as parse_front chose it
+        pages.append(SourcePage(text.lang, text.rel, text.path, kind, doc, text.digest, text.version))
     raise_if_any(errors)
     return tuple(pages)
 

@@ -1,8 +1,9 @@
 """Commands that write content files for editors.
 
 ``new news "Title" --lang nl [--both]`` creates a news item with today's date;
-``translations done FILE`` records that a translation is up to date. Both
-refuse to overwrite or guess: every problem is a ``SiteError``.
+``translations done FILE`` records that a translation is up to date, and keeps
+a copy of the text it was translated from (see ``translated``). Both refuse to
+overwrite or guess: every problem is a ``SiteError``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.content.frontmatter import MAX_TITLE, NEWS_SECTION, set_front_matter_line
-from site_builder.content.load import CONTENT_DIR, SourcePage, load_sources
+from site_builder.content.load import CONTENT_DIR, load_sources
+from site_builder.content.translated import keep_copy, page_at
 from site_builder.errors import SiteError
 from site_builder.site.model import slugify, translation_key
 from site_builder.site.translations import groups
@@ -31,8 +33,8 @@ def new_news(
     today: datetime.date,
     both: bool = False,
 ) -> list[Path]:
-    """Create ``content/<lang>/news/<date>-<slug>.md`` (and with ``both`` the same file in
-    every other language, marked as not translated yet); never overwrite a file."""
+    """Create ``content/<lang>/news/<date>-<slug>.md`` as a draft (and with ``both`` the same
+    file in every other language, marked as not translated yet); never overwrite a file."""
     _check_language(config, lang)
     _check_title(title)
     slug = shortened(slugify(title))
@@ -55,7 +57,9 @@ def new_news(
         f"date: {today.isoformat()}\n"
     )
     for index, path in enumerate(paths):
-        extra = f"translated_from: {lang}:new\n" if index else ""
+        # Nothing half-written is published: the item is a draft until its writer removes
+        # the line, and each translation waits unpublished until `translations done`.
+        extra = f"translated_from: {lang}:new\n" if index else "draft: true\n"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("x", encoding="utf-8") as handle:
@@ -97,7 +101,7 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
     ``translated_from``, else the default language. Returns the line written.
     """
     sources = load_sources(root, config)
-    page = _page_at(root, sources, file)
+    page = page_at(root, sources, file)
     group = groups(sources)[translation_key(page)]
     recorded = page.front.translated_from.split(":", 1)[0] if page.front.translated_from else None
     origin = source_lang or recorded or config.default_language
@@ -115,22 +119,12 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
             hint="add the page in that language, or name another with --from",
         )
     line = f"translated_from: {origin}:{group[origin].version}"
+    # Kept first: a translation never names a version whose text was not kept.
+    keep_copy(root, page, group[origin])
     target = root / page.path
     data = target.read_bytes()
     target.write_bytes(set_front_matter_line(data, "translated_from", line))
     return line
-
-
-def _page_at(root: Path, sources: tuple[SourcePage, ...], file: str) -> SourcePage:
-    wanted = Path(file)
-    wanted = (wanted if wanted.is_absolute() else Path.cwd() / wanted).resolve()
-    for source in sources:
-        if (root / source.path).resolve() == wanted:
-            return source
-    raise SiteError(
-        f"'{file}' is not a page of this site",
-        hint="name a file such as content/nl/news/2019-09-26-mou.md",
-    )
 
 
 def _check_language(config: SiteConfig, lang: str) -> None:

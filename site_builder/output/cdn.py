@@ -59,8 +59,15 @@ class Redirect:
 
 
 def redirects(site: Site) -> tuple[Redirect, ...]:
-    """Old addresses (``aliases``) → the page's address, sorted by old address."""
+    """Old addresses (pages' ``aliases``, news list pages' ``Pagination.aliases``) → the
+    page's address, sorted by old address."""
     found = [Redirect(alias, page.url, 301) for page in site.pages for alias in page.front.aliases]
+    found += [
+        Redirect(alias, pagination.url, 301)
+        for listing in site.news_pages.values()
+        for pagination in listing
+        for alias in pagination.aliases
+    ]
     return tuple(sorted(found, key=lambda r: r.source))
 
 

@@ -40,13 +40,20 @@ def render_feeds(site: Site, bodies: Mapping[tuple[str, str], RenderedPage]) -> 
 def sitemap(site: Site) -> OutputFile:
     base = site.config.base_url
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
-    for page in sorted(site.pages, key=lambda p: p.url):
+    # Every page, and the news lists' later pages, each with the alternates its <head> names.
+    listed = [(page.url, page, 1) for page in site.pages] + [
+        (pagination.url, page, pagination.number)
+        for page in site.pages
+        if page.kind == "news-list"
+        for pagination in site.news_pages.get(page.lang, ())[1:]
+    ]
+    for address, page, number in sorted(listed, key=lambda item: item[0]):
         entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
-        ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = base + page.url
-        if page.front.date is not None:
+        ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = base + address
+        if page.front.date is not None and number == 1:
             ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = page.front.date.isoformat()
         if site.translations_of(page):
-            for hreflang, url in site.alternates(page):
+            for hreflang, url in site.alternates(page, number):
                 ET.SubElement(
                     entry,
                     f"{{{XHTML_NS}}}link",

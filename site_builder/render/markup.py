@@ -230,9 +230,7 @@ class MarkupRenderer:
             if parts.path.startswith("/"):
                 return parts.path + fragment
             return ""  # relative links to anything but a page are not supported
-        source = self._source
-        joined = posixpath.normpath(posixpath.join(f"/{source.lang}/{source.folder}", parts.path))
-        lang, _, rel = joined.lstrip("/").partition("/")  # "/en/news/x.md" → "en", "news/x.md"
+        lang, rel = linked_file(self._source, parts.path)
         if not rel:
             return ""
         url = self._resolve_md(lang, rel)
@@ -244,6 +242,14 @@ class MarkupRenderer:
         self._seen[href] = nth + 1
         occurrences = self._lines.link_lines(href) or self._lines.lines_with(href) or (0,)
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
+
+
+def linked_file(source: SourcePage, path: str) -> tuple[str, str]:
+    """(language, path inside ``content/<language>/``) of the file a link to ``path`` in
+    ``source`` names; the path is "" where it names no file inside a language's folder."""
+    joined = posixpath.normpath(posixpath.join(f"/{source.lang}/{source.folder}", path))
+    lang, _, rel = joined.lstrip("/").partition("/")  # "/en/news/x.md" → "en", "news/x.md"
+    return lang, rel
 
 
 _LINK_OPENING = r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)"

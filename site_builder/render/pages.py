@@ -197,7 +197,7 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
     language = site.config.language(code)
 
     def page_at(rel: str) -> Page | None:
-        return site.page_for_source(code, str(PurePosixPath(rel)))  # "./a//b.md" is "a/b.md"
+        return site.page_named(code, str(PurePosixPath(rel)))  # "./a//b.md" is "a/b.md"
 
     return {
         "site": site,
@@ -235,19 +235,31 @@ def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Env
     if not paginations:
         return [_file(page.output_path, template.render(context | {"canonical": page.url}))]
     return [
-        _file(url_to_file(p.url), template.render(context | {"pagination": p, "canonical": p.url}))
+        _file(
+            url_to_file(p.url),
+            template.render(
+                context
+                | {
+                    "pagination": p,
+                    "canonical": p.url,
+                    "alternates": site.alternates(page, p.number),
+                    "language_links": site.language_links(page, p.number),
+                }
+            ),
+        )
         for p in paginations
     ]
 
 
 def _not_found(site: Site, env: jinja2.Environment, code: str, at_root: bool = False) -> OutputFile:
-    # A language's 404 page switches to the other languages' 404 pages; it is served
-    # at any unknown address, so its links are absolute paths.
+    # A language's 404 page switches to the other languages' home pages (their 404 pages
+    # would only say again that nothing is here), or to the root language chooser.
+    homes = {other: home.url for other, home in site.homes.items()}
     language_links = (
         ()
         if at_root
         else tuple(
-            LanguageLink(language, f"/{language.code}/{NOT_FOUND_FILE}", True)
+            LanguageLink(language, homes.get(language.code, "/"), True)
             for language in site.config.languages
             if language.code != code
         )
@@ -267,8 +279,13 @@ STATUS_TEMPLATE = "translation_status.html"
 STATUS_PATH = "_status/index.html"
 
 
-def render_status_page(site: Site, rows, environment: jinja2.Environment, root: Path) -> OutputFile:
-    """The translation status for editors (preview only): what is missing, stale or orphaned."""
+def render_status_page(
+    site: Site, rows, environment: jinja2.Environment, root: Path, changes: Mapping | None = None
+) -> OutputFile:
+    """The translation status for editors (preview only): what is missing, stale or orphaned.
+
+    ``changes``: per stale translation's path, the ``translation_diff.Hunk``s of its source
+    since it was translated, or why they cannot be shown (see ``translated.stale_changes``)."""
 
     def url_of(path: str) -> str | None:
         _content, lang, rel = path.split("/", 2)
@@ -279,6 +296,7 @@ def render_status_page(site: Site, rows, environment: jinja2.Environment, root: 
         "page": None,
         "rows": rows,
         "url_of": url_of,
+        "changes": changes or {},
     }
     try:
         return _file(STATUS_PATH, environment.get_template(STATUS_TEMPLATE).render(context))

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from site_builder.config import Language, SiteConfig
 from site_builder.content.frontmatter import INDEX_FILE, NEWS_SECTION, SLUG, SLUG_HINT
@@ -29,6 +29,15 @@ DEFAULT_TEMPLATES = {
     "swot": "swot.html",
     "page": "page.html",
 }
+
+# The word before the number in the address of a news list's later pages, per language:
+# /en/news/page/2/, /nl/nieuws/pagina/2/. A language not listed uses PAGE_SEGMENT.
+PAGE_SEGMENTS = {"en": "page", "nl": "pagina"}
+PAGE_SEGMENT = "page"
+
+
+def page_segment(lang: str) -> str:
+    return PAGE_SEGMENTS.get(lang, PAGE_SEGMENT)
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # one object per page: compared by identity
@@ -89,6 +98,10 @@ class Pagination:
     items: tuple[Page, ...]
     previous_url: str | None
     next_url: str | None
+    # Where the language has a word of its own, the page's address with PAGE_SEGMENT instead
+    # (/nl/nieuws/page/2/), unless a page has it: it redirects here (see output/cdn), so that
+    # links to it keep working.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +121,9 @@ class Site:
     _news_positions: Mapping[str, int]  # news item URL → its index in news[lang]
     urls: frozenset[str]  # every HTML page URL of the site, pagination included
     inputs: str  # a key for everything about the site but its pages' bodies, see site_inputs
+    # (translation key, language) → the file of a page left out: a draft (False), or a page not
+    # translated yet (True); what a missing translation's hint names.
+    held_back: Mapping[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
 
     def translations_of(self, page: Page) -> tuple[Page, ...]:
         """The page's counterparts in the other languages, by language code."""
@@ -117,29 +133,40 @@ class Site:
     def translation(self, page: Page, lang: str) -> Page | None:
         return self._translations[page.key].get(lang)
 
-    def alternates(self, page: Page) -> tuple[tuple[str, str], ...]:
+    def alternates(self, page: Page, number: int = 1) -> tuple[tuple[str, str], ...]:
         """(hreflang, URL) for every language version of the page, then ``x-default``.
 
         ``x-default`` is the root language chooser for home pages, otherwise the
         default language's version where one exists. Pages and the sitemap both use this.
+        For page ``number`` of a news list, each version is that page of the language's
+        list, or its last where it has fewer (see ``numbered``).
         """
         group = self._translations[page.key]
-        result = [(code, group[code].url) for code in sorted(group)]
+        result = [(code, self.numbered(group[code], number)[0]) for code in sorted(group)]
         if page.kind == "home":
             result.append(("x-default", "/"))
         elif self.config.default_language in group:
-            result.append(("x-default", group[self.config.default_language].url))
+            result.append(("x-default", self.numbered(group[self.config.default_language], number)[0]))
         return tuple(result)
 
-    def language_links(self, page: Page) -> tuple[LanguageLink, ...]:
-        """One link per other language: the translation, else that language's home page."""
+    def numbered(self, page: Page, number: int) -> tuple[str, bool]:
+        """The address of page ``number`` of ``page`` (a news list), or of its last page where
+        it has fewer, and whether it has that page; ``page``'s own address for any other page."""
+        listing = self.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()
+        if number <= 1 or not listing:
+            return page.url, True
+        return listing[min(number, len(listing)) - 1].url, number <= len(listing)
+
+    def language_links(self, page: Page, number: int = 1) -> tuple[LanguageLink, ...]:
+        """One link per other language: the translation (for page ``number`` of a news list,
+        that page of the other list, else its last), else that language's nearest section."""
         links = []
         for language in self.config.languages:
             if language.code == page.lang:
                 continue
             translation = self.translation(page, language.code)
             if translation is not None:
-                links.append(LanguageLink(language, translation.url, True))
+                links.append(LanguageLink(language, *self.numbered(translation, number)))
                 continue
             # The nearest enclosing section that exists in that language.
             for parent in reversed(self.breadcrumbs(page)[:-1]):
@@ -155,6 +182,21 @@ class Site:
     def page_for_source(self, lang: str, rel: str) -> Page | None:
         """The page made from ``content/<lang>/<rel>`` (``rel`` "/"-separated), if any."""
         return self._by_source.get((lang, rel))
+
+    def page_named(self, lang: str, rel: str) -> Page | None:
+        """The page in ``lang`` made from ``content/<lang>/<rel>``, else the translation in
+        ``lang`` of the page made from ``<rel>`` in another language (the default language
+        first): templates name pages by one file name, and a language may name its own
+        file otherwise (``kerncijfers.md`` for ``key-figures.md``)."""
+        found = self._by_source.get((lang, rel))
+        if found is not None:
+            return found
+        default = self.config.default_language
+        for code in sorted(self.config.codes, key=lambda code: (code != default, code)):
+            other = self._by_source.get((code, rel)) if code != lang else None
+            if other is not None and self.translation(other, lang) is not None:
+                return self.translation(other, lang)
+        return None
 
     def children(self, page: Page) -> tuple[Page, ...]:
         """Pages listed by a section page (the home page lists the top level)."""
@@ -184,11 +226,16 @@ class Site:
         return newer, older
 
 
-def site_inputs(config: SiteConfig, include_drafts: bool, pages: Iterable[Page]) -> str:
-    """A key for everything about a site but its pages' bodies: settings, front matter, addresses."""
+def site_inputs(
+    config: SiteConfig, include_drafts: bool, pages: Iterable[Page], held_back: Iterable[str] = ()
+) -> str:
+    """A key for everything about a site but its pages' bodies: settings, front matter, addresses,
+    and the files of the pages left out (``held_back``)."""
     digest = hashlib.sha256(repr((config, include_drafts)).encode("utf-8"))
     for page in pages:
         digest.update(f"{page.path}\0{page.url}\0{page.source.doc.front_digest}\0".encode("utf-8"))
+    for path in held_back:
+        digest.update(f"{path}\0".encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -213,7 +260,14 @@ def url_to_file(url: str) -> str:
 
 
 def build_site(config: SiteConfig, sources: Iterable[SourcePage], include_drafts: bool = False) -> Site:
-    sources = tuple(s for s in sources if include_drafts or not s.doc.front.draft)
+    # A page created for translation and not translated yet is as unfinished as a draft.
+    published: list[SourcePage] = []
+    held: list[SourcePage] = []
+    for source in sources:
+        unfinished = source.front.draft or source.front.awaiting_translation
+        (held if unfinished and not include_drafts else published).append(source)
+    sources = tuple(published)
+    held_back = {(translation_key(s), s.lang): (s.path, not s.front.draft) for s in held}
     errors: list[SiteError] = []
     index_pages = {(s.lang, s.folder): s for s in sources if s.is_index}
     folders: dict[tuple[str, str], str] = {}  # (language, folder) → its URL; pages share their folder's
@@ -254,7 +308,8 @@ def build_site(config: SiteConfig, sources: Iterable[SourcePage], include_drafts
         _children=_children(pages, news),
         _news_positions={page.url: index for items in news.values() for index, page in enumerate(items)},
         urls=frozenset([page.url for page in pages] + [p.url for ps in news_pages.values() for p in ps]),
-        inputs=site_inputs(config, include_drafts, pages),
+        inputs=site_inputs(config, include_drafts, pages, sorted(path for path, _ in held_back.values())),
+        held_back=held_back,
     )
 
 
@@ -367,12 +422,16 @@ def _news(pages: list[Page]) -> dict[str, tuple[Page, ...]]:
 def _paginate(config, pages, news) -> dict[str, tuple[Pagination, ...]]:
     result = {}
     size = config.news_page_size
+    # An old address that a page or an alias now has is that page's, not a redirect.
+    claimed = {page.url for page in pages} | {alias for page in pages for alias in page.front.aliases}
     for page in pages:
         if page.kind != "news-list":
             continue
         items = news.get(page.lang, ())
         total = max(1, math.ceil(len(items) / size))
-        urls = [page.url] + [f"{page.url}page/{n}/" for n in range(2, total + 1)]
+        segment = page_segment(page.lang)
+        urls = [page.url] + [f"{page.url}{segment}/{n}/" for n in range(2, total + 1)]
+        old = [None] + [f"{page.url}{PAGE_SEGMENT}/{n}/" for n in range(2, total + 1)]
         result[page.lang] = tuple(
             Pagination(
                 number=n + 1,
@@ -381,6 +440,7 @@ def _paginate(config, pages, news) -> dict[str, tuple[Pagination, ...]]:
                 items=items[n * size : (n + 1) * size],
                 previous_url=urls[n - 1] if n > 0 else None,
                 next_url=urls[n + 1] if n + 1 < total else None,
+                aliases=(old[n],) if n and segment != PAGE_SEGMENT and old[n] not in claimed else (),
             )
             for n in range(total)
         )

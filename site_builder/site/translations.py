@@ -167,14 +167,15 @@ def source_problems(
 
 
 def inconsistencies(
-    config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None
+    config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None, kind: str | None = None
 ) -> list[SiteError]:
-    """Language-neutral facts that differ between a page and its translation."""
+    """Language-neutral facts that differ between a page and its translation; with ``kind``
+    (``key-figures`` or ``news``), between pages of that kind only."""
     problems: list[SiteError] = []
     for group in (found if found is not None else groups(sources)).values():
         ref = reference(config, group)
         for page in group.values():
-            if page is ref:
+            if page is ref or kind not in (None, page.kind):
                 continue
             if page.kind == "key-figures" and ref.kind == "key-figures":
                 problems += _figure_differences(page, ref)
@@ -185,7 +186,9 @@ def inconsistencies(
 
 def _news_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
     problems = []
-    for field in ("date", "date_precision", "draft"):
+    # Not ``draft``: a translation waits unpublished while its source is out, and a page
+    # published in one language only is reported as a missing translation.
+    for field in ("date", "date_precision"):
         mine, theirs = getattr(page.front, field), getattr(ref.front, field)
         if mine != theirs:
             problems.append(
