@@ -157,6 +157,8 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated)
     xml = memo.each("well-formed xml", wellformed.xml_problems, wellformed.xml_files(site, files))
     raise_if_any([problem for problems in xml for problem in problems])
     html = [file for file in files if file.path.endswith(".html")]
+    characters = memo.each("html characters", wellformed.html_problems, html)
+    raise_if_any([problem for problems in characters for problem in problems])
     scans = dict(zip((file.path for file in html), memo.each("html scans", checks.scan_files, html)))
     names = checks.FileNames.of(files)
     targets = memo.each("fragment files", checks.fragment_files, items, site)

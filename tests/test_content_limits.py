@@ -246,6 +246,29 @@ def test_a_sitemap_that_is_not_well_formed_stops_the_build(mini_built, run_cli, 
     assert read_tree(root / "build") == before
 
 
+@pytest.mark.parametrize(
+    "character, shown", [("\x01", "U+0001"), ("\x1b", "U+001B"), ("\ufffe", "U+FFFE"), ("\U0001ffff", "U+1FFFF")]
+)
+def test_a_page_with_a_character_html_does_not_allow_stops_the_build(mini_built, run_cli, character, shown):
+    """Inputs refuse these characters; a template can still carry one into every page."""
+    root, before = mini_built
+    template = root / "templates/base.html"
+    text = template.read_text("utf-8")
+    template.write_text(text.replace("</body>", f"<!-- {character} --></body>", 1), "utf-8")
+    result = subprocess.CompletedProcess("build", *run_cli("-C", root, "build"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert lines and all(
+        re.fullmatch(
+            rf"build/\S+\.html:\d+: the character {re.escape(shown)} is not allowed in a web page "
+            r"\(hint: a template or a translation put it there: delete it \(it is invisible in most editors\)\)",
+            line,
+        )
+        for line in lines
+    ), lines
+    assert read_tree(root / "build") == before
+
+
 def test_the_feeds_and_sitemap_of_a_build_are_well_formed(mini_built):
     from site_builder.checks.wellformed import SITEMAP, malformed_xml
     from site_builder.stages import generate

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from site_builder.checks import html_policy
-from site_builder.checks.wellformed import doubtful_values, malformed_xml
+from site_builder.checks.wellformed import html_problems, doubtful_values, malformed_xml
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
 from site_builder.errors import SiteError, raise_if_any
@@ -129,6 +129,7 @@ def find_problems(
     # Not a finding: a feed or sitemap that readers cannot parse is never published, whatever the options.
     raise_if_any(malformed_xml(site, files))
     html = [file for file in files if file.path.endswith(".html")]
+    raise_if_any([problem for problems in html_problems(html) for problem in problems])
     scans = dict(zip((file.path for file in html), scan_files(html)))
     items = [(page, bodies[(page.lang, page.url)]) for page in site.pages]
     names = FileNames.of(files)

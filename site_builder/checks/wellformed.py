@@ -6,6 +6,10 @@ that is not well-formed, whole and silently. The build refuses the characters
 that could break them where they are written (see ``safe_yaml`` and ``load``);
 this is the net below that, and names the file, the line and what is wrong.
 
+``html_problems``: every page holds only characters HTML allows: no control
+characters but tab and line breaks, no noncharacters. Inputs refuse them; a
+template or a catalogue could still carry one in.
+
 ``doubtful_values``: warnings about pages whose values are allowed but most
 likely mistakes (see ``frontmatter.doubtful``).
 """
@@ -13,6 +17,7 @@ likely mistakes (see ``frontmatter.doubtful``).
 from __future__ import annotations
 
 import datetime
+import re
 import xml.parsers.expat
 from collections.abc import Iterable
 
@@ -83,6 +88,37 @@ def _entry_at(data: bytes, offset: int) -> str:
             if end >= 0:
                 return f", near {data[start + len(opening) : end].decode('utf-8', 'replace')}"
     return ""
+
+
+# What no HTML page may hold, as UTF-8: the C0 controls but tab, line feed and carriage return
+# (parse errors, shown as boxes or not at all), and the noncharacters U+FDD0–U+FDEF and
+# U+xFFFE, U+xFFFF of every plane.
+_NOT_IN_HTML = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+)
+
+
+def html_problems(files: Iterable[OutputFile]) -> list[tuple[SiteError, ...]]:
+    """Each HTML file's first character that HTML does not allow, if any."""
+    results = []
+    for file in files:
+        found = _NOT_IN_HTML.search(file.data) if file.data is not None else None
+        if found is None:
+            results.append(())
+            continue
+        line = file.data.count(b"\n", 0, found.start()) + 1
+        character = ord(found.group().decode("utf-8", "surrogateescape")[0])
+        results.append(
+            (
+                SiteError(
+                    f"the character U+{character:04X} is not allowed in a web page",
+                    f"build/{file.path}",
+                    line,
+                    "a template or a translation put it there: delete it (it is invisible in most editors)",
+                ),
+            )
+        )
+    return results
 
 
 def doubtful_values(site: Site, today: datetime.date | None = None) -> list[SiteError]:
