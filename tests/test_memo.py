@@ -138,3 +138,21 @@ def test_settings_are_parsed_again_only_when_site_yaml_changed(tmp_path):
     )
     assert generate(root, memo=memo).site.config.news_page_size == 7
     assert len(memo.tables["config"]) == 1  # the latest only
+
+
+def test_a_page_s_identity_changes_with_each_of_its_fields(tmp_path):
+    """A field added to ``Page`` (a mark the templates show, say) is part of the pages' keys
+    without anyone writing it into one."""
+    import dataclasses
+
+    from site_builder.incremental.memo import identity
+    from site_builder.site.model import Page
+
+    page = generate(make_mini_site(tmp_path / "site")).site.pages[0]
+    for field in dataclasses.fields(Page):
+        if field.name == "source":
+            continue
+        value = getattr(page, field.name)
+        other = (not value) if isinstance(value, bool) else f"{value}-other"
+        changed = dataclasses.replace(page, **{field.name: other})
+        assert identity(changed) != identity(page), field.name

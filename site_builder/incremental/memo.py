@@ -122,6 +122,7 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
 
 
 _STANDING_FOR_THEMSELVES = {str, int, float, bool, bytes, type(None)}
+_PAGE_FIELDS = tuple(field.name for field in dataclasses.fields(Page) if field.name != "source")
 # The site's own types, each named by what it is made from.
 _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     # Everything in a source page (its language, kind, front matter and text) comes from its
@@ -129,14 +130,12 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     SourcePage: lambda source: (source.path, source.digest),
     # ``inputs`` is the digest of the settings, and of every page's address and front matter.
     Site: lambda site: (site.inputs,),
-    # A page's own fields; what it has to do with other pages is in its Site.
+    # A page's own fields, every one, its source by the source's identity; what it has to do
+    # with other pages is in its Site.
     Page: lambda page: (
         page.source.path,
         page.source.digest,
-        page.key,
-        page.url,
-        page.section,
-        page.template,
+        *[identity(getattr(page, name)) for name in _PAGE_FIELDS],
     ),
     OutputFile: lambda file: (file.path, file.digest),
     Addresses: lambda addresses: (addresses.digest,),
