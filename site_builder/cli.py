@@ -7,7 +7,6 @@ a usage error exits 2.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import logging
 import os
@@ -19,6 +18,7 @@ from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.incremental import record
 
 log = logging.getLogger("site_builder")
+_FUTURE_HELP = "include pages dated after today (by date or publish_date), which are otherwise held back"
 GC_THRESHOLD = 100_000  # allocations between collections of the youngest objects (Python's default: 700)
 
 
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--drafts", action="store_true", help="include pages marked draft: true and those not translated yet"
     )
+    build.add_argument("--future", action="store_true", help=_FUTURE_HELP)
     build.add_argument("--base-url", type=_base_url, help="the site's address, overriding site.yaml")
     build.add_argument(
         "--strict",
@@ -76,9 +77,10 @@ def _parser() -> argparse.ArgumentParser:
         "--both", action="store_true", help="also create the page in the other languages, to be translated"
     )
 
-    commands.add_parser(
+    check = commands.add_parser(
         "check", help="report links that lead nowhere and missing, stale or inconsistent translations"
     )
+    check.add_argument("--future", action="store_true", help=_FUTURE_HELP)
 
     status = commands.add_parser("translations", help="what needs translating: a table per language")
     status.add_argument("--format", choices=["table", "json"], default="table", help="output format")
@@ -197,7 +199,7 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     from site_builder.config import load_config
 
     if args.command == "check":
-        findings = stages.generate(root).findings
+        findings = stages.generate(root, future=args.future).findings
         for problem in findings.all:
             print(format_error(problem), file=sys.stderr)
         log.info(
@@ -215,7 +217,8 @@ def _run(args: argparse.Namespace, root: Path) -> int:
 
         config = load_config(root)
         lang = args.lang or config.default_language
-        for path in new_news(root, config, args.title, lang, datetime.date.today(), both=args.both):
+        today = config.today(record.build_clock())  # the site's day, as scheduling counts it
+        for path in new_news(root, config, args.title, lang, today, both=args.both):
             print(path)
         return 0
     if args.command == "translations":
@@ -272,7 +275,11 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         strict=args.strict,
         jobs=args.jobs,
         cache_dir=cache_dir,
+        future=args.future,
     )
+    if report.scheduled:
+        # On stdout, as news rather than trouble: a daily build publishes these on their day.
+        log.info("%s", report.scheduled)
     for line in report.warning_lines:
         print(f"warning: {line}", file=sys.stderr)
     for warning in report.warnings:

@@ -6,6 +6,7 @@ reported in one go.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -16,6 +17,8 @@ from site_builder.errors import SiteError, raise_if_any
 from site_builder.project import CONFIG_FILE
 
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
+# The zone whose calendar says which day it is for scheduled pages (see ``SiteConfig.today``).
+DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 _LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 
 
@@ -42,6 +45,20 @@ class SiteConfig:
     embed_hosts: tuple[str, ...] = ()  # hosts whose https pages the content may show in an <iframe>
     # Where base_url was written: site.yaml's line, or None when given as --base-url.
     base_url_line: int | None = None
+    time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, checked by ``_check_time_zone``
+
+    def today(self, now: float) -> datetime.date:
+        """The day it is at ``now`` (seconds since 1970) where the site is published: not the
+        machine's zone, which on a CI runner is mostly UTC, a day off for an hour or two."""
+        from zoneinfo import ZoneInfo
+
+        return datetime.datetime.fromtimestamp(now, ZoneInfo(self.time_zone)).date()
+
+    def start_of(self, day: datetime.date) -> float:
+        """The moment (seconds since 1970) ``day`` begins where the site is published."""
+        from zoneinfo import ZoneInfo
+
+        return datetime.datetime.combine(day, datetime.time(), ZoneInfo(self.time_zone)).timestamp()
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -151,6 +168,11 @@ _TOP = {
         hint="warn: report and build; error: stop the build",
     ),
     "embed_hosts": Field("list", hint="a list of host names, such as [www.youtube-nocookie.com]"),
+    "time_zone": Field(
+        "text",
+        check=lambda v: _check_time_zone(v),
+        hint="a time zone name such as Europe/Amsterdam: scheduled pages come due at midnight there",
+    ),
 }
 _LANGUAGE = {
     "locale": Field("text", required=True, hint="a locale such as nl_NL or en_GB"),
@@ -211,7 +233,18 @@ def parse_config(text: str) -> SiteConfig:
         missing_translation=values.get("missing_translation", "warn"),
         embed_hosts=embed_hosts,
         base_url_line=data.key_lines.get("base_url"),
+        time_zone=values.get("time_zone", DEFAULT_TIME_ZONE),
     )
+
+
+def _check_time_zone(name: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"'{name}' is not a known time zone"
+    return None
 
 
 def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, str, str]]:

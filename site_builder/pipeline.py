@@ -49,6 +49,8 @@ class BuildReport:
     outputs: tuple[OutputFile, ...] = ()  # what was published
     up_to_date: bool = False  # nothing changed since the last build: nothing was done
     warning_lines: tuple[str, ...] = ()  # with up_to_date, the last build's warnings as printed
+    # Pages held back until a later day, as one line: "held back 2 pages dated after today; …".
+    scheduled: str | None = None
 
 
 @dataclass
@@ -84,6 +86,7 @@ def build(
     cache: PreviewState | None = None,
     jobs: int | None = 1,
     cache_dir: Path | None = None,
+    future: bool = False,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
@@ -93,8 +96,11 @@ def build(
     written again after each successful build. When the record shows that
     neither the inputs nor the output folder changed, nothing is done at all
     (``BuildReport.up_to_date``).
+    ``future`` publishes pages dated after today too (see ``site.model.build_site``).
     """
     started = time.perf_counter()
+    # Read once: the day every page's dates are compared with, and the one the record keeps.
+    now = record.build_clock()
     out = (out if out is not None else root / DEFAULT_OUTPUT).absolute()
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
     persistent = cache is None and cache_dir is not None
@@ -104,10 +110,10 @@ def build(
         observed, stored, stored_state = None, None, None
         if persistent:
             options = record.build_options(
-                root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict
+                root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict, future=future
             )
             observed = record.observe(root, out, cache_dir, options)
-            if observed.unchanged(root):
+            if observed.unchanged(root, now):
                 return _up_to_date(out, observed.last, started)
         # Loaded here, not above: a build that finds nothing changed needs none of the stages.
         from site_builder.incremental.memo import Memo
@@ -135,6 +141,8 @@ def build(
             jobs=jobs,
             found=found,
             changed_since_ns=changed_since,
+            now=now,
+            future=future,
         )
         generated = run(memo=memo)
         policy = generated.site.config.missing_translation
@@ -160,20 +168,49 @@ def build(
             seconds=0.0,
             warnings=generated.findings.warnings(policy, strict),
             outputs=generated.files,
+            scheduled=scheduled_line(generated.site),
         )
         if persistent:
             store_memo(cache_dir, stored, stored_state)
-            _store_record(root, out, cache_dir, (options, inputs), report, observed, (kept, touched))
+            site = generated.site
+            due = site.config.start_of(site.next_change) if site.next_change is not None else None
+            _store_record(root, out, cache_dir, (options, inputs, due), report, observed, (kept, touched))
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info("built %s: %s in %.2f s", out, record.pages_summary(report.pages, report.files), report.seconds)
     return report
 
 
+def scheduled_line(site) -> str | None:
+    """How many pages are held back until a later day and when the first is due, as one line;
+    None if none is. Expired pages are not counted: nothing brings them back."""
+    waiting = [(due, source.path) for source, due in site.scheduled if not _expired(source, due)]
+    if not waiting:
+        return None
+    due, path = min(waiting)
+    count = f"{len(waiting)} page{'s' if len(waiting) != 1 else ''}"
+    return f"held back {count} dated after today; the next, {path}, is due {due.isoformat()}"
+
+
+def _expired(source, day) -> bool:
+    # A page is held back on its expiry day or on the day it is due, never both: the front
+    # matter refuses an expiry_date that is not after the day the page is published.
+    return source.front.expiry_date == day
+
+
 def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
-    pages, files, warnings = last.summary
+    pages, files, warnings, scheduled = last.summary
     seconds = time.perf_counter() - started
     log.info("%s is up to date: %s; checked in %.2f s", out, record.pages_summary(pages, files), seconds)
-    return BuildReport(out, dict(pages), files, seconds, (), up_to_date=True, warning_lines=tuple(warnings))
+    return BuildReport(
+        out,
+        dict(pages),
+        files,
+        seconds,
+        (),
+        up_to_date=True,
+        warning_lines=tuple(warnings),
+        scheduled=scheduled,
+    )
 
 
 def _store_record(
@@ -186,14 +223,14 @@ def _store_record(
     spare folder holds what the output folder held when the build began (``observed``), the
     files at the paths ``touched`` with another change time (see ``write.publish``).
     """
-    options, inputs = read
+    options, inputs, due = read
     kept, touched = published
     output = record.listing(out, {file.path: file.digest for file in report.outputs}, kept)
     spare = observed.spare_listing()
     if spare is not None:
         spare = record.restamped(spare_folder(out), spare, touched).to_text()
-    summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings))
-    new = record.Record(options, inputs, inputs.racy(root), output, spare, summary)
+    summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings), report.scheduled)
+    new = record.Record(options, inputs, inputs.racy(root), output, spare, summary, due)
     try:
         record.write_record(cache_dir, new)
     except OSError as error:

@@ -21,8 +21,10 @@ from site_builder.content import load
 from site_builder.content.translated import stale_changes
 from site_builder.errors import raise_if_any
 from site_builder.incremental.memo import Files, Memo
+from site_builder.incremental.record import build_clock
 from site_builder.incremental.store import Stored, read_cache, write_cache
 from site_builder.output.cdn import deploy_files
+from site_builder.output.redirect_pages import redirect_pages
 from site_builder.project import CONFIG_FILE
 from site_builder.render import markup, pages
 from site_builder.render.assets import fingerprint, read_assets
@@ -65,6 +67,8 @@ def generate(
     jobs: int | None = 1,
     found: Mapping[str, tuple[int, int, int, int]] | None = None,
     changed_since_ns: int | None = None,
+    now: float | None = None,
+    future: bool = False,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
@@ -73,6 +77,9 @@ def generate(
     ``jobs`` is the number of processes converting Markdown and rendering pages (None: one per core).
     ``found``: the input files' stamps as just seen; ``changed_since_ns``: a file changed
     since then is read whatever its stamp (see ``load.content_files``).
+    ``now``: the build's moment (seconds since 1970; None: ``record.build_clock``), which
+    decides in the site's time zone which scheduled pages are due; ``future`` shows those
+    that are not yet, as the preview does.
     """
     memo = memo if memo is not None else Memo()
     workers = _jobs(jobs)
@@ -88,7 +95,8 @@ def generate(
     sources = load.source_pages(texts, fronts, errors)
     groups = translations.groups(sources)
     raise_if_any(translations.source_problems(config, sources, groups))
-    site = build_site(config, sources, include_drafts=drafts)
+    today = config.today(now if now is not None else build_clock())
+    site = build_site(config, sources, include_drafts=drafts, today=today, future=future or preview)
     manifest, asset_files = fingerprint(read_assets(root))
     converted = memo.each(
         "bodies",
@@ -138,6 +146,9 @@ def generate(
         site_files += (pages.render_status_page(site, rows, environment, root, changes),)
     feed_bodies = {key: bodies[key] for key in _feed_items(site)}
     site_files += memo.one("feeds", render_feeds, site, feed_bodies) + asset_files
+    # Before deploy_files, whose _headers then gives the redirect pages the HTML pages' caching.
+    others = tuple(sorted([f.path for f in site_files] + ["_headers", "_redirects"]))
+    site_files += memo.one("redirect pages", redirect_pages, site, others)
     site_files = tuple(sorted(site_files + deploy_files(site, site_files), key=lambda f: f.path))
     ui_strings = memo.one(
         "ui strings",
@@ -146,11 +157,12 @@ def generate(
         config,
         reads=Files(root, (TEMPLATES_DIR, TRANSLATIONS_DIR, MAPPING_FILE), seen),
     )
-    findings = _check(memo, site, bodies, items, site_files, ui_strings, (config, sources, groups, rows))
+    translated = (config, sources, groups, rows)
+    findings = _check(memo, site, bodies, items, site_files, ui_strings, translated, today)
     return Generated(site, site_files, findings)
 
 
-def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated) -> checks.Findings:
+def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated, today) -> checks.Findings:
     # Not a finding: a feed or sitemap that readers cannot parse is never published, whatever the options.
     # The preview builds after every save, and the sitemap and feeds, megabytes on a large
     # site, mostly hold the bytes of the build before: those are not parsed again.
@@ -168,7 +180,7 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated)
     unsafe = memo.each("unsafe html", checks.unsafe_html_each, items, checks.content_policy(site))
     translation = checks.translation_problems(*translated)
     figures = checks.figure_problems(*translated[:3])
-    return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings, figures)
+    return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings, figures, today)
 
 
 def sources_of(site: Site) -> list:

@@ -191,9 +191,12 @@ def test_the_sitemap_lists_every_news_list_page_with_the_alternates_its_head_nam
 def test_old_addresses_of_news_list_pages_redirect_to_their_new_ones(paged):
     generated = stages.generate(paged)
     files = {f.path: f.data.decode() for f in generated.files}
-    assert "nl/nieuws/pagina/2/index.html" in files and "nl/nieuws/page/2/index.html" not in files
+    assert "nl/nieuws/pagina/2/index.html" in files
+    # The old address's page only redirects (for hosts without _redirects; see redirect_pages).
+    assert f'<link rel="canonical" href="{BASE}/nl/nieuws/pagina/2/">' in files["nl/nieuws/page/2/index.html"]
+    assert 'content="0; url=/nl/nieuws/pagina/2/"' in files["nl/nieuws/page/2/index.html"]
     redirects = files["_redirects"].splitlines()
-    assert "/nl/nieuws/page/2/ /nl/nieuws/pagina/2/ 301" in redirects
+    assert "/nl/nieuws/page/2/ /nl/nieuws/pagina/2/ 301!" in redirects  # before that page
     assert not any(line.startswith("/en/news/page/") for line in redirects)  # still its address
     config = nginx_config(generated.site, "/srv/site")
     assert "    location = /nl/nieuws/page/2/ {" in config

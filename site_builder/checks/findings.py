@@ -7,6 +7,8 @@ languages always do; missing translations are reported by ``check``).
 
 from __future__ import annotations
 
+import datetime
+
 import hashlib
 import posixpath
 import re
@@ -157,9 +159,10 @@ def findings(
     translation: Iterable[SiteError],
     ui_strings: Iterable[SiteError],
     figures: Iterable[SiteError] = (),
+    today: datetime.date | None = None,
 ) -> Findings:
     """The findings, from each page's broken links (``check_links``) and unsafe HTML
-    (``unsafe_html_each``), and the rest."""
+    (``unsafe_html_each``), and the rest; ``today`` is the build's day (see ``doubtful_values``)."""
     found = [problem for problems in links for problem in problems]
     found += broken_template_links(site, names.names, bodies, scans)
     return Findings(
@@ -168,7 +171,7 @@ def findings(
         _sorted(translation),
         _sorted(ui_strings),
         _sorted(problem for problems in unsafe for problem in problems),
-        _sorted(doubtful_values(site)),
+        _sorted(doubtful_values(site, today)),
         _sorted(figures),
     )
 

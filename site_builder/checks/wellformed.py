@@ -123,8 +123,11 @@ def html_problems(files: Iterable[OutputFile]) -> list[tuple[SiteError, ...]]:
 
 def doubtful_values(site: Site, today: datetime.date | None = None) -> list[SiteError]:
     """Warnings about the site's pages; ``today`` (default: the clock's) is what a date is
-    compared with: the only finding that depends on when the build runs."""
+    compared with: the only finding that depends on when the build runs. Pages held back
+    until a later day are looked at too: a year typed wrong holds a page back for years."""
     today = today if today is not None else datetime.date.today()
+    shown = [(page.path, page.front) for page in site.pages]
+    held = [(source.path, source.front) for source, _ in site.scheduled]
     return site.config.doubtful() + [
-        problem for page in site.pages for problem in doubtful(page.front, page.path, today)
+        problem for path, front in sorted(shown + held) for problem in doubtful(front, path, today)
     ]

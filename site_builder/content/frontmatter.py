@@ -108,6 +108,8 @@ class FrontMatter:
     translated_from: str | None = None
     menu_title: str | None = None  # a short name for menus and breadcrumbs
     date_precision: str = "day"  # "month" or "year" where only that much of the date is known
+    publish_date: datetime.date | None = None  # held back until this day (see ``due``)
+    expiry_date: datetime.date | None = None  # taken down from this day
     aliases: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
     swot: Swot | None = None
@@ -118,6 +120,13 @@ class FrontMatter:
         """Whether the page was created to be translated and is not yet (``translated_from:
         <lang>:new``, until ``site-builder translations done``): published only with drafts."""
         return self.translated_from is not None and self.translated_from.endswith(":new")
+
+    @property
+    def due(self) -> datetime.date | None:
+        """The day the page may be published: the later of ``date`` and ``publish_date``
+        (a page dated ahead is news of that day, whatever its publish_date says)."""
+        days = [day for day in (self.date, self.publish_date) if day is not None]
+        return max(days) if days else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +228,8 @@ _COMMON = {
     "summary": Field("text"),
     "slug": Field("text", check=_pattern(SLUG, "URL-safe"), hint=SLUG_HINT),
     "date": Field("date"),
+    "publish_date": Field("date", hint="the first day the page is published, written YYYY-MM-DD"),
+    "expiry_date": Field("date", hint="the first day the page is no longer published, written YYYY-MM-DD"),
     "draft": Field("bool", hint="write true or false"),
     "translation_key": Field(
         "text",
@@ -355,6 +366,19 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
                     path,
                     data.key_lines[key],
                     "a title is one line; put the rest in summary: or in the body",
+                )
+            )
+    if values.get("expiry_date") is not None:
+        days = [day for day in (values.get("date"), values.get("publish_date")) if day is not None]
+        due = max(days) if days else None
+        if due is not None and values["expiry_date"] <= due:
+            errors.append(
+                SiteError(
+                    f"expiry_date {values['expiry_date'].isoformat()} is not after the day the page "
+                    f"is published, {due.isoformat()}",
+                    path,
+                    data.key_lines["expiry_date"],
+                    "the page would never be shown: write a later expiry_date, or remove the line",
                 )
             )
     raise_if_any(errors)

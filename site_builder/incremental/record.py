@@ -41,7 +41,7 @@ from site_builder.output.publish import MARK_FILE, Known, spare_folder
 from site_builder.project import stamp
 
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 6
+FORMAT = 7
 RECORD_FILE = "build-record.json"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
@@ -75,12 +75,29 @@ def code_identity(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
+def build_clock() -> float:
+    """Now, in seconds since 1970, for the whole build: ``SOURCE_DATE_EPOCH`` where it is set
+    (reproducible builds; tests fix the day with it), else the machine's clock."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if fixed.isdigit():
+        return float(fixed)
+    return time.time()
+
+
 def build_options(
-    root: Path, out: Path, cache_dir: Path, *, drafts: bool, base_url: str | None, strict: bool
+    root: Path,
+    out: Path,
+    cache_dir: Path,
+    *,
+    drafts: bool,
+    base_url: str | None,
+    strict: bool,
+    future: bool = False,
 ) -> tuple:
-    """What, besides its input files, decides what a build writes and reports."""
+    """What, besides its input files and the day (see ``Record.due``), decides what a build
+    writes and reports."""
     folders = tuple(str(path.resolve()) for path in (root, out, cache_dir))
-    return (*folders, drafts, base_url, strict, code_identity())
+    return (*folders, drafts, base_url, strict, future, code_identity())
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +282,10 @@ class Record:
     # was found changed by hand: as JSON text, decoded only by a build that writes
     # (``spare_listing``), so that one with nothing to do reads half as much.
     spare: str | None
-    summary: tuple  # what the build reported: (pages per language, file count, warning lines)
+    summary: tuple  # what the build reported: (pages per language, file count, warning lines, notes)
+    # When (seconds since 1970) the next page comes due or expires: from then on the site
+    # differs though no file changed. None: no page is scheduled.
+    due: float | None = None
 
     def spare_listing(self) -> Listing | None:
         try:
@@ -313,10 +333,13 @@ class Observed:
         folders = None if self.listed else last.output.folders
         return Listing(outputs, folders, last.output.written_ns)
 
-    def unchanged(self, root: Path) -> bool:
-        """Whether a build now would write exactly what the output folder holds."""
+    def unchanged(self, root: Path, now: float) -> bool:
+        """Whether a build at ``now`` (see ``build_clock``) would write exactly what the output
+        folder holds."""
         last, published = self.last, self.published
         if last is None or published is None or len(published) != len(last.output.outputs):
+            return False
+        if last.due is not None and now >= last.due:
             return False
         if self.inputs is None or self.inputs.stats != last.inputs.stats:
             return False
@@ -388,6 +411,7 @@ def read_record(cache_dir: Path) -> Record | None:
             Listing.from_json(value["output"]),
             spare,
             _tuples(value["summary"]),
+            value["due"],
         )
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
@@ -410,6 +434,7 @@ def write_record(cache_dir: Path, record: Record) -> None:
             "output": record.output.to_json(),
             "spare": record.spare,  # already JSON text
             "summary": record.summary,
+            "due": record.due,
         },
         separators=(",", ":"),
     ).encode()

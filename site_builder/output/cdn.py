@@ -15,7 +15,7 @@ from pathlib import Path
 from site_builder.output.publish import MARK_FILE
 from site_builder.render.assets import ASSETS_URL
 from site_builder.site.files import OutputFile
-from site_builder.site.model import Site
+from site_builder.site.model import Site, url_to_file
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300, must-revalidate"
@@ -119,9 +119,20 @@ def headers_file(files: Iterable[OutputFile], embed_hosts: Iterable[str] = ()) -
     return OutputFile("_headers", "\n".join(lines).encode("utf-8"))
 
 
-def redirects_file(site: Site) -> OutputFile:
-    """``_redirects``: the root by browser language, old addresses, per-language 404 pages."""
-    lines = [f"{r.source} {r.target} {r.status}" for r in redirects(site)]
+def redirects_file(site: Site, paths: Iterable[str] = ()) -> OutputFile:
+    """``_redirects``: the root by browser language, old addresses, per-language 404 pages.
+
+    ``paths``: the site's files. Netlify serves a file at an address rather than a rule's
+    redirect unless the rule is forced (``301!``); an old address with a redirect page
+    (``redirect_pages``, for hosts without ``_redirects``) is forced, so that the 301 answers
+    there as before. Cloudflare Pages follows a rule whatever the files. (``/index.html`` is
+    the language chooser, never a redirect page.)
+    """
+    files = set(paths) - {"index.html"}
+    lines = [
+        f"{r.source} {r.target} {r.status}{'!' if url_to_file(r.source) in files else ''}"
+        for r in redirects(site)
+    ]
     for code in site.config.codes:
         if code in site.homes:
             lines.append(f"/ /{code}/ 302 Language={code}")
@@ -131,7 +142,8 @@ def redirects_file(site: Site) -> OutputFile:
 
 
 def deploy_files(site: Site, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
-    return (headers_file(files, site.config.embed_hosts), redirects_file(site))
+    files = tuple(files)
+    return (headers_file(files, site.config.embed_hosts), redirects_file(site, (f.path for f in files)))
 
 
 def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:

@@ -7,6 +7,7 @@ once as ``SiteErrors``.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import math
 import re
@@ -49,6 +50,8 @@ class Page:
     url: str  # "/nl/nieuws/intentieverklaring/"
     section: str  # folder the page lists under, "/"-separated ("" for the home page's children)
     template: str
+    # Dated after the build's day (shown only with --future and in the preview, marked as such).
+    ahead: bool = False
 
     @property
     def lang(self) -> str:
@@ -124,6 +127,12 @@ class Site:
     # (translation key, language) → the file of a page left out: a draft (False), or a page not
     # translated yet (True); what a missing translation's hint names.
     held_back: Mapping[tuple[str, str], tuple[str, bool]] = field(default_factory=dict)
+    # Pages held back because of their dates: those not due yet (due after ``today``, unless
+    # shown with --future) and those expired, as (file, the day it is due or expired).
+    scheduled: tuple[tuple[SourcePage, datetime.date], ...] = ()
+    # The first day after ``today`` on which a page comes due or expires: a build on that day
+    # makes another site even if no file changed (see ``record``).
+    next_change: datetime.date | None = None
 
     def translations_of(self, page: Page) -> tuple[Page, ...]:
         """The page's counterparts in the other languages, by language code."""
@@ -259,13 +268,39 @@ def url_to_file(url: str) -> str:
     return url.strip("/") + "/index.html" if url.strip("/") else "index.html"
 
 
-def build_site(config: SiteConfig, sources: Iterable[SourcePage], include_drafts: bool = False) -> Site:
+def build_site(
+    config: SiteConfig,
+    sources: Iterable[SourcePage],
+    include_drafts: bool = False,
+    today: datetime.date | None = None,
+    future: bool = False,
+) -> Site:
+    """The site of ``sources`` as published on ``today`` (None: every page whatever its dates):
+    pages due later are held back unless ``future``, expired pages always."""
     # A page created for translation and not translated yet is as unfinished as a draft.
     published: list[SourcePage] = []
     held: list[SourcePage] = []
+    scheduled: list[tuple[SourcePage, datetime.date]] = []
+    ahead: set[str] = set()
+    changes: list[datetime.date] = []
     for source in sources:
         unfinished = source.front.draft or source.front.awaiting_translation
-        (held if unfinished and not include_drafts else published).append(source)
+        if unfinished and not include_drafts:
+            held.append(source)
+            continue
+        due, expiry = source.front.due, source.front.expiry_date
+        if today is not None and expiry is not None and expiry <= today:
+            scheduled.append((source, expiry))
+            continue
+        if today is not None and due is not None and due > today:
+            changes.append(due)
+            if not future:
+                scheduled.append((source, due))
+                continue
+            ahead.add(source.path)
+        if today is not None and expiry is not None:
+            changes.append(expiry)
+        published.append(source)
     sources = tuple(published)
     held_back = {(translation_key(s), s.lang): (s.path, not s.front.draft) for s in held}
     errors: list[SiteError] = []
@@ -280,7 +315,7 @@ def build_site(config: SiteConfig, sources: Iterable[SourcePage], include_drafts
         template = source.doc.front.template or DEFAULT_TEMPLATES[source.kind]
         # A folder's own page is listed in the folder that holds it, with the folder.
         section = (_enclosing(source.folder) or "") if source.is_index else source.folder
-        pages.append(Page(source, translation_key(source), url, section, template))
+        pages.append(Page(source, translation_key(source), url, section, template, source.path in ahead))
     pages.sort(key=lambda p: (p.lang, p.url))
 
     translations = _pair_translations(pages, errors)
@@ -308,8 +343,19 @@ def build_site(config: SiteConfig, sources: Iterable[SourcePage], include_drafts
         _children=_children(pages, news),
         _news_positions={page.url: index for items in news.values() for index, page in enumerate(items)},
         urls=frozenset([page.url for page in pages] + [p.url for ps in news_pages.values() for p in ps]),
-        inputs=site_inputs(config, include_drafts, pages, sorted(path for path, _ in held_back.values())),
+        # The pages held back for their dates, and those shown ahead of them, change with the
+        # day: every step keyed by the site sees them.
+        inputs=site_inputs(
+            config,
+            include_drafts,
+            pages,
+            sorted(path for path, _ in held_back.values())
+            + sorted(f"scheduled:{source.path}" for source, _ in scheduled)
+            + sorted(f"ahead:{path}" for path in ahead),
+        ),
         held_back=held_back,
+        scheduled=tuple(sorted(scheduled, key=lambda item: (item[1], item[0].path))),
+        next_change=min(changes) if changes else None,
     )
 
 
