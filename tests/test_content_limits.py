@@ -439,3 +439,24 @@ def test_the_preview_process_reports_lists_500_deep_as_one_line(tmp_path):
     terminal = log.read_text()
     assert "Traceback" not in terminal and "RecursionError" not in terminal
     assert [line for line in terminal.splitlines() if EMA_EN in line] == [f"{EMA_EN}:6: {NESTED}"]
+
+
+@pytest.mark.parametrize(
+    "text, refused",
+    [
+        ("plain <p>text</p>\n\ttabbed\r\n", None),
+        ("€ ﷺ \ufffd \U0001f600 \U0010fffd", None),  # characters near the noncharacters, allowed
+        ("a\x0bb", "U+000B"),
+        ("a\x7fb\x1fc", "U+001F"),  # DEL is allowed in HTML text; U+001F is not
+        ("a\ufdd0b", "U+FDD0"),
+        ("a\ufdefb", "U+FDEF"),
+        ("a\uffffb", "U+FFFF"),
+        ("a\U0010fffeb", "U+10FFFE"),
+    ],
+)
+def test_the_page_check_finds_exactly_what_html_does_not_allow(text, refused):
+    from site_builder.checks.wellformed import html_problems
+    from site_builder.site.files import OutputFile
+
+    [problems] = html_problems([OutputFile("en/index.html", text.encode("utf-8", "surrogatepass"))])
+    assert [p.message.split()[2] for p in problems] == ([refused] if refused else [])
