@@ -31,21 +31,27 @@ WORDS = (
     "prevention lifestyle cluster ecosystem analysis model trial laboratory partner city"
 ).split()
 LANGUAGES = (("en", "Home", "News", "news"), ("nl", "Home", "Nieuws", "nieuws"))
-FIGURE = "figure.svg"
-SIZE = '{: width="250" height="120"}'
+FIGURE = "photo.jpg"
+SIZE = '{: width="250" height="120"}'  # for the peers, which read no photo's size
 
 
-def figure_svg() -> bytes:
-    """A small chart, the same bytes every time."""
-    rng = random.Random("figure")
-    bars = "".join(
-        f'<rect x="{10 + 30 * i}" y="{110 - h}" width="20" height="{h}" fill="#d40000"/>'
-        for i, h in enumerate(rng.randint(10, 100) for _ in range(8))
-    )
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 250 120" width="250" height="120">'
-        f'<title>Chart</title>{bars}</svg>\n'
-    ).encode("utf-8")
+def figure_photo() -> bytes:
+    """A photo of 960 × 540 pixels, the same bytes every time: a sky, a canal and the
+    chart's bars as houses, so that the encoders have edges and gradients to work on."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    rng = random.Random("photo")
+    image = Image.linear_gradient("L").resize((960, 540)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 420, 960, 540), fill=(40, 70, 110))
+    for i in range(16):
+        height = rng.randint(120, 300)
+        draw.rectangle((20 + 58 * i, 420 - height, 66 + 58 * i, 420), fill=(rng.randint(90, 200), 40, 30))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,8 @@ def _md_link(text: str, target: str) -> str:
 
 
 def _image(alt: str) -> str:
-    """The build links ``/assets/<name>`` to the fingerprinted copy and wants a size."""
-    return f"![{alt}](/assets/{FIGURE}){SIZE}"
+    """The build links ``/assets/<name>`` to the photo's copies, and reads its size."""
+    return f"![{alt}](/assets/{FIGURE})"
 
 
 def _hugo_image(alt: str) -> str:
@@ -150,7 +156,8 @@ def generate(count: int, out: Path) -> Path:
         shutil.copytree(ROOT / name, out / name)
     for name in ("site.yaml", "babel.cfg"):
         shutil.copy(ROOT / name, out / name)
-    (out / "assets" / FIGURE).write_bytes(figure_svg())
+    (out / "assets" / FIGURE).write_bytes(figure_photo())
+    topics = _declared_topics(out / "site.yaml")
     for lang, home, news, slug in LANGUAGES:
         folder = out / "content" / lang
         (folder / "news").mkdir(parents=True)
@@ -158,9 +165,28 @@ def generate(count: int, out: Path) -> Path:
         slug_line = f"\nslug: {slug}" if slug != "news" else ""
         (folder / "news" / "_index.md").write_text(f"---\ntitle: {news}{slug_line}\nmenu: true\n---\n")
         for entry in items(count, lang):
-            front = f'---\ntitle: "{entry.title}"\nsummary: "{entry.summary}"\ndate: {entry.date}\n---\n'
+            front = f'---\ntitle: "{entry.title}"\nsummary: "{entry.summary}"\ndate: {entry.date}\n'
+            front += _topics_line(topics, entry.number) + "---\n"
             (folder / "news" / f"{entry.name}.md").write_text(front + entry.body(_md_link, _image))
     return out
+
+
+def _declared_topics(config: Path) -> list[str]:
+    """The keys of the topics site.yaml declares."""
+    import yaml  # the site builder's own dependency: this script runs in its environment
+
+    return list((yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("topics") or {})
+
+
+def _topics_line(topics: list[str], number: int) -> str:
+    """One or two of the declared topics, the same for an item in every language (its
+    translation must list the same topics)."""
+    if not topics:
+        return ""
+    chosen = [topics[number % len(topics)]]
+    if number % 3 == 0 and len(topics) > 1:
+        chosen.append(topics[(number + 1) % len(topics)])
+    return f"topics: [{', '.join(chosen)}]\n"
 
 
 def generate_hugo(count: int, out: Path) -> Path:
@@ -169,7 +195,7 @@ def generate_hugo(count: int, out: Path) -> Path:
     _fresh(out)
     shutil.copytree(HERE / "hugo", out, dirs_exist_ok=True)
     shutil.copytree(ROOT / "assets", out / "assets", dirs_exist_ok=True)
-    (out / "assets" / FIGURE).write_bytes(figure_svg())
+    (out / "assets" / FIGURE).write_bytes(figure_photo())
     for lang, home, news, _slug in LANGUAGES:
         folder = out / "content" / lang
         (folder / "news").mkdir(parents=True)
@@ -194,7 +220,7 @@ def generate_pelican(count: int, out: Path) -> Path:
     _fresh(out)
     shutil.copytree(HERE / "pelican", out, dirs_exist_ok=True)
     (out / "content" / "images").mkdir(parents=True)
-    (out / "content" / "images" / FIGURE).write_bytes(figure_svg())
+    (out / "content" / "images" / FIGURE).write_bytes(figure_photo())
     for lang, _home, _news, _slug in LANGUAGES:
         folder = out / "content" / lang / "news"
         folder.mkdir(parents=True)

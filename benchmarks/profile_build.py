@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import io
 import pstats
 import shutil
@@ -32,29 +33,39 @@ import markdown
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from generate_site import generate  # noqa: E402
+from generate_site import generate
 
-from site_builder import pipeline, stages  # noqa: E402
-from site_builder.content.frontmatter import split  # noqa: E402
-from site_builder.render.markup import markdown_extensions  # noqa: E402
-from site_builder.render.quick_markdown import QuickMarkdownExtension  # noqa: E402
+from site_builder import pipeline, stages
+from site_builder.content import load
+from site_builder.content.frontmatter import split
+from site_builder.render import markup, pages
+from site_builder.render.markup import markdown_extensions
+from site_builder.render.quick_markdown import QuickMarkdownExtension
 
-# (label, name in site_builder.stages, or in site_builder.pipeline for publish): the stages
-# stages.generate and pipeline.build run, in order.
+# (label, module, function): the stages stages.generate and pipeline.build run, in order, each
+# by the module whose attribute the caller looks up when it calls it.
 STAGES = (
-    ("config", "load_config"),
-    ("load: read files, parse front matter", "load_sources"),
-    ("model", "build_site"),
-    ("assets", "read_assets"),
-    ("assets: fingerprints", "fingerprint"),
-    ("Markdown", "render_bodies"),
-    ("Jinja environments", "_environments"),
-    ("Jinja rendering of pages", "render_pages"),
-    ("sitemap, feeds, robots.txt", "_feeds"),
-    ("CDN files", "deploy_files"),
-    ("UI-string checks", "_ui_strings"),
-    ("checks", "find_problems"),
-    ("write", "publish"),
+    ("config", stages, "load_config"),
+    ("load: files", load, "content_files"),
+    ("load: texts", load, "read_sources"),
+    ("load: front matter", load, "parse_fronts"),
+    ("load: pages", load, "source_pages"),
+    ("model", stages, "build_site"),
+    ("assets: read", stages, "read_assets"),
+    ("assets: fingerprints, CSS and JS minified", stages, "fingerprint"),
+    ("photos: sizes and copies", stages, "responsive_images"),
+    ("Markdown", markup, "convert_sources"),
+    ("UI catalogues", stages, "compiled_catalogs"),
+    ("Jinja environments", stages, "make_environments"),
+    ("Jinja rendering of pages", pages, "render_each"),
+    ("  of which HTML minified", pages, "minified_files"),
+    ("404 pages, language chooser", pages, "collect"),
+    ("feeds and sitemap", stages, "render_feeds"),
+    ("redirect pages", stages, "redirect_pages"),
+    ("CDN files", stages, "deploy_files"),
+    ("UI-string checks", stages, "catalog_problems"),
+    ("checks", stages, "_check"),
+    ("write", pipeline, "publish"),
 )
 
 
@@ -65,34 +76,38 @@ def timed_stages(site: Path, out: Path) -> str:
     times: dict[str, tuple[float, float]] = {}
 
     def wrap(name: str, function):
-        def timed(*args, **kwargs):
+        # No closure, and the wrapped function's names (functools.wraps): the memo runs only
+        # module-level functions as steps.
+        @functools.wraps(function)
+        def timed(*args, _name=name, _function=function, _times=times, **kwargs):
             wall, cpu = time.perf_counter(), time.process_time()
             try:
-                return function(*args, **kwargs)
+                return _function(*args, **kwargs)
             finally:
-                before = times.get(name, (0.0, 0.0))
-                times[name] = (before[0] + time.perf_counter() - wall, before[1] + time.process_time() - cpu)
+                before = _times.get(_name, (0.0, 0.0))
+                _times[_name] = (before[0] + time.perf_counter() - wall, before[1] + time.process_time() - cpu)
 
         return timed
 
-    homes = {name: pipeline if name == "publish" else stages for _, name in STAGES}
-    originals = {name: getattr(homes[name], name) for _, name in STAGES}
-    for name, function in originals.items():
-        setattr(homes[name], name, wrap(name, function))
+    originals = {(module, name): getattr(module, name) for _, module, name in STAGES}
+    for (module, name), function in originals.items():
+        setattr(module, name, wrap(name, function))
     try:
         wall, cpu = time.perf_counter(), time.process_time()
-        pipeline.build(site, out)
+        pipeline.build(site, out)  # one process (jobs=1): every stage's time is this process's
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     finally:
-        for name, function in originals.items():
-            setattr(homes[name], name, function)
-    rows = [f"  {'stage':<38} {'wall':>8} {'CPU':>8}  share of CPU"]
-    for label, name in STAGES:
+        for (module, name), function in originals.items():
+            setattr(module, name, function)
+    rows = [f"  {'stage':<42} {'wall':>8} {'CPU':>8}  share of CPU"]
+    for label, _, name in STAGES:
         w, c = times.get(name, (0.0, 0.0))
-        rows.append(f"  {label:<38} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
-    w, c = wall - sum(t[0] for t in times.values()), cpu - sum(t[1] for t in times.values())
-    rows.append(f"  {'rest':<38} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
-    rows.append(f"  {'whole build':<38} {wall:7.2f}s {cpu:7.2f}s")
+        rows.append(f"  {label:<42} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
+    nested = ("minified_files",)  # counted inside render_each too
+    counted = [t for name, t in times.items() if name not in nested]
+    w, c = wall - sum(t[0] for t in counted), cpu - sum(t[1] for t in counted)
+    rows.append(f"  {'rest':<42} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
+    rows.append(f"  {'whole build':<42} {wall:7.2f}s {cpu:7.2f}s")
     return "\n".join(rows)
 
 

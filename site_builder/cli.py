@@ -11,106 +11,171 @@ import gc
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from site_builder import __version__
-from site_builder.errors import SiteError, SiteErrors, format_error
+from site_builder.errors import ENGLISH, Catalogue, SiteError, SiteErrors, format_error, format_warning, msg
 from site_builder.incremental import record
+from site_builder.messages import MessageFormatter, editor_language, load_catalogue
 
 log = logging.getLogger("site_builder")
-_FUTURE_HELP = "include pages dated after today (by date or publish_date), which are otherwise held back"
+_FUTURE_HELP = msg("include pages dated after today (by date or publish_date), which are otherwise held back")
 GC_THRESHOLD = 100_000  # allocations between collections of the youngest objects (Python's default: 700)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
+    _ = catalogue.show  # each help text in the editor's language; argparse's own words stay English
     parser = argparse.ArgumentParser(
-        prog="site-builder", description="Build the bilingual Life Sciences & Health Amsterdam site."
+        prog="site-builder", description=_(msg("Build the bilingual Life Sciences & Health Amsterdam site."))
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "-C", "--root", type=Path, default=Path("."), help="the site's folder (default: the current folder)"
+        "-C", "--root", type=Path, default=Path("."), help=_(msg("the site's folder (default: the current folder)"))
     )
-    parser.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    parser.add_argument("-q", "--quiet", action="store_true", help=_(msg("print only errors")))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build the site into build/")
-    build.add_argument("--out", type=Path, help="output folder (default: build/ in the site's folder)")
+    build = commands.add_parser("build", help=_(msg("build the site into build/")))
+    build.add_argument("--out", type=Path, help=_(msg("output folder (default: build/ in the site's folder)")))
     build.add_argument(
-        "--drafts", action="store_true", help="include pages marked draft: true and those not translated yet"
+        "--drafts", action="store_true", help=_(msg("include pages marked draft: true and those not translated yet"))
     )
-    build.add_argument("--future", action="store_true", help=_FUTURE_HELP)
-    build.add_argument("--base-url", type=_base_url, help="the site's address, overriding site.yaml")
+    build.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
+    build.add_argument("--base-url", type=_in_language(_base_url, catalogue), help=_(msg("the site's address, overriding site.yaml")))
     build.add_argument(
         "--strict",
         action="store_true",
-        help="treat every warning (missing, stale or inconsistent translations, UI strings) as an error",
+        help=_(msg("treat every warning (missing, stale or inconsistent translations, UI strings) as an error")),
     )
     build.add_argument(
         "--jobs",
-        type=_positive,
+        type=_in_language(_positive, catalogue),
         metavar="N",
-        help="processes converting Markdown and rendering pages (default: one per core)",
+        help=_(msg("processes converting Markdown and rendering pages (default: one per core)")),
     )
     build.add_argument(
-        "--cache-dir", type=Path, metavar="DIR", help="where to keep the build cache (default: .site-cache/)"
+        "--cache-dir", type=Path, metavar="DIR", help=_(msg("where to keep the build cache (default: .site-cache/)"))
     )
     build.add_argument(
-        "--no-cache", action="store_true", help="build from scratch, without reading or writing the cache"
+        "--no-cache", action="store_true", help=_(msg("build from scratch, without reading or writing the cache"))
+    )
+    build.add_argument(
+        "--no-minify", action="store_true", help="write HTML, CSS and JavaScript as rendered, not minified"
     )
 
-    serve = commands.add_parser("serve", help="preview on 127.0.0.1 with live reload")
-    serve.add_argument("--port", type=_port, default=8000, help="port, 1 to 65535 (default: 8000)")
+    serve = commands.add_parser("serve", help=_(msg("preview on 127.0.0.1 with live reload")))
+    serve.add_argument("--port", type=_in_language(_port, catalogue), default=8000, help=_(msg("port, 1 to 65535 (default: 8000)")))
     serve.add_argument(
         "--host",
-        type=_host,
+        type=_in_language(_host, catalogue),
         default="127.0.0.1",
-        help="address to listen on (default: 127.0.0.1, this machine only; "
-        "any other shows drafts to whoever can reach it)",
+        help=_(
+            msg(
+                "address to listen on (default: 127.0.0.1, this machine only; "
+                "any other shows drafts to whoever can reach it)"
+            )
+        ),
     )
-    serve.add_argument("--open", action="store_true", help="open the preview in a browser")
+    serve.add_argument("--open", action="store_true", help=_(msg("open the preview in a browser")))
 
-    new = commands.add_parser("new", help='create a page: new news "Title" --lang nl')
-    new.add_argument("kind", choices=["news"], help="what to create")
-    new.add_argument("title", help="the title")
-    new.add_argument("--lang", help="language code (default: the site's default language)")
+    new = commands.add_parser("new", help=_(msg('create a page: new news "Title" --lang nl')))
+    new.add_argument("kind", choices=["news"], help=_(msg("what to create")))
+    new.add_argument("title", help=_(msg("the title")))
+    new.add_argument("--lang", help=_(msg("language code (default: the site's default language)")))
     new.add_argument(
-        "--both", action="store_true", help="also create the page in the other languages, to be translated"
+        "--both", action="store_true", help=_(msg("also create the page in the other languages, to be translated"))
     )
 
     check = commands.add_parser(
-        "check", help="report links that lead nowhere and missing, stale or inconsistent translations"
+        "check", help=_(msg("report links that lead nowhere and missing, stale or inconsistent translations"))
     )
-    check.add_argument("--future", action="store_true", help=_FUTURE_HELP)
+    check.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
 
-    status = commands.add_parser("translations", help="what needs translating: a table per language")
-    status.add_argument("--format", choices=["table", "json"], default="table", help="output format")
+    status = commands.add_parser("translations", help=_(msg("what needs translating: a table per language")))
+    status.add_argument("--format", choices=["table", "json"], default="table", help=_(msg("output format")))
     actions = status.add_subparsers(dest="action", metavar="ACTION")
-    done = actions.add_parser("done", help="record that a translated page is up to date with its source")
-    done.add_argument("file", help="the translated page, such as content/nl/news/2019-09-26-mou.md")
-    done.add_argument("--from", dest="source_lang", help="the language it was translated from")
+    done = actions.add_parser("done", help=_(msg("record that a translated page is up to date with its source")))
+    done.add_argument("file", help=_(msg("the translated page, such as content/nl/news/2019-09-26-mou.md")))
+    done.add_argument("--from", dest="source_lang", help=_(msg("the language it was translated from")))
     diff = actions.add_parser(
-        "diff", help="what changed in a translated page's source since it was translated, word by word"
+        "diff", help=_(msg("what changed in a translated page's source since it was translated, word by word"))
     )
-    diff.add_argument("file", help="the translated page, or the page it was translated from")
+    diff.add_argument("file", help=_(msg("the translated page, or the page it was translated from")))
+    export = actions.add_parser(
+        "export", help="XLIFF 1.2 for a translation agency: the pages to translate into a language"
+    )
+    export.add_argument(
+        "--to", required=True, dest="lang", metavar="LANG", help="the language to translate into"
+    )
+    export.add_argument("--changed", action="store_true", help="only pages that are missing or stale")
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="where to write (default: standard output)"
+    )
+    imported = actions.add_parser(
+        "import", help="write the pages an agency translated (XLIFF) and mark them translated"
+    )
+    imported.add_argument("file", type=Path, help="the XLIFF file, such as lsh-en.xlf")
 
     nginx = commands.add_parser(
-        "nginx-config", help="print an nginx server block that serves build/ like the CDN"
+        "nginx-config", help=_(msg("print an nginx server block that serves build/ like the CDN"))
     )
     nginx.add_argument(
-        "--out", type=Path, help="the built site's folder (default: build/ in the site's folder)"
+        "--out", type=Path, help=_(msg("the built site's folder (default: build/ in the site's folder)"))
     )
     nginx.add_argument(
-        "--listen", default="127.0.0.1:8080", help="nginx listen address (default: 127.0.0.1:8080)"
+        "--listen", default="127.0.0.1:8080", help=_(msg("nginx listen address (default: 127.0.0.1:8080)"))
     )
 
-    i18n = commands.add_parser("i18n", help="UI strings: extract them from the templates, update catalogues")
+    deploy = commands.add_parser(
+        "deploy", help="publish build/ to an S3-compatible object store (a target of site.yaml's deploy:)"
+    )
+    deploy.add_argument(
+        "--out", type=Path, metavar="DIR", help="the built site's folder (default: build/ in the site's folder)"
+    )
+    deploy.add_argument(
+        "--target", metavar="NAME", help="which of site.yaml's deploy targets (default: the first)"
+    )
+    deploy.add_argument(
+        "--dry-run", action="store_true", help="list every upload and deletion; change nothing"
+    )
+    deploy.add_argument(
+        "--force",
+        action="store_true",
+        help="upload every file, and delete more pages than max_deletes allows",
+    )
+    deploy.add_argument(
+        "--headers-policy",
+        action="store_true",
+        help="print the security headers as a CloudFront response headers policy (JSON) and exit",
+    )
+
+    i18n = commands.add_parser("i18n", help=_(msg("UI strings: extract them from the templates, update catalogues")))
     i18n.add_argument(
         "action",
         choices=["extract", "update"],
-        help="extract: write messages.pot; "
-        "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date",
+        help=_(
+            msg(
+                "extract: write messages.pot; "
+                "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date"
+            )
+        ),
     )
     return parser
+
+
+def _in_language(check: Callable[[str], object], catalogue: Catalogue) -> Callable[[str], object]:
+    """``check`` (an argument's ``type``), its refusal shown in the catalogue's language:
+    argparse shows the ``ArgumentTypeError``'s text as it is."""
+
+    def converted(value: str) -> object:
+        try:
+            return check(value)
+        except argparse.ArgumentTypeError as refused:
+            raise argparse.ArgumentTypeError(catalogue.show(refused.args[0])) from None
+
+    converted.__name__ = check.__name__
+    return converted
 
 
 def _positive(value: str) -> int:
@@ -119,7 +184,7 @@ def _positive(value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+        raise argparse.ArgumentTypeError(msg("expected a whole number of at least 1, not {value}", value=repr(value)))
     return number
 
 
@@ -130,7 +195,7 @@ def _port(value: str) -> int:
     except ValueError:
         number = 0
     if not 1 <= number <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, not {value!r}")
+        raise argparse.ArgumentTypeError(msg("expected a port from 1 to 65535, not {value}", value=repr(value)))
     return number
 
 
@@ -140,7 +205,9 @@ def _host(value: str) -> str:
     if host.startswith("[") and host.endswith("]"):  # an IPv6 address as written in a URL
         host = host[1:-1]
     if not host:
-        raise argparse.ArgumentTypeError(f"expected an address such as 127.0.0.1 or localhost, not {value!r}")
+        raise argparse.ArgumentTypeError(
+            msg("expected an address such as 127.0.0.1 or localhost, not {value}", value=repr(value))
+        )
     return host
 
 
@@ -172,27 +239,31 @@ def run() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr
-    )
+    # The editor's language, found once here: every message is shown in it (see ``messages``).
+    catalogue = load_catalogue(editor_language(os.environ))
+    args = _parser(catalogue).parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(MessageFormatter(catalogue))
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, handlers=[handler])
     root = args.root
     try:
-        return _run(args, root)
+        return _run(args, root, catalogue)
     except SiteErrors as errors:
         for error in errors.errors:
-            print(format_error(error), file=sys.stderr)
+            print(format_error(error, catalogue), file=sys.stderr)
         return 1
     except SiteError as error:
-        print(format_error(error), file=sys.stderr)
+        print(format_error(error, catalogue), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
 
 
-def _run(args: argparse.Namespace, root: Path) -> int:
+def _run(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
     if args.command == "build":
-        return _build(args, root)
+        return _build(args, root, catalogue)
+    if args.command == "deploy":  # before the imports below: a deploy needs no stage of the build
+        return _deploy(args, root)
 
     # Imported here, not at the top: a build with nothing to do needs none of it.
     from site_builder import pipeline, stages
@@ -201,15 +272,17 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     if args.command == "check":
         findings = stages.generate(root, future=args.future).findings
         for problem in findings.all:
-            print(format_error(problem), file=sys.stderr)
+            print(format_error(problem, catalogue), file=sys.stderr)
         log.info(
-            "%d links leading nowhere, %d missing translations, %d translation problems, "
-            "%d UI string problems, %d raw HTML the policy refuses",
-            len(findings.broken_links),
-            len(findings.missing_translations),
-            len(findings.translations) + len(findings.figures),
-            len(findings.ui_strings),
-            len(findings.unsafe_html),
+            msg(
+                "{links} links leading nowhere, {missing} missing translations, {translations} translation "
+                "problems, {ui_strings} UI string problems, {unsafe} raw HTML the policy refuses",
+                links=len(findings.broken_links),
+                missing=len(findings.missing_translations),
+                translations=len(findings.translations) + len(findings.figures),
+                ui_strings=len(findings.ui_strings),
+                unsafe=len(findings.unsafe_html),
+            )
         )
         return 1 if findings.all else 0
     if args.command == "new":
@@ -230,15 +303,18 @@ def _run(args: argparse.Namespace, root: Path) -> int:
         if args.action == "done":
             print(scaffold.mark_translated(root, config, args.file, args.source_lang))
             return 0
+        if args.action in ("export", "import"):
+            return _exchange(args, root, config)
         if args.action == "diff":
             from site_builder.content.translated import comparisons
 
             # Colour only for a person at a terminal who has not asked for none (no-color.org).
             colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-            print("\n\n".join(found.render_text(colour) for found in comparisons(root, config, args.file)))
+            found = comparisons(root, config, args.file)
+            print("\n\n".join(comparison.render_text(colour, catalogue) for comparison in found))
             return 0
         rows = translations.status(config, load_sources(root, config))
-        print(translations.render_status(rows, args.format))
+        print(translations.render_status(rows, args.format, catalogue))
         return 0
     if args.command == "nginx-config":
         from site_builder.output.cdn import nginx_config
@@ -262,7 +338,38 @@ def _run(args: argparse.Namespace, root: Path) -> int:
     raise AssertionError(args.command)
 
 
-def _build(args: argparse.Namespace, root: Path) -> int:
+def _exchange(args: argparse.Namespace, root: Path, config) -> int:
+    """``translations export`` and ``import``: the files at the edge, the work in ``exchange``."""
+    from site_builder.content import exchange
+
+    if args.action == "export":
+        exported = exchange.export_xliff(root, config, args.lang, changed=args.changed)
+        if exported.data is None:
+            log.info("nothing to translate into '%s'", args.lang)
+            return 0
+        if args.output is None:
+            sys.stdout.buffer.write(exported.data)
+        else:
+            try:
+                args.output.write_bytes(exported.data)
+            except OSError as exc:
+                raise SiteError(f"cannot write the file: {exc.strerror}", str(args.output)) from None
+        log.info("%d pages, %d units to translate into '%s'", exported.pages, exported.units, args.lang)
+        return 0
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise SiteError(f"cannot read the file: {exc.strerror}", str(args.file)) from None
+    report = exchange.import_xliff(root, config, data, str(args.file))
+    for path in report.written:
+        print(path)
+    for line in report.unfinished:
+        log.warning("not imported, not finished: %s", line)
+    log.info("%d pages written, %d unchanged", len(report.written), len(report.unchanged))
+    return 0
+
+
+def _build(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
     from site_builder import pipeline
 
     out = args.out if args.out is not None else root / pipeline.DEFAULT_OUTPUT
@@ -276,12 +383,33 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         jobs=args.jobs,
         cache_dir=cache_dir,
         future=args.future,
+        minify=not args.no_minify,
     )
     if report.scheduled:
         # On stdout, as news rather than trouble: a daily build publishes these on their day.
-        log.info("%s", report.scheduled)
-    for line in report.warning_lines:
-        print(f"warning: {line}", file=sys.stderr)
+        log.info(report.scheduled)
     for warning in report.warnings:
-        print(f"warning: {format_error(warning)}", file=sys.stderr)
+        print(format_warning(warning, catalogue), file=sys.stderr)
+    return 0
+
+
+def _deploy(args: argparse.Namespace, root: Path) -> int:
+    import json
+
+    from site_builder.config import load_config, load_deploy_targets
+    from site_builder.output import cdn, deploy
+    from site_builder.output.publish import DEFAULT_OUTPUT
+
+    target = deploy.choose_target(load_deploy_targets(root), args.target)
+    if args.headers_policy:
+        policy = cdn.cloudfront_headers_policy(deploy.policy_name(target), load_config(root).embed_hosts)
+        print(json.dumps(policy, indent=2))
+        return 0
+    out = args.out if args.out is not None else root / DEFAULT_OUTPUT
+    for library in ("boto3", "botocore", "s3transfer", "urllib3"):  # their INFO lines are not the user's news
+        logging.getLogger(library).setLevel(logging.WARNING)
+    # A bar only for a person watching a terminal; CI's logs get the summary alone.
+    bar = sys.stderr if sys.stderr.isatty() and not args.quiet else None
+    summary = deploy.deploy(out, target, dry_run=args.dry_run, force=args.force, progress=bar)
+    log.info("%s", summary.line(f"deploy to {target.name}"))
     return 0

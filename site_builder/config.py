@@ -12,8 +12,9 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from site_builder.content.frontmatter import SLUG, SLUG_HINT
 from site_builder.content.schema import Field, YamlMap, validate
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
@@ -34,6 +35,22 @@ class Language:
 
 
 @dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic that news items may list (``topics:`` in site.yaml): the key they list it by,
+    and its name and slug in each language, which make its pages' addresses."""
+
+    key: str  # "ema": the same in every language
+    names: tuple[tuple[str, str], ...]  # (language code, name), by code
+    slugs: tuple[tuple[str, str], ...]  # (language code, slug), by code
+
+    def name(self, lang: str) -> str:
+        return dict(self.names)[lang]
+
+    def slug(self, lang: str) -> str:
+        return dict(self.slugs)[lang]
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """``site.yaml``, checked."""
 
@@ -46,6 +63,7 @@ class SiteConfig:
     # Where base_url was written: site.yaml's line, or None when given as --base-url.
     base_url_line: int | None = None
     time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, checked by ``_check_time_zone``
+    topics: tuple[Topic, ...] = ()  # in the order site.yaml declares them
 
     def today(self, now: float) -> datetime.date:
         """The day it is at ``now`` (seconds since 1970) where the site is published: not the
@@ -94,22 +112,22 @@ _BASE_URL = re.compile(
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
 
 
-def _check_url(value: str) -> str | None:
+def _check_url(value: str) -> Message | None:
     if _BASE_URL.fullmatch(value):
         return None
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
     if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
-        return f"'{shown}' is not a web address: it contains a control character"
+        return msg("'{value}' is not a web address: it contains a control character", value=shown)
     if any(c.isspace() for c in value):
-        return f"'{shown}' is not a web address: it contains a space"
+        return msg("'{value}' is not a web address: it contains a space", value=shown)
     if any(c in _QUOTES for c in value):
-        return f"'{shown}' is not a web address: it contains a quote"
+        return msg("'{value}' is not a web address: it contains a quote", value=shown)
     if "<" in value or ">" in value:
-        return f"'{shown}' is not a web address: it contains markup"
-    return f"'{shown}' is not a web address"
+        return msg("'{value}' is not a web address: it contains markup", value=shown)
+    return msg("'{value}' is not a web address", value=shown)
 
 
-def check_base_url(value: str) -> str | None:
+def check_base_url(value: str) -> Message | None:
     """Public so the command line can check ``--base-url`` the same way."""
     return _check_url(value)
 
@@ -118,11 +136,15 @@ def _plain_http(name: str, value: str, path: str | None = None, line: int | None
     # Accepted for a local test; published, its pages would name http:// addresses while
     # the site's headers send Strict-Transport-Security, which tells browsers to use https://.
     return SiteError(
-        f"{name} '{value}' uses http://, fit for a local test only: the site sends HSTS, "
-        "which makes browsers use https://",
+        msg(
+            "{name} '{value}' uses http://, fit for a local test only: the site sends HSTS, "
+            "which makes browsers use https://",
+            name=name,
+            value=value,
+        ),
         path,
         line,
-        "publish with an https:// address",
+        msg("publish with an https:// address"),
     )
 
 
@@ -130,7 +152,7 @@ def _plain_http(name: str, value: str, path: str | None = None, line: int | None
 _HOST = re.compile(
     r"(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 )
-_HOST_HINT = "a host name alone, such as www.youtube-nocookie.com, without https:// or a path"
+_HOST_HINT = msg("a host name alone, such as www.youtube-nocookie.com, without https:// or a path")
 
 
 def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[str, ...]:
@@ -145,7 +167,10 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
         if not _HOST.fullmatch(text):
             errors.append(
                 SiteError(
-                    f"embed_hosts[{index + 1}] '{host}' is not a host name", CONFIG_FILE, line, _HOST_HINT
+                    msg("{key} '{host}' is not a host name", key=f"embed_hosts[{index + 1}]", host=host),
+                    CONFIG_FILE,
+                    line,
+                    _HOST_HINT,
                 )
             )
         elif text not in hosts:
@@ -154,29 +179,31 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
 
 
 _TOP = {
-    "base_url": Field("text", required=True, check=_check_url, hint="such as https://example.org"),
+    "base_url": Field("text", required=True, check=_check_url, hint=msg("such as https://example.org")),
     "default_language": Field("text", required=True),
     "news_page_size": Field(
-        "int", check=lambda n: None if n >= 1 else "must be at least 1", hint="such as 10"
+        "int", check=lambda n: None if n >= 1 else msg("must be at least 1"), hint=msg("such as 10")
     ),
-    "title": Field("map", required=True, hint="one title per language code"),
+    "title": Field("map", required=True, hint=msg("one title per language code")),
     "description": Field("map"),
-    "languages": Field("map", required=True, hint="language codes with locale and name"),
+    "languages": Field("map", required=True, hint=msg("language codes with locale and name")),
     "missing_translation": Field(
         "text",
-        check=lambda v: None if v in MISSING_TRANSLATION_POLICIES else f"'{v}' is not warn or error",
-        hint="warn: report and build; error: stop the build",
+        check=lambda v: None if v in MISSING_TRANSLATION_POLICIES else msg("'{value}' is not warn or error", value=v),
+        hint=msg("warn: report and build; error: stop the build"),
     ),
-    "embed_hosts": Field("list", hint="a list of host names, such as [www.youtube-nocookie.com]"),
+    "embed_hosts": Field("list", hint=msg("a list of host names, such as [www.youtube-nocookie.com]")),
     "time_zone": Field(
         "text",
         check=lambda v: _check_time_zone(v),
-        hint="a time zone name such as Europe/Amsterdam: scheduled pages come due at midnight there",
+        hint=msg("a time zone name such as Europe/Amsterdam: scheduled pages come due at midnight there"),
     ),
+    "deploy": Field("map", hint="targets by name, each with a bucket (docs/deploy.md)"),
+    "topics": Field("map", hint=msg("topics by key, each with a name and a slug per language")),
 }
 _LANGUAGE = {
-    "locale": Field("text", required=True, hint="a locale such as nl_NL or en_GB"),
-    "name": Field("text", required=True, hint="the language's own name, such as Nederlands"),
+    "locale": Field("text", required=True, hint=msg("a locale such as nl_NL or en_GB")),
+    "name": Field("text", required=True, hint=msg("the language's own name, such as Nederlands")),
 }
 
 
@@ -187,10 +214,12 @@ def load_config(root: Path) -> SiteConfig:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SiteError(
-            "no site.yaml found", CONFIG_FILE, hint=f"run site-builder in the site's folder ({root})"
+            msg("no site.yaml found"),
+            CONFIG_FILE,
+            hint=msg("run site-builder in the site's folder ({folder})", folder=root),
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SiteError(f"cannot read the file: {exc}", CONFIG_FILE) from None
+        raise SiteError(msg("cannot read the file: {reason}", reason=exc), CONFIG_FILE) from None
     return parse_config(text)
 
 
@@ -201,7 +230,7 @@ def parse_config(text: str) -> SiteConfig:
 
     data = read_yaml(text, CONFIG_FILE)
     if not isinstance(data, dict):
-        raise SiteError("site.yaml must be a mapping of settings", CONFIG_FILE, 1)
+        raise SiteError(msg("site.yaml must be a mapping of settings"), CONFIG_FILE, 1)
     errors: list[SiteError] = []
     values = validate(data, _TOP, CONFIG_FILE, errors)
     languages = _languages(values.get("languages"), errors)
@@ -211,14 +240,18 @@ def parse_config(text: str) -> SiteConfig:
     titles = _per_language(data, "title", values.get("title"), codes, True, errors)
     descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
     embed_hosts = _embed_hosts(data, values, errors)
+    topics = _topics(values.get("topics"), codes, errors)
+    # Checked with the rest, so a build reports its mistakes too; kept out of SiteConfig, which
+    # the build cache keys on: read by load_deploy_targets.
+    _deploy_targets(values.get("deploy"), errors)
     default = values.get("default_language")
     if default is not None and codes and default not in codes:
         errors.append(
             SiteError(
-                f"default_language '{default}' is not one of the languages",
+                msg("default_language '{code}' is not one of the languages", code=default),
                 CONFIG_FILE,
                 data.key_lines["default_language"],
-                "choose one of: " + ", ".join(codes),
+                msg("choose one of: {codes}", codes=", ".join(codes)),
             )
         )
     raise_if_any(errors)
@@ -234,16 +267,84 @@ def parse_config(text: str) -> SiteConfig:
         embed_hosts=embed_hosts,
         base_url_line=data.key_lines.get("base_url"),
         time_zone=values.get("time_zone", DEFAULT_TIME_ZONE),
+        topics=topics,
     )
 
 
-def _check_time_zone(name: str) -> str | None:
+_TOPIC_WORDS = {
+    "name": Field("text", required=True, check=lambda v: None if v.strip() else msg("is empty")),
+    "slug": Field(
+        "text",
+        required=True,
+        check=lambda v: None if SLUG.fullmatch(v) else msg("'{value}' is not URL-safe", value=v),
+        hint=SLUG_HINT,
+    ),
+}
+_TOPIC_HINT = msg("a name and a slug per language, such as 'en: {{name: Regulation, slug: regulation}}'")
+
+
+def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> tuple[Topic, ...]:
+    """``topics``: each a key with a name and a slug in every language. Within a language no
+    two topics share a slug (their pages would have one address) or a name (two that read alike)."""
+    if not data:
+        return ()
+    topics = []
+    first: dict[tuple[str, str, str], int] = {}  # (language, "name" or "slug", value) → its line
+    for key, spec in data.items():
+        line = data.key_lines[key]
+        if not SLUG.fullmatch(str(key)):
+            problem = msg("topic '{key}' is not URL-safe", key=key)
+            errors.append(SiteError(problem, CONFIG_FILE, line, SLUG_HINT))
+            continue
+        if not isinstance(spec, dict):
+            problem = msg("topics.{key} must have a name and a slug per language", key=key)
+            errors.append(SiteError(problem, CONFIG_FILE, line, _TOPIC_HINT))
+            continue
+        words: dict[str, dict] = {}
+        for code, given in spec.items():
+            where = spec.key_lines[code]
+            if code not in codes:
+                problem = msg(
+                    "{key}.{code}: '{code}' is not one of the languages", key=f"topics.{key}", code=code
+                )
+                hint = msg("one of: {codes}", codes=", ".join(codes))
+                errors.append(SiteError(problem, CONFIG_FILE, where, hint))
+            elif not isinstance(given, dict):
+                problem = msg("topics.{key}.{code} must have a name and a slug", key=key, code=code)
+                errors.append(SiteError(problem, CONFIG_FILE, where, _TOPIC_HINT))
+            else:
+                words[code] = validate(given, _TOPIC_WORDS, CONFIG_FILE, errors, f"topics.{key}.{code}.")
+                for field, value in words[code].items():
+                    known = first.setdefault((code, field, value.casefold()), given.key_lines[field])
+                    if known != given.key_lines[field]:
+                        problem = msg(
+                            "topics.{key}.{code}.{field} '{value}' is another topic's too (line {line})",
+                            key=key,
+                            code=code,
+                            field=field,
+                            value=value,
+                            line=known,
+                        )
+                        hint = msg("give every topic a name and a slug of its own in each language")
+                        errors.append(SiteError(problem, CONFIG_FILE, given.key_lines[field], hint))
+        for code in codes:
+            if code not in spec:
+                problem = msg("{key} has no entry for language '{code}'", key=f"topics.{key}", code=code)
+                errors.append(SiteError(problem, CONFIG_FILE, line, _TOPIC_HINT))
+        if all(len(words.get(code, ())) == len(_TOPIC_WORDS) for code in codes):
+            names = tuple((code, words[code]["name"]) for code in sorted(codes))
+            slugs = tuple((code, words[code]["slug"]) for code in sorted(codes))
+            topics.append(Topic(str(key), names, slugs))
+    return tuple(topics)
+
+
+def _check_time_zone(name: str) -> Message | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"'{name}' is not a known time zone"
+        return msg("'{name}' is not a known time zone", name=name)
     return None
 
 
@@ -257,11 +358,11 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
         line = data.key_lines[code]
         if not _LANGUAGE_CODE.fullmatch(code):
             errors.append(
-                SiteError(f"'{code}' is not a language code", CONFIG_FILE, line, "such as nl or en")
+                SiteError(msg("'{code}' is not a language code", code=code), CONFIG_FILE, line, msg("such as nl or en"))
             )
             continue
         if not isinstance(spec, dict):
-            errors.append(SiteError(f"languages.{code} must have locale and name", CONFIG_FILE, line))
+            errors.append(SiteError(msg("languages.{code} must have locale and name", code=code), CONFIG_FILE, line))
             continue
         values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
         if "locale" not in values or "name" not in values:
@@ -271,10 +372,10 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
         except (ValueError, UnknownLocaleError):
             errors.append(
                 SiteError(
-                    f"unknown locale '{values['locale']}'",
+                    msg("unknown locale '{locale}'", locale=values["locale"]),
                     CONFIG_FILE,
                     spec.key_lines["locale"],
-                    "use a locale such as nl_NL or en_GB",
+                    msg("use a locale such as nl_NL or en_GB"),
                 )
             )
             continue
@@ -289,9 +390,11 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
     for code, text in values.items():
         line = values.key_lines[code]
         if code not in codes:
-            errors.append(SiteError(f"{key}.{code}: '{code}' is not one of the languages", CONFIG_FILE, line))
+            errors.append(
+                SiteError(msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code), CONFIG_FILE, line)
+            )
         elif not isinstance(text, str) or not text.strip():
-            errors.append(SiteError(f"{key}.{code} must be text", CONFIG_FILE, line))
+            errors.append(SiteError(msg("{key}.{code} must be text", key=key, code=code), CONFIG_FILE, line))
         else:
             result[code] = text
     if required:
@@ -299,10 +402,136 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
             if code not in values:
                 errors.append(
                     SiteError(
-                        f"{key} has no entry for language '{code}'",
+                        msg("{key} has no entry for language '{code}'", key=key, code=code),
                         CONFIG_FILE,
                         data.key_lines[key],
-                        f"add '{code}: …' under {key}:",
+                        msg("add '{code}: …' under {key}:", code=code, key=key),
                     )
                 )
     return result
+
+
+# --- deploy targets ---------------------------------------------------------
+
+DEFAULT_MAX_DELETES = 256  # pages a deploy deletes without --force
+# Keys that would put a secret into site.yaml, which is committed: refused in the deploy targets.
+_CREDENTIAL_KEYS = re.compile(
+    r"(aws_)?(access_key(_id)?|secret(_access)?(_key)?|session_token|token|password|credentials?)"
+)
+_CREDENTIALS_HINT = (
+    "credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the "
+    "AWS configuration (AWS_PROFILE, ~/.aws/credentials); take this line out of site.yaml"
+)
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # eu-west-1; other stores: us-east-1, auto, …
+_PREFIX = re.compile(r"([A-Za-z0-9._~-]+/)*[A-Za-z0-9._~-]*")
+
+
+@dataclass(frozen=True, slots=True)
+class DeployTarget:
+    """One ``deploy:`` target of site.yaml: where ``site-builder deploy`` publishes the site."""
+
+    name: str
+    bucket: str
+    region: str | None = None  # None: the AWS configuration's (AWS_REGION, ~/.aws/config)
+    endpoint: str | None = None  # None: Amazon S3 itself; else any S3-compatible store
+    prefix: str = ""  # "" or a folder ending in "/", inside which the site's files go
+    cloudfront_distribution: str | None = None  # invalidated after a deploy when given
+    max_deletes: int = DEFAULT_MAX_DELETES
+
+
+_TARGET = {
+    "bucket": Field(
+        "text",
+        required=True,
+        check=lambda v: None if _BUCKET.fullmatch(v) else f"'{v}' is not a bucket name",
+        hint="3 to 63 lower-case letters, digits, dots and hyphens",
+    ),
+    "region": Field(
+        "text",
+        check=lambda v: None if _REGION.fullmatch(v) else f"'{v}' is not a region",
+        hint="such as eu-west-1",
+    ),
+    "endpoint": Field(
+        "text", check=lambda v: _check_url(v), hint="such as https://s3.eu-west-1.amazonaws.com"
+    ),
+    "prefix": Field(
+        "text",
+        check=lambda v: None if _PREFIX.fullmatch(v.strip("/")) else f"'{v}' is not a folder name",
+        hint="such as site/, or leave it out for the bucket's root",
+    ),
+    "cloudfront_distribution": Field(
+        "text",
+        check=lambda v: (
+            None if re.fullmatch(r"[A-Z0-9]{8,20}", v) else f"'{v}' is not a CloudFront distribution ID"
+        ),
+        hint="such as E2QWRUHAPOMQZL",
+    ),
+    "max_deletes": Field(
+        "int",
+        check=lambda n: None if n >= 0 else "must be 0 or more",
+        hint=f"the pages a deploy may delete without --force (default {DEFAULT_MAX_DELETES})",
+    ),
+}
+
+
+def _deploy_targets(data: YamlMap | None, errors: list[SiteError]) -> tuple[DeployTarget, ...]:
+    if not data:
+        return ()
+    targets = []
+    for name, spec in data.items():
+        line = data.key_lines[name]
+        if _CREDENTIAL_KEYS.fullmatch(str(name).lower()):
+            errors.append(_credentials(f"deploy.{name}", line))
+            continue
+        if not isinstance(spec, dict):
+            errors.append(
+                SiteError(
+                    f"deploy.{name} must be a mapping with at least a bucket",
+                    CONFIG_FILE,
+                    line,
+                    "bucket: NAME on the next line, indented",
+                )
+            )
+            continue
+        refused = [key for key in spec if _CREDENTIAL_KEYS.fullmatch(str(key).lower())]
+        errors.extend(_credentials(f"deploy.{name}.{key}", spec.key_lines[key]) for key in refused)
+        endpoint = spec.get("endpoint")
+        if isinstance(endpoint, str) and "@" in endpoint.partition("://")[2].partition("/")[0]:
+            errors.append(_credentials(f"deploy.{name}.endpoint", spec.key_lines["endpoint"]))
+            continue
+        if refused:
+            continue
+        values = validate(spec, _TARGET, CONFIG_FILE, errors, f"deploy.{name}.")
+        if "bucket" not in values:
+            continue
+        prefix = values.get("prefix", "").strip("/")
+        targets.append(
+            DeployTarget(
+                name=str(name),
+                bucket=values["bucket"],
+                region=values.get("region"),
+                endpoint=values.get("endpoint", "").rstrip("/") or None,
+                prefix=prefix + "/" if prefix else "",
+                cloudfront_distribution=values.get("cloudfront_distribution"),
+                max_deletes=values.get("max_deletes", DEFAULT_MAX_DELETES),
+            )
+        )
+    return tuple(targets)
+
+
+def _credentials(where: str, line: int) -> SiteError:
+    return SiteError(f"{where}: credentials do not belong in site.yaml", CONFIG_FILE, line, _CREDENTIALS_HINT)
+
+
+def load_deploy_targets(root: Path) -> tuple[DeployTarget, ...]:
+    """The ``deploy:`` targets of site.yaml, in the order written; every problem of site.yaml
+    is reported as a build would."""
+    load_config(root)
+    from site_builder.content.safe_yaml import read_yaml
+
+    data = read_yaml((root / CONFIG_FILE).read_text(encoding="utf-8-sig"), CONFIG_FILE)
+    errors: list[SiteError] = []
+    targets = _deploy_targets(data.get("deploy"), errors)
+    raise_if_any(errors)
+    return targets

@@ -1,30 +1,121 @@
-"""The one error type for mistakes a user can make, and how it is shown.
+"""The one error type for mistakes a user can make, and how it is shown, in English or Dutch.
 
 A ``SiteError`` names the file (relative to the project root) and, where known,
 the line, plus a hint for the fix. Stages collect them and raise ``SiteErrors``
 once, so an editor sees every problem of a run together.
+
+What an error says is kept as a ``Message``: an English template and its
+parameters, made with ``msg("unknown key '{key}'", key=key)``. It becomes text
+only where it is shown, in the language of whoever reads it: the command line
+passes the editor's ``Catalogue`` (see ``messages``) to ``format_error``, the
+preview each page's. ``pybabel extract -k msg`` collects the templates into the
+package's own catalogue, ``site_builder/locale/`` (see docs/translating.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+# A parameter's value: text, a number, or a message shown in the same language.
+Param = object
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """An English ``str.format`` template with named placeholders, and their values.
+
+    Plain data, so that it is pickled into the cache and across worker processes as it is;
+    ``str()`` gives the English text.
+    """
+
+    template: str
+    params: tuple[tuple[str, Param], ...] = ()
+
+    def show(self, catalogue: Catalogue | None = None) -> str:
+        """The text in the catalogue's language; English where it has no translation."""
+        catalogue = catalogue if catalogue is not None else ENGLISH
+        # Numbers stay numbers, for a format such as {seconds:.2f}.
+        values = {name: v.show(catalogue) if isinstance(v, Message) else v for name, v in self.params}
+        translated = catalogue.translations.get(self.template)
+        if translated:
+            try:
+                return translated.format_map(values)
+            except (KeyError, IndexError, ValueError):
+                pass  # a translation naming a placeholder the message lacks: English rather than nothing
+        return self.template.format_map(values)
+
+    def __str__(self) -> str:
+        return self.show(ENGLISH)
+
+
+def msg(template: str, /, **params: Param) -> Message:
+    """A message to show in the reader's language. ``template`` must be a string literal:
+    ``pybabel extract -k msg`` finds it there (see the module's description). A value other
+    than text, a number or a message (a path, an exception) is kept as its text: the message
+    stays plain data that the cache can hold."""
+    kept = (v if v is None or isinstance(v, (str, int, float, Message)) else str(v) for v in params.values())
+    return Message(template, tuple(sorted(zip(params, kept))))
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """The translations of the package's messages into one language: English template → text.
+
+    ``ENGLISH`` has none. ``messages.load_catalogue`` reads the Dutch one.
+    """
+
+    language: str
+    translations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def show(self, text: Message | str) -> str:
+        return _shown(text, self)
+
+
+ENGLISH = Catalogue("en")
+
+
+def _shown(value: Param, catalogue: Catalogue) -> str:
+    return value.show(catalogue) if isinstance(value, Message) else str(value)
+
+
+def placeholders(template: str) -> set[str]:
+    """The names of a template's placeholders: ``{path}`` and ``{seconds:.2f}`` → path, seconds."""
+    import string  # for the tests: a command never needs it
+
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
 class SiteError(Exception):
-    """A mistake in the site's input: content, configuration, templates or command line."""
+    """A mistake in the site's input: content, configuration, templates or command line.
+
+    ``message`` and ``hint`` are the English text, as the tests and the cache's ordering
+    see it; ``message_text`` and ``hint_text`` what was given (a ``Message``, or a string
+    that is shown as it is, such as a library's own words), from which ``format_error``
+    shows it in another language.
+    """
 
     def __init__(
         self,
-        message: str,
+        message: Message | str,
         path: str | None = None,
         line: int | None = None,
-        hint: str | None = None,
+        hint: Message | str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
+        self.message_text = message
         self.path = path
         self.line = line
-        self.hint = hint
+        self.hint_text = hint
+
+    @property
+    def message(self) -> str:
+        return str(self.message_text)
+
+    @property
+    def hint(self) -> str | None:
+        return None if self.hint_text is None else str(self.hint_text)
 
     def __str__(self) -> str:
         return format_error(self)
@@ -49,10 +140,57 @@ def raise_if_any(errors: list[SiteError]) -> None:
         raise SiteErrors(errors)
 
 
-def format_error(error: SiteError) -> str:
-    """``path:line: message (hint: …)`` — one line, the form editors and CI see."""
+def format_error(error: SiteError, catalogue: Catalogue | None = None) -> str:
+    """``path:line: message (hint: …)`` — one line, the form editors and CI see, in the
+    catalogue's language (default English)."""
+    return error_message(error).show(catalogue)
+
+
+def error_message(error: SiteError) -> Message:
+    """What ``format_error`` shows, as a message: for a log line, shown in the language of
+    the handler's catalogue (see ``messages.MessageFormatter``)."""
     where = ""
     if error.path:
         where = f"{error.path}:{error.line}: " if error.line else f"{error.path}: "
-    hint = f" (hint: {error.hint})" if error.hint else ""
-    return f"{where}{error.message}{hint}"
+    text = error.message_text
+    if error.hint_text:
+        text = msg("{message} (hint: {hint})", message=text, hint=error.hint_text)
+    # The place is not words: this frame has no translation of its own.
+    return Message("{where}{text}", (("text", text), ("where", where)))
+
+
+def warning_message(error: SiteError) -> Message:
+    """``warning: path:line: message (hint: …)``: a finding that does not stop the build."""
+    return msg("warning: {problem}", problem=error_message(error))
+
+
+def format_warning(error: SiteError, catalogue: Catalogue | None = None) -> str:
+    return warning_message(error).show(catalogue)
+
+
+# As JSON, for the build record (see ``incremental.record``), which keeps the last build's
+# warnings so that a build with nothing to do repeats them, in the language of that run.
+
+
+def message_to_json(text: Message | str | None) -> object:
+    if isinstance(text, Message):
+        return {"template": text.template, "params": [[name, message_to_json(v)] for name, v in text.params]}
+    return text
+
+
+def message_from_json(value: object) -> Message | str | None:
+    if isinstance(value, dict):
+        params = tuple((str(name), message_from_json(v)) for name, v in value["params"])
+        return Message(str(value["template"]), params)
+    return value if value is None or isinstance(value, (str, int, float)) else str(value)
+
+
+def error_to_json(error: SiteError) -> list:
+    return [message_to_json(error.message_text), error.path, error.line, message_to_json(error.hint_text)]
+
+
+def error_from_json(value: object) -> SiteError:
+    if isinstance(value, str):  # a line as printed
+        return SiteError(value)
+    message, path, line, hint = value
+    return SiteError(message_from_json(message), path, line, message_from_json(hint))

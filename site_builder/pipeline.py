@@ -17,7 +17,16 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from site_builder.errors import SiteError, SiteErrors, format_error
+from site_builder.errors import (
+    Message,
+    SiteError,
+    SiteErrors,
+    error_from_json,
+    error_to_json,
+    message_from_json,
+    message_to_json,
+    msg,
+)
 from site_builder.incremental import record
 from site_builder.output.publish import (
     DEFAULT_OUTPUT,
@@ -45,12 +54,12 @@ class BuildReport:
     pages: dict[str, int]  # HTML pages per language
     files: int
     seconds: float
-    warnings: tuple  # findings that do not stop a build
+    warnings: tuple  # findings that do not stop a build (with up_to_date: the last build's)
     outputs: tuple[OutputFile, ...] = ()  # what was published
     up_to_date: bool = False  # nothing changed since the last build: nothing was done
-    warning_lines: tuple[str, ...] = ()  # with up_to_date, the last build's warnings as printed
     # Pages held back until a later day, as one line: "held back 2 pages dated after today; …".
-    scheduled: str | None = None
+    scheduled: Message | None = None
+    saved: int = 0  # bytes that minifying took out of the published files
 
 
 @dataclass
@@ -87,6 +96,7 @@ def build(
     jobs: int | None = 1,
     cache_dir: Path | None = None,
     future: bool = False,
+    minify: bool = True,
 ) -> BuildReport:
     """Generate the site and publish it to ``out`` (default ``build/``); nothing is written on failure.
 
@@ -97,7 +107,10 @@ def build(
     neither the inputs nor the output folder changed, nothing is done at all
     (``BuildReport.up_to_date``).
     ``future`` publishes pages dated after today too (see ``site.model.build_site``).
+    ``minify``: HTML, CSS and JavaScript minified (see ``render.minify``); never in the
+    preview, whose pages stay as written.
     """
+    minify = minify and not preview
     started = time.perf_counter()
     # Read once: the day every page's dates are compared with, and the one the record keeps.
     now = record.build_clock()
@@ -110,7 +123,14 @@ def build(
         observed, stored, stored_state = None, None, None
         if persistent:
             options = record.build_options(
-                root, out, cache_dir, drafts=drafts, base_url=base_url, strict=strict, future=future
+                root,
+                out,
+                cache_dir,
+                drafts=drafts,
+                base_url=base_url,
+                strict=strict,
+                future=future,
+                minify=minify,
             )
             observed = record.observe(root, out, cache_dir, options)
             if observed.unchanged(root, now):
@@ -143,6 +163,7 @@ def build(
             changed_since_ns=changed_since,
             now=now,
             future=future,
+            minify=minify,
         )
         generated = run(memo=memo)
         policy = generated.site.config.missing_translation
@@ -169,6 +190,7 @@ def build(
             warnings=generated.findings.warnings(policy, strict),
             outputs=generated.files,
             scheduled=scheduled_line(generated.site),
+            saved=sum(file.saved for file in generated.files),
         )
         if persistent:
             store_memo(cache_dir, stored, stored_state)
@@ -176,19 +198,34 @@ def build(
             due = site.config.start_of(site.next_change) if site.next_change is not None else None
             _store_record(root, out, cache_dir, (options, inputs, due), report, observed, (kept, touched))
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
-    log.info("built %s: %s in %.2f s", out, record.pages_summary(report.pages, report.files), report.seconds)
+    log.info(
+        msg(
+            "built {out}: {summary} in {seconds:.2f} s",
+            out=out,
+            summary=record.pages_summary(report.pages, report.files),
+            seconds=report.seconds,
+        )
+    )
+    if report.saved:
+        log.info("minified HTML, CSS and JavaScript: %.1f KiB less to send", report.saved / 1024)
     return report
 
 
-def scheduled_line(site) -> str | None:
+def scheduled_line(site) -> Message | None:
     """How many pages are held back until a later day and when the first is due, as one line;
     None if none is. Expired pages are not counted: nothing brings them back."""
     waiting = [(due, source.path) for source, due in site.scheduled if not _expired(source, due)]
     if not waiting:
         return None
     due, path = min(waiting)
-    count = f"{len(waiting)} page{'s' if len(waiting) != 1 else ''}"
-    return f"held back {count} dated after today; the next, {path}, is due {due.isoformat()}"
+    if len(waiting) == 1:
+        return msg("held back 1 page dated after today; the next, {path}, is due {day}", path=path, day=due.isoformat())
+    return msg(
+        "held back {count} pages dated after today; the next, {path}, is due {day}",
+        count=len(waiting),
+        path=path,
+        day=due.isoformat(),
+    )
 
 
 def _expired(source, day) -> bool:
@@ -200,16 +237,22 @@ def _expired(source, day) -> bool:
 def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
     pages, files, warnings, scheduled = last.summary
     seconds = time.perf_counter() - started
-    log.info("%s is up to date: %s; checked in %.2f s", out, record.pages_summary(pages, files), seconds)
+    log.info(
+        msg(
+            "{out} is up to date: {summary}; checked in {seconds:.2f} s",
+            out=out,
+            summary=record.pages_summary(pages, files),
+            seconds=seconds,
+        )
+    )
     return BuildReport(
         out,
         dict(pages),
         files,
         seconds,
-        (),
+        tuple(error_from_json(warning) for warning in warnings),
         up_to_date=True,
-        warning_lines=tuple(warnings),
-        scheduled=scheduled,
+        scheduled=message_from_json(scheduled),
     )
 
 
@@ -229,12 +272,13 @@ def _store_record(
     spare = observed.spare_listing()
     if spare is not None:
         spare = record.restamped(spare_folder(out), spare, touched).to_text()
-    summary = (report.pages, report.files, tuple(format_error(w) for w in report.warnings), report.scheduled)
+    warnings = tuple(error_to_json(w) for w in report.warnings)
+    summary = (report.pages, report.files, warnings, message_to_json(report.scheduled))
     new = record.Record(options, inputs, inputs.racy(root), output, spare, summary, due)
     try:
         record.write_record(cache_dir, new)
     except OSError as error:
         raise SiteError(
-            f"cannot write the build record to {cache_dir}: {error.strerror}",
-            hint="choose another folder with --cache-dir, or build with --no-cache",
+            msg("cannot write the build record to {folder}: {reason}", folder=cache_dir, reason=error.strerror),
+            hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
         ) from None

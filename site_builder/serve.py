@@ -27,8 +27,9 @@ from stat import S_ISREG
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
 
 from site_builder.content.load import is_ignored, listing
-from site_builder.errors import SiteError, SiteErrors, format_error
+from site_builder.errors import SiteError, SiteErrors, error_message, format_error, msg, warning_message
 from site_builder.incremental.record import stamp
+from site_builder.messages import LANGUAGES, load_catalogue
 from site_builder.pipeline import PreviewState, build, publish_preview
 from site_builder.project import CONFIG_FILE, INPUT_DIRS, MAPPING_FILE
 from site_builder.render.pages import NOT_FOUND_FILE, with_error_notice
@@ -108,6 +109,8 @@ class Preview:
         self._fingerprint: str | None = None
         self._file_digests: dict = {}
         self._last_good: tuple[OutputFile, ...] = ()
+        # The error notice on a page speaks the page's language (the terminal, the editor's).
+        self.catalogues = {code: load_catalogue(code) for code in LANGUAGES}
 
     def poll(self) -> bool:
         """Rebuild if any input file's size or time changed; return whether something was published."""
@@ -133,20 +136,21 @@ class Preview:
         except (SiteError, SiteErrors) as failure:
             errors = failure.errors if isinstance(failure, SiteErrors) else (failure,)
             for error in errors:
-                log.error("%s", error)
+                log.error(error_message(error))
             if not self._last_good:
                 return False
             lines = [format_error(e) for e in errors]
-            notice = with_error_notice(self._last_good, lines, error_notices(self.root, lines, self.cache.memo))
+            notices = error_notices(self.root, errors, self.cache.memo, self.catalogues)
+            notice = with_error_notice(self._last_good, lines, notices)
             try:
                 publish_preview(notice, self.out, self.cache)
             except SiteError as error:
-                log.error("%s", error)
+                log.error(error_message(error))
                 return False
             return True
         self._last_good = report.outputs
         for warning in report.warnings:
-            log.warning("warning: %s", format_error(warning))
+            log.warning(warning_message(warning))
         return True
 
 
@@ -196,13 +200,15 @@ def serve(root: Path, host: str = "127.0.0.1", port: int = 8000, open_browser: b
         # missed; without it, a look every 25 ms (a stat of each input).
         PeriodicCallback(look, SLOW_POLL_MILLISECONDS if watching is not None else POLL_MILLISECONDS).start()
         HTTPServer(application(out, rule)).add_sockets(sockets)
-        log.info("preview at %s (Ctrl-C stops); translation status at %s_status/", rule.url, rule.url)
+        log.info(msg("preview at {url} (Ctrl-C stops); translation status at {url}_status/", url=rule.url))
         if rule.public:
             log.warning(
-                "warning: the preview listens on %s, so anyone who can reach this machine sees the "
-                "drafts and the translation status at /_status/ (hint: leave out --host to keep it "
-                "on this machine)",
-                host,
+                msg(
+                    "warning: the preview listens on {host}, so anyone who can reach this machine sees the "
+                    "drafts and the translation status at /_status/ (hint: leave out --host to keep it "
+                    "on this machine)",
+                    host=host,
+                )
             )
         if open_browser:
             webbrowser.open(rule.url)
@@ -227,29 +233,29 @@ def listen(host: str, port: int) -> list:
         return bind_sockets(port, host)
     except (socket.gaierror, UnicodeError, ValueError):  # no such name, or no address at all
         raise SiteError(
-            f"cannot listen on {host}: it is not an address or a name of this machine",
-            hint="leave out --host to preview on 127.0.0.1, or give one of this machine's addresses",
+            msg("cannot listen on {host}: it is not an address or a name of this machine", host=host),
+            hint=msg("leave out --host to preview on 127.0.0.1, or give one of this machine's addresses"),
         ) from None
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             other = port + 1 if port < 65535 else port - 1
             raise SiteError(
-                f"port {port} on {host} is already in use",
-                hint=f"stop the other server, or choose another port: site-builder serve --port {other}",
+                msg("port {port} on {host} is already in use", port=port, host=host),
+                hint=msg("stop the other server, or choose another port: site-builder serve --port {other}", other=other),
             ) from None
         if error.errno == errno.EADDRNOTAVAIL:
             raise SiteError(
-                f"cannot listen on {host}: it is not an address of this machine",
-                hint="leave out --host to preview on 127.0.0.1, or give one of this machine's addresses",
+                msg("cannot listen on {host}: it is not an address of this machine", host=host),
+                hint=msg("leave out --host to preview on 127.0.0.1, or give one of this machine's addresses"),
             ) from None
         if error.errno == errno.EACCES:
             raise SiteError(
-                f"no permission to listen on port {port} on {host}",
-                hint="ports below 1024 are the system's; choose another: site-builder serve --port 8000",
+                msg("no permission to listen on port {port} on {host}", port=port, host=host),
+                hint=msg("ports below 1024 are the system's; choose another: site-builder serve --port 8000"),
             ) from None
         raise SiteError(
-            f"cannot listen on port {port} on {host}: {error.strerror or error}",
-            hint="choose another port or address: site-builder serve --port 8000 --host 127.0.0.1",
+            msg("cannot listen on port {port} on {host}: {reason}", port=port, host=host, reason=error.strerror or error),
+            hint=msg("choose another port or address: site-builder serve --port 8000 --host 127.0.0.1"),
         ) from None
 
 
@@ -562,8 +568,10 @@ def _watch(root: Path, loop, look) -> _Watching | None:
         return _Watching(root, loop, look)
     except (ImportError, OSError) as error:
         log.warning(
-            "warning: the system does not report file changes here (%s); looking every %d ms",
-            error,
-            POLL_MILLISECONDS,
+            msg(
+                "warning: the system does not report file changes here ({reason}); looking every {ms} ms",
+                reason=error,
+                ms=POLL_MILLISECONDS,
+            )
         )
         return None

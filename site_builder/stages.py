@@ -8,6 +8,7 @@ from the inputs the step is given; the stages themselves keep nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,15 +20,16 @@ from site_builder.checks.catalogs import MAPPING_FILE, catalog_problems
 from site_builder.config import load_config
 from site_builder.content import load
 from site_builder.content.translated import stale_changes
-from site_builder.errors import raise_if_any
+from site_builder.errors import Catalogue, SiteError, format_error, raise_if_any
+from site_builder.incremental.derived import DERIVED_DIR, DerivedFiles
 from site_builder.incremental.memo import Files, Memo
 from site_builder.incremental.record import build_clock
 from site_builder.incremental.store import Stored, read_cache, write_cache
 from site_builder.output.cdn import deploy_files
 from site_builder.output.redirect_pages import redirect_pages
 from site_builder.project import CONFIG_FILE
-from site_builder.render import markup, pages
-from site_builder.render.assets import fingerprint, read_assets
+from site_builder.render import images, markup, pages
+from site_builder.render.assets import AssetManifest, fingerprint, read_assets
 from site_builder.render.feeds import FEED_ITEMS, render_feeds
 from site_builder.render.templating import (
     TEMPLATES_DIR,
@@ -36,13 +38,16 @@ from site_builder.render.templating import (
     compiled_catalogs,
     make_environments,
 )
-from site_builder.site import translations
+from site_builder.render.workers import in_workers
+from site_builder.site import topics, translations
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Site, build_site
 
 # Kept in the memory of the process only, never stored: Jinja environments and compiled
 # templates are code that builds run, and the cache on disk may come from elsewhere.
 IN_MEMORY = ("environments", "compiled templates")
+# Steps whose results are files, kept as their digests once published (as "pages" is).
+KEPT_AS_DIGESTS = ("feeds", "topic pages")
 # What a formatted date is, by (locale, form, date): see templating.FormattedDates. Not a
 # step: the templates fill it as they format dates.
 DATES = "dates"
@@ -69,6 +74,7 @@ def generate(
     changed_since_ns: int | None = None,
     now: float | None = None,
     future: bool = False,
+    minify: bool = False,
 ) -> Generated:
     """Run every stage but writing. Raises ``SiteError``/``SiteErrors`` for the user's mistakes.
 
@@ -79,7 +85,8 @@ def generate(
     since then is read whatever its stamp (see ``load.content_files``).
     ``now``: the build's moment (seconds since 1970; None: ``record.build_clock``), which
     decides in the site's time zone which scheduled pages are due; ``future`` shows those
-    that are not yet, as the preview does.
+    that are not yet, as the preview does. ``minify``: the HTML, CSS and JavaScript
+    minified (see ``render.minify``); the checks read the minified pages, as published.
     """
     memo = memo if memo is not None else Memo()
     workers = _jobs(jobs)
@@ -97,13 +104,17 @@ def generate(
     raise_if_any(translations.source_problems(config, sources, groups))
     today = config.today(now if now is not None else build_clock())
     site = build_site(config, sources, include_drafts=drafts, today=today, future=future or preview)
-    manifest, asset_files = fingerprint(read_assets(root))
+    raise_if_any(topics.topic_problems(site, sources))
+    assets = read_assets(root)
+    manifest, asset_files = fingerprint(assets, minify)
+    manifest, image_files = responsive_images(root, memo, assets, manifest, workers)
     converted = memo.each(
         "bodies",
         markup.convert_sources,
         sources_of(site),
         markup.Addresses.of(site),
         manifest.urls,
+        {manifest.urls[name]: image for name, image in manifest.images.items()},
         jobs=workers,
     )
     bodies = markup.bodies_by_address(site, converted)
@@ -130,13 +141,17 @@ def generate(
         site,
         environments,
         root,
+        minify,
         # Jinja reads a template the first time a page uses it (the environments' key holds them too).
         reads=templates,
         keep=pages.rendered,
         jobs=workers,
         dates=memo.tables[DATES],
     )
-    site_files = pages.collect(results, site, environments, root)
+    site_files = pages.collect(results, site, environments, root, minify)
+    site_files += memo.one(
+        "topic pages", pages.render_topics, site, environments, root, minify, reads=templates
+    )
     rows = translations.status(config, sources, groups)
     if preview:
         # Read from .translated/ and git's history for the stale pages alone, never kept: the
@@ -145,7 +160,7 @@ def generate(
         environment = environments[config.default_language]
         site_files += (pages.render_status_page(site, rows, environment, root, changes),)
     feed_bodies = {key: bodies[key] for key in _feed_items(site)}
-    site_files += memo.one("feeds", render_feeds, site, feed_bodies) + asset_files
+    site_files += memo.one("feeds", render_feeds, site, feed_bodies) + asset_files + image_files
     # Before deploy_files, whose _headers then gives the redirect pages the HTML pages' caching.
     others = tuple(sorted([f.path for f in site_files] + ["_headers", "_redirects"]))
     site_files += memo.one("redirect pages", redirect_pages, site, others)
@@ -183,6 +198,35 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated,
     return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings, figures, today)
 
 
+def responsive_images(
+    root: Path, memo: Memo, assets: Mapping[str, bytes], manifest: AssetManifest, jobs: int
+) -> tuple[AssetManifest, tuple[OutputFile, ...]]:
+    """The photos in ``assets`` with their copies (see ``render.images``): ``manifest`` with
+    each photo's copies, and the copies' files. Copies made before are taken from
+    ``.site-images/`` (see ``incremental.derived``); the others are made, in ``jobs``
+    processes, and kept there."""
+    photos = [OutputFile(name, data) for name, data in assets.items() if images.is_raster(name)]
+    if not photos:
+        return manifest, ()
+    probed = memo.each("image sizes", images.probe_each, photos, keep=images.readable)
+    raise_if_any([found for found in probed if isinstance(found, SiteError)])
+    store = DerivedFiles(root / DERIVED_DIR)
+    wanted = [derivative for info in probed for derivative in images.plan(info)]
+    made = {derivative: store.get(derivative.key) for derivative in wanted}
+    missing = [(derivative, assets[derivative.name]) for derivative, data in made.items() if data is None]
+    if jobs > 1 and len(missing) > 1:
+        encoded = in_workers(missing, jobs, images.encode_each, images.no_setup, ())
+    else:
+        encoded = list(images.encode_each(missing))
+    for (derivative, _), data in zip(missing, encoded):
+        store.put(derivative.key, images.SUFFIXES[derivative.format], data)
+        made[derivative] = data
+    files = {derivative: OutputFile(derivative.path(data), data) for derivative, data in made.items()}
+    published = {derivative: file.path for derivative, file in files.items()}
+    sets = {info.name: images.image_set(info, published) for info in probed}
+    return dataclasses.replace(manifest, images=sets), tuple(sorted(files.values(), key=lambda f: f.path))
+
+
 def sources_of(site: Site) -> list:
     return [page.source for page in site.pages]
 
@@ -193,8 +237,9 @@ def _read(result: object) -> bool:
 
 
 def _feed_items(site: Site) -> list[tuple[str, str]]:
-    """The pages whose HTML the feeds carry, by (language, URL)."""
-    return [(page.lang, page.url) for listed in site.news.values() for page in listed[:FEED_ITEMS]]
+    """The pages whose HTML the feeds carry, by (language, URL): the news feeds' and the topics'."""
+    listed = list(site.news.values()) + [topic.items for topic in topics.topics_of(site).pages()]
+    return sorted({(page.lang, page.url) for items in listed for page in items[:FEED_ITEMS]})
 
 
 def _jobs(jobs: int | None) -> int:
@@ -228,7 +273,8 @@ def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, St
 
     kept = dict(tables)
     kept["pages"] = {key: result for key, result in tables.get("pages", {}).items() if still_there(result[0])}
-    kept["feeds"] = {key: files for key, files in tables.get("feeds", {}).items() if still_there(files)}
+    for step in KEPT_AS_DIGESTS:
+        kept[step] = {key: files for key, files in tables.get(step, {}).items() if still_there(files)}
     return Memo(kept), stored
 
 
@@ -237,7 +283,8 @@ def store_memo(cache_dir: Path, memo: Memo, stored: Stored | None) -> None:
     # A result already kept as digests is the same object as the one read: the cache file
     # then appends only what changed (see ``store.write_cache``).
     tables["pages"] = {key: _kept_result(result) for key, result in tables.get("pages", {}).items()}
-    tables["feeds"] = {key: _kept(files) for key, files in tables.get("feeds", {}).items()}
+    for step in KEPT_AS_DIGESTS:
+        tables[step] = {key: _kept(files) for key, files in tables.get(step, {}).items()}
     write_cache(cache_dir, tables, stored)
 
 
@@ -254,10 +301,16 @@ def _kept(files: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:
     return tuple(f.kept() for f in files)
 
 
-def error_notices(root: Path, errors: list[str], memo: Memo | None) -> dict[str, bytes]:
+def error_notices(
+    root: Path, errors: tuple[SiteError, ...], memo: Memo | None, catalogues: Mapping[str, Catalogue]
+) -> dict[str, bytes]:
     """For the preview: why the latest build failed, per language code, rendered with the Jinja
-    environments last made (the latest templates and catalogues that could be read)."""
+    environments last made (the latest templates and catalogues that could be read), the
+    errors worded in that language where ``catalogues`` has it (see ``messages``), else English."""
     made = list(memo.tables.get("environments", {}).values()) if memo is not None else []
     if not made:
         return {}
-    return {code: pages.render_error_notice(env, errors, root) for code, env in made[-1].items()}
+    return {
+        code: pages.render_error_notice(env, [format_error(e, catalogues.get(code)) for e in errors], root)
+        for code, env in made[-1].items()
+    }

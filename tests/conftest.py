@@ -26,6 +26,12 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# The tool speaks the language the environment names (site_builder.messages): the tests read
+# its English whatever the developer's locale; tests of the Dutch set their own.
+for _variable in ("SITE_BUILDER_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
+
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     """Write ``{"rel/path": text}`` below ``root`` (text is dedented; bytes written as is)."""

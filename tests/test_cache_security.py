@@ -186,6 +186,7 @@ def test_the_list_of_what_may_be_made():
     assert set(store._READABLE) == {
         ("site_builder.config", "SiteConfig"),
         ("site_builder.config", "Language"),
+        ("site_builder.config", "Topic"),  # a topic's names and slugs, in the settings
         ("site_builder.content.load", "SourceText"),
         ("site_builder.content.load", "FrontText"),
         ("site_builder.content.frontmatter", "FrontMatter"),
@@ -197,6 +198,8 @@ def test_the_list_of_what_may_be_made():
         ("site_builder.render.markup", "Link"),
         ("site_builder.site.files", "OutputFile"),
         ("site_builder.errors", "SiteError"),
+        ("site_builder.errors", "Message"),  # what an error says, shown in English or Dutch
+        ("site_builder.render.images", "ImageInfo"),  # a photo's size, read once
         ("datetime", "date"),
     }
     for cls in store.CACHED_CLASSES:
@@ -256,6 +259,7 @@ def test_everything_a_build_stores_is_read_back(tmp_path, run_cli, monkeypatch):
     site = make_mini_site(tmp_path / "site")
     catalogue = site / "translations/nl/LC_MESSAGES/messages.po"
     catalogue.write_text(catalogue.read_text("utf-8") + UNUSED_ENTRY, "utf-8")
+    _add_photo(site)
     code, _, err = run_cli("-C", site, "build")
     assert code == 0 and "'Not used anywhere' is no longer used" in err
     found = store.read_cache(site / ".site-cache")
@@ -330,7 +334,7 @@ def _values(value: object) -> Iterator[object]:
         for field in dataclasses.fields(value):
             yield from _values(getattr(value, field.name))
     elif isinstance(value, SiteError):
-        yield from _values((value.message, value.path, value.line, value.hint))
+        yield from _values((value.message_text, value.path, value.line, value.hint_text))
 
 
 def _unmarshalled(data: bytes) -> object:
@@ -338,3 +342,11 @@ def _unmarshalled(data: bytes) -> object:
         return marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
+
+
+def _add_photo(site: Path) -> None:
+    """A photo the build reads the size of (and keeps it: an ``ImageInfo``)."""
+    from PIL import Image
+
+    (site / "assets/images").mkdir(parents=True)
+    Image.new("RGB", (64, 48), "teal").save(site / "assets/images/photo.jpg", "JPEG")

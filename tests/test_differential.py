@@ -19,6 +19,7 @@ A failure names the seed, the step and every edit so far, which replays it exact
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import posixpath
 import random
@@ -126,8 +127,15 @@ def _date(rng: random.Random) -> str:
 
 
 def _binary(rng: random.Random) -> bytes:
-    """New bytes for an image or a PDF (the build only copies them)."""
-    return b"\x89PNG\r\n\x1a\n" + rng.randbytes(rng.randrange(8, 64))
+    """New bytes for an image or a PDF: a real PNG of a random size and colours (the build
+    reads a photo's size and makes its copies; it copies a PDF as it is)."""
+    from PIL import Image
+
+    size = (rng.randrange(8, 64), rng.randrange(8, 64))
+    image = Image.frombytes("RGB", size, rng.randbytes(size[0] * size[1] * 3))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _in_language(rel: str) -> str:
@@ -277,6 +285,23 @@ def edit_config(p: Project, rng: random.Random, step: int) -> str:
         text = re.sub(r"^    locale: en_\w+$", f"    locale: {locale}", text, flags=re.MULTILINE)
     p.write("site.yaml", text)
     return f"site.yaml: {how}"
+
+
+def edit_topics(p: Project, rng: random.Random, step: int) -> str:
+    """A news item's topics, the same in both languages as they must be; or a topic's name."""
+    text = p.read("site.yaml")
+    declared = re.findall(r"^  ([a-z0-9-]+):$", text.split("\ntopics:\n", 1)[1], re.MULTILINE)
+    if rng.random() < 0.3:
+        key, lang = rng.choice(declared), rng.choice(["en", "nl"])
+        named = re.compile(rf"^(  {key}:\n(?:    .*\n)*?    {lang}: {{name: )[^,]*", re.MULTILINE)
+        p.write("site.yaml", named.sub(rf"\g<1>Topic of step {step}", text, count=1))
+        return f"site.yaml: name of topic {key} in {lang}"
+    name, chosen = rng.choice(p.news()), rng.sample(declared, rng.randrange(3))
+    for lang in ("en", "nl"):
+        rel = f"content/{lang}/news/{name}"
+        listed = _set_key(p.read(rel), "topics", f"[{', '.join(chosen)}]")
+        p.write(rel, listed if chosen else _drop_key(p.read(rel), "topics"))
+    return f"topics of {name}: {', '.join(chosen) or 'none'}"
 
 
 # Templates the build renders, and where text inside them shows on every page they make.
@@ -523,6 +548,7 @@ EDITS: dict[str, Edit] = {
     "SWOT item": edit_swot,
     "image in a page": edit_image_link,
     "site.yaml": edit_config,
+    "topics": edit_topics,
     "template": edit_template,
     "catalogue": edit_catalogue,
     "CSS or JS": edit_style_or_script,
@@ -785,7 +811,7 @@ def leave_asset_manifest_out_of_feeds_key(monkeypatch) -> None:
 def _photo_changed(series: Series) -> tuple[dict[str, Outcome], list[str]]:
     """Build the seeded site, give the image at the top of both feeds new bytes, build again."""
     assert not series.first()
-    series.project.write("assets/photo.png", b"\x89PNG\r\n\x1a\nnew bytes")
+    series.project.write("assets/photo.png", _binary(random.Random("new bytes")))
     outcomes = series.builds.run()
     return outcomes, differences(outcomes, series.last, False)
 
@@ -794,7 +820,11 @@ def test_a_feed_names_a_changed_image_by_its_new_fingerprint(tmp_path, run_cli):
     outcomes, found = _photo_changed(Series(SEEDS[0], tmp_path, run_cli))
     assert not found
     for outcome in outcomes.values():
-        names = set(re.findall(rb"/assets/(photo\.[0-9a-f]{8}\.png)", outcome.tree["en/feed.xml"]))
+        names = set(
+            re.findall(
+                rb"/assets/(photo\.(?:\d+\.)?[0-9a-f]{8}\.(?:png|webp|avif))", outcome.tree["en/feed.xml"]
+            )
+        )
         assert names and all(f"assets/{name.decode()}" in outcome.tree for name in names), names
 
 

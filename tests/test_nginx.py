@@ -101,6 +101,9 @@ def server(tmp_path_factory):
     nl_mou.write_text(
         nl_mou.read_text().replace("date: 2019-09-26", "date: 2019-09-26\naliases: [/nl/nieuws/mou/]")
     )
+    for lang in ("en", "nl"):  # a topic of site.yaml's, whose pages have a feed of their own
+        ema = root / f"content/{lang}/news/2019-06-12-ema.md"
+        ema.write_text(ema.read_text().replace("date: 2019-06-12", "date: 2019-06-12\ntopics: [ema]"))
     assert run_process("-C", root, "build").returncode == 0
     with nginx_serving(root, root.parent / "nginx") as port:
         yield port, root / "build"
@@ -163,8 +166,9 @@ def test_fingerprinted_assets_are_immutable(server):
 
 def test_feeds_and_sitemap(server):
     port, _ = server
-    status, headers, _ = get(port, "/en/feed.xml")
-    assert status == 200 and headers["content-type"] == "application/atom+xml; charset=utf-8"
+    for feed in ("/en/feed.xml", "/nl/themas/europees-geneesmiddelenbureau/feed.xml"):
+        status, headers, _ = get(port, feed)
+        assert status == 200 and headers["content-type"] == "application/atom+xml; charset=utf-8", feed
     status, headers, body = get(port, "/sitemap.xml")
     assert status == 200 and b"<urlset" in body and headers["cache-control"] == REVALIDATE
 

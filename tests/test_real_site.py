@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -157,14 +158,15 @@ def test_assets_are_fingerprinted_and_every_internal_link_resolves(built):
 
 def test_numbers_and_dates_are_formatted_per_locale(built, sources):
     figures = {s.lang: s for s in sources if s.kind == "key-figures"}
-    nl = (built / "nl/kerncijfers/index.html").read_text("utf-8")
-    en = (built / "en/key-figures/index.html").read_text("utf-8")
+    # The text as a reader sees it: the minified pages write & or &amp; as each place allows.
+    nl = unescape((built / "nl/kerncijfers/index.html").read_text("utf-8"))
+    en = unescape((built / "en/key-figures/index.html").read_text("utf-8"))
     assert "65.000" in nl and "65,000" not in nl
     assert "65,000" in en and "65.000" not in en
     for lang, text in (("nl", nl), ("en", en)):
         for figure in figures[lang].front.figures:
-            assert _escape(figure.label) in text
-            assert _escape(figure.source) in text or figure.source_url in text
+            assert figure.label in text
+            assert figure.source in text or figure.source_url in text
     news = {(s.lang, s.rel): s for s in sources if s.kind == "news"}
     months = {
         "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
@@ -180,19 +182,9 @@ def test_numbers_and_dates_are_formatted_per_locale(built, sources):
         html = next(
             p
             for p in (built / lang).rglob("index.html")
-            if f"<h1>{_escape(source.front.title)}</h1>" in p.read_text("utf-8")
+            if f"<h1>{source.front.title}</h1>" in unescape(p.read_text("utf-8"))
         )
-        assert expected in html.read_text("utf-8"), (source.path, expected)
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&#34;")
-        .replace("'", "&#39;")
-    )
+        assert expected in unescape(html.read_text("utf-8")), (source.path, expected)
 
 
 def test_root_page_offers_both_languages(built, config):

@@ -236,6 +236,7 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
     from markupsafe import escape
 
     from site_builder.errors import SiteErrors, format_error
+    from site_builder.messages import load_catalogue
     from site_builder.pipeline import build
     from site_builder.serve import Preview
 
@@ -287,7 +288,8 @@ def test_preview_after_any_edits_equals_a_fresh_build(tmp_path):
             failures += 1
             shown = (preview.out / "nl/index.html").read_text("utf-8")
             assert "preview-error" in shown
-            assert all(str(escape(format_error(error))) in shown for error in failure.errors)
+            dutch = load_catalogue("nl")  # a Dutch page shows them in Dutch
+            assert all(str(escape(format_error(error, dutch))) in shown for error in failure.errors)
             continue
         assert read_tree(preview.out) == read_tree(fresh)
     assert failures  # the order of the edits leaves the site broken for a while
@@ -332,16 +334,19 @@ def test_the_error_notice_speaks_the_language_of_each_page(tmp_path):
     assert preview.poll()
     dutch = "Herstel dit en sla opnieuw op:"
     english = "Fix this, and save again:"
-    for path, shown, hidden in (
-        ("nl/over-ons/index.html", dutch, english),
-        ("nl/index.html", dutch, english),
-        ("en/about/index.html", english, dutch),
-        ("en/404.html", english, dutch),
+    # The errors themselves too (the package's own catalogue, see test_messages.py).
+    dutch_error = "de verplichte instelling &#39;title&#39; ontbreekt"
+    english_error = "missing required key &#39;title&#39;"
+    for path, shown, hidden, error in (
+        ("nl/over-ons/index.html", dutch, english, dutch_error),
+        ("nl/index.html", dutch, english, dutch_error),
+        ("en/about/index.html", english, dutch, english_error),
+        ("en/404.html", english, dutch, english_error),
     ):
         html = (preview.out / path).read_text("utf-8")
         assert html.count('class="preview-error"') == 1, path
         assert shown in html and hidden not in html, path
-        assert "content/en/about.md:" in html and "missing required key &#39;title&#39;" in html, path
+        assert "content/en/about.md:" in html and error in html, path
 
     # A fault in the notice's own template: a plain notice in English that names it as well.
     page.write_text(page.read_text().replace("titel:", "title:", 1) + "\nSee [nothing](nothing.md).\n")

@@ -258,7 +258,11 @@ def test_the_main_navigation_lines_up_with_the_page(html_pages):
     # page's, not on the list itself (where the list's own padding: 0 cancelled the container's).
     for path in ("en/index.html", "nl/kerncijfers/index.html"):
         html = html_pages[path]
-        assert re.search(r'<nav class="main-nav" aria-label="[^"]+">\s*<div class="wrap">\s*<ul>', html)
+        assert re.search(
+            r'<nav class="main-nav" aria-label="[^"]+">\s*<div class="wrap">\s*'
+            r'<details class="menu">\s*<summary>[^<]+</summary>\s*<ul>',
+            html,
+        )
         assert re.search(r'<header class="site-header">\s*<div class="wrap header-inner">', html)
         assert '<ul class="wrap">' not in html
 

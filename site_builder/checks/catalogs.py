@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.content.load import link_outside
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, msg
 from site_builder.project import MAPPING_FILE
 from site_builder.render.templating import (
     TEMPLATES_DIR,
@@ -39,9 +39,9 @@ def _mapping(root: Path):
             return parse_mapping_cfg(handle)
     except OSError as exc:
         raise SiteError(
-            f"cannot read the extraction settings: {exc.strerror}",
+            msg("cannot read the extraction settings: {reason}", reason=exc.strerror),
             MAPPING_FILE,
-            hint="it says which templates hold UI strings; see the README",
+            hint=msg("it says which templates hold UI strings; see the README"),
         ) from None
 
 
@@ -82,9 +82,9 @@ def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
             if used:
                 problems.append(
                     SiteError(
-                        f"no catalogue of UI strings for {language.name}",
+                        msg("no catalogue of UI strings for {language}", language=language.name),
                         display,
-                        hint=f"run: site-builder i18n update (it creates {display})",
+                        hint=msg("run: site-builder i18n update (it creates {file})", file=display),
                     )
                 )
             continue
@@ -93,32 +93,39 @@ def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
             if entry is None:
                 problems.append(
                     SiteError(
-                        f"'{msgid}' (used in {template}:{line}) is not in the catalogue",
+                        msg(
+                            "'{msgid}' (used in {template}:{line}) is not in the catalogue",
+                            msgid=msgid,
+                            template=template,
+                            line=line,
+                        ),
                         display,
-                        hint="run: site-builder i18n update, then translate it",
+                        hint=msg("run: site-builder i18n update, then translate it"),
                     )
                 )
             elif entry.fuzzy:
                 problems.append(
                     SiteError(
-                        f"the translation of '{msgid}' is marked fuzzy",
+                        msg("the translation of '{msgid}' is marked fuzzy", msgid=msgid),
                         display,
                         entry.lineno,
-                        "check it, then remove the '#, fuzzy' line",
+                        msg("check it, then remove the '#, fuzzy' line"),
                     )
                 )
             elif not all(entry.string) if isinstance(entry.string, tuple) else not entry.string:
                 problems.append(
-                    SiteError(f"'{msgid}' has no translation", display, entry.lineno, "fill in its msgstr")
+                    SiteError(
+                        msg("'{msgid}' has no translation", msgid=msgid), display, entry.lineno, msg("fill in its msgstr")
+                    )
                 )
         for entry in catalog:
             if entry.id and entry.id not in used:
                 problems.append(
                     SiteError(
-                        f"'{entry.id}' is no longer used in the templates",
+                        msg("'{msgid}' is no longer used in the templates", msgid=entry.id),
                         display,
                         entry.lineno,
-                        "run: site-builder i18n update (it keeps the entry as obsolete)",
+                        msg("run: site-builder i18n update (it keeps the entry as obsolete)"),
                     )
                 )
     return problems
@@ -168,4 +175,4 @@ def _pybabel(*args: str) -> None:
         CommandLineInterface().run(["pybabel", "-q", *args])
     except SystemExit as exit:  # Babel exits on bad input
         if exit.code:
-            raise SiteError(f"pybabel {args[0]} failed", hint="see the message above") from None
+            raise SiteError(msg("pybabel {command} failed", command=args[0]), hint=msg("see the message above")) from None

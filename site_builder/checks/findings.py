@@ -8,7 +8,6 @@ languages always do; missing translations are reported by ``check``).
 from __future__ import annotations
 
 import datetime
-
 import hashlib
 import posixpath
 import re
@@ -18,10 +17,10 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from site_builder.checks import html_policy
-from site_builder.checks.wellformed import html_problems, doubtful_values, malformed_xml
+from site_builder.checks.wellformed import doubtful_values, html_problems, malformed_xml
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.markup import RenderedPage, linked_file
 from site_builder.site import translations
 from site_builder.site.files import OutputFile
@@ -70,9 +69,9 @@ class Findings:
 # A site-internal address in href="/…" or src="/…", and an id="…", each after a space. The
 # patterns start with a literal, which the regular-expression engine finds several times
 # faster than a class such as \s; the attribute's name and the space before it are checked
-# afterwards (_found).
-_ATTRIBUTE_PATH = re.compile(rb'="(/(?!/)[^"#?]*)')
-_HTML_ID = re.compile(rb'id="([^"]+)"')
+# afterwards (_found). A value may be unquoted where HTML allows it, as minified pages have them.
+_ATTRIBUTE_PATH = re.compile(rb'=(?:"(/(?!/)[^"#?]*)|(/(?!/)[^\s"\'=<>`#?]*))')
+_HTML_ID = re.compile(rb'id=(?:"([^"]+)"|([^\s"\'=<>`]+))')
 _SPACE = frozenset(b" \t\n\r\f\v")  # what \s matches in bytes
 
 
@@ -97,7 +96,7 @@ def _found(pattern: re.Pattern, data: bytes, valid: Callable[[re.Match], bool]) 
 
 def _html_ids(data: bytes) -> frozenset[str]:
     found = _found(_HTML_ID, data, lambda m: m.start() > 0 and data[m.start() - 1] in _SPACE)
-    return frozenset(sys.intern(m.group(1).decode("utf-8", "replace")) for m in found)
+    return frozenset(sys.intern((m.group(1) or m.group(2)).decode("utf-8", "replace")) for m in found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +240,7 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Poli
                         after[needle] = offset + 1
                         line = first_line + lower[:offset].count("\n")
                         break
-            problems.append(SiteError(violation.message, page.path, line, violation.hint))
+            problems.append(SiteError(violation.message_text, page.path, line, violation.hint_message))
     return problems
 
 
@@ -267,22 +266,25 @@ def translation_problems(
     for row in status if status is not None else translations.status(config, sources, found):
         for stale in row.stale:
             page = by_path[stale.path]
-            what = "is not translated yet" if stale.never_translated else "has changed since this translation"
+            if stale.never_translated:
+                what = msg("{source} is not translated yet", source=stale.source)
+            else:
+                what = msg("{source} has changed since this translation", source=stale.source)
             problems.append(
                 SiteError(
-                    f"{stale.source} {what}",
+                    what,
                     stale.path,
                     page.front.lines.get("translated_from"),
-                    f"update this page, then run: site-builder translations done {stale.path}",
+                    msg("update this page, then run: site-builder translations done {path}", path=stale.path),
                 )
             )
         for path in row.orphaned:
             problems.append(
                 SiteError(
-                    "the page this was translated from no longer exists",
+                    msg("the page this was translated from no longer exists"),
                     path,
                     by_path[path].front.lines.get("translated_from"),
-                    "remove the translated_from line, or restore the source page",
+                    msg("remove the translated_from line, or restore the source page"),
                 )
             )
     return problems
@@ -325,9 +327,9 @@ def broken_template_links(
             problems.setdefault(
                 (where, target),
                 SiteError(
-                    f"the page links to '{target}', which does not exist",
+                    msg("the page links to '{target}', which does not exist", target=target),
                     where if page is not None else f"build/{path}",
-                    hint=f"the link comes from the template {page.template}" if page else None,
+                    hint=msg("the link comes from the template {template}", template=page.template) if page else None,
                 ),
             )
     return list(problems.values())
@@ -348,7 +350,7 @@ def _link_targets(data: bytes) -> tuple[str, ...]:
     def valid(m: re.Match) -> bool:
         return _after_space(data, b"href", m.start()) or _after_space(data, b"src", m.start())
 
-    found = dict.fromkeys(m.group(1) for m in _found(_ATTRIBUTE_PATH, data, valid))
+    found = dict.fromkeys(m.group(1) or m.group(2) for m in _found(_ATTRIBUTE_PATH, data, valid))
     # Interned: most targets (menus, switchers, assets) recur in every file, and the cache
     # then stores and loads each once.
     return tuple(sys.intern(target.decode("utf-8", "replace")) for target in found)
@@ -390,8 +392,8 @@ def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, 
                 scan = scans.get(name)
                 if unquote(fragment) in (scan[1] if scan is not None else ()):
                     continue
-                message = f"the link '{link.href}' leads to no '#{fragment}' on its page"
-                hint = "after # comes the id of a heading on that page, such as #strengths"
+                message = msg("the link '{href}' leads to no '#{fragment}' on its page", href=link.href, fragment=fragment)
+                hint = msg("after # comes the id of a heading on that page, such as #strengths")
             else:
                 continue
             problems.append(SiteError(message, page.path, link.line, hint))
@@ -403,16 +405,18 @@ def _link_problem(href: str, site: Site, page: Page) -> tuple[str, str]:
     path = href.split("#", 1)[0].split("?", 1)[0]
     if path.endswith(".md"):
         return (
-            f"the link '{href}' leads to no page",
+            msg("the link '{href}' leads to no page", href=href),
             _meant_file(site, page, path)
-            or "link to a page's file relative to this file, such as ../swot.md",
+            or msg("link to a page's file relative to this file, such as ../swot.md"),
         )
     if posixpath.splitext(path)[1] not in ("", ".html"):  # an image, a PDF: a file, not a page
         return (
-            f"'{href}' is not a file of the site",
-            "put the file in assets/ and write /assets/ before its name",
+            msg("'{href}' is not a file of the site", href=href),
+            msg("put the file in assets/ and write /assets/ before its name"),
         )
-    return f"the link '{href}' leads to no page", "check the address; pages are linked best by their .md file"
+    return msg("the link '{href}' leads to no page", href=href), msg(
+        "check the address; pages are linked best by their .md file"
+    )
 
 
 def _meant_file(site: Site, page: Page, path: str) -> str | None:
@@ -428,12 +432,19 @@ def _meant_file(site: Site, page: Page, path: str) -> str | None:
     for other in site.pages:
         last = other.url.rstrip("/").rpartition("/")[2]  # the page's own part of its address
         if (other.lang, other.section, last) == (lang, folder, segment) and other.kind != "home":
-            return f"{other.path} has the address {other.url}: link to {_relative(page, other)}"
+            return msg(
+                "{path} has the address {url}: link to {link}", path=other.path, url=other.url, link=_relative(page, other)
+            )
     for language in site.config.languages:
         named = site.page_for_source(language.code, rel) if language.code != lang else None
         meant = site.translation(named, lang) if named is not None else None
         if meant is not None:
-            return f"{meant.path} is the translation of {named.path}: link to {_relative(page, meant)}"
+            return msg(
+                "{path} is the translation of {source}: link to {link}",
+                path=meant.path,
+                source=named.path,
+                link=_relative(page, meant),
+            )
     return None
 
 
@@ -448,11 +459,11 @@ def missing_translations(site: Site) -> list[SiteError]:
         for language in site.config.languages:
             if language.code != page.lang and site.translation(page, language.code) is None:
                 expected = f"content/{language.code}/{page.source.rel}"
-                hint = f"add {expected}, or give both pages the same translation_key"
+                hint = msg("add {file}, or give both pages the same translation_key", file=expected)
                 held, untranslated = site.held_back.get((page.key, language.code), (None, False))
                 if held is not None and untranslated:
-                    hint = f"translate {held}, then run: site-builder translations done {held}"
+                    hint = msg("translate {file}, then run: site-builder translations done {file}", file=held)
                 elif held is not None:
-                    hint = f"{held} is a draft: remove its 'draft: true' line when it is ready"
-                problems.append(SiteError(f"no {language.name} translation", page.path, hint=hint))
+                    hint = msg("{file} is a draft: remove its 'draft: true' line when it is ready", file=held)
+                problems.append(SiteError(msg("no {language} translation", language=language.name), page.path, hint=hint))
     return problems

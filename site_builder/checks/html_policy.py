@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
+from site_builder.errors import Message, msg
+
 # What a violation does, which its message says.
 CODE = "runs code"
 NAVIGATION = "sends the visitor elsewhere"
@@ -43,20 +45,35 @@ ADDRESS = "uses an address the site does not allow"
 NOT_ALLOWED = "is not allowed"
 UNFINISHED = "is not finished"
 
-_HINTS = {
-    CODE: "write content in Markdown; scripts belong in templates/ and assets/",
-    NAVIGATION: 'link to the page with <a href="…"> instead',
-    SUBMISSION: 'forms belong in templates/; link to a form elsewhere with <a href="…">',
-    LOAD: "put the file in assets/ and write /assets/ before its name",
-    STYLE_LOAD: "show an image with ![what it shows](/assets/…); styles belong in assets/",
-    ADDRESS: "links may use https:, http:, mailto: and tel:; files go in assets/",
-    NOT_ALLOWED: "docs/content.md, 'Raw HTML', lists what is allowed",
-    UNFINISHED: "end every tag with >, and write &lt; for a < that is text",
+# The same, as the message shows it in the reader's language (see errors.Message); each ends
+# the clause "raw HTML that …", where Dutch puts the verb last.
+_KIND_WORDS = {
+    CODE: msg("runs code"),
+    NAVIGATION: msg("sends the visitor elsewhere"),
+    SUBMISSION: msg("submits data"),
+    LOAD: msg("loads from another host"),
+    STYLE_LOAD: msg("loads files from a style attribute"),
+    ADDRESS: msg("uses an address the site does not allow"),
+    NOT_ALLOWED: msg("is not allowed"),
+    UNFINISHED: msg("is not finished"),
 }
-EMBED_HINT = "embed only https:// pages of a host listed under embed_hosts in site.yaml"
-_STYLE_HINT = "styles belong in assets/site.css"
-_INLINE_STYLE_HINT = "browsers ignore inline styles under the site's CSP: give the element a class and style it in assets/site.css"
-_FOREIGN_HINT = "save the drawing as an .svg file in assets/ and show it with ![what it shows](/assets/…)"
+
+_HINTS = {
+    CODE: msg("write content in Markdown; scripts belong in templates/ and assets/"),
+    NAVIGATION: msg('link to the page with <a href="…"> instead'),
+    SUBMISSION: msg('forms belong in templates/; link to a form elsewhere with <a href="…">'),
+    LOAD: msg("put the file in assets/ and write /assets/ before its name"),
+    STYLE_LOAD: msg("show an image with ![what it shows](/assets/…); styles belong in assets/"),
+    ADDRESS: msg("links may use https:, http:, mailto: and tel:; files go in assets/"),
+    NOT_ALLOWED: msg("docs/content.md, 'Raw HTML', lists what is allowed"),
+    UNFINISHED: msg("end every tag with >, and write &lt; for a < that is text"),
+}
+EMBED_HINT = msg("embed only https:// pages of a host listed under embed_hosts in site.yaml")
+_STYLE_HINT = msg("styles belong in assets/site.css")
+_INLINE_STYLE_HINT = msg(
+    "browsers ignore inline styles under the site's CSP: give the element a class and style it in assets/site.css"
+)
+_FOREIGN_HINT = msg("save the drawing as an .svg file in assets/ and show it with ![what it shows](/assets/…)")
 
 # --- the allow-list ---------------------------------------------------------------------
 
@@ -187,15 +204,23 @@ class Violation:
     what: str  # the construct as the message names it, such as <script or onerror=
     written: str  # the start tag (or text) as written in the HTML; "" if none
     needles: tuple[str, ...] = ()  # what else to look for in the Markdown to find its line
-    hint_text: str | None = None
+    hint_text: Message | None = None
+
+    @property
+    def message_text(self) -> Message:
+        return msg("raw HTML that {does} ('{what}') in the content", does=_KIND_WORDS[self.kind], what=self.what)
 
     @property
     def message(self) -> str:
-        return f"raw HTML that {self.kind} ('{self.what}') in the content"
+        return str(self.message_text)
+
+    @property
+    def hint_message(self) -> Message:
+        return self.hint_text or _HINTS[self.kind]
 
     @property
     def hint(self) -> str:
-        return self.hint_text or _HINTS[self.kind]
+        return str(self.hint_message)
 
 
 def violations(html: str, policy: Policy, markdown: str | None = None) -> list[Violation]:
@@ -391,7 +416,7 @@ def _style(value: str) -> tuple[str, str, str] | None:
 
 _UNFINISHED = re.compile(r"<[A-Za-z/!?][^\s<>/]*")
 _END_TAG = re.compile(r"</[A-Za-z][^\t\n\r\f />\x00]*[\t\n\r\f ]*>")
-_END_HINT = "write an end tag as </name>, with nothing after the name"
+_END_HINT = msg("write an end tag as </name>, with nothing after the name")
 
 
 class _Checker(HTMLParser):

@@ -22,19 +22,21 @@ import xml.parsers.expat
 from collections.abc import Iterable
 
 from site_builder.content.frontmatter import doubtful
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, msg
 from site_builder.render.feeds import feed_path
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Site
+from site_builder.site.topics import topics_of
 
 SITEMAP = "sitemap.xml"
-_HINT = "a page's text broke the file: look in the page named here for unusual characters"
+_HINT = msg("a page's text broke the file: look in the page named here for unusual characters")
 
 
 def xml_files(site: Site, files: Iterable[OutputFile]) -> list[OutputFile]:
     """The sitemap and the feeds among ``files``; a file kept from the last build without its
     bytes was checked when that build made it."""
     wanted = {SITEMAP, *(feed_path(code) for code in site.config.codes)}
+    wanted |= {topic.feed_path for topic in topics_of(site).pages()}
     return [file for file in files if file.path in wanted and file.data is not None]
 
 
@@ -60,13 +62,15 @@ def _xml_problem(path: str, data: bytes) -> SiteError | None:
         text = line.decode("utf-8", "replace")
         bad = next((index for index, c in enumerate(text) if not _xml_char(c)), None)
         if bad is not None:
-            what = f"the character U+{ord(text[bad]):04X} is not allowed in XML"
+            what = msg("the character {code} is not allowed in XML", code=f"U+{ord(text[bad]):04X}")
             offset += len(text[:bad].encode("utf-8"))
         else:
-            what = f"it is not well-formed XML ({xml.parsers.expat.errors.messages[error.code]})"
+            what = msg("it is not well-formed XML ({reason})", reason=xml.parsers.expat.errors.messages[error.code])
             offset += error.offset
         where = _entry_at(data, offset)
-        return SiteError(f"{what}{where}", f"build/{path}", error.lineno, _HINT)
+        if where:
+            what = msg("{problem}, near {entry}", problem=what, entry=where)
+        return SiteError(what, f"build/{path}", error.lineno, _HINT)
     return None
 
 
@@ -86,7 +90,7 @@ def _entry_at(data: bytes, offset: int) -> str:
         if start >= 0:
             end = data.find(closing, start)
             if end >= 0:
-                return f", near {data[start + len(opening) : end].decode('utf-8', 'replace')}"
+                return data[start + len(opening) : end].decode("utf-8", "replace")
     return ""
 
 
@@ -127,10 +131,10 @@ def html_problems(files: Iterable[OutputFile]) -> list[tuple[SiteError, ...]]:
         results.append(
             (
                 SiteError(
-                    f"the character U+{character:04X} is not allowed in a web page",
+                    msg("the character {code} is not allowed in a web page", code=f"U+{character:04X}"),
                     f"build/{file.path}",
                     line,
-                    "a template or a translation put it there: delete it (it is invisible in most editors)",
+                    msg("a template or a translation put it there: delete it (it is invisible in most editors)"),
                 ),
             )
         )

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from site_builder.content.schema import Field, validate
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import Message, SiteError, msg, raise_if_any
 
 NEWS_SECTION = "news"
 KEY_FIGURES_FILE = "key-figures.md"
@@ -36,7 +36,7 @@ MAX_TITLE = 1000
 FUTURE_YEARS = 5
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SLUG_HINT = "use lower-case letters a-z, digits and single hyphens, such as over-ons"
+SLUG_HINT = msg("use lower-case letters a-z, digits and single hyphens, such as over-ons")
 _KEY = re.compile(r"[A-Za-z0-9]+(?:[-_.][A-Za-z0-9]+)*")
 _TEMPLATE = re.compile(r"[A-Za-z0-9_-]+\.html")
 _FIGURE_ID = SLUG
@@ -50,6 +50,7 @@ TRANSLATED_FROM = re.compile(r"(?P<lang>[a-z]{2,3}(?:-[a-z0-9]{2,8})*):(?P<versi
 # An old address on this site: absolute path, URL-safe characters, no "." or ".." segments.
 _ALIAS = re.compile(r"/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*)?")
 _TRANSLATED_FROM_LINE = re.compile(r"^translated_from:.*\n?", re.MULTILINE)
+_TOPICS_LINES = re.compile(r"^topics:.*\n?(?:[ \t]*-.*\n?)*", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,9 @@ class FrontMatter:
     publish_date: datetime.date | None = None  # held back until this day (see ``due``)
     expiry_date: datetime.date | None = None  # taken down from this day
     aliases: tuple[str, ...] = ()
+    # Keys of topics declared in site.yaml (news items); each one's line is in ``lines`` as
+    # "topics[1]", "topics[2]", … (see ``site.topics``).
+    topics: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
     swot: Swot | None = None
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
@@ -150,13 +154,19 @@ def published_iso(front: FrontMatter) -> str:
 
 
 def content_version(text: str) -> str:
-    """A short hash of a page's text, leaving out its own ``translated_from`` line.
+    """A short hash of a page's text, leaving out its own ``translated_from`` line and its
+    ``topics`` (the line, and the items of a list written below it).
 
     A translation records its source's version; the source's version must not
-    change when only its own ``translated_from`` does.
+    change when only its own ``translated_from`` does. Nor when its topics do: they are
+    not words to translate, and a translation that lists other topics stops the build
+    (see ``site.topics``), so editors change them in both languages at once.
     """
     if "translated_from:" in text:  # looked for first: most pages are not translations
         text = _TRANSLATED_FROM_LINE.sub("", text)
+    if "\ntopics:" in text:
+        end = text.find("\n---") + 1  # the front matter's closing line
+        text = _TOPICS_LINES.sub("", text[:end]) + text[end:]
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
@@ -205,84 +215,84 @@ def kind_with_template(kind: str, template: object) -> str:
     return KIND_TEMPLATES.get(template, kind) if kind == "page" and isinstance(template, str) else kind
 
 
-def _pattern(regex: re.Pattern, what: str):
-    def check(value: str) -> str | None:
-        return None if regex.fullmatch(value) else f"'{value}' is not {what}"
+def _pattern(regex: re.Pattern, what: Message):
+    def check(value: str) -> Message | None:
+        return None if regex.fullmatch(value) else msg("'{value}' is not {what}", value=value, what=what)
 
     return check
 
 
 def _choice(choices: tuple[str, ...]):
-    def check(value: str) -> str | None:
-        return None if value in choices else f"'{value}' is not one of: {', '.join(choices)}"
+    def check(value: str) -> Message | None:
+        return None if value in choices else msg("'{value}' is not one of: {choices}", value=value, choices=", ".join(choices))
 
     return check
 
 
-def _nonblank(value: str) -> str | None:
-    return None if value.strip() else "is empty"
+def _nonblank(value: str) -> Message | None:
+    return None if value.strip() else msg("is empty")
 
 
 _COMMON = {
-    "title": Field("text", required=True, check=_nonblank, hint="add 'title: …' with the page title"),
+    "title": Field("text", required=True, check=_nonblank, hint=msg("add 'title: …' with the page title")),
     "summary": Field("text"),
-    "slug": Field("text", check=_pattern(SLUG, "URL-safe"), hint=SLUG_HINT),
+    "slug": Field("text", check=_pattern(SLUG, msg("URL-safe")), hint=SLUG_HINT),
     "date": Field("date"),
-    "publish_date": Field("date", hint="the first day the page is published, written YYYY-MM-DD"),
-    "expiry_date": Field("date", hint="the first day the page is no longer published, written YYYY-MM-DD"),
-    "draft": Field("bool", hint="write true or false"),
+    "publish_date": Field("date", hint=msg("the first day the page is published, written YYYY-MM-DD")),
+    "expiry_date": Field("date", hint=msg("the first day the page is no longer published, written YYYY-MM-DD")),
+    "draft": Field("bool", hint=msg("write true or false")),
     "translation_key": Field(
         "text",
-        check=_pattern(_KEY, "a valid key"),
-        hint="letters, digits, hyphens, underscores or dots, such as lsh-programme",
+        check=_pattern(_KEY, msg("a valid key")),
+        hint=msg("letters, digits, hyphens, underscores or dots, such as lsh-programme"),
     ),
     "template": Field(
         "text",
-        check=_pattern(_TEMPLATE, "a template file name"),
-        hint="the name of a file in templates/, such as page.html",
+        check=_pattern(_TEMPLATE, msg("a template file name")),
+        hint=msg("the name of a file in templates/, such as page.html"),
     ),
-    "weight": Field("int", hint="a whole number such as 10"),
-    "menu": Field("bool", hint="write true or false"),
-    "menu_title": Field("text", check=_nonblank, hint="a short name for the menu, such as Programme"),
+    "weight": Field("int", hint=msg("a whole number such as 10")),
+    "menu": Field("bool", hint=msg("write true or false")),
+    "menu_title": Field("text", check=_nonblank, hint=msg("a short name for the menu, such as Programme")),
     "date_precision": Field(
         "text",
         check=_choice(DATE_PRECISIONS),
-        hint="month or year: the date is then shown as 'July 2019' or '2018'",
+        hint=msg("month or year: the date is then shown as 'July 2019' or '2018'"),
     ),
     "aliases": Field(
         "list",
         item_kind="text",
         check=lambda items: next(
             (
-                f"'{a}' is not a site address"
+                msg("'{address}' is not a site address", address=a)
                 for a in items
                 if not _ALIAS.fullmatch(a) or "/../" in a or "/./" in a
             ),
             None,
         ),
-        hint="old addresses of this page on this site, such as /en/mou/",
+        hint=msg("old addresses of this page on this site, such as /en/mou/"),
     ),
     "translated_from": Field(
         "text",
-        check=_pattern(TRANSLATED_FROM, "a source version"),
-        hint="written by 'site-builder translations done FILE'; remove the line and run that command",
+        check=_pattern(TRANSLATED_FROM, msg("a source version")),
+        hint=msg("written by 'site-builder translations done FILE'; remove the line and run that command"),
     ),
 }
 _FIGURE = {
-    "id": Field("text", required=True, check=_pattern(_FIGURE_ID, "a valid id"), hint=SLUG_HINT),
-    "value": Field("number", required=True, hint="a plain number such as 65000 or 2.5, without separators"),
-    "unit": Field("text", check=_choice(UNITS), hint="leave unit out for a count"),
+    "id": Field("text", required=True, check=_pattern(_FIGURE_ID, msg("a valid id")), hint=SLUG_HINT),
+    "value": Field("number", required=True, hint=msg("a plain number such as 65000 or 2.5, without separators")),
+    "unit": Field("text", check=_choice(UNITS), hint=msg("leave unit out for a count")),
     "qualifier": Field("text", check=_choice(QUALIFIERS)),
-    "year": Field("int", check=lambda y: None if 1800 <= y <= 2200 else f"{y} is not a year"),
-    "group": Field("text", check=_pattern(_FIGURE_ID, "a valid group"), hint=SLUG_HINT),
-    "highlight": Field("bool", hint="write true or false"),
+    "year": Field("int", check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y)),
+    "group": Field("text", check=_pattern(_FIGURE_ID, msg("a valid group")), hint=SLUG_HINT),
+    "highlight": Field("bool", hint=msg("write true or false")),
     "label": Field("text", required=True, check=_nonblank),
-    "short_label": Field("text", check=_nonblank, hint="a few words for the chart, such as Medtech"),
-    "source": Field("text", required=True, check=_nonblank, hint="name where the number comes from"),
+    "short_label": Field("text", check=_nonblank, hint=msg("a few words for the chart, such as Medtech")),
+    "source": Field("text", required=True, check=_nonblank, hint=msg("name where the number comes from")),
     "source_url": Field(
         "text",
-        check=_pattern(re.compile(r"https?://\S+"), "a web address"),
-        hint="such as https://example.org/report",
+        check=_pattern(re.compile(r"https?://\S+"), msg("a web address")),
+        hint=msg("such as https://example.org/report"),
     ),
 }
 _SWOT_ITEM = {
@@ -294,7 +304,18 @@ _KIND_FIELDS: dict[str, dict[str, Field]] = {
     "home": _COMMON,
     "section": _COMMON,
     "news-list": _COMMON,
-    "news": {**_COMMON, "date": Field("date", required=True)},
+    "news": {
+        **_COMMON,
+        "date": Field("date", required=True),
+        "topics": Field(
+            "list",
+            item_kind="text",
+            check=lambda keys: next(
+                (msg("lists '{topic}' twice", topic=key) for key in keys if keys.count(key) > 1), None
+            ),
+            hint=msg("keys of topics declared in site.yaml, such as [ema, partnerships]"),
+        ),
+    },
     "key-figures": {**_COMMON, "figures": Field("list", required=True, items=_FIGURE)},
     "swot": {
         **_COMMON,
@@ -308,17 +329,19 @@ def split(text: str, path: str) -> tuple[str, int, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         raise SiteError(
-            "the file does not start with front matter",
+            msg("the file does not start with front matter"),
             path,
             1,
-            "begin the file with a line '---', then 'title: …', then another '---'",
+            msg("begin the file with a line '---', then 'title: …', then another '---'"),
         )
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             yaml_text = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             return yaml_text, 2, body, index + 2
-    raise SiteError("the front matter is never closed", path, 1, "add a line '---' after the last setting")
+    raise SiteError(
+        msg("the front matter is never closed"), path, 1, msg("add a line '---' after the last setting")
+    )
 
 
 def parse(text: str, path: str, kind: str) -> Document:
@@ -334,11 +357,14 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     size = len(yaml_text.encode("utf-8"))
     if size > MAX_FRONT_MATTER_BYTES:
         raise SiteError(
-            f"the front matter is too large ({size // 1024} KiB; "
-            f"the limit is {MAX_FRONT_MATTER_BYTES // 1024} KiB)",
+            msg(
+                "the front matter is too large ({size} KiB; the limit is {limit} KiB)",
+                size=size // 1024,
+                limit=MAX_FRONT_MATTER_BYTES // 1024,
+            ),
             path,
             1,
-            "put long text in the page's body, below the second ---",
+            msg("put long text in the page's body, below the second ---"),
         )
     # Imported when needed: a rebuild after an edit to a page's text reads no YAML (see load),
     # and PyYAML takes longer to import than such a rebuild spends on most stages.
@@ -347,13 +373,13 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     # Editors write text, not comments: "title: We are #1" means the whole title.
     data = read_yaml(yaml_text, path, yaml_line, comment_after_text=False)
     if data is None:
-        raise SiteError("the front matter is empty", path, 1, "add 'title: …' between the --- lines")
+        raise SiteError(msg("the front matter is empty"), path, 1, msg("add 'title: …' between the --- lines"))
     if not isinstance(data, dict):
         raise SiteError(
-            "the front matter is not a list of settings",
+            msg("the front matter is not a list of settings"),
             path,
             yaml_line,
-            "write settings as 'key: value' lines, such as 'title: Nieuws'",
+            msg("write settings as 'key: value' lines, such as 'title: Nieuws'"),
         )
     errors: list[SiteError] = []
     kind = kind_with_template(kind, data.get("template"))
@@ -362,10 +388,15 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         if len(values.get(key) or "") > MAX_TITLE:
             errors.append(
                 SiteError(
-                    f"{key} is {len(values[key]):,} characters long; the limit is {MAX_TITLE:,}",
+                    msg(
+                        "{key} is {length} characters long; the limit is {limit}",
+                        key=key,
+                        length=f"{len(values[key]):,}",
+                        limit=f"{MAX_TITLE:,}",
+                    ),
                     path,
                     data.key_lines[key],
-                    "a title is one line; put the rest in summary: or in the body",
+                    msg("a title is one line; put the rest in summary: or in the body"),
                 )
             )
     if values.get("expiry_date") is not None:
@@ -374,11 +405,14 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         if due is not None and values["expiry_date"] <= due:
             errors.append(
                 SiteError(
-                    f"expiry_date {values['expiry_date'].isoformat()} is not after the day the page "
-                    f"is published, {due.isoformat()}",
+                    msg(
+                        "expiry_date {expiry} is not after the day the page is published, {due}",
+                        expiry=values["expiry_date"].isoformat(),
+                        due=due.isoformat(),
+                    ),
                     path,
                     data.key_lines["expiry_date"],
-                    "the page would never be shown: write a later expiry_date, or remove the line",
+                    msg("the page would never be shown: write a later expiry_date, or remove the line"),
                 )
             )
     raise_if_any(errors)
@@ -394,7 +428,13 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         )
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
-    return FrontMatter(**values, figures=figures, swot=swot, lines=dict(data.key_lines))
+    lines = dict(data.key_lines)
+    if "topics" in values:
+        values["topics"] = tuple(values["topics"])
+        written = data["topics"]
+        item_lines = getattr(written, "item_lines", [lines["topics"]] * len(written))
+        lines |= {f"topics[{n}]": line for n, line in enumerate(item_lines, 1)}
+    return FrontMatter(**values, figures=figures, swot=swot, lines=lines)
 
 
 def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteError]:
@@ -404,20 +444,24 @@ def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteEr
     if len(front.title) > LONG_TITLE:
         found.append(
             SiteError(
-                f"the title is {len(front.title):,} characters long; over {LONG_TITLE} it is "
-                "cut off in search results and hard to read in lists",
+                msg(
+                    "the title is {length} characters long; over {limit} it is "
+                    "cut off in search results and hard to read in lists",
+                    length=f"{len(front.title):,}",
+                    limit=LONG_TITLE,
+                ),
                 path,
                 front.lines.get("title"),
-                "shorten it, and put the rest in summary:",
+                msg("shorten it, and put the rest in summary:"),
             )
         )
     if front.date is not None and front.date > _years_after(today, FUTURE_YEARS):
         found.append(
             SiteError(
-                f"the date {front.date.isoformat()} is more than {FUTURE_YEARS} years ahead",
+                msg("the date {date} is more than {years} years ahead", date=front.date.isoformat(), years=FUTURE_YEARS),
                 path,
                 front.lines.get("date"),
-                "check the year; a news item stays first in every list until its date",
+                msg("check the year; a news item stays first in every list until its date"),
             )
         )
     return found
@@ -441,10 +485,10 @@ def _check_unique_ids(figures: tuple[Figure, ...], path: str) -> None:
         if figure.id in seen:
             errors.append(
                 SiteError(
-                    f"figure id '{figure.id}' is used twice (first on line {seen[figure.id]})",
+                    msg("figure id '{id}' is used twice (first on line {line})", id=figure.id, line=seen[figure.id]),
                     path,
                     figure.line,
-                    "give every figure its own id",
+                    msg("give every figure its own id"),
                 )
             )
         seen.setdefault(figure.id, figure.line)

@@ -27,7 +27,7 @@ from site_builder.content.frontmatter import (
     parse_front,
     split,
 )
-from site_builder.errors import SiteError, SiteErrors, raise_if_any
+from site_builder.errors import SiteError, SiteErrors, msg, raise_if_any
 from site_builder.project import CONTENT_DIR, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
@@ -164,7 +164,7 @@ def content_files(
     """
     content = root / CONTENT_DIR
     if not content.is_dir():
-        raise SiteError("no content/ folder", CONTENT_DIR, hint="create content/<language>/ folders")
+        raise SiteError(msg("no content/ folder"), CONTENT_DIR, hint=msg("create content/<language>/ folders"))
     outside = link_outside(content, root, CONTENT_DIR)
     if outside is not None:
         raise outside
@@ -184,19 +184,23 @@ def content_files(
             if entry.suffix == ".md":
                 errors.append(
                     SiteError(
-                        "the page's language cannot be determined",
+                        msg("the page's language cannot be determined"),
                         display,
-                        hint="move it into a language folder: "
-                        + ", ".join(f"content/{c}/" for c in config.codes),
+                        hint=msg(
+                            "move it into a language folder: {folders}",
+                            folders=", ".join(f"content/{c}/" for c in config.codes),
+                        ),
                     )
                 )
             continue
         if entry.name not in config.codes:
             errors.append(
                 SiteError(
-                    f"'{entry.name}' is not a language of this site",
+                    msg("'{name}' is not a language of this site", name=entry.name),
                     display,
-                    hint="add it under languages: in site.yaml, or use one of: " + ", ".join(config.codes),
+                    hint=msg(
+                        "add it under languages: in site.yaml, or use one of: {codes}", codes=", ".join(config.codes)
+                    ),
                 )
             )
             continue
@@ -320,13 +324,13 @@ def _bad_name(path: Path, root: Path) -> SiteError | None:
     character cannot be shown on one line or written in a page; the error shows it escaped."""
     name = path.name
     if any("\udc80" <= c <= "\udcff" for c in name):
-        problem = "the name is not valid UTF-8 text"
+        problem = msg("the name is not valid UTF-8 text")
     elif any(unicodedata.category(c) == "Cc" for c in name):
-        problem = "the name contains a control character"
+        problem = msg("the name contains a control character")
     else:
         return None
     shown = "".join(map(_escaped, path.relative_to(root).as_posix()))
-    return SiteError(problem, shown, hint="rename it using letters, digits, spaces and hyphens")
+    return SiteError(problem, shown, hint=msg("rename it using letters, digits, spaces and hyphens"))
 
 
 def _escaped(c: str) -> str:
@@ -350,9 +354,9 @@ def link_outside(path: Path, root: Path, folder: str) -> SiteError | None:
     if Path(os.path.realpath(path)).is_relative_to(inside):
         return None
     return SiteError(
-        f"a symbolic link that leads outside {folder}/ is not allowed",
+        msg("a symbolic link that leads outside {folder}/ is not allowed", folder=folder),
         "".join(map(_escaped, path.relative_to(root).as_posix())),
-        hint=f"copy the file into {folder}/ instead",
+        hint=msg("copy the file into {folder}/ instead", folder=folder),
     )
 
 
@@ -364,7 +368,7 @@ def _read_text(file: ContentFile, errors: list[SiteError]) -> SourceText | None:
             # A named pipe or a device would block the build or never end.
             errors.append(
                 SiteError(
-                    "the file is not a regular file", display, hint="content/ holds Markdown files only"
+                    msg("the file is not a regular file"), display, hint=msg("content/ holds Markdown files only")
                 )
             )
             return None
@@ -372,16 +376,19 @@ def _read_text(file: ContentFile, errors: list[SiteError]) -> SourceText | None:
         if size > MAX_PAGE_BYTES:
             errors.append(
                 SiteError(
-                    f"the file is too large ({size // (1024 * 1024)} MiB; the limit is "
-                    f"{MAX_PAGE_BYTES // (1024 * 1024)} MiB)",
+                    msg(
+                        "the file is too large ({size} MiB; the limit is {limit} MiB)",
+                        size=size // (1024 * 1024),
+                        limit=MAX_PAGE_BYTES // (1024 * 1024),
+                    ),
                     display,
-                    hint="split it into several pages",
+                    hint=msg("split it into several pages"),
                 )
             )
             return None
         data = Path(file.file).read_bytes()
     except OSError as exc:
-        errors.append(SiteError(f"cannot read the file: {exc.strerror}", display))
+        errors.append(SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), display))
         return None
     digest = hashlib.sha256(data).hexdigest()
     text = decode(data, display)
@@ -438,8 +445,8 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
         if _line_depth(line) > MAX_NESTING:
             return (
                 offset,
-                f"quotes and lists are nested more than {MAX_NESTING} levels deep",
-                "use fewer levels; deeper ones are hard to read anyway",
+                msg("quotes and lists are nested more than {depth} levels deep", depth=MAX_NESTING),
+                msg("use fewer levels; deeper ones are hard to read anyway"),
             )
         for match in _BRACKET.finditer(line):
             bracket = match.group()
@@ -513,8 +520,8 @@ def _marked_html_problem(text: str) -> tuple[int, str, str] | None:
             if len(marked) > MAX_NESTING:
                 return (
                     text.count("\n", 0, tag.start()),
-                    f"HTML blocks marked markdown= are nested more than {MAX_NESTING} levels deep",
-                    "use fewer levels; deeper ones are hard to read anyway",
+                    msg("HTML blocks marked markdown= are nested more than {depth} levels deep", depth=MAX_NESTING),
+                    msg("use fewer levels; deeper ones are hard to read anyway"),
                 )
         elif name in marked:
             unmarked[name] = unmarked.get(name, 0) + 1
@@ -522,8 +529,8 @@ def _marked_html_problem(text: str) -> tuple[int, str, str] | None:
 
 
 _BRACKETS_LEFT_OPEN = (
-    "too many brackets without a closing one ('[' needs ']', '(' needs ')')",
-    "close them, or write a bracket that is just text with a backslash, as \\[",
+    msg("too many brackets without a closing one ('[' needs ']', '(' needs ')')"),
+    msg("close them, or write a bracket that is just text with a backslash, as \\["),
 )
 
 
@@ -543,7 +550,7 @@ def decode(data: bytes, display: str) -> str | SiteError:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return SiteError("the file is not valid UTF-8 text", display, line, "save the file as UTF-8")
+        return SiteError(msg("the file is not valid UTF-8 text"), display, line, msg("save the file as UTF-8"))
     # Most text is ASCII without control characters, which looking for each is the fastest way
     # to rule out; the pattern then finds the first.
     clean = text.isascii() and not any(c in text for c in _ASCII_CONTROLS)
@@ -551,11 +558,11 @@ def decode(data: bytes, display: str) -> str | SiteError:
     if control:
         line = text[: control.start()].count("\n") + 1
         if control.group() == "\x00":
-            return SiteError("the file contains a NUL byte", display, line, "is this a text file?")
+            return SiteError(msg("the file contains a NUL byte"), display, line, msg("is this a text file?"))
         return SiteError(
-            f"the file contains the control character U+{ord(control.group()):04X}",
+            msg("the file contains the control character {code}", code=f"U+{ord(control.group()):04X}"),
             display,
             line,
-            "delete it; it is invisible in most editors and often comes with copied text",
+            msg("delete it; it is invisible in most editors and often comes with copied text"),
         )
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from site_builder.content.schema import YamlList, YamlMap
-from site_builder.errors import SiteError
+from site_builder.errors import Message, SiteError, msg
 
 MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -37,7 +37,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
 class _YamlProblem(Exception):
-    def __init__(self, message: str, line: int, hint: str | None = None) -> None:
+    def __init__(self, message: Message, line: int, hint: Message | None = None) -> None:
         super().__init__(message)
         self.message, self.line, self.hint = message, line, hint
 
@@ -53,9 +53,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
             # An alias shares its anchor's node, so the node's line is the
             # anchor's; the alias itself is found by scanning (error path only).
             raise _YamlProblem(
-                "YAML aliases (*name) are not supported",
+                msg("YAML aliases (*name) are not supported"),
                 _first_alias_line(self.source_text) + self.line_offset,
-                "write the value out in full",
+                msg("write the value out in full"),
             )
         return super().construct_object(node, deep=deep)
 
@@ -73,9 +73,9 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
     if _THOUSANDS.fullmatch(node.value):
         raise _YamlProblem(
-            f"'{node.value}' reads as a decimal fraction, not as a number with thousands separators",
+            msg("'{value}' reads as a decimal fraction, not as a number with thousands separators", value=node.value),
             node.start_mark.line + loader.line_offset,
-            f"write {node.value.replace('.', '')} without separators",
+            msg("write {number} without separators", number=node.value.replace(".", "")),
         )
     return loader.construct_yaml_float(node)
 
@@ -111,14 +111,14 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
         if _COMMENT.match(rest):
             whole = (value + rest).rstrip().replace('"', '\\"')
             raise _YamlProblem(
-                f"the text after ' #' is read as a comment, leaving '{value}'",
+                msg("the text after ' #' is read as a comment, leaving '{value}'", value=value),
                 node.end_mark.line + loader.line_offset,
-                f'to keep it, put the whole text in quotes: "{whole}"; a comment goes on a line of its own',
+                msg('to keep it, put the whole text in quotes: "{whole}"; a comment goes on a line of its own', whole=whole),
             )
     return value
 
 
-def forbidden_character(text: str) -> str | None:
+def forbidden_character(text: str) -> Message | None:
     """The first character of ``text`` that no text of the site may hold, described
     ("the control character U+0001"), or None."""
     found = _FORBIDDEN.search(text)
@@ -126,10 +126,10 @@ def forbidden_character(text: str) -> str | None:
         return None
     code = ord(found.group())
     if 0xD800 <= code <= 0xDFFF:
-        return f"half of a surrogate pair (U+{code:04X})"
+        return msg("half of a surrogate pair ({code})", code=f"U+{code:04X}")
     if unicodedata.category(found.group()) == "Cc":
-        return f"the control character U+{code:04X}"
-    return f"the noncharacter U+{code:04X}"
+        return msg("the control character {code}", code=f"U+{code:04X}")
+    return msg("the noncharacter {code}", code=f"U+{code:04X}")
 
 
 def _check_characters(loader: _Loader, node: yaml.ScalarNode, value: str) -> None:
@@ -143,15 +143,15 @@ def _check_characters(loader: _Loader, node: yaml.ScalarNode, value: str) -> Non
     lines = range(node.start_mark.line, min(node.end_mark.line + 1, len(loader.source_lines)))
     typed = next((n for n in lines if character in loader.source_lines[n]), None)
     if typed is not None:
-        line, hint = typed, "delete it; it is invisible in most editors and often comes with copied text"
+        line, hint = typed, msg("delete it; it is invisible in most editors and often comes with copied text")
     else:  # written as an escape between double quotes
         spellings = _escapes(code)
         line = next(
             (n for n in lines if any(e in loader.source_lines[n].lower() for e in spellings)),
             node.start_mark.line,
         )
-        hint = "remove the escape that writes it, such as \\x01 or \\u001b, from the quoted text"
-    raise _YamlProblem(f"the text contains {what}", line + loader.line_offset, hint)
+        hint = msg("remove the escape that writes it, such as \\x01 or \\u001b, from the quoted text")
+    raise _YamlProblem(msg("the text contains {what}", what=what), line + loader.line_offset, hint)
 
 
 # YAML's escapes for single characters, other than \x, \u and \U with the code; in lower case,
@@ -187,12 +187,12 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + loader.line_offset
         if not isinstance(key, str):
-            raise _YamlProblem(f"key {key!r} is not text", line, "keys are words such as title:")
+            raise _YamlProblem(msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:"))
         if key in result:
             raise _YamlProblem(
-                f"duplicate key '{key}' (first on line {result.key_lines[key]})",
+                msg("duplicate key '{key}' (first on line {line})", key=key, line=result.key_lines[key]),
                 line,
-                "remove one of the two",
+                msg("remove one of the two"),
             )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
@@ -228,24 +228,24 @@ def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: 
         line = text.encode("utf-8")[: exc.position].count(b"\n") + first_line
         what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
         raise SiteError(
-            f"invalid YAML: the control character {what} is not allowed",
+            msg("invalid YAML: the control character {code} is not allowed", code=what),
             path,
             line,
-            "delete it; it is invisible in most editors and often comes with copied text",
+            msg("delete it; it is invisible in most editors and often comes with copied text"),
         ) from None
     except yaml.MarkedYAMLError as exc:
         explained = _explained(exc, text, first_line)
         if explained is not None:
             line, message, hint = explained
-            raise SiteError(f"invalid YAML: {message}", path, line, hint) from None
+            raise SiteError(msg("invalid YAML: {problem}", problem=message), path, line, hint) from None
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         at_tab = bool(mark) and _char_at(text, mark.line, mark.column) == "\t"
         words = _in_plain_words(message, at_tab)
-        raise SiteError(f"invalid YAML: {words}", path, line, _yaml_hint(message, at_tab)) from None
+        raise SiteError(msg("invalid YAML: {problem}", problem=words), path, line, _yaml_hint(message, at_tab)) from None
     except yaml.YAMLError as exc:
-        raise SiteError(f"invalid YAML: {exc}", path, first_line) from None
+        raise SiteError(msg("invalid YAML: {problem}", problem=exc), path, first_line) from None
     finally:
         loader.dispose()
 
@@ -275,9 +275,9 @@ def _deepest_within_limit(text: str, first_line: int, loader_class: type) -> Non
                 depth += 1
                 if depth > MAX_DEPTH:
                     raise _YamlProblem(
-                        f"settings are nested more than {MAX_DEPTH} levels deep",
+                        msg("settings are nested more than {depth} levels deep", depth=MAX_DEPTH),
                         event.start_mark.line + first_line,
-                        "write settings as 'key: value' lines, with lists one or two levels deep",
+                        msg("write settings as 'key: value' lines, with lists one or two levels deep"),
                     )
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
@@ -290,26 +290,26 @@ def _deepest_within_limit(text: str, first_line: int, loader_class: type) -> Non
 # (context, words of the problem) → (message, hint), for libyaml and for PyYAML's own parser.
 _UNCLOSED = {
     ("while scanning a quoted scalar", "found unexpected end of stream"): (
-        "the quoted text that starts on this line has no closing quote",
-        "end it with the quote mark it starts with",
+        msg("the quoted text that starts on this line has no closing quote"),
+        msg("end it with the quote mark it starts with"),
     ),
     ("while parsing a flow sequence", "expected ',' or ']'"): (
-        "the '[' on this line is not closed",
-        "close the list with ']', or put text that starts with '[' in quotes",
+        msg("the '[' on this line is not closed"),
+        msg("close the list with ']', or put text that starts with '[' in quotes"),
     ),
     ("while parsing a flow mapping", "expected ',' or '}'"): (
-        "the '{' on this line is not closed",
-        "close it with '}', or put text that starts with '{' in quotes",
+        msg("the '{{' on this line is not closed"),
+        msg("close it with '}}', or put text that starts with '{{' in quotes"),
     ),
     ("while scanning a simple key", "could not find expected ':'"): (
-        "this line has no ':' after its key",
-        "write each setting as 'key: value'",
+        msg("this line has no ':' after its key"),
+        msg("write each setting as 'key: value'"),
     ),
 }
-_QUOTE_INSIDE = "put the whole text in quotes; inside \"…\" write \\\" for a quote mark, inside '…' write ''"
+_QUOTE_INSIDE = msg("put the whole text in quotes; inside \"…\" write \\\" for a quote mark, inside '…' write ''")
 
 
-def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, str, str] | None:
+def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, Message, Message] | None:
     """Plain words for the mistakes editors make most, and the file line where the mistake
     is, which is not always where YAML noticed it."""
     for (context, problem), (message, hint) in _UNCLOSED.items():
@@ -325,16 +325,16 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
     if isinstance(before, yaml.ScalarToken) and before.style in ("'", '"'):
         opened, closed = before.start_mark.line + first_line, noticed.line + first_line
         if opened < closed:  # a quote left open, closed by the next quote mark in the text
-            message = f"the quote opened on this line is closed only on line {closed}"
-            return opened, message, "end the text with the quote mark it starts with"
-        return closed, "text follows the closing quote", _QUOTE_INSIDE
+            message = msg("the quote opened on this line is closed only on line {line}", line=closed)
+            return opened, message, msg("end the text with the quote mark it starts with")
+        return closed, msg("text follows the closing quote"), _QUOTE_INSIDE
     for token, closing, opening in (
         (yaml.FlowSequenceEndToken, "]", "["),
         (yaml.FlowMappingEndToken, "}", "{"),
     ):
         if isinstance(before, token):
-            hint = f"put text that starts with '{opening}' in quotes"
-            return noticed.line + first_line, f"text follows the closing '{closing}'", hint
+            hint = msg("put text that starts with '{opening}' in quotes", opening=opening)
+            return noticed.line + first_line, msg("text follows the closing '{closing}'", closing=closing), hint
     return None
 
 
@@ -363,33 +363,33 @@ def _char_at(text: str, line: int, column: int) -> str:
 _YAML_TAG = re.compile(r"tag '([^']*)'")
 
 
-def _in_plain_words(message: str, at_tab: bool) -> str:
+def _in_plain_words(message: str, at_tab: bool) -> Message | str:
     """Our own words for the YAML mistakes editors make most; other mistakes in YAML's.
     (The parser's words change between its versions; these do not.)"""
     if at_tab or "tab character" in message:
-        return "a tab is used to indent this line"
+        return msg("a tab is used to indent this line")
     if "could not determine a constructor" in message:
         tag = _YAML_TAG.search(message)
         if tag is None:
-            return "a YAML tag is not allowed here"
+            return msg("a YAML tag is not allowed here")
         name = tag.group(1)
         if name.startswith("tag:yaml.org,2002:"):  # how YAML spells a tag written '!!name'
             name = "!!" + name.removeprefix("tag:yaml.org,2002:")
-        return f"the tag '{name}' is not allowed"
+        return msg("the tag '{name}' is not allowed", name=name)
     if "mapping values are not allowed" in message:
-        return "a ': ' inside text that is not in quotes"
+        return msg("a ': ' inside text that is not in quotes")
     if "invalid Unicode character escape" in message:
-        return "an escape \\u… or \\U… that names no character"
+        return msg("an escape \\u… or \\U… that names no character")
     return message
 
 
-def _yaml_hint(message: str, at_tab: bool) -> str:
+def _yaml_hint(message: str, at_tab: bool) -> Message:
     if at_tab or "tab" in message:
-        return "indent with spaces, not tabs"
+        return msg("indent with spaces, not tabs")
     if "could not determine a constructor" in message:
-        return "tags such as !!python/object are not allowed"
+        return msg("tags such as !!python/object are not allowed")
     if "mapping values are not allowed" in message:
-        return "put text that contains ': ' in quotes"
+        return msg("put text that contains ': ' in quotes")
     if "invalid Unicode character escape" in message:
-        return "type the character itself; \\ud800 to \\udfff are halves of a pair, not characters"
-    return "check indentation, and put text with special characters in quotes"
+        return msg("type the character itself; \\ud800 to \\udfff are halves of a pair, not characters")
+    return msg("check indentation, and put text with special characters in quotes")

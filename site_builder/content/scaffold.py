@@ -16,7 +16,7 @@ from site_builder.config import SiteConfig
 from site_builder.content.frontmatter import MAX_TITLE, NEWS_SECTION, set_front_matter_line
 from site_builder.content.load import CONTENT_DIR, load_sources
 from site_builder.content.translated import keep_copy, page_at
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, msg
 from site_builder.site.model import slugify, translation_key
 from site_builder.site.translations import groups
 
@@ -39,7 +39,7 @@ def new_news(
     _check_title(title)
     slug = shortened(slugify(title))
     if not title.strip() or not slug:
-        raise SiteError("the title gives no usable web address", hint="use a title with letters or digits")
+        raise SiteError(msg("the title gives no usable web address"), hint=msg("use a title with letters or digits"))
     name = f"{today.isoformat()}-{slug}.md"
     languages = [lang] + ([code for code in config.codes if code != lang] if both else [])
     paths = [root / CONTENT_DIR / code / NEWS_SECTION / name for code in languages]
@@ -47,7 +47,7 @@ def new_news(
         if path.exists():
             rel = path.relative_to(root).as_posix()
             raise SiteError(
-                "the file already exists", rel, hint="choose another title, or edit the existing file"
+                msg("the file already exists"), rel, hint=msg("choose another title, or edit the existing file")
             )
     # A JSON string is a valid double-quoted YAML scalar, whatever the title contains.
     front = (
@@ -66,7 +66,7 @@ def new_news(
                 handle.write(f"---\n{front}{extra}---\n")
         except OSError as exc:
             rel = path.relative_to(root).as_posix()
-            raise SiteError(f"cannot write the file: {exc.strerror}", rel) from None
+            raise SiteError(msg("cannot write the file: {reason}", reason=exc.strerror), rel) from None
     return paths
 
 
@@ -83,15 +83,19 @@ def _check_title(title: str) -> None:
     file is written: a file the build would refuse is not created."""
     if len(title.strip()) > MAX_TITLE:
         raise SiteError(
-            f"the title is {len(title.strip()):,} characters long; the limit is {MAX_TITLE:,}",
-            hint="give the page a short title; the text goes in the page itself",
+            msg(
+                "the title is {length} characters long; the limit is {limit}",
+                length=f"{len(title.strip()):,}",
+                limit=f"{MAX_TITLE:,}",
+            ),
+            hint=msg("give the page a short title; the text goes in the page itself"),
         )
     if not title.isprintable():
         from site_builder.content.safe_yaml import forbidden_character
 
         found = forbidden_character(title)
         if found is not None:
-            raise SiteError(f"the title contains {found}", hint="type the title again without it")
+            raise SiteError(msg("the title contains {what}", what=found), hint=msg("type the title again without it"))
 
 
 def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str | None = None) -> str:
@@ -108,15 +112,15 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
     _check_language(config, origin)
     if origin == page.lang:
         raise SiteError(
-            f"{page.path} is in the source language {origin}",
+            msg("{path} is in the source language {lang}", path=page.path, lang=origin),
             page.path,
-            hint="name the translation, or the language it was translated from with --from",
+            hint=msg("name the translation, or the language it was translated from with --from"),
         )
     if origin not in group:
         raise SiteError(
-            f"{page.path} has no counterpart in '{origin}' to be translated from",
+            msg("{path} has no counterpart in '{lang}' to be translated from", path=page.path, lang=origin),
             page.path,
-            hint="add the page in that language, or name another with --from",
+            hint=msg("add the page in that language, or name another with --from"),
         )
     line = f"translated_from: {origin}:{group[origin].version}"
     # Kept first: a translation never names a version whose text was not kept.
@@ -130,7 +134,7 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
 def _check_language(config: SiteConfig, lang: str) -> None:
     if lang not in config.codes:
         raise SiteError(
-            f"'{lang}' is not a language of this site",
+            msg("'{name}' is not a language of this site", name=lang),
             "site.yaml",
-            hint="use one of: " + ", ".join(config.codes),
+            hint=msg("use one of: {codes}", codes=", ".join(config.codes)),
         )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from site_builder.errors import SiteError
+from site_builder.errors import Message, SiteError, msg
 
 
 class YamlMap(dict):
@@ -33,7 +33,7 @@ class YamlList(list):
 
 # --- validation -------------------------------------------------------------
 
-Check = Callable[[Any], str | None]
+Check = Callable[[Any], Message | str | None]
 """Returns an error message for a bad value, or None."""
 
 
@@ -44,25 +44,25 @@ class Field:
     kind: str  # "text", "int", "number", "bool", "date", "list", "map", "any"
     required: bool = False
     check: Check | None = None
-    hint: str | None = None
+    hint: Message | str | None = None
     items: Mapping[str, Field] | None = None  # for a list of mappings
     item_kind: str | None = None  # for a list of scalars
 
 
 _KIND_NAMES = {
-    "text": "text",
-    "int": "a whole number",
-    "number": "a number",
-    "bool": "true or false",
-    "date": "a date",
-    "list": "a list",
-    "map": "a mapping (key: value lines)",
+    "text": msg("text"),
+    "int": msg("a whole number"),
+    "number": msg("a number"),
+    "bool": msg("true or false"),
+    "date": msg("a date"),
+    "list": msg("a list"),
+    "map": msg("a mapping (key: value lines)"),
 }
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _convert(kind: str, value: Any) -> tuple[Any, str | None]:
+def _convert(kind: str, value: Any) -> tuple[Any, Message | None]:
     """Return (converted value, error message)."""
     if kind == "any":
         return value, None
@@ -86,28 +86,28 @@ def _convert(kind: str, value: Any) -> tuple[Any, str | None]:
             try:
                 return datetime.date.fromisoformat(text), None
             except ValueError:
-                return None, f"'{text}' is not a valid date"
-        return None, f"'{text}' is not a date"
+                return None, msg("'{text}' is not a valid date", text=text)
+        return None, msg("'{text}' is not a date", text=text)
     elif kind == "list":
         if isinstance(value, list):
             return value, None
     elif kind == "map":
         if isinstance(value, dict):
             return value, None
-    return None, f"is {_describe(value)}, expected {_KIND_NAMES[kind]}"
+    return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind])
 
 
-def _describe(value: Any) -> str:
+def _describe(value: Any) -> Message | str:
     if value is None:
-        return "empty"
+        return msg("empty")
     if isinstance(value, bool):
-        return "true/false"
+        return msg("true/false")
     if isinstance(value, dict):
-        return "a mapping"
+        return msg("a mapping")
     if isinstance(value, list):
-        return "a list"
+        return msg("a list")
     if isinstance(value, int | float):
-        return "a number"
+        return msg("a number")
     return f"'{value}'"
 
 
@@ -130,7 +130,7 @@ def validate(
         if field is None:
             errors.append(
                 SiteError(
-                    f"unknown key '{where}{key}'",
+                    msg("unknown key '{key}'", key=f"{where}{key}"),
                     path,
                     line,
                     _unknown_key_hint(key, fields),
@@ -145,18 +145,18 @@ def validate(
         if problem is not None:
             hint = field.hint
             if field.kind == "date" and hint is None:
-                hint = "write the date as YYYY-MM-DD"
-            errors.append(SiteError(f"{where}{key} {problem}", path, line, hint))
+                hint = msg("write the date as YYYY-MM-DD")
+            errors.append(SiteError(msg("{key} {problem}", key=f"{where}{key}", problem=problem), path, line, hint))
             continue
         values[key] = converted
     for key, field in fields.items():
         if field.required and key not in data:
             errors.append(
                 SiteError(
-                    f"missing required key '{where}{key}'",
+                    msg("missing required key '{key}'", key=f"{where}{key}"),
                     path,
                     data.line,
-                    field.hint or f"add a line '{key}: …'",
+                    field.hint or msg("add a line '{key}: …'", key=key),
                 )
             )
     return values
@@ -169,22 +169,24 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
         label = f"{where}{key}[{index + 1}]"
         if field.items is not None:
             if not isinstance(item, dict):
-                errors.append(SiteError(f"{label} is {_describe(item)}, expected a mapping", path, item_line))
+                errors.append(
+                    SiteError(msg("{label} is {found}, expected a mapping", label=label, found=_describe(item)), path, item_line)
+                )
                 continue
             result.append((validate(item, field.items, path, errors, f"{label}."), item_line))
         elif field.item_kind is not None:
             converted, problem = _convert(field.item_kind, item)
             if problem:
-                errors.append(SiteError(f"{label} {problem}", path, item_line))
+                errors.append(SiteError(msg("{key} {problem}", key=label, problem=problem), path, item_line))
                 continue
             result.append(converted)
     return result
 
 
-def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> str:
+def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> Message:
     import difflib  # for a mistake only
 
     close = difflib.get_close_matches(key, list(fields), n=1)
     if close:
-        return f"did you mean '{close[0]}'?"
-    return "allowed keys: " + ", ".join(sorted(fields))
+        return msg("did you mean '{key}'?", key=close[0])
+    return msg("allowed keys: {keys}", keys=", ".join(sorted(fields)))

@@ -24,7 +24,7 @@ from pathlib import Path
 from site_builder.config import SiteConfig
 from site_builder.content.frontmatter import TRANSLATED_FROM, content_version
 from site_builder.content.load import MAX_PAGE_BYTES, SourcePage, decode, link_outside, load_sources
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, msg
 from site_builder.project import TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.translation_diff import Comparison, Hunk, changes
@@ -50,7 +50,7 @@ def keep_copy(root: Path, translation: SourcePage, source: SourcePage) -> str:
     if isinstance(text, SiteError):
         raise text
     if content_version(text) != source.version:
-        raise SiteError("the file changed while it was read", source.path, hint="run the command again")
+        raise SiteError(msg("the file changed while it was read"), source.path, hint=msg("run the command again"))
     rel = copy_path(translation)
     target = root / rel
     # The rule of every input folder: a link that leads elsewhere would write outside the project.
@@ -61,7 +61,7 @@ def keep_copy(root: Path, translation: SourcePage, source: SourcePage) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     except OSError as exc:
-        raise SiteError(f"cannot write the copy of its source: {exc.strerror}", rel) from None
+        raise SiteError(msg("cannot write the copy of its source: {reason}", reason=exc.strerror), rel) from None
     return rel
 
 
@@ -78,9 +78,9 @@ def comparisons(root: Path, config: SiteConfig, file: str) -> list[Comparison]:
         translations = [other for other in group.values() if _origin(other)[0] == page.lang]
         if not translations:
             raise SiteError(
-                "the page is not a translation, and no page records being translated from it",
+                msg("the page is not a translation, and no page records being translated from it"),
                 page.path,
-                hint="name a page with a translated_from line; see docs/translating.md",
+                hint=msg("name a page with a translated_from line; see docs/translating.md"),
             )
     return [compare(root, translation, group) for translation in translations]
 
@@ -93,17 +93,17 @@ def compare(root: Path, translation: SourcePage, group: Mapping[str, SourcePage]
     source = group.get(lang)
     if source is None:
         raise SiteError(
-            f"it was translated from '{lang}', where the page no longer exists",
+            msg("it was translated from '{lang}', where the page no longer exists", lang=lang),
             translation.path,
             line,
-            "translate it from the page it now has in another language, with translations done --from",
+            msg("translate it from the page it now has in another language, with translations done --from"),
         )
     if version == "new":
         raise SiteError(
-            f"the page is not translated yet: there is no earlier text of {source.path} to compare with",
+            msg("the page is not translated yet: there is no earlier text of {source} to compare with", source=source.path),
             translation.path,
             line,
-            f"translate all of it, then run: site-builder translations done {translation.path}",
+            msg("translate all of it, then run: site-builder translations done {path}", path=translation.path),
         )
     recorded, current = f"{lang}:{version}", f"{lang}:{source.version}"
     if version == source.version:
@@ -112,12 +112,16 @@ def compare(root: Path, translation: SourcePage, group: Mapping[str, SourcePage]
         old = _text_as_translated(root, translation, source.path, version)
     except _Unavailable as reason:
         raise SiteError(
-            f"{copy_path(translation)} holds no copy of {source.path} as it was translated "
-            f"({recorded}), and {reason}",
+            msg(
+                "{copy} holds no copy of {source} as it was translated ({recorded}), and {reason}",
+                copy=copy_path(translation),
+                source=source.path,
+                recorded=recorded,
+                reason=reason.args[0],
+            ),
             translation.path,
             line,
-            "compare the two pages by hand, then run site-builder translations done: "
-            "from then on a copy is kept",
+            msg("compare the two pages by hand, then run site-builder translations done: from then on a copy is kept"),
         ) from None
     new = decode(_read(root, source.path), source.path)
     if isinstance(new, SiteError):
@@ -133,7 +137,7 @@ def _text_as_translated(root: Path, translation: SourcePage, source: str, versio
         return kept
     found = _in_history(root, source, version)
     if found is None:
-        raise _Unavailable("no commit in the git history holds that version")
+        raise _Unavailable(msg("no commit in the git history holds that version"))
     return found
 
 
@@ -167,8 +171,8 @@ def page_at(root: Path, sources: tuple[SourcePage, ...], file: str) -> SourcePag
         if (root / source.path).resolve() == wanted:
             return source
     raise SiteError(
-        f"'{file}' is not a page of this site",
-        hint="name a file such as content/nl/news/2019-09-26-mou.md",
+        msg("'{file}' is not a page of this site", file=file),
+        hint=msg("name a file such as content/nl/news/2019-09-26-mou.md"),
     )
 
 
@@ -184,7 +188,7 @@ def _read(root: Path, path: str) -> bytes:
     try:
         return (root / path).read_bytes()
     except OSError as exc:
-        raise SiteError(f"cannot read the file: {exc.strerror}", path) from None
+        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), path) from None
 
 
 def _kept_copy(root: Path, translation: SourcePage, version: str) -> str | None:
@@ -222,7 +226,7 @@ def _in_history(root: Path, path: str, version: str) -> str | None:
             env=_git_env(),
         )
     except OSError as exc:
-        raise _Unavailable(f"git cannot be run ({exc.strerror})") from None
+        raise _Unavailable(msg("git cannot be run ({reason})", reason=exc.strerror)) from None
     # One process answers for every version, each read whole before the next is asked for, and
     # the search stops at the first that matches: most translations are of a recent version.
     with git:
@@ -245,7 +249,7 @@ def _in_history(root: Path, path: str, version: str) -> str | None:
                 if not isinstance(text, SiteError) and content_version(text) == version:
                     return text
         except BrokenPipeError:
-            raise _Unavailable("git stopped answering") from None
+            raise _Unavailable(msg("git stopped answering")) from None
         finally:
             git.stdin.close()
     return None
@@ -260,17 +264,17 @@ def _commits(root: Path, path: str) -> list[tuple[bytes, bytes]]:
     try:
         done = subprocess.run(command, capture_output=True, env=_git_env(), check=False)
     except FileNotFoundError:
-        raise _Unavailable("git is not installed to look in the history") from None
+        raise _Unavailable(msg("git is not installed to look in the history")) from None
     except OSError as exc:
-        raise _Unavailable(f"git cannot be run ({exc.strerror})") from None
+        raise _Unavailable(msg("git cannot be run ({reason})", reason=exc.strerror)) from None
     if done.returncode:
         said = done.stderr.decode("utf-8", "replace").strip()
         if "not a git repository" in said:
-            raise _Unavailable("the project is not in a git repository")
+            raise _Unavailable(msg("the project is not in a git repository"))
         if "does not have any commits yet" in said:
             return []
         first = said.splitlines()[0].removeprefix("fatal: ") if said else f"exit status {done.returncode}"
-        raise _Unavailable(f"git cannot read the history ({first})")
+        raise _Unavailable(msg("git cannot read the history ({reason})", reason=first))
     # "\0<commit>\0\n<path>\0" per commit; a commit that names no path (a merge) is passed over.
     found, commit = [], None
     for field in done.stdout.split(b"\0"):

@@ -33,9 +33,10 @@ from typing import Any, TypeVar
 
 from site_builder.checks.findings import FileNames
 from site_builder.checks.html_policy import Policy
-from site_builder.config import Language, SiteConfig
+from site_builder.config import Language, SiteConfig, Topic
 from site_builder.content.load import ContentFile, FrontText, SourcePage
 from site_builder.render.assets import AssetManifest
+from site_builder.render.images import ImageSet
 from site_builder.render.markup import Addresses
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Page, Site
@@ -147,7 +148,7 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Files: lambda files: (os.path.abspath(files.root), files.names, files.digest()),
 }
 # Plain settings: keyed by all their fields.
-_PLAIN_DATA = {SiteConfig, Language, AssetManifest, Policy}
+_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet}
 
 
 class GuardError(AssertionError):

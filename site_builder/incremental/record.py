@@ -37,6 +37,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.errors import Message, msg
 from site_builder.output.publish import MARK_FILE, Known, spare_folder
 from site_builder.project import stamp
 
@@ -93,11 +94,12 @@ def build_options(
     base_url: str | None,
     strict: bool,
     future: bool = False,
+    minify: bool = False,
 ) -> tuple:
     """What, besides its input files and the day (see ``Record.due``), decides what a build
     writes and reports."""
     folders = tuple(str(path.resolve()) for path in (root, out, cache_dir))
-    return (*folders, drafts, base_url, strict, future, code_identity())
+    return (*folders, drafts, base_url, strict, future, minify, code_identity())
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,10 +119,12 @@ class Inputs:
         }
 
 
-def pages_summary(pages: Mapping[str, int], files: int) -> str:
+def pages_summary(pages: Mapping[str, int], files: int) -> Message:
     """ "36 pages (en 18, nl 18), 47 files": how a build reports what it published."""
     by_language = ", ".join(f"{code} {count}" for code, count in pages.items())
-    return f"{sum(pages.values())} pages ({by_language}), {files} files"
+    return msg(
+        "{pages} pages ({by_language}), {files} files", pages=sum(pages.values()), by_language=by_language, files=files
+    )
 
 
 def find_inputs(root: Path, names: tuple[str, ...]) -> Inputs:

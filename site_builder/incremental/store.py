@@ -46,15 +46,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.config import Language, SiteConfig
+from site_builder.config import Language, SiteConfig, Topic
 from site_builder.content.frontmatter import Figure, FrontMatter, Swot, SwotItem
 from site_builder.content.load import FrontText, SourceText
-from site_builder.errors import SiteError
+from site_builder.errors import Message, SiteError, msg
 from site_builder.incremental.record import code_identity
+from site_builder.render.images import ImageInfo
 from site_builder.render.markup import Body, Link, RenderedPage
 from site_builder.site.files import OutputFile
 
-FORMAT = 8
+FORMAT = 9
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 
@@ -65,6 +66,7 @@ _HEADER = b"site-builder cache\n"
 CACHED_CLASSES = (
     SiteConfig,
     Language,
+    Topic,
     SourceText,
     FrontText,
     FrontMatter,
@@ -76,9 +78,11 @@ CACHED_CLASSES = (
     Link,
     OutputFile,
     SiteError,
+    Message,
+    ImageInfo,
 )
-# Not a data class: its arguments, which it keeps as attributes of the same names.
-_SITE_ERROR_FIELDS = ("message", "path", "line", "hint")
+# Not a data class: the attributes that keep its arguments as given (messages, not their text).
+_SITE_ERROR_FIELDS = ("message_text", "path", "line", "hint_text")
 
 
 def cache_version() -> str:
@@ -196,8 +200,8 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
         os.replace(file.name, cache_dir / CACHE_FILE)
     except OSError as error:
         raise SiteError(
-            f"cannot write the build cache to {cache_dir}: {error.strerror}",
-            hint="choose another folder with --cache-dir, or build with --no-cache",
+            msg("cannot write the build cache to {folder}: {reason}", folder=cache_dir, reason=error.strerror),
+            hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
         ) from None
 
 

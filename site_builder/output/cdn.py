@@ -3,6 +3,9 @@
 One policy, written in two forms: ``_headers`` and ``_redirects`` in the
 Netlify / Cloudflare Pages format (published with the site), and an nginx
 server block (printed by ``site-builder nginx-config``) for an origin server.
+``site-builder deploy`` (``output.deploy``) takes each object's headers from the same
+rules, and the CDN in front of an object store the security headers
+(``cloudfront_headers_policy``).
 Pure: the site and its output files in, text out.
 """
 
@@ -10,15 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from site_builder.output.publish import MARK_FILE
 from site_builder.render.assets import ASSETS_URL
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Site, url_to_file
+from site_builder.site.topics import topics_of
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=300, must-revalidate"
+ASSETS_FOLDER = ASSETS_URL.strip("/") + "/"  # fingerprinted assets' paths in the output folder
+
+
+def is_fingerprinted(path: str) -> bool:
+    """Whether the file at ``path`` (in the output folder) carries its content's hash in its name."""
+    return path.startswith(ASSETS_FOLDER)
+
+
+def cache_control(path: str) -> str:
+    """The Cache-Control of the file at ``path``: every form of the policy (``_headers``, the
+    nginx block, the object store's metadata on deploy) takes it from here."""
+    return IMMUTABLE if is_fingerprinted(path) else REVALIDATE
 
 # Every page's scripts and styles come from the site's own files: no inline
 # scripts or styles, no third parties. (A Markdown table's column alignment is a
@@ -106,11 +122,11 @@ def headers_file(files: Iterable[OutputFile], embed_hosts: Iterable[str] = ()) -
     their folder, every other file by its own address.
     """
     lines = ["/*"] + [f"  {name}: {value}" for name, value in security_headers(embed_hosts)] + [""]
-    lines += [f"{ASSETS_URL}*", f"  Cache-Control: {IMMUTABLE}", ""]
+    lines += [f"{ASSETS_URL}*", f"  Cache-Control: {cache_control(ASSETS_FOLDER)}", ""]
     for file in sorted(files, key=lambda f: f.path):
-        if file.path.startswith(ASSETS_URL.strip("/") + "/") or file.path.startswith("_"):
+        if is_fingerprinted(file.path) or file.path.startswith("_"):
             continue
-        lines += [_url_of(file.path), f"  Cache-Control: {REVALIDATE}"]
+        lines += [_url_of(file.path), f"  Cache-Control: {cache_control(file.path)}"]
         if file.path.endswith("/feed.xml"):
             lines.append(f"  Content-Type: {ATOM_TYPE}")
         if file.path == "index.html":
@@ -195,15 +211,85 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
         "if ($site_language_home) { return 302 $site_language_home; }",
         "try_files /index.html =404;",
     )
-    out += block(f"location {ASSETS_URL}", "try_files $uri =404;", cache=IMMUTABLE)
+    out += block(f"location {ASSETS_URL}", "try_files $uri =404;", cache=cache_control(ASSETS_FOLDER))
     out += block(f"location = /{MARK_FILE}", "return 404;", cache=None)  # the build's mark, not the site's
     for redirect in redirects(site):
         out += block(
             f"location = {redirect.source}", f"return {redirect.status} {redirect.target};", cache=None
         )
+    topic_feeds = [topic.feed_path for topic in topics_of(site).pages()]
+    for feed in [f"{code}/feed.xml" for code in site.config.codes] + topic_feeds:
+        out += block(f"location = /{feed}", 'types { } default_type "application/atom+xml";')
     for code in site.config.codes:
-        out += block(f"location = /{code}/feed.xml", 'types { } default_type "application/atom+xml";')
         out += block(f"location /{code}/", f"error_page 404 /{code}/404.html;", "try_files $uri $uri/ =404;")
     out += block("location /", "try_files $uri $uri/ =404;")
     out[-1:] = ["}", ""]
     return "\n".join(out)
+
+
+# The media types of the files a build writes, fixed here rather than read from the machine's
+# /etc/mime.types, so that every machine deploys the same headers. Text is UTF-8 throughout.
+_MEDIA_TYPES = {
+    ".html": "text/html", ".css": "text/css", ".js": "text/javascript", ".mjs": "text/javascript",
+    ".txt": "text/plain", ".csv": "text/csv", ".xml": "application/xml", ".json": "application/json",
+    ".webmanifest": "application/manifest+json", ".svg": "image/svg+xml", ".png": "image/png",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
+    ".avif": "image/avif", ".ico": "image/vnd.microsoft.icon", ".woff": "font/woff",
+    ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf", ".pdf": "application/pdf",
+    ".mp4": "video/mp4", ".webm": "video/webm", ".zip": "application/zip",
+}  # fmt: skip
+_TEXT_TYPES = ("application/xml", "application/json", "application/manifest+json", "image/svg+xml")
+FEED_FILE = "feed.xml"
+
+
+def content_type(path: str) -> str:
+    """The Content-Type of the file at ``path``, with ``charset=utf-8`` for text (the same
+    types nginx's ``charset_types`` above names)."""
+    if path.rsplit("/", 1)[-1] == FEED_FILE:
+        return ATOM_TYPE
+    media = _MEDIA_TYPES.get(PurePosixPath(path).suffix.lower(), "application/octet-stream")
+    return f"{media}; charset=utf-8" if media.startswith("text/") or media in _TEXT_TYPES else media
+
+
+def read_redirects(text: str) -> tuple[Redirect, ...]:
+    """The permanent redirects (301) of a ``_redirects`` file that ``redirects_file`` wrote."""
+    found = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[2].rstrip("!") == "301":
+            found.append(Redirect(parts[0], parts[1], 301))
+    return tuple(found)
+
+
+def cloudfront_headers_policy(name: str, embed_hosts: Iterable[str] = ()) -> dict:
+    """``SECURITY_HEADERS`` as a CloudFront response headers policy (the
+    ``ResponseHeadersPolicyConfig`` of ``aws cloudfront create-response-headers-policy``): an
+    object store ignores ``_headers``, so the CDN in front of it adds them. Each header goes
+    where CloudFront has a field for it, the others as custom headers; every one overrides
+    whatever the origin sends."""
+    headers = dict(security_headers(embed_hosts))
+    directives = (part.strip().partition("=") for part in headers.pop("Strict-Transport-Security").split(";"))
+    hsts = {directive.lower(): value for directive, _, value in directives}
+    security = {
+        "ContentSecurityPolicy": {
+            "Override": True,
+            "ContentSecurityPolicy": headers.pop("Content-Security-Policy"),
+        },
+        "StrictTransportSecurity": {
+            "Override": True,
+            "AccessControlMaxAgeSec": int(hsts["max-age"]),
+            "IncludeSubdomains": "includesubdomains" in hsts,
+            "Preload": "preload" in hsts,
+        },
+        "ReferrerPolicy": {"Override": True, "ReferrerPolicy": headers.pop("Referrer-Policy")},
+        "FrameOptions": {"Override": True, "FrameOption": headers.pop("X-Frame-Options")},
+    }
+    if headers.pop("X-Content-Type-Options") == "nosniff":
+        security["ContentTypeOptions"] = {"Override": True}
+    custom = [{"Header": header, "Value": value, "Override": True} for header, value in headers.items()]
+    return {
+        "Name": name,
+        "Comment": "Security headers of site-builder's _headers",
+        "SecurityHeadersConfig": security,
+        "CustomHeadersConfig": {"Quantity": len(custom), "Items": custom},
+    }

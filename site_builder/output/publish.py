@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from site_builder.errors import SiteError
+from site_builder.errors import SiteError, msg
 from site_builder.site.files import OutputFile
 
 
@@ -65,32 +65,32 @@ def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
     project = root.resolve()
     if out.is_symlink():
         raise SiteError(
-            f"the output folder {out} is a symbolic link",
-            hint="name the folder it points to with --out, or a new folder",
+            msg("the output folder {folder} is a symbolic link", folder=out),
+            hint=msg("name the folder it points to with --out, or a new folder"),
         )
     resolved = out.resolve()
     if project.is_relative_to(resolved):
         raise SiteError(
-            f"the output folder {resolved} contains the project itself",
-            hint="choose an output folder such as build/",
+            msg("the output folder {folder} contains the project itself", folder=resolved),
+            hint=msg("choose an output folder such as build/"),
         )
     for name in inputs:
         if resolved.is_relative_to(project / name):
             raise SiteError(
-                f"the output folder {resolved} is inside {name}/",
-                hint="choose an output folder such as build/",
+                msg("the output folder {folder} is inside {name}/", folder=resolved, name=name),
+                hint=msg("choose an output folder such as build/"),
             )
     # build/ at the project's root is generated output by definition (git-ignored), so one
     # made by an earlier version, without a mark, is taken over.
     taken_over = resolved == project / DEFAULT_OUTPUT
     for folder, what in (
-        (out, "the output folder"),
-        (spare_folder(out), "the folder site-builder keeps beside it"),
+        (out, msg("the output folder")),
+        (spare_folder(out), msg("the folder site-builder keeps beside it")),
     ):
         if not _ours_or_empty(folder) and not (taken_over and folder == out):
             raise SiteError(
-                f"{what}, {folder}, holds files site-builder did not write: nothing was changed",
-                hint="choose a new or empty folder with --out, or move that folder away yourself",
+                msg("{what}, {folder}, holds files site-builder did not write: nothing was changed", what=what, folder=folder),
+                hint=msg("choose a new or empty folder with --out, or move that folder away yourself"),
             )
 
 
@@ -99,14 +99,14 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
     cache_dir = cache_dir.resolve()
     if cache_dir.is_relative_to(out.resolve()):
         raise SiteError(
-            f"the cache folder {cache_dir} is inside the output folder, which is published",
-            hint="keep the cache outside it, such as the default .site-cache/",
+            msg("the cache folder {folder} is inside the output folder, which is published", folder=cache_dir),
+            hint=msg("keep the cache outside it, such as the default .site-cache/"),
         )
     for name in inputs:
         if cache_dir.is_relative_to(root.resolve() / name):
             raise SiteError(
-                f"the cache folder {cache_dir} is inside {name}",
-                hint="keep the cache outside the site's inputs, such as the default .site-cache/",
+                msg("the cache folder {folder} is inside {name}", folder=cache_dir, name=name),
+                hint=msg("keep the cache outside the site's inputs, such as the default .site-cache/"),
             )
 
 
@@ -134,16 +134,16 @@ def output_lock(out: Path):
         handle = os.open(parent, os.O_RDONLY)
     except OSError as error:
         raise SiteError(
-            f"cannot use the folder for {out}: {error.strerror}",
-            hint="choose an output folder whose parent is a folder you may write to",
+            msg("cannot use the folder for {out}: {reason}", out=out, reason=error.strerror),
+            hint=msg("choose an output folder whose parent is a folder you may write to"),
         ) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SiteError(
-                f"another build is writing next to {out}",
-                hint="wait for it to finish, then build again",
+                msg("another build is writing next to {out}", out=out),
+                hint=msg("wait for it to finish, then build again"),
             ) from None
         yield
     finally:
@@ -162,7 +162,7 @@ def _is_inside(path: str) -> bool:
 
 def _safe_relative(path: str) -> PurePosixPath:
     if not _is_inside(path):
-        raise SiteError(f"refusing to write '{path}': it would leave the output folder")
+        raise SiteError(msg("refusing to write '{path}': it would leave the output folder", path=path))
     return PurePosixPath(path)
 
 
@@ -190,10 +190,10 @@ def publish(
     planned: dict[str, OutputFile] = {}
     for file in files:
         if file.path in planned:
-            raise SiteError(f"two outputs would be written to '{file.path}'")
+            raise SiteError(msg("two outputs would be written to '{path}'", path=file.path))
         planned[file.path] = file
     if os.path.lexists(out) and not out.is_dir():
-        raise SiteError(f"the output path {out} exists and is not a folder")
+        raise SiteError(msg("the output path {out} exists and is not a folder", out=out))
     staging = spare_folder(out)
     try:
         _remove_leftovers(out)
@@ -221,12 +221,17 @@ def publish(
 
 
 def _cannot_write(out: Path, error: OSError) -> SiteError:
-    message = f"cannot write the site to {out}"
     if error.errno == errno.ENOSPC:
-        return SiteError(f"{message}: the disk is full", hint="free some space on it, then build again")
+        return SiteError(
+            msg("cannot write the site to {out}: the disk is full", out=out),
+            hint=msg("free some space on it, then build again"),
+        )
     where = f" ({error.filename})" if error.filename else ""
-    hint = "the output folder stays as it was; the next build tries again"
-    return SiteError(f"{message}: {error.strerror or error}{where}", hint=hint)
+    hint = msg("the output folder stays as it was; the next build tries again")
+    return SiteError(
+        msg("cannot write the site to {out}: {reason}{where}", out=out, reason=error.strerror or error, where=where),
+        hint=hint,
+    )
 
 
 def _remove_leftovers(out: Path) -> None:

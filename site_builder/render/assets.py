@@ -12,12 +12,14 @@ import hashlib
 import posixpath
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from site_builder.content.load import is_ignored, link_outside
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import ASSETS_DIR
+from site_builder.render.images import ImageSet
+from site_builder.render.minify import minified
 from site_builder.site.files import OutputFile
 
 ASSETS_URL = "/assets/"
@@ -26,9 +28,11 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
 
 @dataclass(frozen=True, slots=True)
 class AssetManifest:
-    """Each asset's published address, its name carrying a digest of its bytes."""
+    """Each asset's published address, its name carrying a digest of its bytes; for photos,
+    their copies (see ``render.images``)."""
 
     urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css"
+    images: Mapping[str, ImageSet] = field(default_factory=dict)  # "images/harbour.jpg" → its copies
 
     def url(self, name: str) -> str:
         try:
@@ -63,8 +67,11 @@ def read_assets(root: Path) -> dict[str, bytes]:
     return files
 
 
-def fingerprint(files: Mapping[str, bytes]) -> tuple[AssetManifest, tuple[OutputFile, ...]]:
-    """Pure: names and bytes in, manifest and output files out."""
+def fingerprint(
+    files: Mapping[str, bytes], minify: bool = False
+) -> tuple[AssetManifest, tuple[OutputFile, ...]]:
+    """Pure: names and bytes in, manifest and output files out; with ``minify``, CSS and
+    JavaScript minified before their names take their digest."""
     urls: dict[str, str] = {}
     outputs = []
     plain = sorted(name for name in files if not name.endswith(".css"))
@@ -73,11 +80,18 @@ def fingerprint(files: Mapping[str, bytes]) -> tuple[AssetManifest, tuple[Output
         data = files[name]
         if name.endswith(".css"):
             data = _rewrite_css(name, data, urls)
+        saved = 0
+        if minify:
+            try:
+                smaller = minified(OutputFile(name, data))
+            except UnicodeDecodeError:
+                raise SiteError("the file is not valid UTF-8 text", f"{ASSETS_DIR}/{name}") from None
+            data, saved = smaller.data, smaller.saved
         digest = hashlib.sha256(data).hexdigest()[:8]
         path = PurePosixPath(name)
         hashed = path.with_name(f"{path.stem}.{digest}{path.suffix}").as_posix()
         urls[name] = ASSETS_URL + hashed
-        outputs.append(OutputFile(f"assets/{hashed}", data))
+        outputs.append(OutputFile(f"assets/{hashed}", data, saved=saved))
     return AssetManifest(urls), tuple(sorted(outputs, key=lambda f: f.path))
 
 
@@ -86,7 +100,7 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SiteError("the file is not valid UTF-8 text", f"{ASSETS_DIR}/{name}") from None
+        raise SiteError(msg("the file is not valid UTF-8 text"), f"{ASSETS_DIR}/{name}") from None
 
     def replace(match: re.Match) -> str:
         ref = match.group(2)
@@ -95,10 +109,10 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
         target = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
         if target not in urls:
             raise SiteError(
-                f"url({ref}) refers to a file that is not in assets/",
+                msg("url({ref}) refers to a file that is not in assets/", ref=ref),
                 f"{ASSETS_DIR}/{name}",
                 text[: match.start()].count("\n") + 1,
-                "add the file to assets/ or correct the path",
+                msg("add the file to assets/ or correct the path"),
             )
         return f"url({urls[target]})"
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from site_builder.render.markup import RenderedPage
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Site
+from site_builder.site.topics import TopicIndex, TopicPage, topics_of
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -34,6 +35,7 @@ def feed_path(lang: str) -> str:
 def render_feeds(site: Site, bodies: Mapping[tuple[str, str], RenderedPage]) -> tuple[OutputFile, ...]:
     files = [sitemap(site), robots(site)]
     files += [atom_feed(site, code, bodies) for code in site.config.codes]
+    files += [topic_feed(site, topic, bodies) for topic in topics_of(site).pages()]
     return tuple(sorted(files, key=lambda f: f.path))
 
 
@@ -47,18 +49,25 @@ def sitemap(site: Site) -> OutputFile:
         if page.kind == "news-list"
         for pagination in site.news_pages.get(page.lang, ())[1:]
     ]
+    # The topic pages (see site.topics), each with its twins as its <head> names them.
+    topics = topics_of(site)
+    listed += [(index.url, index, 1) for index in topics.indexes.values()]
+    listed += [(p.url, topic, p.number) for topic in topics.pages() for p in topic.paginations]
     for address, page, number in sorted(listed, key=lambda item: item[0]):
         entry = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
         ET.SubElement(entry, f"{{{SITEMAP_NS}}}loc").text = base + address
-        if page.front.date is not None and number == 1:
-            ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = page.front.date.isoformat()
-        if site.translations_of(page):
-            for hreflang, url in site.alternates(page, number):
-                ET.SubElement(
-                    entry,
-                    f"{{{XHTML_NS}}}link",
-                    {"rel": "alternate", "hreflang": hreflang, "href": base + url},
-                )
+        if isinstance(page, TopicPage | TopicIndex):
+            alternates = topics.alternates(page, number) if len(topics.versions(page)) > 1 else ()
+        else:
+            if page.front.date is not None and number == 1:
+                ET.SubElement(entry, f"{{{SITEMAP_NS}}}lastmod").text = page.front.date.isoformat()
+            alternates = site.alternates(page, number) if site.translations_of(page) else ()
+        for hreflang, url in alternates:
+            ET.SubElement(
+                entry,
+                f"{{{XHTML_NS}}}link",
+                {"rel": "alternate", "hreflang": hreflang, "href": base + url},
+            )
     return OutputFile("sitemap.xml", _xml(urlset))
 
 
@@ -68,20 +77,37 @@ def robots(site: Site) -> OutputFile:
 
 
 def atom_feed(site: Site, code: str, bodies: Mapping[tuple[str, str], RenderedPage]) -> OutputFile:
+    language = site.config.language(code)
+    listing = site.news_pages.get(code)
+    html_url = listing[0].url if listing else f"/{code}/"
+    items = site.news.get(code, ())
+    return _feed(site, code, feed_path(code), language.title, language.description, html_url, items, bodies)
+
+
+def topic_feed(site: Site, topic: TopicPage, bodies: Mapping[tuple[str, str], RenderedPage]) -> OutputFile:
+    """The feed of one topic's news items in one language, beside the topic's first page."""
+    title = f"{topic.name} | {site.config.language(topic.lang).title}"
+    return _feed(site, topic.lang, topic.feed_path, title, "", topic.url, topic.items, bodies)
+
+
+def _feed(
+    site: Site, code: str, path: str, title: str, subtitle: str, html_url: str, items, bodies
+) -> OutputFile:
+    """The Atom feed at ``path`` of ``items`` (newest first, the first ``FEED_ITEMS``), whose
+    page is ``html_url``."""
     base = site.config.base_url
     language = site.config.language(code)
-    items = site.news.get(code, ())
-    listing = site.news_pages.get(code)
-    html_url = base + (listing[0].url if listing else f"/{code}/")
     feed = ET.Element(f"{{{ATOM_NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": code})
-    ET.SubElement(feed, f"{{{ATOM_NS}}}id").text = base + "/" + feed_path(code)
-    ET.SubElement(feed, f"{{{ATOM_NS}}}title").text = language.title
-    if language.description:
-        ET.SubElement(feed, f"{{{ATOM_NS}}}subtitle").text = language.description
+    ET.SubElement(feed, f"{{{ATOM_NS}}}id").text = base + "/" + path
+    ET.SubElement(feed, f"{{{ATOM_NS}}}title").text = title
+    if subtitle:
+        ET.SubElement(feed, f"{{{ATOM_NS}}}subtitle").text = subtitle
     newest = items[0].front.date if items else datetime.date(1970, 1, 1)
     ET.SubElement(feed, f"{{{ATOM_NS}}}updated").text = _timestamp(newest)
-    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "self", "href": base + "/" + feed_path(code)})
-    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": html_url})
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", {"rel": "self", "href": base + "/" + path})
+    ET.SubElement(
+        feed, f"{{{ATOM_NS}}}link", {"rel": "alternate", "type": "text/html", "href": base + html_url}
+    )
     author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
     ET.SubElement(author, f"{{{ATOM_NS}}}name").text = language.title
     for page in items[:FEED_ITEMS]:
@@ -97,7 +123,7 @@ def atom_feed(site: Site, code: str, bodies: Mapping[tuple[str, str], RenderedPa
             ET.SubElement(entry, f"{{{ATOM_NS}}}summary").text = page.front.summary
         body = bodies[(page.lang, page.url)].body.html
         ET.SubElement(entry, f"{{{ATOM_NS}}}content", {"type": "html"}).text = _absolute_links(body, base)
-    return OutputFile(feed_path(code), _xml(feed, default_namespace=ATOM_NS))
+    return OutputFile(path, _xml(feed, default_namespace=ATOM_NS))
 
 
 def _absolute_links(html: str, base: str) -> str:

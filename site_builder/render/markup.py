@@ -32,8 +32,9 @@ from markdown.extensions import (
 from markdown.treeprocessors import Treeprocessor
 
 from site_builder.content.load import MAX_NESTING, SourcePage
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL
+from site_builder.render.images import ImageSet, picture
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
 from site_builder.render.workers import in_workers
@@ -98,7 +99,7 @@ class _LinkResolver(Treeprocessor):
 
 # The elements that each make one level of the nesting docs/content.md limits.
 _NESTING_TAGS = ("blockquote", "ul", "ol", "dl")
-_NESTING_HINT = "use fewer levels; deeper ones are hard to read anyway"
+_NESTING_HINT = msg("use fewer levels; deeper ones are hard to read anyway")
 
 
 class _TooDeep(Exception):
@@ -143,10 +144,14 @@ class MarkupRenderer:
     """Renders pages of one site; holds one Markdown instance (not thread-safe)."""
 
     def __init__(
-        self, resolve_md: Callable[[str, str], str | None], assets: Mapping[str, str] | None = None
+        self,
+        resolve_md: Callable[[str, str], str | None],
+        assets: Mapping[str, str] | None = None,
+        images: Mapping[str, ImageSet] | None = None,
     ) -> None:
         self._resolve_md = resolve_md
         self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
+        self._images = images or {}  # "/assets/photo.1a2b3c4d.jpg" → its copies (see render.images)
         self._md = self._new_markdown()
         self._source: SourcePage | None = None
         self._lines = _Lines("")
@@ -179,7 +184,7 @@ class MarkupRenderer:
         try:
             converted = self._md.convert(text)
         except _TooDeep as deep:
-            message = f"quotes and lists are nested more than {MAX_NESTING} levels deep"
+            message = msg("quotes and lists are nested more than {depth} levels deep", depth=MAX_NESTING)
             return Body("", (), (SiteError(message, source.path, first_line + deep.line, _NESTING_HINT),))
         except RecursionError:
             # Nesting written in a way that load.markdown_problem does not read, deep enough to
@@ -187,10 +192,10 @@ class MarkupRenderer:
             # mid-document, its parser's state included, which reset() does not clear: a new one
             # takes over.
             self._md = self._new_markdown()
-            message = "the text is nested too deeply to be converted"
-            hint = "use fewer levels of quotes, lists and HTML blocks"
+            message = msg("the text is nested too deeply to be converted")
+            hint = msg("use fewer levels of quotes, lists and HTML blocks")
             return Body("", (), (SiteError(message, source.path, first_line, hint),))
-        html, problems = _check_images(converted, source.path, self._lines, first_line)
+        html, problems = _check_images(converted, source.path, self._lines, first_line, self._images)
         return Body(html, tuple(self._links), problems)
 
     def _line_of_text(self, element) -> int:
@@ -323,7 +328,7 @@ class _Lines:
 
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-_IMAGE_HINT = 'write ![what the image shows](/path.png){: width="800" height="450"}'
+_IMAGE_HINT = msg('write ![what the image shows](/path.png){{: width="800" height="450"}}')
 
 
 class _Attributes(HTMLParser):
@@ -339,13 +344,20 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _check_images(html: str, path: str, lines: _Lines, first_line: int) -> tuple[str, tuple[SiteError, ...]]:
+def _check_images(
+    html: str, path: str, lines: _Lines, first_line: int, images: Mapping[str, ImageSet]
+) -> tuple[str, tuple[SiteError, ...]]:
     """Every image needs alt text, a width and a height (so the page does not jump while it
-    loads); content images load lazily, since the page's title and lead come before them."""
+    loads): a photo in assets/ has its own (see ``render.images``), which typed sizes
+    override; others need them typed. A photo is offered as a ``<picture>`` of its copies.
+    Images after the first load lazily: the first is often in view when the page opens."""
     problems: list[SiteError] = []
     seen: dict[str, int] = {}
+    count = 0
 
     def visit(match: re.Match) -> str:
+        nonlocal count
+        count += 1
         attrs = _Attributes(match.group(0)).attrs
         src = attrs.get("src", "")
         nth = seen.get(src, 0)
@@ -353,16 +365,32 @@ def _check_images(html: str, path: str, lines: _Lines, first_line: int) -> tuple
         found = lines.lines_with(src)
         line = first_line + found[min(nth, len(found) - 1)] if found else first_line
         if not attrs.get("alt", "").strip():
-            problems.append(SiteError(f"image '{src}' has no alt text", path, line, _IMAGE_HINT))
+            problems.append(SiteError(msg("image '{src}' has no alt text", src=src), path, line, _IMAGE_HINT))
+        image = images.get(src)
         missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
-        if missing:
+        if missing and image is None:
             problems.append(
-                SiteError(f"image '{src}' has no {' and '.join(missing)} in pixels", path, line, _IMAGE_HINT)
+                SiteError(
+                    msg("image '{src}' has no width and height in pixels", src=src)
+                    if len(missing) == 2
+                    else msg("image '{src}' has no {attribute} in pixels", src=src, attribute=missing[0]),
+                    path,
+                    line,
+                    _IMAGE_HINT,
+                )
             )
         tag = match.group(0)
-        if "loading" not in attrs:
-            tag = tag[:4] + ' loading="lazy" decoding="async"' + tag[4:]
-        return tag
+        lazy = count > 1 and "loading" not in attrs
+        if image is not None:
+            shown = list(attrs.items())
+            if lazy:
+                shown.append(("loading", "lazy"))
+            if "decoding" not in attrs:
+                shown.append(("decoding", "async"))
+            return picture(image, shown)
+        if "loading" in attrs or "decoding" in attrs:
+            return tag  # as written: an editor who chose how it loads meant it
+        return tag[:4] + (' loading="lazy" decoding="async"' if lazy else ' decoding="async"') + tag[4:]
 
     return _IMG.sub(visit, html), tuple(problems)
 
@@ -388,15 +416,22 @@ def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> Mark
 
 
 def convert_sources(
-    sources: Sequence[SourcePage], addresses: Addresses, assets: Mapping[str, str], jobs: int = 1
+    sources: Sequence[SourcePage],
+    addresses: Addresses,
+    assets: Mapping[str, str],
+    images: Mapping[str, ImageSet] | None = None,
+    jobs: int = 1,
 ) -> list[RenderedPage]:
     """``sources`` converted, in their order; with ``jobs`` > 1 in that many worker processes
-    (see ``workers``), each of which gets the addresses once and makes one renderer."""
+    (see ``workers``), each of which gets the addresses once and makes one renderer.
+    ``images``: the photos' copies by the photo's published address (see ``render.images``),
+    offered in a ``<picture>`` wherever the content shows the photo."""
+    images = dict(images or {})
     if min(jobs, len(sources)) <= 1:
-        renderer = MarkupRenderer(lambda lang, rel: addresses.urls.get((lang, rel)), assets)
+        renderer = MarkupRenderer(lambda lang, rel: addresses.urls.get((lang, rel)), assets, images)
         return [renderer.render_source(source) for source in sources]
     return in_workers(
-        list(sources), jobs, _convert_chunk, _start_worker, (dict(addresses.urls), dict(assets))
+        list(sources), jobs, _convert_chunk, _start_worker, (dict(addresses.urls), dict(assets), images)
     )
 
 
@@ -404,7 +439,7 @@ def convert_pages(
     site: Site, pages: Sequence[Page], assets: Mapping[str, str] | None = None, jobs: int = 1
 ) -> list[RenderedPage]:
     """``pages`` converted, in their order (see ``convert_sources``)."""
-    return convert_sources([page.source for page in pages], Addresses.of(site), dict(assets or {}), jobs)
+    return convert_sources([page.source for page in pages], Addresses.of(site), dict(assets or {}), jobs=jobs)
 
 
 # A worker process's own renderer, made once by _start_worker: the process exists only
@@ -412,9 +447,11 @@ def convert_pages(
 _worker_renderer: MarkupRenderer | None = None
 
 
-def _start_worker(addresses: dict[tuple[str, str], str], assets: dict[str, str]) -> None:
+def _start_worker(
+    addresses: dict[tuple[str, str], str], assets: dict[str, str], images: dict[str, ImageSet]
+) -> None:
     global _worker_renderer
-    _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets)
+    _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets, images)
 
 
 def _convert_chunk(sources: tuple[SourcePage, ...]) -> tuple[RenderedPage, ...]:

@@ -16,13 +16,15 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from site_builder.errors import SiteError, format_error, raise_if_any
+from site_builder.errors import SiteError, format_error, msg, raise_if_any
 from site_builder.render.markup import RenderedPage
+from site_builder.render.minify import minified_files
 from site_builder.render.seo import locale_alternates, structured_data
 from site_builder.render.templating import template_error
 from site_builder.render.workers import can_fork, in_workers
 from site_builder.site.files import OutputFile
 from site_builder.site.model import LanguageLink, Page, Pagination, Site, url_to_file
+from site_builder.site.topics import index_url, topic_links, topics_of
 
 LANGUAGE_CHOICE_TEMPLATE = "language_choice.html"
 NOT_FOUND_TEMPLATE = "404.html"
@@ -53,6 +55,7 @@ def render_each(
     site: Site,
     environments: Mapping[str, jinja2.Environment],
     root: Path,
+    minify: bool = False,
     jobs: int = 1,
     dates: MutableMapping | None = None,
 ) -> list[tuple[tuple[OutputFile, ...], SiteError | None]]:
@@ -65,9 +68,10 @@ def render_each(
     ``workers.can_fork``), ``IN_WORKERS_FROM`` pages or more are rendered in
     that many processes. ``dates`` is the dictionary the environments keep
     formatted dates in (see ``templating.make_environment``): dates that workers
-    format are added to it, as if they had been formatted here.
+    format are added to it, as if they had been formatted here. With ``minify``, the
+    HTML is minified (see ``minify``), in the workers too.
     """
-    job = (items, environments, site, root)
+    job = (items, environments, site, root, minify)
     if jobs > 1 and len(items) >= IN_WORKERS_FROM and can_fork():
         _load_templates(environments)
         results = []
@@ -86,9 +90,10 @@ def collect(
     site: Site,
     environments: Mapping[str, jinja2.Environment],
     root: Path,
+    minify: bool = False,
 ) -> tuple[OutputFile, ...]:
     """The pages' files (``render_each``'s results), the 404 pages and the root language
-    chooser, sorted by path; raises the mistakes found in any."""
+    chooser (minified with ``minify``), sorted by path; raises the mistakes found in any."""
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
     for files, error in results:
@@ -98,7 +103,7 @@ def collect(
 
     def attempt(render, template: str) -> None:
         try:
-            outputs.append(render())
+            outputs.extend(minified_files((render(),), minify))
         except Exception as exc:
             error = _as_site_error(exc, root, None, template)
             if error is None:
@@ -131,16 +136,16 @@ def _load_templates(environments: Mapping[str, jinja2.Environment]) -> None:
                 pass
 
 
-_Job = tuple  # (items, environments, site, root): what rendering any page of one build needs
+_Job = tuple  # (items, environments, site, root, minify): what rendering any page of one build needs
 
 
 def _page_result(job: _Job, index: int) -> tuple[tuple[OutputFile, ...], SiteError | None]:
     """The files of the page ``items[index]``, or the user's mistake that stopped it (as a value,
     so that it travels back from a worker like a result)."""
-    items, environments, site, root = job
+    items, environments, site, root, minify = job
     page, body = items[index]
     try:
-        return tuple(_render_page(site, page, body, environments[page.lang])), None
+        return minified_files(_render_page(site, page, body, environments[page.lang]), minify), None
     except Exception as exc:
         error = _as_site_error(exc, root, page, page.template)
         if error is None:
@@ -182,13 +187,13 @@ def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str 
     if isinstance(exc, jinja2.TemplateNotFound) and exc.name == template:
         if page is not None and page.front.template:
             return SiteError(
-                f"template '{template}' does not exist",
+                msg("template '{name}' does not exist", name=template),
                 page.path,
                 page.front.lines.get("template"),
-                "name a file in templates/, such as page.html",
+                msg("name a file in templates/, such as page.html"),
             )
         return SiteError(
-            f"template '{template}' does not exist", f"templates/{template}", hint="add the template"
+            msg("template '{name}' does not exist", name=template), f"templates/{template}", hint=msg("add the template")
         )
     return template_error(exc, root)
 
@@ -208,6 +213,8 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
         "menu": site.menus.get(code, ()),
         "page_at": page_at,
         "absolute": lambda url: site.config.base_url + url,
+        # Asked for by the templates that show it (a scan of the language's news items).
+        "topics_index_url": lambda: index_url(site, code),
     }
 
 
@@ -227,6 +234,7 @@ def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Env
         "og_type": "article" if page.kind == "news" else "website",
         "locale_alternates": locale_alternates(site, page),
         "structured_data": lambda logo_url: structured_data(site, page, logo_url),
+        "topics": topic_links(site.config, page),
     }
     template = env.get_template(page.template)
     paginations: tuple[Pagination, ...] = (
@@ -249,6 +257,56 @@ def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Env
         )
         for p in paginations
     ]
+
+
+TOPIC_TEMPLATE = "topic_list.html"
+TOPICS_INDEX_TEMPLATE = "topics_index.html"
+
+
+def render_topics(
+    site: Site, environments: Mapping[str, jinja2.Environment], root: Path, minify: bool = False
+) -> tuple[OutputFile, ...]:
+    """Each language's index of topics and every page of each topic (see ``site.topics``),
+    minified with ``minify``, sorted by path; raises the mistakes found in any."""
+    found = topics_of(site)
+    outputs: list[OutputFile] = []
+    errors: dict[tuple, SiteError] = {}
+    for code, index in sorted(found.indexes.items()):
+        context = _base_context(site, code) | {
+            "page": None,
+            "og_type": "website",
+            "structured_data": lambda logo_url: (),
+            "topic_index": index,
+        }
+        renders = [(TOPICS_INDEX_TEMPLATE, index, 1, index.url, context)]
+        for topic in index.topics:
+            renders += [
+                (TOPIC_TEMPLATE, topic, p.number, p.url, context | {"topic": topic, "pagination": p})
+                for p in topic.paginations
+            ]
+        for template, shown, number, url, values in renders:
+            versions = found.versions(shown)
+            try:
+                html = environments[code].get_template(template).render(
+                    values
+                    | {
+                        "canonical": url,
+                        "alternates": found.alternates(shown, number),
+                        "language_links": found.language_links(shown, number),
+                        "locale_alternates": tuple(
+                            site.config.language(other).locale_id for other in sorted(versions) if other != code
+                        ),
+                    }
+                )
+            except Exception as exc:
+                error = _as_site_error(exc, root, None, template)
+                if error is None:
+                    raise
+                errors.setdefault((error.path, error.line, error.message), error)
+                continue
+            outputs.extend(minified_files((_file(url_to_file(url), html),), minify))
+    raise_if_any(list(errors.values()))
+    return tuple(sorted(outputs, key=lambda f: f.path))
 
 
 def _not_found(site: Site, env: jinja2.Environment, code: str, at_root: bool = False) -> OutputFile:

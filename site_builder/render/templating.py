@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from site_builder.config import Language
 from site_builder.content.frontmatter import Figure, published_iso
 from site_builder.content.load import link_outside
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import TEMPLATES_DIR, TRANSLATIONS_DIR
 from site_builder.render.assets import AssetManifest
 from site_builder.render.formatting import (
@@ -38,6 +38,7 @@ from site_builder.render.formatting import (
     format_percentage,
     format_published,
 )
+from site_builder.render.images import picture
 from site_builder.render.seo import json_ld
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ def _catalog_bytes(root: Path, language: Language) -> bytes | None:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise SiteError(f"cannot read the catalogue: {exc}", display) from None
+        raise SiteError(msg("cannot read the catalogue: {reason}", reason=exc), display) from None
 
 
 def _parse_catalog(data: bytes, language: Language) -> Catalog:
@@ -114,9 +115,11 @@ def _parse_catalog(data: bytes, language: Language) -> Catalog:
         raise_if_any(markup_in_translations(text, display))
         return read_po(io.BytesIO(data), locale=language.locale_id, abort_invalid=True)
     except PoFileError as exc:
-        raise SiteError(f"invalid message catalogue: {exc}", display, getattr(exc, "lineno", None)) from None
+        raise SiteError(
+            msg("invalid message catalogue: {reason}", reason=exc), display, getattr(exc, "lineno", None)
+        ) from None
     except UnicodeDecodeError as exc:
-        raise SiteError(f"cannot read the catalogue: {exc}", display) from None
+        raise SiteError(msg("cannot read the catalogue: {reason}", reason=exc), display) from None
 
 
 _PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"')
@@ -128,10 +131,10 @@ def _check_po_lines(text: str, display: str) -> None:
         stripped = line.strip()
         if stripped and not stripped.startswith("#") and not _PO_LINE.fullmatch(stripped):
             raise SiteError(
-                "invalid line in the message catalogue",
+                msg("invalid line in the message catalogue"),
                 display,
                 number,
-                'write msgid "…" or msgstr "…" with the text between double quotes',
+                msg('write msgid "…" or msgstr "…" with the text between double quotes'),
             )
 
 
@@ -186,11 +189,17 @@ def markup_in_translations(text: str, display: str) -> list[SiteError]:
                 start += len(value)
             problems.append(
                 SiteError(
-                    f"the translation of '{_shown(msgid)}' holds markup: {_shown(found.group())}",
+                    msg(
+                        "the translation of '{msgid}' holds markup: {markup}",
+                        msgid=_shown(msgid),
+                        markup=_shown(found.group()),
+                    ),
                     display,
                     number,
-                    "a UI string is plain text, shown as written: leave out tags, quotes before "
-                    "them and &…; codes (write & itself); the templates add the markup",
+                    msg(
+                        "a UI string is plain text, shown as written: leave out tags, quotes before "
+                        "them and &…; codes (write & itself); the templates add the markup"
+                    ),
                 )
             )
     return problems
@@ -253,7 +262,7 @@ def _links_out(root: Path) -> list[SiteError]:
 def template_not_text(name: str, exc: UnicodeDecodeError) -> SiteError:
     line = exc.object[: exc.start].count(b"\n") + 1 if isinstance(exc.object, bytes) else None
     return SiteError(
-        "the template is not valid UTF-8 text", f"{TEMPLATES_DIR}/{name}", line, "save the file as UTF-8"
+        msg("the template is not valid UTF-8 text"), f"{TEMPLATES_DIR}/{name}", line, msg("save the file as UTF-8")
     )
 
 
@@ -304,7 +313,15 @@ def make_environment(
     def chart(chart_id: str, title: str, figures: list[Figure]) -> Markup | None:
         return figure_chart(chart_id, title, figures, language, translations)
 
-    env.globals.update(asset_url=asset_url, language=language, chart=chart)
+    def picture_of(name: str, alt: str, **attributes: object) -> Markup:
+        """A photo in assets/ as a ``<picture>`` of its copies (see ``render.images``)."""
+        image = manifest.images.get(name)
+        if image is None:
+            raise jinja2.TemplateRuntimeError(f"'{name}' is not a photo in assets/ (JPEG, PNG or WebP)")
+        shown = [("alt", str(alt)), *((key, str(value)) for key, value in attributes.items())]
+        return Markup(picture(image, shown if "decoding" in attributes else [*shown, ("decoding", "async")]))
+
+    env.globals.update(asset_url=asset_url, language=language, chart=chart, picture=picture_of)
     filters = {
         "number": lambda v: format_number(v, language),
         "percent": lambda v: format_percentage(v, language),
@@ -376,10 +393,10 @@ def template_error(exc: BaseException, root: Path) -> SiteError | None:
     templates = (root / TEMPLATES_DIR).resolve()
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return SiteError(
-            f"template error: {exc.message}",
+            msg("template error: {problem}", problem=exc.message),
             _display(exc.filename, templates, exc.name),
             exc.lineno,
-            "check the {{ }} and {% %} tags around this line",
+            msg("check the {expression} and {statement} tags around this line", expression="{{ }}", statement="{% %}"),
         )
     frame = None
     for summary in traceback.extract_tb(exc.__traceback__):
@@ -387,10 +404,10 @@ def template_error(exc: BaseException, root: Path) -> SiteError | None:
             frame = summary
     if isinstance(exc, jinja2.TemplateNotFound):
         return SiteError(
-            f"template '{exc.name}' does not exist",
+            msg("template '{name}' does not exist", name=exc.name),
             _display(frame.filename, templates, None) if frame else TEMPLATES_DIR,
             frame.lineno if frame else None,
-            f"add templates/{exc.name} or correct the name",
+            msg("add templates/{name} or correct the name", name=exc.name),
         )
     if frame is None:
         return None
@@ -398,10 +415,10 @@ def template_error(exc: BaseException, root: Path) -> SiteError | None:
     if not message:
         message = type(exc).__name__
     return SiteError(
-        f"template error: {message}",
+        msg("template error: {problem}", problem=message),
         _display(frame.filename, templates, None),
         frame.lineno,
-        "a name may be misspelt, or a value missing",
+        msg("a name may be misspelt, or a value missing"),
     )
 
 

@@ -14,6 +14,7 @@ class OutputFile:
     path: str  # relative to the output folder, "/"-separated
     data: bytes | None  # None: the bytes the last build wrote to ``path``, still in the output folder
     digest: str = ""  # sha256 of the bytes; computed from ``data`` when not given
+    saved: int = 0  # bytes that minifying took out (see ``render.minify``)
 
     def __post_init__(self) -> None:
         if not self.digest:
@@ -23,4 +24,4 @@ class OutputFile:
 
     def kept(self) -> OutputFile:
         """This file as the next build sees it once written: its digest, without its bytes."""
-        return OutputFile(self.path, None, self.digest)
+        return OutputFile(self.path, None, self.digest, self.saved)

@@ -13,13 +13,13 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from site_builder.config import Language, SiteConfig
 from site_builder.content.frontmatter import INDEX_FILE, NEWS_SECTION, SLUG, SLUG_HINT
 from site_builder.content.load import SourcePage
-from site_builder.errors import SiteError, raise_if_any
+from site_builder.errors import SiteError, msg, raise_if_any
 
 DEFAULT_TEMPLATES = {
     "home": "home.html",
@@ -374,10 +374,10 @@ def _slug(source: SourcePage, name: str, errors: list[SiteError]) -> str | None:
     if not SLUG.fullmatch(slug):
         errors.append(
             SiteError(
-                f"cannot make a web address from the name '{name}'",
+                msg("cannot make a web address from the name '{name}'", name=name),
                 source.path,
                 1,
-                f"add a 'slug:' line; {SLUG_HINT}",
+                msg("add a 'slug:' line; {rule}", rule=SLUG_HINT),
             )
         )
         return None
@@ -415,9 +415,9 @@ def _folder_slug(source: SourcePage, name: str, errors: list[SiteError]) -> str 
     if not SLUG.fullmatch(slug):
         errors.append(
             SiteError(
-                f"cannot make a web address from the folder name '{name}'",
+                msg("cannot make a web address from the folder name '{name}'", name=name),
                 source.path,
-                hint=f"add an _index.md with a 'slug:' line to the folder; {SLUG_HINT}",
+                hint=msg("add an _index.md with a 'slug:' line to the folder; {rule}", rule=SLUG_HINT),
             )
         )
         return None
@@ -443,11 +443,16 @@ def _pair_translations(pages: list[Page], errors: list[SiteError]) -> dict[str, 
                 for page in claimants:
                     errors.append(
                         SiteError(
-                            f"translation_key '{key[4:]}' is used by {len(claimants)} "
-                            f"'{lang}' pages: {files}",
+                            msg(
+                                "translation_key '{key}' is used by {count} '{lang}' pages: {files}",
+                                key=key[4:],
+                                count=len(claimants),
+                                lang=lang,
+                                files=files,
+                            ),
                             page.path,
                             page.front.lines.get("translation_key"),
-                            "each language may have one page per translation_key",
+                            msg("each language may have one page per translation_key"),
                         )
                     )
         result[key] = {lang: claimants[0] for lang, claimants in by_lang.items()}
@@ -466,31 +471,42 @@ def _news(pages: list[Page]) -> dict[str, tuple[Page, ...]]:
 
 
 def _paginate(config, pages, news) -> dict[str, tuple[Pagination, ...]]:
-    result = {}
-    size = config.news_page_size
     # An old address that a page or an alias now has is that page's, not a redirect.
     claimed = {page.url for page in pages} | {alias for page in pages for alias in page.front.aliases}
-    for page in pages:
-        if page.kind != "news-list":
-            continue
-        items = news.get(page.lang, ())
-        total = max(1, math.ceil(len(items) / size))
-        segment = page_segment(page.lang)
-        urls = [page.url] + [f"{page.url}{segment}/{n}/" for n in range(2, total + 1)]
-        old = [None] + [f"{page.url}{PAGE_SEGMENT}/{n}/" for n in range(2, total + 1)]
-        result[page.lang] = tuple(
-            Pagination(
-                number=n + 1,
-                total=total,
-                url=urls[n],
-                items=items[n * size : (n + 1) * size],
-                previous_url=urls[n - 1] if n > 0 else None,
-                next_url=urls[n + 1] if n + 1 < total else None,
-                aliases=(old[n],) if n and segment != PAGE_SEGMENT and old[n] not in claimed else (),
-            )
-            for n in range(total)
+    return {
+        page.lang: paginate(page.url, page.lang, news.get(page.lang, ()), config.news_page_size, claimed)
+        for page in pages
+        if page.kind == "news-list"
+    }
+
+
+def paginate(
+    url: str, lang: str, items: tuple[Page, ...], size: int, claimed: Collection[str] | None = None
+) -> tuple[Pagination, ...]:
+    """The list at ``url`` in pages of ``size`` items, the later ones addressed in ``lang``'s
+    word (``page_segment``). With ``claimed`` (the addresses pages have), where the language has
+    a word of its own, each later page's address with PAGE_SEGMENT that no page claims becomes
+    its alias: a list that had those addresses before (the news list); None for a newer list."""
+    total = max(1, math.ceil(len(items) / size))
+    segment = page_segment(lang)
+    urls = [url] + [f"{url}{segment}/{n}/" for n in range(2, total + 1)]
+    old = [None] + [f"{url}{PAGE_SEGMENT}/{n}/" for n in range(2, total + 1)]
+    return tuple(
+        Pagination(
+            number=n + 1,
+            total=total,
+            url=urls[n],
+            items=items[n * size : (n + 1) * size],
+            previous_url=urls[n - 1] if n > 0 else None,
+            next_url=urls[n + 1] if n + 1 < total else None,
+            aliases=(
+                (old[n],)
+                if n and claimed is not None and segment != PAGE_SEGMENT and old[n] not in claimed
+                else ()
+            ),
         )
-    return result
+        for n in range(total)
+    )
 
 
 def _check_unique_urls(pages, news_pages, errors) -> None:
@@ -510,10 +526,15 @@ def _check_unique_urls(pages, news_pages, errors) -> None:
                 continue
             errors.append(
                 SiteError(
-                    f"the address {url} is claimed by {len(claimants)} pages: {files}",
+                    msg(
+                        "the address {url} is claimed by {count} pages: {files}",
+                        url=url,
+                        count=len(claimants),
+                        files=files,
+                    ),
                     page.path,
                     page.front.lines.get(key),
-                    "give one of them a different slug",
+                    msg("give one of them a different slug"),
                 )
             )
 

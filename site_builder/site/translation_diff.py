@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from site_builder.content.frontmatter import split
-from site_builder.errors import SiteError
+from site_builder.errors import Catalogue, SiteError, msg
 
 FRONT_MATTER = "front matter"
 BODY = "body"
@@ -24,6 +24,7 @@ _TOKENS = re.compile(r"\s+|\S+")
 # What marks words in plain text (git's own ``--word-diff`` marks), and in colour: green for
 # added, red for removed (ANSI SGR codes), as ``git diff --color-words`` shows them.
 _MARKS = {ADDED: ("{+", "+}"), REMOVED: ("[-", "-]")}
+_PART_NAMES = {FRONT_MATTER: msg("front matter"), BODY: msg("body")}
 _COLOURS = {ADDED: ("\x1b[32m", "\x1b[0m"), REMOVED: ("\x1b[31m", "\x1b[0m")}
 
 
@@ -47,19 +48,28 @@ class Comparison:
     current: str  # the source's version now, in the same form
     hunks: tuple[Hunk, ...]  # none: no words changed (only spaces, if the versions differ)
 
-    def render_text(self, colour: bool = False) -> str:
-        """What ``site-builder translations diff`` prints for this translation."""
+    def render_text(self, colour: bool = False, catalogue: Catalogue | None = None) -> str:
+        """What ``site-builder translations diff`` prints for this translation, in the
+        catalogue's language (see ``messages``)."""
+        versions = {"source": self.source, "translation": self.translation}
         if self.recorded == self.current:
-            return f"no changes since the translation: {self.translation} is up to date with {self.source}"
-        if not self.hunks:
-            return (
-                f"only spaces and line breaks changed in {self.source} since {self.translation} "
-                f"was translated from it ({self.recorded}, now {self.current})"
+            said = msg(
+                "no changes since the translation: {translation} is up to date with {source}", **versions
             )
-        return (
-            f"{self.source} has changed since {self.translation} was translated from it "
-            f"({self.recorded}, now {self.current}):\n\n{render_text(self.hunks, colour)}"
+            return said.show(catalogue)
+        versions.update(recorded=self.recorded, current=self.current)
+        if not self.hunks:
+            said = msg(
+                "only spaces and line breaks changed in {source} since {translation} "
+                "was translated from it ({recorded}, now {current})",
+                **versions,
+            )
+            return said.show(catalogue)
+        said = msg(
+            "{source} has changed since {translation} was translated from it ({recorded}, now {current}):",
+            **versions,
         )
+        return f"{said.show(catalogue)}\n\n{render_text(self.hunks, colour, catalogue)}"
 
 
 def changes(old: str, new: str) -> tuple[Hunk, ...]:
@@ -184,7 +194,7 @@ def _joined(segments: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple(joined)
 
 
-def render_text(hunks: tuple[Hunk, ...], colour: bool = False) -> str:
+def render_text(hunks: tuple[Hunk, ...], colour: bool = False, catalogue: Catalogue | None = None) -> str:
     """The changes for a terminal: a heading per change (``body, line 7:``), then its lines,
     indented, with added words as ``{+…+}`` and removed ones as ``[-…-]``, or in green and
     red with ``colour``. A mark is closed at the end of each line and opened again on the
@@ -203,5 +213,7 @@ def render_text(hunks: tuple[Hunk, ...], colour: bool = False) -> str:
                 if piece:
                     opening, closing = styles.get(kind, ("", ""))
                     lines[-1] += f"{opening}{piece}{closing}"
-        blocks.append(f"{hunk.part}, line {hunk.line}:\n" + "\n".join(f"  {line}".rstrip() for line in lines))
+        part = _PART_NAMES.get(hunk.part, hunk.part)
+        heading = msg("{part}, line {line}:", part=part, line=hunk.line).show(catalogue)
+        blocks.append(f"{heading}\n" + "\n".join(f"  {line}".rstrip() for line in lines))
     return "\n\n".join(blocks)

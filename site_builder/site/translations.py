@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from site_builder.config import SiteConfig
 from site_builder.content.frontmatter import TRANSLATED_FROM
 from site_builder.content.load import CONTENT_DIR, SourcePage
-from site_builder.errors import SiteError
+from site_builder.errors import ENGLISH, Catalogue, Message, SiteError, msg
 from site_builder.site.model import translation_key
 
 # Figure fields that are numbers or codes rather than words: equal in every language.
@@ -139,28 +139,34 @@ def source_problems(
             if origin is not None and origin[0] not in config.codes:
                 problems.append(
                     SiteError(
-                        f"translated_from names the language '{origin[0]}', which the site does not have",
+                        msg(
+                            "translated_from names the language '{lang}', which the site does not have",
+                            lang=origin[0],
+                        ),
                         page.path,
                         line,
-                        "one of: " + ", ".join(config.codes),
+                        msg("one of: {codes}", codes=", ".join(config.codes)),
                     )
                 )
             elif origin is not None and origin[0] == page.lang:
                 problems.append(
                     SiteError(
-                        "translated_from names the page's own language",
+                        msg("translated_from names the page's own language"),
                         page.path,
                         line,
-                        "name the language the page was translated from",
+                        msg("name the language the page was translated from"),
                     )
                 )
             if page.front.translation_key and len(group) == 1:
                 problems.append(
                     SiteError(
-                        f"translation_key '{page.front.translation_key}' pairs this page with no other page",
+                        msg(
+                            "translation_key '{key}' pairs this page with no other page",
+                            key=page.front.translation_key,
+                        ),
                         page.path,
                         page.front.lines.get("translation_key"),
-                        "give the translation the same translation_key, or remove the line",
+                        msg("give the translation the same translation_key, or remove the line"),
                     )
                 )
     return problems
@@ -193,10 +199,16 @@ def _news_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
         if mine != theirs:
             problems.append(
                 SiteError(
-                    f"{field} {_show(mine)} differs from {_where(ref, ref.front.lines.get(field))} ({_show(theirs)})",
+                    msg(
+                        "{field} {mine} differs from {where} ({theirs})",
+                        field=field,
+                        mine=_show(mine),
+                        where=_where(ref, ref.front.lines.get(field)),
+                        theirs=_show(theirs),
+                    ),
                     page.path,
                     page.front.lines.get(field),
-                    f"a news item and its translation have the same {field}",
+                    msg("a news item and its translation have the same {field}", field=field),
                 )
             )
     return problems
@@ -211,10 +223,10 @@ def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
         if other is None:
             problems.append(
                 SiteError(
-                    f"figure '{figure.id}' is not in {ref.path}",
+                    msg("figure '{id}' is not in {path}", id=figure.id, path=ref.path),
                     page.path,
                     figure.line,
-                    "every language has the same figures; add it there or remove it here",
+                    msg("every language has the same figures; add it there or remove it here"),
                 )
             )
             continue
@@ -222,31 +234,39 @@ def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
             if getattr(figure, field) != getattr(other, field):
                 problems.append(
                     SiteError(
-                        f"figure '{figure.id}' {field} {_show(getattr(figure, field))} differs from "
-                        f"{_where(ref, other.line)} ({_show(getattr(other, field))})",
+                        msg(
+                            "figure '{id}' {field} {mine} differs from {where} ({theirs})",
+                            id=figure.id,
+                            field=field,
+                            mine=_show(getattr(figure, field)),
+                            where=_where(ref, other.line),
+                            theirs=_show(getattr(other, field)),
+                        ),
                         page.path,
                         figure.line,
-                        "numbers, units and years are the same in every language; correct one of the two",
+                        msg(
+                            "numbers, units and years are the same in every language; correct one of the two"
+                        ),
                     )
                 )
     for figure in ref.front.figures:
         if figure.id not in mine:
             problems.append(
                 SiteError(
-                    f"figure '{figure.id}' of {_where(ref, figure.line)} is missing",
+                    msg("figure '{id}' of {where} is missing", id=figure.id, where=_where(ref, figure.line)),
                     page.path,
                     page.front.lines.get("figures"),
-                    "every language has the same figures",
+                    msg("every language has the same figures"),
                 )
             )
     shared = [f.id for f in page.front.figures if f.id in theirs]
     if shared != [f.id for f in ref.front.figures if f.id in mine]:
         problems.append(
             SiteError(
-                f"the figures are in another order than in {ref.path}",
+                msg("the figures are in another order than in {path}", path=ref.path),
                 page.path,
                 page.front.lines.get("figures"),
-                "list the figures in the same order in every language",
+                msg("list the figures in the same order in every language"),
             )
         )
     return problems
@@ -256,19 +276,24 @@ def _where(page: SourcePage, line: int | None) -> str:
     return f"{page.path}:{line}" if line else page.path
 
 
-def _show(value) -> str:
+def _show(value) -> Message | str:
     if value is None:
-        return "(none)"
+        return msg("(none)")
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def render_status(rows: tuple[LanguageStatus, ...], form: str = "table") -> str:
-    """The status as a table with the pages to act on listed below it, or as JSON."""
+def render_status(
+    rows: tuple[LanguageStatus, ...], form: str = "table", catalogue: Catalogue | None = None
+) -> str:
+    """The status as a table with the pages to act on listed below it, or as JSON; the table's
+    words in the catalogue's language (see ``messages``)."""
     if form == "json":
         return json.dumps({"languages": [row.as_json() for row in rows]}, indent=2, sort_keys=True)
-    header = ("language", "pages", "translated", "missing", "stale", "orphaned")
+    said = (catalogue or ENGLISH).show
+    missing, stale, orphaned = said(msg("missing")), said(msg("stale")), said(msg("orphaned"))
+    header = (said(msg("language")), said(msg("pages")), said(msg("translated")), missing, stale, orphaned)
     table = [header] + [
         (r.lang, r.pages, r.translated, len(r.missing), len(r.stale), len(r.orphaned)) for r in rows
     ]
@@ -280,11 +305,14 @@ def render_status(rows: tuple[LanguageStatus, ...], form: str = "table") -> str:
         )
         for row in table
     ]
+    width = max(map(len, (missing, stale, orphaned))) + 2
     for row in rows:
-        lines += [f"missing   {path}" for path in row.missing]
-        lines += [
-            f"stale     {s.path} ({'not translated yet from' if s.never_translated else 'changed since:'} {s.source})"
-            for s in row.stale
-        ]
-        lines += [f"orphaned  {path}" for path in row.orphaned]
+        lines += [f"{missing.ljust(width)}{path}" for path in row.missing]
+        for s in row.stale:
+            if s.never_translated:
+                why = msg("not translated yet from {source}", source=s.source)
+            else:
+                why = msg("changed since: {source}", source=s.source)
+            lines.append(f"{stale.ljust(width)}{s.path} ({said(why)})")
+        lines += [f"{orphaned.ljust(width)}{path}" for path in row.orphaned]
     return "\n".join(lines)

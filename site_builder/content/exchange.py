@@ -1,0 +1,533 @@
+"""``translations export`` and ``import``: pages to translate out to an agency as XLIFF, and
+their translations back in as pages marked translated.
+
+Export writes, for every page of the target language that is a translation (or missing),
+a ``<file>`` with its source's units (see ``segments``), the current translation as target
+where the translation has the same blocks, marked ``needs-review-translation`` where the
+source changed since it was translated (what ``translations diff`` shows), and the source's
+version. Import checks the whole file before it writes anything: the sources must say what
+they said at the export (else the units that changed are named), every tag must be the
+export's; then each finished page is written (atomically), with the copy of its source
+``translations done`` keeps, and marked translated. A page whose text comes back as it is
+is left alone, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder import __version__
+from site_builder.config import SiteConfig
+from site_builder.content.frontmatter import (
+    TRANSLATED_FROM,
+    content_version,
+    kind_of,
+    parse,
+    set_front_matter_line,
+)
+from site_builder.content.load import CONTENT_DIR, SourcePage, decode, link_outside, load_sources
+from site_builder.content.translated import compare, copy_path
+from site_builder.errors import SiteError, SiteErrors, raise_if_any
+from site_builder.project import TRANSLATED_DIR
+from site_builder.site.model import translation_key
+from site_builder.site.segments import (
+    SLUG_NOTE,
+    Code,
+    PageText,
+    Parts,
+    Unwritable,
+    codes,
+    markdown,
+    own_fields_text,
+    page_text,
+    rewritten,
+    with_own_fields,
+)
+from site_builder.site.translation_diff import REMOVED
+from site_builder.site.translations import Groups, groups, reference
+from site_builder.site.xliff import TransUnit, XliffFile, dumps, loads
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    data: bytes | None  # None: nothing to translate
+    pages: int
+    units: int
+
+
+@dataclass(slots=True)
+class Imported:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)  # "content/en/about.md (3 of 40 units)"
+
+
+# --- export ----------------------------------------------------------------------------------
+
+
+def export_xliff(root: Path, config: SiteConfig, lang: str, changed: bool = False) -> Exported:
+    """XLIFF for every page to translate into ``lang``; with ``changed``, only missing and stale ones."""
+    _check_language(config, lang)
+    sources = load_sources(root, config)
+    found = groups(sources)
+    files: list[XliffFile] = []
+    for group in sorted(found.values(), key=lambda g: min(page.path for page in g.values())):
+        pair = _pair(config, group, lang)
+        if pair is None:
+            continue
+        source, translation = pair
+        up_to_date = (
+            translation is not None and translation.front.translated_from == f"{source.lang}:{source.version}"
+        )
+        if changed and up_to_date:
+            continue
+        source_text = _read(root, source)
+        page = page_text(source_text)
+        targets: dict[str, Parts] = {}
+        notes: dict[str, str] = {}
+        review: set[str] = set()
+        if translation is not None and not translation.front.awaiting_translation:
+            current = page_text(_read(root, translation))
+            targets = _current_targets(page, current)
+            notes = _differing(page, current, targets)
+            if not up_to_date:
+                review = _changed_units(root, translation, group, source_text, page)
+        units = []
+        for unit in page.units:
+            target = targets.get(unit.id)
+            state = None
+            if target is not None:
+                state = "needs-review-translation" if unit.id in review else "translated"
+            note = SLUG_NOTE if unit.id == "slug" else notes.get(unit.id)
+            units.append(TransUnit(unit.id, unit.parts, target, state, note))
+        if units:
+            files.append(XliffFile(source.path, source.lang, lang, source.version, tuple(units)))
+    if not files:
+        return Exported(None, 0, 0)
+    return Exported(dumps(tuple(files), __version__), len(files), sum(len(f.units) for f in files))
+
+
+def _pair(
+    config: SiteConfig, group: dict[str, SourcePage], lang: str
+) -> tuple[SourcePage, SourcePage | None] | None:
+    """(the page to translate from, the translation in ``lang`` or None) for a translation group;
+    None where ``lang``'s page is no translation (an original, or one whose source is gone)."""
+    translation = group.get(lang)
+    if translation is None:
+        others = {code: page for code, page in group.items() if code != lang}
+        return (reference(config, others), None) if others else None
+    if translation.front.translated_from is None:
+        return None
+    origin = TRANSLATED_FROM.fullmatch(translation.front.translated_from)["lang"]
+    source = group.get(origin)
+    return (source, translation) if source is not None and origin != lang else None
+
+
+def _current_targets(source: PageText, translation: PageText) -> dict[str, Parts]:
+    """The translation's text of each unit of ``source``, with the source's tags; where the
+    translation's blocks differ from the source's, only its front-matter fields."""
+    aligned = [(u.id, u.kind) for u in source.units] == [(u.id, u.kind) for u in translation.units]
+    targets = {}
+    for unit in source.units:
+        counterpart = translation.unit(unit.id)
+        if counterpart is None or (not aligned and unit.kind != "field"):
+            continue
+        mapped = _mapped(unit.parts, counterpart.parts)
+        if mapped is not None:
+            targets[unit.id] = mapped
+    return targets
+
+
+def _differing(source: PageText, translation: PageText, targets: dict[str, Parts]) -> dict[str, str]:
+    """For the translator: the current translation of the units it has with other formatting or
+    links than the source's, which can therefore not be the target."""
+    if [u.id for u in source.units] != [u.id for u in translation.units]:
+        return {}
+    return {
+        unit.id: f"The current translation, whose formatting or links differ from the source's: {unit.text}"
+        for unit in translation.units
+        if unit.id not in targets
+    }
+
+
+def _mapped(source: Parts, translation: Parts) -> Parts | None:
+    """``translation`` with each tag replaced by the source's same tag (same Markdown); None if
+    one has a tag the other lacks."""
+    free = list(codes(source))
+    ids: dict[int, int] = {}
+    mapped: list = []
+    for part in translation:
+        if isinstance(part, str):
+            mapped.append(part)
+            continue
+        if part.kind == "ept":
+            match = next(
+                (c for c in free if c.kind == "ept" and c.id == ids.get(part.id) and c.native == part.native),
+                None,
+            )
+        else:
+            match = next((c for c in free if c.kind == part.kind and c.native == part.native), None)
+        if match is None:
+            return None
+        free.remove(match)
+        ids[part.id] = match.id
+        mapped.append(match)
+    return tuple(mapped) if not free else None
+
+
+def _changed_units(
+    root: Path, translation: SourcePage, group: dict[str, SourcePage], source_text: str, page: PageText
+) -> set[str]:
+    """The units of ``page`` (the source as it is now) that changed since ``translation`` was
+    made from it; all of them where that cannot be known."""
+    try:
+        hunks = compare(root, translation, group).hunks
+    except SiteError:
+        return {unit.id for unit in page.units}
+    spans = [
+        (hunk.line, hunk.line + sum(text.count("\n") for kind, text in hunk.segments if kind != REMOVED))
+        for hunk in hunks
+    ]
+    changed = set()
+    for unit in page.units:
+        field_ = page.fields[unit.field]
+        if unit.field == "body":
+            first, last = field_.start + unit.start, field_.start + unit.end
+        else:
+            first, last = field_.start, field_.end
+        top, bottom = source_text.count("\n", 0, first) + 1, source_text.count("\n", 0, last) + 1
+        if any(start <= bottom and top <= end for start, end in spans):
+            changed.add(unit.id)
+    return changed
+
+
+# --- import ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    path: str  # the translation to write
+    data: bytes
+    copy: str  # its source's copy in .translated/
+    source_data: bytes
+
+
+def import_xliff(root: Path, config: SiteConfig, data: bytes, display: str) -> Imported:
+    """Write the finished translations of the XLIFF document ``data`` (named ``display`` in
+    messages) and mark them translated; nothing is written if anything is wrong."""
+    files = loads(data, display)
+    sources = load_sources(root, config)
+    found = groups(sources)
+    by_path = {source.path: source for source in sources}
+    errors: list[SiteError] = []
+    plans: list[_Plan] = []
+    report = Imported()
+    seen: set[tuple[str, str]] = set()
+    for file in files:
+        try:
+            if (file.original, file.target_language) in seen:
+                raise SiteError(
+                    f"{file.original} appears twice for '{file.target_language}'", display, file.line, _AGAIN
+                )
+            seen.add((file.original, file.target_language))
+            plan = _plan(root, config, file, display, by_path, found, report)
+        except SiteError as error:
+            errors.append(error)
+            continue
+        if plan is not None:
+            plans.append(plan)
+    raise_if_any(errors)
+    for plan in plans:
+        _write(
+            root, plan.copy, plan.source_data
+        )  # first: a translation never names a version whose text was not kept
+        _write(root, plan.path, plan.data)
+        report.written.append(plan.path)
+    return report
+
+
+_AGAIN = (
+    "export again: site-builder translations export --to LANG --changed, and send the agency the new file"
+)
+
+
+def _plan(
+    root: Path,
+    config: SiteConfig,
+    file: XliffFile,
+    display: str,
+    by_path: dict[str, SourcePage],
+    found: Groups,
+    report: Imported,
+) -> _Plan | None:
+    source = by_path.get(file.original)
+    if source is None:
+        raise SiteError(
+            f'<file original="{file.original}"> names no page of this site',
+            display,
+            file.line,
+            "import the file into the site it was exported from; a page renamed since needs a new export",
+        )
+    lang = file.target_language
+    if lang not in config.codes or lang == source.lang or file.source_language != source.lang:
+        raise SiteError(
+            f"{file.original} is exported from '{file.source_language}' into '{lang}', which this site "
+            f"cannot take ({source.path} is in '{source.lang}'; the languages are {', '.join(config.codes)})",
+            display,
+            file.line,
+            _AGAIN,
+        )
+    group = found[translation_key(source)]
+    translation = group.get(lang)
+    if translation is not None and translation.front.translated_from is None:
+        raise SiteError(
+            f"{translation.path} is not a translation (it has no translated_from line), so it is not "
+            f"overwritten with a translation of {source.path}",
+            display,
+            file.line,
+            f"if it is one, run site-builder translations done {translation.path} --from {source.lang} first",
+        )
+    source_data = _read_bytes(root, source.path)
+    source_text = _decoded(source_data, source.path)
+    page = page_text(source_text)
+    if file.version != source.version:
+        _check_unchanged(file, page, source, display)
+    targets, unfinished = _targets(file, page, display)
+    rel = translation.rel if translation is not None else source.rel
+    path = f"{CONTENT_DIR}/{lang}/{rel}"
+    if unfinished:
+        report.unfinished.append(f"{path} ({unfinished} of {len(page.units)} units not translated)")
+        return None
+    if translation is None and (root / path).exists():
+        raise SiteError(
+            f"{path} exists but is not paired with {source.path}", display, file.line,
+            "give both pages the same translation_key, or move the file",
+        )  # fmt: skip
+    for folder, where in ((CONTENT_DIR, path), (TRANSLATED_DIR, f"{TRANSLATED_DIR}/{lang}/{rel}")):
+        problem = link_outside(root / where, root, folder)
+        if problem is not None:
+            raise problem
+    old_data = _read_bytes(root, path) if translation is not None else None
+    try:
+        text = _translated_text(source_text, page, translation, old_data, targets)
+    except Unwritable as reason:
+        raise SiteError(
+            str(reason), display, _line_of(file, reason.unit_id), "translate the text as one block"
+        ) from None
+    line = f"translated_from: {source.lang}:{source.version}"
+    new_data = set_front_matter_line(text.encode("utf-8"), "translated_from", line)
+    if old_data is not None:
+        if b"\r\n" in old_data:
+            new_data = new_data.replace(b"\n", b"\r\n")
+        if old_data.startswith(_BOM):
+            new_data = _BOM + new_data
+    _check_page(new_data, path, rel, targets, file, display)
+    if new_data == old_data:
+        report.unchanged.append(path)
+        return None
+    copy = copy_path(translation) if translation is not None else f"{TRANSLATED_DIR}/{lang}/{rel}"
+    return _Plan(path, new_data, copy, source_data)
+
+
+def _check_unchanged(file: XliffFile, page: PageText, source: SourcePage, display: str) -> None:
+    """Refuses ``file`` if the text of any unit of its source changed since it was exported."""
+    exported = {unit.id: markdown(unit.source) for unit in file.units}
+    current = {unit.id: unit.text for unit in page.units}
+    changed = sorted(
+        (
+            unit_id
+            for unit_id in exported.keys() | current.keys()
+            if exported.get(unit_id) != current.get(unit_id)
+        ),
+        key=lambda unit_id: [u.id for u in page.units].index(unit_id) if unit_id in current else 10**9,
+    )
+    if changed:
+        shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+        raise SiteError(
+            f"{source.path} has changed since the export ({source.lang}:{file.version}, now "
+            f"{source.lang}:{source.version}): units {shown}",
+            display,
+            file.line,
+            _AGAIN + " (site-builder translations diff shows what changed)",
+        )
+
+
+def _targets(file: XliffFile, page: PageText, display: str) -> tuple[dict[str, str], int]:
+    """The Markdown of each finished unit, with the source's tags; and how many are not finished."""
+    targets: dict[str, str] = {}
+    unfinished = 0
+    for unit in file.units:
+        current = page.unit(unit.id)
+        if current is None:
+            raise SiteError(f"unit '{unit.id}' is not a unit of {file.original}", display, unit.line, _AGAIN)
+        if not unit.done:
+            unfinished += 1
+            continue
+        targets[unit.id] = _with_source_tags(unit, current.parts, display).strip()
+    exported = {unit.id for unit in file.units}
+    unfinished += sum(1 for unit in page.units if unit.id not in exported)
+    return targets, unfinished
+
+
+def _with_source_tags(unit: TransUnit, source: Parts, display: str) -> str:
+    expected = Counter((code.kind, code.id) for code in codes(source))
+    found = Counter((code.kind, code.id) for code in codes(unit.target))
+    by_tag = {(code.kind, code.id): code for code in codes(source)}
+    if found != expected:
+        dropped = sorted(expected - found)
+        added = sorted(found - expected)
+        what = "; ".join(
+            ([f"dropped {_tags(dropped, by_tag)}"] if dropped else [])
+            + ([f"added {_tags(added, by_tag)}"] if added else [])
+        )
+        raise SiteError(
+            f"unit '{unit.id}': the translation's tags are not the source's: {what}",
+            display,
+            unit.line,
+            "every tag of the source stands for a link or formatting: keep each once, and add none",
+        )
+    opened: set[int] = set()
+    written = []
+    for part in unit.target:
+        if isinstance(part, str):
+            written.append(part)
+            continue
+        if part.kind == "bpt":
+            opened.add(part.id)
+        elif part.kind == "ept" and part.id not in opened:
+            raise SiteError(
+                f"unit '{unit.id}': tag {part.id} closes before it opens",
+                display,
+                unit.line,
+                "keep the opening tag of a pair before its closing tag",
+            )
+        written.append(by_tag[(part.kind, part.id)].native)
+    return "".join(written)
+
+
+def _tags(found: list[tuple[str, int]], by_tag: dict[tuple[str, int], Code]) -> str:
+    return ", ".join(
+        f'<{kind} id="{number}">'
+        + (f" ({by_tag[(kind, number)].native})" if (kind, number) in by_tag else "")
+        for kind, number in found
+    )
+
+
+def _translated_text(
+    source_text: str,
+    page: PageText,
+    translation: SourcePage | None,
+    old_data: bytes | None,
+    targets: dict[str, str],
+) -> str:
+    """The translated page: the translation with its units' text replaced where it has the
+    source's blocks, else the source with its units translated and the translation's own
+    settings (aliases, draft)."""
+    if translation is not None and old_data is not None:
+        old_text = _decoded(old_data, translation.path)
+        old_page = page_text(old_text)
+        if [(u.id, u.kind) for u in old_page.units] == [(u.id, u.kind) for u in page.units]:
+            return rewritten(old_text, old_page, targets)
+        own = own_fields_text(old_text, old_page, ("aliases", "draft"))
+    else:
+        own = own_fields_text(source_text, page, ("draft",))
+    text = rewritten(source_text, page, targets)
+    return with_own_fields(text, page_text(text), own)
+
+
+def _check_page(
+    data: bytes, path: str, rel: str, targets: dict[str, str], file: XliffFile, display: str
+) -> None:
+    """The page is one the build reads, and says what the XLIFF file says."""
+    text = _decoded(data, path)
+    try:
+        parse(text, path, kind_of(rel))
+    except (SiteError, SiteErrors) as problem:
+        error = problem.errors[0] if isinstance(problem, SiteErrors) else problem
+        raise SiteError(
+            f"{path} would not be a valid page: {error.message}",
+            display,
+            file.line,
+            error.hint or "correct the translation in the agency's tool",
+        ) from None
+    page = page_text(text)
+    for unit_id, expected in targets.items():
+        unit = page.unit(unit_id)
+        if unit is None or unit.text != expected:
+            raise SiteError(
+                f"unit '{unit_id}': its translation would not read back as written "
+                "(it holds Markdown that starts another block, such as a list or a heading)",
+                display,
+                _line_of(file, unit_id),
+                "translate the text as running text, without Markdown of its own",
+            )
+
+
+def _line_of(file: XliffFile, unit_id: str) -> int:
+    return next((unit.line for unit in file.units if unit.id == unit_id), file.line)
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def _check_language(config: SiteConfig, lang: str) -> None:
+    if lang not in config.codes:
+        raise SiteError(
+            f"'{lang}' is not a language of this site",
+            "site.yaml",
+            hint="use one of: " + ", ".join(config.codes),
+        )
+
+
+def _read(root: Path, page: SourcePage) -> str:
+    text = _decoded(_read_bytes(root, page.path), page.path)
+    if content_version(text) != page.version:
+        raise SiteError("the file changed while it was read", page.path, hint="run the command again")
+    return text
+
+
+def _read_bytes(root: Path, path: str) -> bytes:
+    try:
+        return (root / path).read_bytes()
+    except OSError as exc:
+        raise SiteError(f"cannot read the file: {exc.strerror}", path) from None
+
+
+def _decoded(data: bytes, path: str) -> str:
+    text = decode(data, path)
+    if isinstance(text, SiteError):
+        raise text
+    return text
+
+
+def _write(root: Path, path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` (relative to ``root``) at once: to a new file beside it, then
+    put in its place, so the file is either as it was or whole."""
+    target = root / path
+    temporary = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=f".{target.name}.", delete=False
+        ) as handle:
+            temporary = handle.name
+            handle.write(data)
+        mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except OSError as exc:
+        if temporary is not None and os.path.exists(temporary):
+            os.unlink(temporary)
+        raise SiteError(f"cannot write the file: {exc.strerror}", path) from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,344 @@
+"""``site-builder deploy`` without a server: the plan (pure), the deploy targets of site.yaml,
+and the requests a real store or CDN would get where SeaweedFS cannot stand in (website
+redirects, CloudFront), checked against botocore's own API models with its Stubber."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import pytest
+from conftest import REPO, make_mini_site, read_tree
+from test_aliases import MOU_EN, add_aliases
+
+from site_builder import pipeline
+from site_builder.config import DEFAULT_MAX_DELETES, DeployTarget, load_deploy_targets, parse_config
+from site_builder.errors import SiteError, SiteErrors
+from site_builder.output import cdn, deploy
+
+BASE = (REPO / "site.yaml").read_text("utf-8")
+
+
+def local(key: str, data: bytes = b"x") -> deploy.LocalFile:
+    return deploy.LocalFile(key, deploy._md5(data), len(data), cdn.content_type(key), cdn.cache_control(key))
+
+
+# --- the plan ----------------------------------------------------------------
+
+
+def test_the_plan_uploads_what_differs_in_waves_and_deletes_what_is_gone():
+    files = [local("en/index.html", b"new"), local("assets/site.1.css"), local("sitemap.xml"),
+             local("en/feed.xml"), local("robots.txt"), local("assets/logo.2.svg", b"same"), local("search/en-1.json")]  # fmt: skip
+    remote = {"en/index.html": deploy._md5(b"old"), "assets/logo.2.svg": deploy._md5(b"same"),
+              "assets/site.0.css": deploy._md5(b"x"), "en/old/index.html": None}  # fmt: skip
+    plan = deploy.plan_deploy(files, remote)
+    keys = [[file.key for file in wave] for wave in plan.waves]
+    assert keys == [
+        ["assets/site.1.css", "search/en-1.json"],
+        ["en/index.html"],
+        ["en/feed.xml", "robots.txt", "sitemap.xml"],
+    ]
+    assert plan.deletions == ("assets/site.0.css", "en/old/index.html")
+    assert plan.unchanged == 1 and plan.pages_deleted == 1
+    assert plan.new == {"assets/site.1.css", "search/en-1.json", "en/feed.xml", "robots.txt", "sitemap.xml"}
+    # An object whose MD5 is not known is uploaded again; --force uploads every file.
+    assert [f.key for f in deploy.plan_deploy([local("a.html")], {"a.html": None}).uploads] == ["a.html"]
+    assert len(deploy.plan_deploy(files, remote, force=True).uploads) == len(files)
+
+
+def test_only_pages_count_against_the_deletion_limit():
+    remote = {f"en/{n}/index.html": None for n in range(3)} | {f"search/{n}.json": None for n in range(50)}
+    remote |= {f"assets/photo.{n}.webp": None for n in range(50)}
+    plan = deploy.plan_deploy([], remote)
+    assert plan.pages_deleted == 3
+    deploy.check_deletions(plan, 3, force=False)
+    deploy.check_deletions(plan, 2, force=True)
+    with pytest.raises(SiteError) as refused:
+        deploy.check_deletions(plan, 2, force=False)
+    assert str(refused.value).startswith(
+        "this deploy would delete 3 pages, more than the 2 allowed: nothing was changed"
+    )
+
+
+def test_the_cdn_is_told_of_changed_and_deleted_addresses_not_of_new_files_or_assets():
+    remote = {
+        "en/index.html": "0" * 32,
+        "en/feed.xml": "0" * 32,
+        "assets/a.1.css": "0" * 32,
+        "old/index.html": None,
+    }
+    plan = deploy.plan_deploy(
+        [local("en/index.html"), local("en/feed.xml"), local("assets/a.2.css"), local("nl/index.html")],
+        remote,
+    )
+    assert deploy.invalidation_paths(plan) == (
+        "/en/",
+        "/en/feed.xml",
+        "/en/index.html",
+        "/old/",
+        "/old/index.html",
+    )
+    accented = deploy.plan_deploy([local("nl/café/index.html")], {"nl/café/index.html": None})
+    assert deploy.invalidation_paths(accented) == ("/nl/caf%C3%A9/", "/nl/caf%C3%A9/index.html")
+    many = deploy.plan_deploy(
+        [local(f"p{n}.html") for n in range(200)], {f"p{n}.html": None for n in range(200)}
+    )
+    assert deploy.invalidation_paths(many) == ("/*",)
+
+
+def test_cache_control_has_one_source_for_headers_nginx_and_the_store(tmp_path):
+    """Every file's Cache-Control in ``_headers`` is the one a deploy gives its object."""
+    root = make_mini_site(tmp_path / "site")
+    pipeline.build(root)
+    build = read_tree(root / "build")
+    rules: dict[str, str] = {}
+    address = None
+    for line in build["_headers"].decode("utf-8").splitlines():
+        if line and not line.startswith(" "):
+            address = line
+        elif line.strip().startswith("Cache-Control:"):
+            rules[address] = line.split(":", 1)[1].strip()
+    for key in build:
+        if key.startswith("_"):
+            continue
+        url = "/" + key.removesuffix("index.html")
+        expected = rules["/assets/*"] if cdn.is_fingerprinted(key) else rules[url]
+        assert cdn.cache_control(key) == expected, key
+    nginx = cdn.nginx_config(
+        __import__("site_builder.stages", fromlist=["generate"]).generate(root).site, "/srv"
+    )
+    assert f'add_header Cache-Control "{cdn.IMMUTABLE}" always;' in nginx
+    files = {file.key: file for file in deploy.read_build(root / "build")}
+    assert set(files) == set(build) - deploy.NOT_PUBLISHED
+    assert files["en/feed.xml"].content_type == cdn.ATOM_TYPE
+    assert files["index.html"].content_type == "text/html; charset=utf-8"
+    assert (
+        next(f for k, f in files.items() if k.endswith(".svg")).content_type == "image/svg+xml; charset=utf-8"
+    )
+
+
+def test_a_build_with_a_link_in_it_is_refused(mini_built):
+    root, _ = mini_built
+    (root / "build/en/secret.html").symlink_to("/etc/hostname")
+    with pytest.raises(SiteError, match="secret.html is not a plain file"):
+        deploy.read_build(root / "build")
+
+
+# --- site.yaml -----------------------------------------------------------------
+
+
+def test_deploy_targets_are_read_from_site_yaml(tmp_path):
+    (tmp_path / "site.yaml").write_text(
+        BASE + "deploy:\n  production:\n    bucket: lsh-site\n    region: eu-west-1\n    prefix: /www\n"
+        "    cloudfront_distribution: E2QWRUHAPOMQZL\n  staging:\n    bucket: lsh-staging\n"
+        "    endpoint: https://s3.example.org/\n    max_deletes: 10\n",
+        "utf-8",
+    )
+    production, staging = load_deploy_targets(tmp_path)
+    assert production == DeployTarget(
+        "production", "lsh-site", "eu-west-1", None, "www/", "E2QWRUHAPOMQZL", DEFAULT_MAX_DELETES
+    )
+    assert staging == DeployTarget("staging", "lsh-staging", None, "https://s3.example.org", "", None, 10)
+    assert deploy.choose_target((production, staging), None) is production
+    assert deploy.choose_target((production, staging), "staging") is staging
+    with pytest.raises(SiteError) as missing:
+        deploy.choose_target((production, staging), "prod")
+    assert (
+        str(missing.value)
+        == "site.yaml: no deploy target is named 'prod' (hint: one of: production, staging)"
+    )
+    with pytest.raises(SiteError, match="no deploy target is set"):
+        deploy.choose_target((), None)
+
+
+@pytest.mark.parametrize(
+    "lines, key",
+    [
+        ("    aws_secret_access_key: abc\n", "deploy.production.aws_secret_access_key"),
+        ("    access_key_id: AKIA\n", "deploy.production.access_key_id"),
+        ("    secret_key: abc\n", "deploy.production.secret_key"),
+        ("    session_token: abc\n", "deploy.production.session_token"),
+        ("    password: abc\n", "deploy.production.password"),
+        ("    endpoint: https://AKIA:abc@s3.example.org\n", "deploy.production.endpoint"),
+    ],
+)
+def test_credentials_in_site_yaml_are_refused_naming_the_line(tmp_path, run_cli, lines, key):
+    text = BASE + "deploy:\n  production:\n    bucket: lsh-site\n" + lines
+    (tmp_path / "site.yaml").write_text(text, "utf-8")
+    line = text.count("\n")
+    with pytest.raises(SiteErrors) as raised:
+        parse_config(text)
+    assert [str(e) for e in raised.value.errors] == [
+        (
+            f"site.yaml:{line}: {key}: credentials do not belong in site.yaml (hint: credentials come from the "
+            "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the AWS configuration (AWS_PROFILE, "
+            "~/.aws/credentials); take this line out of site.yaml)"
+        )
+    ]
+    code, out, err = run_cli("-C", tmp_path, "deploy", "--dry-run")
+    assert code == 1 and out == "" and err.splitlines() == [str(raised.value.errors[0])]
+
+
+def test_mistakes_in_a_deploy_target_are_reported_with_their_lines():
+    text = (
+        BASE
+        + "deploy:\n  production:\n    bucket: Not_A_Bucket\n    max_deletes: -1\n    region: eu west\n  empty: 3\n"
+    )
+    with pytest.raises(SiteErrors) as raised:
+        parse_config(text)
+    first = BASE.count("\n") + 3
+    assert [str(e) for e in raised.value.errors] == [
+        (
+            f"site.yaml:{first}: deploy.production.bucket 'Not_A_Bucket' is not a bucket name "
+            "(hint: 3 to 63 lower-case letters, digits, dots and hyphens)"
+        ),
+        (
+            f"site.yaml:{first + 1}: deploy.production.max_deletes must be 0 or more (hint: the pages a deploy may "
+            f"delete without --force (default {DEFAULT_MAX_DELETES}))"
+        ),
+        f"site.yaml:{first + 2}: deploy.production.region 'eu west' is not a region (hint: such as eu-west-1)",
+        (
+            f"site.yaml:{first + 3}: deploy.empty must be a mapping with at least a bucket "
+            "(hint: bucket: NAME on the next line, indented)"
+        ),
+    ]
+
+
+# --- what SeaweedFS cannot show: website redirects and CloudFront ------------------
+
+
+def _stubbed(service: str):
+    import boto3
+    from botocore.stub import Stubber
+
+    client = boto3.client(service, region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    return client, Stubber(client)
+
+
+def test_an_old_address_is_uploaded_as_its_redirect_page_with_a_website_redirect(mini_site):
+    add_aliases(mini_site, MOU_EN, "[/en/mou/]")
+    pipeline.build(mini_site)
+    build = mini_site / "build"
+    files = deploy.read_build(build)
+    target = DeployTarget("production", "lsh-site", "eu-west-1", cloudfront_distribution="E2QWRUHAPOMQZL")
+    s3, stub = _stubbed("s3")
+    stub.add_response("list_objects_v2", {"KeyCount": 1, "Contents": [{"Key": "en/old/index.html", "ETag": '"0"', "Size": 1}]},
+                      {"Bucket": "lsh-site", "Prefix": ""})  # fmt: skip
+    plan = deploy.plan_deploy(files, {"en/old/index.html": None})
+    for file in plan.uploads:
+        data = build.joinpath(file.key).read_bytes()
+        expected = {
+            "Bucket": "lsh-site", "Key": file.key, "Body": data, "ContentType": file.content_type,
+            "CacheControl": file.cache_control, "Metadata": {"md5": hashlib.md5(data).hexdigest()},
+            "ContentMD5": base64.b64encode(hashlib.md5(data).digest()).decode(),
+        }  # fmt: skip
+        if file.key == "en/mou/index.html":
+            expected["WebsiteRedirectLocation"] = "/en/news/memorandum-of-understanding/"
+        stub.add_response("put_object", {"ETag": '"e"'}, expected)
+    stub.add_response(
+        "delete_objects",
+        {},
+        {"Bucket": "lsh-site", "Delete": {"Objects": [{"Key": "en/old/index.html"}], "Quiet": True}},
+    )
+    cloudfront, cdn_stub = _stubbed("cloudfront")
+    from botocore.stub import ANY
+
+    cdn_stub.add_response(
+        "create_invalidation",
+        {"Location": "l", "Invalidation": {"Id": "I1", "Status": "InProgress", "CreateTime": "2026-12-06T00:00:00Z",
+                                           "InvalidationBatch": {"Paths": {"Quantity": 2, "Items": ["/en/old/", "/en/old/index.html"]}, "CallerReference": "r"}}},
+        {"DistributionId": "E2QWRUHAPOMQZL",
+         "InvalidationBatch": {"Paths": {"Quantity": 2, "Items": ["/en/old/", "/en/old/index.html"]}, "CallerReference": ANY}},
+    )  # fmt: skip
+    with stub, cdn_stub:
+        summary = deploy.deploy(build, target, clients=(s3, cloudfront), workers=1)
+        stub.assert_no_pending_responses()
+        cdn_stub.assert_no_pending_responses()
+    assert summary.invalidated == ("/en/old/", "/en/old/index.html")
+    assert "en/mou/index.html" in {file.key for file in plan.uploads}
+
+
+def test_a_missing_distribution_is_one_line_after_the_files_are_deployed(mini_built):
+    root, _ = mini_built
+    target = DeployTarget("production", "lsh-site", "eu-west-1", cloudfront_distribution="E2QWRUHAPOMQZL")
+    files = deploy.read_build(root / "build")
+    s3, stub = _stubbed("s3")
+    stub.add_response("list_objects_v2", {"KeyCount": len(files), "Contents": [
+        {"Key": f.key, "ETag": f'"{f.md5 if f.key != "index.html" else "0" * 32}"', "Size": f.size} for f in files]})  # fmt: skip
+    stub.add_response("put_object", {"ETag": '"e"'})
+    cloudfront, cdn_stub = _stubbed("cloudfront")
+    cdn_stub.add_client_error(
+        "create_invalidation", "NoSuchDistribution", "The specified distribution does not exist.", 404
+    )
+    with stub, cdn_stub, pytest.raises(SiteError) as raised:
+        deploy.deploy(root / "build", target, clients=(s3, cloudfront))
+    assert str(raised.value) == (
+        "CloudFront has no distribution E2QWRUHAPOMQZL: the files were deployed, the CDN's copies not invalidated "
+        "(hint: correct cloudfront_distribution in site.yaml)"
+    )
+
+
+def test_the_security_headers_policy_is_valid_for_cloudfront_and_matches_headers_file(tmp_path, run_cli):
+    (tmp_path / "site.yaml").write_text(
+        BASE + "embed_hosts: [www.youtube-nocookie.com]\ndeploy:\n  production:\n    bucket: lsh-site\n",
+        "utf-8",
+    )
+    code, out, err = run_cli("-C", tmp_path, "deploy", "--headers-policy")
+    assert code == 0, err
+    import json
+
+    policy = json.loads(out)
+    assert policy["Name"] == "lsh-site-production-headers"
+    cloudfront, stub = _stubbed("cloudfront")
+    stub.add_response("create_response_headers_policy", {}, {"ResponseHeadersPolicyConfig": policy})
+    with stub:  # botocore checks the policy against CloudFront's API model
+        cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=policy)
+    sent = dict(cdn.security_headers(["www.youtube-nocookie.com"]))
+    security = policy["SecurityHeadersConfig"]
+    assert security["ContentSecurityPolicy"]["ContentSecurityPolicy"] == sent["Content-Security-Policy"]
+    assert "frame-src https://www.youtube-nocookie.com" in sent["Content-Security-Policy"]
+    hsts = security["StrictTransportSecurity"]
+    assert f"max-age={hsts['AccessControlMaxAgeSec']}; includeSubDomains" == sent["Strict-Transport-Security"]
+    assert security["ReferrerPolicy"]["ReferrerPolicy"] == sent["Referrer-Policy"]
+    assert security["FrameOptions"]["FrameOption"] == sent["X-Frame-Options"]
+    assert sent["X-Content-Type-Options"] == "nosniff" and security["ContentTypeOptions"]["Override"]
+    assert {(h["Header"], h["Value"]) for h in policy["CustomHeadersConfig"]["Items"]} == {
+        ("Permissions-Policy", sent["Permissions-Policy"])
+    }
+    assert len(sent) == 6  # every header of the policy is one of the checks above
+
+
+def test_the_progress_bar_draws_on_a_terminal_and_ends_with_a_clean_line(mini_built):
+    import io
+
+    root, _ = mini_built
+    files = deploy.read_build(root / "build")
+    stream = io.StringIO()
+    bar = deploy.ProgressBar(stream, files)
+    for file in files:
+        bar.advance(file)
+    bar.close()
+    drawn = stream.getvalue()
+    assert re.search(rf"\[#{{30}}\] {len(files)}/{len(files)} files, ", drawn)
+    assert drawn.endswith("\r\033[K")
+
+
+def test_a_failed_upload_stops_the_deploy_before_the_pages_and_any_deletion(mini_built):
+    root, _ = mini_built
+    target = DeployTarget("production", "lsh-site", "eu-west-1")
+    s3, stub = _stubbed("s3")
+    stub.add_response(
+        "list_objects_v2",
+        {"KeyCount": 1, "Contents": [{"Key": "en/old/index.html", "ETag": '"0"', "Size": 1}]},
+    )
+    stub.add_client_error("put_object", "AccessDenied", "Access Denied", 403)
+    # No other request is stubbed: an upload of a page or a deletion after the error would fail
+    # the test with botocore's own error instead of the deploy's line.
+    with stub, pytest.raises(SiteError) as raised:
+        deploy.deploy(root / "build", target, clients=(s3, None), workers=1)
+    assert str(raised.value) == (
+        "s3://lsh-site/ refused the credentials (AccessDenied) (hint: set AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, for an account that may write to the bucket)"
+    )
+    stub.assert_no_pending_responses()

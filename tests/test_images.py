@@ -1,0 +1,229 @@
+"""Responsive images: a photo in assets/ becomes a <picture> of AVIF, WebP and its own format in
+several widths, made once and kept in .site-images/; a broken photo is one line naming it."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import io
+import re
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from conftest import free_port, read_tree
+
+from site_builder import pipeline
+from site_builder.incremental.derived import DERIVED_DIR
+
+NEWS = "content/en/news/2019-06-12-ema.md"
+PAGE = "en/news/ema-opens-office/index.html"
+
+
+def _photo(width: int, height: int, kind: str = "JPEG") -> bytes:
+    from PIL import Image
+
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, kind)
+    return out.getvalue()
+
+
+class _Pictures(HTMLParser):
+    """Each <picture>'s sources (type → srcset) and its <img>'s attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pictures: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "picture":
+            self.pictures.append({"sources": {}, "img": None})
+        elif tag == "source" and self.pictures:
+            self.pictures[-1]["sources"][attrs["type"]] = attrs["srcset"]
+        elif tag == "img" and self.pictures and self.pictures[-1]["img"] is None:
+            self.pictures[-1]["img"] = attrs
+
+
+def _pictures(html: str) -> list[dict]:
+    parsed = _Pictures()
+    parsed.feed(html)
+    return parsed.pictures
+
+
+def _widths(srcset: str) -> list[int]:
+    return [int(candidate.split()[1][:-1]) for candidate in srcset.split(", ")]
+
+
+def _with_photo(root: Path, body: str, data: bytes | None = None, name: str = "images/harbour.jpg") -> None:
+    (root / "assets" / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / "assets" / name).write_bytes(data if data is not None else _photo(1000, 750))
+    page = root / NEWS
+    page.write_text(page.read_text("utf-8") + "\n" + body + "\n", "utf-8")
+
+
+def test_a_photo_becomes_a_picture_of_its_copies(mini_site, tmp_path):
+    _with_photo(
+        mini_site,
+        "![The harbour](/assets/images/harbour.jpg)\n\nText.\n\n"
+        '![The harbour, small](/assets/images/harbour.jpg){: width="300"}\n\n'
+        '![The harbour, as typed](/assets/images/harbour.jpg){: width="200" height="100"}',
+    )
+    pipeline.build(mini_site, minify=False)
+    html = (mini_site / "build" / PAGE).read_text("utf-8")
+    first, small, typed = _pictures(html)
+    assert list(first["sources"]) == ["image/avif", "image/webp"]
+    for srcset in [*first["sources"].values(), first["img"]["srcset"]]:
+        assert _widths(srcset) == [480, 960, 1000]  # never wider than the photo's 1000 pixels
+    assert re.fullmatch(r"/assets/images/harbour\.1000\.[0-9a-f]{8}\.jpg", first["img"]["src"])
+    assert re.search(r"/assets/images/harbour\.480\.[0-9a-f]{8}\.avif 480w", first["sources"]["image/avif"])
+    # The photo's own size, unless typed; one typed size keeps the proportions.
+    assert (first["img"]["width"], first["img"]["height"]) == ("1000", "750")
+    assert (small["img"]["width"], small["img"]["height"]) == ("300", "225")
+    assert (typed["img"]["width"], typed["img"]["height"]) == ("200", "100")
+    assert first["img"]["alt"] == "The harbour"
+    # The first image of the page is not lazy: it may well be in view when the page opens.
+    assert "loading" not in first["img"] and small["img"]["loading"] == "lazy"
+    built = read_tree(mini_site / "build")
+    for picture in (first, small):
+        for srcset in [*picture["sources"].values(), picture["img"]["srcset"]]:
+            for candidate in srcset.split(", "):
+                assert candidate.split()[0].lstrip("/") in built
+
+
+def test_copies_are_made_once_and_kept_apart_from_the_cache(mini_site, run_cli, tmp_path):
+    _with_photo(mini_site, "![The harbour](/assets/images/harbour.jpg)")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    store = mini_site / DERIVED_DIR
+    kept = {path.name: path.stat().st_mtime_ns for path in store.iterdir()}
+    assert len(kept) == 9  # AVIF, WebP and JPEG in three widths
+    first = read_tree(mini_site / "build")
+    assert run_cli("-C", mini_site, "build", "--no-cache", "--out", tmp_path / "again")[0] == 0
+    assert {path.name: path.stat().st_mtime_ns for path in store.iterdir()} == kept  # none made again
+    assert read_tree(tmp_path / "again") == first
+    # A copy cut short is not used, and is made again, with the same bytes.
+    damaged = sorted(store.iterdir())[0]
+    damaged.write_bytes(damaged.read_bytes()[:100])
+    assert run_cli("-C", mini_site, "build", "--no-cache", "--out", tmp_path / "third")[0] == 0
+    assert read_tree(tmp_path / "third") == first
+    # Made from nothing, the copies are the same bytes: the build is reproducible.
+    for path in store.iterdir():
+        path.unlink()
+    assert run_cli("-C", mini_site, "build", "--no-cache", "--out", tmp_path / "fourth")[0] == 0
+    assert read_tree(tmp_path / "fourth") == first
+
+
+def test_a_changed_photo_gets_new_copies(mini_site, run_cli):
+    _with_photo(mini_site, "![The harbour](/assets/images/harbour.jpg)")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    before = _pictures((mini_site / "build" / PAGE).read_text("utf-8"))[0]
+    (mini_site / "assets/images/harbour.jpg").write_bytes(_photo(600, 300))
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    after = _pictures((mini_site / "build" / PAGE).read_text("utf-8"))[0]
+    assert _widths(after["sources"]["image/avif"]) == [480, 600]
+    assert after["img"]["src"] != before["img"]["src"]
+    assert not (mini_site / "build" / before["img"]["src"].lstrip("/")).exists()
+
+
+def _truncated() -> bytes:
+    return _photo(400, 300)[:300]
+
+
+def _bomb() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(out, "PNG")  # 56 million pixels in a few kilobytes
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("images/notes.jpg", b"these are notes, not a photo\n", "the file is not a readable image"),
+        ("images/cut.jpg", None, "the file is not a readable image"),
+        (
+            "images/huge.png",
+            None,
+            "the image has 8000 × 7000 pixels, more than the 50,000,000 a web page can use",
+        ),
+        ("images/wrong.jpg", None, "the file's name says jpeg, but it holds png"),
+    ],
+)
+def test_a_file_that_is_no_usable_photo_is_one_line(mini_built, run_cli, name, data, message):
+    root, before = mini_built
+    data = {
+        "images/cut.jpg": _truncated,
+        "images/huge.png": _bomb,
+        "images/wrong.jpg": lambda: _photo(40, 30, "PNG"),
+    }.get(name, lambda: data)()
+    _with_photo(root, f"![A photo](/assets/{name})", data, name)
+    code, _, err = run_cli("-C", root, "build")
+    assert code == 1
+    assert err.startswith(f"assets/{name}: {message} (hint: ")
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert read_tree(root / "build") == before
+
+
+def test_alt_text_is_still_required(mini_site, run_cli):
+    _with_photo(mini_site, "![](/assets/images/harbour.jpg)")
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 1 and "has no alt text" in err and NEWS in err
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def test_the_browser_shows_the_avif_copy_that_fits(mini_site, browser):
+    _with_photo(mini_site, "![The harbour](/assets/images/harbour.jpg)", _photo(2000, 1000))
+    pipeline.build(mini_site)
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", free_port()), functools.partial(_Quiet, directory=str(mini_site / "build"))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        browser.set_window_size(500, 800)
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/{PAGE[: -len('index.html')]}")
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        shown = WebDriverWait(browser, 10, poll_frequency=0.05).until(
+            lambda b: b.execute_script(
+                "const i = document.querySelector('picture img');"
+                "return i && i.complete && i.naturalWidth ? [i.currentSrc, i.naturalWidth, i.clientWidth] : null"
+            ),
+            "the picture never loaded",
+        )
+        current, natural, width = shown
+        # A narrow window takes a smaller copy than the largest (1600 pixels).
+        assert re.search(r"/harbour\.(480|960)\.[0-9a-f]{8}\.avif$", current), current
+        assert natural > 0 and 0 < width <= 500
+    finally:
+        browser.set_window_size(1280, 1024)
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_template_shows_a_photo_with_picture(mini_site):
+    _with_photo(mini_site, "Text.")
+    base = mini_site / "templates/base.html"
+    call = "{{ picture('images/harbour.jpg', _('News'), loading='lazy', class='banner') }}\n"
+    base.write_text(base.read_text("utf-8").replace("</main>\n", "</main>\n" + call), "utf-8")
+    pipeline.build(mini_site, minify=False)
+    (shown,) = _pictures((mini_site / "build/nl/index.html").read_text("utf-8"))
+    assert shown["img"]["alt"] == "Nieuws" and shown["img"]["class"] == "banner"
+    assert (shown["img"]["width"], shown["img"]["height"], shown["img"]["loading"]) == ("1000", "750", "lazy")
+    assert _widths(shown["sources"]["image/avif"]) == [480, 960, 1000]
+
+
+def test_a_template_naming_no_photo_is_one_line(mini_site, run_cli):
+    base = mini_site / "templates/base.html"
+    text = base.read_text("utf-8").replace("</main>\n", "</main>\n{{ picture('images/none.jpg', 'x') }}\n")
+    base.write_text(text, "utf-8")
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 1
+    assert err.splitlines()[0].startswith("templates/base.html:")
+    assert "'images/none.jpg' is not a photo in assets/" in err
