@@ -142,7 +142,7 @@ def _hugo_image(alt: str) -> str:
     """Goldmark takes attributes on an image that stands alone only as a block attribute on
     the next line; the render hook links the fingerprinted copy in assets/, as this
     project's build does."""
-    return f"![{alt}](/assets/{FIGURE})\n{{width=\"250\" height=\"120\"}}"
+    return f'![{alt}](/assets/{FIGURE})\n{{width="250" height="120"}}'
 
 
 def _pelican_image(alt: str) -> str:
@@ -200,14 +200,10 @@ def generate_hugo(count: int, out: Path) -> Path:
         folder = out / "content" / lang
         (folder / "news").mkdir(parents=True)
         (folder / "_index.md").write_text(f"---\ntitle: {home}\n---\nA synthetic site.\n")
-        (folder / "news" / "_index.md").write_text(
-            f"---\ntitle: {news}\nmenus: main\n---\n"
-        )
+        (folder / "news" / "_index.md").write_text(f"---\ntitle: {news}\nmenus: main\n---\n")
         for entry in items(count, lang):
             front = f'---\ntitle: "{entry.title}"\nsummary: "{entry.summary}"\ndate: {entry.date}\n---\n'
-            (folder / "news" / f"{entry.name}.md").write_text(
-                front + entry.body(_md_link, _hugo_image)
-            )
+            (folder / "news" / f"{entry.name}.md").write_text(front + entry.body(_md_link, _hugo_image))
     return out
 
 

@@ -85,7 +85,10 @@ def timed_stages(site: Path, out: Path) -> str:
                 return _function(*args, **kwargs)
             finally:
                 before = _times.get(_name, (0.0, 0.0))
-                _times[_name] = (before[0] + time.perf_counter() - wall, before[1] + time.process_time() - cpu)
+                _times[_name] = (
+                    before[0] + time.perf_counter() - wall,
+                    before[1] + time.process_time() - cpu,
+                )
 
         return timed
 
@@ -120,12 +123,17 @@ def top(stats: pstats.Stats, order: str, count: int) -> str:
 
 
 def markdown_floor(site: Path) -> str:
-    bodies = [split(path.read_text("utf-8"), str(path))[2] for path in sorted(site.glob("content/*/news/item-*.md"))]
+    bodies = [
+        split(path.read_text("utf-8"), str(path))[2] for path in sorted(site.glob("content/*/news/item-*.md"))
+    ]
     lines = []
     build = markdown_extensions()
     for label, extensions in (
         ("as in a build: extra, sane_lists, toc and quick_markdown", build),
-        ("Python-Markdown's own: extra, sane_lists, toc", [e for e in build if not isinstance(e, QuickMarkdownExtension)]),
+        (
+            "Python-Markdown's own: extra, sane_lists, toc",
+            [e for e in build if not isinstance(e, QuickMarkdownExtension)],
+        ),
         ("Python-Markdown without extensions", []),
     ):
         md = markdown.Markdown(extensions=extensions, output_format="html")

@@ -31,22 +31,36 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument(
-        "-C", "--root", type=Path, default=Path("."), help=_(msg("the site's folder (default: the current folder)"))
+        "-C",
+        "--root",
+        type=Path,
+        default=Path("."),
+        help=_(msg("the site's folder (default: the current folder)")),
     )
     parser.add_argument("-q", "--quiet", action="store_true", help=_(msg("print only errors")))
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     build = commands.add_parser("build", help=_(msg("build the site into build/")))
-    build.add_argument("--out", type=Path, help=_(msg("output folder (default: build/ in the site's folder)")))
     build.add_argument(
-        "--drafts", action="store_true", help=_(msg("include pages marked draft: true and those not translated yet"))
+        "--out", type=Path, help=_(msg("output folder (default: build/ in the site's folder)"))
+    )
+    build.add_argument(
+        "--drafts",
+        action="store_true",
+        help=_(msg("include pages marked draft: true and those not translated yet")),
     )
     build.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
-    build.add_argument("--base-url", type=_in_language(_base_url, catalogue), help=_(msg("the site's address, overriding site.yaml")))
+    build.add_argument(
+        "--base-url",
+        type=_in_language(_base_url, catalogue),
+        help=_(msg("the site's address, overriding site.yaml")),
+    )
     build.add_argument(
         "--strict",
         action="store_true",
-        help=_(msg("treat every warning (missing, stale or inconsistent translations, UI strings) as an error")),
+        help=_(
+            msg("treat every warning (missing, stale or inconsistent translations, UI strings) as an error")
+        ),
     )
     build.add_argument(
         "--jobs",
@@ -55,17 +69,27 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         help=_(msg("processes converting Markdown and rendering pages (default: one per core)")),
     )
     build.add_argument(
-        "--cache-dir", type=Path, metavar="DIR", help=_(msg("where to keep the build cache (default: .site-cache/)"))
+        "--cache-dir",
+        type=Path,
+        metavar="DIR",
+        help=_(msg("where to keep the build cache (default: .site-cache/)")),
     )
     build.add_argument(
-        "--no-cache", action="store_true", help=_(msg("build from scratch, without reading or writing the cache"))
+        "--no-cache",
+        action="store_true",
+        help=_(msg("build from scratch, without reading or writing the cache")),
     )
     build.add_argument(
         "--no-minify", action="store_true", help="write HTML, CSS and JavaScript as rendered, not minified"
     )
 
     serve = commands.add_parser("serve", help=_(msg("preview on 127.0.0.1 with live reload")))
-    serve.add_argument("--port", type=_in_language(_port, catalogue), default=8000, help=_(msg("port, 1 to 65535 (default: 8000)")))
+    serve.add_argument(
+        "--port",
+        type=_in_language(_port, catalogue),
+        default=8000,
+        help=_(msg("port, 1 to 65535 (default: 8000)")),
+    )
     serve.add_argument(
         "--host",
         type=_in_language(_host, catalogue),
@@ -84,7 +108,9 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     new.add_argument("title", help=_(msg("the title")))
     new.add_argument("--lang", help=_(msg("language code (default: the site's default language)")))
     new.add_argument(
-        "--both", action="store_true", help=_(msg("also create the page in the other languages, to be translated"))
+        "--both",
+        action="store_true",
+        help=_(msg("also create the page in the other languages, to be translated")),
     )
 
     check = commands.add_parser(
@@ -95,11 +121,14 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     status = commands.add_parser("translations", help=_(msg("what needs translating: a table per language")))
     status.add_argument("--format", choices=["table", "json"], default="table", help=_(msg("output format")))
     actions = status.add_subparsers(dest="action", metavar="ACTION")
-    done = actions.add_parser("done", help=_(msg("record that a translated page is up to date with its source")))
+    done = actions.add_parser(
+        "done", help=_(msg("record that a translated page is up to date with its source"))
+    )
     done.add_argument("file", help=_(msg("the translated page, such as content/nl/news/2019-09-26-mou.md")))
     done.add_argument("--from", dest="source_lang", help=_(msg("the language it was translated from")))
     diff = actions.add_parser(
-        "diff", help=_(msg("what changed in a translated page's source since it was translated, word by word"))
+        "diff",
+        help=_(msg("what changed in a translated page's source since it was translated, word by word")),
     )
     diff.add_argument("file", help=_(msg("the translated page, or the page it was translated from")))
     export = actions.add_parser(
@@ -131,7 +160,10 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         "deploy", help="publish build/ to an S3-compatible object store (a target of site.yaml's deploy:)"
     )
     deploy.add_argument(
-        "--out", type=Path, metavar="DIR", help="the built site's folder (default: build/ in the site's folder)"
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="the built site's folder (default: build/ in the site's folder)",
     )
     deploy.add_argument(
         "--target", metavar="NAME", help="which of site.yaml's deploy targets (default: the first)"
@@ -150,7 +182,9 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         help="print the security headers as a CloudFront response headers policy (JSON) and exit",
     )
 
-    i18n = commands.add_parser("i18n", help=_(msg("UI strings: extract them from the templates, update catalogues")))
+    i18n = commands.add_parser(
+        "i18n", help=_(msg("UI strings: extract them from the templates, update catalogues"))
+    )
     i18n.add_argument(
         "action",
         choices=["extract", "update"],
@@ -184,7 +218,9 @@ def _positive(value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(msg("expected a whole number of at least 1, not {value}", value=repr(value)))
+        raise argparse.ArgumentTypeError(
+            msg("expected a whole number of at least 1, not {value}", value=repr(value))
+        )
     return number
 
 
@@ -195,7 +231,9 @@ def _port(value: str) -> int:
     except ValueError:
         number = 0
     if not 1 <= number <= 65535:
-        raise argparse.ArgumentTypeError(msg("expected a port from 1 to 65535, not {value}", value=repr(value)))
+        raise argparse.ArgumentTypeError(
+            msg("expected a port from 1 to 65535, not {value}", value=repr(value))
+        )
     return number
 
 
@@ -263,7 +301,7 @@ def _run(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
     if args.command == "build":
         return _build(args, root, catalogue)
     if args.command == "deploy":  # before the imports below: a deploy needs no stage of the build
-        return _deploy(args, root)
+        return _deploy(args, root, catalogue)
 
     # Imported here, not at the top: a build with nothing to do needs none of it.
     from site_builder import pipeline, stages
@@ -345,7 +383,7 @@ def _exchange(args: argparse.Namespace, root: Path, config) -> int:
     if args.action == "export":
         exported = exchange.export_xliff(root, config, args.lang, changed=args.changed)
         if exported.data is None:
-            log.info("nothing to translate into '%s'", args.lang)
+            log.info(msg("nothing to translate into '{lang}'", lang=args.lang))
             return 0
         if args.output is None:
             sys.stdout.buffer.write(exported.data)
@@ -353,19 +391,34 @@ def _exchange(args: argparse.Namespace, root: Path, config) -> int:
             try:
                 args.output.write_bytes(exported.data)
             except OSError as exc:
-                raise SiteError(f"cannot write the file: {exc.strerror}", str(args.output)) from None
-        log.info("%d pages, %d units to translate into '%s'", exported.pages, exported.units, args.lang)
+                raise SiteError(
+                    msg("cannot write the file: {reason}", reason=exc.strerror), str(args.output)
+                ) from None
+        log.info(
+            msg(
+                "{pages} pages, {units} units to translate into '{lang}'",
+                pages=exported.pages,
+                units=exported.units,
+                lang=args.lang,
+            )
+        )
         return 0
     try:
         data = args.file.read_bytes()
     except OSError as exc:
-        raise SiteError(f"cannot read the file: {exc.strerror}", str(args.file)) from None
+        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), str(args.file)) from None
     report = exchange.import_xliff(root, config, data, str(args.file))
     for path in report.written:
         print(path)
     for line in report.unfinished:
-        log.warning("not imported, not finished: %s", line)
-    log.info("%d pages written, %d unchanged", len(report.written), len(report.unchanged))
+        log.warning(msg("not imported, not finished: {page}", page=line))
+    log.info(
+        msg(
+            "{written} pages written, {unchanged} unchanged",
+            written=len(report.written),
+            unchanged=len(report.unchanged),
+        )
+    )
     return 0
 
 
@@ -393,7 +446,7 @@ def _build(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
     return 0
 
 
-def _deploy(args: argparse.Namespace, root: Path) -> int:
+def _deploy(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
     import json
 
     from site_builder.config import load_config, load_deploy_targets
@@ -410,6 +463,8 @@ def _deploy(args: argparse.Namespace, root: Path) -> int:
         logging.getLogger(library).setLevel(logging.WARNING)
     # A bar only for a person watching a terminal; CI's logs get the summary alone.
     bar = sys.stderr if sys.stderr.isatty() and not args.quiet else None
-    summary = deploy.deploy(out, target, dry_run=args.dry_run, force=args.force, progress=bar)
-    log.info("%s", summary.line(f"deploy to {target.name}"))
+    summary = deploy.deploy(
+        out, target, dry_run=args.dry_run, force=args.force, progress=bar, catalogue=catalogue
+    )
+    log.info(summary.line(msg("deploy to {name}", name=target.name)))
     return 0

@@ -189,7 +189,9 @@ _TOP = {
     "languages": Field("map", required=True, hint=msg("language codes with locale and name")),
     "missing_translation": Field(
         "text",
-        check=lambda v: None if v in MISSING_TRANSLATION_POLICIES else msg("'{value}' is not warn or error", value=v),
+        check=lambda v: (
+            None if v in MISSING_TRANSLATION_POLICIES else msg("'{value}' is not warn or error", value=v)
+        ),
         hint=msg("warn: report and build; error: stop the build"),
     ),
     "embed_hosts": Field("list", hint=msg("a list of host names, such as [www.youtube-nocookie.com]")),
@@ -198,7 +200,7 @@ _TOP = {
         check=lambda v: _check_time_zone(v),
         hint=msg("a time zone name such as Europe/Amsterdam: scheduled pages come due at midnight there"),
     ),
-    "deploy": Field("map", hint="targets by name, each with a bucket (docs/deploy.md)"),
+    "deploy": Field("map", hint=msg("targets by name, each with a bucket (docs/deploy.md)")),
     "topics": Field("map", hint=msg("topics by key, each with a name and a slug per language")),
 }
 _LANGUAGE = {
@@ -358,11 +360,18 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
         line = data.key_lines[code]
         if not _LANGUAGE_CODE.fullmatch(code):
             errors.append(
-                SiteError(msg("'{code}' is not a language code", code=code), CONFIG_FILE, line, msg("such as nl or en"))
+                SiteError(
+                    msg("'{code}' is not a language code", code=code),
+                    CONFIG_FILE,
+                    line,
+                    msg("such as nl or en"),
+                )
             )
             continue
         if not isinstance(spec, dict):
-            errors.append(SiteError(msg("languages.{code} must have locale and name", code=code), CONFIG_FILE, line))
+            errors.append(
+                SiteError(msg("languages.{code} must have locale and name", code=code), CONFIG_FILE, line)
+            )
             continue
         values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
         if "locale" not in values or "name" not in values:
@@ -391,7 +400,11 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
         line = values.key_lines[code]
         if code not in codes:
             errors.append(
-                SiteError(msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code), CONFIG_FILE, line)
+                SiteError(
+                    msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code),
+                    CONFIG_FILE,
+                    line,
+                )
             )
         elif not isinstance(text, str) or not text.strip():
             errors.append(SiteError(msg("{key}.{code} must be text", key=key, code=code), CONFIG_FILE, line))
@@ -418,7 +431,7 @@ DEFAULT_MAX_DELETES = 256  # pages a deploy deletes without --force
 _CREDENTIAL_KEYS = re.compile(
     r"(aws_)?(access_key(_id)?|secret(_access)?(_key)?|session_token|token|password|credentials?)"
 )
-_CREDENTIALS_HINT = (
+_CREDENTIALS_HINT = msg(
     "credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the "
     "AWS configuration (AWS_PROFILE, ~/.aws/credentials); take this line out of site.yaml"
 )
@@ -444,33 +457,39 @@ _TARGET = {
     "bucket": Field(
         "text",
         required=True,
-        check=lambda v: None if _BUCKET.fullmatch(v) else f"'{v}' is not a bucket name",
-        hint="3 to 63 lower-case letters, digits, dots and hyphens",
+        check=lambda v: None if _BUCKET.fullmatch(v) else msg("'{value}' is not a bucket name", value=v),
+        hint=msg("3 to 63 lower-case letters, digits, dots and hyphens"),
     ),
     "region": Field(
         "text",
-        check=lambda v: None if _REGION.fullmatch(v) else f"'{v}' is not a region",
-        hint="such as eu-west-1",
+        check=lambda v: None if _REGION.fullmatch(v) else msg("'{value}' is not a region", value=v),
+        hint=msg("such as eu-west-1"),
     ),
     "endpoint": Field(
-        "text", check=lambda v: _check_url(v), hint="such as https://s3.eu-west-1.amazonaws.com"
+        "text", check=lambda v: _check_url(v), hint=msg("such as https://s3.eu-west-1.amazonaws.com")
     ),
     "prefix": Field(
         "text",
-        check=lambda v: None if _PREFIX.fullmatch(v.strip("/")) else f"'{v}' is not a folder name",
-        hint="such as site/, or leave it out for the bucket's root",
+        check=lambda v: (
+            None if _PREFIX.fullmatch(v.strip("/")) else msg("'{value}' is not a folder name", value=v)
+        ),
+        hint=msg("such as site/, or leave it out for the bucket's root"),
     ),
     "cloudfront_distribution": Field(
         "text",
         check=lambda v: (
-            None if re.fullmatch(r"[A-Z0-9]{8,20}", v) else f"'{v}' is not a CloudFront distribution ID"
+            None
+            if re.fullmatch(r"[A-Z0-9]{8,20}", v)
+            else msg("'{value}' is not a CloudFront distribution ID", value=v)
         ),
-        hint="such as E2QWRUHAPOMQZL",
+        hint=msg("such as E2QWRUHAPOMQZL"),
     ),
     "max_deletes": Field(
         "int",
-        check=lambda n: None if n >= 0 else "must be 0 or more",
-        hint=f"the pages a deploy may delete without --force (default {DEFAULT_MAX_DELETES})",
+        check=lambda n: None if n >= 0 else msg("must be 0 or more"),
+        hint=msg(
+            "the pages a deploy may delete without --force (default {default})", default=DEFAULT_MAX_DELETES
+        ),
     ),
 }
 
@@ -487,10 +506,10 @@ def _deploy_targets(data: YamlMap | None, errors: list[SiteError]) -> tuple[Depl
         if not isinstance(spec, dict):
             errors.append(
                 SiteError(
-                    f"deploy.{name} must be a mapping with at least a bucket",
+                    msg("deploy.{name} must be a mapping with at least a bucket", name=name),
                     CONFIG_FILE,
                     line,
-                    "bucket: NAME on the next line, indented",
+                    msg("bucket: NAME on the next line, indented"),
                 )
             )
             continue
@@ -521,7 +540,9 @@ def _deploy_targets(data: YamlMap | None, errors: list[SiteError]) -> tuple[Depl
 
 
 def _credentials(where: str, line: int) -> SiteError:
-    return SiteError(f"{where}: credentials do not belong in site.yaml", CONFIG_FILE, line, _CREDENTIALS_HINT)
+    return SiteError(
+        msg("{key}: credentials do not belong in site.yaml", key=where), CONFIG_FILE, line, _CREDENTIALS_HINT
+    )
 
 
 def load_deploy_targets(root: Path) -> tuple[DeployTarget, ...]:

@@ -207,7 +207,9 @@ def build(
         )
     )
     if report.saved:
-        log.info("minified HTML, CSS and JavaScript: %.1f KiB less to send", report.saved / 1024)
+        log.info(
+            msg("minified HTML, CSS and JavaScript: {size:.1f} KiB less to send", size=report.saved / 1024)
+        )
     return report
 
 
@@ -219,7 +221,11 @@ def scheduled_line(site) -> Message | None:
         return None
     due, path = min(waiting)
     if len(waiting) == 1:
-        return msg("held back 1 page dated after today; the next, {path}, is due {day}", path=path, day=due.isoformat())
+        return msg(
+            "held back 1 page dated after today; the next, {path}, is due {day}",
+            path=path,
+            day=due.isoformat(),
+        )
     return msg(
         "held back {count} pages dated after today; the next, {path}, is due {day}",
         count=len(waiting),
@@ -279,6 +285,8 @@ def _store_record(
         record.write_record(cache_dir, new)
     except OSError as error:
         raise SiteError(
-            msg("cannot write the build record to {folder}: {reason}", folder=cache_dir, reason=error.strerror),
+            msg(
+                "cannot write the build record to {folder}: {reason}", folder=cache_dir, reason=error.strerror
+            ),
             hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
         ) from None

@@ -241,7 +241,10 @@ def listen(host: str, port: int) -> list:
             other = port + 1 if port < 65535 else port - 1
             raise SiteError(
                 msg("port {port} on {host} is already in use", port=port, host=host),
-                hint=msg("stop the other server, or choose another port: site-builder serve --port {other}", other=other),
+                hint=msg(
+                    "stop the other server, or choose another port: site-builder serve --port {other}",
+                    other=other,
+                ),
             ) from None
         if error.errno == errno.EADDRNOTAVAIL:
             raise SiteError(
@@ -254,7 +257,12 @@ def listen(host: str, port: int) -> list:
                 hint=msg("ports below 1024 are the system's; choose another: site-builder serve --port 8000"),
             ) from None
         raise SiteError(
-            msg("cannot listen on port {port} on {host}: {reason}", port=port, host=host, reason=error.strerror or error),
+            msg(
+                "cannot listen on port {port} on {host}: {reason}",
+                port=port,
+                host=host,
+                reason=error.strerror or error,
+            ),
             hint=msg("choose another port or address: site-builder serve --port 8000 --host 127.0.0.1"),
         ) from None
 

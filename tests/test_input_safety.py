@@ -312,15 +312,21 @@ def test_a_plain_http_base_url_builds_with_a_warning(mini_site):
     ]
     assert "<loc>http://localhost:8000/nl/over-ons/</loc>" in (mini_site / "build/sitemap.xml").read_text()
     # Said again by a build that reuses its cache, and an error with --strict.
-    (mini_site / "content/en/about.md").write_text((mini_site / "content/en/about.md").read_text() + "\nMore.\n")
+    (mini_site / "content/en/about.md").write_text(
+        (mini_site / "content/en/about.md").read_text() + "\nMore.\n"
+    )
     again = run_process("-C", mini_site, "-q", "build")
     assert again.returncode == 0 and again.stderr.splitlines() == result.stderr.splitlines()
-    (mini_site / "content/en/about.md").write_text((mini_site / "content/en/about.md").read_text() + "\nMore.\n")
+    (mini_site / "content/en/about.md").write_text(
+        (mini_site / "content/en/about.md").read_text() + "\nMore.\n"
+    )
     again = run_process("-C", mini_site, "-q", "build")
     assert again.returncode == 0 and again.stderr.splitlines() == result.stderr.splitlines()
     strict = run_process("-C", mini_site, "-q", "build", "--strict")
     assert strict.returncode == 1
-    assert strict.stderr.splitlines() == [line.removeprefix("warning: ") for line in result.stderr.splitlines()]
+    assert strict.stderr.splitlines() == [
+        line.removeprefix("warning: ") for line in result.stderr.splitlines()
+    ]
 
 
 # --- file modes ---------------------------------------------------------------------------

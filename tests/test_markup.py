@@ -287,7 +287,4 @@ def test_an_image_from_assets_gets_its_fingerprinted_address(mini_site):
     assert generated.findings.broken_links == ()
     [logo] = [f.path for f in generated.files if f.path.startswith("assets/favicon.")]
     page = next(f for f in generated.files if f.path == "en/programme/data/index.html").data.decode()
-    assert (
-        f'<img decoding="async" alt="The site logo" height="64" src="/{logo}" width="64">'
-        in page
-    )
+    assert f'<img decoding="async" alt="The site logo" height="64" src="/{logo}" width="64">' in page

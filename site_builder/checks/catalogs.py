@@ -115,7 +115,10 @@ def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
             elif not all(entry.string) if isinstance(entry.string, tuple) else not entry.string:
                 problems.append(
                     SiteError(
-                        msg("'{msgid}' has no translation", msgid=msgid), display, entry.lineno, msg("fill in its msgstr")
+                        msg("'{msgid}' has no translation", msgid=msgid),
+                        display,
+                        entry.lineno,
+                        msg("fill in its msgstr"),
                     )
                 )
         for entry in catalog:
@@ -175,4 +178,6 @@ def _pybabel(*args: str) -> None:
         CommandLineInterface().run(["pybabel", "-q", *args])
     except SystemExit as exit:  # Babel exits on bad input
         if exit.code:
-            raise SiteError(msg("pybabel {command} failed", command=args[0]), hint=msg("see the message above")) from None
+            raise SiteError(
+                msg("pybabel {command} failed", command=args[0]), hint=msg("see the message above")
+            ) from None

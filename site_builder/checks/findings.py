@@ -329,7 +329,9 @@ def broken_template_links(
                 SiteError(
                     msg("the page links to '{target}', which does not exist", target=target),
                     where if page is not None else f"build/{path}",
-                    hint=msg("the link comes from the template {template}", template=page.template) if page else None,
+                    hint=msg("the link comes from the template {template}", template=page.template)
+                    if page
+                    else None,
                 ),
             )
     return list(problems.values())
@@ -392,7 +394,11 @@ def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, 
                 scan = scans.get(name)
                 if unquote(fragment) in (scan[1] if scan is not None else ()):
                     continue
-                message = msg("the link '{href}' leads to no '#{fragment}' on its page", href=link.href, fragment=fragment)
+                message = msg(
+                    "the link '{href}' leads to no '#{fragment}' on its page",
+                    href=link.href,
+                    fragment=fragment,
+                )
                 hint = msg("after # comes the id of a heading on that page, such as #strengths")
             else:
                 continue
@@ -433,7 +439,10 @@ def _meant_file(site: Site, page: Page, path: str) -> str | None:
         last = other.url.rstrip("/").rpartition("/")[2]  # the page's own part of its address
         if (other.lang, other.section, last) == (lang, folder, segment) and other.kind != "home":
             return msg(
-                "{path} has the address {url}: link to {link}", path=other.path, url=other.url, link=_relative(page, other)
+                "{path} has the address {url}: link to {link}",
+                path=other.path,
+                url=other.url,
+                link=_relative(page, other),
             )
     for language in site.config.languages:
         named = site.page_for_source(language.code, rel) if language.code != lang else None
@@ -465,5 +474,7 @@ def missing_translations(site: Site) -> list[SiteError]:
                     hint = msg("translate {file}, then run: site-builder translations done {file}", file=held)
                 elif held is not None:
                     hint = msg("{file} is a draft: remove its 'draft: true' line when it is ready", file=held)
-                problems.append(SiteError(msg("no {language} translation", language=language.name), page.path, hint=hint))
+                problems.append(
+                    SiteError(msg("no {language} translation", language=language.name), page.path, hint=hint)
+                )
     return problems

@@ -73,7 +73,9 @@ _STYLE_HINT = msg("styles belong in assets/site.css")
 _INLINE_STYLE_HINT = msg(
     "browsers ignore inline styles under the site's CSP: give the element a class and style it in assets/site.css"
 )
-_FOREIGN_HINT = msg("save the drawing as an .svg file in assets/ and show it with ![what it shows](/assets/…)")
+_FOREIGN_HINT = msg(
+    "save the drawing as an .svg file in assets/ and show it with ![what it shows](/assets/…)"
+)
 
 # --- the allow-list ---------------------------------------------------------------------
 
@@ -208,7 +210,9 @@ class Violation:
 
     @property
     def message_text(self) -> Message:
-        return msg("raw HTML that {does} ('{what}') in the content", does=_KIND_WORDS[self.kind], what=self.what)
+        return msg(
+            "raw HTML that {does} ('{what}') in the content", does=_KIND_WORDS[self.kind], what=self.what
+        )
 
     @property
     def message(self) -> str:

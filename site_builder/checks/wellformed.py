@@ -65,7 +65,9 @@ def _xml_problem(path: str, data: bytes) -> SiteError | None:
             what = msg("the character {code} is not allowed in XML", code=f"U+{ord(text[bad]):04X}")
             offset += len(text[:bad].encode("utf-8"))
         else:
-            what = msg("it is not well-formed XML ({reason})", reason=xml.parsers.expat.errors.messages[error.code])
+            what = msg(
+                "it is not well-formed XML ({reason})", reason=xml.parsers.expat.errors.messages[error.code]
+            )
             offset += error.offset
         where = _entry_at(data, offset)
         if where:
@@ -134,7 +136,9 @@ def html_problems(files: Iterable[OutputFile]) -> list[tuple[SiteError, ...]]:
                     msg("the character {code} is not allowed in a web page", code=f"U+{character:04X}"),
                     f"build/{file.path}",
                     line,
-                    msg("a template or a translation put it there: delete it (it is invisible in most editors)"),
+                    msg(
+                        "a template or a translation put it there: delete it (it is invisible in most editors)"
+                    ),
                 ),
             )
         )

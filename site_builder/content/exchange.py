@@ -31,7 +31,7 @@ from site_builder.content.frontmatter import (
 )
 from site_builder.content.load import CONTENT_DIR, SourcePage, decode, link_outside, load_sources
 from site_builder.content.translated import compare, copy_path
-from site_builder.errors import SiteError, SiteErrors, raise_if_any
+from site_builder.errors import Message, SiteError, SiteErrors, msg, raise_if_any
 from site_builder.project import TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.segments import (
@@ -65,7 +65,7 @@ class Exported:
 class Imported:
     written: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    unfinished: list[str] = field(default_factory=list)  # "content/en/about.md (3 of 40 units)"
+    unfinished: list[Message] = field(default_factory=list)  # "content/en/about.md (3 of 40 units …)"
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -233,7 +233,10 @@ def import_xliff(root: Path, config: SiteConfig, data: bytes, display: str) -> I
         try:
             if (file.original, file.target_language) in seen:
                 raise SiteError(
-                    f"{file.original} appears twice for '{file.target_language}'", display, file.line, _AGAIN
+                    msg("{file} appears twice for '{lang}'", file=file.original, lang=file.target_language),
+                    display,
+                    file.line,
+                    _AGAIN,
                 )
             seen.add((file.original, file.target_language))
             plan = _plan(root, config, file, display, by_path, found, report)
@@ -252,7 +255,7 @@ def import_xliff(root: Path, config: SiteConfig, data: bytes, display: str) -> I
     return report
 
 
-_AGAIN = (
+_AGAIN = msg(
     "export again: site-builder translations export --to LANG --changed, and send the agency the new file"
 )
 
@@ -269,16 +272,26 @@ def _plan(
     source = by_path.get(file.original)
     if source is None:
         raise SiteError(
-            f'<file original="{file.original}"> names no page of this site',
+            msg('<file original="{file}"> names no page of this site', file=file.original),
             display,
             file.line,
-            "import the file into the site it was exported from; a page renamed since needs a new export",
+            msg(
+                "import the file into the site it was exported from; a page renamed since needs a new export"
+            ),
         )
     lang = file.target_language
     if lang not in config.codes or lang == source.lang or file.source_language != source.lang:
         raise SiteError(
-            f"{file.original} is exported from '{file.source_language}' into '{lang}', which this site "
-            f"cannot take ({source.path} is in '{source.lang}'; the languages are {', '.join(config.codes)})",
+            msg(
+                "{file} is exported from '{from_lang}' into '{lang}', which this site cannot take "
+                "({source} is in '{source_lang}'; the languages are {codes})",
+                file=file.original,
+                from_lang=file.source_language,
+                lang=lang,
+                source=source.path,
+                source_lang=source.lang,
+                codes=", ".join(config.codes),
+            ),
             display,
             file.line,
             _AGAIN,
@@ -287,11 +300,19 @@ def _plan(
     translation = group.get(lang)
     if translation is not None and translation.front.translated_from is None:
         raise SiteError(
-            f"{translation.path} is not a translation (it has no translated_from line), so it is not "
-            f"overwritten with a translation of {source.path}",
+            msg(
+                "{path} is not a translation (it has no translated_from line), so it is not "
+                "overwritten with a translation of {source}",
+                path=translation.path,
+                source=source.path,
+            ),
             display,
             file.line,
-            f"if it is one, run site-builder translations done {translation.path} --from {source.lang} first",
+            msg(
+                "if it is one, run site-builder translations done {path} --from {lang} first",
+                path=translation.path,
+                lang=source.lang,
+            ),
         )
     source_data = _read_bytes(root, source.path)
     source_text = _decoded(source_data, source.path)
@@ -302,12 +323,19 @@ def _plan(
     rel = translation.rel if translation is not None else source.rel
     path = f"{CONTENT_DIR}/{lang}/{rel}"
     if unfinished:
-        report.unfinished.append(f"{path} ({unfinished} of {len(page.units)} units not translated)")
+        report.unfinished.append(
+            msg(
+                "{path} ({count} of {total} units not translated)",
+                path=path,
+                count=unfinished,
+                total=len(page.units),
+            )
+        )
         return None
     if translation is None and (root / path).exists():
         raise SiteError(
-            f"{path} exists but is not paired with {source.path}", display, file.line,
-            "give both pages the same translation_key, or move the file",
+            msg("{path} exists but is not paired with {source}", path=path, source=source.path), display, file.line,
+            msg("give both pages the same translation_key, or move the file"),
         )  # fmt: skip
     for folder, where in ((CONTENT_DIR, path), (TRANSLATED_DIR, f"{TRANSLATED_DIR}/{lang}/{rel}")):
         problem = link_outside(root / where, root, folder)
@@ -318,7 +346,7 @@ def _plan(
         text = _translated_text(source_text, page, translation, old_data, targets)
     except Unwritable as reason:
         raise SiteError(
-            str(reason), display, _line_of(file, reason.unit_id), "translate the text as one block"
+            str(reason), display, _line_of(file, reason.unit_id), msg("translate the text as one block")
         ) from None
     line = f"translated_from: {source.lang}:{source.version}"
     new_data = set_front_matter_line(text.encode("utf-8"), "translated_from", line)
@@ -348,13 +376,23 @@ def _check_unchanged(file: XliffFile, page: PageText, source: SourcePage, displa
         key=lambda unit_id: [u.id for u in page.units].index(unit_id) if unit_id in current else 10**9,
     )
     if changed:
-        shown = ", ".join(changed[:10]) + (f" and {len(changed) - 10} more" if len(changed) > 10 else "")
+        shown: Message | str = ", ".join(changed[:10])
+        if len(changed) > 10:
+            shown = msg("{units} and {count} more", units=shown, count=len(changed) - 10)
         raise SiteError(
-            f"{source.path} has changed since the export ({source.lang}:{file.version}, now "
-            f"{source.lang}:{source.version}): units {shown}",
+            msg(
+                "{path} has changed since the export ({exported}, now {current}): units {units}",
+                path=source.path,
+                exported=f"{source.lang}:{file.version}",
+                current=f"{source.lang}:{source.version}",
+                units=shown,
+            ),
             display,
             file.line,
-            _AGAIN + " (site-builder translations diff shows what changed)",
+            msg(
+                "export again: site-builder translations export --to LANG --changed, and send the agency "
+                "the new file (site-builder translations diff shows what changed)"
+            ),
         )
 
 
@@ -365,7 +403,12 @@ def _targets(file: XliffFile, page: PageText, display: str) -> tuple[dict[str, s
     for unit in file.units:
         current = page.unit(unit.id)
         if current is None:
-            raise SiteError(f"unit '{unit.id}' is not a unit of {file.original}", display, unit.line, _AGAIN)
+            raise SiteError(
+                msg("unit '{unit}' is not a unit of {file}", unit=unit.id, file=file.original),
+                display,
+                unit.line,
+                _AGAIN,
+            )
         if not unit.done:
             unfinished += 1
             continue
@@ -382,15 +425,21 @@ def _with_source_tags(unit: TransUnit, source: Parts, display: str) -> str:
     if found != expected:
         dropped = sorted(expected - found)
         added = sorted(found - expected)
-        what = "; ".join(
-            ([f"dropped {_tags(dropped, by_tag)}"] if dropped else [])
-            + ([f"added {_tags(added, by_tag)}"] if added else [])
-        )
+        if dropped and added:
+            what = msg(
+                "dropped {dropped}; added {added}", dropped=_tags(dropped, by_tag), added=_tags(added, by_tag)
+            )
+        elif dropped:
+            what = msg("dropped {tags}", tags=_tags(dropped, by_tag))
+        else:
+            what = msg("added {tags}", tags=_tags(added, by_tag))
         raise SiteError(
-            f"unit '{unit.id}': the translation's tags are not the source's: {what}",
+            msg(
+                "unit '{unit}': the translation's tags are not the source's: {what}", unit=unit.id, what=what
+            ),
             display,
             unit.line,
-            "every tag of the source stands for a link or formatting: keep each once, and add none",
+            msg("every tag of the source stands for a link or formatting: keep each once, and add none"),
         )
     opened: set[int] = set()
     written = []
@@ -402,10 +451,10 @@ def _with_source_tags(unit: TransUnit, source: Parts, display: str) -> str:
             opened.add(part.id)
         elif part.kind == "ept" and part.id not in opened:
             raise SiteError(
-                f"unit '{unit.id}': tag {part.id} closes before it opens",
+                msg("unit '{unit}': tag {tag} closes before it opens", unit=unit.id, tag=part.id),
                 display,
                 unit.line,
-                "keep the opening tag of a pair before its closing tag",
+                msg("keep the opening tag of a pair before its closing tag"),
             )
         written.append(by_tag[(part.kind, part.id)].native)
     return "".join(written)
@@ -451,21 +500,24 @@ def _check_page(
     except (SiteError, SiteErrors) as problem:
         error = problem.errors[0] if isinstance(problem, SiteErrors) else problem
         raise SiteError(
-            f"{path} would not be a valid page: {error.message}",
+            msg("{path} would not be a valid page: {problem}", path=path, problem=error.message_text),
             display,
             file.line,
-            error.hint or "correct the translation in the agency's tool",
+            error.hint_text or msg("correct the translation in the agency's tool"),
         ) from None
     page = page_text(text)
     for unit_id, expected in targets.items():
         unit = page.unit(unit_id)
         if unit is None or unit.text != expected:
             raise SiteError(
-                f"unit '{unit_id}': its translation would not read back as written "
-                "(it holds Markdown that starts another block, such as a list or a heading)",
+                msg(
+                    "unit '{unit}': its translation would not read back as written "
+                    "(it holds Markdown that starts another block, such as a list or a heading)",
+                    unit=unit_id,
+                ),
                 display,
                 _line_of(file, unit_id),
-                "translate the text as running text, without Markdown of its own",
+                msg("translate the text as running text, without Markdown of its own"),
             )
 
 
@@ -479,16 +531,18 @@ def _line_of(file: XliffFile, unit_id: str) -> int:
 def _check_language(config: SiteConfig, lang: str) -> None:
     if lang not in config.codes:
         raise SiteError(
-            f"'{lang}' is not a language of this site",
+            msg("'{name}' is not a language of this site", name=lang),
             "site.yaml",
-            hint="use one of: " + ", ".join(config.codes),
+            hint=msg("use one of: {codes}", codes=", ".join(config.codes)),
         )
 
 
 def _read(root: Path, page: SourcePage) -> str:
     text = _decoded(_read_bytes(root, page.path), page.path)
     if content_version(text) != page.version:
-        raise SiteError("the file changed while it was read", page.path, hint="run the command again")
+        raise SiteError(
+            msg("the file changed while it was read"), page.path, hint=msg("run the command again")
+        )
     return text
 
 
@@ -496,7 +550,7 @@ def _read_bytes(root: Path, path: str) -> bytes:
     try:
         return (root / path).read_bytes()
     except OSError as exc:
-        raise SiteError(f"cannot read the file: {exc.strerror}", path) from None
+        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), path) from None
 
 
 def _decoded(data: bytes, path: str) -> str:
@@ -524,7 +578,7 @@ def _write(root: Path, path: str, data: bytes) -> None:
     except OSError as exc:
         if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
-        raise SiteError(f"cannot write the file: {exc.strerror}", path) from None
+        raise SiteError(msg("cannot write the file: {reason}", reason=exc.strerror), path) from None
 
 
 def _umask() -> int:

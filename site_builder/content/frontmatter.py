@@ -224,7 +224,11 @@ def _pattern(regex: re.Pattern, what: Message):
 
 def _choice(choices: tuple[str, ...]):
     def check(value: str) -> Message | None:
-        return None if value in choices else msg("'{value}' is not one of: {choices}", value=value, choices=", ".join(choices))
+        return (
+            None
+            if value in choices
+            else msg("'{value}' is not one of: {choices}", value=value, choices=", ".join(choices))
+        )
 
     return check
 
@@ -239,7 +243,9 @@ _COMMON = {
     "slug": Field("text", check=_pattern(SLUG, msg("URL-safe")), hint=SLUG_HINT),
     "date": Field("date"),
     "publish_date": Field("date", hint=msg("the first day the page is published, written YYYY-MM-DD")),
-    "expiry_date": Field("date", hint=msg("the first day the page is no longer published, written YYYY-MM-DD")),
+    "expiry_date": Field(
+        "date", hint=msg("the first day the page is no longer published, written YYYY-MM-DD")
+    ),
     "draft": Field("bool", hint=msg("write true or false")),
     "translation_key": Field(
         "text",
@@ -280,7 +286,9 @@ _COMMON = {
 }
 _FIGURE = {
     "id": Field("text", required=True, check=_pattern(_FIGURE_ID, msg("a valid id")), hint=SLUG_HINT),
-    "value": Field("number", required=True, hint=msg("a plain number such as 65000 or 2.5, without separators")),
+    "value": Field(
+        "number", required=True, hint=msg("a plain number such as 65000 or 2.5, without separators")
+    ),
     "unit": Field("text", check=_choice(UNITS), hint=msg("leave unit out for a count")),
     "qualifier": Field("text", check=_choice(QUALIFIERS)),
     "year": Field("int", check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y)),
@@ -373,7 +381,9 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     # Editors write text, not comments: "title: We are #1" means the whole title.
     data = read_yaml(yaml_text, path, yaml_line, comment_after_text=False)
     if data is None:
-        raise SiteError(msg("the front matter is empty"), path, 1, msg("add 'title: …' between the --- lines"))
+        raise SiteError(
+            msg("the front matter is empty"), path, 1, msg("add 'title: …' between the --- lines")
+        )
     if not isinstance(data, dict):
         raise SiteError(
             msg("the front matter is not a list of settings"),
@@ -458,7 +468,11 @@ def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteEr
     if front.date is not None and front.date > _years_after(today, FUTURE_YEARS):
         found.append(
             SiteError(
-                msg("the date {date} is more than {years} years ahead", date=front.date.isoformat(), years=FUTURE_YEARS),
+                msg(
+                    "the date {date} is more than {years} years ahead",
+                    date=front.date.isoformat(),
+                    years=FUTURE_YEARS,
+                ),
                 path,
                 front.lines.get("date"),
                 msg("check the year; a news item stays first in every list until its date"),
@@ -485,7 +499,11 @@ def _check_unique_ids(figures: tuple[Figure, ...], path: str) -> None:
         if figure.id in seen:
             errors.append(
                 SiteError(
-                    msg("figure id '{id}' is used twice (first on line {line})", id=figure.id, line=seen[figure.id]),
+                    msg(
+                        "figure id '{id}' is used twice (first on line {line})",
+                        id=figure.id,
+                        line=seen[figure.id],
+                    ),
                     path,
                     figure.line,
                     msg("give every figure its own id"),

@@ -164,7 +164,9 @@ def content_files(
     """
     content = root / CONTENT_DIR
     if not content.is_dir():
-        raise SiteError(msg("no content/ folder"), CONTENT_DIR, hint=msg("create content/<language>/ folders"))
+        raise SiteError(
+            msg("no content/ folder"), CONTENT_DIR, hint=msg("create content/<language>/ folders")
+        )
     outside = link_outside(content, root, CONTENT_DIR)
     if outside is not None:
         raise outside
@@ -199,7 +201,8 @@ def content_files(
                     msg("'{name}' is not a language of this site", name=entry.name),
                     display,
                     hint=msg(
-                        "add it under languages: in site.yaml, or use one of: {codes}", codes=", ".join(config.codes)
+                        "add it under languages: in site.yaml, or use one of: {codes}",
+                        codes=", ".join(config.codes),
                     ),
                 )
             )
@@ -368,7 +371,9 @@ def _read_text(file: ContentFile, errors: list[SiteError]) -> SourceText | None:
             # A named pipe or a device would block the build or never end.
             errors.append(
                 SiteError(
-                    msg("the file is not a regular file"), display, hint=msg("content/ holds Markdown files only")
+                    msg("the file is not a regular file"),
+                    display,
+                    hint=msg("content/ holds Markdown files only"),
                 )
             )
             return None
@@ -520,7 +525,10 @@ def _marked_html_problem(text: str) -> tuple[int, str, str] | None:
             if len(marked) > MAX_NESTING:
                 return (
                     text.count("\n", 0, tag.start()),
-                    msg("HTML blocks marked markdown= are nested more than {depth} levels deep", depth=MAX_NESTING),
+                    msg(
+                        "HTML blocks marked markdown= are nested more than {depth} levels deep",
+                        depth=MAX_NESTING,
+                    ),
                     msg("use fewer levels; deeper ones are hard to read anyway"),
                 )
         elif name in marked:
@@ -550,7 +558,9 @@ def decode(data: bytes, display: str) -> str | SiteError:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return SiteError(msg("the file is not valid UTF-8 text"), display, line, msg("save the file as UTF-8"))
+        return SiteError(
+            msg("the file is not valid UTF-8 text"), display, line, msg("save the file as UTF-8")
+        )
     # Most text is ASCII without control characters, which looking for each is the fastest way
     # to rule out; the pattern then finds the first.
     clean = text.isascii() and not any(c in text for c in _ASCII_CONTROLS)

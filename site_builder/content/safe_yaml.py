@@ -73,7 +73,10 @@ _THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
     if _THOUSANDS.fullmatch(node.value):
         raise _YamlProblem(
-            msg("'{value}' reads as a decimal fraction, not as a number with thousands separators", value=node.value),
+            msg(
+                "'{value}' reads as a decimal fraction, not as a number with thousands separators",
+                value=node.value,
+            ),
             node.start_mark.line + loader.line_offset,
             msg("write {number} without separators", number=node.value.replace(".", "")),
         )
@@ -113,7 +116,10 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
             raise _YamlProblem(
                 msg("the text after ' #' is read as a comment, leaving '{value}'", value=value),
                 node.end_mark.line + loader.line_offset,
-                msg('to keep it, put the whole text in quotes: "{whole}"; a comment goes on a line of its own', whole=whole),
+                msg(
+                    'to keep it, put the whole text in quotes: "{whole}"; a comment goes on a line of its own',
+                    whole=whole,
+                ),
             )
     return value
 
@@ -187,7 +193,9 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + loader.line_offset
         if not isinstance(key, str):
-            raise _YamlProblem(msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:"))
+            raise _YamlProblem(
+                msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:")
+            )
         if key in result:
             raise _YamlProblem(
                 msg("duplicate key '{key}' (first on line {line})", key=key, line=result.key_lines[key]),
@@ -243,7 +251,9 @@ def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: 
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         at_tab = bool(mark) and _char_at(text, mark.line, mark.column) == "\t"
         words = _in_plain_words(message, at_tab)
-        raise SiteError(msg("invalid YAML: {problem}", problem=words), path, line, _yaml_hint(message, at_tab)) from None
+        raise SiteError(
+            msg("invalid YAML: {problem}", problem=words), path, line, _yaml_hint(message, at_tab)
+        ) from None
     except yaml.YAMLError as exc:
         raise SiteError(msg("invalid YAML: {problem}", problem=exc), path, first_line) from None
     finally:
@@ -306,7 +316,9 @@ _UNCLOSED = {
         msg("write each setting as 'key: value'"),
     ),
 }
-_QUOTE_INSIDE = msg("put the whole text in quotes; inside \"…\" write \\\" for a quote mark, inside '…' write ''")
+_QUOTE_INSIDE = msg(
+    "put the whole text in quotes; inside \"…\" write \\\" for a quote mark, inside '…' write ''"
+)
 
 
 def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[int, Message, Message] | None:
@@ -334,7 +346,11 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
     ):
         if isinstance(before, token):
             hint = msg("put text that starts with '{opening}' in quotes", opening=opening)
-            return noticed.line + first_line, msg("text follows the closing '{closing}'", closing=closing), hint
+            return (
+                noticed.line + first_line,
+                msg("text follows the closing '{closing}'", closing=closing),
+                hint,
+            )
     return None
 
 

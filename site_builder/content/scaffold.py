@@ -39,7 +39,9 @@ def new_news(
     _check_title(title)
     slug = shortened(slugify(title))
     if not title.strip() or not slug:
-        raise SiteError(msg("the title gives no usable web address"), hint=msg("use a title with letters or digits"))
+        raise SiteError(
+            msg("the title gives no usable web address"), hint=msg("use a title with letters or digits")
+        )
     name = f"{today.isoformat()}-{slug}.md"
     languages = [lang] + ([code for code in config.codes if code != lang] if both else [])
     paths = [root / CONTENT_DIR / code / NEWS_SECTION / name for code in languages]
@@ -47,7 +49,9 @@ def new_news(
         if path.exists():
             rel = path.relative_to(root).as_posix()
             raise SiteError(
-                msg("the file already exists"), rel, hint=msg("choose another title, or edit the existing file")
+                msg("the file already exists"),
+                rel,
+                hint=msg("choose another title, or edit the existing file"),
             )
     # A JSON string is a valid double-quoted YAML scalar, whatever the title contains.
     front = (
@@ -95,7 +99,9 @@ def _check_title(title: str) -> None:
 
         found = forbidden_character(title)
         if found is not None:
-            raise SiteError(msg("the title contains {what}", what=found), hint=msg("type the title again without it"))
+            raise SiteError(
+                msg("the title contains {what}", what=found), hint=msg("type the title again without it")
+            )
 
 
 def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str | None = None) -> str:

@@ -146,7 +146,9 @@ def validate(
             hint = field.hint
             if field.kind == "date" and hint is None:
                 hint = msg("write the date as YYYY-MM-DD")
-            errors.append(SiteError(msg("{key} {problem}", key=f"{where}{key}", problem=problem), path, line, hint))
+            errors.append(
+                SiteError(msg("{key} {problem}", key=f"{where}{key}", problem=problem), path, line, hint)
+            )
             continue
         values[key] = converted
     for key, field in fields.items():
@@ -170,7 +172,11 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
         if field.items is not None:
             if not isinstance(item, dict):
                 errors.append(
-                    SiteError(msg("{label} is {found}, expected a mapping", label=label, found=_describe(item)), path, item_line)
+                    SiteError(
+                        msg("{label} is {found}, expected a mapping", label=label, found=_describe(item)),
+                        path,
+                        item_line,
+                    )
                 )
                 continue
             result.append((validate(item, field.items, path, errors, f"{label}."), item_line))

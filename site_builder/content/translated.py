@@ -50,7 +50,9 @@ def keep_copy(root: Path, translation: SourcePage, source: SourcePage) -> str:
     if isinstance(text, SiteError):
         raise text
     if content_version(text) != source.version:
-        raise SiteError(msg("the file changed while it was read"), source.path, hint=msg("run the command again"))
+        raise SiteError(
+            msg("the file changed while it was read"), source.path, hint=msg("run the command again")
+        )
     rel = copy_path(translation)
     target = root / rel
     # The rule of every input folder: a link that leads elsewhere would write outside the project.
@@ -61,7 +63,9 @@ def keep_copy(root: Path, translation: SourcePage, source: SourcePage) -> str:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
     except OSError as exc:
-        raise SiteError(msg("cannot write the copy of its source: {reason}", reason=exc.strerror), rel) from None
+        raise SiteError(
+            msg("cannot write the copy of its source: {reason}", reason=exc.strerror), rel
+        ) from None
     return rel
 
 
@@ -100,10 +104,15 @@ def compare(root: Path, translation: SourcePage, group: Mapping[str, SourcePage]
         )
     if version == "new":
         raise SiteError(
-            msg("the page is not translated yet: there is no earlier text of {source} to compare with", source=source.path),
+            msg(
+                "the page is not translated yet: there is no earlier text of {source} to compare with",
+                source=source.path,
+            ),
             translation.path,
             line,
-            msg("translate all of it, then run: site-builder translations done {path}", path=translation.path),
+            msg(
+                "translate all of it, then run: site-builder translations done {path}", path=translation.path
+            ),
         )
     recorded, current = f"{lang}:{version}", f"{lang}:{source.version}"
     if version == source.version:
@@ -121,7 +130,9 @@ def compare(root: Path, translation: SourcePage, group: Mapping[str, SourcePage]
             ),
             translation.path,
             line,
-            msg("compare the two pages by hand, then run site-builder translations done: from then on a copy is kept"),
+            msg(
+                "compare the two pages by hand, then run site-builder translations done: from then on a copy is kept"
+            ),
         ) from None
     new = decode(_read(root, source.path), source.path)
     if isinstance(new, SiteError):

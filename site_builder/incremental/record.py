@@ -123,7 +123,10 @@ def pages_summary(pages: Mapping[str, int], files: int) -> Message:
     """ "36 pages (en 18, nl 18), 47 files": how a build reports what it published."""
     by_language = ", ".join(f"{code} {count}" for code, count in pages.items())
     return msg(
-        "{pages} pages ({by_language}), {files} files", pages=sum(pages.values()), by_language=by_language, files=files
+        "{pages} pages ({by_language}), {files} files",
+        pages=sum(pages.values()),
+        by_language=by_language,
+        files=files,
     )
 
 

@@ -200,7 +200,9 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
         os.replace(file.name, cache_dir / CACHE_FILE)
     except OSError as error:
         raise SiteError(
-            msg("cannot write the build cache to {folder}: {reason}", folder=cache_dir, reason=error.strerror),
+            msg(
+                "cannot write the build cache to {folder}: {reason}", folder=cache_dir, reason=error.strerror
+            ),
             hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
         ) from None
 

@@ -36,6 +36,7 @@ def cache_control(path: str) -> str:
     nginx block, the object store's metadata on deploy) takes it from here."""
     return IMMUTABLE if is_fingerprinted(path) else REVALIDATE
 
+
 # Every page's scripts and styles come from the site's own files: no inline
 # scripts or styles, no third parties. (A Markdown table's column alignment is a
 # class, render/table_classes.py; charts use SVG presentation attributes and

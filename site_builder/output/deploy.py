@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from site_builder.config import DeployTarget
-from site_builder.errors import SiteError
+from site_builder.errors import ENGLISH, Catalogue, Message, SiteError, msg
 from site_builder.output import cdn
 from site_builder.output.publish import MARK, MARK_FILE
 from site_builder.project import CONFIG_FILE
@@ -106,16 +106,47 @@ class Summary:
     invalidated: tuple[str, ...] = ()
     dry_run: bool = False
 
-    def line(self, where: str) -> str:
-        verb = "would upload" if self.dry_run else "uploaded"
-        files = "file" if self.uploaded == 1 else "files"
-        text = (
-            f"{where}: {verb} {self.uploaded} {files} ({_size(self.bytes)}), {self.unchanged} unchanged, "
-            f"{'would delete' if self.dry_run else 'deleted'} {self.deleted}, in {self.seconds:.1f} s"
-        )
+    def line(self, where: Message | str) -> Message:
+        """The summary as one line, shown in the reader's language."""
+        values = {
+            "where": where,
+            "size": _size(self.bytes),
+            "unchanged": self.unchanged,
+            "deleted": self.deleted,
+            "seconds": self.seconds,
+        }
+        if self.dry_run and self.uploaded == 1:
+            text = msg(
+                "{where}: would upload 1 file ({size}), {unchanged} unchanged, would delete {deleted}, "
+                "in {seconds:.1f} s",
+                **values,
+            )
+        elif self.dry_run:
+            text = msg(
+                "{where}: would upload {count} files ({size}), {unchanged} unchanged, would delete {deleted}, "
+                "in {seconds:.1f} s",
+                count=self.uploaded,
+                **values,
+            )
+        elif self.uploaded == 1:
+            text = msg(
+                "{where}: uploaded 1 file ({size}), {unchanged} unchanged, deleted {deleted}, in {seconds:.1f} s",
+                **values,
+            )
+        else:
+            text = msg(
+                "{where}: uploaded {count} files ({size}), {unchanged} unchanged, deleted {deleted}, "
+                "in {seconds:.1f} s",
+                count=self.uploaded,
+                **values,
+            )
         if self.invalidated:
-            text += f"; CDN invalidation of {len(self.invalidated)} paths"
-        return text + ("; nothing was changed (--dry-run)" if self.dry_run else "")
+            text = msg(
+                "{summary}; CDN invalidation of {count} paths", summary=text, count=len(self.invalidated)
+            )
+        if self.dry_run:
+            text = msg("{summary}; nothing was changed (--dry-run)", summary=text)
+        return text
 
 
 # --- the plan: pure ---------------------------------------------------------
@@ -159,10 +190,15 @@ def check_deletions(plan: Plan, max_deletes: int, force: bool) -> None:
     the wrong folder, or of a build half made by hand, would otherwise empty the site."""
     if plan.pages_deleted > max_deletes and not force:
         raise SiteError(
-            f"this deploy would delete {plan.pages_deleted} pages, more than the {max_deletes} allowed: "
-            "nothing was changed",
-            hint="check that the folder holds the whole site (--dry-run lists the deletions); "
-            "--force deletes them, max_deletes in the target's settings raises the limit",
+            msg(
+                "this deploy would delete {count} pages, more than the {limit} allowed: nothing was changed",
+                count=plan.pages_deleted,
+                limit=max_deletes,
+            ),
+            hint=msg(
+                "check that the folder holds the whole site (--dry-run lists the deletions); "
+                "--force deletes them, max_deletes in the target's settings raises the limit"
+            ),
         )
 
 
@@ -218,12 +254,15 @@ def check_build(out: Path) -> None:
     except FileNotFoundError:
         marked = False
     except OSError as error:
-        raise SiteError(f"cannot read {out}: {error.strerror}") from None
+        raise SiteError(msg("cannot read {out}: {reason}", out=out, reason=error.strerror)) from None
     if out.is_symlink() or not marked:
-        what = "does not exist" if not os.path.lexists(out) else "was not made by site-builder build"
+        if not os.path.lexists(out):
+            problem = msg("{out} does not exist: nothing was deployed", out=out)
+        else:
+            problem = msg("{out} was not made by site-builder build: nothing was deployed", out=out)
         raise SiteError(
-            f"{out} {what}: nothing was deployed",
-            hint="run site-builder build first, or name the build's folder with --out",
+            problem,
+            hint=msg("run site-builder build first, or name the build's folder with --out"),
         )
 
 
@@ -251,9 +290,12 @@ def _walk(out: Path) -> Iterator[tuple[str, Path]]:
                     yield prefix + entry.name, Path(entry.path)
                 else:
                     raise SiteError(
-                        f"{entry.path} is not a plain file, and site-builder build writes only plain files: "
-                        "nothing was deployed",
-                        hint="build the site again into a new folder",
+                        msg(
+                            "{path} is not a plain file, and site-builder build writes only plain files: "
+                            "nothing was deployed",
+                            path=entry.path,
+                        ),
+                        hint=msg("build the site again into a new folder"),
                     )
 
 
@@ -335,10 +377,12 @@ def deploy(
     report: Callable[[str], None] = print,
     multipart_threshold: int = MULTIPART_THRESHOLD,
     workers: int = WORKERS,
+    catalogue: Catalogue = ENGLISH,
 ) -> Summary:
     """Publish the build in ``out`` to ``target``. ``clients``: (S3, CloudFront or None), made
     by ``make_clients`` when not given. ``dry_run``: ``report`` every upload and deletion and
-    change nothing. ``progress``: a terminal to draw a progress bar on."""
+    change nothing. ``progress``: a terminal to draw a progress bar on. ``catalogue``: the
+    language of the lines reported and drawn."""
     started = time.monotonic()
     check_build(out)
     from concurrent.futures import ThreadPoolExecutor
@@ -352,16 +396,24 @@ def deploy(
         plan = plan_deploy(local, remote, force=force)
         paths = invalidation_paths(plan) if target.cloudfront_distribution else ()
         if dry_run:
+            said = catalogue.show
             for file in plan.uploads:
-                report(f"upload {file.key} ({'new' if file.key in plan.new else 'changed'})")
+                if file.key in plan.new:
+                    report(said(msg("upload {key} (new)", key=file.key)))
+                else:
+                    report(said(msg("upload {key} (changed)", key=file.key)))
             for key in plan.deletions:
-                report(f"delete {key}")
+                report(said(msg("delete {key}", key=key)))
             for path in paths:
-                report(f"invalidate {path}")
+                report(said(msg("invalidate {path}", path=path)))
             check_deletions(plan, target.max_deletes, force)  # after the list, which shows what it refuses
         else:
             check_deletions(plan, target.max_deletes, force)
-            bar = ProgressBar(progress, plan.uploads) if progress is not None and plan.uploads else None
+            bar = (
+                ProgressBar(progress, plan.uploads, catalogue)
+                if progress is not None and plan.uploads
+                else None
+            )
             try:
                 for wave in plan.waves:
                     _in_threads(
@@ -390,8 +442,8 @@ def _upload(
     data = out.joinpath(*file.key.split("/")).read_bytes()
     if _md5(data) != file.md5:  # a build replaced the folder meanwhile: these bytes were not planned
         raise SiteError(
-            f"{out} changed while it was being deployed ({file.key})",
-            hint="deploy again once the build has finished: the next deploy finishes the job",
+            msg("{out} changed while it was being deployed ({key})", out=out, key=file.key),
+            hint=msg("deploy again once the build has finished: the next deploy finishes the job"),
         )
     extra = {
         "ContentType": file.content_type,
@@ -423,8 +475,12 @@ def _delete(s3: Any, target: DeployTarget, keys: Sequence[str]) -> None:
         answer = s3.delete_objects(Bucket=target.bucket, Delete={"Objects": batch, "Quiet": True})
         for error in answer.get("Errors", ()):
             raise SiteError(
-                f"the store did not delete {error.get('Key')}: {error.get('Code')}",
-                hint="deploy again: the next deploy deletes what is left over",
+                msg(
+                    "the store did not delete {key}: {code}",
+                    key=str(error.get("Key")),
+                    code=str(error.get("Code")),
+                ),
+                hint=msg("deploy again: the next deploy deletes what is left over"),
             )
 
 
@@ -464,11 +520,11 @@ _REFUSED = {
     "InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied", "InvalidToken", "ExpiredToken",
     "InvalidClientTokenId", "UnrecognizedClientException", "AuthorizationHeaderMalformed", "403",
 }  # fmt: skip
-_CREDENTIALS_HINT = (
+_CREDENTIALS_HINT = msg(
     "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, for an account that may write "
     "to the bucket"
 )
-_AGAIN_HINT = "what was uploaded stays consistent; the next deploy finishes the job"
+_AGAIN_HINT = msg("what was uploaded stays consistent; the next deploy finishes the job")
 
 
 @contextlib.contextmanager
@@ -476,43 +532,70 @@ def _store_errors(target: DeployTarget) -> Iterator[None]:
     """The store's and the network's failures as one line each (``SiteError``)."""
     from botocore import exceptions
 
-    where = f"s3://{target.bucket}/{target.prefix}" + (f" at {target.endpoint}" if target.endpoint else "")
+    store = f"s3://{target.bucket}/{target.prefix}"
+    where: Message | str = store
+    if target.endpoint:
+        where = msg("{store} at {endpoint}", store=store, endpoint=target.endpoint)
     try:
         yield
     except exceptions.NoCredentialsError:
-        raise SiteError(f"no credentials to deploy to {where}", hint=_CREDENTIALS_HINT) from None
+        raise SiteError(
+            msg("no credentials to deploy to {where}", where=where), hint=_CREDENTIALS_HINT
+        ) from None
     except exceptions.ClientError as error:
         code = str(error.response.get("Error", {}).get("Code", ""))
         if code in _REFUSED:
-            raise SiteError(f"{where} refused the credentials ({code})", hint=_CREDENTIALS_HINT) from None
-        if code == "NoSuchBucket":
             raise SiteError(
-                f"the bucket {target.bucket} does not exist"
-                + (f" at {target.endpoint}" if target.endpoint else ""),
-                hint="create it, or correct bucket (and endpoint) in site.yaml's deploy target",
+                msg("{where} refused the credentials ({code})", where=where, code=code),
+                hint=_CREDENTIALS_HINT,
+            ) from None
+        if code == "NoSuchBucket":
+            if target.endpoint:
+                problem = msg(
+                    "the bucket {bucket} does not exist at {endpoint}",
+                    bucket=target.bucket,
+                    endpoint=target.endpoint,
+                )
+            else:
+                problem = msg("the bucket {bucket} does not exist", bucket=target.bucket)
+            raise SiteError(
+                problem,
+                hint=msg("create it, or correct bucket (and endpoint) in site.yaml's deploy target"),
             ) from None
         if code == "NoSuchDistribution":
             raise SiteError(
-                f"CloudFront has no distribution {target.cloudfront_distribution}: the files were "
-                "deployed, the CDN's copies not invalidated",
-                hint="correct cloudfront_distribution in site.yaml",
+                msg(
+                    "CloudFront has no distribution {distribution}: the files were deployed, "
+                    "the CDN's copies not invalidated",
+                    distribution=target.cloudfront_distribution,
+                ),
+                hint=msg("correct cloudfront_distribution in site.yaml"),
             ) from None
-        message = error.response.get("Error", {}).get("Message") or code or "an error"
-        raise SiteError(
-            f"{where} answered {code or 'with an error'}: {message}",
-            hint="is the endpoint an S3 API? " + _AGAIN_HINT,
-        ) from None
+        message = error.response.get("Error", {}).get("Message") or code or msg("an error")
+        if code:
+            problem = msg("{where} answered {code}: {message}", where=where, code=code, message=message)
+        else:
+            problem = msg("{where} answered with an error: {message}", where=where, message=message)
+        raise SiteError(problem, hint=msg("is the endpoint an S3 API? {again}", again=_AGAIN_HINT)) from None
     except (
         exceptions.EndpointConnectionError,
         exceptions.ConnectionError,
         exceptions.HTTPClientError,
     ) as error:
         raise SiteError(
-            f"cannot reach {target.endpoint or 'Amazon S3'} for {where} after {ATTEMPTS} attempts: {error}",
-            hint="check the endpoint in site.yaml and the network; " + _AGAIN_HINT,
+            msg(
+                "cannot reach {endpoint} for {where} after {attempts} attempts: {error}",
+                endpoint=target.endpoint or "Amazon S3",
+                where=where,
+                attempts=ATTEMPTS,
+                error=error,
+            ),
+            hint=msg("check the endpoint in site.yaml and the network; {again}", again=_AGAIN_HINT),
         ) from None
     except exceptions.BotoCoreError as error:
-        raise SiteError(f"deploying to {where} failed: {error}", hint=_AGAIN_HINT) from None
+        raise SiteError(
+            msg("deploying to {where} failed: {error}", where=where, error=error), hint=_AGAIN_HINT
+        ) from None
 
 
 class ProgressBar:
@@ -521,8 +604,9 @@ class ProgressBar:
     WIDTH = 30
     INTERVAL = 0.1  # seconds between redraws
 
-    def __init__(self, stream: TextIO, files: Sequence[LocalFile]) -> None:
+    def __init__(self, stream: TextIO, files: Sequence[LocalFile], catalogue: Catalogue = ENGLISH) -> None:
         self._stream = stream
+        self._catalogue = catalogue
         self._files, self._bytes = len(files), sum(file.size for file in files)
         self._done_files = self._done_bytes = 0
         self._drawn = 0.0
@@ -537,10 +621,14 @@ class ProgressBar:
                 self._drawn = now
                 filled = self.WIDTH * self._done_bytes // max(self._bytes, 1)
                 bar = "#" * filled + "." * (self.WIDTH - filled)
-                self._stream.write(
-                    f"\r[{bar}] {self._done_files}/{self._files} files, "
-                    f"{_size(self._done_bytes)} of {_size(self._bytes)}"
+                done = msg(
+                    "{done}/{total} files, {done_size} of {total_size}",
+                    done=self._done_files,
+                    total=self._files,
+                    done_size=_size(self._done_bytes),
+                    total_size=_size(self._bytes),
                 )
+                self._stream.write(f"\r[{bar}] {done.show(self._catalogue)}")
                 self._stream.flush()
 
     def close(self) -> None:
@@ -553,18 +641,20 @@ def choose_target(targets: Sequence[DeployTarget], name: str | None) -> DeployTa
     """The target named ``name`` (None: the first of site.yaml)."""
     if not targets:
         raise SiteError(
-            "no deploy target is set",
+            msg("no deploy target is set"),
             CONFIG_FILE,
-            hint="add deploy: with a target such as production: {bucket: NAME, region: eu-west-1} "
-            "(docs/deploy.md)",
+            hint=msg(
+                "add deploy: with a target such as production: {{bucket: NAME, region: eu-west-1}} "
+                "(docs/deploy.md)"
+            ),
         )
     for target in targets:
         if name is None or target.name == name:
             return target
     raise SiteError(
-        f"no deploy target is named '{name}'",
+        msg("no deploy target is named '{name}'", name=name),
         CONFIG_FILE,
-        hint="one of: " + ", ".join(target.name for target in targets),
+        hint=msg("one of: {names}", names=", ".join(target.name for target in targets)),
     )
 
 

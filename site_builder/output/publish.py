@@ -89,7 +89,11 @@ def check_output_folder(out: Path, root: Path, inputs: Iterable[str]) -> None:
     ):
         if not _ours_or_empty(folder) and not (taken_over and folder == out):
             raise SiteError(
-                msg("{what}, {folder}, holds files site-builder did not write: nothing was changed", what=what, folder=folder),
+                msg(
+                    "{what}, {folder}, holds files site-builder did not write: nothing was changed",
+                    what=what,
+                    folder=folder,
+                ),
                 hint=msg("choose a new or empty folder with --out, or move that folder away yourself"),
             )
 
@@ -99,7 +103,9 @@ def check_cache_folder(cache_dir: Path, out: Path, root: Path, inputs: tuple[str
     cache_dir = cache_dir.resolve()
     if cache_dir.is_relative_to(out.resolve()):
         raise SiteError(
-            msg("the cache folder {folder} is inside the output folder, which is published", folder=cache_dir),
+            msg(
+                "the cache folder {folder} is inside the output folder, which is published", folder=cache_dir
+            ),
             hint=msg("keep the cache outside it, such as the default .site-cache/"),
         )
     for name in inputs:
@@ -229,7 +235,12 @@ def _cannot_write(out: Path, error: OSError) -> SiteError:
     where = f" ({error.filename})" if error.filename else ""
     hint = msg("the output folder stays as it was; the next build tries again")
     return SiteError(
-        msg("cannot write the site to {out}: {reason}{where}", out=out, reason=error.strerror or error, where=where),
+        msg(
+            "cannot write the site to {out}: {reason}{where}",
+            out=out,
+            reason=error.strerror or error,
+            where=where,
+        ),
         hint=hint,
     )
 

@@ -85,7 +85,7 @@ def fingerprint(
             try:
                 smaller = minified(OutputFile(name, data))
             except UnicodeDecodeError:
-                raise SiteError("the file is not valid UTF-8 text", f"{ASSETS_DIR}/{name}") from None
+                raise SiteError(msg("the file is not valid UTF-8 text"), f"{ASSETS_DIR}/{name}") from None
             data, saved = smaller.data, smaller.saved
         digest = hashlib.sha256(data).hexdigest()[:8]
         path = PurePosixPath(name)

@@ -193,7 +193,9 @@ def _as_site_error(exc: Exception, root: Path, page: Page | None, template: str 
                 msg("name a file in templates/, such as page.html"),
             )
         return SiteError(
-            msg("template '{name}' does not exist", name=template), f"templates/{template}", hint=msg("add the template")
+            msg("template '{name}' does not exist", name=template),
+            f"templates/{template}",
+            hint=msg("add the template"),
         )
     return template_error(exc, root)
 
@@ -287,16 +289,22 @@ def render_topics(
         for template, shown, number, url, values in renders:
             versions = found.versions(shown)
             try:
-                html = environments[code].get_template(template).render(
-                    values
-                    | {
-                        "canonical": url,
-                        "alternates": found.alternates(shown, number),
-                        "language_links": found.language_links(shown, number),
-                        "locale_alternates": tuple(
-                            site.config.language(other).locale_id for other in sorted(versions) if other != code
-                        ),
-                    }
+                html = (
+                    environments[code]
+                    .get_template(template)
+                    .render(
+                        values
+                        | {
+                            "canonical": url,
+                            "alternates": found.alternates(shown, number),
+                            "language_links": found.language_links(shown, number),
+                            "locale_alternates": tuple(
+                                site.config.language(other).locale_id
+                                for other in sorted(versions)
+                                if other != code
+                            ),
+                        }
+                    )
                 )
             except Exception as exc:
                 error = _as_site_error(exc, root, None, template)

@@ -262,7 +262,10 @@ def _links_out(root: Path) -> list[SiteError]:
 def template_not_text(name: str, exc: UnicodeDecodeError) -> SiteError:
     line = exc.object[: exc.start].count(b"\n") + 1 if isinstance(exc.object, bytes) else None
     return SiteError(
-        msg("the template is not valid UTF-8 text"), f"{TEMPLATES_DIR}/{name}", line, msg("save the file as UTF-8")
+        msg("the template is not valid UTF-8 text"),
+        f"{TEMPLATES_DIR}/{name}",
+        line,
+        msg("save the file as UTF-8"),
     )
 
 
@@ -396,7 +399,11 @@ def template_error(exc: BaseException, root: Path) -> SiteError | None:
             msg("template error: {problem}", problem=exc.message),
             _display(exc.filename, templates, exc.name),
             exc.lineno,
-            msg("check the {expression} and {statement} tags around this line", expression="{{ }}", statement="{% %}"),
+            msg(
+                "check the {expression} and {statement} tags around this line",
+                expression="{{ }}",
+                statement="{% %}",
+            ),
         )
     frame = None
     for summary in traceback.extract_tb(exc.__traceback__):

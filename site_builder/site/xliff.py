@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from xml.parsers import expat
 
-from site_builder.errors import SiteError
+from site_builder.errors import Message, SiteError, msg
 from site_builder.site.segments import Code, Parts, joined
 
 NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
@@ -31,7 +31,7 @@ MAX_DEPTH = 50  # xliff, file, body, group …, trans-unit, target, mrk …: a f
 # States of a target that mean it is done (XLIFF 1.2's state values); any other, or none with
 # approved="no", means it still needs work.
 DONE = ("translated", "signed-off", "final")
-_HINT = "send the agency's XLIFF file as their tool saved it, or export again"
+_HINT = msg("send the agency's XLIFF file as their tool saved it, or export again")
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +145,7 @@ class _Element:
 
 
 class _Refused(Exception):
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: Message, hint: Message) -> None:
         super().__init__(message)
         self.message, self.hint = message, hint
 
@@ -154,25 +154,32 @@ def loads(data: bytes, display: str) -> tuple[XliffFile, ...]:
     """The files of an XLIFF 1.2 document; ``display`` names it in errors. Raises ``SiteError``."""
     if len(data) > MAX_BYTES:
         raise SiteError(
-            f"the file is too large ({len(data) // (1024 * 1024)} MiB; the limit is "
-            f"{MAX_BYTES // (1024 * 1024)} MiB)",
+            msg(
+                "the file is too large ({size} MiB; the limit is {limit} MiB)",
+                size=len(data) // (1024 * 1024),
+                limit=MAX_BYTES // (1024 * 1024),
+            ),
             display,
-            hint="export fewer pages at a time",
+            hint=msg("export fewer pages at a time"),
         )
     root = _tree(data, display)
     if root.name != "xliff" or root.namespace != NAMESPACE:
         version = root.attrs.get("version", "")
         if root.name == "xliff" and version.startswith("2"):
             raise SiteError(
-                f"this is XLIFF {version}; only XLIFF 1.2 is read",
+                msg("this is XLIFF {version}; only XLIFF 1.2 is read", version=version),
                 display,
                 root.line,
-                "have the agency's tool save the file as XLIFF 1.2, the version it was sent in",
+                msg("have the agency's tool save the file as XLIFF 1.2, the version it was sent in"),
             )
-        raise SiteError("the file is not XLIFF 1.2", display, root.line, _HINT)
+        raise SiteError(msg("the file is not XLIFF 1.2"), display, root.line, _HINT)
     if root.attrs.get("version") != VERSION:
         raise SiteError(
-            f"XLIFF version {root.attrs.get('version', '(none)')!r}; only {VERSION} is read",
+            msg(
+                "XLIFF version {found}; only {version} is read",
+                found=repr(root.attrs.get("version", "(none)")),
+                version=VERSION,
+            ),
             display,
             root.line,
             _HINT,
@@ -181,7 +188,7 @@ def loads(data: bytes, display: str) -> tuple[XliffFile, ...]:
     for file in root.elements("file"):
         files.append(_file(file, display))
     if not files:
-        raise SiteError("the file holds no <file> element", display, root.line, _HINT)
+        raise SiteError(msg("the file holds no <file> element"), display, root.line, _HINT)
     return tuple(files)
 
 
@@ -194,7 +201,10 @@ def _file(element: _Element, display: str) -> XliffFile:
     ]
     if missing:
         raise SiteError(
-            f"<file> has no {missing[0]} attribute; it was not exported by site-builder",
+            msg(
+                "<file> has no {attribute} attribute; it was not exported by site-builder",
+                attribute=missing[0],
+            ),
             display,
             element.line,
             _HINT,
@@ -205,7 +215,9 @@ def _file(element: _Element, display: str) -> XliffFile:
     seen: set[str] = set()
     for unit in units:
         if unit.id in seen:
-            raise SiteError(f"unit '{unit.id}' appears twice in one <file>", display, unit.line, _HINT)
+            raise SiteError(
+                msg("unit '{unit}' appears twice in one <file>", unit=unit.id), display, unit.line, _HINT
+            )
         seen.add(unit.id)
     return XliffFile(
         attrs["original"],
@@ -227,7 +239,7 @@ def _units(parent: _Element, display: str, units: list[TransUnit]) -> None:
             unit_id = child.attrs.get("id")
             sources = child.elements("source")
             if not unit_id or not sources:
-                raise SiteError("a <trans-unit> without id or <source>", display, child.line, _HINT)
+                raise SiteError(msg("a <trans-unit> without id or <source>"), display, child.line, _HINT)
             targets = child.elements("target")
             approved = child.attrs.get("approved")
             try:
@@ -235,7 +247,10 @@ def _units(parent: _Element, display: str, units: list[TransUnit]) -> None:
                 target = _parts(targets[0]) if targets else None
             except _Refused as refused:
                 raise SiteError(
-                    f"unit '{unit_id}': {refused.message}", display, child.line, refused.hint
+                    msg("unit '{unit}': {problem}", unit=unit_id, problem=refused.message),
+                    display,
+                    child.line,
+                    refused.hint,
                 ) from None
             units.append(
                 TransUnit(
@@ -257,12 +272,19 @@ def _parts(element: _Element) -> Parts:
             parts.append(child)
         elif child.namespace == NAMESPACE and child.name in ("ph", "bpt", "ept"):
             if any(isinstance(c, _Element) for c in child.children):
-                raise _Refused(f"<{child.name}> holds markup", "keep the tags as the export wrote them")
+                raise _Refused(
+                    msg("<{name}> holds markup", name=child.name),
+                    msg("keep the tags as the export wrote them"),
+                )
             number = child.attrs.get("id", "")
             if not number.isdigit():
                 raise _Refused(
-                    f"<{child.name} id={number!r}> is not one of the export's tags",
-                    "keep the tags as the export wrote them; add none",
+                    msg(
+                        "<{name} id={number}> is not one of the export's tags",
+                        name=child.name,
+                        number=repr(number),
+                    ),
+                    msg("keep the tags as the export wrote them; add none"),
                 )
             parts.append(Code(child.name, int(number), "".join(child.children), child.attrs.get("ctype", "")))
         elif (
@@ -271,8 +293,12 @@ def _parts(element: _Element) -> Parts:
             parts += _parts(child)
         else:
             raise _Refused(
-                f"<{child.name}> (line {child.line}) is markup the export did not write",
-                "keep the tags as the export wrote them; add none",
+                msg(
+                    "<{name}> (line {line}) is markup the export did not write",
+                    name=child.name,
+                    line=child.line,
+                ),
+                msg("keep the tags as the export wrote them; add none"),
             )
     return joined(parts)
 
@@ -286,15 +312,18 @@ def _tree(data: bytes, display: str) -> _Element:
 
     def refuse(*_args) -> None:
         raise _Refused(
-            "the file has a document type declaration (<!DOCTYPE …>), which XLIFF does not use",
-            "it may try to read other files or expand without end: ask the agency for the file as "
-            "their tool saved it",
+            msg("the file has a document type declaration (<!DOCTYPE …>), which XLIFF does not use"),
+            msg(
+                "it may try to read other files or expand without end: ask the agency for the file as "
+                "their tool saved it"
+            ),
         )
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         if len(stack) >= MAX_DEPTH:
             raise _Refused(
-                f"elements are nested more than {MAX_DEPTH} deep", "XLIFF as exported nests a few levels"
+                msg("elements are nested more than {depth} deep", depth=MAX_DEPTH),
+                msg("XLIFF as exported nests a few levels"),
             )
         element = _Element(tag, attrs, parser.CurrentLineNumber, [])
         if stack:
@@ -323,5 +352,7 @@ def _tree(data: bytes, display: str) -> _Element:
         raise SiteError(refused.message, display, parser.CurrentLineNumber or None, refused.hint) from None
     except expat.ExpatError as error:
         reason = expat.ErrorString(error.code)
-        raise SiteError(f"the file is not well-formed XML: {reason}", display, error.lineno, _HINT) from None
+        raise SiteError(
+            msg("the file is not well-formed XML: {reason}", reason=reason), display, error.lineno, _HINT
+        ) from None
     return found[0]
