@@ -30,6 +30,7 @@ from site_builder.content.frontmatter import (
     set_front_matter_line,
 )
 from site_builder.content.load import CONTENT_DIR, SourcePage, decode, link_outside, load_sources
+from site_builder.content.scaffold import check_language
 from site_builder.content.translated import compare, copy_path
 from site_builder.errors import Message, SiteError, SiteErrors, msg, raise_if_any
 from site_builder.project import TRANSLATED_DIR
@@ -73,7 +74,7 @@ class Imported:
 
 def export_xliff(root: Path, config: SiteConfig, lang: str, changed: bool = False) -> Exported:
     """XLIFF for every page to translate into ``lang``; with ``changed``, only missing and stale ones."""
-    _check_language(config, lang)
+    check_language(config, lang)
     sources = load_sources(root, config)
     found = groups(sources)
     files: list[XliffFile] = []
@@ -526,15 +527,6 @@ def _line_of(file: XliffFile, unit_id: str) -> int:
 
 
 # --- files -----------------------------------------------------------------------------------
-
-
-def _check_language(config: SiteConfig, lang: str) -> None:
-    if lang not in config.codes:
-        raise SiteError(
-            msg("'{name}' is not a language of this site", name=lang),
-            "site.yaml",
-            hint=msg("use one of: {codes}", codes=", ".join(config.codes)),
-        )
 
 
 def _read(root: Path, page: SourcePage) -> str:

@@ -35,7 +35,7 @@ def new_news(
 ) -> list[Path]:
     """Create ``content/<lang>/news/<date>-<slug>.md`` as a draft (and with ``both`` the same
     file in every other language, marked as not translated yet); never overwrite a file."""
-    _check_language(config, lang)
+    check_language(config, lang)
     _check_title(title)
     slug = shortened(slugify(title))
     if not title.strip() or not slug:
@@ -115,7 +115,7 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
     group = groups(sources)[translation_key(page)]
     recorded = page.front.translated_from.split(":", 1)[0] if page.front.translated_from else None
     origin = source_lang or recorded or config.default_language
-    _check_language(config, origin)
+    check_language(config, origin)
     if origin == page.lang:
         raise SiteError(
             msg("{path} is in the source language {lang}", path=page.path, lang=origin),
@@ -137,7 +137,8 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
     return line
 
 
-def _check_language(config: SiteConfig, lang: str) -> None:
+def check_language(config: SiteConfig, lang: str) -> None:
+    """Refuses a language code the site does not have (a command-line mistake named in site.yaml's terms)."""
     if lang not in config.codes:
         raise SiteError(
             msg("'{name}' is not a language of this site", name=lang),
