@@ -80,7 +80,9 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         help=_(msg("build from scratch, without reading or writing the cache")),
     )
     build.add_argument(
-        "--no-minify", action="store_true", help="write HTML, CSS and JavaScript as rendered, not minified"
+        "--no-minify",
+        action="store_true",
+        help=_(msg("write HTML, CSS and JavaScript as rendered, not minified")),
     )
 
     serve = commands.add_parser("serve", help=_(msg("preview on 127.0.0.1 with live reload")))
@@ -132,19 +134,19 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     )
     diff.add_argument("file", help=_(msg("the translated page, or the page it was translated from")))
     export = actions.add_parser(
-        "export", help="XLIFF 1.2 for a translation agency: the pages to translate into a language"
+        "export", help=_(msg("XLIFF 1.2 for a translation agency: the pages to translate into a language"))
     )
     export.add_argument(
-        "--to", required=True, dest="lang", metavar="LANG", help="the language to translate into"
+        "--to", required=True, dest="lang", metavar="LANG", help=_(msg("the language to translate into"))
     )
-    export.add_argument("--changed", action="store_true", help="only pages that are missing or stale")
+    export.add_argument("--changed", action="store_true", help=_(msg("only pages that are missing or stale")))
     export.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help="where to write (default: standard output)"
+        "-o", "--output", type=Path, metavar="FILE", help=_(msg("where to write (default: standard output)"))
     )
     imported = actions.add_parser(
-        "import", help="write the pages an agency translated (XLIFF) and mark them translated"
+        "import", help=_(msg("write the pages an agency translated (XLIFF) and mark them translated"))
     )
-    imported.add_argument("file", type=Path, help="the XLIFF file, such as lsh-en.xlf")
+    imported.add_argument("file", type=Path, help=_(msg("the XLIFF file, such as lsh-en.xlf")))
 
     nginx = commands.add_parser(
         "nginx-config", help=_(msg("print an nginx server block that serves build/ like the CDN"))
@@ -157,29 +159,30 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     )
 
     deploy = commands.add_parser(
-        "deploy", help="publish build/ to an S3-compatible object store (a target of site.yaml's deploy:)"
+        "deploy",
+        help=_(msg("publish build/ to an S3-compatible object store (a target of site.yaml's deploy:)")),
     )
     deploy.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
-        help="the built site's folder (default: build/ in the site's folder)",
+        help=_(msg("the built site's folder (default: build/ in the site's folder)")),
     )
     deploy.add_argument(
-        "--target", metavar="NAME", help="which of site.yaml's deploy targets (default: the first)"
+        "--target", metavar="NAME", help=_(msg("which of site.yaml's deploy targets (default: the first)"))
     )
     deploy.add_argument(
-        "--dry-run", action="store_true", help="list every upload and deletion; change nothing"
+        "--dry-run", action="store_true", help=_(msg("list every upload and deletion; change nothing"))
     )
     deploy.add_argument(
         "--force",
         action="store_true",
-        help="upload every file, and delete more pages than max_deletes allows",
+        help=_(msg("upload every file, and delete more pages than max_deletes allows")),
     )
     deploy.add_argument(
         "--headers-policy",
         action="store_true",
-        help="print the security headers as a CloudFront response headers policy (JSON) and exit",
+        help=_(msg("print the security headers as a CloudFront response headers policy (JSON) and exit")),
     )
 
     i18n = commands.add_parser(

@@ -364,3 +364,17 @@ def test_every_log_line_is_translatable():
             ):
                 bad.append(f"{path}:{node.lineno}")
     assert not bad, f'log msg("… {{name}} …", name=…) instead: {bad}'
+
+
+def test_every_help_text_of_the_command_line_is_translatable():
+    """A ``help=`` written as plain text would stay English in ``--help`` for a Dutch editor."""
+    text = (PACKAGE / "cli.py").read_text("utf-8")
+    bad = [
+        f"site_builder/cli.py:{keyword.value.lineno}"
+        for node in ast.walk(ast.parse(text))
+        if isinstance(node, ast.Call)
+        for keyword in node.keywords
+        if keyword.arg in ("help", "description")
+        and isinstance(keyword.value, ast.Constant | ast.JoinedStr)
+    ]
+    assert not bad, f"write help=_(msg(...)): {bad}"
