@@ -227,3 +227,20 @@ def test_a_template_naming_no_photo_is_one_line(mini_site, run_cli):
     assert code == 1
     assert err.splitlines()[0].startswith("templates/base.html:")
     assert "'images/none.jpg' is not a photo in assets/" in err
+
+
+def test_a_copies_folder_that_cannot_be_written_still_builds(mini_site, run_cli, tmp_path):
+    """.site-images/ taken by a file: the copies are made in memory, the build is the same,
+    and nothing is kept (the next build makes them again)."""
+    _with_photo(mini_site, "![The harbour](/assets/images/harbour.jpg)")
+    assert run_cli("-C", mini_site, "build", "--no-cache", "--out", tmp_path / "first")[0] == 0
+    first = read_tree(tmp_path / "first")
+    store = mini_site / DERIVED_DIR
+    for path in store.iterdir():
+        path.unlink()
+    store.rmdir()
+    store.write_bytes(b"not a folder")
+    code, _, err = run_cli("-C", mini_site, "build", "--no-cache", "--out", tmp_path / "second")
+    assert (code, err) == (0, "")
+    assert read_tree(tmp_path / "second") == first
+    assert store.read_bytes() == b"not a folder"
