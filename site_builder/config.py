@@ -64,6 +64,7 @@ class SiteConfig:
     base_url_line: int | None = None
     time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, checked by ``_check_time_zone``
     topics: tuple[Topic, ...] = ()  # in the order site.yaml declares them
+    search: bool = True  # a search page and its index (see render.search)
 
     def today(self, now: float) -> datetime.date:
         """The day it is at ``now`` (seconds since 1970) where the site is published: not the
@@ -202,6 +203,7 @@ _TOP = {
     ),
     "deploy": Field("map", hint=msg("targets by name, each with a bucket (docs/deploy.md)")),
     "topics": Field("map", hint=msg("topics by key, each with a name and a slug per language")),
+    "search": Field("bool", hint=msg("true: a search page in every language (the default); false: none")),
 }
 _LANGUAGE = {
     "locale": Field("text", required=True, hint=msg("a locale such as nl_NL or en_GB")),
@@ -270,6 +272,7 @@ def parse_config(text: str) -> SiteConfig:
         base_url_line=data.key_lines.get("base_url"),
         time_zone=values.get("time_zone", DEFAULT_TIME_ZONE),
         topics=topics,
+        search=values.get("search", True),
     )
 
 

@@ -28,7 +28,7 @@ from site_builder.incremental.store import Stored, read_cache, write_cache
 from site_builder.output.cdn import deploy_files
 from site_builder.output.redirect_pages import redirect_pages
 from site_builder.project import CONFIG_FILE
-from site_builder.render import images, markup, pages
+from site_builder.render import images, markup, pages, search
 from site_builder.render.assets import AssetManifest, fingerprint, read_assets
 from site_builder.render.feeds import FEED_ITEMS, render_feeds
 from site_builder.render.templating import (
@@ -47,7 +47,7 @@ from site_builder.site.model import Site, build_site
 # templates are code that builds run, and the cache on disk may come from elsewhere.
 IN_MEMORY = ("environments", "compiled templates")
 # Steps whose results are files, kept as their digests once published (as "pages" is).
-KEPT_AS_DIGESTS = ("feeds", "topic pages")
+KEPT_AS_DIGESTS = ("feeds", "topic pages", "search index", "search pages")
 # What a formatted date is, by (locale, form, date): see templating.FormattedDates. Not a
 # step: the templates fill it as they format dates.
 DATES = "dates"
@@ -152,6 +152,9 @@ def generate(
     site_files += memo.one(
         "topic pages", pages.render_topics, site, environments, root, minify, reads=templates
     )
+    if config.search:
+        made = (environments, templates, minify)
+        site_files += site_search(memo, site, site_files, made, root, workers, index=not preview)
     rows = translations.status(config, sources, groups)
     if preview:
         # Read from .translated/ and git's history for the stale pages alone, never kept: the
@@ -196,6 +199,46 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated,
     translation = checks.translation_problems(*translated)
     figures = checks.figure_problems(*translated[:3])
     return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings, figures, today)
+
+
+def site_search(
+    memo: Memo,
+    site: Site,
+    files: tuple[OutputFile, ...],
+    made: tuple,
+    root: Path,
+    jobs: int,
+    index: bool = True,
+) -> tuple[OutputFile, ...]:
+    """The search pages and, with ``index`` (not in the preview, whose saves do not wait for
+    it), the index they search: each page of ``files`` its template marks for search, in its
+    language's bundles (see ``render.search``). ``made``: the Jinja environments, the
+    templates they read and whether pages are minified."""
+    environments, templates, minify = made
+    bundles: tuple[search.Bundle, ...] = ()
+    indexed: list[tuple[OutputFile, ...]] = []
+    if index:
+        html = [file for file in files if file.path.endswith(".html")]
+        records = [found for found in memo.each("search records", search.record_each, html) if found]
+        names = {page.output_path: search.bundle_name(page.kind, page.front.date) for page in site.pages}
+        bundles = search.bundles_of(records, names)
+        indexed = memo.each(
+            "search index", search.index_bundles, bundles, search.pagefind_version(), jobs=jobs
+        )
+    urls: dict[str, tuple[str, ...]] = {}
+    for bundle in bundles:
+        urls[bundle.lang] = urls.get(bundle.lang, ()) + (search.bundle_url(bundle.lang, bundle.name),)
+    search_pages = memo.one(
+        "search pages",
+        pages.render_search_pages,
+        site,
+        environments,
+        root,
+        urls,
+        minify,
+        reads=templates,
+    )
+    return search_pages + tuple(file for made in indexed for file in made)
 
 
 def responsive_images(
@@ -263,6 +306,8 @@ def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, St
     tables, stored = found
     scanned = tables.get("html scans", {})
     scanned_paths = {key[1][1]: key[1][2] for key in scanned}  # (shared, ("OutputFile", path, digest))
+    # A page's search record is made from its bytes, which a page kept as digests no longer has.
+    recorded = {key[1][1]: key[1][2] for key in tables.get("search records", {})}
 
     def still_there(files) -> bool:
         return all(
@@ -272,7 +317,17 @@ def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, St
         )
 
     kept = dict(tables)
-    kept["pages"] = {key: result for key, result in tables.get("pages", {}).items() if still_there(result[0])}
+
+    def searchable(files) -> bool:
+        return not recorded or all(
+            recorded.get(f.path) == f.digest for f in files if f.path.endswith(".html")
+        )
+
+    kept["pages"] = {
+        key: result
+        for key, result in tables.get("pages", {}).items()
+        if still_there(result[0]) and searchable(result[0])
+    }
     for step in KEPT_AS_DIGESTS:
         kept[step] = {key: files for key, files in tables.get(step, {}).items() if still_there(files)}
     return Memo(kept), stored

@@ -45,6 +45,33 @@ def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:
     return root
 
 
+BINARY_SUFFIXES = (
+    ".woff2",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".webp",
+    ".avif",
+    ".gif",
+    ".ico",
+    ".pagefind",
+    ".pf_fragment",
+    ".pf_index",
+    ".pf_meta",
+    ".pf_filter",
+)
+
+
+def text_files(files) -> dict[str, str]:
+    """The text of each of the site's ``files`` (``OutputFile``s) by path: not fonts, photos
+    or the search index's binary files, and not those kept as digests alone."""
+    return {
+        f.path: f.data.decode("utf-8")
+        for f in files
+        if f.data is not None and not f.path.endswith(BINARY_SUFFIXES)
+    }
+
+
 def read_tree(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` by its "/"-separated relative path, with its bytes; not the mark
     that tells the tool the folder is its own (``write.MARK_FILE``, not a file of the site)."""

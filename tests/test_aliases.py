@@ -14,7 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, write_tree
+from conftest import read_tree, text_files, write_tree
 from test_validators import JAVA, VNU
 
 from site_builder import stages
@@ -100,7 +100,7 @@ def test_the_link_names_its_target_escaped(mini_site):
     title = next(line for line in text.splitlines() if line.startswith("title: "))
     mou.write_text(text.replace(title, 'title: "R&D <b>\\"quoted\\"</b>"'))
     add_aliases(mini_site, MOU_EN, "[/en/mou/]")
-    files = {f.path: f.data.decode() for f in stages.generate(mini_site).files}
+    files = text_files(stages.generate(mini_site).files)
     page = files["en/mou/index.html"]
     assert "<b>" not in page and "R&amp;D &lt;b&gt;&quot;quoted&quot;&lt;/b&gt;" in page
     assert Parsed(page).first("a")["href"] == MOU_URL
@@ -183,7 +183,7 @@ def test_an_old_news_list_address_that_a_page_has_gets_no_redirect_page(mini_sit
             .replace("news_page_size: 10", "news_page_size: 1"),
         },
     )
-    files = {f.path: f.data.decode() for f in stages.generate(mini_site).files}
+    files = text_files(stages.generate(mini_site).files)
     assert "nl/nieuws/pagina/2/index.html" in files
     page = files["nl/nieuws/page/2/index.html"]
     assert "Pagina twee" in page and 'http-equiv="refresh"' not in page
@@ -230,6 +230,6 @@ def test_a_host_without_rules_serves_the_redirect_page(mini_site, run_cli):
 
 def test_an_alias_at_the_root_does_not_force_past_the_language_chooser(mini_site):
     add_aliases(mini_site, MOU_EN, "[/]")
-    files = {f.path: f.data.decode() for f in stages.generate(mini_site).files}
+    files = text_files(stages.generate(mini_site).files)
     assert 'http-equiv="refresh"' not in files["index.html"]
     assert f"/ {MOU_URL} 301" in files["_redirects"].splitlines()

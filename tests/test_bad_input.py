@@ -341,7 +341,7 @@ def test_new_news_item(mini_site, run_cli):
 
     # the new item builds as a draft (it only lacks a translation, which is a warning)
     report = pipeline.build(mini_site, drafts=True)
-    assert report.pages["nl"] == 10
+    assert report.pages["nl"] == 11  # the mini site's 9, its search page and the new item
     assert (mini_site / "build/nl/nieuws/nieuwe-samenwerking-met-amsterdam-umc/index.html").is_file()
 
     path.write_text(text + "Het eerste nieuws.\n", encoding="utf-8")

@@ -23,7 +23,7 @@ import pytest
 from conftest import REPO, run_process
 from test_nginx import NGINX, NJS, nginx_serving
 
-from site_builder.output.cdn import CONTENT_SECURITY_POLICY
+from site_builder.output.cdn import CONTENT_SECURITY_POLICY, content_security_policy
 from site_builder.render.markup import markdown_extensions
 
 ALIGNED_TABLE = """
@@ -200,6 +200,17 @@ def visit(browser, url: str) -> tuple[list[dict], list[str]]:
     return violations, errors
 
 
+def published_policies(headers: Path) -> dict[str, str]:
+    """The Content-Security-Policy of each address that ``_headers`` gives one."""
+    found = {}
+    for block in headers.read_text("utf-8").split("\n\n"):
+        lines = block.strip().splitlines()
+        for line in lines[1:]:
+            if line.strip().startswith("Content-Security-Policy:"):
+                found[lines[0]] = line.split(":", 1)[1].strip()
+    return found
+
+
 def addresses(build: Path) -> list[str]:
     """Every page of the build by its address; the 404 pages at addresses that do not exist."""
     found = ["/"]  # the root redirect
@@ -224,18 +235,18 @@ def test_no_page_violates_the_content_security_policy(project, origin, watched):
     paths = addresses(build)
     assert "/" in paths and "/index.html" in paths
     assert any(p.startswith("/en/") for p in paths) and any(p.startswith("/nl/") for p in paths)
-    # The policy as the build publishes it for every address (``_headers``), which nginx sends too.
-    [policy] = [
-        line.split(":", 1)[1].strip()
-        for line in (build / "_headers").read_text("utf-8").splitlines()
-        if line.strip().startswith("Content-Security-Policy:")
-    ]
-    assert "style-src 'self';" in policy and "unsafe-inline" not in policy
+    # The policy as the build publishes it for each address (``_headers``), which nginx sends
+    # too: the pages' own, and the search pages' (see test_search.py).
+    policies = published_policies(build / "_headers")
+    page_policy = CONTENT_SECURITY_POLICY
+    assert set(policies.values()) == {page_policy, content_security_policy(search=True)}
+    assert "style-src 'self';" in page_policy and "unsafe-inline" not in page_policy
     problems = []
     for path in paths:
         url = origin + path
         status, csp = _status_and_policy(origin, path)
-        assert csp == policy, f"{path}: served without the site's policy"
+        expected = page_policy if status == 404 or path == "/" else policies[path.replace("/index.html", "/")]
+        assert csp == expected, f"{path}: served without the site's policy"
         violations, errors = visit(watched, url)
         if status == 404:  # the page itself is meant to answer 404; anything else is not
             errors = [e for e in errors if not (e.startswith(url + " ") and "404" in e)]

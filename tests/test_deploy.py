@@ -130,15 +130,28 @@ def test_an_edit_uploads_exactly_the_files_whose_bytes_it_changed(store_env, tmp
     assert "en/news/ema-opens-office/index.html" in changed and "en/feed.xml" in changed
     assert 1 < len(changed) < len(after) // 2, changed
 
+    # The search index's files are named by their content: the bundles of the edited page and
+    # of the home page (which shows its title) have new ones, uploaded as new; the old ones go.
+    removed = set(before) - set(after) - deploy.NOT_PUBLISHED
+    added = set(after) - set(before) - deploy.NOT_PUBLISHED
+    assert removed and all(
+        key.startswith(("pagefind/en/news-2019/", "pagefind/en/pages/")) for key in removed | added
+    )
     dry = []
     deploy.deploy(
         root / "build", target, dry_run=True, report=dry.append, clients=deploy.make_clients(target)
     )
-    assert dry == [f"upload {key} (changed)" for key in sorted(changed, key=lambda k: (deploy.wave_of(k), k))]
+    order = sorted(changed, key=lambda k: (deploy.wave_of(k), k))
+    assert [line for line in dry if line.startswith("upload ")] == [
+        f"upload {key} ({'new' if key in added else 'changed'})" for key in order
+    ]
+    assert sorted(line for line in dry if not line.startswith("upload ")) == [
+        f"delete {k}" for k in sorted(removed)
+    ]
     clients, sent = recording(store_env, target)
     summary = deploy.deploy(root / "build", target, clients=clients)
     assert set(sent) == changed and len(sent) == len(changed)
-    assert (summary.uploaded, summary.deleted) == (len(changed), 0)
+    assert (summary.uploaded, summary.deleted) == (len(changed), len(removed))
     assert_store_holds(store_env, bucket, root / "build")
 
 
@@ -168,14 +181,18 @@ def test_pages_the_site_no_longer_has_are_deleted_last_and_a_mass_deletion_needs
     assert message, refused.stderr
     assert seaweedfs.objects(bucket) == objects  # not even the uploads
     assert dry.returncode == 1 and dry.stderr == refused.stderr
-    assert [line for line in dry.stdout.splitlines() if line.startswith("delete ")] == [
+    deletions = [line for line in dry.stdout.splitlines() if line.startswith("delete ")]
+    # Only pages count against the limit, not the search index's old files.
+    assert [line for line in deletions if line.endswith(".html")] == [
         "delete en/news/ema-opens-office/index.html",
         "delete en/news/memorandum-of-understanding/index.html",
     ]
+    assert message.group(1) == "2"
+    assert all(line.startswith("delete pagefind/en/") for line in deletions if not line.endswith(".html"))
 
     forced = run_deploy(root, root / "build", seaweedfs, "--force")
     assert forced.returncode == 0, forced.stderr
-    assert f"deleted {message.group(1)}" in forced.stderr
+    assert f"deleted {len(deletions)}," in forced.stderr
     assert_store_holds(seaweedfs, bucket, root / "build")
 
 

@@ -35,11 +35,11 @@ import pytest
 from conftest import make_mini_site, read_tree
 
 from site_builder import pipeline
-from site_builder.incremental.memo import Memo
 from site_builder.config import load_config
 from site_builder.content.load import is_ignored
 from site_builder.content.scaffold import mark_translated
 from site_builder.errors import SiteError, SiteErrors, format_error
+from site_builder.incremental.memo import Memo
 
 CACHED, PREVIEW, COLD = "(a) cached command line", "(b) preview's memo", "(c) cold build"
 

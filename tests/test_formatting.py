@@ -6,6 +6,7 @@ import datetime
 import locale
 
 import pytest
+from conftest import text_files
 
 from site_builder import stages
 from site_builder.config import parse_config
@@ -102,7 +103,7 @@ def test_template_filters(tmp_path, lang):
 
 
 def test_key_figures_page_in_both_languages(mini_site):
-    files = {f.path: f.data.decode() for f in stages.generate(mini_site).files}
+    files = text_files(stages.generate(mini_site).files)
     nl = files["nl/kerncijfers/index.html"]
     en = files["en/key-figures/index.html"]
     assert f'<span class="number">€{NBSP}2.370.000</span>' in nl

@@ -33,7 +33,9 @@ ALIAS_HINT = "(hint: write the value out in full)"
 TAG_HINT = "(hint: tags such as !!python/object are not allowed)"
 TEMPLATE_HINT = "(hint: the name of a file in templates/, such as page.html)"
 ALIASES_HINT = "(hint: old addresses of this page on this site, such as /en/mou/)"
-OUTSIDE_LINK = "a symbolic link that leads outside content/ is not allowed (hint: copy the file into content/ instead)"
+OUTSIDE_LINK = (
+    "a symbolic link that leads outside content/ is not allowed (hint: copy the file into content/ instead)"
+)
 
 
 def billion_laughs() -> list[str]:
@@ -460,7 +462,13 @@ def test_builds_started_together_never_mix_their_output(mini_built):
     assert (0, "") in results
     after = read_tree(root / "build")
     assert b"Nieuwe tekst." in after["nl/over-ons/index.html"]
-    assert after.keys() == before.keys()
+    # The same files, but for the search index's, which are named by their content.
+    assert {p for p in after if not p.startswith("pagefind/")} == {
+        p for p in before if not p.startswith("pagefind/")
+    }
+    assert {p.rsplit("/", 1)[0] for p in after if p.startswith("pagefind/")} == {
+        p.rsplit("/", 1)[0] for p in before if p.startswith("pagefind/")
+    }
     # Nothing beside build/ but the one folder the tool keeps for its next build.
     assert {p.name for p in root.iterdir() if p.name.startswith(".build")} <= {".build.spare"}
 

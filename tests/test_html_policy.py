@@ -434,22 +434,30 @@ def test_pages_the_build_writes_itself_are_not_judged(mini_site, run_cli):
     assert b"/en/mou/ /en/news/memorandum-of-understanding/ 301" in built["_redirects"]
 
 
-def csp_lines(root, run_cli) -> tuple[str, str]:
-    """The Content-Security-Policy in the built _headers and in the nginx configuration."""
+def csp_lines(root, run_cli) -> tuple[set[str], set[str]]:
+    """The Content-Security-Policies in the built _headers and in the nginx configuration: the
+    pages' and the search's (see test_search.py)."""
     headers = (root / "build/_headers").read_text("utf-8")
-    (in_headers,) = [line for line in headers.splitlines() if "Content-Security-Policy:" in line]
+    in_headers = {
+        line.split(": ", 1)[1] for line in headers.splitlines() if "Content-Security-Policy:" in line
+    }
     code, nginx, _ = run_cli("-C", root, "nginx-config")
     assert code == 0
-    in_nginx = {line.strip() for line in nginx.splitlines() if "Content-Security-Policy" in line}
-    assert len(in_nginx) == 1  # the same in every location
-    return in_headers.split(": ", 1)[1], in_nginx.pop().split('"')[1]
+    in_nginx = {
+        line.strip().split('"')[1] for line in nginx.splitlines() if "Content-Security-Policy" in line
+    }
+    return in_headers, in_nginx
+
+
+def with_search(policy: str) -> set[str]:
+    return {policy, policy.replace("script-src 'self';", "script-src 'self' 'wasm-unsafe-eval';")}
 
 
 def test_the_csp_lets_exactly_the_embed_hosts_into_frames(mini_site, run_cli):
     from site_builder.output.cdn import CONTENT_SECURITY_POLICY
 
     assert run_cli("-C", mini_site, "-q", "build")[0] == 0
-    assert csp_lines(mini_site, run_cli) == (CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY)
+    assert csp_lines(mini_site, run_cli) == (with_search(CONTENT_SECURITY_POLICY),) * 2
     assert "frame-src" not in CONTENT_SECURITY_POLICY  # frames fall under default-src 'self'
 
     add_embed_hosts(mini_site, VIDEO_HOST, "player.vimeo.com", "Player.Vimeo.com")
@@ -460,7 +468,7 @@ def test_the_csp_lets_exactly_the_embed_hosts_into_frames(mini_site, run_cli):
     )
     assert run_cli("-C", mini_site, "-q", "build")[0] == 0
     expected = f"{CONTENT_SECURITY_POLICY}; frame-src https://player.vimeo.com https://{VIDEO_HOST}"
-    assert csp_lines(mini_site, run_cli) == (expected, expected)
+    assert csp_lines(mini_site, run_cli) == (with_search(expected),) * 2
 
 
 def test_an_embed_from_a_host_no_longer_listed_is_refused_though_the_page_did_not_change(mini_site, run_cli):

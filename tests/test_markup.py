@@ -12,9 +12,9 @@ from site_builder.checks import findings as check
 from site_builder.config import load_config
 from site_builder.content.load import load_sources
 from site_builder.errors import SiteErrors, format_error
+from site_builder.incremental.memo import Memo
 from site_builder.render.markup import markup_renderer, render_bodies
 from site_builder.site.model import Site, build_site
-from site_builder.incremental.memo import Memo
 from site_builder.stages import generate
 
 SECTION = {

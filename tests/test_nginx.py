@@ -154,10 +154,10 @@ def test_every_page_is_served_with_security_headers_and_short_caching(server):
 
 def test_fingerprinted_assets_are_immutable(server):
     port, build = server
-    assets = sorted((build / "assets").iterdir())
+    assets = sorted(path for path in (build / "assets").rglob("*") if path.is_file())
     assert assets
     for asset in assets:
-        status, headers, body = get(port, f"/assets/{asset.name}")
+        status, headers, body = get(port, f"/assets/{asset.relative_to(build / 'assets').as_posix()}")
         assert status == 200
         assert headers["cache-control"] == IMMUTABLE
         assert body == asset.read_bytes()

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import text_files
 
 from site_builder import stages
 from site_builder.content.frontmatter import published_iso
@@ -61,7 +62,7 @@ def generated():
 @pytest.fixture(scope="module")
 def pages(generated):
     """Every published page of the site (not the 404s or the root chooser): (Page, Head, html)."""
-    files = {f.path: f.data.decode("utf-8") for f in generated.files}
+    files = text_files(generated.files)
     result = []
     for page in generated.site.pages:
         html = files[page.output_path]
@@ -178,7 +179,7 @@ def test_structured_data_claims_no_more_of_a_date_than_is_known(pages):
 
 
 def test_the_404_pages_are_not_indexed(generated):
-    files = {f.path: f.data.decode("utf-8") for f in generated.files}
+    files = text_files(generated.files)
     for path, lang, text in (
         ("en/404.html", "en", "Page not found"),
         ("nl/404.html", "nl", "Pagina niet gevonden"),

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, read_tree, write_tree
+from conftest import REPO, read_tree, text_files, write_tree
 from test_twins import BASE, Head, edit, sitemap_entries
 
 from site_builder import pipeline, stages
@@ -69,7 +69,7 @@ def topical(mini_site: Path) -> Path:
 
 def generated(root: Path) -> dict[str, str]:
     """The site's text files by path, as rendered (not minified)."""
-    return {f.path: f.data.decode() for f in stages.generate(root).files if f.data is not None}
+    return text_files(stages.generate(root).files)
 
 
 class Links(HTMLParser):

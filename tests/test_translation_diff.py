@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_mini_site
+from conftest import REPO, make_mini_site, text_files
 
 from site_builder.content.frontmatter import content_version, set_front_matter_line
 from site_builder.project import INPUTS, TRANSLATED_DIR
@@ -277,7 +277,7 @@ def test_the_status_page_shows_the_changes_beside_the_stale_page(mini_site, run_
     edit(mini_site, NL_MOU, "de verklaring.", f"de verklaring. {ADDED_SENTENCE}")
     mark_by_hand(mini_site, "content/en/about.md", "content/nl/about.md")  # no copy, no git
     edit(mini_site, "content/nl/about.md", "Wij publiceren", "Wij tonen")
-    files = {f.path: f.data.decode() for f in generate(mini_site, drafts=True, preview=True).files}
+    files = text_files(generate(mini_site, drafts=True, preview=True).files)
     page = files["_status/index.html"]
     mou = page[page.index(f"<code>{EN_MOU}</code>") :]
     mou = mou[: mou.index("</li>")]

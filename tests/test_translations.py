@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import read_tree
+from conftest import read_tree, text_files
 
 from site_builder.config import load_config
 from site_builder.content.frontmatter import content_version, set_front_matter_line
@@ -362,7 +362,7 @@ def test_status_page_is_in_the_preview_only(mini_site, run_cli):
     run_cli("-C", mini_site, "translations", "done", mini_site / EN_MOU, "--from", "nl")
     edit(mini_site, NL_MOU, "De gemeente", "De Gemeente Amsterdam")
     (mini_site / "content/en/about.md").unlink()
-    preview = {f.path: f.data.decode() for f in generate(mini_site, drafts=True, preview=True).files}
+    preview = text_files(generate(mini_site, drafts=True, preview=True).files)
     page = preview["_status/index.html"]
     assert "<code>content/en/about.md</code>" in page
     assert (

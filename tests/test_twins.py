@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, write_tree
+from conftest import read_tree, text_files, write_tree
 
 from site_builder import stages
 from site_builder.output.cdn import nginx_config
@@ -91,7 +91,7 @@ def test_a_page_created_for_translation_is_published_once_translated(mini_site, 
     ) in err.splitlines()
 
     # Drafts and the preview show it, marked as not published.
-    preview = {f.path: f.data.decode() for f in stages.generate(mini_site, drafts=True).files}
+    preview = text_files(stages.generate(mini_site, drafts=True).files)
     assert '<p class="draft-marker wrap">' in preview["en/news/nieuwe-campus/index.html"]
 
     with (mini_site / en_item).open("a", encoding="utf-8") as translation:
@@ -195,7 +195,7 @@ def test_the_sitemap_lists_every_news_list_page_with_the_alternates_its_head_nam
 
 def test_old_addresses_of_news_list_pages_redirect_to_their_new_ones(paged):
     generated = stages.generate(paged)
-    files = {f.path: f.data.decode() for f in generated.files}
+    files = text_files(generated.files)
     assert "nl/nieuws/pagina/2/index.html" in files
     # The old address's page only redirects (for hosts without _redirects; see redirect_pages).
     assert f'<link rel="canonical" href="{BASE}/nl/nieuws/pagina/2/">' in files["nl/nieuws/page/2/index.html"]
@@ -210,7 +210,7 @@ def test_old_addresses_of_news_list_pages_redirect_to_their_new_ones(paged):
 
 def test_an_old_news_list_address_that_a_page_now_has_stays_the_page_s(paged):
     write_tree(paged, {"content/nl/news/page/2.md": "---\ntitle: Pagina twee\n---\n"})
-    files = {f.path: f.data.decode() for f in stages.generate(paged).files}
+    files = text_files(stages.generate(paged).files)
     assert "nl/nieuws/page/2/index.html" in files
     assert not any(line.startswith("/nl/nieuws/page/") for line in files["_redirects"].splitlines())
 

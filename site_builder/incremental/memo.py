@@ -26,6 +26,7 @@ import os
 import re
 import sys
 import sysconfig
+import tempfile
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
@@ -38,6 +39,7 @@ from site_builder.content.load import ContentFile, FrontText, SourcePage
 from site_builder.render.assets import AssetManifest
 from site_builder.render.images import ImageSet
 from site_builder.render.markup import Addresses
+from site_builder.render.search import SCRATCH_PREFIX, Bundle, SearchRecord
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Page, Site
 
@@ -148,7 +150,7 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Files: lambda files: (os.path.abspath(files.root), files.names, files.digest()),
 }
 # Plain settings: keyed by all their fields.
-_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet}
+_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, SearchRecord, Bundle}
 
 
 class GuardError(AssertionError):
@@ -256,6 +258,8 @@ class Memo:
             return
         if _PACKAGE_METADATA.search(name):  # libraries find their plugins there (entry points)
             return
+        if name.startswith(_SCRATCH):  # a step's own scratch folder (see render.search)
+            return
         step, reads, files = self._reads[-1]
         if name in files or (reads is not None and reads.holds(name)):
             return
@@ -293,6 +297,8 @@ _CODE_AND_SYSTEM = tuple(
         | {os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "/dev", "/proc", "/sys", "/usr"}
     )
 )
+
+_SCRATCH = os.path.join(os.path.abspath(tempfile.gettempdir()), SCRATCH_PREFIX)
 
 _PACKAGE_METADATA = re.compile(r"\.(?:egg|dist)-info(?:/|$)")
 

@@ -53,9 +53,10 @@ from site_builder.errors import Message, SiteError, msg
 from site_builder.incremental.record import code_identity
 from site_builder.render.images import ImageInfo
 from site_builder.render.markup import Body, Link, RenderedPage
+from site_builder.render.search import SearchRecord
 from site_builder.site.files import OutputFile
 
-FORMAT = 9
+FORMAT = 10
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 
@@ -80,6 +81,7 @@ CACHED_CLASSES = (
     SiteError,
     Message,
     ImageInfo,
+    SearchRecord,
 )
 # Not a data class: the attributes that keep its arguments as given (messages, not their text).
 _SITE_ERROR_FIELDS = ("message_text", "path", "line", "hint_text")

@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 
 from site_builder.output.publish import MARK_FILE
 from site_builder.render.assets import ASSETS_URL
+from site_builder.render.search import SEARCH_FOLDER, search_url
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Site, url_to_file
 from site_builder.site.topics import topics_of
@@ -26,8 +27,15 @@ REVALIDATE = "public, max-age=300, must-revalidate"
 ASSETS_FOLDER = ASSETS_URL.strip("/") + "/"  # fingerprinted assets' paths in the output folder
 
 
+SEARCH_FOLDER_PATH = SEARCH_FOLDER + "/"
+
+
 def is_fingerprinted(path: str) -> bool:
-    """Whether the file at ``path`` (in the output folder) carries its content's hash in its name."""
+    """Whether the file at ``path`` (in the output folder) carries its content's hash in its name.
+
+    The search index's files (``pagefind/``) are not counted: its scripts are named by what
+    they are, and with one rule for its whole folder, ``_headers`` stays as it was when an
+    edit renames the index's files."""
     return path.startswith(ASSETS_FOLDER)
 
 
@@ -96,38 +104,85 @@ def _url_of(path: str) -> str:
     return "/" + path
 
 
-def content_security_policy(embed_hosts: Iterable[str] = ()) -> str:
+# The search page runs Pagefind's WebAssembly (in a worker, whose policy is that of the
+# worker's script, or on the page): there, and on the files of the index alone, script-src
+# allows compiling it. It still allows no script but the site's own.
+_SCRIPT_SRC = "script-src 'self';"
+SEARCH_SCRIPT_SRC = "script-src 'self' 'wasm-unsafe-eval';"
+assert CONTENT_SECURITY_POLICY.count(_SCRIPT_SRC) == 1
+
+
+def content_security_policy(embed_hosts: Iterable[str] = (), search: bool = False) -> str:
     """The CSP, with ``frame-src`` for exactly the hosts whose https pages the content may
     embed (``embed_hosts`` in site.yaml). Without any, frames fall under ``default-src 'self'``
     as before; with some, 'self' is not added: no page of the site may be framed anyway
-    (``frame-ancestors 'none'``)."""
+    (``frame-ancestors 'none'``). ``search``: the search page's and its index's policy."""
+    policy = (
+        CONTENT_SECURITY_POLICY.replace(_SCRIPT_SRC, SEARCH_SCRIPT_SRC) if search else CONTENT_SECURITY_POLICY
+    )
     hosts = sorted(set(embed_hosts))
     if not hosts:
-        return CONTENT_SECURITY_POLICY
-    return f"{CONTENT_SECURITY_POLICY}; frame-src " + " ".join(f"https://{host}" for host in hosts)
+        return policy
+    return f"{policy}; frame-src " + " ".join(f"https://{host}" for host in hosts)
 
 
-def security_headers(embed_hosts: Iterable[str] = ()) -> tuple[tuple[str, str], ...]:
-    """``SECURITY_HEADERS`` with the CSP for ``embed_hosts``."""
-    csp = content_security_policy(embed_hosts)
+def security_headers(embed_hosts: Iterable[str] = (), search: bool = False) -> tuple[tuple[str, str], ...]:
+    """``SECURITY_HEADERS`` with the CSP for ``embed_hosts`` (and ``search``, see
+    ``content_security_policy``)."""
+    csp = content_security_policy(embed_hosts, search)
     return tuple(
         (name, csp if name == "Content-Security-Policy" else value) for name, value in SECURITY_HEADERS
     )
 
 
-def headers_file(files: Iterable[OutputFile], embed_hosts: Iterable[str] = ()) -> OutputFile:
+def search_paths(site: Site) -> frozenset[str]:
+    """The files of the search pages, which get the search policy (as the index does)."""
+    if not site.config.search:
+        return frozenset()
+    return frozenset(url_to_file(search_url(code)) for code in site.homes)
+
+
+def runs_search(path: str, search_pages: frozenset[str]) -> bool:
+    """Whether the file at ``path`` gets the search policy: a search page or the index's."""
+    return path in search_pages or path.startswith(SEARCH_FOLDER_PATH)
+
+
+def headers_file(
+    files: Iterable[OutputFile], embed_hosts: Iterable[str] = (), search_pages: frozenset[str] = frozenset()
+) -> OutputFile:
     """``_headers``: security headers everywhere, then one cache rule per kind of file.
 
     Netlify and Cloudflare join the values of a header set by two matching
     rules, so no address gets Cache-Control from more than one rule: assets by
-    their folder, every other file by its own address.
+    their folder, every other file by its own address. The CSP is one of two (see
+    ``content_security_policy``), so it too is set by those rules, never for every address;
+    the policy of the site's pages then stands in ``/*`` as well while the site has no
+    search, as it did before (``search_pages``: the search pages' files).
     """
-    lines = ["/*"] + [f"  {name}: {value}" for name, value in security_headers(embed_hosts)] + [""]
-    lines += [f"{ASSETS_URL}*", f"  Cache-Control: {cache_control(ASSETS_FOLDER)}", ""]
+    searching = bool(search_pages) or any(f.path.startswith(SEARCH_FOLDER_PATH) for f in files)
+    everywhere = [
+        (name, value)
+        for name, value in security_headers(embed_hosts)
+        if not (searching and name == "Content-Security-Policy")
+    ]
+    strict = f"  Content-Security-Policy: {content_security_policy(embed_hosts)}"
+    loose = f"  Content-Security-Policy: {content_security_policy(embed_hosts, search=True)}"
+    lines = ["/*"] + [f"  {name}: {value}" for name, value in everywhere] + [""]
+    lines += [f"{ASSETS_URL}*", f"  Cache-Control: {cache_control(ASSETS_FOLDER)}"]
+    lines += [strict, ""] if searching else [""]
+    if any(f.path.startswith(SEARCH_FOLDER_PATH) for f in files):
+        lines += [
+            f"/{SEARCH_FOLDER_PATH}*",
+            f"  Cache-Control: {cache_control(SEARCH_FOLDER_PATH)}",
+            loose,
+            "",
+        ]
     for file in sorted(files, key=lambda f: f.path):
-        if is_fingerprinted(file.path) or file.path.startswith("_"):
+        if file.path.startswith((ASSETS_FOLDER, SEARCH_FOLDER_PATH, "_")):
             continue
         lines += [_url_of(file.path), f"  Cache-Control: {cache_control(file.path)}"]
+        if searching:
+            lines.append(loose if runs_search(file.path, search_pages) else strict)
         if file.path.endswith("/feed.xml"):
             lines.append(f"  Content-Type: {ATOM_TYPE}")
         if file.path == "index.html":
@@ -160,7 +215,10 @@ def redirects_file(site: Site, paths: Iterable[str] = ()) -> OutputFile:
 
 def deploy_files(site: Site, files: Iterable[OutputFile]) -> tuple[OutputFile, ...]:
     files = tuple(files)
-    return (headers_file(files, site.config.embed_hosts), redirects_file(site, (f.path for f in files)))
+    return (
+        headers_file(files, site.config.embed_hosts, search_paths(site)),
+        redirects_file(site, (f.path for f in files)),
+    )
 
 
 def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
@@ -172,9 +230,13 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
     security = [
         f'add_header {name} "{value}" always;' for name, value in security_headers(site.config.embed_hosts)
     ]
+    searching = [
+        f'add_header {name} "{value}" always;'
+        for name, value in security_headers(site.config.embed_hosts, search=True)
+    ]
 
-    def block(head: str, *body: str, cache: str | None = REVALIDATE) -> list[str]:
-        inner = list(security)
+    def block(head: str, *body: str, cache: str | None = REVALIDATE, search: bool = False) -> list[str]:
+        inner = list(searching if search else security)
         if cache:
             inner.append(f'add_header Cache-Control "{cache}" always;')
         inner += list(body)
@@ -221,6 +283,13 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
     topic_feeds = [topic.feed_path for topic in topics_of(site).pages()]
     for feed in [f"{code}/feed.xml" for code in site.config.codes] + topic_feeds:
         out += block(f"location = /{feed}", 'types { } default_type "application/atom+xml";')
+    # The search pages and the index, with the search policy (nginx takes a location's headers
+    # from the location that serves the file, so a search page's address and its file both).
+    for path in sorted(search_paths(site)):
+        for address in (_url_of(path), "/" + path):
+            out += block(f"location = {address}", f"try_files /{path} =404;", search=True)
+    if site.config.search:
+        out += block(f"location /{SEARCH_FOLDER_PATH}", "try_files $uri =404;", search=True)
     for code in site.config.codes:
         out += block(f"location /{code}/", f"error_page 404 /{code}/404.html;", "try_files $uri $uri/ =404;")
     out += block("location /", "try_files $uri $uri/ =404;")
@@ -262,13 +331,13 @@ def read_redirects(text: str) -> tuple[Redirect, ...]:
     return tuple(found)
 
 
-def cloudfront_headers_policy(name: str, embed_hosts: Iterable[str] = ()) -> dict:
+def cloudfront_headers_policy(name: str, embed_hosts: Iterable[str] = (), search: bool = False) -> dict:
     """``SECURITY_HEADERS`` as a CloudFront response headers policy (the
     ``ResponseHeadersPolicyConfig`` of ``aws cloudfront create-response-headers-policy``): an
     object store ignores ``_headers``, so the CDN in front of it adds them. Each header goes
     where CloudFront has a field for it, the others as custom headers; every one overrides
     whatever the origin sends."""
-    headers = dict(security_headers(embed_hosts))
+    headers = dict(security_headers(embed_hosts, search))
     directives = (part.strip().partition("=") for part in headers.pop("Strict-Transport-Security").split(";"))
     hsts = {directive.lower(): value for directive, _, value in directives}
     security = {

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from site_builder.errors import SiteError, format_error, msg, raise_if_any
 from site_builder.render.markup import RenderedPage
 from site_builder.render.minify import minified_files
+from site_builder.render.search import SEARCH_FOLDER, search_url
 from site_builder.render.seo import locale_alternates, structured_data
 from site_builder.render.templating import template_error
 from site_builder.render.workers import can_fork, in_workers
@@ -217,6 +218,8 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
         "absolute": lambda url: site.config.base_url + url,
         # Asked for by the templates that show it (a scan of the language's news items).
         "topics_index_url": lambda: index_url(site, code),
+        "search_url": search_url(code) if site.config.search else None,
+        "searchable": False,  # whether the search indexes the page (see render.search)
     }
 
 
@@ -237,6 +240,8 @@ def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Env
         "locale_alternates": locale_alternates(site, page),
         "structured_data": lambda logo_url: structured_data(site, page, logo_url),
         "topics": topic_links(site.config, page),
+        # Drafts and pages held back are never indexed; news lists repeat their items' summaries.
+        "searchable": site.config.search and not (page.front.draft or page.ahead or page.kind == "news-list"),
     }
     template = env.get_template(page.template)
     paginations: tuple[Pagination, ...] = (
@@ -315,6 +320,48 @@ def render_topics(
             outputs.extend(minified_files((_file(url_to_file(url), html),), minify))
     raise_if_any(list(errors.values()))
     return tuple(sorted(outputs, key=lambda f: f.path))
+
+
+SEARCH_TEMPLATE = "search.html"
+
+
+def render_search_pages(
+    site: Site,
+    environments: Mapping[str, jinja2.Environment],
+    root: Path,
+    bundles: Mapping[str, tuple[str, ...]],
+    minify: bool = False,
+) -> tuple[OutputFile, ...]:
+    """Each language's search page, which merges the index ``bundles`` of its language (their
+    addresses, the primary first; none: the search page says that search is not available, as
+    in the preview)."""
+    outputs = []
+    for code in sorted(site.homes):
+        url = search_url(code)
+        others = [other for other in sorted(site.homes) if other != code]
+        context = _base_context(site, code) | {
+            "page": None,
+            "og_type": "website",
+            "structured_data": lambda logo_url: (),
+            "canonical": url,
+            "alternates": tuple((other, search_url(other)) for other in sorted(site.homes))
+            + (("x-default", search_url(site.config.default_language)),),
+            "language_links": tuple(
+                LanguageLink(site.config.language(other), search_url(other), True) for other in others
+            ),
+            "locale_alternates": tuple(site.config.language(other).locale_id for other in others),
+            "bundles": bundles.get(code, ()),
+            "search_folder": SEARCH_FOLDER,
+        }
+        try:
+            html = environments[code].get_template(SEARCH_TEMPLATE).render(context)
+        except Exception as exc:
+            error = _as_site_error(exc, root, None, SEARCH_TEMPLATE)
+            if error is None:
+                raise
+            raise error from None
+        outputs.extend(minified_files((_file(url_to_file(url), html),), minify))
+    return tuple(outputs)
 
 
 def _not_found(site: Site, env: jinja2.Environment, code: str, at_root: bool = False) -> OutputFile:

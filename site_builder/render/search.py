@@ -1,0 +1,225 @@
+"""Site search: a Pagefind index of the built pages, one per language, in bundles that the
+search page merges in the browser.
+
+Pagefind (PyPI ``pagefind-bin``, its binary in the wheel) indexes HTML files on disk. A site
+of thousands of pages takes it seconds, so the index is cut into bundles, each indexed on its
+own and kept by the memo: a language's pages that are not news, and its news of each year.
+An edit then indexes the one bundle its page is in again. The search page loads the first
+bundle's scripts and merges the others into it (Pagefind's ``mergeIndex``).
+
+A page is indexed when its template marks its main content with ``data-pagefind-body`` (see
+base.html): drafts, pages held back until a later day, lists and the status page are not.
+What Pagefind gets of a page is that content alone, in a document of the page's language
+(``SearchRecord``), so that it stems the words in that language.
+
+Pure but for ``index_bundles``, which runs Pagefind on a scratch folder of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from site_builder.errors import SiteError, msg
+from site_builder.site.files import OutputFile
+
+SEARCH_FOLDER = "pagefind"  # in the output folder: pagefind/<language>/<bundle>/
+# The search page, in each language's word: /en/search/, /nl/zoeken/ (SEARCH_SECTION otherwise).
+SEARCH_SECTIONS = {"en": "search", "nl": "zoeken"}
+SEARCH_SECTION = "search"
+PRIMARY_BUNDLE = "pages"  # the bundle whose scripts the search page loads
+# Made in the system's temporary folder and removed at once; memo.Memo's guard lets a step
+# open files there.
+SCRATCH_PREFIX = "site-builder-search-"
+# What only the primary bundle needs: the scripts and the search code for the browser. The
+# other bundles are data merged into it. (Pagefind's ready-made interfaces are left out: the
+# search page has its own, in the site's words.)
+_PRIMARY_ONLY = re.compile(r"(pagefind\.js|pagefind-worker\.js|wasm\.[a-z_-]+\.pagefind)\Z")
+_DATA = re.compile(
+    r"(pagefind-entry\.json|pagefind\.[\w-]+\.pf_meta|(index|fragment|filter)/[\w-]+\.pf_\w+)\Z"
+)
+_BODY_START = re.compile(rb"<main\b[^>]*\sdata-pagefind-body[\s>=]")
+_BODY_END = b"</main>"
+TIMEOUT_SECONDS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    """What Pagefind indexes of one page: its main content, in a document of its language."""
+
+    path: str  # the page's file in the output folder: "en/news/ema/index.html"
+    lang: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """Pages of one language indexed together: ``pages``, or the news of one year (``news-2019``)."""
+
+    lang: str
+    name: str
+    records: tuple[SearchRecord, ...]
+
+    @property
+    def folder(self) -> str:
+        return f"{SEARCH_FOLDER}/{self.lang}/{self.name}/"
+
+
+def search_url(lang: str) -> str:
+    """The address of ``lang``'s search page: ``/nl/zoeken/``."""
+    return f"/{lang}/{SEARCH_SECTIONS.get(lang, SEARCH_SECTION)}/"
+
+
+def bundle_url(lang: str, name: str) -> str:
+    return f"/{SEARCH_FOLDER}/{lang}/{name}/"
+
+
+def bundle_name(kind: str, date) -> str:
+    """The bundle of a page of ``kind`` dated ``date`` (a news item's date; None for others)."""
+    return f"news-{date.year}" if kind == "news" and date is not None else PRIMARY_BUNDLE
+
+
+def record_each(files: Sequence[OutputFile]) -> list[SearchRecord | None]:
+    """The record of each page in ``files`` (HTML files of the output folder, ``path`` starting
+    with the language), or None for one its template does not mark for search."""
+    return [_record(file) for file in files]
+
+
+def _record(file: OutputFile) -> SearchRecord | None:
+    data = file.data
+    if data is None:
+        raise ValueError(f"{file.path}: a page's bytes are needed for its search record")
+    start = _BODY_START.search(data)
+    if start is None:
+        return None
+    end = data.rfind(_BODY_END)
+    if end < start.end():
+        return None
+    lang = file.path.split("/", 1)[0]
+    body = data[start.start() : end + len(_BODY_END)].decode("utf-8")
+    html = f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    return SearchRecord(file.path, lang, html)
+
+
+def bundles_of(records: Sequence[SearchRecord], names: Mapping[str, str]) -> tuple[Bundle, ...]:
+    """``records`` in their bundles (``names``: page path → bundle name), sorted; every language
+    with a record has its primary bundle first."""
+    grouped: dict[tuple[str, str], list[SearchRecord]] = {}
+    for record in records:
+        grouped.setdefault((record.lang, names.get(record.path, PRIMARY_BUNDLE)), []).append(record)
+    for lang in {lang for lang, _ in grouped}:
+        grouped.setdefault((lang, PRIMARY_BUNDLE), [])
+    order = sorted(grouped, key=lambda key: (key[0], key[1] != PRIMARY_BUNDLE, key[1]))
+    return tuple(
+        Bundle(lang, name, tuple(sorted(grouped[(lang, name)], key=lambda r: r.path))) for lang, name in order
+    )
+
+
+@lru_cache(maxsize=1)
+def pagefind_version() -> str:
+    """The version of the Pagefind binary: part of each bundle's key."""
+    from importlib.metadata import version
+
+    return version("pagefind-bin")
+
+
+def index_bundles(bundles: Sequence[Bundle], version: str, jobs: int = 1) -> list[tuple[OutputFile, ...]]:
+    """The files of each bundle's index, made by Pagefind ``version`` (the one installed), up to
+    ``jobs`` bundles at a time. Raises ``SiteError`` if Pagefind fails."""
+    if version != pagefind_version():
+        raise ValueError(f"Pagefind {pagefind_version()} is installed, not {version}")
+    if jobs > 1 and len(bundles) > 1:
+        with ThreadPoolExecutor(min(jobs, len(bundles))) as pool:
+            return list(pool.map(_index, bundles))
+    return [_index(bundle) for bundle in bundles]
+
+
+def _index(bundle: Bundle) -> tuple[OutputFile, ...]:
+    from pagefind_bin import get_executable
+
+    scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))
+    try:
+        site, out = scratch / "site", scratch / "out"
+        for record in bundle.records:
+            page = site / record.path
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(record.html, encoding="utf-8")
+        site.mkdir(exist_ok=True)
+        if not bundle.records:  # a language with news alone: its primary bundle holds the scripts
+            (site / "index.html").write_text(
+                f'<!doctype html><html lang="{bundle.lang}"><body></body></html>', encoding="utf-8"
+            )
+        command = [str(get_executable()), "--site", str(site), "--output-path", str(out), "--silent"]
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                timeout=TIMEOUT_SECONDS,
+                env=_environment(),
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise _failed(bundle, str(error)) from None
+        if done.returncode != 0:
+            raise _failed(bundle, done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or "")
+        return tuple(_collect(out, bundle))
+    finally:
+        _remove(scratch)
+
+
+def _remove(folder: Path) -> None:
+    # Not shutil.rmtree, which opens names relative to a folder's descriptor: memo.Memo's
+    # guard, which sees only the name, could not tell they are in the scratch folder.
+    for parent, folders, files in os.walk(folder, topdown=False):
+        for name in files:
+            os.remove(os.path.join(parent, name))
+        for name in folders:
+            os.rmdir(os.path.join(parent, name))
+    os.rmdir(folder)
+
+
+def _environment() -> dict[str, str]:
+    # Pagefind reads settings from PAGEFIND_* variables and pagefind.yml in the working
+    # folder: neither may change the index.
+    return {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND")}
+
+
+def _collect(out: Path, bundle: Bundle) -> list[OutputFile]:
+    primary = bundle.name == PRIMARY_BUNDLE
+    files = []
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        name = path.relative_to(out).as_posix()
+        if _PRIMARY_ONLY.match(name):
+            if not primary:
+                continue
+        elif not _DATA.match(name):
+            continue
+        data = path.read_bytes()
+        if name == "pagefind-entry.json":
+            data = _normalised_entry(data)
+        files.append(OutputFile(bundle.folder + name, data))
+    return files
+
+
+def _normalised_entry(data: bytes) -> bytes:
+    """Pagefind writes its entry file's languages in any order: sorted, it is the same each time."""
+    entry = json.loads(data)
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _failed(bundle: Bundle, reason) -> SiteError:
+    if isinstance(reason, list):
+        reason = reason[0] if reason else ""
+    return SiteError(
+        msg("the search index of {folder} could not be made: {reason}", folder=bundle.folder, reason=reason),
+        hint=msg("run the build again; if it fails again, reinstall the locked versions (see README)"),
+    )
