@@ -28,7 +28,7 @@ from site_builder.incremental.store import Stored, read_cache, write_cache
 from site_builder.output.cdn import deploy_files
 from site_builder.output.redirect_pages import redirect_pages
 from site_builder.project import CONFIG_FILE
-from site_builder.render import images, markup, pages, search
+from site_builder.render import cards, images, markup, pages, search
 from site_builder.render.assets import AssetManifest, fingerprint, read_assets
 from site_builder.render.feeds import FEED_ITEMS, render_feeds
 from site_builder.render.templating import (
@@ -47,7 +47,7 @@ from site_builder.site.model import Site, build_site
 # templates are code that builds run, and the cache on disk may come from elsewhere.
 IN_MEMORY = ("environments", "compiled templates")
 # Steps whose results are files, kept as their digests once published (as "pages" is).
-KEPT_AS_DIGESTS = ("feeds", "topic pages", "search index", "search pages")
+KEPT_AS_DIGESTS = ("feeds", "topic pages", "search index", "search pages", "social cards")
 # What a formatted date is, by (locale, form, date): see templating.FormattedDates. Not a
 # step: the templates fill it as they format dates.
 DATES = "dates"
@@ -149,6 +149,7 @@ def generate(
         dates=memo.tables[DATES],
     )
     site_files = pages.collect(results, site, environments, root, minify)
+    site_files += social_cards(root, memo, site, assets, manifest)
     site_files += memo.one(
         "topic pages", pages.render_topics, site, environments, root, minify, reads=templates
     )
@@ -239,6 +240,27 @@ def site_search(
         reads=templates,
     )
     return search_pages + tuple(file for made in indexed for file in made)
+
+
+def social_cards(
+    root: Path, memo: Memo, site: Site, assets: Mapping[str, bytes], manifest: AssetManifest
+) -> tuple[OutputFile, ...]:
+    """Each page's social card (see ``render.cards``): drawn once, then kept in
+    ``.site-images/`` beside the photos' copies."""
+    font = manifest.urls.get(cards.CARD_FONT, "")
+    wanted = sorted({card for page in site.pages if (card := cards.card_of(site, page, font))}, key=_path)
+    drawn = memo.each(
+        "social cards",
+        cards.draw_each,
+        wanted,
+        assets.get(cards.CARD_FONT),
+        store=DerivedFiles(root / DERIVED_DIR),
+    )
+    return tuple(file for made in drawn for file in made)
+
+
+def _path(card: cards.Card) -> str:
+    return card.path
 
 
 def responsive_images(

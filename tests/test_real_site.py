@@ -148,6 +148,8 @@ def test_assets_are_fingerprinted_and_every_internal_link_resolves(built):
     for asset in assets:
         stem, digest, suffix = asset.name.rsplit(".", 2)
         assert re.fullmatch(r"[0-9a-f]{8}", digest)
+        if "cards" in asset.parts:  # named by what they are drawn from (test_cards.py)
+            continue
         assert hashlib.sha256(asset.read_bytes()).hexdigest()[:8] == digest
     for html in sorted(built.rglob("*.html")):
         page = _Page(html.read_text("utf-8"))

@@ -95,7 +95,7 @@ def test_canonical_open_graph_and_twitter_tags(pages, generated):
         assert head.one("og:type") == ("article" if page.kind == "news" else "website")
         assert head.one("og:locale") == locales[page.lang]
         assert head.meta["og:locale:alternate"] == [locales[other] for other in locales if other != page.lang]
-        assert head.one("twitter:card") == "summary"
+        assert head.one("twitter:card") == "summary_large_image"  # the page's card (test_cards.py)
         assert head.one("twitter:title") == head.title
         if page.kind == "news":
             assert head.one("article:published_time") == published_iso(page.front)

@@ -36,7 +36,9 @@ from site_builder.checks.findings import FileNames
 from site_builder.checks.html_policy import Policy
 from site_builder.config import Language, SiteConfig, Topic
 from site_builder.content.load import ContentFile, FrontText, SourcePage
+from site_builder.incremental.derived import DERIVED_DIR
 from site_builder.render.assets import AssetManifest
+from site_builder.render.cards import Card
 from site_builder.render.images import ImageSet
 from site_builder.render.markup import Addresses
 from site_builder.render.search import SCRATCH_PREFIX, Bundle, SearchRecord
@@ -150,7 +152,7 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Files: lambda files: (os.path.abspath(files.root), files.names, files.digest()),
 }
 # Plain settings: keyed by all their fields.
-_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, SearchRecord, Bundle}
+_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, SearchRecord, Bundle, Card}
 
 
 class GuardError(AssertionError):
@@ -260,6 +262,10 @@ class Memo:
             return
         if name.startswith(_SCRATCH):  # a step's own scratch folder (see render.search)
             return
+        if _DERIVED in name or name.endswith(
+            _DERIVED[:-1]
+        ):  # copies kept by what they are made from, checked by their digest
+            return
         step, reads, files = self._reads[-1]
         if name in files or (reads is not None and reads.holds(name)):
             return
@@ -298,6 +304,7 @@ _CODE_AND_SYSTEM = tuple(
     )
 )
 
+_DERIVED = os.sep + DERIVED_DIR + os.sep
 _SCRATCH = os.path.join(os.path.abspath(tempfile.gettempdir()), SCRATCH_PREFIX)
 
 _PACKAGE_METADATA = re.compile(r"\.(?:egg|dist)-info(?:/|$)")

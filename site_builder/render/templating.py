@@ -27,6 +27,7 @@ from site_builder.content.load import link_outside
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import TEMPLATES_DIR, TRANSLATIONS_DIR
 from site_builder.render.assets import AssetManifest
+from site_builder.render.cards import CARD_FONT, card_of
 from site_builder.render.formatting import (
     FormattedDates,
     figure_blocks,
@@ -324,7 +325,13 @@ def make_environment(
         shown = [("alt", str(alt)), *((key, str(value)) for key, value in attributes.items())]
         return Markup(picture(image, shown if "decoding" in attributes else [*shown, ("decoding", "async")]))
 
-    env.globals.update(asset_url=asset_url, language=language, chart=chart, picture=picture_of)
+    def social_card(site, page):
+        """The social card of ``page`` (see ``render.cards``), or None."""
+        return card_of(site, page, manifest.urls.get(CARD_FONT, ""))
+
+    env.globals.update(
+        asset_url=asset_url, language=language, chart=chart, picture=picture_of, social_card=social_card
+    )
     filters = {
         "number": lambda v: format_number(v, language),
         "percent": lambda v: format_percentage(v, language),

@@ -1,0 +1,176 @@
+"""Social cards: the picture a link to a page shows when it is shared (``og:image``), one
+per page and language, 1200 × 630 PNG, drawn at build time with Pillow from the page's own
+title and the brand: the ××× of Amsterdam's arms, the site's title and the site's typeface.
+
+A card is named by what it is drawn from (``Card.path``), so a page knows its card's
+address without the card being drawn first, and a card is drawn again only when its
+title, label, typeface or this drawing changes. Cards are kept beside photos' copies in
+``.site-images/`` (see ``incremental.derived``): a build without its cache draws none again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from site_builder.site.files import OutputFile
+
+WIDTH, HEIGHT = 1200, 630
+CARD_FONT = "fonts/inter-latin.woff2"  # in assets/; without it Pillow's own typeface
+CARDS_FOLDER = "assets/cards/"
+# Changed with the drawing below: every card is drawn again.
+RECIPE = 1
+INK, RED, WHITE, GREY = (17, 17, 17), (212, 0, 0), (255, 255, 255), (200, 200, 200)
+MARGIN = 72
+TITLE_SIZES = (68, 60, 52, 46, 40)  # the largest that fits the title in four lines is used
+TITLE_LINES = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What one page's card shows, and the typeface it is drawn with (by the font's
+    fingerprinted address, which changes with its bytes; "" for Pillow's own)."""
+
+    lang: str
+    stem: str  # the page's address as a file name: "news-ema"
+    title: str
+    label: str  # what the page is: "News · 20 November 2017", a section's name
+    site_title: str
+    font: str
+
+    @property
+    def path(self) -> str:
+        """Named by what the card is drawn from, and by what draws it (this code and Pillow's
+        version): a card's name changes whenever its bytes may, as a fingerprinted asset's does."""
+        return f"{CARDS_FOLDER}{self.lang}/{self.stem}.{self.key[:8]}.png"
+
+    @property
+    def url(self) -> str:
+        return "/" + self.path
+
+    @property
+    def key(self) -> str:
+        """What the card is drawn from, as the key of its PNG in ``.site-images/``."""
+        key = "\0".join(("card", str(RECIPE), _pillow(), self.title, self.label, self.site_title, self.font))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def card_of(site, page, font: str) -> Card | None:
+    """The card of ``page`` (None: no page), drawn with the typeface at the address ``font``.
+    The home page's shows the site's description; every other page's its title, with the
+    section it is in (and a news item's year)."""
+    if page is None:
+        return None
+    language = site.config.language(page.lang)
+    if page.kind == "home":
+        title, label = language.description or page.title, ""
+    else:
+        crumbs = site.breadcrumbs(page)
+        label = crumbs[-2].menu_title if len(crumbs) > 2 else ""
+        if page.kind == "news" and page.front.date is not None:
+            label = f"{label} · {page.front.date.year}" if label else str(page.front.date.year)
+        title = page.title
+    return Card(page.lang, stem_of(page.url), title, label, language.title, font)
+
+
+@lru_cache(maxsize=1)
+def _pillow() -> str:
+    from importlib.metadata import version
+
+    return version("pillow")
+
+
+def stem_of(url: str) -> str:
+    """``/en/news/ema/`` → ``news-ema`` (the language is the card's folder); a home page → ``home``."""
+    return "-".join(part for part in url.split("/")[2:] if part) or "home"
+
+
+def draw_each(cards: Sequence[Card], font: bytes | None, store=None) -> list[tuple[OutputFile, ...]]:
+    """The PNG of each card, drawn with ``font`` (the bytes of the typeface its ``font`` names),
+    or taken from ``store`` (``incremental.derived.DerivedFiles``), where each is kept once drawn.
+    Drawing is deterministic: a card from the store is the card drawn again."""
+    made = []
+    for card in cards:
+        data = store.get(card.key) if store is not None else None
+        if data is None:
+            data = draw(card, font)
+            if store is not None:
+                store.put(card.key, ".png", data)
+        made.append((OutputFile(card.path, data),))
+    return made
+
+
+def draw(card: Card, font: bytes | None) -> bytes:
+    """The card as PNG."""
+    return encode(picture(card, font))
+
+
+def encode(image) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    # A few colours: a third of the bytes, drawn as fast (benchmarks/RESULTS.md#social-cards).
+    image.quantize(32, method=Image.Quantize.FASTOCTREE).save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
+
+def picture(card: Card, font: bytes | None):
+    """The card as a Pillow image, in full colour."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), INK)
+    pen = ImageDraw.Draw(image)
+    # The three crosses of Amsterdam's arms, white on a red band, as in the wordmark.
+    pen.rectangle((MARGIN, MARGIN - 8, MARGIN + 40, MARGIN + 128), fill=RED)
+    for top in (MARGIN, MARGIN + 44, MARGIN + 88):
+        x0, y0, x1, y1 = MARGIN + 10, top + 2, MARGIN + 30, top + 22
+        pen.line((x0, y0, x1, y1), fill=WHITE, width=6)
+        pen.line((x0, y1, x1, y0), fill=WHITE, width=6)
+    pen.text((MARGIN + 64, MARGIN - 6), card.site_title, font=_font(font, 34, 700), fill=WHITE)
+    pen.text((MARGIN + 64, MARGIN + 44), card.label, font=_font(font, 28, 400), fill=GREY)
+    size, lines = _fitted(pen, card.title, font)
+    face = _font(font, size, 700)
+    y = HEIGHT - MARGIN - 24 - len(lines) * int(size * 1.18)
+    for line in lines:
+        pen.text((MARGIN, y), line, font=face, fill=WHITE)
+        y += int(size * 1.18)
+    pen.rectangle((0, HEIGHT - 16, WIDTH, HEIGHT), fill=RED)
+    return image
+
+
+def _fitted(pen, title: str, font: bytes | None) -> tuple[int, list[str]]:
+    width = WIDTH - 2 * MARGIN
+    for size in TITLE_SIZES:
+        lines = _wrapped(pen, title, _font(font, size, 700), width)
+        if len(lines) <= TITLE_LINES:
+            return size, lines
+    size = TITLE_SIZES[-1]
+    lines = _wrapped(pen, title, _font(font, size, 700), width)
+    return size, lines[: TITLE_LINES - 1] + [lines[TITLE_LINES - 1].rstrip(" ,.;:") + " …"]
+
+
+def _wrapped(pen, text: str, face, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and pen.textlength(f"{lines[-1]} {word}", font=face) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+@lru_cache(maxsize=32)
+def _font(data: bytes | None, size: int, weight: int):
+    from PIL import ImageFont
+
+    if data is None:
+        return ImageFont.load_default(size)
+    face = ImageFont.truetype(io.BytesIO(data), size)
+    try:
+        face.set_variation_by_axes([weight])  # a variable font: its weight axis
+    except (OSError, ValueError):
+        pass  # a font of one weight
+    return face

@@ -1,0 +1,112 @@
+"""Social cards (render/cards.py): every page's own 1200 × 630 PNG for links shared in chats
+and on social networks, drawn from its title and the brand, once."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from conftest import make_mini_site, read_tree, write_tree
+from PIL import Image
+
+from site_builder import pipeline
+from site_builder.render import cards
+
+
+def meta(html: str) -> dict[str, str]:
+    """The page's Open Graph and Twitter tags (minified: attribute values may be unquoted)."""
+    found = {}
+    for tag in re.findall(r"<meta [^>]*>", html):
+        name = re.search(r'(?:property|name)="?([^"\s>]+)', tag)
+        content = re.search(r'content=(?:"([^"]*)"|([^\s>]+))', tag)
+        if name and content and name.group(1).startswith(("og:", "twitter:")):
+            found[name.group(1)] = content.group(1) if content.group(1) is not None else content.group(2)
+    return found
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = make_mini_site(tmp_path_factory.mktemp("cards") / "site")
+    pipeline.build(root)
+    return root
+
+
+def test_every_page_shows_its_own_card(site):
+    build = site / "build"
+    seen = {}
+    for path in sorted(build.rglob("index.html")):
+        rel = path.relative_to(build).as_posix()
+        if rel == "index.html" or "/zoeken/" in rel or "/search/" in rel:
+            continue
+        tags = meta(path.read_text("utf-8"))
+        url = tags["og:image"]
+        assert url.startswith("https://") and "/assets/cards/" in url, rel
+        card = build / url.split("/", 3)[3]
+        with Image.open(card) as image:
+            assert (image.format, image.size) == ("PNG", (1200, 630)), rel
+        assert (tags["og:image:width"], tags["og:image:height"]) == ("1200", "630")
+        assert tags["og:image:alt"] and tags["twitter:card"] == "summary_large_image"
+        seen.setdefault(url, []).append(rel)
+    pages = [rel for rels in seen.values() for rel in rels]
+    # Every page its own card; only lists that are not pages of their own (a topic's) show their language's home card.
+    shared = {url: rels for url, rels in seen.items() if len(rels) > 1}
+    assert all(url.rsplit("/", 1)[1].startswith("home.") for url in shared), shared
+    assert len(pages) > 15 and len(seen) >= 15
+
+
+def test_a_card_is_drawn_once_and_kept_beside_the_photos(site, tmp_path, monkeypatch):
+    drawn = []
+    draw = cards.draw
+    monkeypatch.setattr(cards, "draw", lambda card, font: drawn.append(card.path) or draw(card, font))
+    again = tmp_path / "again"
+    pipeline.build(site, again)  # no cache: the cards come from .site-images/
+    assert drawn == []
+    assert {p: d for p, d in read_tree(again).items() if "/cards/" in p} == {
+        p: d for p, d in read_tree(site / "build").items() if "/cards/" in p
+    }
+    # A page's title changed: its card alone is drawn again, under a new name.
+    about = site / "content/en/about.md"
+    about.write_text(about.read_text("utf-8").replace("title: ", "title: Changed ", 1), "utf-8")
+    pipeline.build(site, again)
+    assert len(drawn) == 1 and drawn[0].startswith("assets/cards/en/about.")
+
+
+def test_cards_are_the_same_every_time_and_fit_long_titles():
+    font = None  # Pillow's own typeface: the site has none in this test
+    long = cards.Card("en", "x", "word " * 80, "News · 2019", "A site", "")
+    first, second = cards.draw(long, font), cards.draw(long, font)
+    assert first == second
+    hostile = cards.Card("nl", "y", '<script>alert("x")</script> & Ünïcode ×××', "", "Site", "")
+    with Image.open(io.BytesIO(cards.draw(hostile, font))) as image:
+        assert image.size == (1200, 630)
+
+
+def test_titles_reach_the_tags_as_text(tmp_path):
+    from html.parser import HTMLParser
+
+    root = make_mini_site(tmp_path / "site")
+    title = 'Odd "<b>bold</b>" & co'
+    write_tree(
+        root / "content/en",
+        {"odd.md": '---\ntitle: "Odd \\"<b>bold</b>\\" & co"\nslug: odd\n---\nText.\n'},
+    )
+    pipeline.build(root, drafts=True)
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags, self.alt = [], None
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            attrs = dict(attrs)
+            if tag == "meta" and attrs.get("property") == "og:image:alt":
+                self.alt = attrs["content"]
+
+    parsed = Tags()
+    html = (root / "build/en/odd/index.html").read_text("utf-8")
+    # <title> holds text, whatever it looks like (Python's parser would see tags in it).
+    parsed.feed(re.sub(r"<title>.*?</title>", "", html))
+    assert parsed.alt == title  # the attribute's value, as text
+    assert "b" not in parsed.tags  # never an element
