@@ -221,7 +221,7 @@ def site_search(
     if index:
         html = [file for file in files if file.path.endswith(".html")]
         records = [found for found in memo.each("search records", search.record_each, html) if found]
-        names = {page.output_path: search.bundle_name(page.kind, page.front.date) for page in site.pages}
+        names = memo.one("search bundles", search.bundle_names, site)
         bundles = search.bundles_of(records, names)
         indexed = memo.each(
             "search index", search.index_bundles, bundles, search.pagefind_version(), jobs=jobs
@@ -247,8 +247,7 @@ def social_cards(
 ) -> tuple[OutputFile, ...]:
     """Each page's social card (see ``render.cards``): drawn once, then kept in
     ``.site-images/`` beside the photos' copies."""
-    font = manifest.urls.get(cards.CARD_FONT, "")
-    wanted = sorted({card for page in site.pages if (card := cards.card_of(site, page, font))}, key=_path)
+    wanted = memo.one("card list", cards.cards_of, site, manifest.urls.get(cards.CARD_FONT, ""))
     drawn = memo.each(
         "social cards",
         cards.draw_each,
@@ -257,10 +256,6 @@ def social_cards(
         store=DerivedFiles(root / DERIVED_DIR),
     )
     return tuple(file for made in drawn for file in made)
-
-
-def _path(card: cards.Card) -> str:
-    return card.path
 
 
 def responsive_images(

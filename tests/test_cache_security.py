@@ -201,6 +201,7 @@ def test_the_list_of_what_may_be_made():
         ("site_builder.errors", "Message"),  # what an error says, shown in English or Dutch
         ("site_builder.render.images", "ImageInfo"),  # a photo's size, read once
         ("site_builder.render.search", "SearchRecord"),  # what the search index holds of a page
+        ("site_builder.render.cards", "Card"),  # what a page's social card shows
         ("datetime", "date"),
     }
     for cls in store.CACHED_CLASSES:

@@ -312,3 +312,24 @@ def test_the_header_form_leads_to_the_search_page(origin, watched):
     WebDriverWait(watched, 20, poll_frequency=0.05).until(
         lambda b: b.execute_script("return document.querySelectorAll('.search-list a').length") > 0
     )
+
+
+def test_a_year_with_many_news_items_is_indexed_by_quarter_or_month(tmp_path, monkeypatch):
+    from site_builder.stages import generate
+
+    root = make_project(tmp_path / "site")
+    # Four items in one quarter of 2016, one in another: with three allowed a bundle, the year
+    # is cut into quarters, and its crowded quarter into months.
+    for number, day in enumerate(("2016-01-05", "2016-01-20", "2016-02-03", "2016-03-30", "2016-11-11")):
+        write_tree(
+            root / "content/nl/news",
+            {f"2016-{number}.md": f"---\ntitle: Bericht {number}\ndate: {day}\n---\nTekst.\n"},
+        )
+    monkeypatch.setattr(search, "BUNDLE_PAGES", 3)
+    site = generate(root).site
+    names = search.bundle_names(site)
+    assert names["nl/nieuws/2016-0/index.html"] == names["nl/nieuws/2016-1/index.html"] == "news-2016-01"
+    assert names["nl/nieuws/2016-3/index.html"] == "news-2016-03"
+    assert names["nl/nieuws/2016-4/index.html"] == "news-2016-q4"
+    assert names["nl/over-ons/index.html"] == "pages"
+    assert names["nl/nieuws/intentieverklaring-life-sciences/index.html"] == "news-2019"  # a year of few items

@@ -128,6 +128,9 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
 
 _STANDING_FOR_THEMSELVES = {str, int, float, bool, bytes, type(None)}
 _PAGE_FIELDS = tuple(field.name for field in dataclasses.fields(Page) if field.name != "source")
+# A build asks for each page's identity several times: its other fields are text and flags,
+# which stand for themselves, so they are taken as they are (a field of another type fails here).
+assert all(field.type in ("str", "bool") for field in dataclasses.fields(Page) if field.name != "source")
 # The site's own types, each named by what it is made from.
 _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     # Everything in a source page (its language, kind, front matter and text) comes from its
@@ -137,11 +140,7 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Site: lambda site: (site.inputs,),
     # A page's own fields, every one, its source by the source's identity; what it has to do
     # with other pages is in its Site.
-    Page: lambda page: (
-        page.source.path,
-        page.source.digest,
-        *[identity(getattr(page, name)) for name in _PAGE_FIELDS],
-    ),
+    Page: lambda page: (page.source.path, page.source.digest, *[getattr(page, name) for name in _PAGE_FIELDS]),
     OutputFile: lambda file: (file.path, file.digest),
     Addresses: lambda addresses: (addresses.digest,),
     FileNames: lambda names: (names.digest,),

@@ -51,6 +51,7 @@ from site_builder.content.frontmatter import Figure, FrontMatter, Swot, SwotItem
 from site_builder.content.load import FrontText, SourceText
 from site_builder.errors import Message, SiteError, msg
 from site_builder.incremental.record import code_identity
+from site_builder.render.cards import Card
 from site_builder.render.images import ImageInfo
 from site_builder.render.markup import Body, Link, RenderedPage
 from site_builder.render.search import SearchRecord
@@ -82,6 +83,7 @@ CACHED_CLASSES = (
     Message,
     ImageInfo,
     SearchRecord,
+    Card,
 )
 # Not a data class: the attributes that keep its arguments as given (messages, not their text).
 _SITE_ERROR_FIELDS = ("message_text", "path", "line", "hint_text")

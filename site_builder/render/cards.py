@@ -83,6 +83,11 @@ def _pillow() -> str:
     return version("pillow")
 
 
+def cards_of(site, font: str) -> tuple[Card, ...]:
+    """The card of every page of ``site``, sorted by file."""
+    return tuple(sorted({card_of(site, page, font) for page in site.pages}, key=lambda card: card.path))
+
+
 def stem_of(url: str) -> str:
     """``/en/news/ema/`` → ``news-ema`` (the language is the card's folder); a home page → ``home``."""
     return "-".join(part for part in url.split("/")[2:] if part) or "home"

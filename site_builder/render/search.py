@@ -82,9 +82,34 @@ def bundle_url(lang: str, name: str) -> str:
     return f"/{SEARCH_FOLDER}/{lang}/{name}/"
 
 
-def bundle_name(kind: str, date) -> str:
-    """The bundle of a page of ``kind`` dated ``date`` (a news item's date; None for others)."""
-    return f"news-{date.year}" if kind == "news" and date is not None else PRIMARY_BUNDLE
+# Pagefind takes about 70 ms and 2 ms a page (benchmarks/RESULTS.md#search): a year of news
+# with more items than this is indexed per quarter, a quarter with more per month, so that an
+# edit indexes a hundred pages or so again, not thousands.
+BUNDLE_PAGES = 120
+
+
+def bundle_names(site) -> dict[str, str]:
+    """The bundle of each page of ``site``, by its file: ``pages`` for all
+    but news items; a news item's year (``news-2019``), or its quarter (``news-2019-q3``) or
+    month (``news-2019-09``) where its year or quarter has more than ``BUNDLE_PAGES`` items."""
+    pages = site.pages
+    dated = [(page, page.front.date) for page in pages if page.kind == "news" and page.front.date is not None]
+    per_year: dict[tuple, int] = {}
+    per_quarter: dict[tuple, int] = {}
+    for page, day in dated:
+        per_year[(page.lang, day.year)] = per_year.get((page.lang, day.year), 0) + 1
+        quarter = (page.lang, day.year, (day.month - 1) // 3 + 1)
+        per_quarter[quarter] = per_quarter.get(quarter, 0) + 1
+    names = {page.output_path: PRIMARY_BUNDLE for page in pages}
+    for page, day in dated:
+        quarter = (day.month - 1) // 3 + 1
+        if per_year[(page.lang, day.year)] <= BUNDLE_PAGES:
+            names[page.output_path] = f"news-{day.year}"
+        elif per_quarter[(page.lang, day.year, quarter)] <= BUNDLE_PAGES:
+            names[page.output_path] = f"news-{day.year}-q{quarter}"
+        else:
+            names[page.output_path] = f"news-{day.year}-{day.month:02d}"
+    return names
 
 
 def record_each(files: Sequence[OutputFile]) -> list[SearchRecord | None]:
