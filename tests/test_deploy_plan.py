@@ -347,3 +347,21 @@ def test_a_failed_upload_stops_the_deploy_before_the_pages_and_any_deletion(mini
         "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, for an account that may write to the bucket)"
     )
     stub.assert_no_pending_responses()
+
+
+def test_the_search_policy_for_cloudfront_differs_only_in_allowing_webassembly(tmp_path, run_cli):
+    """docs/deploy.md: the search pages and /pagefind/* get a second policy, valid for CloudFront."""
+    import json
+
+    (tmp_path / "site.yaml").write_text(BASE + "deploy:\n  production:\n    bucket: lsh-site\n", "utf-8")
+    code, out, err = run_cli("-C", tmp_path, "deploy", "--headers-policy", "search")
+    assert code == 0, err
+    policy = json.loads(out)
+    assert policy["Name"] == "lsh-site-production-headers-search"
+    cloudfront, stub = _stubbed("cloudfront")
+    stub.add_response("create_response_headers_policy", {}, {"ResponseHeadersPolicyConfig": policy})
+    with stub:
+        cloudfront.create_response_headers_policy(ResponseHeadersPolicyConfig=policy)
+    csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    assert csp == cdn.content_security_policy(search=True)
+    assert csp.replace(" 'wasm-unsafe-eval'", "") == cdn.CONTENT_SECURITY_POLICY

@@ -195,7 +195,8 @@ def _index(bundle: Bundle) -> tuple[OutputFile, ...]:
         except (OSError, subprocess.TimeoutExpired) as error:
             raise _failed(bundle, str(error)) from None
         if done.returncode != 0:
-            raise _failed(bundle, done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or "")
+            said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise _failed(bundle, said[-1] if said else f"exit status {done.returncode}")
         return tuple(_collect(out, bundle))
     finally:
         _remove(scratch)
@@ -241,9 +242,7 @@ def _normalised_entry(data: bytes) -> bytes:
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _failed(bundle: Bundle, reason) -> SiteError:
-    if isinstance(reason, list):
-        reason = reason[0] if reason else ""
+def _failed(bundle: Bundle, reason: str) -> SiteError:
     return SiteError(
         msg("the search index of {folder} could not be made: {reason}", folder=bundle.folder, reason=reason),
         hint=msg("run the build again; if it fails again, reinstall the locked versions (see README)"),
