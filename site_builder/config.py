@@ -51,6 +51,34 @@ class Topic:
 
 
 @dataclass(frozen=True, slots=True)
+class ContactEntry:
+    """One organisation's addresses in one language, as the contact page lists them (made from
+    ``contact:`` in site.yaml by ``SiteConfig.contact_entries``; a field not filled in is empty)."""
+
+    name: str
+    email: str = ""
+    phone: str = ""
+    address: str = ""  # the postal address, its lines separated by line breaks
+    website: str = ""  # http(s)://
+    signup: str = ""  # http(s):// or mailto:, where to sign up for news
+
+    @property
+    def phone_uri(self) -> str:
+        """``tel:`` and the number without the spaces, dots and brackets written to read it, nor
+        the (0) that is dialled only from within the country: +31 (0)20 … → tel:+3120…."""
+        return "tel:" + re.sub(r"[^+0-9]", "", self.phone.replace("(0)", ""))
+
+    @property
+    def website_text(self) -> str:
+        """The web address as a link shows it: without its scheme or a closing slash."""
+        return self.website.partition("://")[2].rstrip("/")
+
+    @property
+    def address_lines(self) -> tuple[str, ...]:
+        return tuple(line.strip() for line in self.address.splitlines() if line.strip())
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """``site.yaml``, checked."""
 
@@ -65,6 +93,9 @@ class SiteConfig:
     time_zone: str = DEFAULT_TIME_ZONE  # an IANA name, checked by ``_check_time_zone``
     topics: tuple[Topic, ...] = ()  # in the order site.yaml declares them
     search: bool = True  # a search page and its index (see render.search)
+    # ``contact:``, each entry its filled-in fields as (field, value) pairs, a text given per
+    # language as ("name:nl", …): plain values, which the build cache keys on and stores.
+    contact: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def today(self, now: float) -> datetime.date:
         """The day it is at ``now`` (seconds since 1970) where the site is published: not the
@@ -78,6 +109,22 @@ class SiteConfig:
         from zoneinfo import ZoneInfo
 
         return datetime.datetime.combine(day, datetime.time(), ZoneInfo(self.time_zone)).timestamp()
+
+    def contact_entries(self, lang: str) -> tuple[ContactEntry, ...]:
+        """The ``contact:`` entries with at least one address filled in, in the order written,
+        in language ``lang``."""
+        entries = []
+        for fields in self.contact:
+            values = dict(fields)
+            entry = ContactEntry(
+                **{
+                    name: values.get(f"{name}:{lang}", values.get(name, ""))
+                    for name in ("name", *_CONTACT_ADDRESSES)
+                }
+            )
+            if any(getattr(entry, name) for name in _CONTACT_ADDRESSES):
+                entries.append(entry)
+        return tuple(entries)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -204,6 +251,8 @@ _TOP = {
     "deploy": Field("map", hint=msg("targets by name, each with a bucket (docs/deploy.md)")),
     "topics": Field("map", hint=msg("topics by key, each with a name and a slug per language")),
     "search": Field("bool", hint=msg("true: a search page in every language (the default); false: none")),
+    # "any": left empty (every entry commented out), it is no list, and means none.
+    "contact": Field("any"),
 }
 _LANGUAGE = {
     "locale": Field("text", required=True, hint=msg("a locale such as nl_NL or en_GB")),
@@ -245,6 +294,7 @@ def parse_config(text: str) -> SiteConfig:
     descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
     embed_hosts = _embed_hosts(data, values, errors)
     topics = _topics(values.get("topics"), codes, errors)
+    contact = _contact(data, codes, errors) if "contact" in values else ()
     # Checked with the rest, so a build reports its mistakes too; kept out of SiteConfig, which
     # the build cache keys on: read by load_deploy_targets.
     _deploy_targets(values.get("deploy"), errors)
@@ -273,6 +323,7 @@ def parse_config(text: str) -> SiteConfig:
         time_zone=values.get("time_zone", DEFAULT_TIME_ZONE),
         topics=topics,
         search=values.get("search", True),
+        contact=contact,
     )
 
 
@@ -341,6 +392,146 @@ def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> 
             slugs = tuple((code, words[code]["slug"]) for code in sorted(codes))
             topics.append(Topic(str(key), names, slugs))
     return tuple(topics)
+
+
+# --- contact addresses --------------------------------------------------------
+
+# The fields of a contact entry that hold an address, in the order the page lists them.
+_CONTACT_ADDRESSES = ("address", "email", "phone", "website", "signup")
+# What browsers and mail programs take as an e-mail address (without the rarely used quoted
+# forms): a name, an @ and a host name of at least two labels.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+# A link to another site: http(s)://, a host, a port, a path, a query and a fragment, written
+# with the characters an address is made of (no spaces, quotes or markup).
+_URL_CHARS = r"(?:[A-Za-z0-9._~!$&()*+,;=:@/?-]|%[0-9A-Fa-f]{2})"
+_WEB_ADDRESS = re.compile(
+    r"https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+    rf"(?:/{_URL_CHARS}*)?(?:\?{_URL_CHARS}*)?(?:#{_URL_CHARS}*)?"
+)
+_MAILTO = re.compile(rf"mailto:(?P<address>[^?]*)(?:\?{_URL_CHARS}*)?")
+# A telephone number as written to be read: digits, a leading +, spaces, hyphens, dots, brackets.
+_PHONE = re.compile(r"\+?[0-9][0-9 ()./-]*[0-9]")
+
+
+def _check_email(value: str) -> Message | None:
+    if _EMAIL.fullmatch(value):
+        return None
+    return msg("'{value}' is not an e-mail address", value=value)
+
+
+def _check_web_address(value: str) -> Message | None:
+    if _WEB_ADDRESS.fullmatch(value):
+        return None
+    return msg("'{value}' is not a web address", value=value)
+
+
+def _check_signup(value: str) -> Message | None:
+    mailto = _MAILTO.fullmatch(value)
+    if _WEB_ADDRESS.fullmatch(value) or (mailto and _EMAIL.fullmatch(mailto["address"])):
+        return None
+    return msg("'{value}' is neither a web address nor mailto: and an e-mail address", value=value)
+
+
+def _check_phone(value: object) -> Message | None:
+    if not isinstance(value, str):  # 0201234567 unquoted is read as a number, without its 0
+        return msg("is read as a number: write the telephone number in quotes")
+    if _PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3:
+        return None
+    return msg("'{value}' is not a telephone number", value=value)
+
+
+_CONTACT_FIELDS = {
+    "name": Field("any", required=True, hint=msg("the organisation's name, or one per language")),
+    "address": Field(
+        "any", hint=msg("the postal address, its lines under 'address: |', or one per language")
+    ),
+    "email": Field("text", check=_check_email, hint=msg("such as info@example.org")),
+    "phone": Field("any", check=_check_phone, hint=msg("such as +31 20 123 4567")),
+    "website": Field(
+        "text",
+        check=_check_web_address,
+        hint=msg("an address starting with https://, such as https://example.org/"),
+    ),
+    "signup": Field(
+        "text",
+        check=_check_signup,
+        hint=msg("where to sign up for news: https://… or mailto:…, such as mailto:news@example.org"),
+    ),
+}
+_CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
+
+
+def _contact(
+    data: YamlMap, codes: list[str], errors: list[SiteError]
+) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """``contact``: the organisations whose addresses the contact page lists, each with a name
+    and its addresses. A field left empty is one not filled in; a text may be given per language."""
+    written = data["contact"]
+    if written is None:
+        return ()
+    if not isinstance(written, list):
+        problem = msg("contact must be a list of organisations")
+        errors.append(SiteError(problem, CONFIG_FILE, data.key_lines["contact"], _CONTACT_HINT))
+        return ()
+    lines = getattr(written, "item_lines", [data.key_lines["contact"]] * len(written))
+    entries = []
+    for index, (item, line) in enumerate(zip(written, lines, strict=True)):
+        where = f"contact[{index + 1}]"
+        if not isinstance(item, dict):
+            problem = msg("{key} must be an organisation with a name and its addresses", key=where)
+            errors.append(SiteError(problem, CONFIG_FILE, line, _CONTACT_HINT))
+            continue
+        # A field left empty (email:) is one not filled in; an unknown key is reported all the same.
+        filled = YamlMap(
+            (key, value)
+            for key, value in item.items()
+            if key not in _CONTACT_FIELDS or value not in (None, "")
+        )
+        filled.line, filled.key_lines = item.line, item.key_lines
+        values = validate(filled, _CONTACT_FIELDS, CONFIG_FILE, errors, f"{where}.")
+        fields: list[tuple[str, str]] = []
+        for key in ("name", "address"):
+            if key in values:
+                fields += _contact_text(filled, key, f"{where}.{key}", codes, errors)
+        fields += [
+            (key, values[key].strip()) for key in _CONTACT_ADDRESSES if key in values and key != "address"
+        ]
+        if "name" in values:
+            entries.append(tuple(sorted(fields)))
+    return tuple(entries)
+
+
+def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors: list[SiteError]) -> list:
+    """A contact entry's ``name`` or ``address``: one text for every language, as
+    [(key, text)], or a text in each language, as [("key:nl", text), …]."""
+    value, line = item[key], item.key_lines[key]
+    if isinstance(value, str) and value.strip():
+        return [(key, value.strip())]
+    if not isinstance(value, dict):
+        problem = msg("{key} must be text, or a text per language", key=where)
+        errors.append(
+            SiteError(problem, CONFIG_FILE, line, msg("such as 'en: …' and 'nl: …' on the lines below"))
+        )
+        return []
+    found = []
+    for code, text in value.items():
+        at = value.key_lines[code]
+        if code not in codes:
+            problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
+            errors.append(SiteError(problem, CONFIG_FILE, at, msg("one of: {codes}", codes=", ".join(codes))))
+        elif not isinstance(text, str) or not text.strip():
+            errors.append(SiteError(msg("{key}.{code} must be text", key=where, code=code), CONFIG_FILE, at))
+        else:
+            found.append((f"{key}:{code}", text.strip()))
+    for code in codes:
+        if code not in value:
+            problem = msg("{key} has no entry for language '{code}'", key=where, code=code)
+            hint = msg("add '{code}: …' under {key}:", code=code, key=key)
+            errors.append(SiteError(problem, CONFIG_FILE, line, hint))
+    return found
 
 
 def _check_time_zone(name: str) -> Message | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,8 +106,10 @@ def generate(
     site = build_site(config, sources, include_drafts=drafts, today=today, future=future or preview)
     raise_if_any(topics.topic_problems(site, sources))
     assets = read_assets(root)
+    raise_if_any(images.photo_problems(sources, assets))
     manifest, asset_files = fingerprint(assets, minify)
-    manifest, image_files = responsive_images(root, memo, assets, manifest, workers)
+    heroes = images.page_photos(site.pages)
+    manifest, image_files = responsive_images(root, memo, assets, manifest, workers, heroes)
     converted = memo.each(
         "bodies",
         markup.convert_sources,
@@ -247,31 +249,44 @@ def social_cards(
 ) -> tuple[OutputFile, ...]:
     """Each page's social card (see ``render.cards``): drawn once, then kept in
     ``.site-images/`` beside the photos' copies."""
-    wanted = memo.one("card list", cards.cards_of, site, manifest.urls.get(cards.CARD_FONT, ""))
+    digests = {name: image.digest for name, image in manifest.images.items()}
+    font = manifest.urls.get(cards.CARD_FONT, "")
+    wanted = memo.one("card list", cards.cards_of, site, font, digests)
+    # The photos the cards show, as files: a step's key names each by its digest alone.
+    shown = sorted({page.front.image for page in site.pages if page.front.image in digests})
     drawn = memo.each(
         "social cards",
         cards.draw_each,
         wanted,
         assets.get(cards.CARD_FONT),
+        tuple(OutputFile(name, assets[name]) for name in shown),
         store=DerivedFiles(root / DERIVED_DIR),
     )
     return tuple(file for made in drawn for file in made)
 
 
 def responsive_images(
-    root: Path, memo: Memo, assets: Mapping[str, bytes], manifest: AssetManifest, jobs: int
+    root: Path,
+    memo: Memo,
+    assets: Mapping[str, bytes],
+    manifest: AssetManifest,
+    jobs: int,
+    heroes: Sequence[tuple[str, tuple[float, float]]] = (),
 ) -> tuple[AssetManifest, tuple[OutputFile, ...]]:
     """The photos in ``assets`` with their copies (see ``render.images``): ``manifest`` with
-    each photo's copies, and the copies' files. Copies made before are taken from
-    ``.site-images/`` (see ``incremental.derived``); the others are made, in ``jobs``
-    processes, and kept there."""
+    each photo's copies, and those of the crop of each photo of ``heroes`` around its focal
+    point (pages' own photos, see ``images.page_photos``), and the copies' files. Copies made
+    before are taken from ``.site-images/`` (see ``incremental.derived``); the others are
+    made, in ``jobs`` processes, and kept there."""
     photos = [OutputFile(name, data) for name, data in assets.items() if images.is_raster(name)]
     if not photos:
         return manifest, ()
     probed = memo.each("image sizes", images.probe_each, photos, keep=images.readable)
     raise_if_any([found for found in probed if isinstance(found, SiteError)])
     store = DerivedFiles(root / DERIVED_DIR)
+    infos = {info.name: info for info in probed}
     wanted = [derivative for info in probed for derivative in images.plan(info)]
+    wanted += [derivative for name, focal in heroes for derivative in images.hero_plan(infos[name], focal)]
     made = {derivative: store.get(derivative.key) for derivative in wanted}
     missing = [(derivative, assets[derivative.name]) for derivative, data in made.items() if data is None]
     if jobs > 1 and len(missing) > 1:
@@ -284,7 +299,16 @@ def responsive_images(
     files = {derivative: OutputFile(derivative.path(data), data) for derivative, data in made.items()}
     published = {derivative: file.path for derivative, file in files.items()}
     sets = {info.name: images.image_set(info, published) for info in probed}
-    return dataclasses.replace(manifest, images=sets), tuple(sorted(files.values(), key=lambda f: f.path))
+    crops = {
+        images.hero_name(name, focal): images.hero_set(infos[name], focal, published)
+        for name, focal in heroes
+    }
+    # Two crops of a plain photo may be the same bytes, and so the same file.
+    unique = {file.path: file for file in files.values()}
+    return (
+        dataclasses.replace(manifest, images=sets, heroes=crops),
+        tuple(sorted(unique.values(), key=lambda f: f.path)),
+    )
 
 
 def sources_of(site: Site) -> list:

@@ -10,6 +10,7 @@ can see at a glance what it is built from.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import resource
@@ -17,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import textwrap
 import traceback
 from collections.abc import Callable, Mapping
@@ -277,15 +279,45 @@ MINI_CONTENT: dict[str, str] = {
 }
 
 
-def make_mini_site(root: Path) -> Path:
-    """Create the mini site in ``root`` (which may already exist) and return ``root``."""
+def make_mini_site(root: Path, *, derived: bool = True) -> Path:
+    """Create the mini site in ``root`` (which may already exist) and return ``root``.
+
+    ``derived``: with the files a first build keeps in ``.site-images/`` (its social cards)
+    already there, as in a project built before: drawing them again would cost each test
+    about a second. Those files are named by what they are made from, so a test that
+    changes a title still gets that page's card drawn; tests of the drawing itself start
+    without them."""
     root.mkdir(parents=True, exist_ok=True)
     for name in ("templates", "assets", "translations"):
         shutil.copytree(REPO / name, root / name)
     shutil.copy2(REPO / "site.yaml", root / "site.yaml")
     shutil.copy2(REPO / "babel.cfg", root / "babel.cfg")
     write_tree(root, MINI_CONTENT)
+    if derived and (kept := _mini_site_derived()) is not None:
+        shutil.copytree(kept, root / kept.name, dirs_exist_ok=True)
     return root
+
+
+_MINI_SITE_DERIVED: dict[str, Path | None] = {}
+
+
+def _mini_site_derived() -> Path | None:
+    """The ``.site-images/`` of the mini site built once in this test run, in a process of its
+    own (what a test patches cannot reach it); None if that build failed (the tests then
+    build without it, and show why)."""
+    from site_builder.incremental.derived import DERIVED_DIR
+
+    if "folder" not in _MINI_SITE_DERIVED:
+        folder = Path(tempfile.mkdtemp(prefix="mini-site-derived-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        site = make_mini_site(folder / "site", derived=False)
+        built = subprocess.run(
+            [sys.executable, "-m", "site_builder", "-C", str(site), "build", "--no-cache"],
+            capture_output=True,
+        )
+        found = site / DERIVED_DIR
+        _MINI_SITE_DERIVED["folder"] = found if built.returncode == 0 and found.is_dir() else None
+    return _MINI_SITE_DERIVED["folder"]
 
 
 @pytest.fixture

@@ -33,8 +33,15 @@ SOURCES = {
     "programme": "programme/_index.md",
     "pillar": "programme/proposition.md",
     "about": "about.md",
+    "why-amsterdam": "why-amsterdam.md",
+    "places": "places-and-players.md",
+    "partnerships": "partnerships.md",
+    "contact": "contact.md",
 }
-PAGE_TYPES = ("home", "news-list", "news-item", "key-figures", "swot", "programme", "pillar", "about", "404")
+PAGE_TYPES = (
+    "home", "news-list", "news-item", "key-figures", "swot", "programme", "pillar", "about",
+    "why-amsterdam", "places", "partnerships", "contact", "404",
+)  # fmt: skip
 PAGES = [pytest.param(kind, lang, id=f"{kind}-{lang}") for kind in PAGE_TYPES for lang in LANGUAGES]
 MISSING = "no-such-page/"
 

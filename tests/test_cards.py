@@ -27,7 +27,8 @@ def meta(html: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    root = make_mini_site(tmp_path_factory.mktemp("cards") / "site")
+    # Without the cards a first build keeps: this build draws every one.
+    root = make_mini_site(tmp_path_factory.mktemp("cards") / "site", derived=False)
     pipeline.build(root)
     return root
 
@@ -58,7 +59,9 @@ def test_every_page_shows_its_own_card(site):
 def test_a_card_is_drawn_once_and_kept_beside_the_photos(site, tmp_path, monkeypatch):
     drawn = []
     draw = cards.draw
-    monkeypatch.setattr(cards, "draw", lambda card, font: drawn.append(card.path) or draw(card, font))
+    monkeypatch.setattr(
+        cards, "draw", lambda card, font, photo=None: drawn.append(card.path) or draw(card, font, photo)
+    )
     again = tmp_path / "again"
     pipeline.build(site, again)  # no cache: the cards come from .site-images/
     assert drawn == []

@@ -1,7 +1,7 @@
 """The home page pitches, in the real site and in both languages: a hero that leads with the
 ambition the memorandum of understanding of September 2019 stands for, four proof points each
 with its figure and its source, and a call to action whose links all lead to pages that exist,
-the contact paragraph included. Then the pillars, the key figures and the news, as before."""
+the contact page included. Then the pillars, the key figures and the news, as before."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ CALL_TO_ACTION = {
     "en": ("/en/why-amsterdam/", "/en/places-and-players/", "/en/partnerships/", "/en/programme/"),
     "nl": ("/nl/waarom-amsterdam/", "/nl/plekken-en-spelers/", "/nl/partnerschappen/", "/nl/programma/"),
 }
-CONTACT = {"en": "/en/about/#contact", "nl": "/nl/over-ons/#contact"}
+CONTACT = {"en": "/en/contact/", "nl": "/nl/contact/"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Tags whose start ends an open <p>: the minified pages leave out the </p> that HTML allows to omit.
 CLOSES_P = {
@@ -187,7 +187,7 @@ def test_four_proof_points_each_with_its_figure_and_its_source(built, lang, key_
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_the_call_to_action_leads_to_pages_that_exist_and_to_the_contact_paragraph(built, lang):
+def test_the_call_to_action_leads_to_pages_that_exist_and_to_the_contact_page(built, lang):
     main = _main(built, lang)
     body = main.one("div", "home-body")
     cta = body.one("div", "home-cta")
@@ -195,12 +195,10 @@ def test_the_call_to_action_leads_to_pages_that_exist_and_to_the_contact_paragra
     assert links == list(CALL_TO_ACTION[lang])
     for url in links:
         assert _page(built, url).one("h1").text(), url
-    # The contact paragraph on the about page, by its anchor; no address or number of our own.
+    # The contact page; no address or number of our own.
     body_links = [a.attrs["href"] for a in body.all("a")]
     assert CONTACT[lang] in body_links
-    about = _page(built, CONTACT[lang])
-    [contact] = [h for h in about.all("h2") if h.attrs.get("id") == "contact"]
-    assert contact.text() == "Contact"
+    assert _page(built, CONTACT[lang]).one("h1").text() == {"en": "Contact us", "nl": "Contact"}[lang]
     assert not [link for link in body_links if link.startswith(("mailto:", "tel:"))]
 
 

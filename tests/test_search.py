@@ -71,13 +71,21 @@ def fragments_text(folder: Path) -> str:
     )
 
 
+# A few news items a bundle: the test site's news is then cut into bundles by year, as a
+# large site's is, and the search page merges them.
+FEW = 4
+
+
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
+    from site_builder import pipeline
+
     root = make_project(tmp_path_factory.mktemp("search") / "site")
-    # --drafts and --future: the draft and the later item have pages of their own, and still
+    # drafts and future: the draft and the later item have pages of their own, and still
     # are not indexed.
-    built = run_process("-C", root, "build", "--drafts", "--future", "--no-cache")
-    assert built.returncode == 0, built.stderr
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "BUNDLE_PAGES", FEW)
+        pipeline.build(root, drafts=True, future=True)
     return root
 
 
@@ -126,10 +134,12 @@ def test_each_language_has_a_bundle_per_year_of_news(project):
     assert 'data-bundles="' + " ".join([bundles[-1]] + bundles[:-1]) + '"' in html
 
 
-def test_the_index_is_the_same_from_build_to_build(project, tmp_path):
+def test_the_index_is_the_same_from_build_to_build(project, tmp_path, monkeypatch):
+    from site_builder import pipeline
+
     again = tmp_path / "again"
-    built = run_process("-C", project, "build", "--drafts", "--future", "--no-cache", "--out", again)
-    assert built.returncode == 0, built.stderr
+    monkeypatch.setattr(search, "BUNDLE_PAGES", FEW)
+    pipeline.build(project, again, drafts=True, future=True)
     first = {p: d for p, d in read_tree(project / "build").items() if p.startswith("pagefind/")}
     second = {p: d for p, d in read_tree(again).items() if p.startswith("pagefind/")}
     assert len(first) > 20 and first == second
@@ -140,6 +150,7 @@ def test_an_edit_indexes_its_bundle_again_and_no_other(tmp_path, monkeypatch):
 
     root = make_project(tmp_path / "site")
     cache = tmp_path / "cache"
+    monkeypatch.setattr(search, "BUNDLE_PAGES", FEW)
     pipeline.build(root, cache_dir=cache)
     before = read_tree(root / "build")
     indexed: list[str] = []
@@ -314,6 +325,28 @@ def test_the_header_form_leads_to_the_search_page(origin, watched):
     )
 
 
+def test_a_site_of_few_news_items_has_one_bundle_per_language(tmp_path):
+    from site_builder.stages import generate
+
+    root = make_project(tmp_path / "site")
+    site = generate(root).site
+    news = [page for page in site.pages if page.kind == "news"]
+    assert news and len(news) <= 2 * search.BUNDLE_PAGES
+    assert set(search.bundle_names(site).values()) == {search.PRIMARY_BUNDLE}
+    # One more Dutch news item than a bundle holds: the Dutch news is cut by year, the English is not.
+    dutch = sum(page.lang == "nl" for page in news)
+    write_tree(
+        root / "content/nl/news",
+        {
+            f"extra-{n}.md": f"---\ntitle: Extra {n}\ndate: 2016-05-0{n % 9 + 1}\n---\nTekst.\n"
+            for n in range(search.BUNDLE_PAGES + 1 - dutch)
+        },
+    )
+    names = search.bundle_names(generate(root).site)
+    assert names["nl/nieuws/extra-0/index.html"] == "news-2016"
+    assert {name for path, name in names.items() if path.startswith("en/")} == {search.PRIMARY_BUNDLE}
+
+
 def test_a_year_with_many_news_items_is_indexed_by_quarter_or_month(tmp_path, monkeypatch):
     from site_builder.stages import generate
 
@@ -332,4 +365,6 @@ def test_a_year_with_many_news_items_is_indexed_by_quarter_or_month(tmp_path, mo
     assert names["nl/nieuws/2016-3/index.html"] == "news-2016-03"
     assert names["nl/nieuws/2016-4/index.html"] == "news-2016-q4"
     assert names["nl/over-ons/index.html"] == "pages"
-    assert names["nl/nieuws/intentieverklaring-life-sciences/index.html"] == "news-2019"  # a year of few items
+    assert (
+        names["nl/nieuws/intentieverklaring-life-sciences/index.html"] == "news-2019"
+    )  # a year of few items

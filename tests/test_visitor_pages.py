@@ -276,7 +276,7 @@ def test_every_link_to_a_place_on_a_page_finds_it(html_pages):
             target = html_pages[url.strip("/") + "/index.html" if url.strip("/") else "index.html"]
             assert f'id="{fragment}"' in target, (path, url, fragment)
             checked += 1
-    assert checked >= 34  # the footer's contact link on every page, at least
+    assert checked >= 6  # the about pages' links to sections of the partnerships page, at least
 
 
 def test_news_list_pages_show_cards_link_each_other_and_have_their_own_title(mini_site):

@@ -23,6 +23,7 @@ from site_builder.site.segments import (
     FIGURE_FIELDS,
     OWN_FIELDS,
     PAGE_FIELDS,
+    PLACE_FIELDS,
     SWOT_FIELDS,
     inline,
     markdown,
@@ -503,11 +504,13 @@ def test_every_front_matter_field_is_either_words_or_not():
     not_words = {
         "date", "publish_date", "expiry_date", "weight", "menu", "template", "translation_key",
         "date_precision", "figures", "id", "value", "unit", "qualifier", "year", "group", "highlight",
-        "source_url", "topics", *frontmatter.SWOT_QUADRANTS,
+        "source_url", "topics", *frontmatter.SWOT_QUADRANTS, "places", "lat", "lon", "side",
+        "image", "focal_point",
     }  # fmt: skip
     fields = set(frontmatter._COMMON) | set(frontmatter._FIGURE) | set(frontmatter._SWOT_ITEM)
+    fields |= set(frontmatter._PLACE)
     fields |= {key for kind in frontmatter._KIND_FIELDS.values() for key in kind}
-    words = set(PAGE_FIELDS) | set(FIGURE_FIELDS) | set(SWOT_FIELDS)
+    words = set(PAGE_FIELDS) | set(FIGURE_FIELDS) | set(SWOT_FIELDS) | set(PLACE_FIELDS)
     assert fields - words - not_words - set(OWN_FIELDS) == set()
 
 

@@ -43,6 +43,7 @@ _FIGURE_ID = SLUG
 UNITS = ("percent", "EUR")
 QUALIFIERS = ("about", "more-than")
 DATE_PRECISIONS = ("day", "month", "year")
+LABEL_SIDES = ("right", "left", "above", "below")  # where a place's label goes, beside its marker
 SWOT_QUADRANTS = ("strengths", "weaknesses", "opportunities", "threats")
 # "en:3f9a1c2e7b4d": translated from the English page as it was at that version;
 # "en:new": created from it and not translated yet.
@@ -69,6 +70,19 @@ class Figure:
     highlight: bool = False
     source_url: str | None = None
     short_label: str | None = None  # a few words for a chart, such as "Medtech"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place on the page's map: its name in the page's language and where it is (WGS84)."""
+
+    id: str
+    label: str
+    lat: float
+    lon: float
+    line: int
+    kind: str | None = None  # a few words, such as "innovation location"
+    side: str = "right"  # of the marker, where the label goes: one of LABEL_SIDES
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +131,10 @@ class FrontMatter:
     topics: tuple[str, ...] = ()
     figures: tuple[Figure, ...] = ()
     swot: Swot | None = None
+    places: tuple[Place, ...] = ()  # drawn as a map (see ``render.maps``)
+    image: str | None = None  # the page's own photo, named as in assets/ (see ``render.images``)
+    image_alt: str | None = None
+    focal_point: list[float] | None = None  # [x, y], percentages from the top left; None: the centre
     lines: Mapping[str, int] = field(default_factory=dict)  # key → line in the file
 
     @property
@@ -237,6 +255,17 @@ def _nonblank(value: str) -> Message | None:
     return None if value.strip() else msg("is empty")
 
 
+def _between(low: int, high: int):
+    def check(value: float) -> Message | None:
+        return (
+            None
+            if low <= value <= high
+            else msg("{value} is not between {low} and {high}", value=value, low=low, high=high)
+        )
+
+    return check
+
+
 _COMMON = {
     "title": Field("text", required=True, check=_nonblank, hint=msg("add 'title: …' with the page title")),
     "summary": Field("text"),
@@ -283,6 +312,32 @@ _COMMON = {
         check=_pattern(TRANSLATED_FROM, msg("a source version")),
         hint=msg("written by 'site-builder translations done FILE'; remove the line and run that command"),
     ),
+    "image": Field(
+        "text",
+        check=_nonblank,
+        hint=msg("the name of a JPEG, PNG or WebP photo in assets/, such as images/harbour.jpg"),
+    ),
+    "image_alt": Field(
+        "text", check=_nonblank, hint=msg("say what the photo shows, for visitors who cannot see it")
+    ),
+    "focal_point": Field(
+        "list",
+        item_kind="any",
+        check=lambda point: (
+            None
+            if len(point) == 2
+            and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in point)
+            else msg(
+                "'{value}' is not {what}",
+                value=f"[{', '.join(map(str, point))}]",
+                what=msg("two percentages [x, y]"),
+            )
+        ),
+        hint=msg(
+            "how far from the left and from the top the photo's subject is, each 0 to 100, "
+            "such as [30, 60]; without it the centre, [50, 50]"
+        ),
+    ),
 }
 _FIGURE = {
     "id": Field("text", required=True, check=_pattern(_FIGURE_ID, msg("a valid id")), hint=SLUG_HINT),
@@ -303,12 +358,32 @@ _FIGURE = {
         hint=msg("such as https://example.org/report"),
     ),
 }
+_PLACE = {
+    "id": Field("text", required=True, check=_pattern(_FIGURE_ID, msg("a valid id")), hint=SLUG_HINT),
+    "label": Field("text", required=True, check=_nonblank),
+    "kind": Field("text", check=_nonblank, hint=msg("a few words, such as innovation location")),
+    "lat": Field(
+        "number",
+        required=True,
+        check=_between(-90, 90),
+        hint=msg("the latitude in decimal degrees, north of the equator, such as 52.35"),
+    ),
+    "lon": Field(
+        "number",
+        required=True,
+        check=_between(-180, 180),
+        hint=msg("the longitude in decimal degrees, east of Greenwich, such as 4.95"),
+    ),
+    "side": Field(
+        "text", check=_choice(LABEL_SIDES), hint=msg("the side of the marker its label is written on")
+    ),
+}
 _SWOT_ITEM = {
     "title": Field("text", required=True, check=_nonblank),
     "text": Field("text", required=True, check=_nonblank),
 }
 _KIND_FIELDS: dict[str, dict[str, Field]] = {
-    "page": _COMMON,
+    "page": {**_COMMON, "places": Field("list", items=_PLACE)},
     "home": _COMMON,
     "section": _COMMON,
     "news-list": _COMMON,
@@ -428,6 +503,8 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     raise_if_any(errors)
     figures = tuple(_figure(item, line) for item, line in values.pop("figures", ()))
     _check_unique_ids(figures, path)
+    places = tuple(Place(line=line, **item) for item, line in values.pop("places", ()))
+    _check_unique_ids(places, path)
     swot = None
     if kind == "swot":
         swot = Swot(
@@ -444,7 +521,7 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         written = data["topics"]
         item_lines = getattr(written, "item_lines", [lines["topics"]] * len(written))
         lines |= {f"topics[{n}]": line for n, line in enumerate(item_lines, 1)}
-    return FrontMatter(**values, figures=figures, swot=swot, lines=lines)
+    return FrontMatter(**values, figures=figures, swot=swot, places=places, lines=lines)
 
 
 def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteError]:
@@ -492,22 +569,21 @@ def _figure(values: dict[str, Any], line: int) -> Figure:
     return Figure(line=line, **values)
 
 
-def _check_unique_ids(figures: tuple[Figure, ...], path: str) -> None:
+def _check_unique_ids(items: tuple[Figure, ...] | tuple[Place, ...], path: str) -> None:
     seen: dict[str, int] = {}
     errors = []
-    for figure in figures:
-        if figure.id in seen:
-            errors.append(
-                SiteError(
-                    msg(
-                        "figure id '{id}' is used twice (first on line {line})",
-                        id=figure.id,
-                        line=seen[figure.id],
-                    ),
-                    path,
-                    figure.line,
-                    msg("give every figure its own id"),
+    for item in items:
+        if item.id in seen:
+            if isinstance(item, Place):
+                message = msg(
+                    "place id '{id}' is used twice (first on line {line})", id=item.id, line=seen[item.id]
                 )
-            )
-        seen.setdefault(figure.id, figure.line)
+                hint = msg("give every place its own id")
+            else:
+                message = msg(
+                    "figure id '{id}' is used twice (first on line {line})", id=item.id, line=seen[item.id]
+                )
+                hint = msg("give every figure its own id")
+            errors.append(SiteError(message, path, item.line, hint))
+        seen.setdefault(item.id, item.line)
     raise_if_any(errors)

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.config import Language, SiteConfig, Topic
-from site_builder.content.frontmatter import Figure, FrontMatter, Swot, SwotItem
+from site_builder.content.frontmatter import Figure, FrontMatter, Place, Swot, SwotItem
 from site_builder.content.load import FrontText, SourceText
 from site_builder.errors import Message, SiteError, msg
 from site_builder.incremental.record import code_identity
@@ -57,7 +57,7 @@ from site_builder.render.markup import Body, Link, RenderedPage
 from site_builder.render.search import SearchRecord
 from site_builder.site.files import OutputFile
 
-FORMAT = 10
+FORMAT = 11
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 
@@ -75,6 +75,7 @@ CACHED_CLASSES = (
     Figure,
     Swot,
     SwotItem,
+    Place,
     RenderedPage,
     Body,
     Link,

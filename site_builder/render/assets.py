@@ -33,6 +33,8 @@ class AssetManifest:
 
     urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css"
     images: Mapping[str, ImageSet] = field(default_factory=dict)  # "images/harbour.jpg" → its copies
+    # Pages' own photos, cropped around their focal points: images.hero_name → the crop's copies.
+    heroes: Mapping[str, ImageSet] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         try:

@@ -1,10 +1,12 @@
 """Social cards: the picture a link to a page shows when it is shared (``og:image``), one
 per page and language, 1200 × 630 PNG, drawn at build time with Pillow from the page's own
 title and the brand: the ××× of Amsterdam's arms, the site's title and the site's typeface.
+A page with a photo of its own (``image:`` in its front matter) shows it on the card's right,
+cropped around its focal point.
 
 A card is named by what it is drawn from (``Card.path``), so a page knows its card's
 address without the card being drawn first, and a card is drawn again only when its
-title, label, typeface or this drawing changes. Cards are kept beside photos' copies in
+title, label, typeface, photo or this drawing changes. Cards are kept beside photos' copies in
 ``.site-images/`` (see ``incremental.derived``): a build without its cache draws none again.
 """
 
@@ -12,10 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from site_builder.render.images import CENTRE, crop_box, focal_point
 from site_builder.site.files import OutputFile
 
 WIDTH, HEIGHT = 1200, 630
@@ -27,6 +30,11 @@ INK, RED, WHITE, GREY = (17, 17, 17), (212, 0, 0), (255, 255, 255), (200, 200, 2
 MARGIN = 72
 TITLE_SIZES = (68, 60, 52, 46, 40)  # the largest that fits the title in four lines is used
 TITLE_LINES = 4
+# A card with a photo: the photo fills the card's right from here, above the red band, and
+# the text keeps to the dark part on its left, where it stays legible.
+PHOTO_LEFT = 760
+BAND = 16  # the red band along the bottom
+PHOTO_COLOURS = 256  # a photo in the 32 colours of a card of text alone would look posterised
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +48,8 @@ class Card:
     label: str  # what the page is: "News · 20 November 2017", a section's name
     site_title: str
     font: str
+    photo: str = ""  # the digest of the bytes of the page's own photo; "": none
+    focal_point: tuple[float, float] = CENTRE  # of the photo, see ``images.focal_point``
 
     @property
     def path(self) -> str:
@@ -54,14 +64,18 @@ class Card:
     @property
     def key(self) -> str:
         """What the card is drawn from, as the key of its PNG in ``.site-images/``."""
-        key = "\0".join(("card", str(RECIPE), _pillow(), self.title, self.label, self.site_title, self.font))
+        parts = ("card", str(RECIPE), _pillow(), self.title, self.label, self.site_title, self.font)
+        if self.photo:  # a card without a photo keeps the name it had before cards had photos
+            parts += ("photo", self.photo, "{:g},{:g}".format(*self.focal_point))
+        key = "\0".join(parts)
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def card_of(site, page, font: str) -> Card | None:
+def card_of(site, page, font: str, photos: Mapping[str, str] | None = None) -> Card | None:
     """The card of ``page`` (None: no page), drawn with the typeface at the address ``font``.
     The home page's shows the site's description; every other page's its title, with the
-    section it is in (and a news item's year)."""
+    section it is in (and a news item's year), and the page's own photo, found in ``photos``
+    (each photo's name in assets/ → the digest of its bytes)."""
     if page is None:
         return None
     language = site.config.language(page.lang)
@@ -73,19 +87,24 @@ def card_of(site, page, font: str) -> Card | None:
         if page.kind == "news" and page.front.date is not None:
             label = f"{label} · {page.front.date.year}" if label else str(page.front.date.year)
         title = page.title
-    return Card(page.lang, stem_of(page.url), title, label, language.title, font)
+    photo = (photos or {}).get(page.front.image, "") if page.front.image else ""
+    focal = focal_point(page.front) if photo else CENTRE
+    return Card(page.lang, stem_of(page.url), title, label, language.title, font, photo, focal)
 
 
 @lru_cache(maxsize=1)
 def _pillow() -> str:
-    from importlib.metadata import version
+    # PIL's own attribute: importlib.metadata would add its import to every build.
+    import PIL
 
-    return version("pillow")
+    return PIL.__version__
 
 
-def cards_of(site, font: str) -> tuple[Card, ...]:
-    """The card of every page of ``site``, sorted by file."""
-    return tuple(sorted({card_of(site, page, font) for page in site.pages}, key=lambda card: card.path))
+def cards_of(site, font: str, photos: Mapping[str, str]) -> tuple[Card, ...]:
+    """The card of every page of ``site``, sorted by file (``photos``: see ``card_of``)."""
+    return tuple(
+        sorted({card_of(site, page, font, photos) for page in site.pages}, key=lambda card: card.path)
+    )
 
 
 def stem_of(url: str) -> str:
@@ -93,40 +112,49 @@ def stem_of(url: str) -> str:
     return "-".join(part for part in url.split("/")[2:] if part) or "home"
 
 
-def draw_each(cards: Sequence[Card], font: bytes | None, store=None) -> list[tuple[OutputFile, ...]]:
-    """The PNG of each card, drawn with ``font`` (the bytes of the typeface its ``font`` names),
-    or taken from ``store`` (``incremental.derived.DerivedFiles``), where each is kept once drawn.
-    Drawing is deterministic: a card from the store is the card drawn again."""
+def draw_each(
+    cards: Sequence[Card], font: bytes | None, photos: Sequence[OutputFile] = (), store=None
+) -> list[tuple[OutputFile, ...]]:
+    """The PNG of each card, drawn with ``font`` (the bytes of the typeface its ``font`` names)
+    and its photo (the one of ``photos`` whose digest it names), or taken from ``store``
+    (``incremental.derived.DerivedFiles``), where each is kept once drawn. Drawing is
+    deterministic: a card from the store is the card drawn again."""
+    by_digest = {file.digest: file.data for file in photos}
     made = []
     for card in cards:
         data = store.get(card.key) if store is not None else None
         if data is None:
-            data = draw(card, font)
+            data = draw(card, font, by_digest.get(card.photo) if card.photo else None)
             if store is not None:
                 store.put(card.key, ".png", data)
         made.append((OutputFile(card.path, data),))
     return made
 
 
-def draw(card: Card, font: bytes | None) -> bytes:
-    """The card as PNG."""
-    return encode(picture(card, font))
+def draw(card: Card, font: bytes | None, photo: bytes | None = None) -> bytes:
+    """The card as PNG (``photo``: the bytes of the photo it names)."""
+    return encode(picture(card, font, photo), PHOTO_COLOURS if photo is not None else 32)
 
 
-def encode(image) -> bytes:
+def encode(image, colours: int = 32) -> bytes:
     from PIL import Image
 
     out = io.BytesIO()
     # A few colours: a third of the bytes, drawn as fast (benchmarks/RESULTS.md#social-cards).
-    image.quantize(32, method=Image.Quantize.FASTOCTREE).save(out, "PNG", compress_level=6)
+    image.quantize(colours, method=Image.Quantize.FASTOCTREE).save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 
-def picture(card: Card, font: bytes | None):
+def picture(card: Card, font: bytes | None, photo: bytes | None = None):
     """The card as a Pillow image, in full colour."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (WIDTH, HEIGHT), INK)
+    text_width = WIDTH - 2 * MARGIN
+    if photo is not None:
+        area = (WIDTH - PHOTO_LEFT, HEIGHT - BAND)
+        image.paste(_cropped(photo, area, card.focal_point), (PHOTO_LEFT, 0))
+        text_width = PHOTO_LEFT - 2 * MARGIN
     pen = ImageDraw.Draw(image)
     # The three crosses of Amsterdam's arms, white on a red band, as in the wordmark.
     pen.rectangle((MARGIN, MARGIN - 8, MARGIN + 40, MARGIN + 128), fill=RED)
@@ -134,20 +162,50 @@ def picture(card: Card, font: bytes | None):
         x0, y0, x1, y1 = MARGIN + 10, top + 2, MARGIN + 30, top + 22
         pen.line((x0, y0, x1, y1), fill=WHITE, width=6)
         pen.line((x0, y1, x1, y0), fill=WHITE, width=6)
-    pen.text((MARGIN + 64, MARGIN - 6), card.site_title, font=_font(font, 34, 700), fill=WHITE)
-    pen.text((MARGIN + 64, MARGIN + 44), card.label, font=_font(font, 28, 400), fill=GREY)
-    size, lines = _fitted(pen, card.title, font)
+    beside = text_width - 64  # from beside the crosses to the text's right edge
+    pen.text(
+        (MARGIN + 64, MARGIN - 6),
+        card.site_title,
+        font=_shrunk(pen, card.site_title, font, 34, 700, beside),
+        fill=WHITE,
+    )
+    pen.text(
+        (MARGIN + 64, MARGIN + 44),
+        card.label,
+        font=_shrunk(pen, card.label, font, 28, 400, beside),
+        fill=GREY,
+    )
+    size, lines = _fitted(pen, card.title, font, text_width)
     face = _font(font, size, 700)
     y = HEIGHT - MARGIN - 24 - len(lines) * int(size * 1.18)
     for line in lines:
         pen.text((MARGIN, y), line, font=face, fill=WHITE)
         y += int(size * 1.18)
-    pen.rectangle((0, HEIGHT - 16, WIDTH, HEIGHT), fill=RED)
+    pen.rectangle((0, HEIGHT - BAND, WIDTH, HEIGHT), fill=RED)
     return image
 
 
-def _fitted(pen, title: str, font: bytes | None) -> tuple[int, list[str]]:
-    width = WIDTH - 2 * MARGIN
+def _cropped(photo: bytes, size: tuple[int, int], focal: tuple[float, float]):
+    """The photo as the camera held it, cropped to the proportions of ``size`` around
+    ``focal`` (see ``images.crop_box``) and scaled to it; a transparent part on the card's ink."""
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(photo)) as opened:
+        image = ImageOps.exif_transpose(opened).convert("RGBA")
+    box = crop_box(image.width, image.height, focal, size[0] / size[1])
+    shown = image.crop(box).resize(size, Image.Resampling.LANCZOS)
+    return Image.alpha_composite(Image.new("RGBA", size, (*INK, 255)), shown).convert("RGB")
+
+
+def _shrunk(pen, text: str, font: bytes | None, size: int, weight: int, width: int):
+    """The typeface at ``size``, or smaller where ``text`` would be wider than ``width``
+    (beside a photo), down to 20."""
+    while size > 20 and pen.textlength(text, font=_font(font, size, weight)) > width:
+        size -= 2
+    return _font(font, size, weight)
+
+
+def _fitted(pen, title: str, font: bytes | None, width: int) -> tuple[int, list[str]]:
     for size in TITLE_SIZES:
         lines = _wrapped(pen, title, _font(font, size, 700), width)
         if len(lines) <= TITLE_LINES:

@@ -1,5 +1,7 @@
 """Photos in ``assets/`` → responsive images: AVIF and WebP copies in several widths, a
-fallback in the photo's own format, and the ``<picture>`` that offers them.
+fallback in the photo's own format, and the ``<picture>`` that offers them. A page's own
+photo (``image:`` in its front matter) is also cropped to a wide frame around its focal
+point (``hero_plan``), to be shown at the top of the page.
 
 An image is known by its bytes: ``plan`` names every copy (``Derivative``) by a digest of
 the source's bytes and the encoder's settings, so a copy is made once and found again by
@@ -15,12 +17,12 @@ from __future__ import annotations
 import hashlib
 import io
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import escape
 
-from site_builder.errors import SiteError, msg
+from site_builder.errors import Message, SiteError, msg
 from site_builder.project import ASSETS_DIR
 
 # The sources this turns into responsive images, by suffix; SVG and GIF stay as they are.
@@ -42,7 +44,14 @@ SUFFIXES = {"avif": ".avif", "webp": ".webp", "jpeg": ".jpg", "png": ".png"}
 SIZES = "(min-width: 46rem) 46rem, 100vw"
 # Changed whenever what an encoder writes for the same settings may change.
 RECIPE = "1"
+# Width to height of a page's own photo at the top of the page: wide, so that the title and
+# the first lines of text stay in view on a laptop's screen.
+HERO_ASPECT = 2.0
+CENTRE = (50.0, 50.0)  # the focal point of a photo whose page names none
 _HINT = msg("save it again as a JPEG, PNG or WebP photo, or remove it")
+# The EXIF tag saying how the camera was held, and its values for a photo turned a quarter.
+_ORIENTATION = 0x0112
+_TURNED = (5, 6, 7, 8)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +68,23 @@ class ImageInfo:
 
 @dataclass(frozen=True, slots=True)
 class Derivative:
-    """One copy of a photo: its width and format. ``key`` names it by everything that decides
-    its bytes."""
+    """One copy of a photo: its width and format, and the part of the photo it shows (``crop``:
+    left, top, right, bottom in the photo's pixels; None: the whole photo). ``key`` names it by
+    everything that decides its bytes."""
 
     name: str
     source_digest: str
     width: int
     height: int
     format: str
+    crop: tuple[int, int, int, int] | None = None
 
     @property
     def key(self) -> str:
         settings = repr(sorted(ENCODERS[self.format][1].items()))
         text = f"{RECIPE}\0{self.source_digest}\0{self.width}\0{self.format}\0{settings}"
+        if self.crop is not None:  # a whole photo's copies keep the keys they had before crops
+            text += "\0crop {},{},{},{}".format(*self.crop)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def path(self, data: bytes) -> str:
@@ -91,6 +104,7 @@ class ImageSet:
     width: int
     height: int
     sources: tuple[tuple[str, tuple[tuple[int, str], ...]], ...]  # (MIME type, ((width, URL), …))
+    digest: str = ""  # of the bytes of the photo the copies are made from
 
     @property
     def fallback(self) -> str:
@@ -124,6 +138,8 @@ def probe(name: str, data: bytes) -> ImageInfo:
                     hint=msg("make it smaller, at most 1600 pixels wide is enough"),
                 )
             image.load()  # a file cut short fails here, not in a worker later
+            if image.getexif().get(_ORIENTATION) in _TURNED:  # shown as the camera held it (see encode)
+                width, height = height, width
     except SiteError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
@@ -142,13 +158,41 @@ def probe(name: str, data: bytes) -> ImageInfo:
 def plan(info: ImageInfo) -> tuple[Derivative, ...]:
     """Every copy of the photo: AVIF, WebP and its own format, each in the widths of ``WIDTHS``
     below its own, and at its own width up to the largest."""
-    widths = sorted({width for width in WIDTHS if width < info.width} | {min(info.width, WIDTHS[-1])})
+    return _copies(info, info.width, info.height, None)
+
+
+def hero_plan(info: ImageInfo, focal: tuple[float, float]) -> tuple[Derivative, ...]:
+    """Every copy of the photo's wide crop around ``focal`` (see ``crop_box``), as ``plan``
+    makes them of the whole photo: the widths are the crop's."""
+    box = crop_box(info.width, info.height, focal, HERO_ASPECT)
+    # A photo of that shape already is shown whole: its crop is its copies.
+    whole = box == (0, 0, info.width, info.height)
+    return _copies(info, box[2] - box[0], box[3] - box[1], None if whole else box)
+
+
+def _copies(
+    info: ImageInfo, width: int, height: int, box: tuple[int, int, int, int] | None
+) -> tuple[Derivative, ...]:
+    widths = sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])})
     formats = ("avif", "webp", info.format) if info.format not in ("avif", "webp") else ("avif", "webp")
     return tuple(
-        Derivative(info.name, info.digest, width, round(info.height * width / info.width) or 1, fmt)
+        Derivative(info.name, info.digest, w, round(height * w / width) or 1, fmt, box)
         for fmt in formats
-        for width in widths
+        for w in widths
     )
+
+
+def crop_box(width: int, height: int, focal: tuple[float, float], aspect: float) -> tuple[int, int, int, int]:
+    """The largest window of ``aspect`` (width to height) that fits a photo of ``width`` ×
+    ``height`` pixels, centred on ``focal`` (percentages of the width and height from the top
+    left) as far as the photo's edges allow: (left, top, right, bottom)."""
+    crop_width = max(1, min(width, round(height * aspect)))
+    crop_height = max(1, min(height, round(width / aspect)))
+    left = round(width * focal[0] / 100 - crop_width / 2)
+    top = round(height * focal[1] / 100 - crop_height / 2)
+    left = min(max(left, 0), width - crop_width)
+    top = min(max(top, 0), height - crop_height)
+    return left, top, left + crop_width, top + crop_height
 
 
 def encode(derivative: Derivative, data: bytes) -> bytes:
@@ -163,6 +207,8 @@ def encode(derivative: Derivative, data: bytes) -> bytes:
             image = image.convert(
                 "RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB"
             )
+        if derivative.crop is not None:
+            image = image.crop(derivative.crop)
         if image.size != (derivative.width, derivative.height):
             image = image.resize((derivative.width, derivative.height), Image.Resampling.LANCZOS)
         out = io.BytesIO()
@@ -177,15 +223,35 @@ def encode_each(items: Sequence[tuple[Derivative, bytes]]) -> tuple[bytes, ...]:
 
 def image_set(info: ImageInfo, published: Mapping[Derivative, str]) -> ImageSet:
     """The ``<picture>``'s sources from the copies' published paths (below the site's root)."""
+    return _image_set(info, info.width, info.height, plan(info), published)
+
+
+def hero_set(info: ImageInfo, focal: tuple[float, float], published: Mapping[Derivative, str]) -> ImageSet:
+    """The ``<picture>``'s sources of the photo's wide crop around ``focal`` (see ``hero_plan``)."""
+    box = crop_box(info.width, info.height, focal, HERO_ASPECT)
+    return _image_set(info, box[2] - box[0], box[3] - box[1], hero_plan(info, focal), published)
+
+
+def _image_set(
+    info: ImageInfo,
+    width: int,
+    height: int,
+    copies: Sequence[Derivative],
+    published: Mapping[Derivative, str],
+) -> ImageSet:
     by_format: dict[str, list[tuple[int, str]]] = {}
-    for derivative in plan(info):
+    for derivative in copies:
         by_format.setdefault(derivative.format, []).append((derivative.width, "/" + published[derivative]))
     order = [fmt for fmt in ("avif", "webp") if fmt in by_format] + [
         fmt for fmt in by_format if fmt not in ("avif", "webp")
     ]
-    return ImageSet(
-        info.width, info.height, tuple((MIME_TYPES[fmt], tuple(sorted(by_format[fmt]))) for fmt in order)
-    )
+    sources = tuple((MIME_TYPES[fmt], tuple(sorted(by_format[fmt]))) for fmt in order)
+    return ImageSet(width, height, sources, info.digest)
+
+
+def hero_name(name: str, focal: tuple[float, float]) -> str:
+    """How ``AssetManifest.heroes`` names the crop of the photo ``name`` around ``focal``."""
+    return f"{name}@{focal[0]:g},{focal[1]:g}"
 
 
 def picture(image: ImageSet, attributes: Sequence[tuple[str, str]]) -> str:
@@ -243,3 +309,64 @@ def no_setup() -> None:
 def readable(found: ImageInfo | SiteError) -> bool:
     """Whether ``probe_each`` read the photo (a mistake is not kept: it is reported again)."""
     return isinstance(found, ImageInfo)
+
+
+# --- a page's own photo ------------------------------------------------------
+
+
+def focal_point(front) -> tuple[float, float]:
+    """Where the subject of the page's photo is (``focal_point`` in its front matter), as
+    percentages of its width and height from the top left; the centre if not given."""
+    point = front.focal_point
+    return CENTRE if point is None else (float(point[0]), float(point[1]))
+
+
+def page_photos(pages: Iterable) -> tuple[tuple[str, tuple[float, float]], ...]:
+    """The photos ``pages`` show at their top, each with its focal point, once each, sorted."""
+    return tuple(sorted({(page.front.image, focal_point(page.front)) for page in pages if page.front.image}))
+
+
+def photo_problems(sources: Iterable, assets: Collection[str]) -> list[SiteError]:
+    """Pages (drafts too: the preview shows them) whose ``image`` is no photo in ``assets``
+    (names as in ``assets/``), or that say nothing of what it shows (no ``image_alt``)."""
+    errors = []
+    for source in sources:
+        front = source.front
+        if front.image is None:
+            continue
+        line = front.lines.get("image")
+        if front.image not in assets or not is_raster(front.image):
+            errors.append(
+                SiteError(
+                    msg(
+                        "{key} {problem}",
+                        key="image",
+                        problem=msg(
+                            "'{value}' is not {what}", value=front.image, what=msg("a photo in assets/")
+                        ),
+                    ),
+                    source.path,
+                    line,
+                    _photo_hint(front.image, assets),
+                )
+            )
+        elif front.image_alt is None:
+            errors.append(
+                SiteError(
+                    msg("missing required key '{key}'", key="image_alt"),
+                    source.path,
+                    line,
+                    msg("add 'image_alt: …' saying what the photo shows, for visitors who cannot see it"),
+                )
+            )
+    return errors
+
+
+def _photo_hint(name: str, assets: Collection[str]) -> Message:
+    import difflib  # for a mistake only
+
+    photos = [asset for asset in assets if is_raster(asset)]
+    close = difflib.get_close_matches(name.removeprefix("/").removeprefix(f"{ASSETS_DIR}/"), photos, n=1)
+    if close:
+        return msg("did you mean '{key}'?", key=close[0])
+    return msg("the name of a JPEG, PNG or WebP photo in assets/, such as images/harbour.jpg")

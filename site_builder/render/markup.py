@@ -195,7 +195,10 @@ class MarkupRenderer:
             message = msg("the text is nested too deeply to be converted")
             hint = msg("use fewer levels of quotes, lists and HTML blocks")
             return Body("", (), (SiteError(message, source.path, first_line, hint),))
-        html, problems = _check_images(converted, source.path, self._lines, first_line, self._images)
+        # A news item's or a page's own photo (``image:``) is shown above its text (news_item.html,
+        # page.html): every image in the text is then lazy.
+        shown = 1 if source.front.image and source.kind in HERO_KINDS else 0
+        html, problems = _check_images(converted, source.path, self._lines, first_line, self._images, shown)
         return Body(html, tuple(self._links), problems)
 
     def _line_of_text(self, element) -> int:
@@ -344,16 +347,21 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
+# The kinds of page whose templates show the page's own photo above its text.
+HERO_KINDS = ("news", "page")
+
+
 def _check_images(
-    html: str, path: str, lines: _Lines, first_line: int, images: Mapping[str, ImageSet]
+    html: str, path: str, lines: _Lines, first_line: int, images: Mapping[str, ImageSet], above: int = 0
 ) -> tuple[str, tuple[SiteError, ...]]:
     """Every image needs alt text, a width and a height (so the page does not jump while it
     loads): a photo in assets/ has its own (see ``render.images``), which typed sizes
     override; others need them typed. A photo is offered as a ``<picture>`` of its copies.
-    Images after the first load lazily: the first is often in view when the page opens."""
+    Images after the first load lazily: the first is often in view when the page opens
+    (``above``: the images the page shows above the text)."""
     problems: list[SiteError] = []
     seen: dict[str, int] = {}
-    count = 0
+    count = above
 
     def visit(match: re.Match) -> str:
         nonlocal count

@@ -84,16 +84,26 @@ def bundle_url(lang: str, name: str) -> str:
 
 # Pagefind takes about 70 ms and 2 ms a page (benchmarks/RESULTS.md#search): a year of news
 # with more items than this is indexed per quarter, a quarter with more per month, so that an
-# edit indexes a hundred pages or so again, not thousands.
+# edit indexes a hundred pages or so again, not thousands. A language with no more news items
+# than this has them in its first bundle: one run then costs less than one per year.
 BUNDLE_PAGES = 120
 
 
 def bundle_names(site) -> dict[str, str]:
     """The bundle of each page of ``site``, by its file: ``pages`` for all
     but news items; a news item's year (``news-2019``), or its quarter (``news-2019-q3``) or
-    month (``news-2019-09``) where its year or quarter has more than ``BUNDLE_PAGES`` items."""
+    month (``news-2019-09``) where its year or quarter has more than ``BUNDLE_PAGES`` items.
+    In a language of at most ``BUNDLE_PAGES`` news items, every page is in ``pages``."""
     pages = site.pages
-    dated = [(page, page.front.date) for page in pages if page.kind == "news" and page.front.date is not None]
+    news: dict[str, int] = {}
+    for page in pages:
+        if page.kind == "news":
+            news[page.lang] = news.get(page.lang, 0) + 1
+    dated = [
+        (page, page.front.date)
+        for page in pages
+        if page.kind == "news" and page.front.date is not None and news[page.lang] > BUNDLE_PAGES
+    ]
     per_year: dict[tuple, int] = {}
     per_quarter: dict[tuple, int] = {}
     for page, day in dated:

@@ -39,7 +39,8 @@ from site_builder.render.formatting import (
     format_percentage,
     format_published,
 )
-from site_builder.render.images import picture
+from site_builder.render.images import focal_point, hero_name, picture
+from site_builder.render.maps import place_map
 from site_builder.render.seo import json_ld
 
 if TYPE_CHECKING:
@@ -325,12 +326,30 @@ def make_environment(
         shown = [("alt", str(alt)), *((key, str(value)) for key, value in attributes.items())]
         return Markup(picture(image, shown if "decoding" in attributes else [*shown, ("decoding", "async")]))
 
+    photos = {name: image.digest for name, image in manifest.images.items()}
+
     def social_card(site, page):
         """The social card of ``page`` (see ``render.cards``), or None."""
-        return card_of(site, page, manifest.urls.get(CARD_FONT, ""))
+        return card_of(site, page, manifest.urls.get(CARD_FONT, ""), photos)
+
+    def hero(page) -> Markup | None:
+        """The page's own photo (``image`` in its front matter) cropped wide around its focal
+        point, as the first image of the page: loaded at once, first; None if it has none."""
+        front = page.front
+        image = manifest.heroes.get(hero_name(front.image, focal_point(front))) if front.image else None
+        if image is None:
+            return None
+        shown = [("alt", front.image_alt or ""), ("class", "hero"), ("fetchpriority", "high")]
+        return Markup(picture(image, shown))
 
     env.globals.update(
-        asset_url=asset_url, language=language, chart=chart, picture=picture_of, social_card=social_card
+        asset_url=asset_url,
+        language=language,
+        chart=chart,
+        place_map=place_map,
+        picture=picture_of,
+        hero=hero,
+        social_card=social_card,
     )
     filters = {
         "number": lambda v: format_number(v, language),

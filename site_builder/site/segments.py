@@ -25,8 +25,9 @@ from site_builder.content.load import MAX_NESTING
 # The front-matter fields that are words in a language; every other field is the same in every
 # language (dates, numbers, codes) or belongs to one page only (aliases, draft), see
 # ``OWN_FIELDS``. tests/test_xliff.py holds every field of the schema to this list.
-PAGE_FIELDS = ("title", "summary", "menu_title", "slug")
+PAGE_FIELDS = ("title", "summary", "menu_title", "slug", "image_alt")
 FIGURE_FIELDS = ("label", "short_label", "source")
+PLACE_FIELDS = ("label", "kind")
 SWOT_FIELDS = ("title", "text")  # text is Markdown
 MARKDOWN_FIELDS = ("text",)
 # Fields of a page's own, not of its source: a translation written from its source's text keeps
@@ -147,16 +148,16 @@ def _front_fields(
             own[name] = (start, end)
         elif name in PAGE_FIELDS and isinstance(value, yaml.ScalarNode):
             fields[name] = _field(name, value, offset, text)
-        elif name == "figures" and isinstance(value, yaml.SequenceNode):
+        elif name in ("figures", "places") and isinstance(value, yaml.SequenceNode):
             for item in value.value:
                 values = _mapping(item)
-                figure = values.get("id")
-                if figure is None:
+                item_id = values.get("id")
+                if item_id is None:
                     continue
-                for child in FIGURE_FIELDS:
+                for child in FIGURE_FIELDS if name == "figures" else PLACE_FIELDS:
                     if child in values:
-                        fields[f"figures/{figure.value}/{child}"] = _field(
-                            f"figures/{figure.value}/{child}", values[child], offset, text
+                        fields[f"{name}/{item_id.value}/{child}"] = _field(
+                            f"{name}/{item_id.value}/{child}", values[child], offset, text
                         )
         elif name in SWOT_QUADRANTS and isinstance(value, yaml.SequenceNode):
             for number, item in enumerate(value.value, 1):
