@@ -11,6 +11,9 @@ can see at a glance what it is built from.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import functools
+import http.server
 import logging
 import os
 import resource
@@ -20,8 +23,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -410,6 +414,26 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class _QuietFiles(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serving(folder: Path) -> Iterator[str]:
+    """``folder``'s files over HTTP on a free loopback port, for as long as the block runs;
+    yields the origin, ``http://127.0.0.1:PORT``."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", free_port()), functools.partial(_QuietFiles, directory=str(folder))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -4,16 +4,13 @@ players page in both languages; text from content escaped; no ``style`` attribut
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO, free_port, make_mini_site, read_tree, write_tree
+from conftest import REPO, make_mini_site, read_tree, serving, write_tree
 
 from site_builder import pipeline
 from site_builder.content.frontmatter import Place, parse
@@ -326,21 +323,10 @@ def test_places_belong_to_plain_pages(tmp_path, run_cli):
 # --- in a browser ----------------------------------------------------------------------------
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def origin(real_build):
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", free_port()), functools.partial(_Quiet, directory=str(real_build))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(real_build) as origin:
+        yield origin
 
 
 MEASURE = """

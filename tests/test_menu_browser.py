@@ -3,31 +3,17 @@ keyboard opens and that says whether it is open; on a wide screen the menu itsel
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
-from conftest import free_port
+from conftest import serving
 
 WIDE, PHONE = (1280, 900), (360, 740)
 PAGES = ("/en/", "/nl/", "/en/news/")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def origin(built):
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", free_port()), functools.partial(_Quiet, directory=str(built))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(built) as origin:
+        yield origin
 
 
 @pytest.fixture
