@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime
 import gzip
 import json
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -172,6 +174,52 @@ def test_an_edit_indexes_its_bundle_again_and_no_other(tmp_path, monkeypatch):
     assert {p: d for p, d in read_tree(cold).items() if p.startswith("pagefind/")} == {
         p: d for p, d in after.items() if p.startswith("pagefind/")
     }
+
+
+def scratch_folders(folder: str) -> set[str]:
+    return {name for name in os.listdir(folder) if name.startswith(search.SCRATCH_PREFIX)}
+
+
+def test_pagefind_works_in_memory_and_leaves_nothing_there(tmp_path, monkeypatch):
+    """Each bundle's pages are written out for Pagefind in a file system in memory where there
+    is one (a disk's file system took as long to make their folders as Pagefind to index
+    them), and removed once indexed: also when Pagefind fails."""
+    import pagefind_bin
+
+    from site_builder.stages import generate
+
+    folder = search.scratch_folder()
+    if os.access(search.MEMORY_FOLDER, os.W_OK | os.X_OK):
+        assert folder == search.MEMORY_FOLDER
+    else:
+        assert folder == tempfile.gettempdir()
+    root = make_project(tmp_path / "site")
+    before = scratch_folders(folder)
+    removed: list[Path] = []
+    remove = search._remove
+    monkeypatch.setattr(search, "_remove", lambda scratch: removed.append(scratch) or remove(scratch))
+    made = generate(root)
+    assert any(file.path.startswith("pagefind/") for file in made.files)
+    assert removed and {str(scratch.parent) for scratch in removed} == {folder}
+    assert scratch_folders(folder) == before
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    monkeypatch.setattr(pagefind_bin, "get_executable", lambda: broken)
+    from site_builder.errors import SiteError
+
+    with pytest.raises(SiteError):
+        generate(root)
+    assert scratch_folders(folder) == before
+
+
+def test_without_a_file_system_in_memory_pagefind_works_in_the_temporary_folder(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "MEMORY_FOLDER", str(tmp_path / "no-such-folder"))
+    search.scratch_folder.cache_clear()
+    try:
+        assert search.scratch_folder() == tempfile.gettempdir()
+    finally:
+        search.scratch_folder.cache_clear()
 
 
 def test_the_preview_makes_no_index_and_says_so(tmp_path):

@@ -26,7 +26,6 @@ import os
 import re
 import sys
 import sysconfig
-import tempfile
 import types
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePath
@@ -41,7 +40,7 @@ from site_builder.render.assets import AssetManifest
 from site_builder.render.cards import Card
 from site_builder.render.images import ImageSet
 from site_builder.render.markup import Addresses
-from site_builder.render.search import SCRATCH_PREFIX, Bundle, SearchRecord
+from site_builder.render.search import SCRATCH_PREFIX, Bundle, SearchRecord, scratch_folder
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Page, Site
 
@@ -140,8 +139,14 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Site: lambda site: (site.inputs,),
     # A page's own fields, every one, its source by the source's identity; what it has to do
     # with other pages is in its Site.
-    Page: lambda page: (page.source.path, page.source.digest, *[getattr(page, name) for name in _PAGE_FIELDS]),
+    Page: lambda page: (
+        page.source.path,
+        page.source.digest,
+        *[getattr(page, name) for name in _PAGE_FIELDS],
+    ),
     OutputFile: lambda file: (file.path, file.digest),
+    # Made from its page's file alone.
+    SearchRecord: lambda record: (record.path, record.page),
     Addresses: lambda addresses: (addresses.digest,),
     FileNames: lambda names: (names.digest,),
     # Its digest stands for its text.
@@ -151,7 +156,7 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Files: lambda files: (os.path.abspath(files.root), files.names, files.digest()),
 }
 # Plain settings: keyed by all their fields.
-_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, SearchRecord, Bundle, Card}
+_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, Bundle, Card}
 
 
 class GuardError(AssertionError):
@@ -304,7 +309,7 @@ _CODE_AND_SYSTEM = tuple(
 )
 
 _DERIVED = os.sep + DERIVED_DIR + os.sep
-_SCRATCH = os.path.join(os.path.abspath(tempfile.gettempdir()), SCRATCH_PREFIX)
+_SCRATCH = os.path.join(os.path.abspath(scratch_folder()), SCRATCH_PREFIX)
 
 _PACKAGE_METADATA = re.compile(r"\.(?:egg|dist)-info(?:/|$)")
 

@@ -57,7 +57,7 @@ from site_builder.render.markup import Body, Link, RenderedPage
 from site_builder.render.search import SearchRecord
 from site_builder.site.files import OutputFile
 
-FORMAT = 11
+FORMAT = 12
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 
