@@ -391,8 +391,9 @@ def _kept_result(result: tuple) -> tuple:
 
 
 def _kept(files: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:
-    """``files`` as the cache keeps them once written: digests, not bytes (the same tuple if so already)."""
-    if all(f.data is None for f in files):
+    """``files`` as the cache keeps them once written: digests, not bytes nor where the bytes
+    were copied from (the same tuple if so already)."""
+    if all(f.data is None and not f.origin for f in files):
         return files
     return tuple(f.kept() for f in files)
 

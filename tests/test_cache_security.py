@@ -22,6 +22,7 @@ from conftest import make_mini_site, read_tree, run_process
 from site_builder import pipeline
 from site_builder.errors import SiteError
 from site_builder.incremental import record, store
+from site_builder.site.files import OutputFile
 
 # --- pickles written instruction by instruction ------------------------------
 # Written by hand: pickle itself writes a class or function by the name it really has,
@@ -151,6 +152,31 @@ def test_the_planted_files_pass_every_check_but_the_list_of_what_may_be_made(tmp
         cache.write_bytes(_cache_file(_parts(bodies=payload(tmp_path / "ran", tmp_path))))
         assert store.read_cache(tmp_path) is None
     assert not (tmp_path / "ran").exists()
+
+
+def test_a_cache_cannot_name_a_file_to_publish(tmp_path):
+    """A file of the site may be copied from one kept elsewhere (``OutputFile.origin``, a
+    social card in .site-images/). A cache never names such a file: it could name any file of
+    the machine, to be published."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the site")
+    cache = tmp_path / store.CACHE_FILE
+
+    def planted(*fields: bytes) -> bytes:
+        output = _call(_global("site_builder.site.files", "OutputFile"), *fields)
+        return _cache_file(_parts(**{"social cards": b"}" + _number(1) + output + b"s"}))
+
+    fields = (_text("assets/cards/en/home.png"), b"N", _text("0" * 64), _number(0))
+    cache.write_bytes(planted(*fields, _text(str(secret))))
+    assert store.read_cache(tmp_path) is None
+    cache.write_bytes(planted(*fields))  # the same without it is read
+    parts, _ = store.read_cache(tmp_path)
+    assert parts["social cards"][1].path == "assets/cards/en/home.png"
+    # And a build's own never holds one.
+    copied = OutputFile("assets/cards/en/home.png", None, "0" * 64, origin=str(secret))
+    store.write_cache(tmp_path, {"social cards": {1: copied}})
+    parts, _ = store.read_cache(tmp_path)
+    assert parts["social cards"][1] == OutputFile("assets/cards/en/home.png", None, "0" * 64)
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,10 @@ and on social networks, drawn from its title and the brand, once."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
+from pathlib import Path
 
 import pytest
 from conftest import make_mini_site, read_tree, write_tree
@@ -73,6 +75,25 @@ def test_a_card_is_drawn_once_and_kept_beside_the_photos(site, tmp_path, monkeyp
     about.write_text(about.read_text("utf-8").replace("title: ", "title: Changed ", 1), "utf-8")
     pipeline.build(site, again)
     assert len(drawn) == 1 and drawn[0].startswith("assets/cards/en/about.")
+
+
+def test_a_kept_card_stays_on_disk_until_it_is_published(site, tmp_path):
+    """A card taken from .site-images/ is not read into the build's memory to be published:
+    the build holds where it is, and publishing copies it from there."""
+    from site_builder import stages
+    from site_builder.incremental.derived import DERIVED_DIR
+
+    made = stages.generate(site)
+    kept = [file for file in made.files if file.path.startswith("assets/cards/")]
+    assert len(kept) > 15
+    for file in kept:
+        assert file.data is None and Path(file.origin).parent == site / DERIVED_DIR
+        assert hashlib.sha256(Path(file.origin).read_bytes()).hexdigest() == file.digest
+    copied = tmp_path / "copied"
+    pipeline.build(site, copied)
+    for file in kept:
+        assert (copied / file.path).read_bytes() == Path(file.origin).read_bytes()
+        assert not (copied / file.path).samefile(file.origin)  # a copy: an edit in build/ stays there
 
 
 def test_cards_are_the_same_every_time_and_fit_long_titles():

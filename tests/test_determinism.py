@@ -69,7 +69,7 @@ class _ReversedScan:
 def test_the_order_in_which_the_file_system_lists_files_does_not_matter(tmp_path, monkeypatch):
     from site_builder import stages
 
-    as_listed = {f.path: f.data for f in stages.generate(ROOT).files}
+    as_listed = {f.path: f.digest for f in stages.generate(ROOT).files}
     scandir, listdir = os.scandir, os.listdir
     reversed_scans = []
 
@@ -79,7 +79,7 @@ def test_the_order_in_which_the_file_system_lists_files_does_not_matter(tmp_path
 
     monkeypatch.setattr(os, "scandir", reversed_scandir)
     monkeypatch.setattr(os, "listdir", lambda path=".": listdir(path)[::-1])
-    in_reverse = {f.path: f.data for f in stages.generate(ROOT).files}
+    in_reverse = {f.path: f.digest for f in stages.generate(ROOT).files}
     assert reversed_scans  # the build did list folders, and saw them in reverse
     assert len(as_listed) > 40
     assert in_reverse == as_listed

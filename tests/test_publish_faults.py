@@ -41,6 +41,10 @@ NEW = {
     "nl/nieuws/mou/index.html": "<h1>MoU getekend</h1>",  # added, in a new folder
     "assets/site.9c1d2e3f.css": "body{margin:0}",  # renamed
 }  # nl/nieuws/oud/ removed
+# Added too, its bytes copied from a file kept elsewhere (as a social card is, see
+# ``OutputFile.origin``): ORIGIN beside the folder that holds build/.
+COPIED = {"assets/cards/nl/ema.png": "a social card, kept outside the site"}
+ORIGIN = "card.png"
 
 # The child: publishes NEW over OLD in one thread, so that strace counts every call of the
 # publishing phase in one sequence; "known" passes what a cached build knows of both folders.
@@ -54,6 +58,7 @@ from site_builder.site.files import OutputFile
 write._each_in_threads = lambda write_one, items: [write_one(item) for item in items]
 out, mode, old, new = Path(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3]), json.loads(sys.argv[4])
 files = [OutputFile(path, text.encode()) for path, text in new.items()]
+files += [OutputFile(path, None, digest, origin=origin) for path, (digest, origin) in json.loads(sys.argv[5]).items()]
 if mode == "known":
     digests = {f.path: f.digest for f in (OutputFile(p, t.encode()) for p, t in old.items())}
     known = write.Known(digests, frozenset(digests))
@@ -80,6 +85,30 @@ def _files(texts: dict[str, str]) -> list[OutputFile]:
     return [OutputFile(path, text.encode()) for path, text in texts.items()]
 
 
+NEW_TREE = _tree(NEW) | _tree(COPIED)
+
+
+def _origin(out: Path) -> Path:
+    """The file COPIED's bytes are in, for the output folder ``out``; written if missing."""
+    origin = out.parent.parent / ORIGIN
+    if not origin.exists():
+        (text,) = COPIED.values()
+        origin.write_bytes(text.encode())
+    return origin
+
+
+def _copied(out: Path) -> dict[str, tuple[str, str]]:
+    origin = _origin(out)
+    return {path: (OutputFile(path, text.encode()).digest, str(origin)) for path, text in COPIED.items()}
+
+
+def _new_files(out: Path) -> list[OutputFile]:
+    copied = [
+        OutputFile(path, None, digest, origin=origin) for path, (digest, origin) in _copied(out).items()
+    ]
+    return _files(NEW) + copied
+
+
 def _old_site(parent: Path) -> Path:
     """``build/`` holding OLD, and the spare folder beside it holding OLD too (two builds)."""
     out = parent / "build"
@@ -89,7 +118,16 @@ def _old_site(parent: Path) -> Path:
 
 
 def _run_child(out: Path, mode: str, strace_args: list[str]) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-c", CHILD, str(out), mode, json.dumps(OLD), json.dumps(NEW)]
+    command = [
+        sys.executable,
+        "-c",
+        CHILD,
+        str(out),
+        mode,
+        json.dumps(OLD),
+        json.dumps(NEW),
+        json.dumps(_copied(out)),
+    ]
     return subprocess.run(
         ["strace", "-qq", *strace_args, *command], capture_output=True, text=True, cwd=REPO, timeout=60
     )
@@ -105,7 +143,7 @@ def _publishing_calls(tmp_path: Path, mode: str) -> tuple[dict[str, int], list[t
     log = tmp_path / "strace.log"
     result = _run_child(out, mode, ["-o", str(log), "-e", "trace=%file,%desc"])
     assert result.returncode == 0, result.stderr
-    assert read_tree(out) == _tree(NEW)
+    assert read_tree(out) == NEW_TREE
     before: collections.Counter[str] = collections.Counter()
     calls: list[tuple[str, int]] = []
     publishing = False
@@ -126,16 +164,16 @@ def _publishing_calls(tmp_path: Path, mode: str) -> tuple[dict[str, int], list[t
 def _assert_whole(parent: Path) -> None:
     """``build/`` is the whole old or the whole new site, and only the spare folder is beside it."""
     out = parent / "build"
-    assert read_tree(out) in (_tree(OLD), _tree(NEW))
+    assert read_tree(out) in (_tree(OLD), NEW_TREE)
     assert (out / MARK_FILE).read_bytes() == MARK
     assert {p.name for p in parent.iterdir()} <= {"build", ".build.spare"}
 
 
 def _assert_next_publish_recovers(parent: Path) -> None:
-    publish(_files(NEW), parent / "build")
-    assert read_tree(parent / "build") == _tree(NEW)
+    publish(_new_files(parent / "build"), parent / "build")
+    assert read_tree(parent / "build") == NEW_TREE
     assert sorted(p.name for p in parent.iterdir()) == [".build.spare", "build"]
-    assert read_tree(parent / ".build.spare") in (_tree(OLD), _tree(NEW))
+    assert read_tree(parent / ".build.spare") in (_tree(OLD), NEW_TREE)
 
 
 @pytest.mark.parametrize("mode", ["known", "cold"])
@@ -150,9 +188,11 @@ def test_a_kill_at_any_system_call_of_publishing_leaves_a_whole_site(tmp_path, m
         )
         assert result.returncode == -9, f"{name} #{number}: not killed ({result.returncode}): {result.stderr}"
         _assert_whole(parent)
-        outcomes["new" if read_tree(parent / "build") == _tree(NEW) else "old"] += 1
+        outcomes["new" if read_tree(parent / "build") == NEW_TREE else "old"] += 1
         _assert_next_publish_recovers(parent)
         shutil.rmtree(parent)
+    # The copied file's bytes are copied by the kernel.
+    assert ("sendfile", 1) in calls
     # Down to the exchange itself (a kill at a call strikes before the call is made).
     assert ("renameat2", 1) in calls or ("rename", 1) in [(name, 1) for name, _ in calls]
     assert outcomes["old"] == len(calls)
@@ -176,7 +216,7 @@ def test_an_error_at_any_system_call_of_publishing_leaves_the_old_site(tmp_path,
             )
             (line,) = result.stderr.splitlines()
             assert line.startswith(f"cannot write the site to {parent / 'build'}: ")
-            if error == "ENOSPC" and name in ("openat", "write", "mkdir", "link", "linkat"):
+            if error == "ENOSPC" and name in ("openat", "write", "sendfile", "mkdir", "link", "linkat"):
                 assert ": the disk is full (hint: free some space on it, then build again)" in line
             assert read_tree(parent / "build") == _tree(OLD)
         _assert_next_publish_recovers(parent)

@@ -15,6 +15,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from site_builder.site.files import OutputFile
+
 DERIVED_DIR = ".site-images"
 
 
@@ -44,8 +46,16 @@ class DerivedFiles:
             data = (self.folder / name).read_bytes()
         except OSError:
             return None
-        digest = name.partition("-")[2].partition(".")[0]
-        return data if hashlib.sha256(data).hexdigest() == digest else None
+        return data if hashlib.sha256(data).hexdigest() == _digest_in(name) else None
+
+    def file(self, key: str, path: str) -> OutputFile | None:
+        """The copy made for ``key`` as the site's file at ``path``, its bytes left in this
+        folder for publishing to copy (``OutputFile.origin``); None if there is none that is whole."""
+        name = self._index().get(key)
+        data = self.get(key)
+        if name is None or data is None:
+            return None
+        return OutputFile(path, None, _digest_in(name), origin=str(self.folder / name))
 
     def put(self, key: str, suffix: str, data: bytes) -> None:
         """Keep ``data`` for ``key``; written whole or not at all. A folder that cannot be
@@ -69,3 +79,8 @@ class DerivedFiles:
             with contextlib.suppress(OSError):
                 (self.folder / old).unlink()
         self._index()[key] = name
+
+
+def _digest_in(name: str) -> str:
+    """The digest of the bytes a copy's file name gives: ``<key>-<sha256>.<suffix>``."""
+    return name.partition("-")[2].partition(".")[0]

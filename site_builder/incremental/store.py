@@ -244,14 +244,32 @@ class _CachePickler(pickle.Pickler):
 
 def _stored_fields(cls: type) -> tuple[str, ...]:
     """The fields whose values, given in order, make an object of ``cls`` again."""
-    return _SITE_ERROR_FIELDS if cls is SiteError else tuple(field.name for field in dataclasses.fields(cls))
+    if cls is SiteError:
+        return _SITE_ERROR_FIELDS
+    return tuple(
+        field.name for field in dataclasses.fields(cls) if field.name not in _NOT_STORED.get(cls, ())
+    )
+
+
+# A file a build's output is copied from (``OutputFile.origin``) is never named by the cache,
+# which may come from elsewhere: it could name any file of the machine, to be published. The
+# cache keeps such a file as what publishing made of it (``OutputFile.kept``), and reads each
+# output file back through ``_output_file``, which takes no origin.
+_NOT_STORED = {OutputFile: ("origin",)}
+
+
+def _output_file(path: str, data: bytes | None, digest: str = "", saved: int = 0) -> OutputFile:
+    return OutputFile(path, data, digest, saved)
 
 
 _FIELDS = {cls: _stored_fields(cls) for cls in CACHED_CLASSES}
 # Everything a cache file may name, by the module and qualified name pickle writes, each
 # pair matched exactly.
-_READABLE = {(cls.__module__, cls.__qualname__): cls for cls in (*CACHED_CLASSES, datetime.date)}
-_NAMED_CLASSES = frozenset(_READABLE.values())
+_READERS: dict[type, object] = {OutputFile: _output_file}
+_READABLE = {
+    (cls.__module__, cls.__qualname__): _READERS.get(cls, cls) for cls in (*CACHED_CLASSES, datetime.date)
+}
+_NAMED_CLASSES = frozenset((*CACHED_CLASSES, datetime.date))
 
 
 def _segment(value: object) -> bytes:

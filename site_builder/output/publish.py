@@ -9,7 +9,9 @@ build: a build that fails, is killed or finds the disk full has at most changed 
 spare folder, which the next build brings up to date again. Only files whose bytes
 differ are written; the others are kept as they are in the spare folder or
 hard-linked from the output folder, so an edit costs a few writes, not a copy of
-the site, and unchanged files keep their modification time for sync tools.
+the site, and unchanged files keep their modification time for sync tools. A file
+whose bytes lie in a file kept elsewhere (``OutputFile.origin``: a social card) is
+copied from there.
 
 The output folder is the tool's alone: both folders hold the mark ``MARK_FILE``, and
 a folder that holds other files and no mark is never written into (see
@@ -339,7 +341,7 @@ def _write_one(
     if intact is not None and intact.get(file.path) == file.digest:
         _link(old, target)
         return
-    if file.data is None:
+    if file.data is None and not file.origin:
         if intact is not None:
             raise ValueError(f"{file.path}: kept from the last build, but not found in {out}")
         _link(old, target)  # kept from the last build: the caller found it there unchanged
@@ -347,14 +349,24 @@ def _write_one(
     if intact is None:
         with contextlib.suppress(OSError):  # fall back to writing the bytes
             status = os.lstat(old)
-            if (
-                stat.S_ISREG(status.st_mode)
-                and status.st_size == len(file.data)
-                and old.read_bytes() == file.data
-            ):
+            if stat.S_ISREG(status.st_mode) and _holds(old, status.st_size, file):
                 _link(old, target, status)
                 return
-    _write_new(target, file.data)
+    if file.data is None:
+        _copy_new(file.origin, target)
+    else:
+        _write_new(target, file.data)
+
+
+def _holds(path: Path, size: int, file: OutputFile) -> bool:
+    """Whether ``path``, of ``size`` bytes, holds the bytes of ``file``."""
+    if file.data is not None:
+        return size == len(file.data) and path.read_bytes() == file.data
+    import hashlib
+
+    return (
+        size == os.stat(file.origin).st_size and hashlib.sha256(path.read_bytes()).hexdigest() == file.digest
+    )
 
 
 def _make_folder(folder: Path) -> None:
@@ -395,6 +407,33 @@ def _write_new(path: Path, data: bytes) -> None:
                 rest = rest[os.write(descriptor, rest) :]
     finally:
         os.close(descriptor)
+
+
+def _copy_new(origin: str, path: Path) -> None:
+    """Write a new file at ``path``, ``FILE_MODE``, with the bytes of the file ``origin``,
+    copied by the kernel where it can (Linux's ``sendfile``), not through this process."""
+    with open(origin, "rb") as source:
+        size = os.fstat(source.fileno()).st_size
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            os.fchmod(descriptor, FILE_MODE)
+            copied = 0
+            if sys.platform == "linux":
+                while copied < size:
+                    sent = os.sendfile(descriptor, source.fileno(), copied, size - copied)
+                    if sent == 0:
+                        break
+                    copied += sent
+            else:
+                data = source.read()
+                with memoryview(data) as rest:
+                    while rest:
+                        rest = rest[os.write(descriptor, rest) :]
+                copied = len(data)
+            if copied != size:
+                raise OSError(errno.EIO, f"{origin} changed while it was copied", str(path))
+        finally:
+            os.close(descriptor)
 
 
 def _each_in_threads(write: Callable[[Any], None], items: list) -> None:

@@ -117,17 +117,21 @@ def draw_each(
 ) -> list[tuple[OutputFile, ...]]:
     """The PNG of each card, drawn with ``font`` (the bytes of the typeface its ``font`` names)
     and its photo (the one of ``photos`` whose digest it names), or taken from ``store``
-    (``incremental.derived.DerivedFiles``), where each is kept once drawn. Drawing is
-    deterministic: a card from the store is the card drawn again."""
+    (``incremental.derived.DerivedFiles``), where each is kept once drawn, as a file whose
+    bytes stay there (``OutputFile.origin``). Drawing is deterministic: a card from the store
+    is the card drawn again."""
     by_digest = {file.digest: file.data for file in photos}
     made = []
     for card in cards:
-        data = store.get(card.key) if store is not None else None
-        if data is None:
+        # A card kept in the store stays there until it is published: thousands of them
+        # would otherwise be held in memory.
+        kept = store.file(card.key, card.path) if store is not None else None
+        if kept is None:
             data = draw(card, font, by_digest.get(card.photo) if card.photo else None)
             if store is not None:
                 store.put(card.key, ".png", data)
-        made.append((OutputFile(card.path, data),))
+            kept = OutputFile(card.path, data)
+        made.append((kept,))
     return made
 
 

@@ -12,9 +12,14 @@ class OutputFile:
     """A file of the built site: its path, its bytes and their digest."""
 
     path: str  # relative to the output folder, "/"-separated
-    data: bytes | None  # None: the bytes the last build wrote to ``path``, still in the output folder
+    # None: the bytes are in ``origin``, or else those the last build wrote to ``path``, still
+    # in the output folder.
+    data: bytes | None
     digest: str = ""  # sha256 of the bytes; computed from ``data`` when not given
     saved: int = 0  # bytes that minifying took out (see ``render.minify``)
+    # A file that holds the bytes, checked against ``digest``, which publishing copies rather
+    # than the build holding them in memory: a social card kept in ``.site-images/``.
+    origin: str = ""
 
     def __post_init__(self) -> None:
         if not self.digest:
