@@ -51,10 +51,9 @@ class DerivedFiles:
     def file(self, key: str, path: str) -> OutputFile | None:
         """The copy made for ``key`` as the site's file at ``path``, its bytes left in this
         folder for publishing to copy (``OutputFile.origin``); None if there is none that is whole."""
-        name = self._index().get(key)
-        data = self.get(key)
-        if name is None or data is None:
+        if self.get(key) is None:  # read only to check it: publishing reads it again
             return None
+        name = self._index()[key]
         return OutputFile(path, None, _digest_in(name), origin=str(self.folder / name))
 
     def put(self, key: str, suffix: str, data: bytes) -> None:

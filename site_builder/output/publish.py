@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import os
 import stat
 import sys
@@ -362,8 +363,6 @@ def _holds(path: Path, size: int, file: OutputFile) -> bool:
     """Whether ``path``, of ``size`` bytes, holds the bytes of ``file``."""
     if file.data is not None:
         return size == len(file.data) and path.read_bytes() == file.data
-    import hashlib
-
     return (
         size == os.stat(file.origin).st_size and hashlib.sha256(path.read_bytes()).hexdigest() == file.digest
     )
