@@ -46,8 +46,10 @@ from site_builder.site.model import Site, build_site
 # Kept in the memory of the process only, never stored: Jinja environments and compiled
 # templates are code that builds run, and the cache on disk may come from elsewhere.
 IN_MEMORY = ("environments", "compiled templates")
-# Steps whose results are files, kept as their digests once published (as "pages" is).
+# Steps whose results are files, kept as their digests once published.
 KEPT_AS_DIGESTS = ("feeds", "topic pages", "search index", "search pages", "social cards")
+# Steps whose results are (files, mistakes), the files kept as their digests once published.
+PAGES_KEPT_AS_DIGESTS = ("pages", "site pages")
 # What a formatted date is, by (locale, form, date): see templating.FormattedDates. Not a
 # step: the templates fill it as they format dates.
 DATES = "dates"
@@ -150,7 +152,10 @@ def generate(
         jobs=workers,
         dates=memo.tables[DATES],
     )
-    site_files = pages.collect(results, site, environments, root, minify)
+    site_pages = memo.one(
+        "site pages", pages.render_site_pages, site, environments, root, minify, reads=templates
+    )
+    site_files = pages.collect(results, site_pages)
     site_files += social_cards(root, memo, site, assets, manifest)
     site_files += memo.one(
         "topic pages", pages.render_topics, site, environments, root, minify, reads=templates
@@ -364,11 +369,12 @@ def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, St
             recorded.get(f.path) == f.digest for f in files if f.path.endswith(".html")
         )
 
-    kept["pages"] = {
-        key: result
-        for key, result in tables.get("pages", {}).items()
-        if still_there(result[0]) and searchable(result[0])
-    }
+    for step in PAGES_KEPT_AS_DIGESTS:
+        kept[step] = {
+            key: result
+            for key, result in tables.get(step, {}).items()
+            if still_there(result[0]) and searchable(result[0])
+        }
     for step in KEPT_AS_DIGESTS:
         kept[step] = {key: files for key, files in tables.get(step, {}).items() if still_there(files)}
     return Memo(kept), stored
@@ -378,16 +384,17 @@ def store_memo(cache_dir: Path, memo: Memo, stored: Stored | None) -> None:
     tables = {step: table for step, table in memo.tables.items() if step not in IN_MEMORY}
     # A result already kept as digests is the same object as the one read: the cache file
     # then appends only what changed (see ``store.write_cache``).
-    tables["pages"] = {key: _kept_result(result) for key, result in tables.get("pages", {}).items()}
+    for step in PAGES_KEPT_AS_DIGESTS:
+        tables[step] = {key: _kept_result(result) for key, result in tables.get(step, {}).items()}
     for step in KEPT_AS_DIGESTS:
         tables[step] = {key: _kept(files) for key, files in tables.get(step, {}).items()}
     write_cache(cache_dir, tables, stored)
 
 
 def _kept_result(result: tuple) -> tuple:
-    files, error = result
+    files, mistakes = result
     kept = _kept(files)
-    return result if kept is files else (kept, error)
+    return result if kept is files else (kept, mistakes)
 
 
 def _kept(files: tuple[OutputFile, ...]) -> tuple[OutputFile, ...]:

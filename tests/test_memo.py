@@ -50,6 +50,37 @@ def test_a_file_a_step_reads_is_part_of_its_key(tmp_path):
     assert memo.one("first line", read_first_line, tmp_path, reads=Files(tmp_path, ("notes.txt",))) == "two"
 
 
+def list_templates(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in (root / "templates").rglob("*") if p.is_file())
+
+
+def test_a_folder_a_step_reads_is_part_of_its_key_at_any_depth(tmp_path):
+    nested = tmp_path / "templates" / "partials" / "deep"
+    nested.mkdir(parents=True)
+    (nested / "card.html").write_text("one", "utf-8")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "linked.html").write_text("one", "utf-8")
+    (tmp_path / "templates" / "linked").symlink_to(outside, target_is_directory=True)
+
+    def key() -> str:
+        return Files(tmp_path, ("templates",)).digest()
+
+    before = key()
+    (nested / "card.html").write_text("two", "utf-8")
+    assert key() != before  # a file three folders down
+    changed = key()
+    (outside / "linked.html").write_text("two", "utf-8")
+    assert key() == changed  # a linked folder is not entered (one leading outside is refused)
+    (tmp_path / "templates" / "new.html").write_text("", "utf-8")
+    assert key() != changed  # a file added, even empty
+    memo = Memo()
+    assert memo.one("templates", list_templates, tmp_path, reads=Files(tmp_path, ("templates",))) == [
+        "templates/new.html",
+        "templates/partials/deep/card.html",
+    ]
+
+
 def test_a_step_must_be_a_function_defined_at_module_level():
     memo = Memo()
     offset = 1

@@ -67,12 +67,13 @@ class Files:
         if known is not None:
             return known
         digest = hashlib.sha256(name.encode("utf-8", "surrogateescape") + b"\0")
-        path = self.root / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        path = os.path.join(self.root, name)
+        files = [f"{name}/{rel}" for rel in files_below(path)] if os.path.isdir(path) else [name]
         for file in files:
-            digest.update(file.relative_to(self.root).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+            digest.update(file.encode("utf-8", "surrogateescape") + b"\0")
             try:
-                digest.update(file.read_bytes())
+                with open(os.path.join(self.root, file), "rb") as opened:
+                    digest.update(opened.read())
             except OSError:
                 digest.update(b"\1")  # missing or unreadable: the step reports it
         known = self.seen[name] = digest.hexdigest()
@@ -85,6 +86,30 @@ class Files:
             if target == declared or target.startswith(declared + os.sep):
                 return True
         return False
+
+
+def files_below(folder: str) -> list[str]:
+    """Every file at any depth in ``folder``, as "/"-separated paths inside it, sorted by their
+    parts; as ``Path.rglob`` finds them (linked folders are not entered, linked files are
+    taken), with a call per folder and file rather than a path object for each."""
+    found: list[str] = []
+    pending = [(folder, "")]
+    while pending:
+        current, prefix = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.append(prefix + entry.name)
+            except OSError:
+                continue
+    return sorted(found, key=lambda rel: rel.split("/"))
 
 
 def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
@@ -101,6 +126,9 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
         key = made.get(id(value))
         if key is not None:
             return key
+    fields = _PLAIN_DATA.get(kind)
+    if fields is not None:
+        return (kind.__qualname__, *[identity(getattr(value, name), made) for name in fields])
     if kind is tuple or kind is list:
         return tuple([identity(item, made) for item in value])
     if kind is dict and not value:
@@ -117,11 +145,6 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
         return ("path", os.path.abspath(value))
     if isinstance(value, datetime.date):
         return ("date", value.isoformat())
-    if dataclasses.is_dataclass(value) and kind in _PLAIN_DATA:
-        return (
-            kind.__qualname__,
-            *(identity(getattr(value, f.name), made) for f in dataclasses.fields(value)),
-        )
     raise TypeError(f"a step's input of type {kind.__qualname__} has no identity (see memo.identity)")
 
 
@@ -156,7 +179,10 @@ _IDENTITIES: dict[type, Callable[[Any], tuple]] = {
     Files: lambda files: (os.path.abspath(files.root), files.names, files.digest()),
 }
 # Plain settings: keyed by all their fields.
-_PLAIN_DATA = {SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, Bundle, Card}
+_PLAIN_DATA = {
+    cls: tuple(field.name for field in dataclasses.fields(cls))
+    for cls in (SiteConfig, Language, Topic, AssetManifest, Policy, ImageSet, Bundle, Card)
+}
 
 
 class GuardError(AssertionError):

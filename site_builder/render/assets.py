@@ -9,6 +9,7 @@ changes the stylesheet's fingerprint too.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 from collections.abc import Mapping
@@ -52,19 +53,31 @@ def read_assets(root: Path) -> dict[str, bytes]:
     outside = link_outside(folder, root, ASSETS_DIR)
     if outside is not None:
         raise outside
+    # Linked folders are not entered: a path below a folder that is no link is inside unless
+    # it is a link itself. Nothing below an ignored folder is taken either.
+    found: list[tuple[list[str], os.DirEntry]] = []
+    pending: list[tuple[str, list[str]]] = [(str(folder), [])]
+    while pending:
+        current, parts = pending.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = [entry for entry in entries if not is_ignored(entry.name)]
+        except OSError:
+            continue  # a folder that cannot be listed is passed over, as by ``Path.rglob``
+        for entry in listed:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, [*parts, entry.name]))
+            else:
+                found.append(([*parts, entry.name], entry))
     files = {}
     errors = []
-    # rglob does not enter linked folders: a path below a folder that is no link is inside
-    # unless it is a link itself.
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder)
-        if any(is_ignored(part) for part in rel.parts):
-            continue
-        outside = link_outside(path, root, ASSETS_DIR) if path.is_symlink() else None
+    for parts, entry in sorted(found, key=lambda item: item[0]):
+        outside = link_outside(Path(entry.path), root, ASSETS_DIR) if entry.is_symlink() else None
         if outside is not None:
             errors.append(outside)
-        elif path.is_file():
-            files[rel.as_posix()] = path.read_bytes()
+        elif entry.is_file():
+            with open(entry.path, "rb") as file:
+                files["/".join(parts)] = file.read()
     raise_if_any(errors)
     return files
 

@@ -8,7 +8,7 @@ of ``OutputFile``s in a stable order.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from itertools import islice
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -33,22 +33,6 @@ NOT_FOUND_FILE = "404.html"  # at the root and in each language's folder
 # Below this, starting the workers costs about as much as they save (measured on 2 cores
 # with benchmarks/generate_site.py: even at about 150 pages, a fifth faster at 256).
 IN_WORKERS_FROM = 256
-
-
-def render_pages(
-    site: Site,
-    bodies: Mapping[tuple[str, str], RenderedPage],
-    environments: Mapping[str, jinja2.Environment],
-    root: Path,
-    jobs: int = 1,
-    dates: MutableMapping | None = None,
-) -> tuple[OutputFile, ...]:
-    """Every page, the 404 pages and the root language chooser (``render_each`` for every
-    page, then ``render_extras``)."""
-    items = [(page, bodies[(page.lang, page.url)]) for page in site.pages]
-    return collect(
-        render_each(items, site, environments, root, jobs=jobs, dates=dates), site, environments, root
-    )
 
 
 def render_each(
@@ -88,36 +72,48 @@ def render_each(
 
 def collect(
     results: Sequence[tuple[tuple[OutputFile, ...], SiteError | None]],
-    site: Site,
-    environments: Mapping[str, jinja2.Environment],
-    root: Path,
-    minify: bool = False,
+    site_pages: tuple[tuple[OutputFile, ...], tuple[SiteError, ...]],
 ) -> tuple[OutputFile, ...]:
-    """The pages' files (``render_each``'s results), the 404 pages and the root language
-    chooser (minified with ``minify``), sorted by path; raises the mistakes found in any."""
+    """The pages' files (``render_each``'s results) with ``render_site_pages``', sorted by
+    path; raises the mistakes found in any, each once."""
     errors: dict[tuple, SiteError] = {}
     outputs: list[OutputFile] = []
     for files, error in results:
         if error is not None:
             errors.setdefault((error.path, error.line, error.message), error)
         outputs.extend(files)
+    files, mistakes = site_pages
+    outputs.extend(files)
+    for error in mistakes:
+        errors.setdefault((error.path, error.line, error.message), error)
+    raise_if_any(list(errors.values()))
+    return tuple(sorted(outputs, key=lambda f: f.path))
 
-    def attempt(render, template: str) -> None:
+
+def render_site_pages(
+    site: Site, environments: Mapping[str, jinja2.Environment], root: Path, minify: bool = False
+) -> tuple[tuple[OutputFile, ...], tuple[SiteError, ...]]:
+    """The 404 page of each language and of the root, and the root's language chooser
+    (minified with ``minify``), with the mistakes found in their templates: the pages no
+    source file stands for, made again only when the site or the templates change."""
+    outputs: list[OutputFile] = []
+    errors: list[SiteError] = []
+
+    def attempt(template: str, render: Callable[..., OutputFile], *args: object) -> None:
         try:
-            outputs.extend(minified_files((render(),), minify))
+            outputs.extend(minified_files((render(*args),), minify))
         except Exception as exc:
             error = _as_site_error(exc, root, None, template)
             if error is None:
                 raise
-            errors.setdefault((error.path, error.line, error.message), error)
+            errors.append(error)
 
     for code in site.config.codes:
-        attempt(lambda: _not_found(site, environments[code], code), NOT_FOUND_TEMPLATE)
+        attempt(NOT_FOUND_TEMPLATE, _not_found, site, environments[code], code)
     default = site.config.default_language
-    attempt(lambda: _not_found(site, environments[default], default, at_root=True), NOT_FOUND_TEMPLATE)
-    attempt(lambda: _language_choice(site, environments[default]), LANGUAGE_CHOICE_TEMPLATE)
-    raise_if_any(list(errors.values()))
-    return tuple(sorted(outputs, key=lambda f: f.path))
+    attempt(NOT_FOUND_TEMPLATE, _not_found, site, environments[default], default, True)
+    attempt(LANGUAGE_CHOICE_TEMPLATE, _language_choice, site, environments[default])
+    return tuple(outputs), tuple(errors)
 
 
 def rendered(result: tuple[tuple[OutputFile, ...], SiteError | None]) -> bool:
