@@ -81,6 +81,22 @@ def test_a_folder_a_step_reads_is_part_of_its_key_at_any_depth(tmp_path):
     ]
 
 
+def last_byte(data: bytes) -> int:
+    CALLS.append(("last byte", len(data)))
+    return data[-1]
+
+
+def test_long_bytes_are_keyed_by_every_byte():
+    CALLS.clear()
+    memo = Memo()
+    font = bytes(100_000)
+    assert memo.one("last byte", last_byte, font) == 0
+    assert memo.one("last byte", last_byte, bytes(100_000)) == 0  # equal bytes: kept
+    assert memo.one("last byte", last_byte, font[:-1] + b"\1") == 1  # the last byte differs
+    assert memo.one("last byte", last_byte, b"\1" + font[1:]) == 0  # the first byte differs
+    assert len(CALLS) == 3
+
+
 def test_a_step_must_be_a_function_defined_at_module_level():
     memo = Memo()
     offset = 1

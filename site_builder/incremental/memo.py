@@ -118,6 +118,10 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
     kind = type(value)
     # The common cases first, by exact type: a build asks for tens of thousands of identities.
     if kind in _STANDING_FOR_THEMSELVES:
+        if kind is bytes and len(value) > _SHORT_BYTES:
+            # A file's bytes (a font, say): their digest stands for them, and costs a fraction
+            # of writing them out into the key.
+            return ("bytes", hashlib.sha256(value).hexdigest())
         return value
     known = _IDENTITIES.get(kind)
     if known is not None:
@@ -149,6 +153,7 @@ def identity(value: object, made: Mapping[int, tuple] | None = None) -> object:
 
 
 _STANDING_FOR_THEMSELVES = {str, int, float, bool, bytes, type(None)}
+_SHORT_BYTES = 256
 _PAGE_FIELDS = tuple(field.name for field in dataclasses.fields(Page) if field.name != "source")
 # A build asks for each page's identity several times: its other fields are text and flags,
 # which stand for themselves, so they are taken as they are (a field of another type fails here).
