@@ -30,7 +30,6 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from site_builder.errors import SiteError, msg
 from site_builder.site.files import OutputFile
@@ -435,7 +434,7 @@ def _copy_new(origin: str, path: Path) -> None:
             os.close(descriptor)
 
 
-def _each_in_threads(write: Callable[[Any], None], items: list) -> None:
+def _each_in_threads(write: Callable[[object], None], items: list) -> None:
     """``write`` each of ``items``, from ``WRITERS`` threads. Most of a file's writing is
     waiting for the file system, without Python's lock, and several threads wait together:
     on this project's 2-core machines, a cold build writes its files in about a quarter
