@@ -18,6 +18,8 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -176,11 +178,18 @@ def _assert_next_publish_recovers(parent: Path) -> None:
     assert read_tree(parent / ".build.spare") in (_tree(OLD), NEW_TREE)
 
 
+def _every_step(calls: list[tuple[str, int]], step: Callable[[int, str, int], object]) -> list:
+    """``step(number, name, count)`` for each call, two at a time: each runs in its own folder
+    with its own child process, so the order does not matter, and the machine has two cores."""
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda item: step(item[0], *item[1]), enumerate(calls)))
+
+
 @pytest.mark.parametrize("mode", ["known", "cold"])
 def test_a_kill_at_any_system_call_of_publishing_leaves_a_whole_site(tmp_path, mode):
     _before, calls = _publishing_calls(tmp_path, mode)
-    outcomes: collections.Counter[str] = collections.Counter()
-    for step, (name, number) in enumerate(calls):
+
+    def kill_at(step: int, name: str, number: int) -> str:
         parent = tmp_path / f"kill-{step}"
         _old_site(parent)
         result = _run_child(
@@ -188,9 +197,12 @@ def test_a_kill_at_any_system_call_of_publishing_leaves_a_whole_site(tmp_path, m
         )
         assert result.returncode == -9, f"{name} #{number}: not killed ({result.returncode}): {result.stderr}"
         _assert_whole(parent)
-        outcomes["new" if read_tree(parent / "build") == NEW_TREE else "old"] += 1
+        outcome = "new" if read_tree(parent / "build") == NEW_TREE else "old"
         _assert_next_publish_recovers(parent)
         shutil.rmtree(parent)
+        return outcome
+
+    outcomes = collections.Counter(_every_step(calls, kill_at))
     # The copied file's bytes are copied by the kernel.
     assert ("sendfile", 1) in calls
     # Down to the exchange itself (a kill at a call strikes before the call is made).
@@ -201,8 +213,8 @@ def test_a_kill_at_any_system_call_of_publishing_leaves_a_whole_site(tmp_path, m
 @pytest.mark.parametrize("error", ["ENOSPC", "EPERM"])
 def test_an_error_at_any_system_call_of_publishing_leaves_the_old_site(tmp_path, error):
     _before, calls = _publishing_calls(tmp_path, "known")
-    failed = 0
-    for step, (name, number) in enumerate(calls):
+
+    def fail_at(step: int, name: str, number: int) -> bool:
         parent = tmp_path / f"{error}-{step}"
         _old_site(parent)
         result = _run_child(
@@ -210,7 +222,6 @@ def test_an_error_at_any_system_call_of_publishing_leaves_the_old_site(tmp_path,
         )
         _assert_whole(parent)
         if result.returncode != 0:
-            failed += 1
             assert result.returncode == 1 and "Traceback" not in result.stderr, (
                 f"{name} #{number}: {result.stderr}"
             )
@@ -221,6 +232,9 @@ def test_an_error_at_any_system_call_of_publishing_leaves_the_old_site(tmp_path,
             assert read_tree(parent / "build") == _tree(OLD)
         _assert_next_publish_recovers(parent)
         shutil.rmtree(parent)
+        return result.returncode != 0
+
+    failed = sum(_every_step(calls, fail_at))
     assert failed > len(calls) // 3  # most calls' failures stop the publishing (closing a file's need not)
 
 
