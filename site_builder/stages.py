@@ -156,7 +156,7 @@ def generate(
         "site pages", pages.render_site_pages, site, environments, root, minify, reads=templates
     )
     site_files = pages.collect(results, site_pages)
-    site_files += social_cards(root, memo, site, assets, manifest)
+    site_files += social_cards(root, memo, site, assets, manifest, workers)
     site_files += memo.one(
         "topic pages", pages.render_topics, site, environments, root, minify, reads=templates
     )
@@ -250,10 +250,10 @@ def site_search(
 
 
 def social_cards(
-    root: Path, memo: Memo, site: Site, assets: Mapping[str, bytes], manifest: AssetManifest
+    root: Path, memo: Memo, site: Site, assets: Mapping[str, bytes], manifest: AssetManifest, jobs: int = 1
 ) -> tuple[OutputFile, ...]:
-    """Each page's social card (see ``render.cards``): drawn once, then kept in
-    ``.site-images/`` beside the photos' copies."""
+    """Each page's social card (see ``render.cards``): drawn once, in ``jobs`` processes,
+    then kept in ``.site-images/`` beside the photos' copies."""
     digests = {name: image.digest for name, image in manifest.images.items()}
     font = manifest.urls.get(cards.CARD_FONT, "")
     wanted = memo.one("card list", cards.cards_of, site, font, digests)
@@ -266,6 +266,7 @@ def social_cards(
         assets.get(cards.CARD_FONT),
         tuple(OutputFile(name, assets[name]) for name in shown),
         store=DerivedFiles(root / DERIVED_DIR),
+        jobs=jobs,
     )
     return tuple(file for made in drawn for file in made)
 

@@ -134,3 +134,28 @@ def test_titles_reach_the_tags_as_text(tmp_path):
     parsed.feed(re.sub(r"<title>.*?</title>", "", html))
     assert parsed.alt == title  # the attribute's value, as text
     assert "b" not in parsed.tags  # never an element
+
+
+def test_cards_drawn_in_several_processes_are_those_drawn_in_one(tmp_path, monkeypatch):
+    from site_builder.incremental.derived import DerivedFiles
+    from site_builder.site.files import OutputFile
+
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((300, 200)).convert("RGB").save(out, "PNG")
+    photo = OutputFile("assets/photo.png", out.getvalue())
+    wanted = [
+        cards.Card("en", f"page-{n}", f"Title {n}", "News", "Site", "", photo.digest if n % 2 else "")
+        for n in range(6)
+    ]
+    one = cards.draw_each(wanted, None, (photo,))
+    pooled = []
+    in_workers = cards.in_workers
+    monkeypatch.setattr(cards, "in_workers", lambda *args, **kw: pooled.append(1) or in_workers(*args, **kw))
+    store = DerivedFiles(tmp_path / "derived")
+    several = cards.draw_each(wanted, None, (photo,), store=store, jobs=2)
+    assert pooled == [1]
+    assert [made for (made,) in several] == [made for (made,) in one]
+    # Kept in the store: the next build draws none of them.
+    kept = cards.draw_each(wanted, None, (photo,), store=store, jobs=2)
+    assert pooled == [1]
+    assert [Path(made.origin).read_bytes() for (made,) in kept] == [made.data for (made,) in one]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from site_builder.render.images import CENTRE, crop_box, focal_point
+from site_builder.render.workers import in_workers
 from site_builder.site.files import OutputFile
 
 WIDTH, HEIGHT = 1200, 630
@@ -113,26 +114,55 @@ def stem_of(url: str) -> str:
 
 
 def draw_each(
-    cards: Sequence[Card], font: bytes | None, photos: Sequence[OutputFile] = (), store=None
+    cards: Sequence[Card],
+    font: bytes | None,
+    photos: Sequence[OutputFile] = (),
+    store=None,
+    jobs: int = 1,
 ) -> list[tuple[OutputFile, ...]]:
     """The PNG of each card, drawn with ``font`` (the bytes of the typeface its ``font`` names)
     and its photo (the one of ``photos`` whose digest it names), or taken from ``store``
     (``incremental.derived.DerivedFiles``), where each is kept once drawn, as a file whose
     bytes stay there (``OutputFile.origin``). Drawing is deterministic: a card from the store
-    is the card drawn again."""
+    is the card drawn again. Cards not in the store are drawn in ``jobs`` processes (see
+    ``workers``): a site's first build draws one per page, about 20 ms each."""
     by_digest = {file.digest: file.data for file in photos}
-    made = []
-    for card in cards:
-        # A card kept in the store stays there until it is published: thousands of them
-        # would otherwise be held in memory.
-        kept = store.file(card.key, card.path) if store is not None else None
-        if kept is None:
-            data = draw(card, font, by_digest.get(card.photo) if card.photo else None)
-            if store is not None:
-                store.put(card.key, ".png", data)
-            kept = OutputFile(card.path, data)
-        made.append((kept,))
-    return made
+    # A card kept in the store stays there until it is published: thousands of them would
+    # otherwise be held in memory.
+    made = [store.file(card.key, card.path) if store is not None else None for card in cards]
+    missing = [index for index, kept in enumerate(made) if kept is None]
+    wanted = [cards[index] for index in missing]
+    if jobs > 1 and len(wanted) > 1:
+        shown = {card.photo for card in wanted if card.photo}
+        photos_shown = {digest: data for digest, data in by_digest.items() if digest in shown}
+        drawn = in_workers(wanted, jobs, _draw_chunk, _start_drawing, (font, photos_shown))
+    else:
+        drawn = [_draw_with(card, font, by_digest) for card in wanted]
+    for index, card, data in zip(missing, wanted, drawn):
+        if store is not None:
+            store.put(card.key, ".png", data)
+        made[index] = OutputFile(card.path, data)
+    return [(kept,) for kept in made]
+
+
+def _draw_with(card: Card, font: bytes | None, photos: Mapping[str, bytes]) -> bytes:
+    return draw(card, font, photos.get(card.photo) if card.photo else None)
+
+
+# A worker process's font and photos (by digest), set once by _start_drawing: the process
+# exists only to run _draw_chunk, and nothing else in it reads or changes this.
+_worker_drawing: tuple[bytes | None, dict[str, bytes]] | None = None
+
+
+def _start_drawing(font: bytes | None, photos: dict[str, bytes]) -> None:
+    global _worker_drawing
+    _worker_drawing = (font, photos)
+
+
+def _draw_chunk(cards: tuple[Card, ...]) -> tuple[bytes, ...]:
+    assert _worker_drawing is not None
+    font, photos = _worker_drawing
+    return tuple(_draw_with(card, font, photos) for card in cards)
 
 
 def draw(card: Card, font: bytes | None, photo: bytes | None = None) -> bytes:
