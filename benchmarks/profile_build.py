@@ -2,10 +2,11 @@
 
 Generates the synthetic site (benchmarks/generate_site.py), then:
 
-1. times each stage of one cold ``pipeline.build`` (wall and CPU time),
-   then profiles another with cProfile and prints the top functions by
-   cumulative and by own time (``--save FILE`` keeps the raw profile for
-   pstats or snakeviz);
+1. times each stage of a cold ``pipeline.build`` (wall and CPU time): the
+   first one, which makes the photos' copies and the social cards, and one
+   after it, which takes them from ``.site-images/``; then profiles another
+   with cProfile and prints the top functions by cumulative and by own time
+   (``--save FILE`` keeps the raw profile for pstats or snakeviz);
 2. times Python-Markdown alone on the same page bodies, as a build runs it
    (with ``site_builder.render.quick_markdown``), without that and without any
    extension: pages per CPU second, the floor for the Markdown part of a
@@ -38,7 +39,7 @@ from generate_site import generate
 from site_builder import pipeline, stages
 from site_builder.content import load
 from site_builder.content.frontmatter import split
-from site_builder.render import markup, pages
+from site_builder.render import cards, markup, pages, search
 from site_builder.render.markup import markdown_extensions
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 
@@ -58,21 +59,28 @@ STAGES = (
     ("UI catalogues", stages, "compiled_catalogs"),
     ("Jinja environments", stages, "make_environments"),
     ("Jinja rendering of pages", pages, "render_each"),
-    ("  of which HTML minified", pages, "minified_files"),
-    ("404 pages, language chooser", pages, "collect"),
+    ("404 pages, language chooser", pages, "render_site_pages"),
+    ("social cards: list", cards, "cards_of"),
+    ("social cards: drawn or taken from .site-images/", cards, "draw_each"),
+    ("topic pages", pages, "render_topics"),
+    ("search: what each page gives Pagefind", search, "record_each"),
+    ("search: Pagefind's index", search, "index_bundles"),
+    ("search pages", pages, "render_search_pages"),
     ("feeds and sitemap", stages, "render_feeds"),
     ("redirect pages", stages, "redirect_pages"),
     ("CDN files", stages, "deploy_files"),
     ("UI-string checks", stages, "catalog_problems"),
     ("checks", stages, "_check"),
     ("write", pipeline, "publish"),
+    # Inside the rendering rows above (pages, 404 pages, topic and search pages): not added to them.
+    ("HTML minified, within the rendering rows", pages, "minified_files"),
 )
+NESTED = ("minified_files",)
 
 
-def timed_stages(site: Path, out: Path) -> str:
-    """One cold build without the profiler, each stage's wall and CPU time taken by wrapping
-    the functions ``pipeline`` calls (cProfile's own cost grows with the number of calls, so
-    its shares overstate call-heavy stages such as Markdown)."""
+def stage_times(site: Path, out: Path) -> tuple[dict[str, tuple[float, float]], float, float]:
+    """One cold build, each stage's wall and CPU time (by function name), and the whole
+    build's, taken by wrapping the functions ``pipeline`` calls."""
     times: dict[str, tuple[float, float]] = {}
 
     def wrap(name: str, function):
@@ -102,15 +110,29 @@ def timed_stages(site: Path, out: Path) -> str:
     finally:
         for (module, name), function in originals.items():
             setattr(module, name, function)
-    rows = [f"  {'stage':<42} {'wall':>8} {'CPU':>8}  share of CPU"]
+    return times, wall, cpu
+
+
+def timed_stages(site: Path, out: Path, only: tuple[str, ...] | None = None) -> str:
+    """One cold build without the profiler, stage by stage (cProfile's own cost grows with the
+    number of calls, so its shares overstate call-heavy stages such as Markdown); ``only``:
+    the rows of these functions alone. Pagefind runs in processes of its own: its CPU time
+    is not this process's, so its row's CPU time is the waiting, and its wall time is what
+    it costs."""
+    times, wall, cpu = stage_times(site, out)
+    rows = [f"  {'stage':<50} {'wall':>8} {'CPU':>8}  share of wall  share of CPU"]
     for label, _, name in STAGES:
-        w, c = times.get(name, (0.0, 0.0))
-        rows.append(f"  {label:<42} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
-    nested = ("minified_files",)  # counted inside render_each too
-    counted = [t for name, t in times.items() if name not in nested]
+        if only is not None and name not in only:
+            continue
+        if name not in times:
+            rows.append(f"  {label:<50} {'not run':>8}")
+            continue
+        w, c = times[name]
+        rows.append(f"  {label:<50} {w:7.2f}s {c:7.2f}s  {100 * w / wall:8.1f} %  {100 * c / cpu:8.1f} %")
+    counted = [t for name, t in times.items() if name not in NESTED]
     w, c = wall - sum(t[0] for t in counted), cpu - sum(t[1] for t in counted)
-    rows.append(f"  {'rest':<42} {w:7.2f}s {c:7.2f}s  {100 * c / cpu:5.1f} %")
-    rows.append(f"  {'whole build':<42} {wall:7.2f}s {cpu:7.2f}s")
+    rows.append(f"  {'rest':<50} {w:7.2f}s {c:7.2f}s  {100 * w / wall:8.1f} %  {100 * c / cpu:8.1f} %")
+    rows.append(f"  {'whole build':<50} {wall:7.2f}s {cpu:7.2f}s")
     return "\n".join(rows)
 
 
@@ -164,7 +186,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="profile-"))
     try:
         site = generate(args.pages, work / "site")
-        print(f"cold build of {args.pages:,} news pages per language, stage by stage:")
+        print(f"first cold build of {args.pages:,} news pages per language: the photos' copies and")
+        print("the social cards made, and kept in .site-images/ for the builds after it:")
+        print(timed_stages(site, work / "out-first", only=("responsive_images", "draw_each")))
+        print("\na cold build with those made, as benchmarks/compare.py measures, stage by stage:")
         print(timed_stages(site, work / "out-timed"))
         profile = cProfile.Profile()
         started = time.perf_counter()
