@@ -178,6 +178,14 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nnews_size: 3\n"),
         ["site.yaml:5: unknown key 'news_size' (hint: did you mean 'news_page_size'?)"],
     ),
+    # The cards are drawn in worker processes, where Pillow's own error would become a traceback.
+    "social cards' typeface not a font": (
+        {"assets/fonts/inter-latin.woff2": "not a font\n"},
+        [
+            "assets/fonts/inter-latin.woff2: the social cards' typeface cannot be read "
+            "(hint: replace it with a font file: WOFF2, TrueType or OpenType)"
+        ],
+    ),
 }
 
 

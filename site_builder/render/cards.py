@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from site_builder.errors import SiteError, msg
+from site_builder.project import ASSETS_DIR
 from site_builder.render.images import CENTRE, crop_box, focal_point
 from site_builder.render.workers import in_workers
 from site_builder.site.files import OutputFile
@@ -132,6 +134,8 @@ def draw_each(
     made = [store.file(card.key, card.path) if store is not None else None for card in cards]
     missing = [index for index, kept in enumerate(made) if kept is None]
     wanted = [cards[index] for index in missing]
+    if wanted:
+        check_font(font)  # before drawing: Pillow's own error, in a worker or here, would be a traceback
     if jobs > 1 and len(wanted) > 1:
         shown = {card.photo for card in wanted if card.photo}
         photos_shown = {digest: data for digest, data in by_digest.items() if digest in shown}
@@ -143,6 +147,21 @@ def draw_each(
             store.put(card.key, ".png", data)
         made[index] = OutputFile(card.path, data)
     return [(kept,) for kept in made]
+
+
+def check_font(font: bytes | None) -> None:
+    """Raise ``SiteError`` if ``font`` (the bytes of ``CARD_FONT``) is not a typeface the
+    cards can be drawn with: a file replaced by another, or damaged."""
+    if font is None:
+        return
+    try:
+        _font(font, 12, 400)
+    except OSError:  # Pillow's answer to bytes it cannot read as a font
+        raise SiteError(
+            msg("the social cards' typeface cannot be read"),
+            f"{ASSETS_DIR}/{CARD_FONT}",
+            hint=msg("replace it with a font file: WOFF2, TrueType or OpenType"),
+        ) from None
 
 
 def _draw_with(card: Card, font: bytes | None, photos: Mapping[str, bytes]) -> bytes:
