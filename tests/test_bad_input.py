@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, run_process, write_tree
+from conftest import REPO, read_tree, run_process, write_tree
 
 from site_builder import pipeline
 from site_builder.config import load_config
@@ -42,6 +42,15 @@ def replace_in(rel: str, old: str, new: str) -> Callable[[Path], None]:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     return change
+
+
+def append_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(path.read_bytes() + data)
+
+
+def lines_in(rel: str) -> int:
+    """The lines of the repository's file ``rel``, which the mini site copies."""
+    return (REPO / rel).read_bytes().count(b"\n")
 
 
 PAGE_TEMPLATE = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{% endblock %}\n'
@@ -177,6 +186,20 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "unknown key in site.yaml": (
         replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nnews_size: 3\n"),
         ["site.yaml:5: unknown key 'news_size' (hint: did you mean 'news_page_size'?)"],
+    ),
+    "stylesheet not UTF-8": (
+        lambda root: append_bytes(root / "assets/site.css", b"/* caf\xe9 */\n"),
+        [
+            f"assets/site.css:{lines_in('assets/site.css') + 1}: the file is not valid UTF-8 text "
+            "(hint: save the file as UTF-8)"
+        ],
+    ),
+    "script not UTF-8": (
+        lambda root: append_bytes(root / "assets/search.js", b"// caf\xe9\n"),
+        [
+            f"assets/search.js:{lines_in('assets/search.js') + 1}: the file is not valid UTF-8 text "
+            "(hint: save the file as UTF-8)"
+        ],
     ),
     # The cards are drawn in worker processes, where Pillow's own error would become a traceback.
     "social cards' typeface not a font": (

@@ -99,8 +99,8 @@ def fingerprint(
         if minify:
             try:
                 smaller = minified(OutputFile(name, data))
-            except UnicodeDecodeError:
-                raise SiteError(msg("the file is not valid UTF-8 text"), f"{ASSETS_DIR}/{name}") from None
+            except UnicodeDecodeError as error:
+                raise _not_text(name, data, error) from None
             data, saved = smaller.data, smaller.saved
         digest = hashlib.sha256(data).hexdigest()[:8]
         path = PurePosixPath(name)
@@ -110,12 +110,20 @@ def fingerprint(
     return AssetManifest(urls), tuple(sorted(outputs, key=lambda f: f.path))
 
 
+def _not_text(name: str, data: bytes, error: UnicodeDecodeError) -> SiteError:
+    """The stylesheet or script ``name`` is not UTF-8: where, as for a page (``load.decode``)."""
+    line = data[: error.start].count(b"\n") + 1
+    return SiteError(
+        msg("the file is not valid UTF-8 text"), f"{ASSETS_DIR}/{name}", line, msg("save the file as UTF-8")
+    )
+
+
 def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
     folder = posixpath.dirname(name)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SiteError(msg("the file is not valid UTF-8 text"), f"{ASSETS_DIR}/{name}") from None
+    except UnicodeDecodeError as error:
+        raise _not_text(name, data, error) from None
 
     def replace(match: re.Match) -> str:
         ref = match.group(2)
