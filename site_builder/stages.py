@@ -106,7 +106,7 @@ def generate(
     raise_if_any(translations.source_problems(config, sources, groups))
     today = config.today(now if now is not None else build_clock())
     site = build_site(config, sources, include_drafts=drafts, today=today, future=future or preview)
-    raise_if_any(topics.topic_problems(site, sources))
+    raise_if_any(topics.topic_problems(site, sources) + search.address_problems(site))
     assets = read_assets(root)
     raise_if_any(images.photo_problems(sources, assets))
     manifest, asset_files = fingerprint(assets, minify)

@@ -18,7 +18,7 @@ from conftest import read_tree, text_files, write_tree
 from test_validators import JAVA, VNU
 
 from site_builder import stages
-from site_builder.errors import SiteErrors
+from site_builder.errors import SiteErrors, format_error
 
 BASE = "https://lsh.amsterdam"
 MOU_EN = "content/en/news/2019-09-26-mou.md"
@@ -171,6 +171,20 @@ def test_an_alias_that_is_a_page_s_address_is_refused(mini_site):
     with pytest.raises(SiteErrors) as raised:
         stages.generate(mini_site)
     assert "the address /en/about/ is claimed by 2 pages" in str(raised.value)
+
+
+def test_a_page_or_an_alias_at_a_search_page_s_address_is_refused(mini_site):
+    # The alias would hide the search page behind a redirect; the page would be a second file there.
+    add_aliases(mini_site, MOU_EN, "[/nl/zoeken/]")
+    write_tree(mini_site, {"content/en/search.md": "---\ntitle: Search\n---\nText.\n"})
+    with pytest.raises(SiteErrors) as raised:
+        stages.generate(mini_site)
+    hint = "(hint: give one of them a different slug)"
+    assert sorted(format_error(error) for error in raised.value.errors) == [
+        f"{MOU_EN}:6: the address /nl/zoeken/ is claimed by 2 pages: {MOU_EN}, (search page) {hint}",
+        f"content/en/search.md: the address /en/search/ is claimed by 2 pages: content/en/search.md, "
+        f"(search page) {hint}",
+    ]
 
 
 def test_an_old_news_list_address_that_a_page_has_gets_no_redirect_page(mini_site):

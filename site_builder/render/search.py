@@ -31,6 +31,7 @@ from pathlib import Path
 
 from site_builder.errors import SiteError, msg
 from site_builder.site.files import OutputFile
+from site_builder.site.model import Site, claimed_twice
 
 SEARCH_FOLDER = "pagefind"  # in the output folder: pagefind/<language>/<bundle>/
 # The search page, in each language's word: /en/search/, /nl/zoeken/ (SEARCH_SECTION otherwise).
@@ -85,6 +86,20 @@ class Bundle:
 def search_url(lang: str) -> str:
     """The address of ``lang``'s search page: ``/nl/zoeken/``."""
     return f"/{lang}/{SEARCH_SECTIONS.get(lang, SEARCH_SECTION)}/"
+
+
+def address_problems(site: Site) -> list[SiteError]:
+    """A page, or one of its ``aliases``, at a search page's address: two files would be
+    written there, or a redirect would hide the search page."""
+    if not site.config.search:
+        return []
+    searches = {search_url(code) for code in site.homes}
+    return [
+        claimed_twice(url, page, "(search page)", page.path)
+        for page in site.pages
+        for url in (page.url, *page.front.aliases)
+        if url in searches
+    ]
 
 
 def bundle_url(lang: str, name: str) -> str:

@@ -539,6 +539,24 @@ def _check_unique_urls(pages, news_pages, errors) -> None:
             )
 
 
+def claimed_twice(url: str, page: Page | None, other: str, where: str) -> SiteError:
+    """``url``, claimed by ``page`` (by its slug or one of its aliases; None: a news list page,
+    reported at ``where``) and by ``other``, which is not a page of the content: a topic, a
+    search page."""
+    key = "slug" if page is not None and page.url == url else "aliases"
+    return SiteError(
+        msg(
+            "the address {url} is claimed by {count} pages: {files}",
+            url=url,
+            count=2,
+            files=f"{page.path if page is not None else '(news list page)'}, {other}",
+        ),
+        page.path if page is not None else where,
+        page.front.lines.get(key) if page is not None else None,
+        msg("give one of them a different slug"),
+    )
+
+
 def _children(pages: list[Page], news) -> dict[tuple[str, str], tuple[Page, ...]]:
     listed: dict[tuple[str, str], list[Page]] = defaultdict(list)
     for page in pages:

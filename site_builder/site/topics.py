@@ -23,7 +23,7 @@ from site_builder.config import SiteConfig, Topic
 from site_builder.content.load import SourcePage
 from site_builder.errors import Message, SiteError, msg
 from site_builder.project import CONFIG_FILE
-from site_builder.site.model import LanguageLink, Page, Pagination, Site, paginate
+from site_builder.site.model import LanguageLink, Page, Pagination, Site, claimed_twice, paginate
 
 # The section holding the topic pages, in each language's word: /en/topics/, /nl/themas/.
 # A language not listed uses TOPIC_SECTION.
@@ -257,18 +257,5 @@ def _shared_addresses(site: Site, topics: Topics) -> list[SiteError]:
     errors = []
     for url in sorted(taken):
         page = next((p for p in site.pages if p.url == url or url in p.front.aliases), None)
-        key = "slug" if page is not None and page.url == url else "aliases"
-        errors.append(
-            SiteError(
-                msg(
-                    "the address {url} is claimed by {count} pages: {files}",
-                    url=url,
-                    count=2,
-                    files=f"{page.path if page is not None else '(news list page)'}, {CONFIG_FILE} (topics)",
-                ),
-                page.path if page is not None else CONFIG_FILE,
-                page.front.lines.get(key) if page is not None else None,
-                msg("give one of them a different slug"),
-            )
-        )
+        errors.append(claimed_twice(url, page, f"{CONFIG_FILE} (topics)", CONFIG_FILE))
     return errors
