@@ -143,7 +143,23 @@ def raise_if_any(errors: list[SiteError]) -> None:
 def format_error(error: SiteError, catalogue: Catalogue | None = None) -> str:
     """``path:line: message (hint: …)`` — one line, the form editors and CI see, in the
     catalogue's language (default English)."""
-    return error_message(error).show(catalogue)
+    return one_line(error_message(error).show(catalogue))
+
+
+# Control characters, and those some terminals and CI logs break lines at, as escapes: a value
+# from a file (a slug, say) cannot make the one line several, one of them looking like another
+# error or like the all-clear.
+_LINE_BREAKING = {
+    code: (
+        "\\n" if code == 10 else "\\r" if code == 13 else f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+    )
+    for code in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F, 0x85, 0x2028, 0x2029)
+}
+
+
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters written as escapes."""
+    return text.translate(_LINE_BREAKING)
 
 
 def error_message(error: SiteError) -> Message:
@@ -165,7 +181,7 @@ def warning_message(error: SiteError) -> Message:
 
 
 def format_warning(error: SiteError, catalogue: Catalogue | None = None) -> str:
-    return warning_message(error).show(catalogue)
+    return one_line(warning_message(error).show(catalogue))
 
 
 # As JSON, for the build record (see ``incremental.record``), which keeps the last build's

@@ -63,6 +63,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: put text that contains ': ' in quotes)"
         ],
     ),
+    "a '...' line ending the front matter early": (
+        about_nl("title: Over ons", "...", "draft: true"),
+        [
+            f"{ABOUT_NL}:3: a line '...' inside the front matter: the settings after it would be ignored "
+            "(hint: close the front matter with a line '---' and remove the '...')"
+        ],
+    ),
     "front matter not a mapping": (
         about_nl("- Over ons"),
         [
@@ -93,6 +100,10 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "slug with dot-dot": (
         about_nl("title: Over ons", "slug: .."),
         [f"{ABOUT_NL}:3: slug '..' is not URL-safe {SLUG_HINT}"],
+    ),
+    "slug with line breaks that would print a line like another error's": (
+        about_nl("title: Over ons", 'slug: "over\\nfake.md:1: all good\\u2028x"'),
+        [f"{ABOUT_NL}:3: slug 'over\\nfake.md:1: all good\\u2028x' is not URL-safe {SLUG_HINT}"],
     ),
     "slug with a space": (
         about_nl("title: Over ons", "slug: over ons"),

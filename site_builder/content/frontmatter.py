@@ -198,7 +198,7 @@ def set_front_matter_line(data: bytes, key: str, line: str) -> bytes:
     prefix = key.encode() + b":"
     for index in range(1, len(lines)):
         stripped = lines[index].rstrip()
-        if stripped in (b"---", b"..."):
+        if stripped == b"---":
             lines.insert(index, line.encode())
             return newline.join(lines)
         if lines[index].startswith(prefix):
@@ -418,7 +418,17 @@ def split(text: str, path: str) -> tuple[str, int, str, int]:
             msg("begin the file with a line '---', then 'title: …', then another '---'"),
         )
     for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
+        closing = lines[index].rstrip()
+        if closing == "...":
+            # YAML's end of a document: whatever follows it up to the closing '---' (a draft
+            # setting, say) would be dropped without a word, and the rest read as the page's text.
+            raise SiteError(
+                msg("a line '...' inside the front matter: the settings after it would be ignored"),
+                path,
+                index + 1,
+                msg("close the front matter with a line '---' and remove the '...'"),
+            )
+        if closing == "---":
             yaml_text = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             return yaml_text, 2, body, index + 2

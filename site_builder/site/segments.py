@@ -236,7 +236,7 @@ def with_own_fields(text: str, page: PageText, own_text: str) -> str:
     if not own_text:
         return text
     lines = text.split("\n")
-    closing = next(index for index in range(1, len(lines)) if lines[index].rstrip() in ("---", "..."))
+    closing = next(index for index in range(1, len(lines)) if lines[index].rstrip() == "---")
     head = "\n".join(lines[:closing]) + "\n"
     return head + own_text + "\n".join(lines[closing:])
 
