@@ -26,7 +26,7 @@ from site_builder.incremental.memo import Files, Memo
 from site_builder.incremental.record import build_clock
 from site_builder.incremental.store import Stored, read_cache, write_cache
 from site_builder.output.cdn import deploy_files
-from site_builder.output.redirect_pages import redirect_pages
+from site_builder.output.redirect_pages import alias_problems, redirect_pages
 from site_builder.project import CONFIG_FILE
 from site_builder.render import cards, images, markup, pages, search
 from site_builder.render.assets import AssetManifest, fingerprint, read_assets
@@ -174,6 +174,7 @@ def generate(
     site_files += memo.one("feeds", render_feeds, site, feed_bodies) + asset_files + image_files
     # Before deploy_files, whose _headers then gives the redirect pages the HTML pages' caching.
     others = tuple(sorted([f.path for f in site_files] + ["_headers", "_redirects"]))
+    raise_if_any(alias_problems(site, others))
     site_files += memo.one("redirect pages", redirect_pages, site, others)
     site_files = tuple(sorted(site_files + deploy_files(site, site_files), key=lambda f: f.path))
     ui_strings = memo.one(

@@ -14,7 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import read_tree, text_files, write_tree
+from conftest import read_tree, run_process, text_files, write_tree
 from test_validators import JAVA, VNU
 
 from site_builder import stages
@@ -203,13 +203,38 @@ def test_an_old_news_list_address_that_a_page_has_gets_no_redirect_page(mini_sit
     assert "Pagina twee" in page and 'http-equiv="refresh"' not in page
 
 
-def test_an_alias_at_a_file_of_the_site_gets_no_page(mini_site, run_cli):
-    """A folder cannot share a file's name: /en/feed.xml stays the feed on a host without rules."""
-    add_aliases(mini_site, MOU_EN, "[/en/feed.xml, /sitemap.xml/old/]")
+def test_an_alias_below_a_file_of_the_site_gets_no_page(mini_site, run_cli):
+    """A folder cannot share a file's name: /sitemap.xml stays the sitemap on a host without rules."""
+    add_aliases(mini_site, MOU_EN, "[/sitemap.xml/old/]")
     code, _, err = run_cli("-C", mini_site, "-q", "build")
     assert (code, err) == (0, "")
-    assert (mini_site / "build/en/feed.xml").is_file()
     assert (mini_site / "build/sitemap.xml").is_file()
+    assert "/sitemap.xml/old/ /en/news/memorandum-of-understanding/ 301" in (
+        mini_site / "build/_redirects"
+    ).read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("alias", "path"),
+    [
+        ("/", "index.html"),  # the language chooser: the forced rule took the whole site's root
+        ("/en/feed.xml", "en/feed.xml"),  # nginx: a second "location =", which it refuses to start with
+        ("/404.html", "404.html"),
+        ("/en", "en/index.html"),
+        # The page's own file: on nginx, /en/news/memorandum-of-understanding/ redirected to itself.
+        ("/en/news/memorandum-of-understanding/index.html", "en/news/memorandum-of-understanding/index.html"),
+    ],
+)
+def test_an_alias_where_the_site_serves_a_file_is_refused(mini_built, alias, path):
+    root, before = mini_built
+    add_aliases(root, MOU_EN, f"[{alias}]")
+    result = run_process("-C", root, "build")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        f"{MOU_EN}:6: the alias {alias} is where the site serves its own file {path} "
+        "(hint: list in aliases only old addresses that nothing on the site has now)"
+    ]
+    assert read_tree(root / "build") == before
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -240,10 +265,3 @@ def test_a_host_without_rules_serves_the_redirect_page(mini_site, run_cli):
             connection.close()
         finally:
             server.shutdown()
-
-
-def test_an_alias_at_the_root_does_not_force_past_the_language_chooser(mini_site):
-    add_aliases(mini_site, MOU_EN, "[/]")
-    files = text_files(stages.generate(mini_site).files)
-    assert 'http-equiv="refresh"' not in files["index.html"]
-    assert f"/ {MOU_URL} 301" in files["_redirects"].splitlines()

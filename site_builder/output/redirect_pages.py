@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from html import escape
 
+from site_builder.errors import SiteError, msg
 from site_builder.output.cdn import redirects
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Page, Site, url_to_file
@@ -54,6 +55,33 @@ def redirect_pages(site: Site, others: Iterable[str]) -> tuple[OutputFile, ...]:
         page = targets[redirect.target]
         files.append(OutputFile(path, page_for(site, page, redirect.target)))
     return tuple(files)
+
+
+def alias_problems(site: Site, others: Iterable[str]) -> list[SiteError]:
+    """Each alias that is an address the site serves a file of its own at (``others``: the
+    paths of its files): ``/``, ``/en/feed.xml``, ``/en/about/index.html``. The redirect would
+    take that file's place on every host that reads ``_redirects`` or the nginx configuration
+    (the site's root, its feed), or send a page to itself for ever. The addresses of pages,
+    topics and search pages are checked with the site (``model.claimed_twice``)."""
+    taken = set(others)
+    problems = []
+    for page in site.pages:
+        for alias in page.front.aliases:
+            served = next((path for path in (alias.strip("/"), url_to_file(alias)) if path in taken), None)
+            if served is not None:
+                problems.append(
+                    SiteError(
+                        msg(
+                            "the alias {address} is where the site serves its own file {path}",
+                            address=alias,
+                            path=served,
+                        ),
+                        page.path,
+                        page.front.lines.get("aliases"),
+                        msg("list in aliases only old addresses that nothing on the site has now"),
+                    )
+                )
+    return problems
 
 
 def page_for(site: Site, page: Page, target: str) -> bytes:
