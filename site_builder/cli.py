@@ -10,6 +10,7 @@ import argparse
 import gc
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -155,7 +156,10 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         "--out", type=Path, help=_(msg("the built site's folder (default: build/ in the site's folder)"))
     )
     nginx.add_argument(
-        "--listen", default="127.0.0.1:8080", help=_(msg("nginx listen address (default: 127.0.0.1:8080)"))
+        "--listen",
+        type=_in_language(_listen, catalogue),
+        default="127.0.0.1:8080",
+        help=_(msg("nginx listen address (default: 127.0.0.1:8080)")),
     )
 
     deploy = commands.add_parser(
@@ -257,6 +261,23 @@ def _host(value: str) -> str:
             msg("expected an address such as 127.0.0.1 or localhost, not {value}", value=repr(value))
         )
     return host
+
+
+# What nginx's listen takes that this command writes: a port, or an address and a port.
+_LISTEN = re.compile(r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):)?([0-9]{1,5})")
+
+
+def _listen(value: str) -> str:
+    # Written into the configuration as it is: a ';' or a line break would add directives.
+    found = _LISTEN.fullmatch(value)
+    if found is None or not 1 <= int(found[1]) <= 65535:
+        raise argparse.ArgumentTypeError(
+            msg(
+                "expected a port, or an address and a port such as 127.0.0.1:8080, not {value}",
+                value=repr(value),
+            )
+        )
+    return value
 
 
 def _base_url(value: str) -> str:

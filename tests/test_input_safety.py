@@ -84,6 +84,85 @@ def test_every_translation_with_markup_is_reported_in_one_go(mini_built, run_cli
     assert_refused(root, before, run_cli, expected)
 
 
+PERCENT_HINT = "(hint: copy each placeholder as the original writes it, such as %(topic)s, and write a percent sign as %%)"
+HOSTILE_PLACEHOLDERS = {
+    # A width: formatting it made a string of a billion spaces, and the machine ran out of memory.
+    "a width": ("%(topic)999999999s", "%(topic)999999999s"),
+    "a value the template does not give": ("%(onderwerp)s", "%(onderwerp)s"),
+    "a percent sign alone": ("100% %(topic)s", "%"),
+}
+
+
+@pytest.mark.parametrize("case", HOSTILE_PLACEHOLDERS)
+def test_a_translation_that_uses_percent_otherwise_stops_build_and_check(mini_built, run_cli, case):
+    root, before = mini_built
+    written, found = HOSTILE_PLACEHOLDERS[case]
+    po = root / PO
+    po.write_text(
+        po.read_text("utf-8").replace('msgstr "Nieuws over %(topic)s"', f'msgstr "Nieuws over {written}"'),
+        "utf-8",
+    )
+    line = line_of(po, f'msgstr "Nieuws over {written}"')
+    expected = [
+        f"{PO}:{line}: the translation of 'News on %(topic)s' uses % as the original does not: {found} {PERCENT_HINT}"
+    ]
+    assert_refused(root, before, run_cli, expected)
+
+
+def test_a_percent_sign_alone_in_a_string_without_values_stops_build_and_check(mini_built, run_cli):
+    """Every UI string is %-formatted, with values or without: "100%" failed as the page was made."""
+    root, before = mini_built
+    po = root / PO
+    written = 'msgstr "Nieuws 100%"'
+    po.write_text(po.read_text("utf-8").replace('msgstr "Nieuws"', written), "utf-8")
+    expected = [
+        f"{PO}:{line_of(po, written)}: the translation of 'News' uses % as the original "
+        "does not: % (hint: write a percent sign as %%)"
+    ]
+    assert_refused(root, before, run_cli, expected)
+
+
+def test_a_percent_sign_written_as_two_is_text(mini_site, run_cli):
+    po = mini_site / PO
+    text = po.read_text("utf-8").replace(
+        'msgstr "Nieuws over %(topic)s"', 'msgstr "100%% nieuws over %(topic)s"'
+    )
+    po.write_text(text.replace('msgstr "Nieuws"', 'msgstr "Nieuws 100%%"'), "utf-8")
+    code, _, err = run_cli("-C", mini_site, "-q", "build", "--no-minify")
+    assert code == 0, err
+    assert 'title="Nieuws 100% | ' in (mini_site / "build/nl/index.html").read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            "charset=nonexistent-charset",  # was a traceback: Babel looked the name up
+            "the catalogue says its text is in nonexistent-charset, not UTF-8 "
+            "(hint: write charset=UTF-8 in its Content-Type line, and save it as UTF-8)",
+        ),
+        (
+            "charset=ascii",
+            "the catalogue says its text is in ascii, not UTF-8 "
+            "(hint: write charset=UTF-8 in its Content-Type line, and save it as UTF-8)",
+        ),
+        (
+            "plural=(n != 1;",  # was a traceback when gettext read it, making the pages
+            "the catalogue's plural rule '(n != 1' cannot be read "
+            "(hint: write it as gettext does for the language, such as nplurals=2; plural=(n != 1);)",
+        ),
+    ],
+)
+def test_a_catalogue_header_gettext_cannot_read_stops_build_and_check(mini_built, run_cli, header, expected):
+    root, before = mini_built
+    po = root / PO
+    text = po.read_text("utf-8")
+    original = "plural=(n != 1);" if header.startswith("plural") else "charset=utf-8"
+    assert original in text
+    po.write_text(text.replace(original, header, 1), "utf-8")
+    assert_refused(root, before, run_cli, [f"{PO}:{line_of(po, header)}: {expected}"])
+
+
 def test_the_header_and_plain_punctuation_are_not_markup(mini_site, run_cli):
     """The header's "<EMAIL@ADDRESS>" is never shown; &, quotes around words and > are text."""
     po = mini_site / PO

@@ -262,3 +262,43 @@ def test_aliases_redirect_permanently(server):
     assert get(port, "/en/mou/")[1]["location"] == "/en/news/memorandum-of-understanding/"
     status, headers, _ = get(port, "/nl/nieuws/mou/")
     assert status == 301 and headers["location"].startswith("/nl/nieuws/")
+
+
+@pytest.mark.parametrize(
+    "listen",
+    [
+        "127.0.0.1:8080; include /etc/passwd",  # written as it was: a directive of one's choice
+        "127.0.0.1:8080\nserver_name x",
+        "0.0.0.0:99999",
+        "",
+    ],
+)
+def test_a_listen_address_that_is_not_one_is_a_usage_error(mini_site, run_cli, listen):
+    code, out, err = run_cli("-C", mini_site, "nginx-config", "--listen", listen)
+    assert (code, out) == (2, "")
+    assert err.splitlines()[-1] == (
+        "site-builder nginx-config: error: argument --listen: expected a port, or an address and a "
+        f"port such as 127.0.0.1:8080, not {listen!r}"
+    )
+
+
+@pytest.mark.parametrize("name", ['we"ird', "cost$s", "back\\slash"])
+def test_a_folder_nginx_would_read_otherwise_is_refused(mini_site, run_cli, name):
+    folder = mini_site.parent / name
+    code, out, err = run_cli("-C", mini_site, "nginx-config", "--out", folder)
+    odd = next(c for c in name if c in '"$\\')
+    assert (code, out, err.splitlines()) == (
+        1,
+        "",
+        [
+            f"the folder {folder} has a character nginx would read otherwise: {odd!r} "
+            "(hint: serve a folder whose path has no quote, backslash, $ or control character)"
+        ],
+    )
+
+
+def test_a_port_alone_or_an_ipv6_address_is_a_listen_address(mini_site, run_cli):
+    for listen in ("8080", "[::1]:8080", "localhost:8080"):
+        code, out, err = run_cli("-C", mini_site, "nginx-config", "--listen", listen)
+        assert code == 0, err
+        assert f"    listen {listen};" in out.splitlines()

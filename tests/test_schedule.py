@@ -204,3 +204,28 @@ def test_a_shared_memo_across_the_due_day_makes_what_a_cold_build_does(mini_site
     assert before.site.inputs != due.site.inputs
     cold = stages.generate(mini_site, now=epoch("2027-01-05T12:00"), future=True)
     assert {file.path: file.digest for file in due.files} == {file.path: file.digest for file in cold.files}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "abc",  # was ignored: the machine's clock, not the day that was meant
+        "-1",
+        "1.5",
+        "253402300800",  # the year 10000: a traceback
+        "99999999999999999999",  # an overflow: a traceback
+        "١٢٣",  # digits, but not ASCII ones
+    ],
+)
+def test_a_source_date_epoch_that_is_not_a_moment_is_refused(mini_built, value):
+    root, before = mini_built
+    result = run_process("-C", root, "build", env={"SOURCE_DATE_EPOCH": value})
+    assert (result.returncode, result.stderr.splitlines()) == (
+        1,
+        [
+            f"SOURCE_DATE_EPOCH is '{value}', not a moment from 1970 to 3000 in seconds since 1970 "
+            "(hint: set it to a whole number of seconds, such as the last commit's "
+            "(git log -1 --format=%ct), or unset it)"
+        ],
+    )
+    assert read_tree(root / "build") == before

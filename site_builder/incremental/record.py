@@ -36,7 +36,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from site_builder.errors import Message, msg
+from site_builder.errors import Message, SiteError, msg
 from site_builder.output.publish import MARK_FILE, Known, spare_folder
 from site_builder.project import stamp
 
@@ -79,9 +79,24 @@ def build_clock() -> float:
     """Now, in seconds since 1970, for the whole build: ``SOURCE_DATE_EPOCH`` where it is set
     (reproducible builds; tests fix the day with it), else the machine's clock."""
     fixed = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if fixed.isdigit():
-        return float(fixed)
-    return time.time()
+    if not fixed:
+        return time.time()
+    # A value that is not one is refused, as reproducible-builds.org asks: ignored, the build
+    # would publish by the machine's clock what the one who set it meant to hold back.
+    if not fixed.isascii() or not fixed.isdigit() or int(fixed) >= _YEAR_3000:
+        raise SiteError(
+            msg(
+                "SOURCE_DATE_EPOCH is '{value}', not a moment from 1970 to 3000 in seconds since 1970",
+                value=fixed[:40],
+            ),
+            hint=msg(
+                "set it to a whole number of seconds, such as the last commit's (git log -1 --format=%ct), or unset it"
+            ),
+        )
+    return float(fixed)
+
+
+_YEAR_3000 = 32_503_680_000  # seconds since 1970
 
 
 def build_options(

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from site_builder.errors import SiteError, msg
 from site_builder.output.publish import MARK_FILE
 from site_builder.render.assets import ASSETS_URL
 from site_builder.render.search import SEARCH_FOLDER, search_url
@@ -227,6 +228,17 @@ def nginx_config(site: Site, root: str, listen: str = "127.0.0.1:8080") -> str:
     Include it in nginx's ``http`` block (e.g. as ``conf.d/site.conf``). Its root redirect
     runs ``ACCEPT_LANGUAGE_SCRIPT`` in nginx's njs module, which must be loaded.
     """
+    # In nginx's quoted string a quote or backslash would end or change it, and $ name a variable.
+    odd = next((c for c in root if c in '"\\$' or not c.isprintable()), None)
+    if odd is not None:
+        raise SiteError(
+            msg(
+                "the folder {folder} has a character nginx would read otherwise: {char}",
+                folder=root,
+                char=repr(odd),
+            ),
+            hint=msg("serve a folder whose path has no quote, backslash, $ or control character"),
+        )
     security = [
         f'add_header {name} "{value}" always;' for name, value in security_headers(site.config.embed_hosts)
     ]

@@ -114,14 +114,59 @@ def _parse_catalog(data: bytes, language: Language) -> Catalog:
     try:
         text = data.decode("utf-8")
         _check_po_lines(text, display)
-        raise_if_any(markup_in_translations(text, display))
-        return read_po(io.BytesIO(data), locale=language.locale_id, abort_invalid=True)
+        raise_if_any(markup_in_translations(text, display) + placeholders_in_translations(text, display))
+        _check_charset(text, display)
+        catalog = read_po(io.BytesIO(data), locale=language.locale_id, abort_invalid=True)
+        _check_plural_rule(catalog, text, display)
+        return catalog
     except PoFileError as exc:
         raise SiteError(
             msg("invalid message catalogue: {reason}", reason=exc), display, getattr(exc, "lineno", None)
         ) from None
     except UnicodeDecodeError as exc:
         raise SiteError(msg("cannot read the catalogue: {reason}", reason=exc), display) from None
+
+
+def _header_line(text: str, setting: str) -> int | None:
+    return next((n for n, line in enumerate(text.splitlines(), 1) if setting in line), None)
+
+
+_CHARSET = re.compile(r"charset=([^\s\"\\;]*)")
+
+
+def _check_charset(text: str, display: str) -> None:
+    """The file is read as UTF-8: a header that names another charset (one Python may not
+    even know) would have Babel read it, and gettext the compiled catalogue, otherwise."""
+    import codecs
+
+    found = _CHARSET.search(text)
+    if found is None:
+        return
+    try:
+        charset = codecs.lookup(found[1]).name
+    except LookupError:
+        charset = None
+    if charset != "utf-8":
+        raise SiteError(
+            msg("the catalogue says its text is in {charset}, not UTF-8", charset=_shown(found[1])),
+            display,
+            _header_line(text, found.group()),
+            msg("write charset=UTF-8 in its Content-Type line, and save it as UTF-8"),
+        )
+
+
+def _check_plural_rule(catalog: Catalog, text: str, display: str) -> None:
+    """The plural rule, which gettext reads when a page is made: refused here, naming its
+    line, rather than failing there."""
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, SyntaxError, RecursionError):
+        raise SiteError(
+            msg("the catalogue's plural rule '{rule}' cannot be read", rule=_shown(catalog.plural_expr)),
+            display,
+            _header_line(text, "Plural-Forms:"),
+            msg("write it as gettext does for the language, such as nplurals=2; plural=(n != 1);"),
+        ) from None
 
 
 _PO_LINE = re.compile(r'(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"')
@@ -155,11 +200,10 @@ _PO_ESCAPE = re.compile(r"\\(.)")
 _PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 
 
-def markup_in_translations(text: str, display: str) -> list[SiteError]:
-    """Each translation in a catalogue's text (lines checked by ``_check_po_lines``) that holds
-    markup (see ``_MARKUP``), as an error naming the line where the markup starts. The
-    header's msgstr, which no page shows, is not looked at."""
-    entries: list[dict[str, list[tuple[int, str]]]] = []  # keyword → its strings and their lines
+def _entries(text: str) -> list[dict[str, list[tuple[int, str]]]]:
+    """The entries of a catalogue's text (lines checked by ``_check_po_lines``): for each, its
+    keywords (msgid, msgstr[1], …) → their strings, unescaped, with their lines."""
+    entries: list[dict[str, list[tuple[int, str]]]] = []
     keyword = None
     for number, line in enumerate(text.splitlines(), 1):
         part = _PO_PART.fullmatch(line.strip())
@@ -173,22 +217,32 @@ def markup_in_translations(text: str, display: str) -> list[SiteError]:
             entries[-1][keyword] = []
         if keyword is not None:
             entries[-1][keyword].append((number, value))
+    # The header's msgstr, which no page shows, is not a translation.
+    return [entry for entry in entries if "".join(v for _, v in entry.get("msgid", ())) or "msgctxt" in entry]
+
+
+def _line_of(parts: list[tuple[int, str]], offset: int) -> int:
+    """The line of the character at ``offset`` in the joined strings of ``parts``."""
+    start = 0
+    for number, value in parts:
+        if offset < start + len(value):
+            return number
+        start += len(value)
+    return parts[-1][0]
+
+
+def markup_in_translations(text: str, display: str) -> list[SiteError]:
+    """Each translation in a catalogue's text (lines checked by ``_check_po_lines``) that holds
+    markup (see ``_MARKUP``), as an error naming the line where the markup starts."""
     problems = []
-    for entry in entries:
+    for entry in _entries(text):
         msgid = "".join(value for _, value in entry.get("msgid", ()))
-        if not msgid and "msgctxt" not in entry:
-            continue
         for keyword, parts in entry.items():
             if not keyword.startswith("msgstr"):
                 continue
             found = _MARKUP.search("".join(value for _, value in parts))
             if found is None:
                 continue
-            number, start = parts[0][0], 0
-            for number, value in parts:  # the line holding the markup's first character
-                if found.start() < start + len(value):
-                    break
-                start += len(value)
             problems.append(
                 SiteError(
                     msg(
@@ -197,13 +251,58 @@ def markup_in_translations(text: str, display: str) -> list[SiteError]:
                         markup=_shown(found.group()),
                     ),
                     display,
-                    number,
+                    _line_of(parts, found.start()),
                     msg(
                         "a UI string is plain text, shown as written: leave out tags, quotes before "
                         "them and &…; codes (write & itself); the templates add the markup"
                     ),
                 )
             )
+    return problems
+
+
+# What a UI string holds of %: a placeholder such as %(topic)s, or %% for a percent sign. Every
+# message is %-formatted (Jinja's newstyle gettext, ``ui_string``), so any other use of % (a
+# width, as in %(topic)999999999s, which would fill the memory; a placeholder the template does
+# not give; "100% nieuws") fails when the page is made.
+_PERCENT = re.compile(r"%(?:\(([^()]*)\)[sd]|%)?")
+_AS_WRITTEN = re.compile(r"%(?:\([^()]*\))?[^\s%]{0,12}")  # a wrong use of %, as shown in the message
+
+
+def placeholders_in_translations(text: str, display: str) -> list[SiteError]:
+    """Each translation that uses ``%`` for anything but the placeholders of its original
+    (``%(name)s``) and ``%%``, as an error naming its line."""
+    problems = []
+    for entry in _entries(text):
+        msgid = "".join(value for _, value in entry.get("msgid", ()))
+        originals = msgid + "".join(value for _, value in entry.get("msgid_plural", ()))
+        names = {found[1] for found in _PERCENT.finditer(originals) if found[1] is not None}
+        for keyword, parts in entry.items():
+            if not keyword.startswith("msgstr"):
+                continue
+            joined = "".join(value for _, value in parts)
+            for found in _PERCENT.finditer(joined):
+                if found.group() == "%%" or found[1] in names:
+                    continue
+                written = _AS_WRITTEN.match(joined, found.start()).group()
+                problems.append(
+                    SiteError(
+                        msg(
+                            "the translation of '{msgid}' uses % as the original does not: {found}",
+                            msgid=_shown(msgid),
+                            found=_shown(written),
+                        ),
+                        display,
+                        _line_of(parts, found.start()),
+                        msg(
+                            "copy each placeholder as the original writes it, such as {example}, "
+                            "and write a percent sign as %%",
+                            example=f"%({min(names)})s",
+                        )
+                        if names
+                        else msg("write a percent sign as %%"),
+                    )
+                )
     return problems
 
 
