@@ -412,6 +412,8 @@ def _exchange(args: argparse.Namespace, root: Path, config) -> int:
     from site_builder.content import exchange
 
     if args.action == "export":
+        if args.output is not None:
+            exchange.check_export_target(root, args.output)
         exported = exchange.export_xliff(root, config, args.lang, changed=args.changed)
         if exported.data is None:
             log.info(msg("nothing to translate into '{lang}'", lang=args.lang))
@@ -434,10 +436,7 @@ def _exchange(args: argparse.Namespace, root: Path, config) -> int:
             )
         )
         return 0
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), str(args.file)) from None
+    data = exchange.read_xliff_file(args.file)
     report = exchange.import_xliff(root, config, data, str(args.file))
     for path in report.written:
         print(path)

@@ -93,6 +93,7 @@ def generate(
     memo = memo if memo is not None else Memo()
     workers = _jobs(jobs)
     seen: dict[str, str] = {}  # the digests of the project's files and folders, made once per build
+    raise_if_any(load.irregular_inputs(root))
     config = memo.one("config", load_config, root, reads=Files(root, (CONFIG_FILE,), seen))
     if base_url:
         config = config.with_base_url(base_url)

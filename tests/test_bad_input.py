@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -104,6 +106,10 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "slug with line breaks that would print a line like another error's": (
         about_nl("title: Over ons", 'slug: "over\\nfake.md:1: all good\\u2028x"'),
         [f"{ABOUT_NL}:3: slug 'over\\nfake.md:1: all good\\u2028x' is not URL-safe {SLUG_HINT}"],
+    ),
+    "slug longer than a file name may be": (
+        about_nl("title: Over ons", "slug: " + "a" * 249),
+        [f"{ABOUT_NL}:3: slug '{'a' * 40}…' is 249 characters long, more than 100 {SLUG_HINT}"],
     ),
     "slug with a space": (
         about_nl("title: Over ons", "slug: over ons"),
@@ -540,3 +546,32 @@ def test_links_out_of_content_are_refused_and_editor_files_skipped(tmp_path):
     assert not [
         path for path in paths if path.endswith(("~", ".swp", ".txt")) or "/." in path or "/_c" in path
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("assets/fifo.css", "keep only files and folders in assets/"),
+        ("templates/x.html", "keep only files and folders in templates/"),
+        ("translations/nl/LC_MESSAGES/x.po", "keep only files and folders in translations/"),
+        ("site.yaml", "make site.yaml a file of settings again"),
+    ],
+)
+def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(mini_built, name, hint):
+    """Reading one blocks until something writes to it: the build waited for ever."""
+    root, before = mini_built
+    (root / name).unlink(missing_ok=True)
+    os.mkfifo(root / name)
+    result = subprocess.run(
+        [sys.executable, "-m", "site_builder", "-C", root, "build"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert_failed_cleanly(
+        root,
+        before,
+        result,
+        [f"{name}: this is not a file but a named pipe, a device or a socket (hint: {hint})"],
+    )

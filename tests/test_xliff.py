@@ -8,6 +8,7 @@ have); a hostile or broken file is one line and writes nothing.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
 from pathlib import Path
@@ -488,6 +489,56 @@ def test_a_translation_that_breaks_the_page_is_refused(tmp_path, run_cli):
     code, _, err = import_(run_cli, root, data)
     assert code == 1 and "body/30" in err
     assert tree(root) == before
+
+
+@pytest.mark.parametrize("target", ["content/en/about.md", "content/en/new.xlf", "site.yaml", "templates"])
+def test_an_export_over_the_project_s_inputs_is_refused(tmp_path, run_cli, target):
+    root = real_site(tmp_path)
+    before = tree(root)
+    code, out, err = run_cli(
+        "-C", root, "translations", "export", "--to", "en", "--changed", "-o", root / target
+    )
+    name = target.split("/", 1)[0]
+    assert (code, err.splitlines()) == (
+        1,
+        [
+            f"{root / target}: the export would be written over the project's {name} "
+            "(hint: write it outside content/, templates/, assets/ and translations/, such as lsh-nl.xlf)"
+        ],
+    )
+    assert tree(root) == before
+
+
+@pytest.mark.parametrize("source", ["/dev/zero", "fifo"])
+def test_an_import_from_a_device_or_a_pipe_is_refused_not_read_for_ever(tmp_path, run_cli, source):
+    root = real_site(tmp_path)
+    if source == "fifo":
+        source = tmp_path / "agency.xlf"
+        os.mkfifo(source)
+    before = tree(root)
+    code, _, err = run_cli("-C", root, "translations", "import", source)
+    assert (code, err.splitlines()) == (
+        1,
+        [
+            f"{source}: this is not a file but a device, a pipe or a folder "
+            "(hint: give the XLIFF file the agency sent back)"
+        ],
+    )
+    assert tree(root) == before
+
+
+def test_an_import_larger_than_any_export_is_refused(tmp_path, run_cli):
+    from site_builder.content.exchange import MAX_XLIFF_BYTES
+
+    root = real_site(tmp_path)
+    big = tmp_path / "agency.xlf"
+    with big.open("wb") as file:
+        file.truncate(MAX_XLIFF_BYTES + 1)  # sparse: no disk space taken
+    code, _, err = run_cli("-C", root, "translations", "import", big)
+    assert (code, err.splitlines()) == (
+        1,
+        [f"{big}: the file is larger than 64 MiB (hint: give the XLIFF file the agency sent back)"],
+    )
 
 
 def test_an_unknown_language_to_export_to(tmp_path, run_cli):

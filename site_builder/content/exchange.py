@@ -33,7 +33,7 @@ from site_builder.content.load import CONTENT_DIR, SourcePage, decode, link_outs
 from site_builder.content.scaffold import check_language
 from site_builder.content.translated import compare, copy_path
 from site_builder.errors import Message, SiteError, SiteErrors, msg, raise_if_any
-from site_builder.project import TRANSLATED_DIR
+from site_builder.project import CONFIG_FILE, INPUT_DIRS, TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.segments import (
     SLUG_NOTE,
@@ -536,6 +536,50 @@ def _read(root: Path, page: SourcePage) -> str:
             msg("the file changed while it was read"), page.path, hint=msg("run the command again")
         )
     return text
+
+
+# Far beyond an agency's file for this site (a few hundred kilobytes): what is larger is not one.
+MAX_XLIFF_BYTES = 64 * 1024 * 1024
+
+
+def read_xliff_file(path: Path) -> bytes:
+    """The bytes of an XLIFF file to import: a regular file (not a device or a pipe, which
+    could be read for ever) of at most ``MAX_XLIFF_BYTES``."""
+    import stat
+
+    try:
+        # Opened without waiting: opening a named pipe waits for a writer.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as file:
+            if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+                raise SiteError(
+                    msg("this is not a file but a device, a pipe or a folder"),
+                    str(path),
+                    hint=msg("give the XLIFF file the agency sent back"),
+                )
+            data = file.read(MAX_XLIFF_BYTES + 1)
+    except OSError as exc:
+        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), str(path)) from None
+    if len(data) > MAX_XLIFF_BYTES:
+        raise SiteError(
+            msg("the file is larger than {size} MiB", size=MAX_XLIFF_BYTES // (1024 * 1024)),
+            str(path),
+            hint=msg("give the XLIFF file the agency sent back"),
+        )
+    return data
+
+
+def check_export_target(root: Path, target: Path) -> None:
+    """Refuse to write an export over the project's own inputs (a page, say)."""
+    resolved = target.resolve()
+    for name in (*INPUT_DIRS, CONFIG_FILE):
+        if resolved == (root / name).resolve() or resolved.is_relative_to((root / name).resolve()):
+            raise SiteError(
+                msg("the export would be written over the project's {name}", name=name),
+                str(target),
+                hint=msg(
+                    "write it outside content/, templates/, assets/ and translations/, such as lsh-nl.xlf"
+                ),
+            )
 
 
 def _read_bytes(root: Path, path: str) -> bytes:

@@ -240,6 +240,24 @@ def _pattern(regex: re.Pattern, what: Message):
     return check
 
 
+# A slug names a folder and, with its section, the page's social card: a file system takes
+# names of 255 bytes at most.
+MAX_SLUG = 100
+
+
+def _slug_problem(value: str) -> Message | None:
+    if not SLUG.fullmatch(value):
+        return msg("'{value}' is not {what}", value=value, what=msg("URL-safe"))
+    if len(value) > MAX_SLUG:
+        return msg(
+            "'{value}…' is {length} characters long, more than {limit}",
+            value=value[:40],
+            length=len(value),
+            limit=MAX_SLUG,
+        )
+    return None
+
+
 def _choice(choices: tuple[str, ...]):
     def check(value: str) -> Message | None:
         return (
@@ -269,7 +287,7 @@ def _between(low: int, high: int):
 _COMMON = {
     "title": Field("text", required=True, check=_nonblank, hint=msg("add 'title: …' with the page title")),
     "summary": Field("text"),
-    "slug": Field("text", check=_pattern(SLUG, msg("URL-safe")), hint=SLUG_HINT),
+    "slug": Field("text", check=lambda value: _slug_problem(value), hint=SLUG_HINT),
     "date": Field("date"),
     "publish_date": Field("date", hint=msg("the first day the page is published, written YYYY-MM-DD")),
     "expiry_date": Field(

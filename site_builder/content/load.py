@@ -28,7 +28,7 @@ from site_builder.content.frontmatter import (
     split,
 )
 from site_builder.errors import SiteError, SiteErrors, msg, raise_if_any
-from site_builder.project import CONTENT_DIR, stamp
+from site_builder.project import CONFIG_FILE, CONTENT_DIR, INPUT_DIRS, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
 # Characters that XML (the feeds, the sitemap) cannot carry and HTML treats as errors;
@@ -361,6 +361,51 @@ def link_outside(path: Path, root: Path, folder: str) -> SiteError | None:
         "".join(map(_escaped, path.relative_to(root).as_posix())),
         hint=msg("copy the file into {folder}/ instead", folder=folder),
     )
+
+
+def irregular_inputs(root: Path) -> list[SiteError]:
+    """Each named pipe, device or socket that is ``site.yaml`` or lies below ``templates/``,
+    ``assets/`` or ``translations/``: reading one would block the build or never end. (A
+    content file is checked as it is read, see ``_read_text``.) Found from the folders'
+    listings, with a ``stat`` only for links: every build looks."""
+    found = []
+    try:
+        if not stat.S_ISREG(os.stat(os.path.join(root, CONFIG_FILE)).st_mode):
+            found.append((CONFIG_FILE, CONFIG_FILE))
+    except OSError:
+        pass  # missing: loading the settings says so
+    for name in INPUT_DIRS:
+        if name == CONTENT_DIR:
+            continue
+        pending = [(os.path.join(root, name), name)]
+        while pending:
+            folder, rel = pending.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    listed = list(entries)
+            except OSError:
+                continue
+            for entry in listed:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{rel}/{entry.name}"))
+                elif entry.is_file() or (
+                    entry.is_symlink() and (entry.is_dir() or not os.path.exists(entry.path))
+                ):
+                    continue  # a file; or a link to a folder or to nothing, which the stage reading it reports
+                else:
+                    found.append((f"{rel}/{entry.name}", name))
+    return [
+        SiteError(
+            msg("this is not a file but a named pipe, a device or a socket"),
+            path,
+            hint=(
+                msg("make {file} a file of settings again", file=name)
+                if name == CONFIG_FILE
+                else msg("keep only files and folders in {folder}/", folder=name)
+            ),
+        )
+        for path, name in sorted(found)
+    ]
 
 
 def _read_text(file: ContentFile, errors: list[SiteError]) -> SourceText | None:

@@ -499,7 +499,18 @@ def _walk(path: Path, rel: str, stats: Stats) -> None:
 
 
 def _file_digest(path: Path) -> str:
+    """The SHA-256 of the file's bytes; "" for one that cannot be read, or is not a regular
+    file (a named pipe would be waited on for ever; the build reports it, see ``load``)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
         return ""
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return ""
+        with open(descriptor, "rb", closefd=False) as file:
+            return hashlib.sha256(file.read()).hexdigest()
+    except OSError:
+        return ""
+    finally:
+        os.close(descriptor)
