@@ -153,15 +153,23 @@ class SiteConfig:
 # after: https:// (or http:// for a local test), a host name (an international one written
 # as xn--…), an IPv4 address or [an IPv6 one], a port, a path; no query or fragment. Nothing
 # in it needs escaping anywhere it is written: no quotes, spaces, markup or control characters.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"  # of a host name: no hyphen at either end
 _BASE_URL = re.compile(
-    r"https?://(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
-    r"(?:/(?:[A-Za-z0-9._~+,=:@-]|%[0-9A-Fa-f]{2})*)*"
+    rf"https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{{1,5}}))?"
+    r"((?:/(?:[A-Za-z0-9._~+,=:@-]|%[0-9A-Fa-f]{2})*)*)"
 )
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
 
 
 def _check_url(value: str) -> Message | None:
-    if _BASE_URL.fullmatch(value):
+    found = _BASE_URL.fullmatch(value)
+    if found is not None:
+        port, path = found[1], found[2]
+        if port is not None and not 1 <= int(port) <= 65535:
+            return msg("'{value}' is not a web address: its port is not from 1 to 65535", value=value)
+        if any(segment in (".", "..") for segment in path.split("/")):
+            # A browser resolves /a/../b to /b: the site's addresses would not be the ones it links.
+            return msg("'{value}' is not a web address: its path has a . or .. part", value=value)
         return None
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
     if any(unicodedata.category(c) in ("Cc", "Cf") for c in value):
@@ -665,7 +673,9 @@ _TARGET = {
     "prefix": Field(
         "text",
         check=lambda v: (
-            None if _PREFIX.fullmatch(v.strip("/")) else msg("'{value}' is not a folder name", value=v)
+            None
+            if _PREFIX.fullmatch(v.strip("/")) and not {".", ".."} & set(v.strip("/").split("/"))
+            else msg("'{value}' is not a folder name", value=v)
         ),
         hint=msg("such as site/, or leave it out for the bucket's root"),
     ),

@@ -14,7 +14,7 @@ from test_aliases import MOU_EN, add_aliases
 
 from site_builder import pipeline
 from site_builder.config import DEFAULT_MAX_DELETES, DeployTarget, load_deploy_targets, parse_config
-from site_builder.errors import SiteError, SiteErrors
+from site_builder.errors import SiteError, SiteErrors, format_error
 from site_builder.output import cdn, deploy
 
 BASE = (REPO / "site.yaml").read_text("utf-8")
@@ -155,6 +155,20 @@ def test_deploy_targets_are_read_from_site_yaml(tmp_path):
     )
     with pytest.raises(SiteError, match="no deploy target is set"):
         deploy.choose_target((), None)
+
+
+@pytest.mark.parametrize("prefix", ["../../x/", "./", "site/../../x", "a/./b/"])
+def test_a_prefix_with_a_dot_or_dot_dot_part_is_refused_naming_the_line(tmp_path, prefix):
+    """The store takes the key as written: ../ would not lead up, but ./ and ../ in an
+    address do, so the site would be served from elsewhere than it was put."""
+    text = BASE + f"deploy:\n  production:\n    bucket: lsh-site\n    prefix: {prefix}\n"
+    (tmp_path / "site.yaml").write_text(text, "utf-8")
+    with pytest.raises(SiteErrors) as raised:
+        load_deploy_targets(tmp_path)
+    assert [format_error(e) for e in raised.value.errors] == [
+        f"site.yaml:{text.count(chr(10))}: deploy.production.prefix '{prefix}' is not a folder name "
+        "(hint: such as site/, or leave it out for the bucket's root)"
+    ]
 
 
 @pytest.mark.parametrize(

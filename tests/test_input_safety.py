@@ -348,6 +348,16 @@ BASE_URLS = {
     ),
     "a script address": ("javascript:alert(1)", "'javascript:alert(1)' is not a web address"),
     "a query": ("https://lsh.amsterdam/?x=1", "'https://lsh.amsterdam/?x=1' is not a web address"),
+    # Each was the site's address in every canonical link and in the sitemap.
+    "a host of a hyphen": ("https://-:8080", "'https://-:8080' is not a web address"),
+    "a port beyond 65535": (
+        "https://lsh.amsterdam:99999",
+        "'https://lsh.amsterdam:99999' is not a web address: its port is not from 1 to 65535",
+    ),
+    "a path with ..": (
+        "https://lsh.amsterdam/a/../b",
+        "'https://lsh.amsterdam/a/../b' is not a web address: its path has a . or .. part",
+    ),
 }
 
 
