@@ -466,6 +466,26 @@ def test_figure_value_must_be_a_number(value):
     )
 
 
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (".inf", "inf"),
+        ("-.inf", "-inf"),
+        (".nan", "nan"),
+        ("99999999999999999999999999999999", "99999999999999999999999999999999"),
+    ],
+)
+def test_figure_value_must_be_a_finite_number_of_a_sensible_size(value, shown):
+    """.inf was shown as ∞ with a bar of width nan%; a huge number failed in a template."""
+    assert errors_of(
+        figures_page("  - id: jobs", f"    value: {value}", "    label: banen", "    source: OIS"),
+        "key-figures",
+    ) == [
+        f"{PATH}:5: figures[1].value '{shown}' is not a number from -10^15 to 10^15 "
+        "(hint: a plain number such as 65000 or 2.5, without separators)"
+    ]
+
+
 def test_figure_value_with_dutch_thousands_separator_is_refused():
     assert errors_of(
         figures_page("  - id: jobs", "    value: 65.000", "    label: banen", "    source: OIS"),

@@ -9,6 +9,7 @@ can name the line of the offending key.
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -60,6 +61,7 @@ _KIND_NAMES = {
 }
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+MAX_NUMBER = 10**15
 
 
 def _convert(kind: str, value: Any) -> tuple[Any, Message | None]:
@@ -76,6 +78,10 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None]:
             return value, None
     elif kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
+            # .inf and .nan are numbers to YAML: a bar of width nan%, a figure shown as ∞;
+            # and beyond this, formatting and the charts' arithmetic fail.
+            if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+                return None, msg("'{value}' is not a number from -10^15 to 10^15", value=value)
             return value, None
     elif kind == "bool":
         if isinstance(value, bool):
