@@ -111,6 +111,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         about_nl("title: Over ons", "slug: " + "a" * 249),
         [f"{ABOUT_NL}:3: slug '{'a' * 40}…' is 249 characters long, more than 100 {SLUG_HINT}"],
     ),
+    "a template of pieces named as a page's": (  # the page was published empty
+        about_nl("title: Over ons", "template: macros.html"),
+        [
+            f"{ABOUT_NL}:3: the template macros.html made no page: it holds pieces of pages, not a page "
+            "(hint: name a template that extends base.html, such as page.html)"
+        ],
+    ),
     "slug with a space": (
         about_nl("title: Over ons", "slug: over ons"),
         [f"{ABOUT_NL}:3: slug 'over ons' is not URL-safe {SLUG_HINT}"],

@@ -244,22 +244,40 @@ def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Env
         site.news_pages.get(page.lang, ()) if page.kind == "news-list" else ()
     )
     if not paginations:
-        return [_file(page.output_path, template.render(context | {"canonical": page.url}))]
+        return [
+            _file(page.output_path, _whole_page(page, template.render(context | {"canonical": page.url})))
+        ]
     return [
         _file(
             url_to_file(p.url),
-            template.render(
-                context
-                | {
-                    "pagination": p,
-                    "canonical": p.url,
-                    "alternates": site.alternates(page, p.number),
-                    "language_links": site.language_links(page, p.number),
-                }
+            _whole_page(
+                page,
+                template.render(
+                    context
+                    | {
+                        "pagination": p,
+                        "canonical": p.url,
+                        "alternates": site.alternates(page, p.number),
+                        "language_links": site.language_links(page, p.number),
+                    }
+                ),
             ),
         )
         for p in paginations
     ]
+
+
+def _whole_page(page: Page, html: str) -> str:
+    """``html``, if it is a page: a page that names a template of pieces (macros.html, say)
+    was published empty."""
+    if "<html" not in html:
+        raise SiteError(
+            msg("the template {name} made no page: it holds pieces of pages, not a page", name=page.template),
+            page.path,
+            page.front.lines.get("template"),
+            msg("name a template that extends base.html, such as page.html"),
+        )
+    return html
 
 
 TOPIC_TEMPLATE = "topic_list.html"
