@@ -381,3 +381,25 @@ def test_a_damaged_record_means_a_full_build(mini_site, run_cli, tmp_path, log):
     assert code == 0 and UP_TO_DATE not in log.text
     assert read_tree(mini_site / "build") == _cold(run_cli, mini_site, tmp_path / "cold")
     assert record.read_record(mini_site / ".site-cache") is not None
+
+
+def test_a_link_to_a_folder_outside_an_input_is_recorded_not_walked(mini_site, tmp_path_factory):
+    """The build refuses such a link and reads nothing behind it; walking it to record what
+    changed could take the whole disk (a link to /)."""
+    from site_builder.project import INPUTS
+
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "deep").mkdir()
+    (outside / "deep" / "style.css").write_text("p {}", "utf-8")
+    (mini_site / "assets" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (mini_site / "assets" / "fonts-again").symlink_to(
+        mini_site / "assets" / "fonts", target_is_directory=True
+    )
+    stats = record.find_inputs(mini_site, INPUTS).stats
+    assert "assets/elsewhere" in stats
+    assert not [path for path in stats if path.startswith("assets/elsewhere/")]
+    # A link that stays inside the folder is walked: what it leads to is read.
+    fonts = sorted(path.removeprefix("assets/fonts/") for path in stats if path.startswith("assets/fonts/"))
+    assert fonts and fonts == sorted(
+        p.removeprefix("assets/fonts-again/") for p in stats if p.startswith("assets/fonts-again/")
+    )

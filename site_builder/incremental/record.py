@@ -477,6 +477,7 @@ def _walk(path: Path, rel: str, stats: Stats) -> None:
         stats[rel] = stamp(status)
         return
     pending = [(str(path), rel)]
+    inside = os.path.realpath(path) + os.sep
     while pending:
         folder, prefix = pending.pop()
         try:
@@ -489,7 +490,13 @@ def _walk(path: Path, rel: str, stats: Stats) -> None:
             name = f"{prefix}/{entry.name}"
             try:
                 if entry.is_dir():
-                    pending.append((entry.path, name))
+                    # A link to a folder outside the input's is refused by the build, which
+                    # reads none of it: the link itself is what is recorded, not a walk
+                    # through what may be the whole disk.
+                    if entry.is_symlink() and not os.path.realpath(entry.path).startswith(inside):
+                        stats[name] = stamp(os.lstat(entry.path))
+                    else:
+                        pending.append((entry.path, name))
                     continue
                 status = entry.stat()
             except OSError:
