@@ -118,6 +118,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: name a template that extends base.html, such as page.html)"
         ],
     ),
+    "tags begun and never closed, which Markdown reads in a time that grows with their square": (
+        about_nl("title: Over ons", body="Wij zijn de regio.\n\n" + "a <b " * 1001 + "\n"),
+        [
+            f"{ABOUT_NL}:6: 1001 tags are begun with '<' and never closed with '>' "
+            "(hint: write &lt; for a < that is text, or close each tag with >)"
+        ],
+    ),
     "slug with a space": (
         about_nl("title: Over ons", "slug: over ons"),
         [f"{ABOUT_NL}:3: slug 'over ons' is not URL-safe {SLUG_HINT}"],

@@ -41,6 +41,11 @@ _ASCII_CONTROLS = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r")
 # render, or its nesting exhausts Python's recursion limit; real pages stay far below.
 MAX_NESTING = 20
 MAX_BRACKET_READING = 2_000_000  # characters read looking for closing brackets: about a second
+# Tags begun with '<' and a letter and never closed with '>' before the next '<': Python-Markdown
+# reads the page's raw HTML again from each of them, so the time grows with their square
+# (1,000: about 0.2 s; 8,000: 12 s), however they are spread over the page.
+MAX_UNCLOSED_TAGS = 1_000
+_UNCLOSED_TAG = re.compile(r"<[A-Za-z/!?][^<>]*(?=<|\Z)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LEAD = re.compile(r"[ \t>]*")
 # Each level of nesting takes at least one character of a line's start from this set: four
@@ -472,6 +477,10 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
         found = _marked_html_problem(text)
         if found is not None:
             return found
+    if text.count("<") > MAX_UNCLOSED_TAGS:
+        found = _unclosed_tags_problem(text)
+        if found is not None:
+            return found
     brackets = text.count("[") + text.count("(")
     deep_lead = _DEEP_LEAD.match(text) or _DEEP_LEAD_AFTER_BREAK.search(text) or "[^" in text
     if brackets * len(text) <= MAX_BRACKET_READING and not deep_lead:
@@ -514,6 +523,29 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
     if read > MAX_BRACKET_READING:
         return first, *_BRACKETS_LEFT_OPEN
     return None
+
+
+def _unclosed_tags_problem(text: str) -> tuple[int, str, str] | None:
+    """More than ``MAX_UNCLOSED_TAGS`` tags left open outside fenced code blocks (which
+    Python-Markdown sets apart first), at the line of the first."""
+    lines = text.split("\n")
+    fence = None
+    for index, line in enumerate(lines):
+        if fence is not None:
+            lines[index] = ""
+            if line.strip().startswith(fence):
+                fence = None
+        elif (opening := _FENCE.match(line)) is not None:
+            fence, lines[index] = opening.group(1), ""
+    outside = "\n".join(lines)
+    unclosed = [found.start() for found in _UNCLOSED_TAG.finditer(outside)]
+    if len(unclosed) <= MAX_UNCLOSED_TAGS:
+        return None
+    return (
+        outside.count("\n", 0, unclosed[0]),
+        msg("{count} tags are begun with '<' and never closed with '>'", count=len(unclosed)),
+        msg("write &lt; for a < that is text, or close each tag with >"),
+    )
 
 
 def _line_depth(line: str) -> int:
