@@ -125,6 +125,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: write &lt; for a < that is text, or close each tag with >)"
         ],
     ),
+    "a long paragraph of references, which Markdown reads in a time that grows with their square": (
+        about_nl("title: Over ons", body="Wij zijn de regio.\n\n" + "&#x41;" * 40_000 + "\n"),
+        [
+            f"{ABOUT_NL}:6: a paragraph of 234 KiB holds too much markup to convert in good time "
+            "(hint: split it into shorter paragraphs)"
+        ],
+    ),
     "slug with a space": (
         about_nl("title: Over ons", "slug: over ons"),
         [f"{ABOUT_NL}:3: slug 'over ons' is not URL-safe {SLUG_HINT}"],

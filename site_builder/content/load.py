@@ -46,6 +46,11 @@ MAX_BRACKET_READING = 2_000_000  # characters read looking for closing brackets:
 # (1,000: about 0.2 s; 8,000: 12 s), however they are spread over the page.
 MAX_UNCLOSED_TAGS = 1_000
 _UNCLOSED_TAG = re.compile(r"<[A-Za-z/!?][^<>]*(?=<|\Z)")
+# Python-Markdown rewrites a paragraph's whole text at each piece of inline markup it finds
+# (an &…; reference, emphasis, code, a link, an escape), so a paragraph costs about its marks
+# times its length: 2 × 10^9 is about a second (20,000 references in a 120 KB paragraph).
+MAX_MARKUP_READING = 2_000_000_000
+_MARKS = "&*_`[<!\\"
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _LEAD = re.compile(r"[ \t>]*")
 # Each level of nesting takes at least one character of a line's start from this set: four
@@ -481,6 +486,10 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
         found = _unclosed_tags_problem(text)
         if found is not None:
             return found
+    if sum(map(text.count, _MARKS)) * len(text) > MAX_MARKUP_READING:
+        found = _markup_reading_problem(text)
+        if found is not None:
+            return found
     brackets = text.count("[") + text.count("(")
     deep_lead = _DEEP_LEAD.match(text) or _DEEP_LEAD_AFTER_BREAK.search(text) or "[^" in text
     if brackets * len(text) <= MAX_BRACKET_READING and not deep_lead:
@@ -525,9 +534,9 @@ def markdown_problem(text: str) -> tuple[int, str, str] | None:
     return None
 
 
-def _unclosed_tags_problem(text: str) -> tuple[int, str, str] | None:
-    """More than ``MAX_UNCLOSED_TAGS`` tags left open outside fenced code blocks (which
-    Python-Markdown sets apart first), at the line of the first."""
+def _outside_fences(text: str) -> str:
+    """``text`` with the lines of fenced code blocks (which Python-Markdown sets apart before
+    it reads the rest) left empty: the same lines, without their code."""
     lines = text.split("\n")
     fence = None
     for index, line in enumerate(lines):
@@ -537,7 +546,31 @@ def _unclosed_tags_problem(text: str) -> tuple[int, str, str] | None:
                 fence = None
         elif (opening := _FENCE.match(line)) is not None:
             fence, lines[index] = opening.group(1), ""
-    outside = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def _markup_reading_problem(text: str) -> tuple[int, str, str] | None:
+    """The first paragraph outside fenced code whose marks times length passes
+    ``MAX_MARKUP_READING``, at its first line."""
+    line = 0
+    for paragraph in _outside_fences(text).split("\n\n"):
+        if sum(map(paragraph.count, _MARKS)) * len(paragraph) > MAX_MARKUP_READING:
+            return (
+                line + len(paragraph) - len(paragraph.lstrip("\n")),
+                msg(
+                    "a paragraph of {size} KiB holds too much markup to convert in good time",
+                    size=len(paragraph) // 1024,
+                ),
+                msg("split it into shorter paragraphs"),
+            )
+        line += paragraph.count("\n") + 2
+    return None
+
+
+def _unclosed_tags_problem(text: str) -> tuple[int, str, str] | None:
+    """More than ``MAX_UNCLOSED_TAGS`` tags left open outside fenced code blocks (which
+    Python-Markdown sets apart first), at the line of the first."""
+    outside = _outside_fences(text)
     unclosed = [found.start() for found in _UNCLOSED_TAG.finditer(outside)]
     if len(unclosed) <= MAX_UNCLOSED_TAGS:
         return None
