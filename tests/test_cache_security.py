@@ -289,9 +289,14 @@ def test_everything_a_build_stores_is_read_back(tmp_path, run_cli, monkeypatch):
     catalogue = site / "translations/nl/LC_MESSAGES/messages.po"
     catalogue.write_text(catalogue.read_text("utf-8") + UNUSED_ENTRY, "utf-8")
     _add_photo(site)
-    about = site / "content/en/about.md"  # a page with a map: its places are kept too
     places = "places:\n  - id: a\n    label: A\n    lat: 52.35\n    lon: 4.96\n"
-    about.write_text(about.read_text("utf-8").replace("weight: 20\n", "weight: 20\n" + places, 1), "utf-8")
+    for about in (
+        site / "content/en/about.md",
+        site / "content/nl/about.md",
+    ):  # a map: its places are kept too
+        about.write_text(
+            about.read_text("utf-8").replace("weight: 20\n", "weight: 20\n" + places, 1), "utf-8"
+        )
     code, _, err = run_cli("-C", site, "build")
     assert code == 0 and "'Not used anywhere' is no longer used" in err
     found = store.read_cache(site / ".site-cache")

@@ -226,6 +226,18 @@ def _page_with_places(places: str) -> dict[str, str]:
     }
 
 
+def _pages_with_places(places: str) -> dict[str, str]:
+    """The about page in both languages with the same places: a place's position is the
+    same in every language (see ``translations.place_inconsistencies``)."""
+    return _page_with_places(places) | {
+        "content/nl/about.md": (
+            "---\ntitle: Over ons\nslug: over-ons\nmenu: true\nweight: 20\n"
+            + places
+            + "---\nOver de regio.\n"
+        )
+    }
+
+
 GOOD = (
     "places:\n"
     "  - id: science-park\n"
@@ -238,7 +250,7 @@ GOOD = (
 
 
 def test_a_label_with_markup_is_shown_as_text_in_the_built_page(tmp_path):
-    root = write_tree(make_mini_site(tmp_path / "site"), _page_with_places(GOOD))
+    root = write_tree(make_mini_site(tmp_path / "site"), _pages_with_places(GOOD))
     pipeline.build(root, minify=False)
     html = (root / "build/en/about/index.html").read_text("utf-8")
     assert "<script>alert(1)" not in html
@@ -250,7 +262,7 @@ def test_a_label_with_markup_is_shown_as_text_in_the_built_page(tmp_path):
 
 
 def test_the_build_is_the_same_twice(tmp_path):
-    root = write_tree(make_mini_site(tmp_path / "site"), _page_with_places(GOOD))
+    root = write_tree(make_mini_site(tmp_path / "site"), _pages_with_places(GOOD))
     pipeline.build(root, tmp_path / "one")
     pipeline.build(root, tmp_path / "two")
     one, two = read_tree(tmp_path / "one"), read_tree(tmp_path / "two")

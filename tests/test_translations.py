@@ -11,7 +11,7 @@ from conftest import read_tree, text_files
 from site_builder.config import load_config
 from site_builder.content.frontmatter import content_version, set_front_matter_line
 from site_builder.content.load import load_sources
-from site_builder.site.translations import inconsistencies, source_problems, status
+from site_builder.site.translations import inconsistencies, place_inconsistencies, source_problems, status
 
 EN_MOU = "content/en/news/2019-09-26-mou.md"
 NL_MOU = "content/nl/news/2019-09-26-mou.md"
@@ -177,6 +177,41 @@ def test_figure_value_differs(mini_site):
         "content/en/key-figures.md:6 (65000) (hint: numbers, units and years are the same in every "
         "language; correct one of the two)"
     ]
+
+
+def _map_pages(root: Path, en_places: str, nl_places: str) -> None:
+    for lang, title, places in (("en", "Map", en_places), ("nl", "Kaart", nl_places)):
+        (root / f"content/{lang}/map.md").write_text(f"---\ntitle: {title}\nplaces:\n{places}---\nText.\n")
+
+
+AMC = "  - id: amc\n    label: AMC\n    lat: 52.29\n    lon: 4.96\n"
+ZUIDAS = "  - id: zuidas\n    label: Zuidas\n    lat: 52.34\n    lon: 4.87\n    side: left\n"
+
+
+def test_places_on_a_map_are_the_same_in_every_language(mini_site):
+    """docs/content.md: a place's id, lat, lon and side are the same in both languages."""
+    _map_pages(mini_site, AMC + ZUIDAS, AMC.replace("52.29", "52.39") + ZUIDAS.replace("left", "right"))
+    config, sources = sources_of(mini_site)
+    hint = "(hint: positions and label sides are the same in every language; correct one of the two)"
+    assert messages(place_inconsistencies(config, sources)) == [
+        f"content/nl/map.md:4: place 'amc' lat 52.39 differs from content/en/map.md:4 (52.29) {hint}",
+        f"content/nl/map.md:8: place 'zuidas' side right differs from content/en/map.md:8 (left) {hint}",
+    ]
+    _map_pages(mini_site, AMC + ZUIDAS, AMC)
+    config, sources = sources_of(mini_site)
+    assert messages(place_inconsistencies(config, sources)) == [
+        "content/nl/map.md:3: place 'zuidas' of content/en/map.md:8 is missing "
+        "(hint: every language has the same places)"
+    ]
+    _map_pages(mini_site, AMC, AMC + ZUIDAS)
+    config, sources = sources_of(mini_site)
+    assert messages(place_inconsistencies(config, sources)) == [
+        "content/nl/map.md:8: place 'zuidas' is not in content/en/map.md "
+        "(hint: every language has the same places; add it there or remove it here)"
+    ]
+    _map_pages(mini_site, AMC + ZUIDAS, ZUIDAS + AMC)  # the order of places does not matter on a map
+    config, sources = sources_of(mini_site)
+    assert place_inconsistencies(config, sources) == []
 
 
 def test_figure_unit_year_missing_and_order(mini_site):

@@ -293,8 +293,11 @@ def translation_problems(
 def figure_problems(
     config: SiteConfig, sources: tuple[SourcePage, ...], found: translations.Groups | None = None
 ) -> list[SiteError]:
-    """Key figures that differ between a page and its translation, each naming both files."""
-    return translations.inconsistencies(config, sources, found, kind="key-figures")
+    """Key figures, and places on a map, that differ between a page and its translation,
+    each naming both files."""
+    return translations.inconsistencies(config, sources, found, kind="key-figures") + (
+        translations.place_inconsistencies(config, sources, found)
+    )
 
 
 def _exists(path: str, urls: frozenset[str], files: Collection[str]) -> bool:

@@ -272,6 +272,72 @@ def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
     return problems
 
 
+# A place's own fields that are the same in every language (docs/content.md, "A map").
+NEUTRAL_PLACE_FIELDS = ("lat", "lon", "side")
+
+
+def place_inconsistencies(
+    config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None
+) -> list[SiteError]:
+    """Places on a page's map whose position or label side differ from its translation's,
+    and places one of the two lacks."""
+    problems: list[SiteError] = []
+    for group in (found if found is not None else groups(sources)).values():
+        ref = reference(config, group)
+        for page in group.values():
+            if page is not ref and (page.front.places or ref.front.places):
+                problems += _place_differences(page, ref)
+    return problems
+
+
+def _place_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
+    problems = []
+    theirs = {p.id: p for p in ref.front.places}
+    mine = {p.id for p in page.front.places}
+    for place in page.front.places:
+        other = theirs.get(place.id)
+        if other is None:
+            problems.append(
+                SiteError(
+                    msg("place '{id}' is not in {path}", id=place.id, path=ref.path),
+                    page.path,
+                    place.line,
+                    msg("every language has the same places; add it there or remove it here"),
+                )
+            )
+            continue
+        for field in NEUTRAL_PLACE_FIELDS:
+            if getattr(place, field) != getattr(other, field):
+                problems.append(
+                    SiteError(
+                        msg(
+                            "place '{id}' {field} {mine} differs from {where} ({theirs})",
+                            id=place.id,
+                            field=field,
+                            mine=_show(getattr(place, field)),
+                            where=_where(ref, other.line),
+                            theirs=_show(getattr(other, field)),
+                        ),
+                        page.path,
+                        place.line,
+                        msg(
+                            "positions and label sides are the same in every language; correct one of the two"
+                        ),
+                    )
+                )
+    for place in ref.front.places:
+        if place.id not in mine:
+            problems.append(
+                SiteError(
+                    msg("place '{id}' of {where} is missing", id=place.id, where=_where(ref, place.line)),
+                    page.path,
+                    page.front.lines.get("places"),
+                    msg("every language has the same places"),
+                )
+            )
+    return problems
+
+
 def _where(page: SourcePage, line: int | None) -> str:
     return f"{page.path}:{line}" if line else page.path
 
