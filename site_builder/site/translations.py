@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from site_builder.config import SiteConfig
@@ -214,51 +214,83 @@ def _news_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
     return problems
 
 
-def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
+@dataclass(frozen=True)
+class _Wording:
+    """How ``_differences_by_id`` names what it finds, for one kind of listed item."""
+
+    not_there: Callable[[str, str], Message]  # (id, other page's path)
+    differs: Callable[[str, str, object, str, object], Message]  # (id, field, mine, where, theirs)
+    missing: Callable[[str, str], Message]  # (id, where it is in the other page)
+    not_there_hint: Message
+    differs_hint: Message
+    missing_hint: Message
+
+
+_FIGURES = _Wording(
+    lambda id, path: msg("figure '{id}' is not in {path}", id=id, path=path),
+    lambda id, field, mine, where, theirs: msg(
+        "figure '{id}' {field} {mine} differs from {where} ({theirs})",
+        id=id,
+        field=field,
+        mine=mine,
+        where=where,
+        theirs=theirs,
+    ),
+    lambda id, where: msg("figure '{id}' of {where} is missing", id=id, where=where),
+    msg("every language has the same figures; add it there or remove it here"),
+    msg("numbers, units and years are the same in every language; correct one of the two"),
+    msg("every language has the same figures"),
+)
+_PLACES = _Wording(
+    lambda id, path: msg("place '{id}' is not in {path}", id=id, path=path),
+    lambda id, field, mine, where, theirs: msg(
+        "place '{id}' {field} {mine} differs from {where} ({theirs})",
+        id=id,
+        field=field,
+        mine=mine,
+        where=where,
+        theirs=theirs,
+    ),
+    lambda id, where: msg("place '{id}' of {where} is missing", id=id, where=where),
+    msg("every language has the same places; add it there or remove it here"),
+    msg("positions and label sides are the same in every language; correct one of the two"),
+    msg("every language has the same places"),
+)
+# A place's own fields that are the same in every language (docs/content.md, "A map").
+NEUTRAL_PLACE_FIELDS = ("lat", "lon", "side")
+
+
+def _differences_by_id(
+    page: SourcePage, ref: SourcePage, key: str, fields: tuple[str, ...], wording: _Wording
+) -> list[SiteError]:
+    """The items of front matter list ``key`` (figures, places: each with an ``id`` and a
+    ``line``) that one of the two pages lacks, or whose ``fields`` differ."""
     problems = []
-    theirs = {f.id: f for f in ref.front.figures}
-    mine = {f.id: f for f in page.front.figures}
-    for figure in page.front.figures:
-        other = theirs.get(figure.id)
+    theirs = {item.id: item for item in getattr(ref.front, key)}
+    mine = {item.id for item in getattr(page.front, key)}
+    for item in getattr(page.front, key):
+        other = theirs.get(item.id)
         if other is None:
             problems.append(
-                SiteError(
-                    msg("figure '{id}' is not in {path}", id=figure.id, path=ref.path),
-                    page.path,
-                    figure.line,
-                    msg("every language has the same figures; add it there or remove it here"),
-                )
+                SiteError(wording.not_there(item.id, ref.path), page.path, item.line, wording.not_there_hint)
             )
             continue
-        for field in NEUTRAL_FIGURE_FIELDS:
-            if getattr(figure, field) != getattr(other, field):
-                problems.append(
-                    SiteError(
-                        msg(
-                            "figure '{id}' {field} {mine} differs from {where} ({theirs})",
-                            id=figure.id,
-                            field=field,
-                            mine=_show(getattr(figure, field)),
-                            where=_where(ref, other.line),
-                            theirs=_show(getattr(other, field)),
-                        ),
-                        page.path,
-                        figure.line,
-                        msg(
-                            "numbers, units and years are the same in every language; correct one of the two"
-                        ),
-                    )
-                )
-    for figure in ref.front.figures:
-        if figure.id not in mine:
-            problems.append(
-                SiteError(
-                    msg("figure '{id}' of {where} is missing", id=figure.id, where=_where(ref, figure.line)),
-                    page.path,
-                    page.front.lines.get("figures"),
-                    msg("every language has the same figures"),
-                )
-            )
+        for field in fields:
+            if getattr(item, field) != getattr(other, field):
+                shown = _show(getattr(item, field)), _show(getattr(other, field))
+                message = wording.differs(item.id, field, shown[0], _where(ref, other.line), shown[1])
+                problems.append(SiteError(message, page.path, item.line, wording.differs_hint))
+    for item in getattr(ref.front, key):
+        if item.id not in mine:
+            missing = wording.missing(item.id, _where(ref, item.line))
+            problems.append(SiteError(missing, page.path, page.front.lines.get(key), wording.missing_hint))
+    return problems
+
+
+def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
+    problems = _differences_by_id(page, ref, "figures", NEUTRAL_FIGURE_FIELDS, _FIGURES)
+    theirs = {f.id for f in ref.front.figures}
+    mine = {f.id for f in page.front.figures}
     shared = [f.id for f in page.front.figures if f.id in theirs]
     if shared != [f.id for f in ref.front.figures if f.id in mine]:
         problems.append(
@@ -272,69 +304,17 @@ def _figure_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
     return problems
 
 
-# A place's own fields that are the same in every language (docs/content.md, "A map").
-NEUTRAL_PLACE_FIELDS = ("lat", "lon", "side")
-
-
 def place_inconsistencies(
     config: SiteConfig, sources: Iterable[SourcePage], found: Groups | None = None
 ) -> list[SiteError]:
     """Places on a page's map whose position or label side differ from its translation's,
-    and places one of the two lacks."""
+    and places one of the two lacks (their order does not matter on a map)."""
     problems: list[SiteError] = []
     for group in (found if found is not None else groups(sources)).values():
         ref = reference(config, group)
         for page in group.values():
             if page is not ref and (page.front.places or ref.front.places):
-                problems += _place_differences(page, ref)
-    return problems
-
-
-def _place_differences(page: SourcePage, ref: SourcePage) -> list[SiteError]:
-    problems = []
-    theirs = {p.id: p for p in ref.front.places}
-    mine = {p.id for p in page.front.places}
-    for place in page.front.places:
-        other = theirs.get(place.id)
-        if other is None:
-            problems.append(
-                SiteError(
-                    msg("place '{id}' is not in {path}", id=place.id, path=ref.path),
-                    page.path,
-                    place.line,
-                    msg("every language has the same places; add it there or remove it here"),
-                )
-            )
-            continue
-        for field in NEUTRAL_PLACE_FIELDS:
-            if getattr(place, field) != getattr(other, field):
-                problems.append(
-                    SiteError(
-                        msg(
-                            "place '{id}' {field} {mine} differs from {where} ({theirs})",
-                            id=place.id,
-                            field=field,
-                            mine=_show(getattr(place, field)),
-                            where=_where(ref, other.line),
-                            theirs=_show(getattr(other, field)),
-                        ),
-                        page.path,
-                        place.line,
-                        msg(
-                            "positions and label sides are the same in every language; correct one of the two"
-                        ),
-                    )
-                )
-    for place in ref.front.places:
-        if place.id not in mine:
-            problems.append(
-                SiteError(
-                    msg("place '{id}' of {where} is missing", id=place.id, where=_where(ref, place.line)),
-                    page.path,
-                    page.front.lines.get("places"),
-                    msg("every language has the same places"),
-                )
-            )
+                problems += _differences_by_id(page, ref, "places", NEUTRAL_PLACE_FIELDS, _PLACES)
     return problems
 
 
