@@ -27,7 +27,7 @@ from site_builder.errors import (
     message_to_json,
     msg,
 )
-from site_builder.incremental import record
+from site_builder.incremental import record, signing
 from site_builder.output.publish import (
     DEFAULT_OUTPUT,
     Known,
@@ -117,8 +117,10 @@ def build(
     out = (out if out is not None else root / DEFAULT_OUTPUT).absolute()
     check_output_folder(out, root, INPUT_DIRS + ("site.yaml",))
     persistent = cache is None and cache_dir is not None
+    key = None
     if persistent:
         check_cache_folder(cache_dir, out, root, INPUT_DIRS + ("site.yaml",))
+        key = signing.cache_key()
     with output_lock(out):
         observed, stored, stored_state = None, None, None
         if persistent:
@@ -132,7 +134,7 @@ def build(
                 future=future,
                 minify=minify,
             )
-            observed = record.observe(root, out, cache_dir, options)
+            observed = record.observe(root, out, cache_dir, options, key)
             if observed.unchanged(root, now):
                 return _up_to_date(out, observed.last, started)
         # Loaded here, not above: a build that finds nothing changed needs none of the stages.
@@ -141,7 +143,7 @@ def build(
 
         inputs = None
         if persistent:
-            stored, stored_state = stored_memo(cache_dir, observed.published or {})
+            stored, stored_state = stored_memo(cache_dir, observed.published or {}, key)
             # Found before anything was read, so that a save during the build is seen by the next one.
             seen = observed.inputs
             inputs = seen if seen is not None and seen.names == INPUTS else record.find_inputs(root, INPUTS)
@@ -193,10 +195,12 @@ def build(
             saved=sum(file.saved for file in generated.files),
         )
         if persistent:
-            store_memo(cache_dir, stored, stored_state)
+            store_memo(cache_dir, stored, stored_state, key)
             site = generated.site
             due = site.config.start_of(site.next_change) if site.next_change is not None else None
-            _store_record(root, out, cache_dir, (options, inputs, due), report, observed, (kept, touched))
+            _store_record(
+                root, out, (cache_dir, key), (options, inputs, due), report, observed, (kept, touched)
+            )
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info(
         msg(
@@ -263,9 +267,10 @@ def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
 
 
 def _store_record(
-    root: Path, out: Path, cache_dir: Path, read: tuple, report: BuildReport, observed, published: tuple
+    root: Path, out: Path, cache: tuple, read: tuple, report: BuildReport, observed, published: tuple
 ) -> None:
-    """Record what this build read and wrote, for the next build to compare with (see ``record``).
+    """Record what this build read and wrote, for the next build to compare with (see ``record``),
+    in ``cache`` (the cache folder and the key that signs the record).
 
     ``read`` is the build's options and inputs. The output folder now holds what the spare
     folder was made into, where the files of ``kept`` (path → row) were left untouched; the
@@ -274,6 +279,7 @@ def _store_record(
     """
     options, inputs, due = read
     kept, touched = published
+    cache_dir, key = cache
     output = record.listing(out, {file.path: file.digest for file in report.outputs}, kept)
     spare = observed.spare_listing()
     if spare is not None:
@@ -282,7 +288,7 @@ def _store_record(
     summary = (report.pages, report.files, warnings, message_to_json(report.scheduled))
     new = record.Record(options, inputs, inputs.racy(root), output, spare, summary, due)
     try:
-        record.write_record(cache_dir, new)
+        record.write_record(cache_dir, new, key)
     except OSError as error:
         raise SiteError(
             msg(

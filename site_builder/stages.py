@@ -343,13 +343,16 @@ def _jobs(jobs: int | None) -> int:
         return os.cpu_count() or 1
 
 
-def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, Stored | None]:
-    """The memo the last successful build stored (or an empty one), and what was read (see ``store``).
+def stored_memo(
+    cache_dir: Path, published: Mapping[str, str], key: bytes | None = None
+) -> tuple[Memo, Stored | None]:
+    """The memo the last successful build stored (or an empty one), and what was read (see
+    ``store``; ``key``: see ``signing``).
 
     Rendered pages and feeds are kept as digests; only those still in the output folder
     (``published``: path → digest of what is there) are used.
     """
-    found = read_cache(cache_dir)
+    found = read_cache(cache_dir, key)
     if found is None:
         return Memo(), None
     tables, stored = found
@@ -383,7 +386,7 @@ def stored_memo(cache_dir: Path, published: Mapping[str, str]) -> tuple[Memo, St
     return Memo(kept), stored
 
 
-def store_memo(cache_dir: Path, memo: Memo, stored: Stored | None) -> None:
+def store_memo(cache_dir: Path, memo: Memo, stored: Stored | None, key: bytes | None = None) -> None:
     tables = {step: table for step, table in memo.tables.items() if step not in IN_MEMORY}
     # A result already kept as digests is the same object as the one read: the cache file
     # then appends only what changed (see ``store.write_cache``).
@@ -391,7 +394,7 @@ def store_memo(cache_dir: Path, memo: Memo, stored: Stored | None) -> None:
         tables[step] = {key: _kept_result(result) for key, result in tables.get(step, {}).items()}
     for step in KEPT_AS_DIGESTS:
         tables[step] = {key: _kept(files) for key, files in tables.get(step, {}).items()}
-    write_cache(cache_dir, tables, stored)
+    write_cache(cache_dir, tables, stored, key)
 
 
 def _kept_result(result: tuple) -> tuple:

@@ -37,6 +37,12 @@ REPO = Path(__file__).resolve().parent.parent
 for _variable in ("SITE_BUILDER_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
     os.environ.pop(_variable, None)
 os.environ["LANG"] = "C.UTF-8"
+# The key that signs build caches (site_builder.incremental.signing): the user's own, kept for
+# this run in a folder of its own, so that the tests neither read nor make one in the home folder.
+os.environ.pop("SITE_BUILDER_CACHE_KEY", None)
+_KEY_HOME = tempfile.mkdtemp(prefix="site-builder-tests-key-")
+atexit.register(shutil.rmtree, _KEY_HOME, ignore_errors=True)
+os.environ["XDG_CACHE_HOME"] = _KEY_HOME
 
 
 def write_tree(root: Path, files: Mapping[str, str | bytes]) -> Path:

@@ -77,6 +77,7 @@ def test_what_a_build_with_nothing_changed_loads_is_light():
     )
     assert top <= {
         "site_builder.incremental.record",
+        "site_builder.incremental.signing",
         "site_builder.errors",
         "site_builder.project",
         "site_builder.output.publish",
@@ -102,6 +103,8 @@ def test_the_code_identity_covers_every_module_of_the_package(tmp_path):
         assert code_identity(copy) != before, name
         target.write_bytes(original)
     assert code_identity(copy) == before
+
+
 # The wiring on top of the stages: only these decide what is kept between builds.
 WIRING = {"site_builder.pipeline", "site_builder.stages", "site_builder.serve", "site_builder.cli"}
 
@@ -111,6 +114,7 @@ def test_only_the_wiring_uses_the_incremental_layer():
     users = {
         name
         for name, targets in _imports().items()
-        if not name.startswith("site_builder.incremental") and any(t.startswith("site_builder.incremental") for t in targets)
+        if not name.startswith("site_builder.incremental")
+        and any(t.startswith("site_builder.incremental") for t in targets)
     }
     assert users <= WIRING, users - WIRING

@@ -1,9 +1,11 @@
 """A build cache from elsewhere runs no code.
 
 The cache folder may be shared between CI jobs (``--cache-dir``), so its file is
-untrusted input. The files planted here pass every check of the file (header,
-version, sizes, checksums): only the reader's list of what it may make stands
-between them and the build. Each would create a marker file if it ran anything.
+untrusted input. A file not signed with the build's key is not used at all (the
+tests at the end). The files planted before those are signed with it, as if the
+key had leaked, and pass every check of the file (header, version, sizes,
+signatures): only the reader's list of what it may make stands between them and
+the build. Each would create a marker file if it ran anything.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from conftest import make_mini_site, read_tree, run_process
 
 from site_builder import pipeline
 from site_builder.errors import SiteError
-from site_builder.incremental import record, store
+from site_builder.incremental import record, signing, store
 from site_builder.site.files import OutputFile
 
 # --- pickles written instruction by instruction ------------------------------
@@ -53,8 +55,12 @@ def _parts(**parts: bytes) -> bytes:
 
 
 def _cache_file(pickled: bytes) -> bytes:
-    """A cache file of one segment, framed as ``store`` frames its own."""
-    return store._file_head() + store._framed(pickled)
+    """A cache file of one segment, framed and signed as ``store`` frames its own."""
+    return store._file_head(store.cache_version()) + _framed(pickled)
+
+
+def _framed(pickled: bytes) -> bytes:
+    return store._framed(pickled, signing.cache_key(), store.cache_version())
 
 
 def _shell(marker: Path) -> bytes:
@@ -133,7 +139,7 @@ def test_code_appended_to_a_genuine_cache_runs_none(tmp_path, cold):
     cache = site / ".site-cache"
     change = b"(" + _text("value") + PAYLOADS["os.system"](marker, site) + b"t"
     with open(cache / store.CACHE_FILE, "ab") as file:
-        file.write(store._framed(_parts(dates=change)))
+        file.write(_framed(_parts(dates=change)))
     (cache / record.RECORD_FILE).unlink()  # else the build finds the site up to date
     _build_runs_nothing(site, marker, cold)
 
@@ -244,9 +250,9 @@ def test_a_function_of_the_store_cannot_be_named(tmp_path):
 
 def test_a_segment_with_bytes_after_its_pickle_is_not_used(tmp_path):
     pickled = _parts(bodies=_text("x"))
-    (tmp_path / store.CACHE_FILE).write_bytes(store._file_head() + store._framed(pickled + b"more"))
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(pickled + b"more"))
     assert store.read_cache(tmp_path) is None
-    (tmp_path / store.CACHE_FILE).write_bytes(store._file_head() + store._framed(pickled))
+    (tmp_path / store.CACHE_FILE).write_bytes(_cache_file(pickled))
     assert store.read_cache(tmp_path)[0]["bodies"] == "x"
 
 
@@ -387,3 +393,121 @@ def _add_photo(site: Path) -> None:
 
     (site / "assets/images").mkdir(parents=True)
     Image.new("RGB", (64, 48), "teal").save(site / "assets/images/photo.jpg", "JPEG")
+
+
+# --- a cache signed with another key -----------------------------------------
+
+OTHER_KEY = b"a key the build was not given, as a forger would use"
+PLANTED = "planted by a forged cache"
+
+
+def _forged_parts(cache: Path) -> dict:
+    """The cache's parts, every converted page with a paragraph added and no rendered page
+    kept: data of the right classes only, which a build would take as its own."""
+    parts, _ = store.read_cache(cache)
+    bodies = {
+        key: dataclasses.replace(
+            rendered, body=dataclasses.replace(rendered.body, html=rendered.body.html + f"<p>{PLANTED}</p>")
+        )
+        for key, rendered in parts["bodies"].items()
+    }
+    return {**parts, "bodies": bodies, "pages": {}}
+
+
+def _published(site: Path) -> str:
+    return "\n".join(data.decode("utf-8", "replace") for data in read_tree(site / "build").values())
+
+
+def test_a_forged_cache_is_used_only_if_signed_with_the_builds_key(tmp_path, cold):
+    """Well-formed data of the cache's own classes could put anything into the pages. Signed
+    with the key of the build, it is taken (which is why the key must stay secret); signed with
+    another, it is ignored and the build equals a cold one."""
+    site = make_mini_site(tmp_path / "site")
+    assert run_process("-C", site, "build").returncode == 0
+    cache = site / ".site-cache"
+    forged = _forged_parts(cache)
+
+    store.write_cache(cache, forged)  # the build's own key
+    (cache / record.RECORD_FILE).unlink()
+    assert run_process("-C", site, "build").returncode == 0
+    assert PLANTED in _published(site)
+
+    store.write_cache(cache, forged, key=OTHER_KEY)
+    (cache / record.RECORD_FILE).unlink()
+    done = run_process("-C", site, "build")
+    assert done.returncode == 0, done.stderr
+    assert read_tree(site / "build") == cold
+    assert store.read_cache(cache) is not None  # written anew with the build's key
+
+
+def test_a_record_signed_with_another_key_is_not_trusted(tmp_path):
+    site = make_mini_site(tmp_path / "site")
+    assert run_process("-C", site, "build").returncode == 0
+    cache = site / ".site-cache"
+    last = record.read_record(cache)
+    assert last is not None
+    record.write_record(cache, last, key=OTHER_KEY)
+    assert record.read_record(cache) is None
+    done = run_process("-C", site, "build")
+    assert done.returncode == 0 and "is up to date" not in done.stderr
+    assert "is up to date" in run_process("-C", site, "build").stderr
+
+
+def test_machines_share_a_cache_through_the_key_variable_alone(tmp_path):
+    """Two CI machines (each its own home folder) take each other's cache when both are given
+    the same SITE_BUILDER_CACHE_KEY; without it, each has its own key and builds cold."""
+    site = make_mini_site(tmp_path / "site")
+    first, second = {"XDG_CACHE_HOME": str(tmp_path / "first")}, {"XDG_CACHE_HOME": str(tmp_path / "second")}
+    shared = {signing.KEY_VARIABLE: "a secret both jobs are given, long enough"}
+    assert run_process("-C", site, "build", env={**first, **shared}).returncode == 0
+    assert "is up to date" in run_process("-C", site, "build", env={**second, **shared}).stderr
+    assert "is up to date" not in run_process("-C", site, "build", env=second).stderr
+    assert "is up to date" in run_process("-C", site, "build", env=second).stderr
+    assert "is up to date" not in run_process("-C", site, "build", env=first).stderr
+    first_key, second_key = (signing.key_path(home).read_bytes() for home in (first, second))
+    assert first_key != second_key
+
+
+def test_the_users_key_is_made_once_readable_by_its_owner_alone(tmp_path):
+    environ = {"XDG_CACHE_HOME": str(tmp_path / "home")}
+    key = signing.cache_key(environ)
+    path = signing.key_path(environ)
+    assert path == tmp_path / "home/site-builder/cache-key"
+    assert len(key) == signing.KEY_BYTES and path.read_bytes() == key
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert signing.cache_key(environ) == key
+    assert [p.name for p in path.parent.iterdir()] == [signing.KEY_FILE]  # nothing left beside it
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            {signing.KEY_VARIABLE: "short"},
+            "SITE_BUILDER_CACHE_KEY holds 5 characters: a key that short is easily guessed",
+        ),
+        ("damaged", "is damaged: it is shorter than the tool makes one"),
+        ("unwritable", "cannot keep the cache key in "),
+    ],
+)
+def test_a_key_that_cannot_be_used_is_one_line_and_the_build_is_kept(tmp_path, setting, expected):
+    site = make_mini_site(tmp_path / "site")
+    home = tmp_path / "home"
+    assert run_process("-C", site, "build", env={"XDG_CACHE_HOME": str(home)}).returncode == 0
+    before = read_tree(site / "build")
+    if setting == "damaged":
+        signing.key_path({"XDG_CACHE_HOME": str(home)}).write_bytes(b"short")
+        setting = {"XDG_CACHE_HOME": str(home)}
+    elif setting == "unwritable":
+        (tmp_path / "file").write_text("not a folder")
+        setting = {"XDG_CACHE_HOME": str(tmp_path / "file")}
+    (site / "content/en/about.md").write_text("---\ntitle: Changed\n---\nChanged.\n", "utf-8")
+    done = run_process("-C", site, "build", env=setting)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert expected in lines[0] and "(hint: " in lines[0]
+    assert read_tree(site / "build") == before
+    # As the hint says: a build without the cache needs no key.
+    done = run_process("-C", site, "build", "--no-cache", "--out", tmp_path / "out", env=setting)
+    assert done.returncode == 0, done.stderr
+    assert b"Changed." in (tmp_path / "out/en/about/index.html").read_bytes()

@@ -11,13 +11,12 @@ import random
 import shutil
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
 from conftest import read_tree
 
-from site_builder.incremental import record, store
+from site_builder.incremental import record, signing, store
 from site_builder.render.markup import Body, Link
 from site_builder.render.pages import IN_WORKERS_FROM
 
@@ -286,9 +285,11 @@ def test_a_cache_naming_other_code_is_refused_without_running_it(tmp_path):
 
 
 def _cache_file(pickled: bytes) -> bytes:
-    """A cache file of one segment holding ``pickled``: its size, its CRC-32, then it."""
-    head = b"site-builder cache\n" + store.cache_version().encode() + b"\n"
-    return head + len(pickled).to_bytes(8, "big") + zlib.crc32(pickled).to_bytes(4, "big") + pickled
+    """A cache file of one segment holding ``pickled``: its size, its signature, then it."""
+    version = store.cache_version()
+    head = b"site-builder cache\n" + version.encode() + b"\n"
+    signature = signing.sign(signing.cache_key(), version.encode(), pickled)
+    return head + len(pickled).to_bytes(8, "big") + signature + pickled
 
 
 LONG_HTML = "<p>Ĳsselmeer — naïve “quotes” " + "tekst " * 200 + "\udcff</p>"  # a lone surrogate too

@@ -18,7 +18,8 @@ For the output folder, "shortly before" is measured with the file system's
 own clock, as git measures against its index file's time: only folders
 changed in the very tick the record was taken in are listed again.
 
-Stored as JSON: reading it creates plain values and nothing else. Standard
+Stored as JSON, signed with the key of ``signing`` (a record signed with another is not
+used): reading it creates plain values and nothing else. Standard
 library only, and of the site's own only the light ``write``: importing this
 module must cost next to nothing, since a build with nothing to do is mostly that.
 """
@@ -37,11 +38,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from site_builder.errors import Message, SiteError, msg
+from site_builder.incremental import signing
 from site_builder.output.publish import MARK_FILE, Known, spare_folder
 from site_builder.project import stamp
 
 DEFAULT_CACHE_DIR = ".site-cache"
-FORMAT = 7
+FORMAT = 8
 RECORD_FILE = "build-record.json"
 # Files modified this close to the record (file systems keep times in coarse ticks)
 # are compared by their bytes, not only by size and time.
@@ -400,8 +402,8 @@ def spare_state(out: Path, last: Record | None) -> tuple[Known | None, dict[str,
     return Known({path: row[4] for path, row in kept.items()}, frozenset(present)), kept
 
 
-def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
-    last = read_record(cache_dir)
+def observe(root: Path, out: Path, cache_dir: Path, options: tuple, key: bytes | None = None) -> Observed:
+    last = read_record(cache_dir, key)
     if last is None or last.options != options:
         return Observed(options, last)
     inputs = find_inputs(root, last.inputs.names)
@@ -411,13 +413,15 @@ def observe(root: Path, out: Path, cache_dir: Path, options: tuple) -> Observed:
     return Observed(options, last, inputs, present)
 
 
-def read_record(cache_dir: Path) -> Record | None:
-    """The record of the last successful build, or None if there is none this code can use."""
+def read_record(cache_dir: Path, key: bytes | None = None) -> Record | None:
+    """The record of the last successful build, or None if there is none this code can use.
+    ``key``: see ``signing`` (None: ``signing.cache_key()``)."""
+    key = key if key is not None else signing.cache_key()
     try:
         data = (cache_dir / RECORD_FILE).read_bytes()
         header, _, payload = data.partition(b"\n")
-        version, checksum = json.loads(header)
-        if version != FORMAT or checksum != hashlib.sha256(payload).hexdigest():
+        version, signature = json.loads(header)
+        if version != FORMAT or not signing.signed_by(key, bytes.fromhex(signature), payload):
             return None
         value = json.loads(payload)
         spare = value["spare"]
@@ -443,7 +447,8 @@ def _tuples(value):
     return tuple(_tuples(item) for item in value) if isinstance(value, list) else value
 
 
-def write_record(cache_dir: Path, record: Record) -> None:
+def write_record(cache_dir: Path, record: Record, key: bytes | None = None) -> None:
+    key = key if key is not None else signing.cache_key()
     inputs = record.inputs
     payload = json.dumps(
         {
@@ -459,7 +464,7 @@ def write_record(cache_dir: Path, record: Record) -> None:
         },
         separators=(",", ":"),
     ).encode()
-    data = json.dumps([FORMAT, hashlib.sha256(payload).hexdigest()]).encode() + b"\n" + payload
+    data = json.dumps([FORMAT, signing.sign(key, payload).hex()]).encode() + b"\n" + payload
     import tempfile  # here: a build with nothing to do writes no record
 
     cache_dir.mkdir(parents=True, exist_ok=True)

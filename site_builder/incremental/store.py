@@ -25,9 +25,10 @@ so that a build after one edit writes kilobytes, not the whole cache.
 Everything is read when the file is: the objects a build gets are whole, and
 a damaged file is found there, before any stage runs. The file starts with
 the cache's version (the format, and the identity of the code, see
-``record.code_identity``), and each segment with its size and the checksum of
-its pickle: a file written by other code, truncated or changed anywhere is
-ignored and the build starts cold.
+``record.code_identity``), and each segment with its size and its signature:
+that of the version and the pickle with the key of ``signing``. A file written
+by other code or signed with another key (made elsewhere, or planted),
+truncated or changed anywhere is ignored and the build starts cold.
 """
 
 from __future__ import annotations
@@ -41,7 +42,6 @@ import mmap
 import os
 import pickle
 import tempfile
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +50,7 @@ from site_builder.config import Language, SiteConfig, Topic
 from site_builder.content.frontmatter import Figure, FrontMatter, Place, Swot, SwotItem
 from site_builder.content.load import FrontText, SourceText
 from site_builder.errors import Message, SiteError, msg
+from site_builder.incremental import signing
 from site_builder.incremental.record import code_identity
 from site_builder.render.cards import Card
 from site_builder.render.images import ImageInfo
@@ -57,7 +58,7 @@ from site_builder.render.markup import Body, Link, RenderedPage
 from site_builder.render.search import SearchRecord
 from site_builder.site.files import OutputFile
 
-FORMAT = 12
+FORMAT = 13
 CACHE_FILE = "build-cache.pickle"
 _HEADER = b"site-builder cache\n"
 
@@ -107,26 +108,30 @@ class _CacheUnpickler(pickle.Unpickler):
         return cls
 
 
-def read_cache(cache_dir: Path) -> tuple[dict[str, object], Stored] | None:
+def read_cache(cache_dir: Path, key: bytes | None = None) -> tuple[dict[str, object], Stored] | None:
     """The parts stored by ``write_cache``, and what ``write_cache`` needs to add to them;
-    None if there are none this code can trust."""
+    None if there are none this code can trust. ``key``: see ``signing`` (None: ``cache_key()``)."""
+    key = key if key is not None else signing.cache_key()
     try:
         file = open(cache_dir / CACHE_FILE, "rb")
     except OSError:
         return None
     try:
         with file:
-            if file.readline() != _HEADER or file.readline().rstrip(b"\n").decode() != cache_version():
+            version = cache_version()
+            if file.readline() != _HEADER or file.readline().rstrip(b"\n").decode() != version:
                 return None
-            # Mapped, not read: the checksums and the unpickler read the pages of the file
+            # Mapped, not read: the signatures and the unpickler read the pages of the file
             # where they lie, without a copy of what may be a hundred megabytes.
             with mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                return _segments(mapped, file.tell())
+                return _segments(mapped, file.tell(), key, version.encode())
     except Exception:  # noqa: BLE001 - whatever is wrong with the file, it is not used
         return None
 
 
-def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored] | None:
+def _segments(
+    mapped: mmap.mmap, offset: int, key: bytes, version: bytes
+) -> tuple[dict[str, object], Stored] | None:
     parts: dict | None = None
     segments, added, base = 0, 0, 0
     while offset < len(mapped):
@@ -135,7 +140,7 @@ def _segments(mapped: mmap.mmap, offset: int) -> tuple[dict[str, object], Stored
         if end > len(mapped):
             return None
         with memoryview(mapped)[start:end] as checked:
-            if zlib.crc32(checked) != int.from_bytes(mapped[offset + 8 : start], "big"):
+            if not signing.signed_by(key, mapped[offset + 8 : start], version, checked):
                 return None
         mapped.seek(start)
         segment = _load(mapped)
@@ -177,8 +182,10 @@ class Stored:
     segments: int
 
 
-def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | None = None) -> None:
-    """Store ``parts`` in ``cache_dir``.
+def write_cache(
+    cache_dir: Path, parts: Mapping[str, object], stored: Stored | None = None, key: bytes | None = None
+) -> None:
+    """Store ``parts`` in ``cache_dir``, signed with ``key`` (see ``signing``; None: ``cache_key()``).
 
     ``stored`` is what ``read_cache`` found. Then only what changed since is
     appended, as one more segment, unless the appended segments would outgrow
@@ -187,20 +194,22 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
     Dict parts are compared by identity: a stage keeps the very value it was
     given when nothing changed.
     """
+    key = key if key is not None else signing.cache_key()
+    version = cache_version()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         if stored is not None:
             delta = _delta(stored.parts, parts)
             if not delta:
                 return
-            segment = _segment(delta)
+            segment = _segment(delta, key, version)
             if stored.added + len(segment) <= stored.base * MAX_ADDED and stored.segments < MAX_SEGMENTS:
                 with open(cache_dir / CACHE_FILE, "ab") as file:
                     file.write(segment)
                 return
-        whole = _segment(dict(parts))
+        whole = _segment(dict(parts), key, version)
         with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=f".{CACHE_FILE}.", delete=False) as file:
-            file.write(_file_head())
+            file.write(_file_head(version))
             file.write(whole)
         os.replace(file.name, cache_dir / CACHE_FILE)
     except OSError as error:
@@ -212,9 +221,9 @@ def write_cache(cache_dir: Path, parts: Mapping[str, object], stored: Stored | N
         ) from None
 
 
-# Each segment: the size of its pickle (8 bytes) and a CRC-32 of it (4 bytes; it finds damage,
-# as in zip and PNG files, at a third of the cost of a SHA-256), then the pickle.
-_SEGMENT_HEAD = 12
+# Each segment: the size of its pickle (8 bytes) and its signature (an HMAC-SHA-256 of the
+# cache's version and the pickle, see ``signing``), then the pickle.
+_SEGMENT_HEAD = 8 + signing.SIGNATURE_BYTES
 # Appended segments hold, per part, ("dict", changed entries, removed keys) or ("value", value).
 MAX_ADDED = 0.5  # × the first segment's size
 MAX_SEGMENTS = 64
@@ -272,21 +281,22 @@ _READABLE = {
 _NAMED_CLASSES = frozenset((*CACHED_CLASSES, datetime.date))
 
 
-def _segment(value: object) -> bytes:
+def _segment(value: object, key: bytes, version: str) -> bytes:
     buffer = io.BytesIO()
     pickler = _CachePickler(buffer)
     pickler.dump(value)
-    return _framed(buffer.getvalue())
+    return _framed(buffer.getvalue(), key, version)
 
 
-def _framed(pickled: bytes) -> bytes:
-    """A segment of the file: ``pickled`` with its size and checksum."""
-    return b"".join((len(pickled).to_bytes(8, "big"), zlib.crc32(pickled).to_bytes(4, "big"), pickled))
+def _framed(pickled: bytes, key: bytes, version: str) -> bytes:
+    """A segment of the file: ``pickled`` with its size and signature."""
+    signature = signing.sign(key, version.encode(), pickled)
+    return b"".join((len(pickled).to_bytes(8, "big"), signature, pickled))
 
 
-def _file_head() -> bytes:
+def _file_head(version: str) -> bytes:
     """What the file starts with, before its first segment."""
-    return _HEADER + f"{cache_version()}\n".encode()
+    return _HEADER + f"{version}\n".encode()
 
 
 def _snapshot(parts: Mapping[str, object]) -> dict[str, object]:
