@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 from site_builder.errors import (
     Message,
-    SiteError,
     SiteErrors,
     error_from_json,
     error_to_json,
@@ -35,7 +34,6 @@ from site_builder.output.publish import (
     check_output_folder,
     output_lock,
     publish,
-    spare_folder,
 )
 from site_builder.project import INPUT_DIRS, INPUTS
 from site_builder.site.files import OutputFile
@@ -139,6 +137,7 @@ def build(
                 return _up_to_date(out, observed.last, started)
         # Loaded here, not above: a build that finds nothing changed needs none of the stages.
         from site_builder.incremental.memo import Memo
+        from site_builder.site.model import held_back_line
         from site_builder.stages import generate, store_memo, stored_memo
 
         inputs = None
@@ -191,15 +190,25 @@ def build(
             seconds=0.0,
             warnings=generated.findings.warnings(policy, strict),
             outputs=generated.files,
-            scheduled=scheduled_line(generated.site),
+            scheduled=held_back_line(generated.site),
             saved=sum(file.saved for file in generated.files),
         )
         if persistent:
             store_memo(cache_dir, stored, stored_state, key)
             site = generated.site
             due = site.config.start_of(site.next_change) if site.next_change is not None else None
-            _store_record(
-                root, out, (cache_dir, key), (options, inputs, due), report, observed, (kept, touched)
+            warnings = tuple(error_to_json(warning) for warning in report.warnings)
+            summary = (report.pages, report.files, warnings, message_to_json(report.scheduled))
+            written = {file.path: file.digest for file in report.outputs}
+            record.store(
+                root,
+                out,
+                (cache_dir, key),
+                (options, inputs, due),
+                written,
+                summary,
+                observed,
+                (kept, touched),
             )
     report = dataclasses.replace(report, seconds=time.perf_counter() - started)
     log.info(
@@ -215,33 +224,6 @@ def build(
             msg("minified HTML, CSS and JavaScript: {size:.1f} KiB less to send", size=report.saved / 1024)
         )
     return report
-
-
-def scheduled_line(site) -> Message | None:
-    """How many pages are held back until a later day and when the first is due, as one line;
-    None if none is. Expired pages are not counted: nothing brings them back."""
-    waiting = [(due, source.path) for source, due in site.scheduled if not _expired(source, due)]
-    if not waiting:
-        return None
-    due, path = min(waiting)
-    if len(waiting) == 1:
-        return msg(
-            "held back 1 page dated after today; the next, {path}, is due {day}",
-            path=path,
-            day=due.isoformat(),
-        )
-    return msg(
-        "held back {count} pages dated after today; the next, {path}, is due {day}",
-        count=len(waiting),
-        path=path,
-        day=due.isoformat(),
-    )
-
-
-def _expired(source, day) -> bool:
-    # A page is held back on its expiry day or on the day it is due, never both: the front
-    # matter refuses an expiry_date that is not after the day the page is published.
-    return source.front.expiry_date == day
 
 
 def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
@@ -264,35 +246,3 @@ def _up_to_date(out: Path, last: record.Record, started: float) -> BuildReport:
         up_to_date=True,
         scheduled=message_from_json(scheduled),
     )
-
-
-def _store_record(
-    root: Path, out: Path, cache: tuple, read: tuple, report: BuildReport, observed, published: tuple
-) -> None:
-    """Record what this build read and wrote, for the next build to compare with (see ``record``),
-    in ``cache`` (the cache folder and the key that signs the record).
-
-    ``read`` is the build's options and inputs. The output folder now holds what the spare
-    folder was made into, where the files of ``kept`` (path → row) were left untouched; the
-    spare folder holds what the output folder held when the build began (``observed``), the
-    files at the paths ``touched`` with another change time (see ``write.publish``).
-    """
-    options, inputs, due = read
-    kept, touched = published
-    cache_dir, key = cache
-    output = record.listing(out, {file.path: file.digest for file in report.outputs}, kept)
-    spare = observed.spare_listing()
-    if spare is not None:
-        spare = record.restamped(spare_folder(out), spare, touched).to_text()
-    warnings = tuple(error_to_json(w) for w in report.warnings)
-    summary = (report.pages, report.files, warnings, message_to_json(report.scheduled))
-    new = record.Record(options, inputs, inputs.racy(root), output, spare, summary, due)
-    try:
-        record.write_record(cache_dir, new, key)
-    except OSError as error:
-        raise SiteError(
-            msg(
-                "cannot write the build record to {folder}: {reason}", folder=cache_dir, reason=error.strerror
-            ),
-            hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
-        ) from None

@@ -402,6 +402,45 @@ def spare_state(out: Path, last: Record | None) -> tuple[Known | None, dict[str,
     return Known({path: row[4] for path, row in kept.items()}, frozenset(present)), kept
 
 
+def store(
+    root: Path,
+    out: Path,
+    cache: tuple[Path, bytes | None],
+    read: tuple,
+    written: Mapping[str, str],
+    summary: tuple,
+    observed: Observed,
+    published: tuple,
+) -> None:
+    """Record what a build read and wrote, for the next build to compare with, in ``cache``
+    (the cache folder and the key that signs the record).
+
+    ``read`` is the build's options, inputs and when a page next comes due; ``written`` the
+    files it published (path → digest) and ``summary`` what it reported (see ``Record``).
+    The output folder now holds what the spare folder was made into, where the files of
+    ``kept`` (path → row) were left untouched; the spare folder holds what the output folder
+    held when the build began (``observed``), the files at the paths ``touched`` with another
+    change time (see ``publish.publish``). ``published`` is (``kept``, ``touched``).
+    """
+    options, inputs, due = read
+    kept, touched = published
+    cache_dir, key = cache
+    output = listing(out, written, kept)
+    spare = observed.spare_listing()
+    if spare is not None:
+        spare = restamped(spare_folder(out), spare, touched).to_text()
+    new = Record(options, inputs, inputs.racy(root), output, spare, summary, due)
+    try:
+        write_record(cache_dir, new, key)
+    except OSError as error:
+        raise SiteError(
+            msg(
+                "cannot write the build record to {folder}: {reason}", folder=cache_dir, reason=error.strerror
+            ),
+            hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
+        ) from None
+
+
 def observe(root: Path, out: Path, cache_dir: Path, options: tuple, key: bytes | None = None) -> Observed:
     last = read_record(cache_dir, key)
     if last is None or last.options != options:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from site_builder.config import Language, SiteConfig
 from site_builder.content.frontmatter import INDEX_FILE, NEWS_SECTION, SLUG, SLUG_HINT
 from site_builder.content.load import SourcePage
-from site_builder.errors import SiteError, msg, raise_if_any
+from site_builder.errors import Message, SiteError, msg, raise_if_any
 
 DEFAULT_TEMPLATES = {
     "home": "home.html",
@@ -357,6 +357,33 @@ def build_site(
         scheduled=tuple(sorted(scheduled, key=lambda item: (item[1], item[0].path))),
         next_change=min(changes) if changes else None,
     )
+
+
+def held_back_line(site: Site) -> Message | None:
+    """How many pages are held back until a later day and when the first is due, as one line;
+    None if none is. Expired pages are not counted: nothing brings them back."""
+    waiting = [(due, source.path) for source, due in site.scheduled if not _expired(source, due)]
+    if not waiting:
+        return None
+    due, path = min(waiting)
+    if len(waiting) == 1:
+        return msg(
+            "held back 1 page dated after today; the next, {path}, is due {day}",
+            path=path,
+            day=due.isoformat(),
+        )
+    return msg(
+        "held back {count} pages dated after today; the next, {path}, is due {day}",
+        count=len(waiting),
+        path=path,
+        day=due.isoformat(),
+    )
+
+
+def _expired(source: SourcePage, day: datetime.date) -> bool:
+    # A page is held back on its expiry day or on the day it is due, never both: the front
+    # matter refuses an expiry_date that is not after the day the page is published.
+    return source.front.expiry_date == day
 
 
 def _order(page: Page) -> tuple:
