@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import marshal
+import os
 import pickle
 import types
 from collections.abc import Callable, Iterator
@@ -488,6 +489,7 @@ def test_the_users_key_is_made_once_readable_by_its_owner_alone(tmp_path):
         ),
         ("damaged", "is damaged: it is shorter than the tool makes one"),
         ("unwritable", "cannot keep the cache key in "),
+        ("pipe", "cannot keep the cache key in "),
     ],
 )
 def test_a_key_that_cannot_be_used_is_one_line_and_the_build_is_kept(tmp_path, setting, expected):
@@ -497,6 +499,11 @@ def test_a_key_that_cannot_be_used_is_one_line_and_the_build_is_kept(tmp_path, s
     before = read_tree(site / "build")
     if setting == "damaged":
         signing.key_path({"XDG_CACHE_HOME": str(home)}).write_bytes(b"short")
+        setting = {"XDG_CACHE_HOME": str(home)}
+    elif setting == "pipe":  # read, it would be waited on for ever
+        key = signing.key_path({"XDG_CACHE_HOME": str(home)})
+        key.unlink()
+        os.mkfifo(key)
         setting = {"XDG_CACHE_HOME": str(home)}
     elif setting == "unwritable":
         (tmp_path / "file").write_text("not a folder")

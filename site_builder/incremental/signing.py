@@ -15,8 +15,10 @@ owner alone.
 
 from __future__ import annotations
 
+import errno
 import hmac
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -78,7 +80,7 @@ def key_path(environ: Mapping[str, str] = os.environ) -> Path:
 
 def _read_or_make(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return _read_key(path)
     except FileNotFoundError:
         pass
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -98,7 +100,20 @@ def _read_or_make(path: Path) -> bytes:
         pass
     finally:
         os.unlink(made)
-    return path.read_bytes()
+    return _read_key(path)
+
+
+def _read_key(path: Path) -> bytes:
+    """The key file's bytes; a file that is not a regular one (a named pipe would be waited on
+    for ever) is refused as one that cannot be read."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        with open(descriptor, "rb", closefd=False) as file:
+            return file.read(4096)
+    finally:
+        os.close(descriptor)
 
 
 def sign(key: bytes, *parts: bytes | memoryview) -> bytes:
