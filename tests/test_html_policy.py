@@ -29,6 +29,7 @@ STYLE_LOAD = "loads files from a style attribute"
 ADDRESS = "uses an address the site does not allow"
 NOT_ALLOWED = "is not allowed"
 UNFINISHED = "is not finished"
+STRUCTURE = "breaks the page's structure"
 HINTS = {
     CODE: "write content in Markdown; scripts belong in templates/ and assets/",
     NAVIGATION: 'link to the page with <a href="…"> instead',
@@ -38,10 +39,31 @@ HINTS = {
     ADDRESS: "links may use https:, http:, mailto: and tel:; files go in assets/",
     NOT_ALLOWED: "docs/content.md, 'Raw HTML', lists what is allowed",
     UNFINISHED: "end every tag with >, and write &lt; for a < that is text",
+    STRUCTURE: "close each element you open, in the order you opened it: <div> … </div>",
 }
 EMBED = "embed only https:// pages of a host listed under embed_hosts in site.yaml"
 DRAWING = "save the drawing as an .svg file in assets/ and show it with ![what it shows](/assets/…)"
 EMPTY_IFRAME = "leave an iframe empty: <iframe …></iframe>"
+
+
+def close_hint(tag: str) -> str:
+    return f"close each element you open, in the order you opened it: <{tag}> … </{tag}>"
+
+
+def stray_hint(tag: str) -> str:
+    return f"delete </{tag}>: no <{tag}> is open here"
+
+
+def paragraph_hint(tag: str) -> str:
+    return (
+        f"a paragraph cannot hold <{tag}>: end the paragraph before it, "
+        "or begin it on a line of its own after a blank line"
+    )
+
+
+LINK_IN_LINK = "a link cannot hold another link: end the first with </a> before the next <a>"
+IN_CELL = "in a table, put text and other elements inside a cell: <td> … </td>"
+TABLE_PARTS = "write a table's parts in their places: <table><tr><td> … </td></tr></table>"
 
 VIDEO_HOST = "www.youtube-nocookie.com"
 SIZE = 'alt="X" width="8" height="8"'
@@ -64,7 +86,8 @@ VECTORS: list[tuple[str, str, list[tuple]]] = [
     (
         "an event handler after a slash, in upper case, unquoted",
         "<p/ONMOUSEOVER=alert(1)>Hi</p>\n",
-        [(1, CODE, "onmouseover=")],
+        # Markdown does not take the tag for a block's start, and puts it in a paragraph.
+        [(1, CODE, "onmouseover="), (1, STRUCTURE, "<p/ONMOUSEOVER=alert(1)>", paragraph_hint("p"))],
     ),
     (
         "an event handler on an allowed element",
@@ -293,6 +316,67 @@ VECTORS: list[tuple[str, str, list[tuple]]] = [
     ("an element not on the list", "<marquee>Sale!</marquee>\n", [(1, NOT_ALLOWED, "<marquee")]),
     ("an attribute not on the list", '<p data-track="x">Hi</p>\n', [(1, NOT_ALLOWED, "<p data-track=")]),
     ("a style element", "<style>p { color: red }</style>\n", [(1, NOT_ALLOWED, "<style")]),
+    # --- the page's structure ------------------------------------------------------------
+    ("a div never closed", '<div class="note">\n\nText.\n', [(1, STRUCTURE, '<div class="note">')]),
+    (
+        "end tags that would close the template's elements",
+        "Intro.\n\n</main></body></html>\n",
+        [(3, STRUCTURE, "</main>", stray_hint("main"))],
+    ),
+    (
+        "one end tag too many, among others written alike",
+        "<div>\n<div>\nText\n</div>\n</div>\n</div>\n",
+        [(6, STRUCTURE, "</div>", stray_hint("div"))],
+    ),
+    (
+        "elements closed in the wrong order",
+        "Intro.\n\n<div><span>a</div></span>\n",
+        [(3, STRUCTURE, "<span>", close_hint("span"))],
+    ),
+    (
+        "a link inside a link",
+        '<a href="/en/">a <a href="https://example.org/">b</a></a>\n',
+        [(1, STRUCTURE, '<a href="https://example.org/">', LINK_IN_LINK)],
+    ),
+    ("a table never closed", "<table>\n<tr><td>a<td>b\n", [(1, STRUCTURE, "<table>", close_hint("table"))]),
+    (
+        "a span across two paragraphs",
+        'Text <span class="x">a\n\nb</span> c\n',
+        [(1, STRUCTURE, '<span class="x">', close_hint("span"))],
+    ),
+    (
+        "a block in a paragraph",
+        "Intro.\n\nText <div>x</div> more\n",
+        [(3, STRUCTURE, "<div>", paragraph_hint("div"))],
+    ),
+    (
+        "an end tag of an element that has none",
+        "Line<br>\nnext</br>\n",
+        [(2, STRUCTURE, "</br>", "<br> has no end tag: delete </br>")],
+    ),
+    (
+        "a div closed as in XML",
+        '<div class="spacer"/>\n\nText.\n',
+        [
+            (
+                1,
+                STRUCTURE,
+                '<div class="spacer"/>',
+                "in HTML, <div/> does not close the element: write <div></div>",
+            )
+        ],
+    ),
+    (
+        "text in a table outside its cells",
+        "<table>\n<tr>Name<td>a</td></tr>\n</table>\n",
+        [(2, STRUCTURE, "Name", IN_CELL)],
+    ),
+    ("a cell outside a table", "<div><td>a</td></div>\n", [(1, STRUCTURE, "<td>", TABLE_PARTS)]),
+    (
+        "a paragraph's end tag after Markdown's own",
+        "First.\n\nSecond.</p>\n",
+        [(3, STRUCTURE, "</p>", stray_hint("p"))],
+    ),
 ]
 
 SWOT_TEXT = "text: Researchers struggle to find a home."
@@ -620,6 +704,159 @@ def test_any_text_gets_a_verdict_in_lines_of_its_own(html):
     and each finding's message and hint fit on one line."""
     for violation in violations(html, Policy.of("https://lsh.amsterdam", [VIDEO_HOST])):
         assert violation.message.isprintable() and violation.hint.isprintable()
+
+
+# --- the page's structure ----------------------------------------------------------------------
+
+POLICY = Policy.of("https://lsh.amsterdam", [VIDEO_HOST])
+
+
+def converted(text: str) -> str:
+    """``text`` as the build's Markdown converts it."""
+    import markdown as python_markdown
+
+    from site_builder.render.markup import markdown_extensions
+
+    return python_markdown.Markdown(extensions=markdown_extensions(), output_format="html").convert(text)
+
+
+WELL_FORMED = {
+    "list items without end tags": "<ul><li>a<li>b</ul>\n",
+    "nested lists without end tags": "<ul><li>a<ul><li>b<li>c</ul><li>d</ul>\n",
+    "list items holding paragraphs": "<ol><li><p>a<li><p>b</ol>\n",
+    "a table without the end tags HTML lets out": (
+        '<table>\n<caption>Figures\n<colgroup><col><col span="2">\n<thead><tr><th>a<th>b<th>c\n'
+        "<tbody><tr><td>1<td>2<td>3\n<tr><td><p>4<td>5<td>6\n<tfoot><tr><td>7<td>8<td>9\n</table>\n"
+    ),
+    "rows straight in a table, cells without end tags": "<table>\n<tr><th>Name<th>Value\n<tr><td>a<td>1\n</table>\n",
+    "a definition list": "<dl><dt>EMA<dd>European Medicines Agency<dt>LSH<dd>Life Sciences<dd>Health</dl>\n",
+    "paragraphs ended by the next, or by their parent's end": "<p>One\n<p>Two\n<div><p>Three</div>\n",
+    "a paragraph ended by a list": "<p>Intro<ul><li>a</ul>\n",
+    "ruby": "<ruby>漢<rp>(<rt>kan<rp>)</ruby>\n",
+    "elements without end tags, with and without />": (
+        'Line<br>next<br/>then<wbr>end.\n\n<hr>\n\n<hr/>\n\n<img src="/a.png" alt="A" width="8" height="8"/>\n'
+    ),
+    "media with their sources": (
+        '<picture><source srcset="/a.webp" type="image/webp"><img src="/a.png" alt="A" width="8" height="8">'
+        '</picture>\n\n<video controls>\n<source src="/a.mp4" type="video/mp4">\n'
+        '<track src="/a.vtt" kind="captions" srclang="en">\n</video>\n'
+    ),
+    "details": "<details><summary>More</summary>\n\nHidden *text*.\n\n</details>\n",
+    "details with Markdown in it": (
+        '<details markdown="1"><summary>More</summary>\n\nHidden *text*.\n\n- a\n- b\n\n</details>\n'
+    ),
+    "a div with Markdown in it": '<div class="note" markdown="1">\n\nText with *emphasis*.\n\nMore.\n\n</div>\n',
+    "inline HTML in Markdown's paragraphs, list items, headings and quotes": (
+        'The <abbr title="European Medicines Agency">EMA</abbr> and <span class="y">**z**</span>.\n\n'
+        "- an <em>item</em> with <kbd>Ctrl</kbd>\n\n# A <small>heading</small>\n\n> A <q>quote</q>.\n"
+    ),
+    "an end tag in a comment": "<div>\n<!-- </div> -->\n</div>\n",
+}
+
+
+@pytest.mark.parametrize("case", list(WELL_FORMED))
+def test_what_html_allows_passes_as_markdown_converts_it(case):
+    text = WELL_FORMED[case]
+    assert violations(converted(text), POLICY, text) == []
+
+
+def structure_message(what: str) -> str:
+    return f"raw HTML that breaks the page's structure ('{what}') in the content"
+
+
+BROKEN = [
+    ("<h2>Title<h3>Sub</h3></h2>", "<h2>", close_hint("h2")),
+    ("<p><span>a<div>b</div></span></p>", "<div>", paragraph_hint("div")),
+    ("<p>a<div>b</div></p>", "<div>", paragraph_hint("div")),
+    ("<ul><li><div>a<li>b</ul>", "<div>", close_hint("div")),
+    ("<ul><li><span>a<li>b</ul>", "<span>", close_hint("span")),
+    ("<dl><dt>a<dd><b>b<dt>c</dl>", "<b>", close_hint("b")),
+    ("<table><thead><tr><th>a</table>", "<thead>", close_hint("thead")),
+    ("<table><tr><td><div>a<td>b</table>", "<div>", close_hint("div")),
+    ("<table><tr><span>a</span></tr></table>", "<span>", IN_CELL),
+    ("<table><td>a</table>", "<td>", TABLE_PARTS),
+    (
+        '<img src="/a.png" alt="A" width="8" height="8"></img>',
+        "</img>",
+        "<img> has no end tag: delete </img>",
+    ),
+    ('<a href="/x"><p>a</a>', "<p>", close_hint("p")),
+    ("<b>bold", "<b>", close_hint("b")),
+    ("<div><em>a</div></em>", "<em>", close_hint("em")),
+    ("</p>", "</p>", stray_hint("p")),
+    ("<span/>a", "<span/>", "in HTML, <span/> does not close the element: write <span></span>"),
+    ("</div></div></main>", "</div>", stray_hint("div")),  # the first problem alone: the rest is a guess
+]
+
+
+@pytest.mark.parametrize(("html", "what", "hint"), BROKEN)
+def test_broken_structure_is_refused_naming_the_tag(html, what, hint):
+    assert [(v.message, v.hint) for v in violations(html, POLICY)] == [(structure_message(what), hint)]
+
+
+def test_refused_elements_and_unfinished_tags_are_not_named_twice():
+    assert [v.kind for v in violations("<marquee>Sale!", POLICY)] == [NOT_ALLOWED]
+    assert [v.kind for v in violations("<svg><g><path d=M0></svg>", POLICY)] == [NOT_ALLOWED]
+    assert [v.kind for v in violations("<div>\n<img src=/a.png alt=A", POLICY)] == [UNFINISHED]
+
+
+def test_a_structure_problem_reads_in_dutch_too():
+    from site_builder.errors import SiteError
+    from site_builder.messages import load_catalogue
+
+    (found,) = violations("<div><span>a</div>", POLICY)
+    error = SiteError(found.message_text, "content/nl/x.md", 3, found.hint_message)
+    assert format_error(error, load_catalogue("nl")) == (
+        "content/nl/x.md:3: HTML in de inhoud die de opbouw van de pagina breekt ('<span>') "
+        "(tip: sluit elk element dat je opent, in de volgorde waarin je het opende: <span> … </span>)"
+    )
+
+
+def test_an_unclosed_div_stops_the_build_at_its_line_until_it_is_closed(mini_built):
+    root, before = mini_built
+    page = "---\ntitle: X\n---\nIntro.\n\n" + '<div class="note">\n\nText in a note.\n'
+    write_tree(root, {"content/en/x.md": page})
+    result = run_process("-C", root, "build", cwd=root)
+    expected = (
+        "content/en/x.md:6: raw HTML that breaks the page's structure ('<div class=\"note\">') in the content "
+        "(hint: close each element you open, in the order you opened it: <div> … </div>)"
+    )
+    assert_failed_cleanly(root, before, result, [expected])
+    write_tree(root, {"content/en/x.md": page + "\n</div>\n"})
+    result = run_process("-C", root, "build", cwd=root)
+    assert result.returncode == 0 and "raw HTML" not in result.stderr
+    assert "<div class=note>Text in a note.</div>" in (root / "build/en/x/index.html").read_text("utf-8")
+
+
+# Markdown around raw HTML that is itself well formed. A lone * or _ is left out: Markdown may
+# pair it with one inside the HTML, and its emphasis then crosses the HTML's elements, which
+# is broken indeed.
+WELL_FORMED_PIECES = [
+    "a", " ", "\n", "\n\n", "**b**", "`", "```\n", "- ", "1. ", "# ", "> ", "| a |\n| --- |\n| b |\n",
+    "[x](/en/)", "Term\n: Def\n", "[^1]", "\n\n[^1]: note\n\n", "\n*[EMA]: European Medicines Agency\n",
+    "EMA", "{: .c}", "  \n", "\\", "&amp;", "    ", "\t",
+    "<span>x</span>", '<abbr title="t">y</abbr>', "<br>", "<br/>", '<img src="/a.png" alt="A" width="8" height="8">',
+    '<a href="/x">l</a>', "<kbd>k</kbd>", "<wbr>", '<span class="c">*x*</span>',
+    "\n\n<div>\n\nText\n\n</div>\n\n", '\n\n<div markdown="1">\n\n*x* y\n\n- a\n- b\n\n</div>\n\n',
+    "\n\n<details><summary>More</summary>\n\nHidden\n\n</details>\n\n",
+    '\n\n<details markdown="1"><summary>More</summary>\n\n*Hidden*\n\n</details>\n\n',
+    "\n\n<table>\n<tr><th>a<th>b\n<tr><td>1<td>2\n</table>\n\n", "\n\n<ul><li>a<li>b</ul>\n\n",
+    "\n\n<p>One\n<p>Two\n\n", "\n\n<dl><dt>a<dd>b</dl>\n\n", "\n\n<hr>\n\n",
+    '\n\n<section markdown="1">\n# T\n\n1. a\n2. b\n</section>\n\n',
+]  # fmt: skip
+
+
+@settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", "100")) * 3,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(st.lists(st.sampled_from(WELL_FORMED_PIECES), max_size=25).map("".join))
+def test_markdown_around_well_formed_html_keeps_its_structure(text):
+    """Python-Markdown's own markup around the editor's is never taken for broken structure."""
+    assert [v.what for v in violations(converted(text), POLICY, text) if v.kind == STRUCTURE] == []
 
 
 # --- what a browser makes of what passes ---------------------------------------------------------

@@ -228,7 +228,10 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Poli
         after: dict[str, int] = {}  # where to look for the next finding with the same text
         for violation in html_policy.violations(html, policy, markdown):
             written = violation.written
-            offset = markdown.find(written, after.get(written, 0)) if written else -1
+            if violation.occurrence is not None and written:
+                offset = _occurrence(markdown, written, violation.occurrence)
+            else:
+                offset = markdown.find(written, after.get(written, 0)) if written else -1
             if offset >= 0:
                 after[written] = offset + 1
                 line = first_line + markdown[:offset].count("\n")
@@ -242,6 +245,18 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Poli
                         break
             problems.append(SiteError(violation.message_text, page.path, line, violation.hint_message))
     return problems
+
+
+def _occurrence(text: str, piece: str, nth: int) -> int:
+    """Where the ``nth`` (from 0) ``piece`` in ``text`` starts; where its last does if it holds
+    fewer (Markdown wrote the others: a ``</p>``, say), -1 if none."""
+    found = position = -1
+    for _ in range(nth + 1):
+        position = text.find(piece, position + 1)
+        if position < 0:
+            break
+        found = position
+    return found
 
 
 def _sorted(errors: Iterable[SiteError]) -> tuple[SiteError, ...]:

@@ -23,6 +23,11 @@ earlier than the parser does, ``<![CDATA[``, a ``<`` that starts no complete tag
 elements whose content browsers read as plain text (all refused but ``<iframe>``,
 which must then be empty), and ``<svg>`` and ``<math>``, whose content follows
 other rules.
+
+The HTML must also be well formed, since the page's template goes on after it: the
+elements are read as a browser builds them (``_Structure``), with the end tags HTML
+lets an author leave out, and an end tag that closes nothing, an element left open
+or closed out of order is refused, naming the tag and its line.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ STYLE_LOAD = "loads files from a style attribute"
 ADDRESS = "uses an address the site does not allow"
 NOT_ALLOWED = "is not allowed"
 UNFINISHED = "is not finished"
+STRUCTURE = "breaks the page's structure"
 
 # The same, as the message shows it in the reader's language (see errors.Message); each ends
 # the clause "raw HTML that …", where Dutch puts the verb last.
@@ -56,8 +62,10 @@ _KIND_WORDS = {
     ADDRESS: msg("uses an address the site does not allow"),
     NOT_ALLOWED: msg("is not allowed"),
     UNFINISHED: msg("is not finished"),
+    STRUCTURE: msg("breaks the page's structure"),
 }
 
+# Structure problems (STRUCTURE) carry hints of their own, which name the tag.
 _HINTS = {
     CODE: msg("write content in Markdown; scripts belong in templates/ and assets/"),
     NAVIGATION: msg('link to the page with <a href="…"> instead'),
@@ -207,6 +215,9 @@ class Violation:
     written: str  # the start tag (or text) as written in the HTML; "" if none
     needles: tuple[str, ...] = ()  # what else to look for in the Markdown to find its line
     hint_text: Message | None = None
+    # Which of the HTML's tags written so it is, from 0, where several are (an end tag, say);
+    # None: the first in the Markdown after those of the findings before it.
+    occurrence: int | None = None
 
     @property
     def message_text(self) -> Message:
@@ -416,6 +427,230 @@ def _style(value: str) -> tuple[str, str, str] | None:
     return NOT_ALLOWED, 'style="', _INLINE_STYLE_HINT
 
 
+# --- structure --------------------------------------------------------------------------
+
+# The elements HTML gives no end tag; end tags of the others that HTML lets an author leave out
+# are read by the rules of its "optional tags" (see _Structure).
+VOID_ELEMENTS = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Start tags that end an open <p>, as a browser reads them.
+# fmt: off
+_ENDS_P = _HEADINGS | frozenset((
+    "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
+    "footer", "header", "hgroup", "hr", "li", "ol", "p", "pre", "section", "summary", "table", "ul",
+))
+# fmt: on
+# Where a browser stops looking for an open <p> (its "button scope").
+_P_SCOPE = frozenset({"table", "caption", "td", "th"})
+# Where a list item's (or a term's) start tag stops looking for an open one to end.
+# fmt: off
+_STOPS_ITEMS = _HEADINGS | frozenset((
+    "article", "aside", "blockquote", "caption", "colgroup", "details", "dl", "figcaption", "figure",
+    "footer", "header", "hgroup", "iframe", "ol", "pre", "section", "summary", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "ul",
+))
+# fmt: on
+# Elements whose end tag may be left out where their parent ends (<p> but in a few parents).
+_END_WITH_PARENT = frozenset(
+    {"li", "dd", "rt", "rp", "tr", "td", "th", "tbody", "tfoot", "caption", "colgroup"}
+)
+_P_PARENTS_NEEDING_END = frozenset({"a", "audio", "del", "ins", "video"})
+# The parts of a table, what each may hold directly, and which parts end an open one.
+_TABLE_PARTS = frozenset({"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "td", "th"})
+_TABLE_HOLDS = {
+    # <tr> directly in <table>, and <col> directly in it: a browser adds the <tbody> or <colgroup>.
+    "table": frozenset({"caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr"}),
+    "colgroup": frozenset({"col"}),
+    "thead": frozenset({"tr"}),
+    "tbody": frozenset({"tr"}),
+    "tfoot": frozenset({"tr"}),
+    "tr": frozenset({"td", "th"}),
+}
+_SECTIONS = frozenset({"caption", "colgroup", "col", "thead", "tbody", "tfoot"})
+_TABLE_ENDS = {
+    "caption": _SECTIONS | {"tr"},
+    "colgroup": _SECTIONS | {"tr"},
+    "thead": _SECTIONS,
+    "tbody": _SECTIONS,
+    "tfoot": _SECTIONS,
+    "tr": _SECTIONS | {"tr"},
+    "td": _SECTIONS | {"tr", "td", "th"},
+    "th": _SECTIONS | {"tr", "td", "th"},
+}
+# Where a browser moves text and elements out of the table, before it ("foster parenting").
+_OUTSIDE_CELLS = frozenset(_TABLE_HOLDS)
+
+_TABLE_HINT = msg("write a table's parts in their places: <table><tr><td> … </td></tr></table>")
+_IN_CELL_HINT = msg("in a table, put text and other elements inside a cell: <td> … </td>")
+_LINK_IN_LINK_HINT = msg("a link cannot hold another link: end the first with </a> before the next <a>")
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    """An element open at some point of the text."""
+
+    tag: str
+    written: str  # its start tag as written
+    nth: int  # which of the text's tags written so it is, from 0
+
+
+def _ends_with_parent(element: _Open, parent: _Open | None) -> bool:
+    """Whether ``element``'s end tag may be left out where ``parent`` ends."""
+    if element.tag == "p":
+        return parent is None or parent.tag not in _P_PARENTS_NEEDING_END
+    return element.tag in _END_WITH_PARENT
+
+
+class _Structure:
+    """The elements the text opens and closes, read as a browser reads them (with the end tags
+    HTML lets an author leave out), and the first place where the text's structure breaks: an
+    end tag that closes nothing, an element left open or closed out of order, a link in a link,
+    a table's part out of its place, a block a paragraph cannot hold.
+
+    The editor's HTML stands inside the page's template: a browser would close the template's
+    elements at an end tag the text leaves unmatched, and leave the rest of the page inside an
+    element the text leaves open. Only the first problem is named: after it, how a browser reads
+    the rest depends on how it repaired the first."""
+
+    def __init__(self) -> None:
+        self.stack: list[_Open] = []
+        self.broken: Violation | None = None
+        self._refused: set[str] = set()  # elements refused already: their end tags are no news
+        self._p_ended_by: _Open | None = None  # the last start tag that ended a paragraph
+
+    def _fail(self, what: str, written: str, nth: int | None, hint: Message, needle: str) -> None:
+        self.broken = Violation(STRUCTURE, what, written, (needle,), hint, nth)
+
+    def _left_open(self, element: _Open) -> None:
+        if element.written.endswith("/>"):
+            hint = msg("in HTML, <{tag}/> does not close the element: write <{tag}></{tag}>", tag=element.tag)
+        else:
+            hint = msg(
+                "close each element you open, in the order you opened it: <{tag}> … </{tag}>", tag=element.tag
+            )
+        self._fail(_tag_shown(element.written), element.written, element.nth, hint, f"<{element.tag}")
+
+    def _open_above(self, index: int) -> _Open | None:
+        """The innermost element above ``stack[index]`` (-1: of all) whose end tag may not be left
+        out where the element under it ends."""
+        for position in range(len(self.stack) - 1, index, -1):
+            if not _ends_with_parent(self.stack[position], self.stack[position - 1] if position else None):
+                return self.stack[position]
+        return None
+
+    def _close(self, index: int) -> bool:
+        """Close ``stack[index]`` and what it holds, if their end tags may be left out."""
+        unclosed = self._open_above(index)
+        if unclosed is not None:
+            self._left_open(unclosed)
+            return False
+        del self.stack[index:]
+        return True
+
+    def _find(self, tags: frozenset[str] | set[str], stops: frozenset[str] = frozenset()) -> int | None:
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index].tag in tags:
+                return index
+            if self.stack[index].tag in stops:
+                return None
+        return None
+
+    def refused(self, tag: str) -> None:
+        self._refused.add(tag)
+
+    def start(self, tag: str, written: str, nth: int) -> None:
+        if self.broken is not None:
+            return
+        element = _Open(tag, written, nth)
+        if tag == "a" and self._find({"a"}) is not None:
+            return self._fail(_tag_shown(written), written, nth, _LINK_IN_LINK_HINT, "<a")
+        if tag in _TABLE_PARTS:
+            return self._table_part(element)
+        if self.stack and self.stack[-1].tag in _OUTSIDE_CELLS:
+            return self._fail(_tag_shown(written), written, nth, _IN_CELL_HINT, f"<{tag}")
+        if tag in ("li", "dd", "dt"):
+            items = {"li"} if tag == "li" else {"dd", "dt"}
+            found = self._find(items, _STOPS_ITEMS)
+            if found is not None and not self._close(found):
+                return
+        if tag in _ENDS_P:
+            paragraph = self._find({"p"}, _P_SCOPE)
+            if paragraph is not None:
+                if self._open_above(paragraph) is not None:
+                    return self._in_paragraph(element)
+                del self.stack[paragraph:]
+                self._p_ended_by = element
+        if tag in _HEADINGS and self.stack and self.stack[-1].tag in _HEADINGS:
+            return self._left_open(self.stack[-1])
+        if tag in ("rt", "rp") and self.stack and self.stack[-1].tag in ("rt", "rp"):
+            self.stack.pop()
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(element)
+
+    def _in_paragraph(self, element: _Open) -> None:
+        hint = msg(
+            "a paragraph cannot hold <{tag}>: end the paragraph before it, or begin it on a line of its own after a blank line",
+            tag=element.tag,
+        )
+        self._fail(_tag_shown(element.written), element.written, element.nth, hint, f"<{element.tag}")
+
+    def _table_part(self, element: _Open) -> None:
+        tag = element.tag
+        while True:
+            context = self._find(_TABLE_PARTS | {"table"})
+            if context is None:
+                return self._fail(
+                    _tag_shown(element.written), element.written, element.nth, _TABLE_HINT, f"<{tag}"
+                )
+            holder = self.stack[context].tag
+            if tag in _TABLE_HOLDS.get(holder, ()):
+                unclosed = self._open_above(context)
+                if unclosed is not None:
+                    return self._left_open(unclosed)
+                del self.stack[context + 1 :]
+                if tag != "col":
+                    self.stack.append(element)
+                return
+            if tag not in _TABLE_ENDS.get(holder, ()):
+                return self._fail(
+                    _tag_shown(element.written), element.written, element.nth, _TABLE_HINT, f"<{tag}"
+                )
+            if not self._close(context):
+                return
+
+    def end(self, tag: str, written: str, nth: int) -> None:
+        if self.broken is not None:
+            return
+        if tag in self._refused:
+            return
+        found = self._find({tag})
+        if found is None:
+            if tag == "p" and self._p_ended_by is not None:
+                return self._in_paragraph(self._p_ended_by)
+            if tag in VOID_ELEMENTS:
+                hint = msg("<{tag}> has no end tag: delete {end}", tag=tag, end=_tag_shown(written))
+            else:
+                hint = msg("delete {end}: no <{tag}> is open here", tag=tag, end=_tag_shown(written))
+            return self._fail(_tag_shown(written), written, nth, hint, f"</{tag}")
+        self._close(found)
+
+    def text(self, data: str) -> None:
+        if self.broken is None and self.stack and self.stack[-1].tag in _OUTSIDE_CELLS and data.strip():
+            words = data.strip().split("\n", 1)[0]
+            self._fail(_shown(words, 30), words, None, _IN_CELL_HINT, words)
+
+    def finish(self) -> None:
+        if self.broken is None and (unclosed := self._open_above(-1)) is not None:
+            self._left_open(unclosed)
+
+
+def _tag_shown(written: str) -> str:
+    """A tag as written, on one line and cut if long."""
+    return _shown(" ".join(written.split()), 40)
+
+
 # --- the parser -------------------------------------------------------------------------
 
 _UNFINISHED = re.compile(r"<[A-Za-z/!?][^\s<>/]*")
@@ -436,6 +671,9 @@ class _Checker(HTMLParser):
         self._iframe: str | None = None  # an <iframe>'s start tag until its end tag
         self._iframe_reported = False
         self._after_lt = False  # the text so far ended with a "<"
+        self._structure = _Structure()
+        self._tags_seen: dict[str, int] = {}  # how many tags written so the text held so far
+        self._end_tag_at = 0  # where the end tag being read starts in rawdata
 
     def _add(self, kind: str, what: str, written: str, needles=(), hint: str | None = None) -> None:
         self.found.append(Violation(kind, what, written, tuple(n for n in needles if n), hint))
@@ -463,13 +701,22 @@ class _Checker(HTMLParser):
         # "/>" closes an element in <svg> and <math> only; in HTML a browser ignores it.
         self._start(tag, attrs, closed=self._foreign > 0 or tag in _FOREIGN)
 
+    def _count(self, written: str) -> int:
+        nth = self._tags_seen.get(written, 0)
+        self._tags_seen[written] = nth + 1
+        return nth
+
     def _start(self, tag: str, attrs: list[tuple[str, str | None]], closed: bool) -> None:
         written = self.get_starttag_text() or ""
+        nth = self._count(written)
         self._in_iframe()
         allowed = ELEMENTS.get(tag)
         if allowed is None:
+            self._structure.refused(tag)
             self._refused(tag, attrs, written)
         else:
+            if self._foreign == 0:
+                self._structure.start(tag, written, nth)  # "/>" closes nothing in HTML: a start tag
             before = len(self.found)
             for name, value in attrs:
                 self._attribute(tag, name, value or "", allowed, written)
@@ -553,6 +800,11 @@ class _Checker(HTMLParser):
     # Everything else ------------------------------------------------------------------
 
     def handle_endtag(self, tag: str) -> None:
+        end = self.rawdata.find(">", self._end_tag_at)
+        written = self.rawdata[self._end_tag_at : end + 1 if end >= 0 else len(self.rawdata)]
+        nth = self._count(written)
+        if self._foreign == 0:
+            self._structure.end(tag, written, nth)
         if tag == "iframe" and self._iframe is not None:
             self._iframe = None
             self._after_lt = False
@@ -566,6 +818,8 @@ class _Checker(HTMLParser):
             self._in_iframe()
         if self.cdata_elem is not None:  # inside <script> or <style>, refused already
             return
+        if self._foreign == 0:
+            self._structure.text(data)
         text = ("<" if self._after_lt else "") + data
         found = _UNFINISHED.search(text)
         if found is not None:
@@ -613,6 +867,7 @@ class _Checker(HTMLParser):
         # An end tag with more than its name: html.parser ends it at the first ">", a browser
         # reads attributes in it as in a start tag and ends it at the first ">" outside quotes,
         # after which the two read the rest (the page's template) differently.
+        self._end_tag_at = i
         end = super().parse_endtag(i)
         written = self.rawdata[i:end] if end > i else ""
         if written[2:3].isascii() and written[2:3].isalpha() and not _END_TAG.fullmatch(written):
@@ -637,6 +892,12 @@ class _Checker(HTMLParser):
         super().close()
         if self._iframe is not None:  # a browser would read the rest of the page as its content
             self._add(NOT_ALLOWED, "<iframe", self._iframe, ("<iframe",), "end an iframe with </iframe>")
+        # An unfinished tag or iframe is named already, and what the text leaves open after it is
+        # a guess: the parser read the rest as text, a browser as the tag's or the iframe's.
+        if self._iframe is None and not any(v.kind == UNFINISHED for v in self.found):
+            self._structure.finish()
+        if self._structure.broken is not None:
+            self.found.append(self._structure.broken)
 
 
 _ARIA = re.compile(r"aria-[a-z]+")
