@@ -675,7 +675,7 @@ class _Checker(HTMLParser):
         self._tags_seen: dict[str, int] = {}  # how many tags written so the text held so far
         self._end_tag_at = 0  # where the end tag being read starts in rawdata
 
-    def _add(self, kind: str, what: str, written: str, needles=(), hint: str | None = None) -> None:
+    def _add(self, kind: str, what: str, written: str, needles=(), hint: Message | None = None) -> None:
         self.found.append(Violation(kind, what, written, tuple(n for n in needles if n), hint))
 
     def _in_iframe(self) -> None:
@@ -689,7 +689,7 @@ class _Checker(HTMLParser):
                 "<iframe",
                 self._iframe,
                 ("<iframe",),
-                "leave an iframe empty: <iframe …></iframe>",
+                msg("leave an iframe empty: <iframe …></iframe>"),
             )
 
     # Elements -------------------------------------------------------------------------
@@ -836,13 +836,15 @@ class _Checker(HTMLParser):
         self._in_iframe()
         # A browser also ends a comment at "<!-->", "<!--->" and "--!>", where this parser goes on.
         if data.startswith((">", "->")) or "--!>" in data:
-            self._add(NOT_ALLOWED, "<!--", f"<!--{data[:20]}", ("<!--",), "end a comment with --> alone")
+            self._add(NOT_ALLOWED, "<!--", f"<!--{data[:20]}", ("<!--",), msg("end a comment with --> alone"))
 
     def parse_comment(self, i: int, report: bool = True) -> int:
         end = super().parse_comment(i, report)
         # html.parser also ends a comment at "-- >"; a browser reads on to a later "-->".
         if end > 0 and not self.rawdata.startswith("-->", end - 3):
-            self._add(NOT_ALLOWED, "<!--", self.rawdata[i:end], ("<!--",), "end a comment with --> alone")
+            self._add(
+                NOT_ALLOWED, "<!--", self.rawdata[i:end], ("<!--",), msg("end a comment with --> alone")
+            )
         return end
 
     def handle_decl(self, decl: str) -> None:
@@ -891,7 +893,7 @@ class _Checker(HTMLParser):
     def close(self) -> None:
         super().close()
         if self._iframe is not None:  # a browser would read the rest of the page as its content
-            self._add(NOT_ALLOWED, "<iframe", self._iframe, ("<iframe",), "end an iframe with </iframe>")
+            self._add(NOT_ALLOWED, "<iframe", self._iframe, ("<iframe",), msg("end an iframe with </iframe>"))
         # An unfinished tag or iframe is named already, and what the text leaves open after it is
         # a guess: the parser read the rest as text, a browser as the tag's or the iframe's.
         if self._iframe is None and not any(v.kind == UNFINISHED for v in self.found):
