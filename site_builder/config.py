@@ -444,7 +444,7 @@ def _check_signup(value: str) -> Message | None:
 
 
 def _check_phone(value: object) -> Message | None:
-    if not isinstance(value, str):  # 0201234567 unquoted is read as a number, without its 0
+    if not isinstance(value, str):  # +31201234567 unquoted is read as a number, without its +
         return msg("is read as a number: write the telephone number in quotes")
     if _PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3:
         return None
