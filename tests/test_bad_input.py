@@ -22,7 +22,8 @@ from conftest import REPO, read_tree, run_process, write_tree
 from site_builder import pipeline
 from site_builder.config import load_config
 from site_builder.content.frontmatter import parse
-from site_builder.content.load import decode
+from site_builder.content.load import decode, load_sources
+from site_builder.errors import SiteErrors, format_error
 
 # ``path:line: message (hint: …)``; the line is left out where a file has none to name.
 ERROR_LINE = re.compile(r"[\w./-]+(:\d+)?: \S.* \(hint: [^()]*(\([^()]*\)[^()]*)*\)")
@@ -219,6 +220,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         [
             f"{ABOUT_NL}:9: image '/logo.png' has no width and height in pixels "
             '(hint: write ![what the image shows](/path.png){: width="800" height="450"})'
+        ],
+    ),
+    "a page whose file name ends in .MD, which was left out without a word": (
+        {"content/nl/news/2019-07-01-item.MD": "---\ntitle: Nieuws\ndate: 2019-07-01\n---\nTekst.\n"},
+        [
+            "content/nl/news/2019-07-01-item.MD: this file is not read as a page: a page's file name ends "
+            "in .md, in lower case (hint: rename it to 2019-07-01-item.md)"
         ],
     ),
     "unknown key in site.yaml": (
@@ -567,6 +575,50 @@ def test_links_out_of_content_are_refused_and_editor_files_skipped(tmp_path):
     assert not [
         path for path in paths if path.endswith(("~", ".swp", ".txt")) or "/." in path or "/_c" in path
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "renamed"),
+    [
+        ("content/nl/over.MD", "over.md"),
+        ("content/nl/news/item.Md", "item.md"),
+        ("content/en/news/item.markdown", "item.md"),
+        ("content/en/item.mdown", "item.md"),
+        ("content/en/Item.MKD", "Item.md"),
+        ("content/about.MD", "about.md"),  # outside the language folders too
+    ],
+)
+def test_a_page_named_other_than_md_is_reported_not_left_out(tmp_path, name, renamed):
+    from conftest import make_mini_site
+
+    root = make_mini_site(tmp_path / "site")
+    write_tree(root, {name: "---\ntitle: Over\n---\nTekst.\n"})
+    with pytest.raises(SiteErrors) as failure:
+        load_sources(root, load_config(root))
+    assert [format_error(error) for error in failure.value.errors] == [
+        f"{name}: this file is not read as a page: a page's file name ends in .md, in lower case "
+        f"(hint: rename it to {renamed})"
+    ]
+
+
+def test_files_skipped_as_before_stay_skipped_whatever_their_case(tmp_path):
+    """Hidden files, editor backups and files begun with '_' are left out, .MD or not; and so,
+    as documented, are files in content/ that are no Markdown, such as notes.txt."""
+    from conftest import make_mini_site
+
+    root = make_mini_site(tmp_path / "site")
+    skipped = (
+        ".over.MD",
+        "_concept.MD",
+        "over.MD~",
+        "over.markdown.bak",
+        ".#over.Md",
+        "notes.txt",
+        "foto.jpg",
+    )
+    write_tree(root, {f"content/nl/{name}": "no front matter" for name in skipped})
+    paths = [source.path for source in load_sources(root, load_config(root))]
+    assert not [path for path in paths if path.rpartition("/")[2] in skipped]
 
 
 @pytest.mark.parametrize(
