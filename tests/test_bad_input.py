@@ -648,3 +648,59 @@ def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(mini_built, name
         result,
         [f"{name}: this is not a file but a named pipe, a device or a socket (hint: {hint})"],
     )
+
+
+SWOT_WITH_LINKS = """\
+---
+title: SWOT analysis
+strengths:
+  - title: Excellent knowledge institutions
+    text: Two universities and [a link](nothing-a.md).
+weaknesses:
+  - title: Scattered campuses
+    text: |
+      The institutions are spread over the city.
+
+      See [a link](nothing-b.md) and [a heading](#nowhere-b).
+
+      <script>alert(1)</script>
+opportunities:
+  - text: >
+      Folded text with
+      [a link](nothing-c.md) here.
+    title: Data and AI
+threats:
+  - title: Housing
+    text: "Researchers [a link](nothing-d.md)"
+---
+The conclusions follow from the four quadrants.
+
+A [link](nothing-e.md), a [heading](#nowhere-e), and [an escaped one](noth\\_ing-f.md).
+"""
+
+
+def test_link_findings_name_the_line_the_link_is_written_on(tmp_path):
+    """In a SWOT item's text, the line of the text, not of its item's first key: below 'text: |',
+    and in text that YAML folds; in the body, a link written with a backslash escape too."""
+    from conftest import make_mini_site
+
+    root = make_mini_site(tmp_path / "site")
+    write_tree(root, {"content/en/swot.md": SWOT_WITH_LINKS})
+    with pytest.raises(SiteErrors) as failure:
+        pipeline.build(root)
+    found = {
+        (error.line, error.message) for error in failure.value.errors if error.path == "content/en/swot.md"
+    }
+    no_page = "the link '{}' leads to no page"
+    no_heading = "the link '{0}' leads to no '{0}' on its page"
+    assert found == {
+        (5, no_page.format("nothing-a.md")),
+        (11, no_page.format("nothing-b.md")),
+        (11, no_heading.format("#nowhere-b")),
+        (13, "raw HTML that runs code ('<script') in the content"),
+        (17, no_page.format("nothing-c.md")),
+        (21, no_page.format("nothing-d.md")),
+        (25, no_page.format("nothing-e.md")),
+        (25, no_heading.format("#nowhere-e")),
+        (25, no_page.format("noth_ing-f.md")),
+    }

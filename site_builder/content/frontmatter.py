@@ -91,7 +91,12 @@ class SwotItem:
 
     title: str
     text: str  # Markdown
-    line: int
+    line: int  # of the item, its first key
+    # The file line the text's first line is written on (below 'text: |'), and the text as
+    # written there, to the end of its last line: a line is found in this by what it holds,
+    # as a text that YAML folded (text: >, or over several lines unquoted) has fewer lines.
+    text_line: int
+    written: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -535,9 +540,10 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     _check_unique_ids(places, path)
     swot = None
     if kind == "swot":
+        yaml_lines = yaml_text.split("\n")
         swot = Swot(
             **{
-                name: tuple(SwotItem(item["title"], item["text"], line) for item, line in values.pop(name))
+                name: _swot_items(values.pop(name), data[name], yaml_lines, yaml_line)
                 for name in SWOT_QUADRANTS
             }
         )
@@ -591,6 +597,18 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February, in a year that has none
         return day.replace(year=day.year + years, day=28)
+
+
+def _swot_items(
+    items: list[tuple[dict[str, Any], int]], written: list, yaml_lines: list[str], yaml_line: int
+) -> tuple[SwotItem, ...]:
+    """A quadrant's items, from their values (all valid) and the mappings they were read from."""
+    found = []
+    for (values, line), mapping in zip(items, written, strict=True):
+        first, last = mapping.value_lines["text"]
+        text_written = "\n".join(yaml_lines[first - yaml_line : last - yaml_line + 1])
+        found.append(SwotItem(values["title"], values["text"], line, first, text_written))
+    return tuple(found)
 
 
 def _figure(values: dict[str, Any], line: int) -> Figure:

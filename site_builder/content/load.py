@@ -281,7 +281,7 @@ def source_pages(
             continue
         if front.swot is not None:
             found = [
-                SiteError(message, text.path, item.line + offset, hint)
+                SiteError(message, text.path, item.text_line + offset, hint)
                 for _, items in front.swot.quadrants()
                 for item in items
                 if (problem := markdown_problem(item.text)) is not None

@@ -239,7 +239,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     loader.flatten_mapping(node)
     result = YamlMap()
     result.line = node.start_mark.line + loader.line_offset
-    result.key_lines = {}
+    result.key_lines, result.value_lines = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + loader.line_offset
@@ -255,7 +255,16 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
             )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
+        result.value_lines[key] = _written_lines(value_node, loader.line_offset)
     return result
+
+
+def _written_lines(node: yaml.Node, offset: int) -> tuple[int, int]:
+    """The first and last file line of a value's text: a block (``|`` or ``>``) begins on the
+    line after its indicator, and ends before the line its end mark is at the start of."""
+    first = node.start_mark.line + (1 if getattr(node, "style", None) in ("|", ">") else 0)
+    last = node.end_mark.line - (1 if node.end_mark.column == 0 and node.end_mark.line > first else 0)
+    return first + offset, max(first, last) + offset
 
 
 def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:

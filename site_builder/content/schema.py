@@ -19,10 +19,13 @@ from site_builder.errors import Message, SiteError, msg
 
 
 class YamlMap(dict):
-    """A YAML mapping that knows its own line and the line of every key (1-based, in the file)."""
+    """A YAML mapping that knows its own line and the line of every key (1-based, in the file),
+    and of every value the first and last line its text is written on (for a block such as
+    ``text: |``, the lines below the key)."""
 
     line: int
     key_lines: dict[str, int]
+    value_lines: dict[str, tuple[int, int]]
 
 
 class YamlList(list):
