@@ -336,7 +336,12 @@ def parse_config(text: str) -> SiteConfig:
 
 
 _TOPIC_WORDS = {
-    "name": Field("text", required=True, check=lambda v: None if v.strip() else msg("is empty")),
+    "name": Field(
+        "text",
+        required=True,
+        check=lambda v: None if v.strip() else msg("is empty"),
+        hint=msg("the topic's name in that language, such as name: Regulation"),
+    ),
     "slug": Field(
         "text",
         required=True,

@@ -209,3 +209,9 @@ def test_duplicate_key():
 
 def test_not_a_mapping():
     assert errors_of("- en\n- nl\n") == ["site.yaml:1: site.yaml must be a mapping of settings"]
+
+
+def test_a_name_left_empty_has_a_hint():
+    assert errors_of(edit("    name: English\n", "    name: ~\n")) == [
+        "site.yaml:17: languages.en.name is empty, expected text (hint: the language's own name, such as Nederlands)"
+    ]

@@ -592,13 +592,15 @@ def test_figure_qualifier_choices():
         "  - id: jobs", "    value: 5", "    qualifier: roughly", "    label: b", "    source: s"
     )
     assert errors_of(text, "key-figures") == [
-        f"{PATH}:6: figures[1].qualifier 'roughly' is not one of: about, more-than"
+        f"{PATH}:6: figures[1].qualifier 'roughly' is not one of: about, more-than "
+        "(hint: about or more-than; leave qualifier out for an exact number)"
     ]
 
 
 def test_figure_missing_required_keys_named_at_the_figure():
     assert errors_of(figures_page("  - id: jobs", "    value: 5"), "key-figures") == [
-        f"{PATH}:4: missing required key 'figures[1].label' (hint: add a line 'label: …')",
+        f"{PATH}:4: missing required key 'figures[1].label' "
+        "(hint: what the number counts, in this page's language, such as label: jobs in life sciences)",
         f"{PATH}:4: missing required key 'figures[1].source' (hint: name where the number comes from)",
     ]
 
@@ -681,4 +683,88 @@ def test_swot_item_must_be_a_mapping():
         "threats: []",
         "---",
     )
-    assert errors_of(text, "swot") == [f"{PATH}:4: strengths[1] is 'Kennis', expected a mapping"]
+    assert errors_of(text, "swot") == [
+        f"{PATH}:4: strengths[1] is 'Kennis', expected a mapping "
+        "(hint: begin each item with '- title: …' and write its other keys below it, indented alike)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            "summary: ~",
+            "summary is empty, expected text (hint: write the text after the colon, such as summary: Amsterdam)",
+        ),
+        (
+            "summary:",
+            "summary is empty, expected text (hint: write the text after the colon, such as summary: Amsterdam)",
+        ),
+        (
+            "summary: [a]",
+            "summary is a list, expected text (hint: write the text on the same line; "
+            'text that starts with [ or - goes in quotes, such as "[draft] Plan")',
+        ),
+        (
+            "summary: yes",
+            'summary is true/false, expected text (hint: put the word in quotes, such as "yes": '
+            "unquoted, yes, no, on, off, true and false are read as true or false)",
+        ),
+        (
+            "summary: {a: b}",
+            "summary is a mapping, expected text (hint: text that contains ': ' or starts with { goes in quotes)",
+        ),
+        (
+            "menu_title: [Over]",  # a field with a hint of its own: how YAML read the value tells more
+            "menu_title is a list, expected text (hint: write the text on the same line; "
+            'text that starts with [ or - goes in quotes, such as "[draft] Plan")',
+        ),
+        (
+            "aliases: [~]",
+            "aliases[1] is empty, expected text (hint: old addresses of this page on this site, such as /en/mou/)",
+        ),
+    ],
+)
+def test_text_that_yaml_read_as_something_else_has_a_hint(setting, expected):
+    assert errors_of(page("---", "title: Over ons", setting, "---", "Tekst.")) == [f"{PATH}:3: {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("figure", "expected"),
+    [
+        (
+            "    label: ~",
+            "figures[1].label is empty, expected text "
+            "(hint: what the number counts, in this page's language, such as label: jobs in life sciences)",
+        ),
+        (
+            "    year: 1200",
+            "figures[1].year 1200 is not a year (hint: the year the figure refers to, such as year: 2018)",
+        ),
+        (
+            "    year: [2018]",
+            "figures[1].year is a list, expected a whole number (hint: the year the figure refers to, such as year: 2018)",
+        ),
+    ],
+)
+def test_a_figure_key_without_a_hint_of_its_own_before_has_one(figure, expected):
+    lines = ["  - id: jobs", "    value: 5", "    label: banen", "    source: OIS"]
+    key = figure.split(":")[0]
+    lines = [line for line in lines if line.split(":")[0] != key] + [figure]
+    assert errors_of(figures_page(*lines), "key-figures") == [f"{PATH}:{3 + len(lines)}: {expected}"]
+
+
+def test_a_swot_item_left_empty_has_a_hint():
+    text = page(
+        "---",
+        "title: SWOT",
+        *(f"{q}:\n  - title: t\n    text: x" for q in ("weaknesses", "opportunities", "threats")),
+        "strengths:",
+        "  - title: ~",
+        "    text: x",
+        "---",
+    )
+    assert errors_of(text, "swot") == [
+        f"{PATH}:13: strengths[1].title is empty, expected text "
+        "(hint: a few words for the point, such as title: Excellent knowledge institutions)"
+    ]

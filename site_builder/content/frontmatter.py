@@ -368,11 +368,24 @@ _FIGURE = {
         "number", required=True, hint=msg("a plain number such as 65000 or 2.5, without separators")
     ),
     "unit": Field("text", check=_choice(UNITS), hint=msg("leave unit out for a count")),
-    "qualifier": Field("text", check=_choice(QUALIFIERS)),
-    "year": Field("int", check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y)),
+    "qualifier": Field(
+        "text",
+        check=_choice(QUALIFIERS),
+        hint=msg("about or more-than; leave qualifier out for an exact number"),
+    ),
+    "year": Field(
+        "int",
+        check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y),
+        hint=msg("the year the figure refers to, such as year: 2018"),
+    ),
     "group": Field("text", check=_pattern(_FIGURE_ID, msg("a valid group")), hint=SLUG_HINT),
     "highlight": Field("bool", hint=msg("write true or false")),
-    "label": Field("text", required=True, check=_nonblank),
+    "label": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("what the number counts, in this page's language, such as label: jobs in life sciences"),
+    ),
     "short_label": Field("text", check=_nonblank, hint=msg("a few words for the chart, such as Medtech")),
     "source": Field("text", required=True, check=_nonblank, hint=msg("name where the number comes from")),
     "source_url": Field(
@@ -383,7 +396,12 @@ _FIGURE = {
 }
 _PLACE = {
     "id": Field("text", required=True, check=_pattern(_FIGURE_ID, msg("a valid id")), hint=SLUG_HINT),
-    "label": Field("text", required=True, check=_nonblank),
+    "label": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("the place's name in this page's language, such as label: Amsterdam Science Park"),
+    ),
     "kind": Field("text", check=_nonblank, hint=msg("a few words, such as innovation location")),
     "lat": Field(
         "number",
@@ -402,8 +420,18 @@ _PLACE = {
     ),
 }
 _SWOT_ITEM = {
-    "title": Field("text", required=True, check=_nonblank),
-    "text": Field("text", required=True, check=_nonblank),
+    "title": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("a few words for the point, such as title: Excellent knowledge institutions"),
+    ),
+    "text": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("the point explained, in Markdown, such as text: Two universities and two medical centres."),
+    ),
 }
 _KIND_FIELDS: dict[str, dict[str, Field]] = {
     "page": {**_COMMON, "places": Field("list", items=_PLACE)},

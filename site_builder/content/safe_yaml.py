@@ -316,7 +316,9 @@ def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: 
             msg("invalid YAML: {problem}", problem=words), path, line, _yaml_hint(message, at_tab)
         ) from None
     except yaml.YAMLError as exc:
-        raise SiteError(msg("invalid YAML: {problem}", problem=exc), path, first_line) from None
+        raise SiteError(
+            msg("invalid YAML: {problem}", problem=exc), path, first_line, _yaml_hint(str(exc), False)
+        ) from None
     finally:
         loader.dispose()
 

@@ -83,6 +83,20 @@ MAX_NUMBER = 10**15
 _KIND_HINTS = {
     "int": msg("a whole number such as 10"),
     "number": msg("a plain number such as 65000 or 2.5, without separators"),
+    "bool": msg("write true or false"),
+    "list": msg("write the items on the lines below it, each after '- '"),
+    "map": msg("write 'key: value' lines below it, indented, such as 'en: …'"),
+}
+# Where text is needed, what YAML read instead tells how to write it. (Nothing at all, as in
+# "name:" or "name: ~", is told by the field's own hint, or by _text_hint.)
+_TEXT_HINTS = {
+    bool: msg(
+        'put the word in quotes, such as "yes": unquoted, yes, no, on, off, true and false are read as true or false'
+    ),
+    YamlList: msg(
+        'write the text on the same line; text that starts with [ or - goes in quotes, such as "[draft] Plan"'
+    ),
+    YamlMap: msg("text that contains ': ' or starts with {{ goes in quotes"),
 }
 # What YAML 1.1 read as a number and we read as text (see safe_yaml._INT): written where a
 # number is needed, most likely meant as one.
@@ -162,7 +176,14 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
         hint = _unread_number(value.strip())
         if hint is not None:
             return None, msg("'{value}' is not read as a number", value=value), hint
-    return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), None
+    hint = _TEXT_HINTS.get(type(value)) if kind == "text" else None
+    return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), hint
+
+
+def _text_hint(kind: str, key: str) -> Message | None:
+    if kind != "text":
+        return None
+    return msg("write the text after the colon, such as {key}: Amsterdam", key=key)
 
 
 def _describe(value: Any) -> Message | str:
@@ -211,7 +232,7 @@ def validate(
         if problem is None and field.check is not None:
             problem = field.check(converted)
         if problem is not None:
-            hint = own_hint or field.hint or _KIND_HINTS.get(field.kind)
+            hint = own_hint or field.hint or _KIND_HINTS.get(field.kind) or _text_hint(field.kind, key)
             if field.kind == "date" and hint is None:
                 hint = msg("write the date as YYYY-MM-DD")
             errors.append(
@@ -239,11 +260,16 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
         label = f"{where}{key}[{index + 1}]"
         if field.items is not None:
             if not isinstance(item, dict):
+                first = next(iter(field.items))
                 errors.append(
                     SiteError(
                         msg("{label} is {found}, expected a mapping", label=label, found=_describe(item)),
                         path,
                         item_line,
+                        msg(
+                            "begin each item with '- {key}: …' and write its other keys below it, indented alike",
+                            key=first,
+                        ),
                     )
                 )
                 continue
@@ -256,7 +282,10 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
                         msg("{key} {problem}", key=label, problem=problem),
                         path,
                         item_line,
-                        hint or field.hint or _KIND_HINTS.get(field.item_kind),
+                        hint
+                        or field.hint
+                        or _KIND_HINTS.get(field.item_kind)
+                        or _text_hint(field.item_kind, key),
                     )
                 )
                 continue
