@@ -336,7 +336,12 @@ def parse_config(text: str) -> SiteConfig:
 
 
 _TOPIC_WORDS = {
-    "name": Field("text", required=True, check=lambda v: None if v.strip() else msg("is empty")),
+    "name": Field(
+        "text",
+        required=True,
+        check=lambda v: None if v.strip() else msg("is empty"),
+        hint=msg("the topic's name in that language, such as name: Regulation"),
+    ),
     "slug": Field(
         "text",
         required=True,
@@ -444,7 +449,7 @@ def _check_signup(value: str) -> Message | None:
 
 
 def _check_phone(value: object) -> Message | None:
-    if not isinstance(value, str):  # 0201234567 unquoted is read as a number, without its 0
+    if not isinstance(value, str):  # +31201234567 unquoted is read as a number, without its +
         return msg("is read as a number: write the telephone number in quotes")
     if _PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3:
         return None

@@ -22,7 +22,8 @@ from conftest import REPO, read_tree, run_process, write_tree
 from site_builder import pipeline
 from site_builder.config import load_config
 from site_builder.content.frontmatter import parse
-from site_builder.content.load import decode
+from site_builder.content.load import decode, load_sources
+from site_builder.errors import SiteErrors, format_error
 
 # ``path:line: message (hint: …)``; the line is left out where a file has none to name.
 ERROR_LINE = re.compile(r"[\w./-]+(:\d+)?: \S.* \(hint: [^()]*(\([^()]*\)[^()]*)*\)")
@@ -219,6 +220,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         [
             f"{ABOUT_NL}:9: image '/logo.png' has no width and height in pixels "
             '(hint: write ![what the image shows](/path.png){: width="800" height="450"})'
+        ],
+    ),
+    "a page whose file name ends in .MD, which was left out without a word": (
+        {"content/nl/news/2019-07-01-item.MD": "---\ntitle: Nieuws\ndate: 2019-07-01\n---\nTekst.\n"},
+        [
+            "content/nl/news/2019-07-01-item.MD: this file is not read as a page: a page's file name ends "
+            "in .md, in lower case (hint: rename it to 2019-07-01-item.md)"
         ],
     ),
     "unknown key in site.yaml": (
@@ -570,6 +578,50 @@ def test_links_out_of_content_are_refused_and_editor_files_skipped(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("name", "renamed"),
+    [
+        ("content/nl/over.MD", "over.md"),
+        ("content/nl/news/item.Md", "item.md"),
+        ("content/en/news/item.markdown", "item.md"),
+        ("content/en/item.mdown", "item.md"),
+        ("content/en/Item.MKD", "Item.md"),
+        ("content/about.MD", "about.md"),  # outside the language folders too
+    ],
+)
+def test_a_page_named_other_than_md_is_reported_not_left_out(tmp_path, name, renamed):
+    from conftest import make_mini_site
+
+    root = make_mini_site(tmp_path / "site")
+    write_tree(root, {name: "---\ntitle: Over\n---\nTekst.\n"})
+    with pytest.raises(SiteErrors) as failure:
+        load_sources(root, load_config(root))
+    assert [format_error(error) for error in failure.value.errors] == [
+        f"{name}: this file is not read as a page: a page's file name ends in .md, in lower case "
+        f"(hint: rename it to {renamed})"
+    ]
+
+
+def test_files_skipped_as_before_stay_skipped_whatever_their_case(tmp_path):
+    """Hidden files, editor backups and files begun with '_' are left out, .MD or not; and so,
+    as documented, are files in content/ that are no Markdown, such as notes.txt."""
+    from conftest import make_mini_site
+
+    root = make_mini_site(tmp_path / "site")
+    skipped = (
+        ".over.MD",
+        "_concept.MD",
+        "over.MD~",
+        "over.markdown.bak",
+        ".#over.Md",
+        "notes.txt",
+        "foto.jpg",
+    )
+    write_tree(root, {f"content/nl/{name}": "no front matter" for name in skipped})
+    paths = [source.path for source in load_sources(root, load_config(root))]
+    assert not [path for path in paths if path.rpartition("/")[2] in skipped]
+
+
+@pytest.mark.parametrize(
     ("name", "hint"),
     [
         ("assets/fifo.css", "keep only files and folders in assets/"),
@@ -596,3 +648,59 @@ def test_a_named_pipe_among_the_inputs_is_refused_not_waited_on(mini_built, name
         result,
         [f"{name}: this is not a file but a named pipe, a device or a socket (hint: {hint})"],
     )
+
+
+SWOT_WITH_LINKS = """\
+---
+title: SWOT analysis
+strengths:
+  - title: Excellent knowledge institutions
+    text: Two universities and [a link](nothing-a.md).
+weaknesses:
+  - title: Scattered campuses
+    text: |
+      The institutions are spread over the city.
+
+      See [a link](nothing-b.md) and [a heading](#nowhere-b).
+
+      <script>alert(1)</script>
+opportunities:
+  - text: >
+      Folded text with
+      [a link](nothing-c.md) here.
+    title: Data and AI
+threats:
+  - title: Housing
+    text: "Researchers [a link](nothing-d.md)"
+---
+The conclusions follow from the four quadrants.
+
+A [link](nothing-e.md), a [heading](#nowhere-e), and [an escaped one](noth\\_ing-f.md).
+"""
+
+
+def test_link_findings_name_the_line_the_link_is_written_on(tmp_path):
+    """In a SWOT item's text, the line of the text, not of its item's first key: below 'text: |',
+    and in text that YAML folds; in the body, a link written with a backslash escape too."""
+    from conftest import make_mini_site
+
+    root = make_mini_site(tmp_path / "site")
+    write_tree(root, {"content/en/swot.md": SWOT_WITH_LINKS})
+    with pytest.raises(SiteErrors) as failure:
+        pipeline.build(root)
+    found = {
+        (error.line, error.message) for error in failure.value.errors if error.path == "content/en/swot.md"
+    }
+    no_page = "the link '{}' leads to no page"
+    no_heading = "the link '{0}' leads to no '{0}' on its page"
+    assert found == {
+        (5, no_page.format("nothing-a.md")),
+        (11, no_page.format("nothing-b.md")),
+        (11, no_heading.format("#nowhere-b")),
+        (13, "raw HTML that runs code ('<script') in the content"),
+        (17, no_page.format("nothing-c.md")),
+        (21, no_page.format("nothing-d.md")),
+        (25, no_page.format("nothing-e.md")),
+        (25, no_heading.format("#nowhere-e")),
+        (25, no_page.format("noth_ing-f.md")),
+    }

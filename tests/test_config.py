@@ -112,6 +112,12 @@ def test_wrong_type(value):
     assert error.endswith(", expected a whole number (hint: such as 10)")
 
 
+def test_number_with_a_leading_zero_is_refused():
+    assert errors_of(edit("news_page_size: 10", "news_page_size: 010")) == [
+        "site.yaml:4: news_page_size '010' is not read as a number (hint: write 10 without the leading zero)"
+    ]
+
+
 def test_news_page_size_at_least_one():
     assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
         "site.yaml:4: news_page_size must be at least 1 (hint: such as 10)"
@@ -203,3 +209,9 @@ def test_duplicate_key():
 
 def test_not_a_mapping():
     assert errors_of("- en\n- nl\n") == ["site.yaml:1: site.yaml must be a mapping of settings"]
+
+
+def test_a_name_left_empty_has_a_hint():
+    assert errors_of(edit("    name: English\n", "    name: ~\n")) == [
+        "site.yaml:17: languages.en.name is empty, expected text (hint: the language's own name, such as Nederlands)"
+    ]

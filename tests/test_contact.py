@@ -231,7 +231,7 @@ SETTINGS = (REPO / "site.yaml").read_text("utf-8").split("\ncontact:\n")[0] + "\
             "unknown key 'contact[1].mail' (hint: did you mean 'email'?)",
         ),
         (
-            "contact:\n  - name: Programme team\n    phone: 0201234567\n",
+            "contact:\n  - name: Programme team\n    phone: +31201234567\n",
             (
                 "contact[1].phone is read as a number: write the telephone number in quotes "
                 "(hint: such as +31 20 123 4567)"
@@ -261,3 +261,9 @@ def test_a_setting_left_empty_lists_nothing():
         parse_config(SETTINGS + "contact:\n  - name: Programme team\n    email:\n").contact_entries("nl")
         == ()
     )
+
+
+def test_a_telephone_number_starting_with_0_is_kept_as_written():
+    """YAML 1.1 read 0201234567 as an octal number; it is text, with its 0."""
+    config = parse_config(SETTINGS + "contact:\n  - name: Programme team\n    phone: 0201234567\n")
+    assert dict(config.contact[0])["phone"] == "0201234567"

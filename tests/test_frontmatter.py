@@ -453,7 +453,7 @@ def test_figures_parsed_with_their_lines():
     assert doc.body_line == 22
 
 
-@pytest.mark.parametrize("value", ["'65000'", "65,000", "lots", "true"])
+@pytest.mark.parametrize("value", ["'65000'", "'0.5'", "65,000", "lots", "true"])
 def test_figure_value_must_be_a_number(value):
     errors = errors_of(
         figures_page("  - id: jobs", f"    value: {value}", "    label: banen", "    source: OIS"),
@@ -469,10 +469,12 @@ def test_figure_value_must_be_a_number(value):
 @pytest.mark.parametrize(
     ("value", "shown"),
     [
-        (".inf", "inf"),
-        ("-.inf", "-inf"),
-        (".nan", "nan"),
+        (".inf", ".inf"),
+        ("-.inf", "-.inf"),
+        (".nan", ".nan"),
+        ("1e400", "1e400"),
         ("99999999999999999999999999999999", "99999999999999999999999999999999"),
+        ("9" * 5000, "9" * 40 + "…"),  # more digits than Python converts to a whole number
     ],
 )
 def test_figure_value_must_be_a_finite_number_of_a_sensible_size(value, shown):
@@ -493,6 +495,79 @@ def test_figure_value_with_dutch_thousands_separator_is_refused():
     ) == [
         f"{PATH}:5: '65.000' reads as a decimal fraction, not as a number with thousands separators "
         "(hint: write 65000 without separators)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        # YAML 1.1 read these as other numbers: 010 as 8, 0x10 as 16, 1_000 as 1000, 1:30 as 90.
+        ("010", "write 10 without the leading zero"),
+        ("-007", "write -7 without the leading zero"),
+        ("00.5", "write 0.5 without the leading zero"),
+        ("0x10", "write the number in decimal digits: 16"),
+        ("0o10", "write the number in decimal digits: 8"),
+        ("0b101", "write the number in decimal digits: 5"),
+        ("1_000", "write 1000 without separators"),
+        ("1:30", "write one plain number, without ':'"),
+    ],
+)
+def test_figure_value_that_yaml_1_1_read_as_another_number_is_refused(value, hint):
+    assert errors_of(
+        figures_page("  - id: jobs", f"    value: {value}", "    label: banen", "    source: OIS"),
+        "key-figures",
+    ) == [f"{PATH}:5: figures[1].value '{value}' is not read as a number (hint: {hint})"]
+
+
+@pytest.mark.parametrize(("value", "number"), [("+12", 12), (".5", 0.5), ("-0.25", -0.25), ("1e3", 1000.0)])
+def test_figure_value_in_yaml_1_2_forms_is_a_number(value, number):
+    doc = parse(
+        figures_page("  - id: jobs", f"    value: {value}", "    label: l", "    source: s"),
+        PATH,
+        "key-figures",
+    )
+    assert doc.front.figures[0].value == number
+    assert type(doc.front.figures[0].value) is type(number)  # Python's own, as the build cache holds
+
+
+def test_numbers_in_fields_of_text_are_kept_as_written():
+    doc = parse(
+        figures_page(
+            "  - id: agents",
+            "    value: 7",
+            "    label: 007",
+            "    short_label: 1.50",
+            "    source: 1:30",
+            "  - id: budget",
+            "    value: 8",
+            "    label: 0x10",
+            "    short_label: 1_000",
+            "    source: 1e3",
+        ),
+        PATH,
+        "key-figures",
+    )
+    agents, budget = doc.front.figures
+    assert (agents.label, agents.short_label, agents.source) == ("007", "1.50", "1:30")
+    assert (budget.label, budget.short_label, budget.source) == ("0x10", "1_000", "1e3")
+
+
+def test_year_with_a_leading_zero_is_refused():
+    assert errors_of(
+        figures_page("  - id: jobs", "    value: 5", "    year: 02018", "    label: l", "    source: s"),
+        "key-figures",
+    ) == [
+        f"{PATH}:6: figures[1].year '02018' is not read as a number (hint: write 2018 without the leading zero)"
+    ]
+
+
+@pytest.mark.parametrize(("value", "kind"), [("!!int abc", "a whole number"), ("!!float 0x10", "a number")])
+def test_number_tag_on_what_is_no_number(value, kind):
+    assert errors_of(
+        figures_page("  - id: jobs", f"    value: {value}", "    label: l", "    source: s"), "key-figures"
+    ) == [
+        f"{PATH}:5: '{value.split()[1]}' is not {kind} "
+        "(hint: write the number in plain decimal digits, such as 65000 or 2.5, and leave out the tag)"
     ]
 
 
@@ -517,13 +592,15 @@ def test_figure_qualifier_choices():
         "  - id: jobs", "    value: 5", "    qualifier: roughly", "    label: b", "    source: s"
     )
     assert errors_of(text, "key-figures") == [
-        f"{PATH}:6: figures[1].qualifier 'roughly' is not one of: about, more-than"
+        f"{PATH}:6: figures[1].qualifier 'roughly' is not one of: about, more-than "
+        "(hint: about or more-than; leave qualifier out for an exact number)"
     ]
 
 
 def test_figure_missing_required_keys_named_at_the_figure():
     assert errors_of(figures_page("  - id: jobs", "    value: 5"), "key-figures") == [
-        f"{PATH}:4: missing required key 'figures[1].label' (hint: add a line 'label: …')",
+        f"{PATH}:4: missing required key 'figures[1].label' "
+        "(hint: what the number counts, in this page's language, such as label: jobs in life sciences)",
         f"{PATH}:4: missing required key 'figures[1].source' (hint: name where the number comes from)",
     ]
 
@@ -606,4 +683,88 @@ def test_swot_item_must_be_a_mapping():
         "threats: []",
         "---",
     )
-    assert errors_of(text, "swot") == [f"{PATH}:4: strengths[1] is 'Kennis', expected a mapping"]
+    assert errors_of(text, "swot") == [
+        f"{PATH}:4: strengths[1] is 'Kennis', expected a mapping "
+        "(hint: begin each item with '- title: …' and write its other keys below it, indented alike)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            "summary: ~",
+            "summary is empty, expected text (hint: write the text after the colon, such as summary: Amsterdam)",
+        ),
+        (
+            "summary:",
+            "summary is empty, expected text (hint: write the text after the colon, such as summary: Amsterdam)",
+        ),
+        (
+            "summary: [a]",
+            "summary is a list, expected text (hint: write the text on the same line; "
+            'text that starts with [ or - goes in quotes, such as "[draft] Plan")',
+        ),
+        (
+            "summary: yes",
+            'summary is true/false, expected text (hint: put the word in quotes, such as "yes": '
+            "unquoted, yes, no, on, off, true and false are read as true or false)",
+        ),
+        (
+            "summary: {a: b}",
+            "summary is a mapping, expected text (hint: text that contains ': ' or starts with { goes in quotes)",
+        ),
+        (
+            "menu_title: [Over]",  # a field with a hint of its own: how YAML read the value tells more
+            "menu_title is a list, expected text (hint: write the text on the same line; "
+            'text that starts with [ or - goes in quotes, such as "[draft] Plan")',
+        ),
+        (
+            "aliases: [~]",
+            "aliases[1] is empty, expected text (hint: old addresses of this page on this site, such as /en/mou/)",
+        ),
+    ],
+)
+def test_text_that_yaml_read_as_something_else_has_a_hint(setting, expected):
+    assert errors_of(page("---", "title: Over ons", setting, "---", "Tekst.")) == [f"{PATH}:3: {expected}"]
+
+
+@pytest.mark.parametrize(
+    ("figure", "expected"),
+    [
+        (
+            "    label: ~",
+            "figures[1].label is empty, expected text "
+            "(hint: what the number counts, in this page's language, such as label: jobs in life sciences)",
+        ),
+        (
+            "    year: 1200",
+            "figures[1].year 1200 is not a year (hint: the year the figure refers to, such as year: 2018)",
+        ),
+        (
+            "    year: [2018]",
+            "figures[1].year is a list, expected a whole number (hint: the year the figure refers to, such as year: 2018)",
+        ),
+    ],
+)
+def test_a_figure_key_without_a_hint_of_its_own_before_has_one(figure, expected):
+    lines = ["  - id: jobs", "    value: 5", "    label: banen", "    source: OIS"]
+    key = figure.split(":")[0]
+    lines = [line for line in lines if line.split(":")[0] != key] + [figure]
+    assert errors_of(figures_page(*lines), "key-figures") == [f"{PATH}:{3 + len(lines)}: {expected}"]
+
+
+def test_a_swot_item_left_empty_has_a_hint():
+    text = page(
+        "---",
+        "title: SWOT",
+        *(f"{q}:\n  - title: t\n    text: x" for q in ("weaknesses", "opportunities", "threats")),
+        "strengths:",
+        "  - title: ~",
+        "    text: x",
+        "---",
+    )
+    assert errors_of(text, "swot") == [
+        f"{PATH}:13: strengths[1].title is empty, expected text "
+        "(hint: a few words for the point, such as title: Excellent knowledge institutions)"
+    ]

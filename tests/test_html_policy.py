@@ -415,7 +415,7 @@ def test_every_vector_is_refused_with_one_line_per_problem_and_the_build_kept(mi
     swot = root / "content/en/swot.md"
     text = swot.read_text("utf-8")
     swot.write_text(text.replace(SWOT_TEXT, f"{SWOT_TEXT[:-1]} <script>alert(1)</script>."), "utf-8")
-    swot_line = line_of(text, "  - title: Housing")  # a SWOT text's problems name its item
+    swot_line = line_of(text, SWOT_TEXT)  # a SWOT text's problems name the line they are on
     expected.append(
         ("content/en/swot.md", swot_line, "", error_line("content/en/swot.md", swot_line, CODE, "<script"))
     )

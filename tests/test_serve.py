@@ -320,6 +320,27 @@ def test_a_page_that_cannot_be_rendered_keeps_failing_while_other_pages_change(t
     assert "preview-error" in shown and "Een nieuwe zin." not in shown
 
 
+def test_a_page_named_other_than_md_is_reported_in_the_preview(tmp_path):
+    """The preview builds as the build does: a page saved as .MD is named, not left out."""
+    from conftest import make_mini_site
+
+    from site_builder.serve import Preview
+
+    root = make_mini_site(tmp_path / "site")
+    preview = Preview(root, tmp_path / "preview")
+    assert preview.poll()
+    (root / "content/en/updates.MD").write_text("---\ntitle: Updates\n---\nText.\n")
+    assert preview.poll()
+    html = (preview.out / "en/about/index.html").read_text("utf-8")
+    assert html.count('class="preview-error"') == 1
+    assert "content/en/updates.MD" in html
+    assert "a page&#39;s file name ends in .md, in lower case" in html and "rename it to updates.md" in html
+    (root / "content/en/updates.MD").rename(root / "content/en/updates.md")
+    assert preview.poll()
+    assert "preview-error" not in (preview.out / "en/about/index.html").read_text("utf-8")
+    assert (preview.out / "en/updates/index.html").is_file()
+
+
 def test_the_error_notice_speaks_the_language_of_each_page(tmp_path):
     """Dutch pages say in Dutch, English pages in English, that the save did not build (the UI catalogues)."""
     from conftest import make_mini_site

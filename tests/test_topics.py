@@ -260,7 +260,8 @@ def test_a_translation_with_other_topics_stops_the_build(mini_site, run_cli):
         ),
         (
             "topics:\n  ai:\n    en: {slug: ai}\n    nl: {name: AI, slug: ai}\n",
-            "site.yaml:{+2}: missing required key 'topics.ai.en.name' (hint: add a line 'name: …')",
+            "site.yaml:{+2}: missing required key 'topics.ai.en.name' "
+            "(hint: the topic's name in that language, such as name: Regulation)",
         ),
         (
             (

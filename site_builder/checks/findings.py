@@ -222,7 +222,7 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Poli
     if page.front.swot is not None:
         for quadrant, items in page.front.swot.quadrants():
             for index, item in enumerate(items):
-                texts.append((rendered.swot[(quadrant, index)].html, item.text, item.line))
+                texts.append((rendered.swot[(quadrant, index)].html, item.text, item.text_line))
     for html, markdown, first_line in texts:
         lower = markdown.lower()
         after: dict[str, int] = {}  # where to look for the next finding with the same text

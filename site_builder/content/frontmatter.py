@@ -91,7 +91,12 @@ class SwotItem:
 
     title: str
     text: str  # Markdown
-    line: int
+    line: int  # of the item, its first key
+    # The file line the text's first line is written on (below 'text: |'), and the text as
+    # written there, to the end of its last line: a line is found in this by what it holds,
+    # as a text that YAML folded (text: >, or over several lines unquoted) has fewer lines.
+    text_line: int
+    written: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,11 +368,24 @@ _FIGURE = {
         "number", required=True, hint=msg("a plain number such as 65000 or 2.5, without separators")
     ),
     "unit": Field("text", check=_choice(UNITS), hint=msg("leave unit out for a count")),
-    "qualifier": Field("text", check=_choice(QUALIFIERS)),
-    "year": Field("int", check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y)),
+    "qualifier": Field(
+        "text",
+        check=_choice(QUALIFIERS),
+        hint=msg("about or more-than; leave qualifier out for an exact number"),
+    ),
+    "year": Field(
+        "int",
+        check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y),
+        hint=msg("the year the figure refers to, such as year: 2018"),
+    ),
     "group": Field("text", check=_pattern(_FIGURE_ID, msg("a valid group")), hint=SLUG_HINT),
     "highlight": Field("bool", hint=msg("write true or false")),
-    "label": Field("text", required=True, check=_nonblank),
+    "label": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("what the number counts, in this page's language, such as label: jobs in life sciences"),
+    ),
     "short_label": Field("text", check=_nonblank, hint=msg("a few words for the chart, such as Medtech")),
     "source": Field("text", required=True, check=_nonblank, hint=msg("name where the number comes from")),
     "source_url": Field(
@@ -378,7 +396,12 @@ _FIGURE = {
 }
 _PLACE = {
     "id": Field("text", required=True, check=_pattern(_FIGURE_ID, msg("a valid id")), hint=SLUG_HINT),
-    "label": Field("text", required=True, check=_nonblank),
+    "label": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("the place's name in this page's language, such as label: Amsterdam Science Park"),
+    ),
     "kind": Field("text", check=_nonblank, hint=msg("a few words, such as innovation location")),
     "lat": Field(
         "number",
@@ -397,8 +420,18 @@ _PLACE = {
     ),
 }
 _SWOT_ITEM = {
-    "title": Field("text", required=True, check=_nonblank),
-    "text": Field("text", required=True, check=_nonblank),
+    "title": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("a few words for the point, such as title: Excellent knowledge institutions"),
+    ),
+    "text": Field(
+        "text",
+        required=True,
+        check=_nonblank,
+        hint=msg("the point explained, in Markdown, such as text: Two universities and two medical centres."),
+    ),
 }
 _KIND_FIELDS: dict[str, dict[str, Field]] = {
     "page": {**_COMMON, "places": Field("list", items=_PLACE)},
@@ -535,9 +568,10 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     _check_unique_ids(places, path)
     swot = None
     if kind == "swot":
+        yaml_lines = yaml_text.split("\n")
         swot = Swot(
             **{
-                name: tuple(SwotItem(item["title"], item["text"], line) for item, line in values.pop(name))
+                name: _swot_items(values.pop(name), data[name], yaml_lines, yaml_line)
                 for name in SWOT_QUADRANTS
             }
         )
@@ -591,6 +625,18 @@ def _years_after(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February, in a year that has none
         return day.replace(year=day.year + years, day=28)
+
+
+def _swot_items(
+    items: list[tuple[dict[str, Any], int]], written: list, yaml_lines: list[str], yaml_line: int
+) -> tuple[SwotItem, ...]:
+    """A quadrant's items, from their values (all valid) and the mappings they were read from."""
+    found = []
+    for (values, line), mapping in zip(items, written, strict=True):
+        first, last = mapping.value_lines["text"]
+        text_written = "\n".join(yaml_lines[first - yaml_line : last - yaml_line + 1])
+        found.append(SwotItem(values["title"], values["text"], line, first, text_written))
+    return tuple(found)
 
 
 def _figure(values: dict[str, Any], line: int) -> Figure:

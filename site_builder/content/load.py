@@ -73,6 +73,9 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>")
 _MARKED = re.compile(r"\smarkdown\s*=", re.IGNORECASE)
 _BRACKET = re.compile(r"\\.|[\[\]()]")
 _BACKUP_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".orig")
+# What editors and other tools name Markdown files, in any case: a page named so (news/item.MD,
+# about.markdown) is meant as one, and would be missing from the site without a word.
+_MARKDOWN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +196,10 @@ def content_files(
             continue
         display = f"{CONTENT_DIR}/{entry.name}"
         if not entry.is_dir():
-            if entry.suffix == ".md":
+            misnamed = _misnamed_page(entry, root)
+            if misnamed is not None:
+                errors.append(misnamed)
+            elif entry.suffix == ".md":
                 errors.append(
                     SiteError(
                         msg("the page's language cannot be determined"),
@@ -275,7 +281,7 @@ def source_pages(
             continue
         if front.swot is not None:
             found = [
-                SiteError(message, text.path, item.line + offset, hint)
+                SiteError(message, text.path, item.text_line + offset, hint)
                 for _, items in front.swot.quadrants()
                 for item in items
                 if (problem := markdown_problem(item.text)) is not None
@@ -315,7 +321,10 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, 
             except OSError:
                 is_dir = False  # a loop of links: reported when the file is read
             if not (is_dir or entry.name.endswith(".md")):
-                continue
+                misnamed = _misnamed_page(Path(entry.path), root)
+                if misnamed is not None:
+                    errors.append(misnamed)
+                continue  # other files in content/ are not pages: left out, as documented
             plain = entry.name.isascii() and entry.name.isprintable()  # the usual case, decided at C speed
             problem = None if plain else _bad_name(Path(entry.path), root)
             if problem is None and is_link:
@@ -344,6 +353,20 @@ def _bad_name(path: Path, root: Path) -> SiteError | None:
         return None
     shown = "".join(map(_escaped, path.relative_to(root).as_posix()))
     return SiteError(problem, shown, hint=msg("rename it using letters, digits, spaces and hyphens"))
+
+
+def _misnamed_page(path: Path, root: Path) -> SiteError | None:
+    """The error for a Markdown file whose name does not end in ``.md`` as written (``.MD``,
+    ``.markdown``): only ``.md`` files are read, so the page would be left out; else None."""
+    name = path.name
+    suffix = next((s for s in _MARKDOWN_SUFFIXES if name.lower().endswith(s)), None)
+    if suffix is None or name.endswith(".md") or len(name) == len(suffix):
+        return None
+    return SiteError(
+        msg("this file is not read as a page: a page's file name ends in .md, in lower case"),
+        "".join(map(_escaped, path.relative_to(root).as_posix())),
+        hint=msg("rename it to {name}", name="".join(map(_escaped, name[: -len(suffix)] + ".md"))),
+    )
 
 
 def _escaped(c: str) -> str:

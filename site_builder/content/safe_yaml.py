@@ -6,6 +6,9 @@ PyYAML's safe loader, with these changes that matter to editors:
 * aliases are refused, so an alias bomb cannot expand (front matter has no use for them);
 * dates stay text until validated, so ``2017-11-31`` is reported with its line
   instead of crashing the YAML parser;
+* numbers are read as YAML 1.2 reads them, in decimal digits only (see ``_INT``), never as
+  YAML 1.1 does: ``010`` was 8, ``1_000`` 1000, ``1:30`` 90; a number remembers how it was
+  written, so a field of text keeps ``007`` or ``1.50`` as typed;
 * lists and mappings nested more than ``MAX_DEPTH`` deep are refused before
   they are built, so ``[[[[…]]]]`` cannot exhaust Python's recursion limit;
 * text holding a control character (other than tab and line break) or a noncharacter
@@ -28,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from site_builder.content.schema import YamlList, YamlMap
+from site_builder.content.schema import YamlFloat, YamlInt, YamlList, YamlMap
 from site_builder.errors import Message, SiteError, msg
 
 MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
@@ -67,7 +70,31 @@ def _first_alias_line(text: str) -> int:
     return 0
 
 
+# Numbers as YAML 1.2's core schema reads them, but in decimal digits only: its 0o (octal) and
+# 0x (hexadecimal) forms are left out, as YAML 1.1's 0b, 0…, 1_000 and 1:30 (base 60) are. No
+# figure, year or coordinate is written so, and each reads as a number other than the one an
+# editor sees: 010 was 8. A digit string that starts with 0 (010, 007) is no number either:
+# YAML 1.1 read it as octal and 1.2 as decimal, so a reader cannot tell what was meant. All of
+# these are text, kept as written (a label "007"), and refused with a hint where a number is
+# needed (see schema's _unread_number).
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(
+    r"[-+]?(?:(?:\.[0-9]+|(?:0|[1-9][0-9]*)\.[0-9]*)(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)\Z"
+    r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
+)
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    if not _INT.match(node.value):  # with the tag !!int written before it
+        raise _not_a_number(loader, node, msg("a whole number"))
+    try:
+        number = YamlInt(node.value)
+    except ValueError:  # more digits than Python converts (4,300): far beyond any limit of ours
+        return _construct_float(loader, node)
+    number.written = node.value
+    return number
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
@@ -80,13 +107,37 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
             node.start_mark.line + loader.line_offset,
             msg("write {number} without separators", number=node.value.replace(".", "")),
         )
-    return loader.construct_yaml_float(node)
+    if not (_FLOAT.match(node.value) or _INT.match(node.value)):  # with the tag !!float written before it
+        raise _not_a_number(loader, node, msg("a number"))
+    number = YamlFloat(loader.construct_yaml_float(node))
+    number.written = node.value
+    return number
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def _not_a_number(loader: _Loader, node: yaml.ScalarNode, what: Message) -> _YamlProblem:
+    return _YamlProblem(
+        msg("'{value}' is not {what}", value=node.value, what=what),
+        node.start_mark.line + loader.line_offset,
+        msg("write the number in plain decimal digits, such as 65000 or 2.5, and leave out the tag"),
+    )
+
+
+def _resolvers() -> dict[str, list]:
+    """PyYAML's resolvers without its dates (see the module's description) and YAML 1.1's
+    numbers, and with ``_INT`` and ``_FLOAT``, tried in that order."""
+    resolvers = {
+        first: [(tag, regexp) for tag, regexp in found if tag not in (_TIMESTAMP, _INT_TAG, _FLOAT_TAG)]
+        for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    for first in "-+.0123456789":
+        resolvers.setdefault(first, [])
+        if first != ".":
+            resolvers[first].append((_INT_TAG, _INT))
+        resolvers[first].append((_FLOAT_TAG, _FLOAT))
+    return resolvers
+
+
+_Loader.yaml_implicit_resolvers = _resolvers()
 
 
 _COMMENT = re.compile(r"[ \t]+#")
@@ -188,7 +239,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     loader.flatten_mapping(node)
     result = YamlMap()
     result.line = node.start_mark.line + loader.line_offset
-    result.key_lines = {}
+    result.key_lines, result.value_lines = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + loader.line_offset
@@ -204,7 +255,16 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
             )
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = line
+        result.value_lines[key] = _written_lines(value_node, loader.line_offset)
     return result
+
+
+def _written_lines(node: yaml.Node, offset: int) -> tuple[int, int]:
+    """The first and last file line of a value's text: a block (``|`` or ``>``) begins on the
+    line after its indicator, and ends before the line its end mark is at the start of."""
+    first = node.start_mark.line + (1 if getattr(node, "style", None) in ("|", ">") else 0)
+    last = node.end_mark.line - (1 if node.end_mark.column == 0 and node.end_mark.line > first else 0)
+    return first + offset, max(first, last) + offset
 
 
 def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
@@ -216,7 +276,8 @@ def _construct_list(loader: _Loader, node: yaml.SequenceNode) -> YamlList:
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+_Loader.add_constructor(_INT_TAG, _construct_int)
+_Loader.add_constructor(_FLOAT_TAG, _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
@@ -255,7 +316,9 @@ def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: 
             msg("invalid YAML: {problem}", problem=words), path, line, _yaml_hint(message, at_tab)
         ) from None
     except yaml.YAMLError as exc:
-        raise SiteError(msg("invalid YAML: {problem}", problem=exc), path, first_line) from None
+        raise SiteError(
+            msg("invalid YAML: {problem}", problem=exc), path, first_line, _yaml_hint(str(exc), False)
+        ) from None
     finally:
         loader.dispose()
 

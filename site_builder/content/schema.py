@@ -19,10 +19,13 @@ from site_builder.errors import Message, SiteError, msg
 
 
 class YamlMap(dict):
-    """A YAML mapping that knows its own line and the line of every key (1-based, in the file)."""
+    """A YAML mapping that knows its own line and the line of every key (1-based, in the file),
+    and of every value the first and last line its text is written on (for a block such as
+    ``text: |``, the lines below the key)."""
 
     line: int
     key_lines: dict[str, int]
+    value_lines: dict[str, tuple[int, int]]
 
 
 class YamlList(list):
@@ -30,6 +33,19 @@ class YamlList(list):
 
     line: int
     item_lines: list[int]
+
+
+class YamlInt(int):
+    """A whole number read from YAML that remembers how it was written (``+31``), for a field of text."""
+
+    written: str
+
+
+class YamlFloat(float):
+    """A number with a fraction or exponent read from YAML that remembers how it was written
+    (``1.50``, ``2e3``), for a field of text."""
+
+    written: str
 
 
 # --- validation -------------------------------------------------------------
@@ -64,43 +80,110 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_NUMBER = 10**15
 
 
-def _convert(kind: str, value: Any) -> tuple[Any, Message | None]:
-    """Return (converted value, error message)."""
+_KIND_HINTS = {
+    "int": msg("a whole number such as 10"),
+    "number": msg("a plain number such as 65000 or 2.5, without separators"),
+    "bool": msg("write true or false"),
+    "list": msg("write the items on the lines below it, each after '- '"),
+    "map": msg("write 'key: value' lines below it, indented, such as 'en: …'"),
+}
+# Where text is needed, what YAML read instead tells how to write it. (Nothing at all, as in
+# "name:" or "name: ~", is told by the field's own hint, or by _text_hint.)
+_TEXT_HINTS = {
+    bool: msg(
+        'put the word in quotes, such as "yes": unquoted, yes, no, on, off, true and false are read as true or false'
+    ),
+    YamlList: msg(
+        'write the text on the same line; text that starts with [ or - goes in quotes, such as "[draft] Plan"'
+    ),
+    YamlMap: msg("text that contains ': ' or starts with {{ goes in quotes"),
+}
+# What YAML 1.1 read as a number and we read as text (see safe_yaml._INT): written where a
+# number is needed, most likely meant as one.
+_LEADING_ZERO = re.compile(r"(?P<sign>[-+]?)0+(?P<rest>[0-9]+(?:\.[0-9]*)?)")
+_OTHER_BASE = re.compile(r"[-+]?0[xob][0-9a-f_]+", re.IGNORECASE)
+_UNDERSCORES = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?")
+_BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+
+
+def _plain(value: Any) -> Any:
+    """A number as Python's own int or float: the build cache holds no other kind of number."""
+    if isinstance(value, YamlInt):
+        return int(value)
+    if isinstance(value, YamlFloat):
+        return float(value)
+    return value
+
+
+def _unread_number(text: str) -> Message | None:
+    """A hint for ``text``, written where a number is needed, if it is a number in a form
+    that is read as text (see ``_LEADING_ZERO``); else None."""
+    found = _LEADING_ZERO.fullmatch(text)
+    if found:
+        return msg("write {number} without the leading zero", number=found["sign"] + found["rest"])
+    if _OTHER_BASE.fullmatch(text):
+        try:
+            number = int(text, 0)
+        except ValueError:
+            return None
+        return msg("write the number in decimal digits: {number}", number=str(number))
+    if _UNDERSCORES.fullmatch(text) and "_" in text:
+        return msg("write {number} without separators", number=text.replace("_", ""))
+    if _BASE_60.fullmatch(text):
+        return msg("write one plain number, without ':'")
+    return None
+
+
+def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None]:
+    """Return (converted value, error message, a hint that fits this mistake better than the field's)."""
     if kind == "any":
-        return value, None
+        return _plain(value), None, None
     if kind == "text":
         if isinstance(value, str):
-            return value, None
+            return value, None, None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value), None
+            return getattr(value, "written", str(value)), None, None
     elif kind == "int":
         if isinstance(value, int) and not isinstance(value, bool):
-            return value, None
+            return _plain(value), None, None
     elif kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
             # .inf and .nan are numbers to YAML: a bar of width nan%, a figure shown as ∞;
             # and beyond this, formatting and the charts' arithmetic fail.
             if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-                return None, msg("'{value}' is not a number from -10^15 to 10^15", value=value)
-            return value, None
+                written = getattr(value, "written", str(value))
+                shown = written if len(written) <= 40 else written[:40] + "…"
+                return None, msg("'{value}' is not a number from -10^15 to 10^15", value=shown), None
+            return _plain(value), None, None
     elif kind == "bool":
         if isinstance(value, bool):
-            return value, None
+            return value, None, None
     elif kind == "date":
         text = str(value)
         if _DATE.fullmatch(text):
             try:
-                return datetime.date.fromisoformat(text), None
+                return datetime.date.fromisoformat(text), None, None
             except ValueError:
-                return None, msg("'{text}' is not a valid date", text=text)
-        return None, msg("'{text}' is not a date", text=text)
+                return None, msg("'{text}' is not a valid date", text=text), None
+        return None, msg("'{text}' is not a date", text=text), None
     elif kind == "list":
         if isinstance(value, list):
-            return value, None
+            return value, None, None
     elif kind == "map":
         if isinstance(value, dict):
-            return value, None
-    return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind])
+            return value, None, None
+    if kind in _KIND_HINTS and isinstance(value, str):
+        hint = _unread_number(value.strip())
+        if hint is not None:
+            return None, msg("'{value}' is not read as a number", value=value), hint
+    hint = _TEXT_HINTS.get(type(value)) if kind == "text" else None
+    return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), hint
+
+
+def _text_hint(kind: str, key: str) -> Message | None:
+    if kind != "text":
+        return None
+    return msg("write the text after the colon, such as {key}: Amsterdam", key=key)
 
 
 def _describe(value: Any) -> Message | str:
@@ -143,13 +226,13 @@ def validate(
                 )
             )
             continue
-        converted, problem = _convert(field.kind, value)
+        converted, problem, own_hint = _convert(field.kind, value)
         if problem is None and field.kind == "list" and isinstance(converted, list):
             converted = _validate_list(key, converted, field, path, errors, where, line)
         if problem is None and field.check is not None:
             problem = field.check(converted)
         if problem is not None:
-            hint = field.hint
+            hint = own_hint or field.hint or _KIND_HINTS.get(field.kind) or _text_hint(field.kind, key)
             if field.kind == "date" and hint is None:
                 hint = msg("write the date as YYYY-MM-DD")
             errors.append(
@@ -177,19 +260,34 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
         label = f"{where}{key}[{index + 1}]"
         if field.items is not None:
             if not isinstance(item, dict):
+                first = next(iter(field.items))
                 errors.append(
                     SiteError(
                         msg("{label} is {found}, expected a mapping", label=label, found=_describe(item)),
                         path,
                         item_line,
+                        msg(
+                            "begin each item with '- {key}: …' and write its other keys below it, indented alike",
+                            key=first,
+                        ),
                     )
                 )
                 continue
             result.append((validate(item, field.items, path, errors, f"{label}."), item_line))
         elif field.item_kind is not None:
-            converted, problem = _convert(field.item_kind, item)
+            converted, problem, hint = _convert(field.item_kind, item)
             if problem:
-                errors.append(SiteError(msg("{key} {problem}", key=label, problem=problem), path, item_line))
+                errors.append(
+                    SiteError(
+                        msg("{key} {problem}", key=label, problem=problem),
+                        path,
+                        item_line,
+                        hint
+                        or field.hint
+                        or _KIND_HINTS.get(field.item_kind)
+                        or _text_hint(field.item_kind, key),
+                    )
+                )
                 continue
             result.append(converted)
     return result

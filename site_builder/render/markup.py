@@ -174,11 +174,13 @@ class MarkupRenderer:
         if source.doc.front.swot is not None:
             for quadrant, items in source.doc.front.swot.quadrants():
                 for index, item in enumerate(items):
-                    swot[(quadrant, index)] = self._convert(source, item.text, item.line)
+                    swot[(quadrant, index)] = self._convert(source, item.text, item.text_line, item.written)
         return RenderedPage(body, swot)
 
-    def _convert(self, source: SourcePage, text: str, first_line: int) -> Body:
-        self._source, self._lines, self._first_line = source, _Lines(text), first_line
+    def _convert(self, source: SourcePage, text: str, first_line: int, written: str | None = None) -> Body:
+        """``text`` converted; ``written`` is how it is written from the file's line ``first_line``
+        on (if not as ``text``), where the lines of links and images are looked for."""
+        self._source, self._lines, self._first_line = source, _Lines(written or text), first_line
         self._links, self._seen = [], {}
         self._md.reset()
         try:
@@ -248,7 +250,12 @@ class MarkupRenderer:
         """The line of this link: the n-th link to ``href`` is on the line of its n-th occurrence."""
         nth = self._seen.get(href, 0)
         self._seen[href] = nth + 1
-        occurrences = self._lines.link_lines(href) or self._lines.lines_with(href) or (0,)
+        occurrences = (
+            self._lines.link_lines(href)
+            or self._lines.lines_with(href)
+            or self._lines.lines_escaped(href)
+            or (0,)
+        )
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
 
@@ -260,6 +267,7 @@ def linked_file(source: SourcePage, path: str) -> tuple[str, str]:
     return lang, rel
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash escape of ASCII punctuation, as Markdown reads it
 _LINK_OPENING = r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)"
 _LINK_CLOSING = r"(?=[\s)>\"']|$)"
 _OPENING = re.compile(r"\](?:\(|:)|<")
@@ -274,6 +282,7 @@ class _Lines:
         self._links: dict[str, tuple[int, ...]] = {}
         self._containing: dict[str, tuple[int, ...]] = {}
         self._openings: list[tuple[int, int]] | None = None  # where each "](", "]:" and "<" starts and ends
+        self._unescaped: _Lines | None = None  # see lines_escaped
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset) - 1
@@ -313,6 +322,14 @@ class _Lines:
                 lines.append(self.line_at(start))
                 end = following
         return tuple(lines)
+
+    def lines_escaped(self, href: str) -> tuple[int, ...]:
+        """Each line that holds ``href`` as Markdown may have written it, with a backslash before
+        punctuation (``noth\\_ing.md``) or ``&amp;`` for ``&``: asked only of an address not
+        found as it is. (Unescaping keeps every line break, and so every line's number.)"""
+        if self._unescaped is None:
+            self._unescaped = _Lines(_ESCAPED.sub(r"\1", self.text).replace("&amp;", "&"))
+        return self._unescaped.lines_with(href)
 
     def lines_with(self, needle: str) -> tuple[int, ...]:
         """Each line that contains ``needle``, once."""
