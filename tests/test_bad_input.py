@@ -37,6 +37,14 @@ def about_nl(*front: str, body: str = "Wij zijn de regio.\n") -> dict[str, str]:
     return {ABOUT_NL: "---\n" + "".join(f"{line}\n" for line in front) + "---\n" + body}
 
 
+ABOUT_EN = "content/en/about.md"
+
+
+def about_en(body: str) -> dict[str, str]:
+    """The mini site's English about page with ``body`` from line 6 on."""
+    return {ABOUT_EN: "---\ntitle: About us\nmenu: true\nweight: 20\n---\n" + body}
+
+
 def replace_in(rel: str, old: str, new: str) -> Callable[[Path], None]:
     def change(root: Path) -> None:
         path = root / rel
@@ -57,6 +65,10 @@ def lines_in(rel: str) -> int:
 
 
 PAGE_TEMPLATE = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title }}</h1>\n{% endblock %}\n'
+
+URL_HINT = "(hint: check the address; pages are linked best by their .md file)"
+MD_HINT = "(hint: link to a page's file relative to this file, such as ../swot.md)"
+FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #strengths)"
 
 CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "malformed YAML": (
@@ -206,6 +218,33 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: content/nl/key-figures.md has the address /nl/kerncijfers/: link to key-figures.md)"
         ],
     ),
+    # Links written as raw HTML: named at their line, never blamed on the page's template.
+    "raw HTML link to no page, in an HTML block": (
+        about_en('We publish the figures.\n\n<p class="more">See <a href="/nothing/">this</a>.</p>\n'),
+        [f"{ABOUT_EN}:8: the link '/nothing/' leads to no page {URL_HINT}"],
+    ),
+    "raw HTML link to a page's file that does not exist, inline": (
+        about_en('We publish the figures.\n\nSee <a class="more" href="nothing.md">this</a>.\n'),
+        [f"{ABOUT_EN}:8: the link 'nothing.md' leads to no page {MD_HINT}"],
+    ),
+    "raw HTML link to no such heading on its page": (
+        about_en('<p id="here">We publish the figures.</p>\n\n<a href="#missing-id">Up</a>\n'),
+        [f"{ABOUT_EN}:8: the link '#missing-id' leads to no '#missing-id' on its page {FRAGMENT_HINT}"],
+    ),
+    "raw HTML link to no such heading on another page": (
+        about_en('We publish\nthe <a href="/en/key-figures/#missing">figures</a>.\n'),
+        [
+            f"{ABOUT_EN}:7: the link '/en/key-figures/#missing' leads to no '#missing' on its page "
+            + FRAGMENT_HINT
+        ],
+    ),
+    "the same broken raw HTML link on two lines": (
+        about_en('A <a href="/nothing/">link</a>.\n\n<p>\nAnd <a href="/nothing/">link</a>.\n</p>\n'),
+        [
+            f"{ABOUT_EN}:6: the link '/nothing/' leads to no page {URL_HINT}",
+            f"{ABOUT_EN}:9: the link '/nothing/' leads to no page {URL_HINT}",
+        ],
+    ),
     "image without alt text": (
         about_nl(
             "title: Over ons", "slug: over-ons", body='Intro.\n\n![](/logo.png){: width="64" height="64"}\n'
@@ -283,6 +322,36 @@ def test_broken_input_is_reported_and_build_kept(mini_built, case):
     break_site(root, change)
     result = run_process("-C", root, "build", cwd=root)
     assert_failed_cleanly(root, before, result, expected)
+
+
+def test_links_written_as_raw_html_are_resolved_and_pass(mini_built):
+    """A link to a page's file written in HTML leads to the page, as in Markdown; links that
+    lead somewhere, and links to other sites, mail and phones, pass as written."""
+    root, _ = mini_built
+    body = (
+        '<p id="here">We publish the <a class="more" href="key-figures.md#lsh-budget">figures</a>,\n'
+        '<a href=\'swot.md\' title="not href=x">the SWOT</a>, <a href="#here">this</a>,\n'
+        '<a href="/en/news/">news</a>, <a href="https://example.org/">a site</a>,\n'
+        '<a href="mailto:info@example.org">mail</a> and <a href="tel:+31200000000">a phone</a>.</p>\n\n'
+        "Inline: <a href='../en/about.md?from=here'>this page</a>.\n"
+    )
+    write_tree(root, about_en(body))
+    result = run_process("-C", root, "build", "--no-minify", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    html = (root / "build/en/about/index.html").read_text(encoding="utf-8")
+    for tag in (
+        '<a class="more" href="/en/key-figures/#lsh-budget">',
+        "<a href='/en/swot/' title=\"not href=x\">",
+        '<a href="#here">',
+        '<a href="/en/news/">',
+        '<a href="https://example.org/">',
+        '<a href="mailto:info@example.org">',
+        '<a href="tel:+31200000000">',
+        "<a href='/en/about/?from=here'>",
+    ):
+        assert tag in html
+    assert ".md" not in "".join(re.findall(r"<a [^>]*>", html))
 
 
 def test_unreadable_file(mini_built):

@@ -192,6 +192,38 @@ def test_missing_file_named_as_a_file(mini_site, href):
     assert broken(mini_site) == [f"{DATA}:6: '{href}' is not a file of the site {FILE_HINT}"]
 
 
+# --- links written as raw HTML -------------------------------------------------------
+
+
+def test_raw_html_links_resolved_and_recorded_where_written(mini_site):
+    """In an HTML block, inline, and in a block whose Markdown is read (markdown="1"), in the
+    order the page shows them; one shown as code is no link."""
+    body = (
+        '<div class="box">\n<p><a href="health.md">a</a></p>\n</div>\n\n'
+        '```\n<a href="nowhere.md">code</a>\n```\n\n'
+        "Inline <a href='/en/news/'>c</a>.\n\n"
+        '<div markdown="1">\nSee <a href="../swot.md#top">b</a>.\n</div>\n'
+    )
+    site = make_site(mini_site, en_page(body))
+    found = body_of(site, "en", "/en/programme/data/")
+    assert [(link.href, link.target, link.line) for link in found.links] == [
+        ("health.md", "/en/programme/health/", 5),
+        ("/en/news/", "/en/news/", 12),
+        ("../swot.md#top", "/en/swot/#top", 15),
+    ]
+    assert '<p><a href="/en/programme/health/">a</a></p>' in found.html
+    assert '<a href="/en/swot/#top">b</a>' in found.html
+    assert "&lt;a href=&quot;nowhere.md&quot;&gt;code" in found.html
+
+
+def test_raw_html_link_in_a_swot_item_named_at_its_line(mini_site):
+    text = (mini_site / "content/en/swot.md").read_text()
+    old = "text: Health data can be combined with *data science*."
+    new = 'text: |\n      Health data can be combined\n      with <a href="nothing.md">data science</a>.'
+    write_tree(mini_site, {"content/en/swot.md": text.replace(old, new)})
+    assert broken(mini_site) == [f"content/en/swot.md:13: the link 'nothing.md' leads to no page {MD_HINT}"]
+
+
 # --- ids and state ------------------------------------------------------------------
 
 

@@ -328,7 +328,7 @@ def broken_template_links(
 ) -> list[SiteError]:
     """Site-internal links in the rendered HTML (templates included) that lead to no file;
     ``paths`` are the output files, ``scans`` their ``scan_html``. Links written in a page's
-    Markdown are left to ``broken_links``, which names their line."""
+    Markdown, as Markdown or as raw HTML, are left to ``check_links``, which names their line."""
     by_output = {page.output_path: page for page in site.pages}
     problems: dict[tuple[str, str], SiteError] = {}
     exists: dict[str, bool] = {}
@@ -394,8 +394,9 @@ def fragment_files(items: Iterable[tuple[Page, RenderedPage]], site: Site) -> li
 def check_links(
     items: Iterable[tuple[Page, RenderedPage, Mapping[str, Scan | None]]], site: Site, names: FileNames
 ) -> list[tuple[SiteError, ...]]:
-    """Each page's links written in Markdown that lead to no page, or to no such #fragment on
-    it; each item holds the scans of the files its #fragments point into (see ``fragment_files``)."""
+    """Each page's links written in its Markdown (raw HTML's ``<a href>`` included) that lead
+    to no page, or to no such #fragment on it; each item holds the scans of the files its
+    #fragments point into (see ``fragment_files``)."""
     return [_page_links(page, rendered, site, scans, names.names) for page, rendered, scans in items]
 
 

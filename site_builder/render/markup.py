@@ -3,13 +3,15 @@
 One ``Markdown`` instance per ``MarkupRenderer``, reset before every document
 (Python-Markdown keeps state such as footnotes between conversions otherwise).
 A Treeprocessor rewrites ``[text](../swot.md)`` to the page's URL and records
-every internal link with its line, for ``check``.
+every internal link with its line, for ``check``; a Postprocessor does the same
+for ``<a href="…">`` written as raw HTML in the Markdown.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import html
 import posixpath
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -29,7 +31,9 @@ from markdown.extensions import (
     tables,
     toc,
 )
+from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import HTML_PLACEHOLDER_RE
 
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, msg, raise_if_any
@@ -43,9 +47,9 @@ from site_builder.site.model import Page, Site
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """A link in a page's Markdown to a page or file of the site."""
+    """A link in a page's Markdown to a page or file of the site, written in Markdown or as raw HTML."""
 
-    href: str  # as written in the Markdown
+    href: str  # as written in the Markdown (an HTML attribute's value with its references decoded)
     target: str | None  # the site path it leads to ("/en/swot/#x", "#x" on the page itself); None if nowhere
     line: int  # line in the source file
 
@@ -95,6 +99,22 @@ class _LinkResolver(Treeprocessor):
     def run(self, root):
         self.renderer._rewrite(root)
         return None
+
+
+class _RawHtmlLinks(Postprocessor):
+    """Links written as raw HTML (``<a href="…">``): resolved and recorded as Markdown's are.
+
+    Python-Markdown keeps raw HTML aside (its "stash"), blocks and inline tags alike, and puts
+    it back in the text in its own postprocessor ("raw_html"); this one runs just before,
+    while the text holds a placeholder for each piece in the order the page shows them."""
+
+    def __init__(self, md, renderer: MarkupRenderer) -> None:
+        super().__init__(md)
+        self.renderer = renderer
+
+    def run(self, text: str) -> str:
+        self.renderer._rewrite_raw(text, self.md.htmlStash.rawHtmlBlocks)
+        return text
 
 
 # The elements that each make one level of the nesting docs/content.md limits.
@@ -158,11 +178,13 @@ class MarkupRenderer:
         self._first_line = 1
         self._links: list[Link] = []
         self._seen: dict[str, int] = {}
+        self._tags_seen: dict[str, int] = {}
 
     def _new_markdown(self) -> markdown.Markdown:
         md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
         md.treeprocessors.register(_NestingCheck(md, self), "nesting", 25)  # before "inline" (20)
         md.treeprocessors.register(_LinkResolver(md, self), "site-links", 0)
+        md.postprocessors.register(_RawHtmlLinks(md, self), "raw-html-links", 35)  # before "raw_html" (30)
         return md
 
     def render_page(self, page: Page) -> RenderedPage:
@@ -181,7 +203,7 @@ class MarkupRenderer:
         """``text`` converted; ``written`` is how it is written from the file's line ``first_line``
         on (if not as ``text``), where the lines of links and images are looked for."""
         self._source, self._lines, self._first_line = source, _Lines(written or text), first_line
-        self._links, self._seen = [], {}
+        self._links, self._seen, self._tags_seen = [], {}, {}
         self._md.reset()
         try:
             converted = self._md.convert(text)
@@ -225,6 +247,75 @@ class MarkupRenderer:
             if resolved is not None and resolved != href:
                 element.set(attribute, resolved)
             self._links.append(Link(href, resolved, self._line_of(href)))
+
+    def _rewrite_raw(self, text: str, stash: list) -> None:
+        """Resolve and record the links of the raw HTML whose placeholders ``text`` holds, in
+        their order, and of the pieces nested in those (see ``md_in_html``)."""
+        if not stash:
+            return
+        done: set[int] = set()
+        pending = [int(m.group(1)) for m in HTML_PLACEHOLDER_RE.finditer(text)][::-1]
+        while pending:
+            index = pending.pop()
+            if index in done or index >= len(stash):
+                continue
+            done.add(index)
+            piece = stash[index]
+            if isinstance(piece, str):
+                piece = stash[index] = self._raw_links(piece)
+                nested = piece
+            else:  # an element md_in_html keeps: it holds its tags such as <a> as pieces of their own
+                nested = "".join(piece.itertext())
+            pending += [int(m.group(1)) for m in HTML_PLACEHOLDER_RE.finditer(nested)][::-1]
+
+    def _raw_links(self, piece: str) -> str:
+        """``piece`` of raw HTML with its links resolved, each recorded."""
+        if "<a" not in piece.lower():
+            return piece
+        changes = []
+        for offset, written, href in _AnchorTags(piece).found:
+            value = _href_attribute(written)
+            resolved = self._raw_link(href, _unquoted(value.group(2)) if value else href, written)
+            if resolved is not None and value is not None:
+                quote = value.group(2)[0] if value.group(2)[0] in "\"'" else '"'
+                changed = f"{written[: value.start(2)]}{quote}{resolved}{quote}{written[value.end(2) :]}"
+                changes.append((offset, written, changed))
+        for offset, written, changed in reversed(changes):
+            piece = piece[:offset] + changed + piece[offset + len(written) :]
+        return piece
+
+    def _raw_link(self, href: str, value: str, written: str) -> str | None:
+        """Record the link to ``href`` (``value``: its attribute's value as written, ``written``:
+        its start tag); return the value to write instead, if any.
+
+        A link to a page's ``.md`` file is resolved to the page's address, as in a Markdown link:
+        an editor who writes a link in HTML (for a class, say) links as the documentation
+        teaches, by the file, and expects the same link to work. Only the path is replaced;
+        a query and a #fragment stay as written."""
+        target = self._internal_target(href)
+        if target is None:
+            return None  # another site, mail, a phone number: the raw-HTML policy judges those
+        line = self._tag_line(written, href)
+        self._links.append(Link(href, target or None, line))
+        path = urlsplit(href).path
+        new_path = target.partition("#")[0] if target else path
+        if new_path == path:
+            return None
+        cut = min((i for i in (value.find("?"), value.find("#")) if i >= 0), default=len(value))
+        return html.escape(new_path) + value[cut:]
+
+    def _tag_line(self, written: str, href: str) -> int:
+        """The line of a raw link: the n-th start tag written so is on the line of its n-th
+        occurrence; a tag Markdown changed (a backslash escape, a tab) is looked for by its address."""
+        nth = self._tags_seen.get(written, 0)
+        self._tags_seen[written] = nth + 1
+        occurrences = (
+            self._lines.lines_of(written)
+            or self._lines.lines_with(href)
+            or self._lines.lines_escaped(href)
+            or (0,)
+        )
+        return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
     def _internal_target(self, href: str) -> str | None:
         """ "" for a broken internal link, None for an external one, else the site path."""
@@ -281,6 +372,7 @@ class _Lines:
         self._starts = [0] + [match.end() for match in re.finditer("\n", text)]
         self._links: dict[str, tuple[int, ...]] = {}
         self._containing: dict[str, tuple[int, ...]] = {}
+        self._occurrences: dict[str, tuple[int, ...]] = {}
         self._openings: list[tuple[int, int]] | None = None  # where each "](", "]:" and "<" starts and ends
         self._unescaped: _Lines | None = None  # see lines_escaped
 
@@ -331,6 +423,16 @@ class _Lines:
             self._unescaped = _Lines(_ESCAPED.sub(r"\1", self.text).replace("&amp;", "&"))
         return self._unescaped.lines_with(href)
 
+    def lines_of(self, piece: str) -> tuple[int, ...]:
+        """The line where each occurrence of ``piece`` starts (which may span lines)."""
+        if piece not in self._occurrences:
+            lines, offset = [], self.text.find(piece) if piece else -1
+            while offset >= 0:
+                lines.append(self.line_at(offset))
+                offset = self.text.find(piece, offset + len(piece))
+            self._occurrences[piece] = tuple(lines)
+        return self._occurrences[piece]
+
     def lines_with(self, needle: str) -> tuple[int, ...]:
         """Each line that contains ``needle``, once."""
         if needle not in self._containing:
@@ -362,6 +464,42 @@ class _Attributes(HTMLParser):
         self.attrs = {name: value or "" for name, value in attrs}
 
     handle_startendtag = handle_starttag
+
+
+class _AnchorTags(HTMLParser):
+    """The ``<a href>`` start tags of a piece of HTML: (where each starts, the tag as written,
+    its address with references decoded), in order. A browser takes an attribute's first value."""
+
+    def __init__(self, piece: str) -> None:
+        super().__init__()
+        self._starts = [0] + [match.end() for match in re.finditer("\n", piece)]
+        self.found: list[tuple[int, str, str]] = []
+        self.feed(piece)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        href = next((value for name, value in attrs if name == "href"), None)
+        if tag == "a" and href is not None:
+            line, column = self.getpos()  # where the tag starts, while its handler runs
+            self.found.append((self._starts[line - 1] + column, self.get_starttag_text() or "", href))
+
+    handle_startendtag = handle_starttag
+
+
+# A start tag's href attribute; quoted values are matched whole, so that text in another
+# attribute's value ('title="see href=x"') is never taken for it.
+_HREF_VALUE = re.compile(
+    r"""(?:"[^"]*"|'[^']*')|(?<=\s)(href)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE
+)
+
+
+def _href_attribute(tag: str) -> re.Match | None:
+    """Where a start tag's href attribute is: its value, as written, is the match's group 2."""
+    return next((m for m in _HREF_VALUE.finditer(tag) if m.group(1)), None)
+
+
+def _unquoted(value: str) -> str:
+    return value[1:-1] if value[:1] in ("'", '"') else value
 
 
 # The kinds of page whose templates show the page's own photo above its text.
