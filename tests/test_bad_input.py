@@ -233,6 +233,14 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nnews_size: 3\n"),
         ["site.yaml:5: unknown key 'news_size' (hint: did you mean 'news_page_size'?)"],
     ),
+    "a page kept back with draft: yes, which YAML 1.1 read as true": (
+        about_nl("title: Over ons", "draft: yes"),
+        [f"{ABOUT_NL}:3: draft is 'yes', expected true or false (hint: write true or false: true, not yes)"],
+    ),
+    "site.yaml: search switched off with no": (
+        replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nsearch: no\n"),
+        ["site.yaml:5: search is 'no', expected true or false (hint: write true or false: false, not no)"],
+    ),
     "stylesheet not UTF-8": (
         lambda root: append_bytes(root / "assets/site.css", b"/* caf\xe9 */\n"),
         [

@@ -118,6 +118,31 @@ def test_number_with_a_leading_zero_is_refused():
     ]
 
 
+@pytest.mark.parametrize(("word", "meant"), [("no", "false"), ("off", "false"), ("Yes", "true")])
+def test_search_switched_with_a_yaml_1_1_word_is_refused(word, meant):
+    assert errors_of(VALID + f"search: {word}\n") == [
+        f"site.yaml:18: search is '{word}', expected true or false "
+        f"(hint: write true or false: {meant}, not {word})"
+    ]
+
+
+def test_search_switched_off_with_false():
+    assert parse_config(VALID + "search: False\n").search is False
+
+
+def test_no_is_a_language_code_not_false():
+    # YAML 1.1 read the key no (Norwegian) as false.
+    config = parse_config(
+        edit(
+            "  nl: Life Sciences & Health Amsterdam\n",
+            "  nl: Life Sciences & Health Amsterdam\n  no: LSH Amsterdam\n",
+        )
+        + "  no:\n    locale: nb_NO\n    name: Norsk\n"
+    )
+    assert config.codes == ("en", "nl", "no")
+    assert config.language("no").title == "LSH Amsterdam"
+
+
 def test_news_page_size_at_least_one():
     assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
         "site.yaml:4: news_page_size must be at least 1 (hint: such as 10)"

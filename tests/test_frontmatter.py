@@ -706,9 +706,9 @@ def test_swot_item_must_be_a_mapping():
             'text that starts with [ or - goes in quotes, such as "[draft] Plan")',
         ),
         (
-            "summary: yes",
-            'summary is true/false, expected text (hint: put the word in quotes, such as "yes": '
-            "unquoted, yes, no, on, off, true and false are read as true or false)",
+            "summary: true",
+            'summary is true/false, expected text (hint: put the word in quotes, such as "true": '
+            "unquoted, true and false are read as true or false)",
         ),
         (
             "summary: {a: b}",
@@ -727,6 +727,58 @@ def test_swot_item_must_be_a_mapping():
 )
 def test_text_that_yaml_read_as_something_else_has_a_hint(setting, expected):
     assert errors_of(page("---", "title: Over ons", setting, "---", "Tekst.")) == [f"{PATH}:3: {expected}"]
+
+
+# --- true and false -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "NO", "On", "OFF", "y", "n"])
+def test_yaml_1_1_words_for_true_and_false_are_text(word):
+    front = parse(
+        page("---", "title: Over ons", f"summary: {word}", f"menu_title: {word}", "---"), PATH, "page"
+    ).front
+    assert (front.summary, front.menu_title) == (word, word)
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("true", True), ("True", True), ("TRUE", True), ("false", False), ("False", False), ("FALSE", False)],
+)
+def test_true_and_false_as_yaml_1_2_writes_them(written, value):
+    front = parse(
+        page("---", "title: Over ons", f"draft: {written}", f"menu: {written}", "---"), PATH, "page"
+    ).front
+    assert (front.draft, front.menu) == (value, value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("draft: yes", "draft is 'yes', expected true or false (hint: write true or false: true, not yes)"),
+        ("draft: No", "draft is 'No', expected true or false (hint: write true or false: false, not No)"),
+        ("menu: on", "menu is 'on', expected true or false (hint: write true or false: true, not on)"),
+        ("menu: OFF", "menu is 'OFF', expected true or false (hint: write true or false: false, not OFF)"),
+        ("draft: ja", "draft is 'ja', expected true or false (hint: write true or false: true, not ja)"),
+        ("draft: nee", "draft is 'nee', expected true or false (hint: write true or false: false, not nee)"),
+        ("draft: tRUE", "draft is 'tRUE', expected true or false (hint: write true or false)"),
+        (
+            "draft: !!bool yes",
+            "'yes' is not true or false (hint: write true or false, and leave out the tag)",
+        ),
+    ],
+)
+def test_a_word_for_true_or_false_other_than_true_and_false_is_refused(setting, expected):
+    assert errors_of(page("---", "title: Over ons", setting, "---")) == [f"{PATH}:3: {expected}"]
+
+
+def test_a_figure_highlighted_with_yes_is_refused():
+    text = figures_page(
+        "  - id: jobs", "    value: 5", "    label: banen", "    source: OIS", "    highlight: yes"
+    )
+    assert errors_of(text, "key-figures") == [
+        f"{PATH}:8: figures[1].highlight is 'yes', expected true or false "
+        "(hint: write true or false: true, not yes)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -90,13 +90,17 @@ _KIND_HINTS = {
 # Where text is needed, what YAML read instead tells how to write it. (Nothing at all, as in
 # "name:" or "name: ~", is told by the field's own hint, or by _text_hint.)
 _TEXT_HINTS = {
-    bool: msg(
-        'put the word in quotes, such as "yes": unquoted, yes, no, on, off, true and false are read as true or false'
-    ),
+    bool: msg('put the word in quotes, such as "true": unquoted, true and false are read as true or false'),
     YamlList: msg(
         'write the text on the same line; text that starts with [ or - goes in quotes, such as "[draft] Plan"'
     ),
     YamlMap: msg("text that contains ': ' or starts with {{ goes in quotes"),
+}
+# What YAML 1.1 read as true or false and we read as text (see safe_yaml._BOOL), and the Dutch
+# words for them: written where true or false is needed, they are refused with the one meant.
+_YAML_11_BOOLEANS = {
+    **dict.fromkeys(("yes", "y", "on", "ja"), "true"),
+    **dict.fromkeys(("no", "n", "off", "nee"), "false"),
 }
 # What YAML 1.1 read as a number and we read as text (see safe_yaml._INT): written where a
 # number is needed, most likely meant as one.
@@ -158,6 +162,14 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
     elif kind == "bool":
         if isinstance(value, bool):
             return value, None, None
+        meant = _YAML_11_BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None
+        if meant is not None:
+            hint = msg("write true or false: {meant}, not {value}", meant=meant, value=value)
+            return (
+                None,
+                msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]),
+                hint,
+            )
     elif kind == "date":
         text = str(value)
         if _DATE.fullmatch(text):
