@@ -219,6 +219,43 @@ def test_alias_reported_on_the_line_of_the_alias():
     ]
 
 
+MERGE_KEY = (
+    "YAML merge keys (<<) are not supported (hint: write each setting out in full, on a line of its own)"
+)
+
+
+@pytest.mark.parametrize("value", ["=", "<<", "=="])
+def test_yaml_1_1_value_and_merge_signs_are_text(value):
+    assert (
+        parse(page("---", "title: Over ons", f"summary: {value}", "---"), PATH, "page").front.summary == value
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["title: Over ons", "<<: {summary: Wie wij zijn.}"],
+        ["title: Over ons", "<<:", "  - summary: Wie wij zijn."],
+        ["title: &t Over ons", "<<: *t"],  # refused as a merge key, before the alias is looked at
+        ["title: Over ons", "? <<", ": {menu: true}"],
+    ],
+)
+def test_merge_key_refused_at_its_line(lines):
+    assert errors_of(page("---", *lines, "---")) == [f"{PATH}:3: {MERGE_KEY}"]
+
+
+def test_merge_keys_of_aliases_cannot_expand():
+    lines = ["---", "title: x", "a: &a {k: v}"]
+    for new, old in zip("bcdefghi", "abcdefgh"):
+        lines.append(f"{new}: &{new} {{<<: [*{old}, *{old}, *{old}]}}")
+    assert errors_of(page(*lines, "---")) == [f"{PATH}:4: {MERGE_KEY}"]
+
+
+def test_merge_key_in_quotes_is_a_key_like_any_other():
+    (error,) = errors_of(page("---", "title: Over ons", "'<<': x", "---"))
+    assert error.startswith(f"{PATH}:3: unknown key '<<' (hint: allowed keys: ")
+
+
 @pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['true']", "!!python/name:os.system"])
 def test_python_tags_refused(tag):
     (error,) = errors_of(page("---", "summary: x", f"title: {tag}", "---"))

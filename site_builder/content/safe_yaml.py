@@ -4,6 +4,8 @@ PyYAML's safe loader, with these changes that matter to editors:
 
 * duplicate keys are an error instead of "last one wins";
 * aliases are refused, so an alias bomb cannot expand (front matter has no use for them);
+  so are YAML 1.1's merge keys (``<<: …``), which YAML 1.2 does not have and which only
+  copy from an alias; ``=`` (YAML 1.1's "value" key) is text, as in YAML 1.2;
 * dates stay text until validated, so ``2017-11-31`` is reported with its line
   instead of crashing the YAML parser;
 * numbers are read as YAML 1.2 reads them, in decimal digits only (see ``_INT``), never as
@@ -92,6 +94,9 @@ _INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 # with a hint (see schema's _YAML_11_BOOLEANS).
 _BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
 _BOOL_TAG = "tag:yaml.org,2002:bool"
+# YAML 1.1's merge key << and value key =, read as text: each resolved to a tag of its own, so
+# "summary: =" was refused as "the tag '!!value' is not allowed".
+_MERGE_TAG, _VALUE_TAG = "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 
 
@@ -143,8 +148,9 @@ def _not_a_number(loader: _Loader, node: yaml.ScalarNode, what: Message) -> _Yam
 
 def _resolvers() -> dict[str, list]:
     """PyYAML's resolvers without its dates (see the module's description) and YAML 1.1's
-    numbers and true and false, and with ``_BOOL``, ``_INT`` and ``_FLOAT``, tried in that order."""
-    left_out = (_TIMESTAMP, _INT_TAG, _FLOAT_TAG, _BOOL_TAG)
+    numbers, true and false, merge key and value key; with ``_BOOL``, ``_INT`` and ``_FLOAT``,
+    tried in that order."""
+    left_out = (_TIMESTAMP, _INT_TAG, _FLOAT_TAG, _BOOL_TAG, _MERGE_TAG, _VALUE_TAG)
     resolvers = {
         first: [(tag, regexp) for tag, regexp in found if tag not in left_out]
         for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
@@ -258,13 +264,19 @@ def _escapes(code: int) -> list[str]:
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
-    loader.flatten_mapping(node)
+    # Not loader.flatten_mapping(node): merge keys are refused below, so there is nothing to merge.
     result = YamlMap()
     result.line = node.start_mark.line + loader.line_offset
     result.key_lines, result.value_lines = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + loader.line_offset
+        if key == "<<" and not key_node.style:  # written "<<" in quotes, it is a key like any other
+            raise _YamlProblem(
+                msg("YAML merge keys (<<) are not supported"),
+                line,
+                msg("write each setting out in full, on a line of its own"),
+            )
         if not isinstance(key, str):
             raise _YamlProblem(
                 msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:")
