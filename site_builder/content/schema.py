@@ -188,8 +188,13 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
         hint = _unread_number(value.strip())
         if hint is not None:
             return None, msg("'{value}' is not read as a number", value=value), hint
-    hint = _TEXT_HINTS.get(type(value)) if kind == "text" else None
+    hint = text_hint(value) if kind == "text" else None
     return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), hint
+
+
+def text_hint(value: Any) -> Message | None:
+    """How to write text where YAML read ``value`` (true or false, a list, a mapping) instead; else None."""
+    return _TEXT_HINTS.get(type(value))
 
 
 def _text_hint(kind: str, key: str) -> Message | None:
