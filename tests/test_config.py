@@ -335,3 +335,39 @@ def test_a_title_in_a_language_when_no_language_is_declared_says_to_declare_it()
         "site.yaml:7: title.nl: 'nl' is not one of the languages "
         "(hint: declare the language under languages: first, with its locale and name)"
     ) in errors
+
+
+@pytest.mark.parametrize("nothing", ["~", "null", "NULL", ""])
+@pytest.mark.parametrize(
+    ("setting", "line", "expected"),
+    [
+        ("news_page_size", 18, "news_page_size is empty, expected a whole number (hint: such as 10)"),
+        (
+            "search",
+            18,
+            "search is empty, expected true or false "
+            "(hint: true: a search page in every language (the default); false: none)",
+        ),
+        (
+            "embed_hosts",
+            18,
+            "embed_hosts is empty, expected a list (hint: a list of host names, such as [www.youtube-nocookie.com])",
+        ),
+        (
+            "topics",
+            18,
+            "topics is empty, expected a mapping (key: value lines) "
+            "(hint: topics by key, each with a name and a slug per language)",
+        ),
+        (
+            "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes",
+            21,
+            "deploy.production.max_deletes is empty, expected a whole number "
+            "(hint: the pages a deploy may delete without --force (default 256))",
+        ),
+    ],
+)
+def test_a_setting_left_empty_has_a_hint_whatever_its_kind(nothing, setting, line, expected):
+    text = VALID.replace("news_page_size: 10\n", "") if setting == "news_page_size" else VALID
+    line -= setting == "news_page_size"
+    assert errors_of(text + f"{setting}: {nothing}".rstrip() + "\n") == [f"site.yaml:{line}: {expected}"]

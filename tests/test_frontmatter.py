@@ -766,6 +766,74 @@ def test_text_that_yaml_read_as_something_else_has_a_hint(setting, expected):
     assert errors_of(page("---", "title: Over ons", setting, "---", "Tekst.")) == [f"{PATH}:3: {expected}"]
 
 
+# --- nothing: ~, null, Null, NULL, an empty value or "" -------------------------
+
+NOTHING = ["~", "null", "Null", "NULL", "", "''"]
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+@pytest.mark.parametrize(
+    ("key", "kind", "expected"),
+    [
+        ("date", "news", "date is empty, expected a date (hint: write the date as YYYY-MM-DD)"),
+        (
+            "publish_date",
+            "page",
+            "publish_date is empty, expected a date "
+            "(hint: the first day the page is published, written YYYY-MM-DD)",
+        ),
+        ("weight", "page", "weight is empty, expected a whole number (hint: a whole number such as 10)"),
+        ("draft", "page", "draft is empty, expected true or false (hint: write true or false)"),
+        (
+            "aliases",
+            "page",
+            "aliases is empty, expected a list (hint: old addresses of this page on this site, such as /en/mou/)",
+        ),
+        (
+            "places",
+            "page",
+            "places is empty, expected a list (hint: write the items on the lines below it, each after '- ')",
+        ),
+        (
+            "topics",
+            "news",
+            "topics is empty, expected a list "
+            "(hint: keys of topics declared in site.yaml, such as [ema, partnerships])",
+        ),
+    ],
+)
+def test_a_setting_left_empty_has_a_hint_whatever_its_kind(nothing, key, kind, expected):
+    lines = ["title: Over ons", f"{key}: {nothing}".rstrip()]
+    if kind == "news" and key != "date":
+        lines.append("date: 2019-06-12")
+    assert errors_of(page("---", *lines, "---"), kind) == [f"{PATH}:3: {expected}"]
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+def test_a_figure_value_left_empty_has_a_hint(nothing):
+    text = figures_page(
+        "  - id: jobs", "    label: banen", "    source: OIS", f"    value: {nothing}".rstrip()
+    )
+    assert errors_of(text, "key-figures") == [
+        f"{PATH}:7: figures[1].value is empty, expected a number "
+        "(hint: a plain number such as 65000 or 2.5, without separators)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "found"), [("true", "true/false"), ("[2019-06-12]", "a list"), ("{day: 12}", "a mapping")]
+)
+def test_a_date_that_is_no_text_says_what_it_is(value, found):
+    assert errors_of(page("---", "title: Over ons", f"date: {value}", "---")) == [
+        f"{PATH}:3: date is {found}, expected a date (hint: write the date as YYYY-MM-DD)"
+    ]
+
+
+def test_a_focal_point_with_an_empty_value_shows_it_as_written():
+    (error,) = errors_of(page("---", "title: Over ons", "focal_point: [~, true, 50]", "---"))
+    assert error.startswith(f"{PATH}:3: focal_point '[~, true, 50]' is not two percentages [x, y] (hint: ")
+
+
 # --- true and false -----------------------------------------------------------
 
 

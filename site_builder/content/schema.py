@@ -171,13 +171,16 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
                 hint,
             )
     elif kind == "date":
-        text = str(value)
-        if _DATE.fullmatch(text):
-            try:
-                return datetime.date.fromisoformat(text), None, None
-            except ValueError:
-                return None, msg("'{text}' is not a valid date", text=text), None
-        return None, msg("'{text}' is not a date", text=text), None
+        # Nothing, true or false, a list or a mapping is described as such below: str() of it
+        # said "date 'None' is not a date".
+        if (isinstance(value, str) and value.strip()) or _is_number(value):
+            text = getattr(value, "written", str(value))
+            if _DATE.fullmatch(text):
+                try:
+                    return datetime.date.fromisoformat(text), None, None
+                except ValueError:
+                    return None, msg("'{text}' is not a valid date", text=text), None
+            return None, msg("'{text}' is not a date", text=text), None
     elif kind == "list":
         if isinstance(value, list):
             return value, None, None
@@ -197,6 +200,10 @@ def text_hint(value: Any) -> Message | None:
     return _TEXT_HINTS.get(type(value))
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _text_hint(kind: str, key: str) -> Message | None:
     if kind != "text":
         return None
@@ -204,7 +211,7 @@ def _text_hint(kind: str, key: str) -> Message | None:
 
 
 def _describe(value: Any) -> Message | str:
-    if value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):  # ~, nothing, or "" in quotes
         return msg("empty")
     if isinstance(value, bool):
         return msg("true/false")
