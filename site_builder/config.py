@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.content.frontmatter import SLUG, SLUG_HINT
-from site_builder.content.schema import Field, YamlMap, validate
+from site_builder.content.schema import Field, YamlMap, text_hint, validate
 from site_builder.errors import Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
@@ -220,7 +220,10 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     hosts: list[str] = []
     for index, (host, line) in enumerate(zip(written, lines, strict=True)):
         text = host.strip().lower() if isinstance(host, str) else ""
-        if not _HOST.fullmatch(text):
+        if host is None or (isinstance(host, str) and not text):  # ~, or nothing after the '-'
+            problem = msg("{key} {problem}", key=f"embed_hosts[{index + 1}]", problem=msg("is empty"))
+            errors.append(SiteError(problem, CONFIG_FILE, line, _HOST_HINT))
+        elif not _HOST.fullmatch(text):
             errors.append(
                 SiteError(
                     msg("{key} '{host}' is not a host name", key=f"embed_hosts[{index + 1}]", host=host),
@@ -236,13 +239,27 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
 
 _TOP = {
     "base_url": Field("text", required=True, check=_check_url, hint=msg("such as https://example.org")),
-    "default_language": Field("text", required=True),
+    "default_language": Field(
+        "text",
+        required=True,
+        hint=msg("the code of one of the languages, such as default_language: en"),
+    ),
     "news_page_size": Field(
         "int", check=lambda n: None if n >= 1 else msg("must be at least 1"), hint=msg("such as 10")
     ),
-    "title": Field("map", required=True, hint=msg("one title per language code")),
+    "title": Field(
+        "map",
+        required=True,
+        hint=msg("one title per language, on indented lines below it, such as 'en: Life Sciences Amsterdam'"),
+    ),
     "description": Field("map"),
-    "languages": Field("map", required=True, hint=msg("language codes with locale and name")),
+    "languages": Field(
+        "map",
+        required=True,
+        hint=msg(
+            "each language's code with its locale and name, such as 'en: {{locale: en_GB, name: English}}'"
+        ),
+    ),
     "missing_translation": Field(
         "text",
         check=lambda v: (
@@ -279,7 +296,12 @@ def load_config(root: Path) -> SiteConfig:
             CONFIG_FILE,
             hint=msg("run site-builder in the site's folder ({folder})", folder=root),
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise SiteError(
+            msg("the file is not valid UTF-8 text"), CONFIG_FILE, line, msg("save the file as UTF-8")
+        ) from None
+    except OSError as exc:
         raise SiteError(msg("cannot read the file: {reason}", reason=exc), CONFIG_FILE) from None
     return parse_config(text)
 
@@ -291,7 +313,12 @@ def parse_config(text: str) -> SiteConfig:
 
     data = read_yaml(text, CONFIG_FILE)
     if not isinstance(data, dict):
-        raise SiteError(msg("site.yaml must be a mapping of settings"), CONFIG_FILE, 1)
+        raise SiteError(
+            msg("site.yaml must be a mapping of settings"),
+            CONFIG_FILE,
+            1,
+            msg("write settings as 'key: value' lines, such as 'base_url: https://example.org'"),
+        )
     errors: list[SiteError] = []
     values = validate(data, _TOP, CONFIG_FILE, errors)
     languages = _languages(values.get("languages"), errors)
@@ -534,9 +561,10 @@ def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors:
         at = value.key_lines[code]
         if code not in codes:
             problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
-            errors.append(SiteError(problem, CONFIG_FILE, at, msg("one of: {codes}", codes=", ".join(codes))))
+            errors.append(SiteError(problem, CONFIG_FILE, at, _one_of_the_languages(codes)))
         elif not isinstance(text, str) or not text.strip():
-            errors.append(SiteError(msg("{key}.{code} must be text", key=where, code=code), CONFIG_FILE, at))
+            problem = msg("{key}.{code} must be text", key=where, code=code)
+            errors.append(SiteError(problem, CONFIG_FILE, at, _text_per_language_hint(key, code, text)))
         else:
             found.append((f"{key}:{code}", text.strip()))
     for code in codes:
@@ -577,7 +605,15 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
             continue
         if not isinstance(spec, dict):
             errors.append(
-                SiteError(msg("languages.{code} must have locale and name", code=code), CONFIG_FILE, line)
+                SiteError(
+                    msg("languages.{code} must have locale and name", code=code),
+                    CONFIG_FILE,
+                    line,
+                    msg(
+                        "write them on indented lines below it, "
+                        "such as 'locale: nl_NL' and 'name: Nederlands'"
+                    ),
+                )
             )
             continue
         values = validate(spec, _LANGUAGE, CONFIG_FILE, errors, f"languages.{code}.")
@@ -599,6 +635,30 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
     return result
 
 
+def _one_of_the_languages(codes: list[str]) -> Message:
+    if not codes:  # the languages themselves are wrong, and reported
+        return msg("declare the language under languages: first, with its locale and name")
+    return msg("one of: {codes}", codes=", ".join(codes))
+
+
+def _text_per_language_hint(key: str, code: str, value: object) -> Message:
+    """How to write ``key``'s text in the language ``code``, given that YAML read ``value``."""
+    found = text_hint(value)
+    if found is not None:
+        return found
+    if key == "title":
+        return msg("the site's title in that language, such as {code}: Life Sciences Amsterdam", code=code)
+    if key == "description":
+        return msg(
+            "a sentence about the site in that language, such as {code}: Where science meets care", code=code
+        )
+    if key == "address":
+        return msg("the postal address in that language, its lines below '{code}: |'", code=code)
+    return msg(
+        "the organisation's name in that language, such as {code}: Amsterdam Economic Board", code=code
+    )
+
+
 def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
     if values is None:
         return {}
@@ -611,10 +671,12 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
                     msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code),
                     CONFIG_FILE,
                     line,
+                    _one_of_the_languages(codes),
                 )
             )
         elif not isinstance(text, str) or not text.strip():
-            errors.append(SiteError(msg("{key}.{code} must be text", key=key, code=code), CONFIG_FILE, line))
+            problem = msg("{key}.{code} must be text", key=key, code=code)
+            errors.append(SiteError(problem, CONFIG_FILE, line, _text_per_language_hint(key, code, text)))
         else:
             result[code] = text
     if required:

@@ -272,6 +272,50 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nnews_size: 3\n"),
         ["site.yaml:5: unknown key 'news_size' (hint: did you mean 'news_page_size'?)"],
     ),
+    "a page kept back with draft: yes, which YAML 1.1 read as true": (
+        about_nl("title: Over ons", "draft: yes"),
+        [f"{ABOUT_NL}:3: draft is 'yes', expected true or false (hint: write true or false: true, not yes)"],
+    ),
+    "site.yaml: search switched off with no": (
+        replace_in("site.yaml", "news_page_size: 10\n", "news_page_size: 10\nsearch: no\n"),
+        ["site.yaml:5: search is 'no', expected true or false (hint: write true or false: false, not no)"],
+    ),
+    "site.yaml: a title left empty": (
+        replace_in("site.yaml", "  nl: Life Sciences & Health Amsterdam\n", "  nl:\n"),
+        [
+            "site.yaml:7: title.nl must be text "
+            "(hint: the site's title in that language, such as nl: Life Sciences Amsterdam)"
+        ],
+    ),
+    "site.yaml: a description in a language the site does not have": (
+        replace_in(
+            "site.yaml",
+            "description:\n",
+            "description:\n  de: Wo Lebenswissenschaften und Daten sich treffen.\n",
+        ),
+        ["site.yaml:9: description.de: 'de' is not one of the languages (hint: one of: en, nl)"],
+    ),
+    "site.yaml: a language without its locale and name": (
+        replace_in("site.yaml", "  nl:\n    locale: nl_NL\n    name: Nederlands\n", "  nl: Nederlands\n"),
+        [
+            "site.yaml:15: languages.nl must have locale and name "
+            "(hint: write them on indented lines below it, such as 'locale: nl_NL' and 'name: Nederlands')"
+        ],
+    ),
+    "site.yaml: a list, not settings": (
+        {"site.yaml": "- base_url: https://lsh.amsterdam\n"},
+        [
+            "site.yaml:1: site.yaml must be a mapping of settings "
+            "(hint: write settings as 'key: value' lines, such as 'base_url: https://example.org')"
+        ],
+    ),
+    "site.yaml not UTF-8": (
+        lambda root: append_bytes(root / "site.yaml", b"# caf\xe9\n"),
+        [
+            f"site.yaml:{lines_in('site.yaml') + 1}: the file is not valid UTF-8 text "
+            "(hint: save the file as UTF-8)"
+        ],
+    ),
     "stylesheet not UTF-8": (
         lambda root: append_bytes(root / "assets/site.css", b"/* caf\xe9 */\n"),
         [

@@ -118,6 +118,31 @@ def test_number_with_a_leading_zero_is_refused():
     ]
 
 
+@pytest.mark.parametrize(("word", "meant"), [("no", "false"), ("off", "false"), ("Yes", "true")])
+def test_search_switched_with_a_yaml_1_1_word_is_refused(word, meant):
+    assert errors_of(VALID + f"search: {word}\n") == [
+        f"site.yaml:18: search is '{word}', expected true or false "
+        f"(hint: write true or false: {meant}, not {word})"
+    ]
+
+
+def test_search_switched_off_with_false():
+    assert parse_config(VALID + "search: False\n").search is False
+
+
+def test_no_is_a_language_code_not_false():
+    # YAML 1.1 read the key no (Norwegian) as false.
+    config = parse_config(
+        edit(
+            "  nl: Life Sciences & Health Amsterdam\n",
+            "  nl: Life Sciences & Health Amsterdam\n  no: LSH Amsterdam\n",
+        )
+        + "  no:\n    locale: nb_NO\n    name: Norsk\n"
+    )
+    assert config.codes == ("en", "nl", "no")
+    assert config.language("no").title == "LSH Amsterdam"
+
+
 def test_news_page_size_at_least_one():
     assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
         "site.yaml:4: news_page_size must be at least 1 (hint: such as 10)"
@@ -172,16 +197,19 @@ def test_missing_title_for_a_language():
 
 def test_title_for_a_language_that_is_not_configured():
     assert errors_of(edit("title:\n", "title:\n  de: Lebenswissenschaften\n")) == [
-        "site.yaml:6: title.de: 'de' is not one of the languages"
+        "site.yaml:6: title.de: 'de' is not one of the languages (hint: one of: nl, en)"
     ]
 
 
 def test_missing_required_keys_named_at_line_1():
     assert errors_of("news_page_size: 3\n") == [
         "site.yaml:1: missing required key 'base_url' (hint: such as https://example.org)",
-        "site.yaml:1: missing required key 'default_language' (hint: add a line 'default_language: …')",
-        "site.yaml:1: missing required key 'languages' (hint: language codes with locale and name)",
-        "site.yaml:1: missing required key 'title' (hint: one title per language code)",
+        "site.yaml:1: missing required key 'default_language' "
+        "(hint: the code of one of the languages, such as default_language: en)",
+        "site.yaml:1: missing required key 'languages' "
+        "(hint: each language's code with its locale and name, such as 'en: {locale: en_GB, name: English}')",
+        "site.yaml:1: missing required key 'title' "
+        "(hint: one title per language, on indented lines below it, such as 'en: Life Sciences Amsterdam')",
     ]
 
 
@@ -208,10 +236,138 @@ def test_duplicate_key():
 
 
 def test_not_a_mapping():
-    assert errors_of("- en\n- nl\n") == ["site.yaml:1: site.yaml must be a mapping of settings"]
+    assert errors_of("- en\n- nl\n") == [
+        "site.yaml:1: site.yaml must be a mapping of settings "
+        "(hint: write settings as 'key: value' lines, such as 'base_url: https://example.org')"
+    ]
+
+
+def test_an_empty_site_yaml_is_not_a_mapping_of_settings():
+    assert errors_of("# nothing set yet\n") == [
+        "site.yaml:1: site.yaml must be a mapping of settings "
+        "(hint: write settings as 'key: value' lines, such as 'base_url: https://example.org')"
+    ]
+
+
+def test_a_language_written_without_its_locale_and_name():
+    assert errors_of(edit("  nl:\n    locale: nl_NL\n    name: Nederlands\n", "  nl: Nederlands\n")) == [
+        "site.yaml:12: languages.nl must have locale and name "
+        "(hint: write them on indented lines below it, such as 'locale: nl_NL' and 'name: Nederlands')"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  nl: Life Sciences & Health Amsterdam\n",
+            "  nl: ~\n",
+            "site.yaml:7: title.nl must be text "
+            "(hint: the site's title in that language, such as nl: Life Sciences Amsterdam)",
+        ),
+        (
+            "  nl: Life Sciences & Health Amsterdam\n",
+            "  nl:\n",
+            "site.yaml:7: title.nl must be text "
+            "(hint: the site's title in that language, such as nl: Life Sciences Amsterdam)",
+        ),
+        (
+            "  en: Where life sciences & health meet data science.\n",
+            "  en: ' '\n",
+            "site.yaml:9: description.en must be text "
+            "(hint: a sentence about the site in that language, such as en: Where science meets care)",
+        ),
+        (
+            "  nl: Life Sciences & Health Amsterdam\n",
+            "  nl: true\n",
+            'site.yaml:7: title.nl must be text (hint: put the word in quotes, such as "true": '
+            "unquoted, true and false are read as true or false)",
+        ),
+        (
+            "  en: Where life sciences & health meet data science.\n",
+            "  en: Where: here\n",
+            "site.yaml:9: invalid YAML: a ': ' inside text that is not in quotes "
+            "(hint: put text that contains ': ' in quotes)",
+        ),
+    ],
+)
+def test_a_title_or_description_that_is_not_text_has_a_hint(old, new, expected):
+    assert errors_of(edit(old, new)) == [expected]
+
+
+@pytest.mark.parametrize("value", ["", " ~"])
+def test_default_language_left_empty_has_a_hint(value):
+    assert errors_of(edit("default_language: en", f"default_language:{value}")) == [
+        "site.yaml:3: default_language is empty, expected text "
+        "(hint: the code of one of the languages, such as default_language: en)"
+    ]
+
+
+def test_an_embed_host_left_empty_is_empty_not_none():
+    assert errors_of(VALID + "embed_hosts:\n  -\n  - www.youtube-nocookie.com\n") == [
+        "site.yaml:19: embed_hosts[1] is empty "
+        "(hint: a host name alone, such as www.youtube-nocookie.com, without https:// or a path)"
+    ]
+
+
+def test_site_yaml_not_utf8_names_its_line(tmp_path):
+    (tmp_path / "site.yaml").write_bytes(VALID.encode() + b"# caf\xe9\n")
+    with pytest.raises(SiteError) as caught:
+        load_config(tmp_path)
+    assert format_error(caught.value) == (
+        "site.yaml:18: the file is not valid UTF-8 text (hint: save the file as UTF-8)"
+    )
 
 
 def test_a_name_left_empty_has_a_hint():
     assert errors_of(edit("    name: English\n", "    name: ~\n")) == [
         "site.yaml:17: languages.en.name is empty, expected text (hint: the language's own name, such as Nederlands)"
     ]
+
+
+def test_a_title_in_a_language_when_no_language_is_declared_says_to_declare_it():
+    errors = errors_of(
+        VALID.replace("  nl:\n    locale", "  NL:\n    locale").replace(
+            "  en:\n    locale", "  EN:\n    locale"
+        )
+    )
+    assert (
+        "site.yaml:7: title.nl: 'nl' is not one of the languages "
+        "(hint: declare the language under languages: first, with its locale and name)"
+    ) in errors
+
+
+@pytest.mark.parametrize("nothing", ["~", "null", "NULL", ""])
+@pytest.mark.parametrize(
+    ("setting", "line", "expected"),
+    [
+        ("news_page_size", 18, "news_page_size is empty, expected a whole number (hint: such as 10)"),
+        (
+            "search",
+            18,
+            "search is empty, expected true or false "
+            "(hint: true: a search page in every language (the default); false: none)",
+        ),
+        (
+            "embed_hosts",
+            18,
+            "embed_hosts is empty, expected a list (hint: a list of host names, such as [www.youtube-nocookie.com])",
+        ),
+        (
+            "topics",
+            18,
+            "topics is empty, expected a mapping (key: value lines) "
+            "(hint: topics by key, each with a name and a slug per language)",
+        ),
+        (
+            "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes",
+            21,
+            "deploy.production.max_deletes is empty, expected a whole number "
+            "(hint: the pages a deploy may delete without --force (default 256))",
+        ),
+    ],
+)
+def test_a_setting_left_empty_has_a_hint_whatever_its_kind(nothing, setting, line, expected):
+    text = VALID.replace("news_page_size: 10\n", "") if setting == "news_page_size" else VALID
+    line -= setting == "news_page_size"
+    assert errors_of(text + f"{setting}: {nothing}".rstrip() + "\n") == [f"site.yaml:{line}: {expected}"]

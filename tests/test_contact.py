@@ -238,6 +238,31 @@ SETTINGS = (REPO / "site.yaml").read_text("utf-8").split("\ncontact:\n")[0] + "\
             ),
         ),
         (
+            "contact:\n  - name: Programme team\n    address:\n      en: Amstel 1\n      nl: [Amstel 1]\n",
+            (
+                "contact[1].address.nl must be text (hint: write the text on the same line; "
+                'text that starts with [ or - goes in quotes, such as "[draft] Plan")'
+            ),
+        ),
+        (
+            "contact:\n  - name:\n      en: Programme team\n      nl: ~\n",
+            (
+                "contact[1].name.nl must be text "
+                "(hint: the organisation's name in that language, such as nl: Amsterdam Economic Board)"
+            ),
+        ),
+        (
+            "contact:\n  - name: Programme team\n    address:\n      en: Amstel 1\n      nl:\n",
+            (
+                "contact[1].address.nl must be text "
+                "(hint: the postal address in that language, its lines below 'nl: |')"
+            ),
+        ),
+        (
+            "contact:\n  - name:\n      nl: Programmateam\n      en: Programme team\n      de: Team\n",
+            "contact[1].name.de: 'de' is not one of the languages (hint: one of: en, nl)",
+        ),
+        (
             "contact:\n  - Programme team\n",
             (
                 "contact[1] must be an organisation with a name and its addresses "

@@ -219,6 +219,43 @@ def test_alias_reported_on_the_line_of_the_alias():
     ]
 
 
+MERGE_KEY = (
+    "YAML merge keys (<<) are not supported (hint: write each setting out in full, on a line of its own)"
+)
+
+
+@pytest.mark.parametrize("value", ["=", "<<", "=="])
+def test_yaml_1_1_value_and_merge_signs_are_text(value):
+    assert (
+        parse(page("---", "title: Over ons", f"summary: {value}", "---"), PATH, "page").front.summary == value
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["title: Over ons", "<<: {summary: Wie wij zijn.}"],
+        ["title: Over ons", "<<:", "  - summary: Wie wij zijn."],
+        ["title: &t Over ons", "<<: *t"],  # refused as a merge key, before the alias is looked at
+        ["title: Over ons", "? <<", ": {menu: true}"],
+    ],
+)
+def test_merge_key_refused_at_its_line(lines):
+    assert errors_of(page("---", *lines, "---")) == [f"{PATH}:3: {MERGE_KEY}"]
+
+
+def test_merge_keys_of_aliases_cannot_expand():
+    lines = ["---", "title: x", "a: &a {k: v}"]
+    for new, old in zip("bcdefghi", "abcdefgh"):
+        lines.append(f"{new}: &{new} {{<<: [*{old}, *{old}, *{old}]}}")
+    assert errors_of(page(*lines, "---")) == [f"{PATH}:4: {MERGE_KEY}"]
+
+
+def test_merge_key_in_quotes_is_a_key_like_any_other():
+    (error,) = errors_of(page("---", "title: Over ons", "'<<': x", "---"))
+    assert error.startswith(f"{PATH}:3: unknown key '<<' (hint: allowed keys: ")
+
+
 @pytest.mark.parametrize("tag", ["!!python/object/apply:os.system ['true']", "!!python/name:os.system"])
 def test_python_tags_refused(tag):
     (error,) = errors_of(page("---", "summary: x", f"title: {tag}", "---"))
@@ -706,9 +743,9 @@ def test_swot_item_must_be_a_mapping():
             'text that starts with [ or - goes in quotes, such as "[draft] Plan")',
         ),
         (
-            "summary: yes",
-            'summary is true/false, expected text (hint: put the word in quotes, such as "yes": '
-            "unquoted, yes, no, on, off, true and false are read as true or false)",
+            "summary: true",
+            'summary is true/false, expected text (hint: put the word in quotes, such as "true": '
+            "unquoted, true and false are read as true or false)",
         ),
         (
             "summary: {a: b}",
@@ -727,6 +764,126 @@ def test_swot_item_must_be_a_mapping():
 )
 def test_text_that_yaml_read_as_something_else_has_a_hint(setting, expected):
     assert errors_of(page("---", "title: Over ons", setting, "---", "Tekst.")) == [f"{PATH}:3: {expected}"]
+
+
+# --- nothing: ~, null, Null, NULL, an empty value or "" -------------------------
+
+NOTHING = ["~", "null", "Null", "NULL", "", "''"]
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+@pytest.mark.parametrize(
+    ("key", "kind", "expected"),
+    [
+        ("date", "news", "date is empty, expected a date (hint: write the date as YYYY-MM-DD)"),
+        (
+            "publish_date",
+            "page",
+            "publish_date is empty, expected a date "
+            "(hint: the first day the page is published, written YYYY-MM-DD)",
+        ),
+        ("weight", "page", "weight is empty, expected a whole number (hint: a whole number such as 10)"),
+        ("draft", "page", "draft is empty, expected true or false (hint: write true or false)"),
+        (
+            "aliases",
+            "page",
+            "aliases is empty, expected a list (hint: old addresses of this page on this site, such as /en/mou/)",
+        ),
+        (
+            "places",
+            "page",
+            "places is empty, expected a list (hint: write the items on the lines below it, each after '- ')",
+        ),
+        (
+            "topics",
+            "news",
+            "topics is empty, expected a list "
+            "(hint: keys of topics declared in site.yaml, such as [ema, partnerships])",
+        ),
+    ],
+)
+def test_a_setting_left_empty_has_a_hint_whatever_its_kind(nothing, key, kind, expected):
+    lines = ["title: Over ons", f"{key}: {nothing}".rstrip()]
+    if kind == "news" and key != "date":
+        lines.append("date: 2019-06-12")
+    assert errors_of(page("---", *lines, "---"), kind) == [f"{PATH}:3: {expected}"]
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+def test_a_figure_value_left_empty_has_a_hint(nothing):
+    text = figures_page(
+        "  - id: jobs", "    label: banen", "    source: OIS", f"    value: {nothing}".rstrip()
+    )
+    assert errors_of(text, "key-figures") == [
+        f"{PATH}:7: figures[1].value is empty, expected a number "
+        "(hint: a plain number such as 65000 or 2.5, without separators)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "found"), [("true", "true/false"), ("[2019-06-12]", "a list"), ("{day: 12}", "a mapping")]
+)
+def test_a_date_that_is_no_text_says_what_it_is(value, found):
+    assert errors_of(page("---", "title: Over ons", f"date: {value}", "---")) == [
+        f"{PATH}:3: date is {found}, expected a date (hint: write the date as YYYY-MM-DD)"
+    ]
+
+
+def test_a_focal_point_with_an_empty_value_shows_it_as_written():
+    (error,) = errors_of(page("---", "title: Over ons", "focal_point: [~, true, 50]", "---"))
+    assert error.startswith(f"{PATH}:3: focal_point '[~, true, 50]' is not two percentages [x, y] (hint: ")
+
+
+# --- true and false -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["yes", "no", "on", "off", "Yes", "NO", "On", "OFF", "y", "n"])
+def test_yaml_1_1_words_for_true_and_false_are_text(word):
+    front = parse(
+        page("---", "title: Over ons", f"summary: {word}", f"menu_title: {word}", "---"), PATH, "page"
+    ).front
+    assert (front.summary, front.menu_title) == (word, word)
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [("true", True), ("True", True), ("TRUE", True), ("false", False), ("False", False), ("FALSE", False)],
+)
+def test_true_and_false_as_yaml_1_2_writes_them(written, value):
+    front = parse(
+        page("---", "title: Over ons", f"draft: {written}", f"menu: {written}", "---"), PATH, "page"
+    ).front
+    assert (front.draft, front.menu) == (value, value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("draft: yes", "draft is 'yes', expected true or false (hint: write true or false: true, not yes)"),
+        ("draft: No", "draft is 'No', expected true or false (hint: write true or false: false, not No)"),
+        ("menu: on", "menu is 'on', expected true or false (hint: write true or false: true, not on)"),
+        ("menu: OFF", "menu is 'OFF', expected true or false (hint: write true or false: false, not OFF)"),
+        ("draft: ja", "draft is 'ja', expected true or false (hint: write true or false: true, not ja)"),
+        ("draft: nee", "draft is 'nee', expected true or false (hint: write true or false: false, not nee)"),
+        ("draft: tRUE", "draft is 'tRUE', expected true or false (hint: write true or false)"),
+        (
+            "draft: !!bool yes",
+            "'yes' is not true or false (hint: write true or false, and leave out the tag)",
+        ),
+    ],
+)
+def test_a_word_for_true_or_false_other_than_true_and_false_is_refused(setting, expected):
+    assert errors_of(page("---", "title: Over ons", setting, "---")) == [f"{PATH}:3: {expected}"]
+
+
+def test_a_figure_highlighted_with_yes_is_refused():
+    text = figures_page(
+        "  - id: jobs", "    value: 5", "    label: banen", "    source: OIS", "    highlight: yes"
+    )
+    assert errors_of(text, "key-figures") == [
+        f"{PATH}:8: figures[1].highlight is 'yes', expected true or false "
+        "(hint: write true or false: true, not yes)"
+    ]
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from site_builder.output.publish import output_lock
 MEMORY_LIMIT = 256 * 1024 * 1024  # a build of the mini site needs well under half of this
 
 ALIAS_HINT = "(hint: write the value out in full)"
+MERGE_HINT = "(hint: write each setting out in full, on a line of its own)"
 TAG_HINT = "(hint: tags such as !!python/object are not allowed)"
 TEMPLATE_HINT = "(hint: the name of a file in templates/, such as page.html)"
 ALIASES_HINT = "(hint: old addresses of this page on this site, such as /en/mou/)"
@@ -43,6 +44,14 @@ def billion_laughs() -> list[str]:
     lines = ["title: Over ons", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for new, old in zip("bcdefghij", "abcdefghi"):
         lines.append(f"{new}: &{new} [{', '.join([f'*{old}'] * 9)}]")
+    return lines
+
+
+def merge_bomb() -> list[str]:
+    """Nine levels of mappings, each merging nine aliases of the one before."""
+    lines = ["title: Over ons", "a: &a {k: lol}"]
+    for new, old in zip("bcdefghij", "abcdefghi"):
+        lines.append(f"{new}: &{new} {{<<: [{', '.join([f'*{old}'] * 9)}]}}")
     return lines
 
 
@@ -62,6 +71,10 @@ CASES = {
     "alias bomb": (
         about_nl(*billion_laughs()),
         [f"{ABOUT_NL}:4: YAML aliases (*name) are not supported {ALIAS_HINT}"],
+    ),
+    "merge key bomb": (
+        about_nl(*merge_bomb()),
+        [f"{ABOUT_NL}:4: YAML merge keys (<<) are not supported {MERGE_HINT}"],
     ),
     "tag that runs a command": (
         about_nl("title: !!python/object/apply:os.system ['touch tag-ran']"),
@@ -237,6 +250,7 @@ def snapshot(root: Path) -> tuple[dict[str, bytes], list[str]]:
 
 IN_A_CAPPED_PROCESS = {
     "alias bomb",
+    "merge key bomb",
     "tag that runs a command",
     "tag that builds an object",
     "scalar of a megabyte",

@@ -278,6 +278,15 @@ def _nonblank(value: str) -> Message | None:
     return None if value.strip() else msg("is empty")
 
 
+def _as_written(value: Any) -> str:
+    """A value as YAML writes it: nothing as ~, true and false in lower case, a number as typed."""
+    if value is None:
+        return "~"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return getattr(value, "written", str(value))
+
+
 def _between(low: int, high: int):
     def check(value: float) -> Message | None:
         return (
@@ -352,7 +361,7 @@ _COMMON = {
             and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in point)
             else msg(
                 "'{value}' is not {what}",
-                value=f"[{', '.join(map(str, point))}]",
+                value=f"[{', '.join(map(_as_written, point))}]",
                 what=msg("two percentages [x, y]"),
             )
         ),

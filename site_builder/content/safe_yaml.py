@@ -4,11 +4,16 @@ PyYAML's safe loader, with these changes that matter to editors:
 
 * duplicate keys are an error instead of "last one wins";
 * aliases are refused, so an alias bomb cannot expand (front matter has no use for them);
+  so are YAML 1.1's merge keys (``<<: …``), which YAML 1.2 does not have and which only
+  copy from an alias; ``=`` (YAML 1.1's "value" key) is text, as in YAML 1.2;
 * dates stay text until validated, so ``2017-11-31`` is reported with its line
   instead of crashing the YAML parser;
 * numbers are read as YAML 1.2 reads them, in decimal digits only (see ``_INT``), never as
   YAML 1.1 does: ``010`` was 8, ``1_000`` 1000, ``1:30`` 90; a number remembers how it was
   written, so a field of text keeps ``007`` or ``1.50`` as typed;
+* true and false are as YAML 1.2 writes them (``true``, ``True``, ``TRUE``, and so for
+  false), never YAML 1.1's ``yes``, ``no``, ``on``, ``off``: those are text, so
+  ``summary: yes`` means the word, and ``draft: no`` is refused with a hint, not read as false;
 * lists and mappings nested more than ``MAX_DEPTH`` deep are refused before
   they are built, so ``[[[[…]]]]`` cannot exhaust Python's recursion limit;
 * text holding a control character (other than tab and line break) or a noncharacter
@@ -83,6 +88,15 @@ _FLOAT = re.compile(
     r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
 )
 _INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# True and false as YAML 1.2's core schema writes them. YAML 1.1 also read yes, no, on and off
+# (any case) so: "menu: on" put a page in the menu, "draft: no" published it, and a language
+# code no (Norwegian) was false. Each is text now, and where true or false is needed, refused
+# with a hint (see schema's _YAML_11_BOOLEANS).
+_BOOL = re.compile(r"(?:true|True|TRUE|false|False|FALSE)\Z")
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+# YAML 1.1's merge key << and value key =, read as text: each resolved to a tag of its own, so
+# "summary: =" was refused as "the tag '!!value' is not allowed".
+_MERGE_TAG, _VALUE_TAG = "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 
 
@@ -114,6 +128,16 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
     return number
 
 
+def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
+    if not _BOOL.match(node.value):  # with the tag !!bool written before it
+        raise _YamlProblem(
+            msg("'{value}' is not {what}", value=node.value, what=msg("true or false")),
+            node.start_mark.line + loader.line_offset,
+            msg("write true or false, and leave out the tag"),
+        )
+    return node.value.lower() == "true"
+
+
 def _not_a_number(loader: _Loader, node: yaml.ScalarNode, what: Message) -> _YamlProblem:
     return _YamlProblem(
         msg("'{value}' is not {what}", value=node.value, what=what),
@@ -124,11 +148,15 @@ def _not_a_number(loader: _Loader, node: yaml.ScalarNode, what: Message) -> _Yam
 
 def _resolvers() -> dict[str, list]:
     """PyYAML's resolvers without its dates (see the module's description) and YAML 1.1's
-    numbers, and with ``_INT`` and ``_FLOAT``, tried in that order."""
+    numbers, true and false, merge key and value key; with ``_BOOL``, ``_INT`` and ``_FLOAT``,
+    tried in that order."""
+    left_out = (_TIMESTAMP, _INT_TAG, _FLOAT_TAG, _BOOL_TAG, _MERGE_TAG, _VALUE_TAG)
     resolvers = {
-        first: [(tag, regexp) for tag, regexp in found if tag not in (_TIMESTAMP, _INT_TAG, _FLOAT_TAG)]
+        first: [(tag, regexp) for tag, regexp in found if tag not in left_out]
         for first, found in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
+    for first in "tTfF":
+        resolvers.setdefault(first, []).append((_BOOL_TAG, _BOOL))
     for first in "-+.0123456789":
         resolvers.setdefault(first, [])
         if first != ".":
@@ -236,13 +264,19 @@ def _escapes(code: int) -> list[str]:
 
 
 def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
-    loader.flatten_mapping(node)
+    # Not loader.flatten_mapping(node): merge keys are refused below, so there is nothing to merge.
     result = YamlMap()
     result.line = node.start_mark.line + loader.line_offset
     result.key_lines, result.value_lines = {}, {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + loader.line_offset
+        if key == "<<" and not key_node.style:  # written "<<" in quotes, it is a key like any other
+            raise _YamlProblem(
+                msg("YAML merge keys (<<) are not supported"),
+                line,
+                msg("write each setting out in full, on a line of its own"),
+            )
         if not isinstance(key, str):
             raise _YamlProblem(
                 msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:")
@@ -278,6 +312,7 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_list)
 _Loader.add_constructor(_INT_TAG, _construct_int)
 _Loader.add_constructor(_FLOAT_TAG, _construct_float)
+_Loader.add_constructor(_BOOL_TAG, _construct_bool)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 

@@ -90,13 +90,17 @@ _KIND_HINTS = {
 # Where text is needed, what YAML read instead tells how to write it. (Nothing at all, as in
 # "name:" or "name: ~", is told by the field's own hint, or by _text_hint.)
 _TEXT_HINTS = {
-    bool: msg(
-        'put the word in quotes, such as "yes": unquoted, yes, no, on, off, true and false are read as true or false'
-    ),
+    bool: msg('put the word in quotes, such as "true": unquoted, true and false are read as true or false'),
     YamlList: msg(
         'write the text on the same line; text that starts with [ or - goes in quotes, such as "[draft] Plan"'
     ),
     YamlMap: msg("text that contains ': ' or starts with {{ goes in quotes"),
+}
+# What YAML 1.1 read as true or false and we read as text (see safe_yaml._BOOL), and the Dutch
+# words for them: written where true or false is needed, they are refused with the one meant.
+_YAML_11_BOOLEANS = {
+    **dict.fromkeys(("yes", "y", "on", "ja"), "true"),
+    **dict.fromkeys(("no", "n", "off", "nee"), "false"),
 }
 # What YAML 1.1 read as a number and we read as text (see safe_yaml._INT): written where a
 # number is needed, most likely meant as one.
@@ -158,14 +162,25 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
     elif kind == "bool":
         if isinstance(value, bool):
             return value, None, None
+        meant = _YAML_11_BOOLEANS.get(value.strip().lower()) if isinstance(value, str) else None
+        if meant is not None:
+            hint = msg("write true or false: {meant}, not {value}", meant=meant, value=value)
+            return (
+                None,
+                msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]),
+                hint,
+            )
     elif kind == "date":
-        text = str(value)
-        if _DATE.fullmatch(text):
-            try:
-                return datetime.date.fromisoformat(text), None, None
-            except ValueError:
-                return None, msg("'{text}' is not a valid date", text=text), None
-        return None, msg("'{text}' is not a date", text=text), None
+        # Nothing, true or false, a list or a mapping is described as such below: str() of it
+        # said "date 'None' is not a date".
+        if (isinstance(value, str) and value.strip()) or _is_number(value):
+            text = getattr(value, "written", str(value))
+            if _DATE.fullmatch(text):
+                try:
+                    return datetime.date.fromisoformat(text), None, None
+                except ValueError:
+                    return None, msg("'{text}' is not a valid date", text=text), None
+            return None, msg("'{text}' is not a date", text=text), None
     elif kind == "list":
         if isinstance(value, list):
             return value, None, None
@@ -176,8 +191,17 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
         hint = _unread_number(value.strip())
         if hint is not None:
             return None, msg("'{value}' is not read as a number", value=value), hint
-    hint = _TEXT_HINTS.get(type(value)) if kind == "text" else None
+    hint = text_hint(value) if kind == "text" else None
     return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), hint
+
+
+def text_hint(value: Any) -> Message | None:
+    """How to write text where YAML read ``value`` (true or false, a list, a mapping) instead; else None."""
+    return _TEXT_HINTS.get(type(value))
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _text_hint(kind: str, key: str) -> Message | None:
@@ -187,7 +211,7 @@ def _text_hint(kind: str, key: str) -> Message | None:
 
 
 def _describe(value: Any) -> Message | str:
-    if value is None:
+    if value is None or (isinstance(value, str) and not value.strip()):  # ~, nothing, or "" in quotes
         return msg("empty")
     if isinstance(value, bool):
         return msg("true/false")
