@@ -307,15 +307,10 @@ class MarkupRenderer:
     def _tag_line(self, written: str, href: str) -> int:
         """The line of a raw link: the n-th start tag written so is on the line of its n-th
         occurrence; a tag Markdown changed (a backslash escape, a tab) is looked for by its address."""
-        nth = self._tags_seen.get(written, 0)
-        self._tags_seen[written] = nth + 1
-        occurrences = (
-            self._lines.lines_of(written)
-            or self._lines.lines_with(href)
-            or self._lines.lines_escaped(href)
-            or (0,)
+        found = (
+            self._lines.lines_of(written) or self._lines.lines_with(href) or self._lines.lines_escaped(href)
         )
-        return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
+        return self._nth_line(self._tags_seen, written, found)
 
     def _internal_target(self, href: str) -> str | None:
         """ "" for a broken internal link, None for an external one, else the site path."""
@@ -339,14 +334,17 @@ class MarkupRenderer:
 
     def _line_of(self, href: str) -> int:
         """The line of this link: the n-th link to ``href`` is on the line of its n-th occurrence."""
-        nth = self._seen.get(href, 0)
-        self._seen[href] = nth + 1
-        occurrences = (
-            self._lines.link_lines(href)
-            or self._lines.lines_with(href)
-            or self._lines.lines_escaped(href)
-            or (0,)
+        found = (
+            self._lines.link_lines(href) or self._lines.lines_with(href) or self._lines.lines_escaped(href)
         )
+        return self._nth_line(self._seen, href, found)
+
+    def _nth_line(self, seen: dict[str, int], key: str, occurrences) -> int:
+        """The file's line of the n-th ``key`` met so far (counted in ``seen``): that of the n-th
+        of ``occurrences`` (lines in the text), or of the last where there are fewer."""
+        nth = seen.get(key, 0)
+        seen[key] = nth + 1
+        occurrences = occurrences or (0,)
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
 
 
