@@ -216,6 +216,16 @@ def test_raw_html_links_resolved_and_recorded_where_written(mini_site):
     assert "&lt;a href=&quot;nowhere.md&quot;&gt;code" in found.html
 
 
+def test_a_markdown_link_keeps_its_query_once_resolved(mini_site):
+    """A link to the search page with a query, or to a page's file with one, keeps it."""
+    body = "[AI](/en/news/?q=ai#list) and [health](health.md?from=data#top).\n"
+    site = make_site(mini_site, en_page(body))
+    found = body_of(site, "en", "/en/programme/data/")
+    assert '<a href="/en/news/?q=ai#list">AI</a>' in found.html
+    assert '<a href="/en/programme/health/?from=data#top">health</a>' in found.html
+    assert [link.target for link in found.links] == ["/en/news/#list", "/en/programme/health/#top"]
+
+
 def test_raw_html_link_in_a_swot_item_named_at_its_line(mini_site):
     text = (mini_site / "content/en/swot.md").read_text()
     old = "text: Health data can be combined with *data science*."

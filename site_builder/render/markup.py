@@ -244,8 +244,10 @@ class MarkupRenderer:
             if target is None:
                 continue
             resolved = target or None
-            if resolved is not None and resolved != href:
-                element.set(attribute, resolved)
+            if resolved is not None:
+                published = _with_query(resolved, href)
+                if published != href:
+                    element.set(attribute, published)
             self._links.append(Link(href, resolved, self._line_of(href)))
 
     def _rewrite_raw(self, text: str, stash: list) -> None:
@@ -346,6 +348,16 @@ class MarkupRenderer:
         seen[key] = nth + 1
         occurrences = occurrences or (0,)
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
+
+
+def _with_query(target: str, href: str) -> str:
+    """``target`` (a site path, with its #fragment) with the query ``href`` was written with:
+    ``/en/search/?q=ai`` keeps its ``?q=ai`` once its path is resolved."""
+    query = urlsplit(href).query
+    if not query:
+        return target
+    path, mark, fragment = target.partition("#")
+    return f"{path}?{query}{mark}{fragment}"
 
 
 def linked_file(source: SourcePage, path: str) -> tuple[str, str]:
