@@ -14,7 +14,7 @@ from pathlib import Path
 
 from site_builder.content.frontmatter import SLUG, SLUG_HINT
 from site_builder.content.schema import Field, YamlMap, text_hint, validate
-from site_builder.errors import Message, SiteError, msg, raise_if_any
+from site_builder.errors import UNREADABLE_HINT, Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
 MISSING_TRANSLATION_POLICIES = ("warn", "error")
@@ -302,7 +302,9 @@ def load_config(root: Path) -> SiteConfig:
             msg("the file is not valid UTF-8 text"), CONFIG_FILE, line, msg("save the file as UTF-8")
         ) from None
     except OSError as exc:
-        raise SiteError(msg("cannot read the file: {reason}", reason=exc), CONFIG_FILE) from None
+        raise SiteError(
+            msg("cannot read the file: {reason}", reason=exc.strerror), CONFIG_FILE, hint=UNREADABLE_HINT
+        ) from None
     return parse_config(text)
 
 

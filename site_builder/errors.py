@@ -75,6 +75,10 @@ class Catalogue:
 
 ENGLISH = Catalogue("en")
 
+# For a file that exists but cannot be read: a folder where a file belongs, a file its owner
+# keeps to themselves, a device.
+UNREADABLE_HINT = msg("make it a file you may read; ls -l shows what it is and who may read it")
+
 
 def _shown(value: Param, catalogue: Catalogue) -> str:
     return value.show(catalogue) if isinstance(value, Message) else str(value)

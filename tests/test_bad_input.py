@@ -398,6 +398,9 @@ def test_links_written_as_raw_html_are_resolved_and_pass(mini_built):
     assert ".md" not in "".join(re.findall(r"<a [^>]*>", html))
 
 
+UNREADABLE = "(hint: make it a file you may read; ls -l shows what it is and who may read it)"
+
+
 def test_unreadable_file(mini_built):
     root, before = mini_built
     path = root / ABOUT_NL
@@ -410,7 +413,7 @@ def test_unreadable_file(mini_built):
         path.chmod(0o644)
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [f"{ABOUT_NL}: cannot read the file: Permission denied"]
+    assert result.stderr.splitlines() == [f"{ABOUT_NL}: cannot read the file: Permission denied {UNREADABLE}"]
     assert read_tree(root / "build") == before
 
 
@@ -429,9 +432,23 @@ def test_unreadable_file_even_as_root(mini_built, run_cli, monkeypatch):
     code, out, err = run_cli("-C", root, "build")
     assert "Traceback" not in err
     assert code == 1
-    assert err.splitlines() == [f"{ABOUT_NL}: cannot read the file: Permission denied"]
+    assert err.splitlines() == [f"{ABOUT_NL}: cannot read the file: Permission denied {UNREADABLE}"]
     monkeypatch.undo()
     assert read_tree(root / "build") == before
+
+
+def test_a_folder_where_site_yaml_belongs_is_one_line(mini_built, run_cli):
+    root, before = mini_built
+    settings = root / "site.yaml"
+    text = settings.read_text("utf-8")
+    settings.unlink()
+    settings.mkdir()
+    code, _, err = run_cli("-C", root, "build")
+    assert code == 1 and "Traceback" not in err
+    assert err.splitlines() == [f"site.yaml: cannot read the file: Is a directory {UNREADABLE}"]
+    assert read_tree(root / "build") == before
+    settings.rmdir()
+    settings.write_text(text, "utf-8")
 
 
 def test_every_problem_in_one_run(mini_built):

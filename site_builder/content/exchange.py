@@ -32,7 +32,7 @@ from site_builder.content.frontmatter import (
 from site_builder.content.load import CONTENT_DIR, SourcePage, decode, link_outside, load_sources
 from site_builder.content.scaffold import check_language
 from site_builder.content.translated import compare, copy_path
-from site_builder.errors import Message, SiteError, SiteErrors, msg, raise_if_any
+from site_builder.errors import UNREADABLE_HINT, Message, SiteError, SiteErrors, msg, raise_if_any
 from site_builder.project import CONFIG_FILE, INPUT_DIRS, TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.segments import (
@@ -558,7 +558,9 @@ def read_xliff_file(path: Path) -> bytes:
                 )
             data = file.read(MAX_XLIFF_BYTES + 1)
     except OSError as exc:
-        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), str(path)) from None
+        raise SiteError(
+            msg("cannot read the file: {reason}", reason=exc.strerror), str(path), hint=UNREADABLE_HINT
+        ) from None
     if len(data) > MAX_XLIFF_BYTES:
         raise SiteError(
             msg("the file is larger than {size} MiB", size=MAX_XLIFF_BYTES // (1024 * 1024)),
@@ -586,7 +588,9 @@ def _read_bytes(root: Path, path: str) -> bytes:
     try:
         return (root / path).read_bytes()
     except OSError as exc:
-        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), path) from None
+        raise SiteError(
+            msg("cannot read the file: {reason}", reason=exc.strerror), path, hint=UNREADABLE_HINT
+        ) from None
 
 
 def _decoded(data: bytes, path: str) -> str:

@@ -27,7 +27,7 @@ from site_builder.content.frontmatter import (
     parse_front,
     split,
 )
-from site_builder.errors import SiteError, SiteErrors, msg, raise_if_any
+from site_builder.errors import UNREADABLE_HINT, SiteError, SiteErrors, msg, raise_if_any
 from site_builder.project import CONFIG_FILE, CONTENT_DIR, INPUT_DIRS, stamp
 
 MAX_PAGE_BYTES = 8 * 1024 * 1024
@@ -403,7 +403,9 @@ def irregular_inputs(root: Path) -> list[SiteError]:
     listings, with a ``stat`` only for links: every build looks."""
     found = []
     try:
-        if not stat.S_ISREG(os.stat(os.path.join(root, CONFIG_FILE)).st_mode):
+        mode = os.stat(os.path.join(root, CONFIG_FILE)).st_mode
+        # A folder is read without waiting: loading the settings says what it is.
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             found.append((CONFIG_FILE, CONFIG_FILE))
     except OSError:
         pass  # missing: loading the settings says so
@@ -471,7 +473,11 @@ def _read_text(file: ContentFile, errors: list[SiteError]) -> SourceText | None:
             return None
         data = Path(file.file).read_bytes()
     except OSError as exc:
-        errors.append(SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), display))
+        errors.append(
+            SiteError(
+                msg("cannot read the file: {reason}", reason=exc.strerror), display, hint=UNREADABLE_HINT
+            )
+        )
         return None
     digest = hashlib.sha256(data).hexdigest()
     text = decode(data, display)

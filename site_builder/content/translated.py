@@ -24,7 +24,7 @@ from pathlib import Path
 from site_builder.config import SiteConfig
 from site_builder.content.frontmatter import TRANSLATED_FROM, content_version
 from site_builder.content.load import MAX_PAGE_BYTES, SourcePage, decode, link_outside, load_sources
-from site_builder.errors import SiteError, msg
+from site_builder.errors import UNREADABLE_HINT, SiteError, msg
 from site_builder.project import TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.translation_diff import Comparison, Hunk, changes
@@ -199,7 +199,9 @@ def _read(root: Path, path: str) -> bytes:
     try:
         return (root / path).read_bytes()
     except OSError as exc:
-        raise SiteError(msg("cannot read the file: {reason}", reason=exc.strerror), path) from None
+        raise SiteError(
+            msg("cannot read the file: {reason}", reason=exc.strerror), path, hint=UNREADABLE_HINT
+        ) from None
 
 
 def _kept_copy(root: Path, translation: SourcePage, version: str) -> str | None:
