@@ -135,3 +135,20 @@ def test_the_real_site_is_the_same_with_a_warm_cache(tmp_path, run_cli):
         assert run_cli("-C", ROOT, "build", "--cache-dir", cache, "--out", tmp_path / run)[0] == 0
         assert read_tree(tmp_path / run) == cold
     assert len(cold) > 40 and (cache / store.CACHE_FILE).is_file()
+
+
+@pytest.mark.parametrize(
+    ("blocked", "what"), [(store.CACHE_FILE, "build cache"), (record.RECORD_FILE, "build record")]
+)
+def test_a_cache_folder_that_cannot_be_written_is_one_line(mini_site, run_cli, tmp_path, blocked, what):
+    """A folder stands where the file must go: the build says which file it could not write,
+    where, and what to do, in one line."""
+    cache = tmp_path / "cache"
+    (cache / blocked).mkdir(parents=True)
+    code, _, err = run_cli("-C", mini_site, "build", "--cache-dir", cache)
+    assert code == 1
+    assert err.strip().splitlines() == [
+        f"cannot write the {what} to {cache}: Is a directory "
+        "(hint: choose another folder with --cache-dir, or build with --no-cache)"
+    ]
+    assert run_cli("-C", mini_site, "build", "--no-cache")[0] == 0

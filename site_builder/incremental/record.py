@@ -433,12 +433,16 @@ def store(
     try:
         write_record(cache_dir, new, key)
     except OSError as error:
-        raise SiteError(
+        raise unwritable_cache(
             msg(
                 "cannot write the build record to {folder}: {reason}", folder=cache_dir, reason=error.strerror
-            ),
-            hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
+            )
         ) from None
+
+
+def unwritable_cache(problem: Message) -> SiteError:
+    """The error of a cache folder that cannot be written (``problem`` says what and why)."""
+    return SiteError(problem, hint=msg("choose another folder with --cache-dir, or build with --no-cache"))
 
 
 def observe(root: Path, out: Path, cache_dir: Path, options: tuple, key: bytes | None = None) -> Observed:

@@ -51,7 +51,7 @@ from site_builder.content.frontmatter import Figure, FrontMatter, Place, Swot, S
 from site_builder.content.load import FrontText, SourceText
 from site_builder.errors import Message, SiteError, msg
 from site_builder.incremental import signing
-from site_builder.incremental.record import code_identity
+from site_builder.incremental.record import code_identity, unwritable_cache
 from site_builder.render.cards import Card
 from site_builder.render.images import ImageInfo
 from site_builder.render.markup import Body, Link, RenderedPage
@@ -213,11 +213,8 @@ def write_cache(
             file.write(whole)
         os.replace(file.name, cache_dir / CACHE_FILE)
     except OSError as error:
-        raise SiteError(
-            msg(
-                "cannot write the build cache to {folder}: {reason}", folder=cache_dir, reason=error.strerror
-            ),
-            hint=msg("choose another folder with --cache-dir, or build with --no-cache"),
+        raise unwritable_cache(
+            msg("cannot write the build cache to {folder}: {reason}", folder=cache_dir, reason=error.strerror)
         ) from None
 
 
