@@ -26,6 +26,7 @@ module must cost next to nothing, since a build with nothing to do is mostly tha
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 import json
@@ -77,6 +78,14 @@ def code_identity(package: Path = PACKAGE) -> str:
     return digest.hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def running_code_identity() -> str:
+    """``code_identity`` of the code this process runs: read once, since a process keeps
+    running the code it started with (and a build asks for it for its record and for each
+    time its cache is read or written)."""
+    return code_identity()
+
+
 def build_clock() -> float:
     """Now, in seconds since 1970, for the whole build: ``SOURCE_DATE_EPOCH`` where it is set
     (reproducible builds; tests fix the day with it), else the machine's clock."""
@@ -115,7 +124,7 @@ def build_options(
     """What, besides its input files and the day (see ``Record.due``), decides what a build
     writes and reports."""
     folders = tuple(str(path.resolve()) for path in (root, out, cache_dir))
-    return (*folders, drafts, base_url, strict, future, minify, code_identity())
+    return (*folders, drafts, base_url, strict, future, minify, running_code_identity())
 
 
 @dataclass(frozen=True, slots=True)

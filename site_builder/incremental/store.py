@@ -25,7 +25,7 @@ so that a build after one edit writes kilobytes, not the whole cache.
 Everything is read when the file is: the objects a build gets are whole, and
 a damaged file is found there, before any stage runs. The file starts with
 the cache's version (the format, and the identity of the code, see
-``record.code_identity``), and each segment with its size and its signature:
+``record.running_code_identity``), and each segment with its size and its signature:
 that of the version and the pickle with the key of ``signing``. A file written
 by other code or signed with another key (made elsewhere, or planted),
 truncated or changed anywhere is ignored and the build starts cold.
@@ -51,7 +51,7 @@ from site_builder.content.frontmatter import Figure, FrontMatter, Place, Swot, S
 from site_builder.content.load import FrontText, SourceText
 from site_builder.errors import Message, SiteError, msg
 from site_builder.incremental import signing
-from site_builder.incremental.record import code_identity, unwritable_cache
+from site_builder.incremental.record import running_code_identity, unwritable_cache
 from site_builder.render.cards import Card
 from site_builder.render.images import ImageInfo
 from site_builder.render.markup import Body, Link, RenderedPage
@@ -92,7 +92,7 @@ _SITE_ERROR_FIELDS = ("message_text", "path", "line", "hint_text")
 
 
 def cache_version() -> str:
-    return hashlib.sha256(f"{FORMAT}\0{code_identity()}".encode()).hexdigest()
+    return hashlib.sha256(f"{FORMAT}\0{running_code_identity()}".encode()).hexdigest()
 
 
 class _CacheUnpickler(pickle.Unpickler):
