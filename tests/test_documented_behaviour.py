@@ -1,0 +1,56 @@
+"""What docs/content.md and docs/translating.md promise editors and translators, where no other
+test held the tool to the promise: each test's docstring quotes the sentence it covers.
+
+The sites are the mini site of conftest.py, built and checked through the command line as an
+editor runs it, and the repository's own content where the documentation names its pages.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from conftest import REPO
+
+from site_builder.config import load_config
+from site_builder.content.load import load_sources
+from site_builder.site.model import build_site
+
+# --- content.md: where pages live ---------------------------------------------------------------
+
+
+def documented_tree() -> dict[str, list[str]]:
+    """The tree of docs/content.md, "Where pages live": each file below content/ that it gives an address,
+    with the addresses it gives."""
+    docs = (REPO / "docs/content.md").read_text("utf-8")
+    block = docs.split("## Where pages live\n\n```\n", 1)[1].split("```", 1)[0]
+    tree: dict[str, list[str]] = {}
+    folders: list[str] = []
+    for line in block.splitlines():
+        depth = (len(line) - len(line.lstrip())) // 2
+        folders[depth:] = [line.split()[0].rstrip("/")]
+        if "→" in line:
+            tree["/".join(folders[1:])] = line.split("→")[1].strip().split(", ")
+    return tree
+
+
+def test_the_real_pages_are_at_the_addresses_the_tree_shows():
+    """Each line of the tree in "Where pages live", such as "about.md  a page  → /nl/over-ons/" and "_index.md
+    the news list  → /nl/nieuws/, /nl/nieuws/pagina/2/"; and "A file in `content/nl/` and the file with **the
+    same path** in `content/en/` are translations of each other:
+    `content/nl/news/2019-09-25-intentieverklaring.md` and
+    `content/en/news/2019-09-25-intentieverklaring.md`". (content.md)"""
+    config = load_config(REPO)
+    sources = load_sources(REPO, config)
+    site = build_site(config, sources)
+    tree = documented_tree()
+    assert len(tree) == 12
+    for path, (address, *_) in tree.items():
+        lang, rel = path.split("/", 1)
+        assert site.page_for_source(lang, rel).url == address, path
+        assert site.page_for_source("en", rel) is not None, path  # "English pages, the same files"
+    # The list's later pages: the real news fits on one page of ten.
+    paged = build_site(dataclasses.replace(config, news_page_size=1), sources)
+    later = tree["nl/news/_index.md"][1:]
+    assert [pagination.url for pagination in paged.news_pages["nl"][1 : 1 + len(later)]] == later
+    item = "news/2019-09-25-intentieverklaring.md"
+    assert site.translations_of(site.page_for_source("nl", item)) == (site.page_for_source("en", item),)
