@@ -8,12 +8,20 @@ editor runs it, and the repository's own content where the documentation names i
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 from conftest import REPO
+from test_twins import edit
 
 from site_builder.config import load_config
 from site_builder.content.load import load_sources
 from site_builder.site.model import build_site
+
+
+def html(root: Path, path: str) -> str:
+    return (root / "build" / path).read_text("utf-8")
+
 
 # --- content.md: where pages live ---------------------------------------------------------------
 
@@ -54,3 +62,28 @@ def test_the_real_pages_are_at_the_addresses_the_tree_shows():
     assert [pagination.url for pagination in paged.news_pages["nl"][1 : 1 + len(later)]] == later
     item = "news/2019-09-25-intentieverklaring.md"
     assert site.translations_of(site.page_for_source("nl", item)) == (site.page_for_source("en", item),)
+
+
+def test_a_menu_title_names_the_page_in_the_navigation_and_the_breadcrumbs_below_it(mini_site, run_cli):
+    """`menu_title`: "A short name for the page in the navigation and in the breadcrumbs of the pages below it
+    (its own page shows the title)" (content.md)"""
+    edit(
+        mini_site,
+        "content/en/news/_index.md",
+        "title: News\n",
+        "title: News from the region\nmenu_title: News\n",
+    )
+    code, _, err = run_cli("-C", mini_site, "-q", "build", "--no-minify")
+    assert (code, err) == (0, "")
+    item, listing = (
+        html(mini_site, "en/news/ema-opens-office/index.html"),
+        html(mini_site, "en/news/index.html"),
+    )
+    main_nav = re.search(r'<nav class="main-nav".*?</nav>', item, re.DOTALL).group()
+    assert (
+        re.search(r'<a href="/en/news/"[^>]*>News</a>', main_nav) and "News from the region" not in main_nav
+    )
+    crumbs = re.search(r'<nav class="breadcrumbs.*?</nav>', item, re.DOTALL).group()
+    assert '<a href="/en/news/">News</a>' in crumbs
+    crumbs = re.search(r'<nav class="breadcrumbs.*?</nav>', listing, re.DOTALL).group()
+    assert '<span aria-current="page">News from the region</span>' in crumbs
