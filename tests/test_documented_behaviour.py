@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from conftest import REPO
+from test_bad_input import ABOUT_EN
 from test_twins import edit
 
 from site_builder.config import load_config
@@ -87,3 +88,37 @@ def test_a_menu_title_names_the_page_in_the_navigation_and_the_breadcrumbs_below
     assert '<a href="/en/news/">News</a>' in crumbs
     crumbs = re.search(r'<nav class="breadcrumbs.*?</nav>', listing, re.DOTALL).group()
     assert '<span aria-current="page">News from the region</span>' in crumbs
+
+
+# --- translating.md: what needs translating -------------------------------------------------------
+
+
+def test_the_translation_table_counts_as_its_example_shows(mini_site, run_cli):
+    """What needs translating?: "prints a table per language, then the files to act on:" "language  pages
+    translated missing  stale  orphaned" … "stale     content/en/about.md (changed since:
+    content/nl/about.md)"; in the example, the language with a page missing has that many pages less, and the
+    other as many untranslated ones. (translating.md)"""
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / ABOUT_EN, "--from", "nl")[0] == 0
+    edit(mini_site, "content/nl/about.md", "van de regio.", "van de regio Amsterdam.")
+    (mini_site / "content/en/swot.md").unlink()
+    code, out, _ = run_cli("-C", mini_site, "translations")
+    assert code == 0
+    assert out.splitlines() == [
+        "language  pages  translated  missing  stale  orphaned",
+        "en            7           7        1      1         0",
+        "nl            8           7        0      0         0",
+        "missing   content/en/swot.md",
+        "stale     content/en/about.md (changed since: content/nl/about.md)",
+    ]
+    docs = (REPO / "docs/translating.md").read_text("utf-8")
+    example = docs.split("## What needs translating?", 1)[1].split("```\nlanguage", 1)[1].split("```", 1)[0]
+    rows = {
+        fields[0]: [int(n) for n in fields[1:]]
+        for fields in (line.split() for line in example.splitlines()[1:3])
+    }
+    (en_pages, en_translated, en_missing, *_), (nl_pages, nl_translated, nl_missing, *_) = (
+        rows["en"],
+        rows["nl"],
+    )
+    assert en_pages + en_missing == nl_pages + nl_missing  # one group of translations each
+    assert (en_translated, nl_translated) == (en_pages - nl_missing, nl_pages - en_missing)
