@@ -8,6 +8,7 @@ editor runs it, and the repository's own content where the documentation names i
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import subprocess
@@ -16,7 +17,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import REPO, read_tree, write_tree
+from conftest import REPO, read_tree, run_process, write_tree
 from test_bad_input import ABOUT_EN, about_en, assert_failed_cleanly
 from test_cards import meta
 from test_hostile_input import assert_builds_the_same_site
@@ -24,7 +25,9 @@ from test_html_policy import NOT_ALLOWED, SUBMISSION, VIDEO_HOST
 from test_input_safety import OUTSIDE, URL_HINT, _moved_away, assert_refused
 from test_real_site import ATOM
 from test_search import fragments_text
+from test_translation_diff import EN_MOU, NL_MOU, commit, git, mark_by_hand, needs_git, repository
 from test_twins import edit
+from test_xliff import NS, etree, export, import_, set_target, units
 
 from site_builder.checks.html_policy import Policy, violations
 from site_builder.config import load_config
@@ -32,6 +35,7 @@ from site_builder.content.load import load_sources
 from site_builder.site.model import build_site
 
 EMA_EN, EMA_NL = "content/en/news/2019-06-12-ema.md", "content/nl/news/2019-06-12-ema.md"
+PO_NL = "translations/nl/LC_MESSAGES/messages.po"
 
 
 def built_cli(run_cli, *args) -> subprocess.CompletedProcess:
@@ -541,3 +545,262 @@ def test_the_translation_table_counts_as_its_example_shows(mini_site, run_cli):
     )
     assert en_pages + en_missing == nl_pages + nl_missing  # one group of translations each
     assert (en_translated, nl_translated) == (en_pages - nl_missing, nl_pages - en_missing)
+
+
+TABLE_HINT_STALE = "(hint: update this page, then run: site-builder translations done {})"
+
+
+def _stale(root: Path, run_cli) -> list[str]:
+    assert run_cli("-C", root, "translations", "done", root / EN_MOU, "--from", "nl")[0] == 0
+    edit(root, NL_MOU, "De gemeente", "De Gemeente")
+    return [f"{EN_MOU}:6: {NL_MOU} has changed since this translation {TABLE_HINT_STALE.format(EN_MOU)}"]
+
+
+def _orphaned(root: Path, run_cli) -> list[str]:
+    assert run_cli("-C", root, "translations", "done", root / EN_MOU, "--from", "nl")[0] == 0
+    (root / NL_MOU).unlink()
+    return [
+        (
+            f"{EN_MOU}: no Nederlands translation "
+            f"(hint: add {NL_MOU}, or give both pages the same translation_key)"
+        ),
+        (
+            f"{EN_MOU}:6: the page this was translated from no longer exists "
+            "(hint: remove the translated_from line, or restore the source page)"
+        ),
+    ]
+
+
+def _news_date(root: Path, run_cli) -> list[str]:
+    edit(root, NL_MOU, "date: 2019-09-26", "date: 2019-09-25")
+    return [
+        (
+            f"{NL_MOU}:5: date 2019-09-25 differs from {EN_MOU}:5 (2019-09-26) "
+            "(hint: a news item and its translation have the same date)"
+        )
+    ]
+
+
+def _date_precision(root: Path, run_cli) -> list[str]:
+    edit(root, NL_MOU, "date: 2019-09-26", "date: 2019-09-26\ndate_precision: month")
+    return [
+        (
+            f"{NL_MOU}:6: date_precision month differs from {EN_MOU} (day) "
+            "(hint: a news item and its translation have the same date_precision)"
+        )
+    ]
+
+
+def _ui_string(root: Path, run_cli) -> list[str]:
+    edit(root, PO_NL, 'msgstr "Kruimelpad"', 'msgstr ""')
+    line = (root / PO_NL).read_text("utf-8").splitlines().index('msgid "Breadcrumb"') + 1
+    return [f"{PO_NL}:{line}: 'Breadcrumb' has no translation (hint: fill in its msgstr)"]
+
+
+def _missing(root: Path, run_cli) -> list[str]:
+    (root / "content/en/swot.md").unlink()
+    return [
+        (
+            "content/nl/swot.md: no English translation "
+            "(hint: add content/en/swot.md, or give both pages the same translation_key)"
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [_stale, _orphaned, _news_date, _date_precision, _ui_string, _missing],
+    ids=["stale", "orphaned", "news dates", "news date precision", "UI string", "missing translation"],
+)
+def test_a_warning_of_the_build_is_an_error_of_strict_and_check(mini_site, run_cli, problem):
+    """Warnings, errors and `--strict`: "stale or orphaned translation, news dates that differ | warning |
+    error"; "UI strings missing, empty, fuzzy or unused in a catalogue | warning | error"; "missing
+    translation | warning … | error"; "news items: the same `date` and `date_precision`" (translating.md)"""
+    lines = problem(mini_site, run_cli)
+    code, _, err = run_cli("-C", mini_site, "-q", "build")
+    assert (code, err.splitlines()) == (0, [f"warning: {line}" for line in lines])
+    for command in (("build", "--strict"), ("check",)):
+        code, _, err = run_cli("-C", mini_site, "-q", *command)
+        assert (code, err.splitlines()) == (1, lines), command
+
+
+@needs_git
+def test_a_shallow_clone_cannot_show_what_changed_and_says_so(tmp_path, run_cli, monkeypatch):
+    """Where the earlier text comes from: "When neither has that text, `translations diff` says so in one line
+    and exits with status 1 … That happens when a page was marked done, before copies were kept, while …; or
+    in a shallow clone (`git clone --depth …`: run `git fetch --unshallow` first)" (translating.md)"""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = repository(tmp_path / "site")
+    version = mark_by_hand(root, EN_MOU, NL_MOU)
+    commit(root, "Translated")
+    edit(root, NL_MOU, "tekenden", "ondertekenden")
+    commit(root, "Changed")
+    assert run_cli("-C", root, "translations", "diff", root / EN_MOU)[0] == 0  # the history holds it
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", root.as_uri(), str(clone))
+    code, out, err = run_cli("-C", clone, "translations", "diff", clone / EN_MOU)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        (
+            f"{EN_MOU}:6: .translated/en/news/2019-09-26-mou.md holds no copy of {NL_MOU} as it was translated "
+            f"(nl:{version}), and no commit in the git history holds that version (hint: compare the two pages "
+            "by hand, then run site-builder translations done: from then on a copy is kept)"
+        )
+    ]
+
+
+# --- translating.md: a translation agency ---------------------------------------------------------
+
+
+def test_an_export_without_o_goes_to_standard_output_and_says_what_it_holds(mini_site, run_cli, caplog):
+    """Sending the work out: "Without `-o` the file goes to standard output. The command says how many pages
+    and units it holds" (translating.md)"""
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_EN, "--from", "nl")[0] == 0
+    (mini_site / "content/en/swot.md").unlink()
+    with caplog.at_level(logging.INFO, logger="site_builder"):
+        code, out, _ = run_cli("-C", mini_site, "translations", "export", "--to", "en")
+    assert code == 0
+    document = etree.fromstring(out.encode("utf-8"))
+    files = [file.get("original") for file in document.xpath("//x:file", namespaces=NS)]
+    assert files == [EMA_NL, "content/nl/swot.md"]
+    count = len(document.xpath("//x:trans-unit", namespaces=NS))
+    assert caplog.messages == [f"2 pages, {count} units to translate into 'en'"]
+
+
+def test_an_export_with_nothing_to_translate_writes_no_file(mini_site, run_cli, caplog):
+    """Sending the work out: "if nothing needs translating it says so and writes no file." (translating.md)"""
+    out = mini_site.parent / "lsh-en.xlf"
+    with caplog.at_level(logging.INFO, logger="site_builder"):
+        code, _, _ = run_cli("-C", mini_site, "translations", "export", "--to", "en", "--changed", "-o", out)
+    assert (code, caplog.messages) == (0, ["nothing to translate into 'en'"])
+    assert not out.exists()
+
+
+def test_a_translation_formatted_otherwise_than_its_source_goes_out_as_a_note(mini_site, run_cli):
+    """Sending the work out: "Where the translation's formatting differs from the source's (a word in italics
+    in one language only), the unit has no target and the current translation is in its note."
+    (translating.md)"""
+    edit(mini_site, EMA_EN, "staff now work", "staff *now* work")
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_EN, "--from", "nl")[0] == 0
+    found = units(export(run_cli, mini_site), EMA_NL)
+    assert (
+        found["title"].findtext("x:target", namespaces=NS)
+        == "The European Medicines Agency opens its Amsterdam office"
+    )
+    assert found["body/1"].find("x:target", NS) is None
+    assert found["body/1"].findtext("x:note", namespaces=NS) == (
+        "The current translation, whose formatting or links differ from the source's: "
+        "About 900 EMA staff *now* work at the Zuidas."
+    )
+
+
+LINK = '<bpt id="1">[</bpt>EMA<ept id="1">](../about.md)</ept>'
+NEW_TEXT = f"About 900 {LINK} staff now work at the Zuidas in Amsterdam."
+
+
+def stale_export(root: Path, run_cli) -> bytes:
+    """The mini site's EMA item, translated (its English with an old address and held back as a draft), then
+    changed in Dutch: the export of what needs translating again."""
+    edit(root, EMA_EN, "900 EMA staff", "900 [EMA](../about.md) staff")
+    edit(root, EMA_EN, "date: 2019-06-12\n", "date: 2019-06-12\naliases: [/en/ema/]\ndraft: true\n")
+    edit(root, EMA_NL, "van het EMA", "van het [EMA](../about.md)")
+    assert run_cli("-C", root, "translations", "done", root / EMA_EN, "--from", "nl")[0] == 0
+    edit(root, EMA_NL, "op de Zuidas.", "op de Zuidas in Amsterdam.")
+    data = export(run_cli, root, "--changed")
+    assert units(data, EMA_NL)["body/1"].find("x:target", NS).get("state") == "needs-review-translation"
+    return data
+
+
+@pytest.mark.parametrize("state", ["translated", "signed-off", "final"])
+def test_a_page_whose_units_are_confirmed_is_taken_in(mini_site, run_cli, state):
+    """For the agency: "Confirm each unit (state `translated`, `signed-off` or `final`, or approved): a page
+    is taken in when all its units are." (translating.md)"""
+    data = set_target(stale_export(mini_site, run_cli), EMA_NL, "body/1", NEW_TEXT, state)
+    code, out, err = import_(run_cli, mini_site, data)
+    assert (code, out.splitlines()) == (0, [EMA_EN]), err
+    assert "staff now work at the Zuidas in Amsterdam.\n" in (mini_site / EMA_EN).read_text("utf-8")
+
+
+@pytest.mark.parametrize("state", [None, "new", "needs-translation", "needs-review-translation"])
+def test_a_page_with_a_unit_not_translated_yet_is_left_as_it_is_and_named(mini_site, run_cli, caplog, state):
+    """Taking the work in: "A page of which some units are not translated yet (a target missing, or marked
+    `new`, `needs-translation` or `needs-review-…`) is left as it is and named" (translating.md)"""
+    data = set_target(stale_export(mini_site, run_cli), EMA_NL, "body/1", NEW_TEXT, state)
+    if state is None:  # no target at all
+        document = etree.fromstring(data)
+        for target in document.xpath("//x:trans-unit[@id='body/1']/x:target", namespaces=NS):
+            target.getparent().remove(target)
+        data = etree.tostring(document)
+    before = (mini_site / EMA_EN).read_bytes()
+    caplog.clear()
+    code, out, _ = import_(run_cli, mini_site, data)
+    assert (code, out) == (0, "")
+    assert f"not imported, not finished: {EMA_EN} (1 of 3 units not translated)" in caplog.messages
+    assert (mini_site / EMA_EN).read_bytes() == before
+
+
+def test_an_imported_translation_keeps_its_own_aliases_and_draft_lines(mini_site, run_cli):
+    """Taking the work in: "an existing translation keeps its own `aliases` and `draft` lines"
+    (translating.md)"""
+    data = set_target(stale_export(mini_site, run_cli), EMA_NL, "body/1", NEW_TEXT)
+    assert import_(run_cli, mini_site, data)[0] == 0
+    text = (mini_site / EMA_EN).read_text("utf-8")
+    assert "\naliases: [/en/ema/]\ndraft: true\n" in text
+    assert text.endswith("---\nAbout 900 [EMA](../about.md) staff now work at the Zuidas in Amsterdam.\n")
+
+
+REFUSED = {
+    "a tag put after its partner": (
+        lambda data: set_target(
+            data,
+            EMA_NL,
+            "body/1",
+            NEW_TEXT.replace(LINK, '<ept id="1">](../about.md)</ept>EMA<bpt id="1">[</bpt>'),
+        ),
+        (
+            "unit 'body/1': tag 1 closes before it opens "
+            "(hint: keep the opening tag of a pair before its closing tag)"
+        ),
+    ),
+    "a slug that is no web address": (
+        lambda data: set_target(set_target(data, EMA_NL, "body/1", NEW_TEXT), EMA_NL, "slug", "EMA Opens!"),
+        (
+            f"{EMA_EN} would not be a valid page: slug 'EMA Opens!' is not URL-safe "
+            "(hint: use lower-case letters a-z, digits and single hyphens, such as over-ons)"
+        ),
+    ),
+    "a document type declaration holding nothing": (
+        lambda data: set_target(data, EMA_NL, "body/1", NEW_TEXT).replace(
+            b"<xliff ", b"<!DOCTYPE xliff>\n<xliff ", 1
+        ),
+        "the file has a document type declaration (<!DOCTYPE …>), which XLIFF does not use (hint: ",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_the_import_refuses_a_file_in_one_line_and_writes_nothing(mini_site, run_cli, case):
+    """Taking the work in: "The import refuses a file, in one line naming it (and the line in it where that is
+    known), with a hint, when: … a tag was dropped, added or put after its partner …; a target would make the
+    page invalid (a slug that is no web address, …); the file is not XLIFF 1.2 as exported: … a `<!DOCTYPE`
+    (refused whatever it holds …)" (translating.md)"""
+    spoil, said = REFUSED[case]
+    data = spoil(stale_export(mini_site, run_cli))
+    before = read_tree(mini_site / "content")
+    code, out, err = import_(run_cli, mini_site, data)
+    assert (code, out) == (1, "")
+    (line,) = err.splitlines()
+    assert re.fullmatch(re.escape(str(mini_site.parent / "agency.xlf")) + r":\d+: .*", line)
+    assert said in line
+    assert read_tree(mini_site / "content") == before
+
+
+# --- translating.md: the tool's own messages -----------------------------------------------------
+
+
+def test_argparse_s_own_words_stay_english_in_dutch_help():
+    """The tool's own messages: "Argparse's own words ("usage:", "options:") stay English." (translating.md)"""
+    dutch = run_process("build", "--help", env={"LANG": "nl_NL.UTF-8", "COLUMNS": "200"})
+    assert dutch.returncode == 0
+    assert dutch.stdout.startswith("usage: site-builder build ") and "\noptions:\n" in dutch.stdout
+    assert "uitvoermap (standaard: build/ in de map van de site)" in dutch.stdout
