@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, read_tree, run_process, write_tree
-from test_bad_input import ABOUT_EN, about_en, assert_failed_cleanly
+from test_bad_input import ABOUT_EN, ABOUT_NL, about_en, assert_failed_cleanly
 from test_cards import meta
 from test_hostile_input import assert_builds_the_same_site
 from test_html_policy import NOT_ALLOWED, SUBMISSION, VIDEO_HOST
@@ -27,7 +27,7 @@ from test_real_site import ATOM
 from test_search import fragments_text
 from test_translation_diff import EN_MOU, NL_MOU, commit, git, mark_by_hand, needs_git, repository
 from test_twins import edit
-from test_xliff import NS, etree, export, import_, set_target, units
+from test_xliff import NS, etree, export, import_, schema, set_target, units
 
 from site_builder.checks.html_policy import Policy, violations
 from site_builder.config import load_config
@@ -691,6 +691,31 @@ def test_a_translation_formatted_otherwise_than_its_source_goes_out_as_a_note(mi
     assert found["body/1"].findtext("x:note", namespaces=NS) == (
         "The current translation, whose formatting or links differ from the source's: "
         "About 900 EMA staff *now* work at the Zuidas."
+    )
+
+
+def test_the_current_translation_goes_out_though_only_one_page_has_a_setting(mini_site, run_cli):
+    """Sending the work out: "the current translation as the target of each unit, where there is one [...]
+    Where the translation's formatting differs from the source's [...] the current translation is in its
+    note." (translating.md): the Dutch about page has a slug, the English one none, and that takes neither
+    the target nor the note from the text's blocks."""
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / ABOUT_EN, "--from", "nl")[0] == 0
+    data = export(run_cli, mini_site)
+    assert schema().validate(etree.fromstring(data))
+    found = units(data, ABOUT_NL)
+    assert found["slug"].find("x:target", NS) is None  # English has no slug to be its translation
+    target = found["body/1"].find("x:target", NS)
+    assert target.get("state") == "translated"
+    assert "".join(target.itertext()) == "We publish the [key figures](key-figures.md) of the region."
+    edit(mini_site, ABOUT_EN, "of the region", "of the *region*")
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / ABOUT_EN, "--from", "nl")[0] == 0
+    data = export(run_cli, mini_site)
+    assert schema().validate(etree.fromstring(data))
+    found = units(data, ABOUT_NL)
+    assert found["body/1"].find("x:target", NS) is None
+    assert found["body/1"].findtext("x:note", namespaces=NS) == (
+        "The current translation, whose formatting or links differ from the source's: "
+        "We publish the [key figures](key-figures.md) of the *region*."
     )
 
 

@@ -290,6 +290,24 @@ def test_a_news_item_created_with_both_is_translated_by_the_agency(tmp_path, run
     assert Path(en).relative_to(root).as_posix() not in out  # neither missing nor stale
 
 
+def test_a_setting_only_the_translation_has_stays_and_a_setting_only_one_has_unpairs_no_block(
+    mini_site, run_cli
+):
+    """The English item has a menu_title the Dutch one lacks: its text still goes out as the current
+    translation, and the import changes the text and keeps the menu_title."""
+    ema_nl, ema_en = "content/nl/news/2019-06-12-ema.md", "content/en/news/2019-06-12-ema.md"
+    edit(mini_site, ema_en, "slug: ema-opens-office\n", "slug: ema-opens-office\nmenu_title: EMA office\n")
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / ema_en, "--from", "nl")[0] == 0
+    data = export(run_cli, mini_site)
+    target = units(data, ema_nl)["body/1"].find("x:target", NS)
+    assert (target.text, target.get("state")) == ("About 900 EMA staff now work at the Zuidas.", "translated")
+    before = (mini_site / ema_en).read_text("utf-8")
+    data = set_target(data, ema_nl, "body/1", "Some 900 EMA staff now work at the Zuidas.")
+    code, out, err = import_(run_cli, mini_site, data)
+    assert (code, out.split()) == (0, [ema_en]), err
+    assert (mini_site / ema_en).read_text("utf-8") == before.replace("About 900", "Some 900")
+
+
 def test_nothing_to_translate(tmp_path, run_cli, caplog):
     root = real_site(tmp_path)
     for path in (root / "content/nl").rglob("*.md"):  # English pages only, none a translation

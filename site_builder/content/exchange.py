@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from site_builder.site.segments import (
     Code,
     PageText,
     Parts,
+    Unit,
     Unwritable,
     codes,
     markdown,
@@ -131,13 +133,13 @@ def _pair(
 
 
 def _current_targets(source: PageText, translation: PageText) -> dict[str, Parts]:
-    """The translation's text of each unit of ``source``, with the source's tags; where the
-    translation's blocks differ from the source's, only its front-matter fields."""
-    aligned = [(u.id, u.kind) for u in source.units] == [(u.id, u.kind) for u in translation.units]
+    """The translation's text of each unit of ``source``, with the source's tags; in a field
+    (the body, a SWOT point's text) whose blocks differ from the source's, none."""
+    aligned = _aligned(source, translation, _id_and_kind)
     targets = {}
     for unit in source.units:
         counterpart = translation.unit(unit.id)
-        if counterpart is None or (not aligned and unit.kind != "field"):
+        if counterpart is None or unit.field not in aligned:
             continue
         mapped = _mapped(unit.parts, counterpart.parts)
         if mapped is not None:
@@ -148,13 +150,30 @@ def _current_targets(source: PageText, translation: PageText) -> dict[str, Parts
 def _differing(source: PageText, translation: PageText, targets: dict[str, Parts]) -> dict[str, str]:
     """For the translator: the current translation of the units it has with other formatting or
     links than the source's, which can therefore not be the target."""
-    if [u.id for u in source.units] != [u.id for u in translation.units]:
-        return {}
+    aligned = _aligned(source, translation, lambda unit: unit.id)
     return {
         unit.id: f"The current translation, whose formatting or links differ from the source's: {unit.text}"
         for unit in translation.units
-        if unit.id not in targets
+        if unit.field in aligned and unit.id not in targets
     }
+
+
+def _aligned(source: PageText, translation: PageText, key: Callable[[Unit], object]) -> set[str]:
+    """The fields whose units are the same, by ``key``, in both pages: each field on its own, so
+    that a setting only one page has (a Dutch slug) does not unpair the body's blocks."""
+    theirs = _by_field(translation, key)
+    return {name for name, keys in _by_field(source, key).items() if theirs.get(name) == keys}
+
+
+def _by_field(page: PageText, key: Callable[[Unit], object]) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for unit in page.units:
+        found.setdefault(unit.field, []).append(key(unit))
+    return found
+
+
+def _id_and_kind(unit: Unit) -> tuple[str, str]:
+    return unit.id, unit.kind
 
 
 def _mapped(source: Parts, translation: Parts) -> Parts | None:
@@ -477,12 +496,13 @@ def _translated_text(
     targets: dict[str, str],
 ) -> str:
     """The translated page: the translation with its units' text replaced where it has the
-    source's blocks, else the source with its units translated and the translation's own
-    settings (aliases, draft)."""
+    source's blocks in every field of the source (its settings of its own, such as a
+    ``menu_title`` the source lacks, stay), else the source with its units translated and the
+    translation's own settings (aliases, draft)."""
     if translation is not None and old_data is not None:
         old_text = _decoded(old_data, translation.path)
         old_page = page_text(old_text)
-        if [(u.id, u.kind) for u in old_page.units] == [(u.id, u.kind) for u in page.units]:
+        if _aligned(page, old_page, _id_and_kind) == {unit.field for unit in page.units}:
             return rewritten(old_text, old_page, targets)
         own = own_fields_text(old_text, old_page, ("aliases", "draft"))
     else:
