@@ -286,6 +286,17 @@ LINKS = {
         _linked_catalogue,
         f"{PO}: {OUTSIDE.format('translations')}",
     ),
+    "translations/ itself a link": (
+        lambda root: _moved_away(root, "translations"),
+        f"translations: {OUTSIDE.format('translations')}",
+    ),
+    "a language's folder of translations/ linked outside": (
+        lambda root: (
+            os.rename(root / "translations/nl", root / "nl"),
+            os.symlink("../nl", root / "translations/nl"),
+        ),
+        f"translations/nl: {OUTSIDE.format('translations')}",
+    ),
 }
 
 

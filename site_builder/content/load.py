@@ -383,15 +383,25 @@ def link_outside(path: Path, root: Path, folder: str) -> SiteError | None:
     A link may lead anywhere: to /etc/passwd, or to a file of the project that is no input,
     such as the build cache or a file of secrets. Followed, it would be read and perhaps
     published, so it is refused before anything reads it; and so is the input folder itself
-    when it is a link. ``realpath`` does not raise on a loop of links; such a link stays
-    inside and is reported when it cannot be read.
+    when it is a link. The error names the link that leads out: the input folder, or the
+    folder on the way to ``path``, where that is the link. ``realpath`` does not raise on a
+    loop of links; such a link stays inside and is reported when it cannot be read.
     """
     inside = Path(os.path.realpath(root)) / folder
     if Path(os.path.realpath(path)).is_relative_to(inside):
         return None
+    parts = path.relative_to(root).parts
+    link = next(
+        (
+            Path(*parts[:end])
+            for end in range(len(Path(folder).parts), len(parts))
+            if not Path(os.path.realpath(root.joinpath(*parts[:end]))).is_relative_to(inside)
+        ),
+        Path(*parts),
+    )
     return SiteError(
         msg("a symbolic link that leads outside {folder}/ is not allowed", folder=folder),
-        "".join(map(_escaped, path.relative_to(root).as_posix())),
+        "".join(map(_escaped, link.as_posix())),
         hint=msg("copy the file into {folder}/ instead", folder=folder),
     )
 
