@@ -429,7 +429,7 @@ def _exchange(args: argparse.Namespace, root: Path, config) -> int:
                 ) from None
         log.info(
             msg(
-                "{pages} pages, {units} units to translate into '{lang}'",
+                "pages to translate into '{lang}': {pages} (units: {units})",
                 pages=exported.pages,
                 units=exported.units,
                 lang=args.lang,
@@ -444,7 +444,7 @@ def _exchange(args: argparse.Namespace, root: Path, config) -> int:
         log.warning(msg("not imported, not finished: {page}", page=line))
     log.info(
         msg(
-            "{written} pages written, {unchanged} unchanged",
+            "pages written: {written}, unchanged: {unchanged}",
             written=len(report.written),
             unchanged=len(report.unchanged),
         )

@@ -660,7 +660,7 @@ def test_an_export_without_o_goes_to_standard_output_and_says_what_it_holds(mini
     files = [file.get("original") for file in document.xpath("//x:file", namespaces=NS)]
     assert files == [EMA_NL, "content/nl/swot.md"]
     count = len(document.xpath("//x:trans-unit", namespaces=NS))
-    assert caplog.messages == [f"2 pages, {count} units to translate into 'en'"]
+    assert caplog.messages == [f"pages to translate into 'en': 2 (units: {count})"]
 
 
 def test_an_export_with_nothing_to_translate_writes_no_file(mini_site, run_cli, caplog):

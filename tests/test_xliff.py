@@ -38,6 +38,7 @@ SCHEMAS = Path(__file__).parent / "schemas"
 XLF = "urn:oasis:names:tc:xliff:document:1.2"
 NS = {"x": XLF}
 ABOUT_NL, ABOUT_EN = "content/nl/about.md", "content/en/about.md"
+EMA_NL, EMA_EN = "content/nl/news/2019-06-12-ema.md", "content/en/news/2019-06-12-ema.md"  # the mini site's
 NL_SENTENCE = "Dit is een nieuwe zin over [de SWOT](swot.md)."
 
 
@@ -295,17 +296,28 @@ def test_a_setting_only_the_translation_has_stays_and_a_setting_only_one_has_unp
 ):
     """The English item has a menu_title the Dutch one lacks: its text still goes out as the current
     translation, and the import changes the text and keeps the menu_title."""
-    ema_nl, ema_en = "content/nl/news/2019-06-12-ema.md", "content/en/news/2019-06-12-ema.md"
-    edit(mini_site, ema_en, "slug: ema-opens-office\n", "slug: ema-opens-office\nmenu_title: EMA office\n")
-    assert run_cli("-C", mini_site, "translations", "done", mini_site / ema_en, "--from", "nl")[0] == 0
+    edit(mini_site, EMA_EN, "slug: ema-opens-office\n", "slug: ema-opens-office\nmenu_title: EMA office\n")
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_EN, "--from", "nl")[0] == 0
     data = export(run_cli, mini_site)
-    target = units(data, ema_nl)["body/1"].find("x:target", NS)
+    target = units(data, EMA_NL)["body/1"].find("x:target", NS)
     assert (target.text, target.get("state")) == ("About 900 EMA staff now work at the Zuidas.", "translated")
-    before = (mini_site / ema_en).read_text("utf-8")
-    data = set_target(data, ema_nl, "body/1", "Some 900 EMA staff now work at the Zuidas.")
+    before = (mini_site / EMA_EN).read_text("utf-8")
+    data = set_target(data, EMA_NL, "body/1", "Some 900 EMA staff now work at the Zuidas.")
     code, out, err = import_(run_cli, mini_site, data)
-    assert (code, out.split()) == (0, [ema_en]), err
-    assert (mini_site / ema_en).read_text("utf-8") == before.replace("About 900", "Some 900")
+    assert (code, out.split()) == (0, [EMA_EN]), err
+    assert (mini_site / EMA_EN).read_text("utf-8") == before.replace("About 900", "Some 900")
+
+
+def test_the_counts_read_right_for_one_page(mini_site, run_cli, caplog):
+    """The counts are worded to read right for one page as for many ("1 pages" is no English)."""
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_EN, "--from", "nl")[0] == 0
+    with caplog.at_level(logging.INFO, logger="site_builder"):
+        data = export(run_cli, mini_site)
+        assert caplog.messages == ["pages to translate into 'en': 1 (units: 3)"]
+        caplog.clear()
+        data = set_target(data, EMA_NL, "body/1", "Some 900 EMA staff now work at the Zuidas.")
+        assert import_(run_cli, mini_site, data)[0] == 0
+    assert caplog.messages == ["pages written: 1, unchanged: 0"]
 
 
 def test_nothing_to_translate(tmp_path, run_cli, caplog):
