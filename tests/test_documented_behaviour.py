@@ -309,13 +309,15 @@ def test_a_place_id_is_lower_case_letters_digits_and_hyphens(mini_built, run_cli
 def test_a_coordinate_with_three_decimals_is_refused_and_four_are_not(mini_built, run_cli):
     """A map: "Write coordinates with two decimals (about 1 km, enough for a schematic map) or four; a number
     with exactly three decimals, such as `52.355`, is refused, since it could be 52355 written with a
-    thousands separator." (content.md)"""
+    thousands separator; write `52.3550` instead, as the message says." (content.md)"""
     root, before = mini_built
     with_places(root, "  - id: sp", "    label: Science Park", "    lat: 52.355", "    lon: 4.96")
     result = built_cli(run_cli, "-C", root, "build")
     assert result.returncode == 1
-    assert [line.split(" (hint: ")[0] for line in result.stderr.splitlines()] == [
-        f"{rel}:{line}: '52.355' reads as a decimal fraction, not as a number with thousands separators"
+    assert result.stderr.splitlines() == [
+        f"{rel}:{line}: '52.355' reads as a decimal fraction, not as a number with thousands separators "
+        "(hint: if you mean 52355, write it without separators; if you mean a decimal fraction "
+        "(a coordinate, say), add a zero: 52.3550)"
         for rel, line in ((ABOUT_EN, 8), ("content/nl/about.md", 9))
     ]
     assert read_tree(root / "build") == before

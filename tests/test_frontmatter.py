@@ -531,7 +531,8 @@ def test_figure_value_with_dutch_thousands_separator_is_refused():
         "key-figures",
     ) == [
         f"{PATH}:5: '65.000' reads as a decimal fraction, not as a number with thousands separators "
-        "(hint: write 65000 without separators)"
+        "(hint: if you mean 65000, write it without separators; if you mean a decimal fraction "
+        "(a coordinate, say), add a zero: 65.0000)"
     ]
 
 
@@ -546,6 +547,14 @@ def test_figure_value_with_dutch_thousands_separator_is_refused():
         ("0o10", "write the number in decimal digits: 8"),
         ("0b101", "write the number in decimal digits: 5"),
         ("1_000", "write 1000 without separators"),
+        # without the separator, three decimals: that is refused too, so the hint is the one for it
+        (
+            "4.96_0",
+            (
+                "if you mean 4960, write it without separators; if you mean a decimal fraction "
+                "(a coordinate, say), add a zero: 4.9600"
+            ),
+        ),
         ("1:30", "write one plain number, without ':'"),
     ],
 )

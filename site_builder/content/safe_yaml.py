@@ -36,7 +36,7 @@ from typing import Any
 
 import yaml
 
-from site_builder.content.schema import YamlFloat, YamlInt, YamlList, YamlMap
+from site_builder.content.schema import THOUSANDS, YamlFloat, YamlInt, YamlList, YamlMap, thousands_hint
 from site_builder.errors import Message, SiteError, msg
 
 MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
@@ -97,7 +97,6 @@ _BOOL_TAG = "tag:yaml.org,2002:bool"
 # YAML 1.1's merge key << and value key =, read as text: each resolved to a tag of its own, so
 # "summary: =" was refused as "the tag '!!value' is not allowed".
 _MERGE_TAG, _VALUE_TAG = "tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"
-_THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
@@ -112,14 +111,14 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
-    if _THOUSANDS.fullmatch(node.value):
+    if THOUSANDS.fullmatch(node.value):
         raise _YamlProblem(
             msg(
                 "'{value}' reads as a decimal fraction, not as a number with thousands separators",
                 value=node.value,
             ),
             node.start_mark.line + loader.line_offset,
-            msg("write {number} without separators", number=node.value.replace(".", "")),
+            thousands_hint(node.value),
         )
     if not (_FLOAT.match(node.value) or _INT.match(node.value)):  # with the tag !!float written before it
         raise _not_a_number(loader, node, msg("a number"))

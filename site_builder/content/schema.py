@@ -108,6 +108,21 @@ _LEADING_ZERO = re.compile(r"(?P<sign>[-+]?)0+(?P<rest>[0-9]+(?:\.[0-9]*)?)")
 _OTHER_BASE = re.compile(r"[-+]?0[xob][0-9a-f_]+", re.IGNORECASE)
 _UNDERSCORES = re.compile(r"[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?")
 _BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+# A number with exactly three decimals: 65.000 may be 65000 with a thousands separator, as
+# Dutch writes it, and 52.355 a coordinate. YAML reads both as the fraction, so the settings
+# refuse it (see safe_yaml) with a hint for each meaning.
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
+
+
+def thousands_hint(written: str) -> Message:
+    """How to write ``written`` (see ``THOUSANDS``) for either meaning: the decimal point stays
+    in a fraction, and a zero after it keeps its value."""
+    return msg(
+        "if you mean {number}, write it without separators; if you mean a decimal fraction "
+        "(a coordinate, say), add a zero: {fraction}",
+        number=written.replace(".", ""),
+        fraction=written + "0",
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -132,7 +147,10 @@ def _unread_number(text: str) -> Message | None:
             return None
         return msg("write the number in decimal digits: {number}", number=str(number))
     if _UNDERSCORES.fullmatch(text) and "_" in text:
-        return msg("write {number} without separators", number=text.replace("_", ""))
+        number = text.replace("_", "")
+        if THOUSANDS.fullmatch(number):  # written so, it would be refused as well
+            return thousands_hint(number)
+        return msg("write {number} without separators", number=number)
     if _BASE_60.fullmatch(text):
         return msg("write one plain number, without ':'")
     return None
