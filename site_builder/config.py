@@ -237,6 +237,7 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     return tuple(sorted(hosts))
 
 
+_CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
 _TOP = {
     "base_url": Field("text", required=True, check=_check_url, hint=msg("such as https://example.org")),
     "default_language": Field(
@@ -276,9 +277,12 @@ _TOP = {
     "deploy": Field("map", hint=msg("targets by name, each with a bucket (docs/deploy.md)")),
     "topics": Field("map", hint=msg("topics by key, each with a name and a slug per language")),
     "search": Field("bool", hint=msg("true: a search page in every language (the default); false: none")),
-    # "any": left empty (every entry commented out), it is no list, and means none.
-    "contact": Field("any"),
+    "contact": Field("list", hint=_CONTACT_HINT),
 }
+# The settings whose entries are written on the lines below them. Left empty (every entry
+# commented out, or ~, [] or {}), an optional one is not set, as if it were left out; a
+# required one (title, languages) is refused in one line, its own.
+_SECTIONS = tuple(key for key, field in _TOP.items() if field.kind in ("map", "list") and not field.required)
 _LANGUAGE = {
     "locale": Field("text", required=True, hint=msg("a locale such as nl_NL or en_GB")),
     "name": Field("text", required=True, hint=msg("the language's own name, such as Nederlands")),
@@ -287,9 +291,13 @@ _LANGUAGE = {
 
 def load_config(root: Path) -> SiteConfig:
     """``site.yaml``, checked."""
+    return parse_config(_settings_text(root))
+
+
+def _settings_text(root: Path) -> str:
     path = root / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise SiteError(
             msg("no site.yaml found"),
@@ -305,10 +313,12 @@ def load_config(root: Path) -> SiteConfig:
         raise SiteError(
             msg("cannot read the file: {reason}", reason=exc.strerror), CONFIG_FILE, hint=UNREADABLE_HINT
         ) from None
-    return parse_config(text)
 
 
-def parse_config(text: str) -> SiteConfig:
+def _settings(text: str) -> YamlMap:
+    """The settings as read from ``text``, every mapping or list left empty made nothing (None),
+    as ~ or nothing after the colon is, so that each is read alike; optional sections left
+    empty taken out (see ``_SECTIONS``)."""
     # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
     # page's text spends on most stages, and such a rebuild reads no YAML (see load_config).
     from site_builder.content.safe_yaml import read_yaml
@@ -321,12 +331,42 @@ def parse_config(text: str) -> SiteConfig:
             1,
             msg("write settings as 'key: value' lines, such as 'base_url: https://example.org'"),
         )
+    _emptied(data)
+    for key in _SECTIONS:
+        if key in data and _nothing(data[key]):
+            del data[key]
+    return data
+
+
+def _emptied(value: object) -> None:
+    """Make each empty mapping or list inside ``value`` None."""
+    entries = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, item in list(entries):
+        if isinstance(item, dict | list):
+            if item:
+                _emptied(item)
+            else:
+                value[key] = None  # type: ignore[index]
+
+
+def _nothing(value: object) -> bool:
+    """Whether ``value`` is a setting left empty: ~, nothing after the colon, or blank text."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_config(text: str) -> SiteConfig:
+    data = _settings(text)
     errors: list[SiteError] = []
     values = validate(data, _TOP, CONFIG_FILE, errors)
     languages = _languages(values.get("languages"), errors)
-    # Codes whose settings are wrong still count as declared, so that a bad
-    # locale is reported once rather than again under title and description.
-    codes = [code for code in values.get("languages") or () if _LANGUAGE_CODE.fullmatch(code)]
+    # Codes whose settings are wrong still count as declared, so that a bad locale is reported
+    # once rather than again under title and description. None while the languages are missing
+    # or one is no code (reported): every text in a language would be told again that it is in
+    # none of the languages.
+    declared = list(values.get("languages") or ())
+    codes = declared if declared and all(_LANGUAGE_CODE.fullmatch(code) for code in declared) else None
     titles = _per_language(data, "title", values.get("title"), codes, True, errors)
     descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
     embed_hosts = _embed_hosts(data, values, errors)
@@ -381,7 +421,7 @@ _TOPIC_WORDS = {
 _TOPIC_HINT = msg("a name and a slug per language, such as 'en: {{name: Regulation, slug: regulation}}'")
 
 
-def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> tuple[Topic, ...]:
+def _topics(data: YamlMap | None, codes: list[str] | None, errors: list[SiteError]) -> tuple[Topic, ...]:
     """``topics``: each a key with a name and a slug in every language. Within a language no
     two topics share a slug (their pages would have one address) or a name (two that read alike)."""
     if not data:
@@ -401,12 +441,11 @@ def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> 
         words: dict[str, dict] = {}
         for code, given in spec.items():
             where = spec.key_lines[code]
-            if code not in codes:
+            if codes is not None and code not in codes:
                 problem = msg(
                     "{key}.{code}: '{code}' is not one of the languages", key=f"topics.{key}", code=code
                 )
-                hint = msg("one of: {codes}", codes=", ".join(codes))
-                errors.append(SiteError(problem, CONFIG_FILE, where, hint))
+                errors.append(SiteError(problem, CONFIG_FILE, where, _one_of_the_languages(codes)))
             elif not isinstance(given, dict):
                 problem = msg("topics.{key}.{code} must have a name and a slug", key=key, code=code)
                 errors.append(SiteError(problem, CONFIG_FILE, where, _TOPIC_HINT))
@@ -425,11 +464,11 @@ def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> 
                         )
                         hint = msg("give every topic a name and a slug of its own in each language")
                         errors.append(SiteError(problem, CONFIG_FILE, given.key_lines[field], hint))
-        for code in codes:
+        for code in codes or ():
             if code not in spec:
                 problem = msg("{key} has no entry for language '{code}'", key=f"topics.{key}", code=code)
                 errors.append(SiteError(problem, CONFIG_FILE, line, _TOPIC_HINT))
-        if all(len(words.get(code, ())) == len(_TOPIC_WORDS) for code in codes):
+        if codes and all(len(words.get(code, ())) == len(_TOPIC_WORDS) for code in codes):
             names = tuple((code, words[code]["name"]) for code in sorted(codes))
             slugs = tuple((code, words[code]["slug"]) for code in sorted(codes))
             topics.append(Topic(str(key), names, slugs))
@@ -503,21 +542,14 @@ _CONTACT_FIELDS = {
         hint=msg("where to sign up for news: https://… or mailto:…, such as mailto:news@example.org"),
     ),
 }
-_CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
 
 
 def _contact(
-    data: YamlMap, codes: list[str], errors: list[SiteError]
+    data: YamlMap, codes: list[str] | None, errors: list[SiteError]
 ) -> tuple[tuple[tuple[str, str], ...], ...]:
     """``contact``: the organisations whose addresses the contact page lists, each with a name
     and its addresses. A field left empty is one not filled in; a text may be given per language."""
     written = data["contact"]
-    if written is None:
-        return ()
-    if not isinstance(written, list):
-        problem = msg("contact must be a list of organisations")
-        errors.append(SiteError(problem, CONFIG_FILE, data.key_lines["contact"], _CONTACT_HINT))
-        return ()
     lines = getattr(written, "item_lines", [data.key_lines["contact"]] * len(written))
     entries = []
     for index, (item, line) in enumerate(zip(written, lines, strict=True)):
@@ -528,9 +560,7 @@ def _contact(
             continue
         # A field left empty (email:) is one not filled in; an unknown key is reported all the same.
         filled = YamlMap(
-            (key, value)
-            for key, value in item.items()
-            if key not in _CONTACT_FIELDS or value not in (None, "")
+            (key, value) for key, value in item.items() if key not in _CONTACT_FIELDS or not _nothing(value)
         )
         filled.line, filled.key_lines = item.line, item.key_lines
         values = validate(filled, _CONTACT_FIELDS, CONFIG_FILE, errors, f"{where}.")
@@ -546,7 +576,9 @@ def _contact(
     return tuple(entries)
 
 
-def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors: list[SiteError]) -> list:
+def _contact_text(
+    item: YamlMap, key: str, where: str, codes: list[str] | None, errors: list[SiteError]
+) -> list:
     """A contact entry's ``name`` or ``address``: one text for every language, as
     [(key, text)], or a text in each language, as [("key:nl", text), …]."""
     value, line = item[key], item.key_lines[key]
@@ -561,7 +593,7 @@ def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors:
     found = []
     for code, text in value.items():
         at = value.key_lines[code]
-        if code not in codes:
+        if codes is not None and code not in codes:
             problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, at, _one_of_the_languages(codes)))
         elif not isinstance(text, str) or not text.strip():
@@ -569,7 +601,7 @@ def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors:
             errors.append(SiteError(problem, CONFIG_FILE, at, _text_per_language_hint(key, code, text)))
         else:
             found.append((f"{key}:{code}", text.strip()))
-    for code in codes:
+    for code in codes or ():
         if code not in value:
             problem = msg("{key} has no entry for language '{code}'", key=where, code=code)
             hint = msg("add '{code}: …' under {key}:", code=code, key=key)
@@ -638,8 +670,6 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
 
 
 def _one_of_the_languages(codes: list[str]) -> Message:
-    if not codes:  # the languages themselves are wrong, and reported
-        return msg("declare the language under languages: first, with its locale and name")
     return msg("one of: {codes}", codes=", ".join(codes))
 
 
@@ -667,7 +697,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
     result = {}
     for code, text in values.items():
         line = values.key_lines[code]
-        if code not in codes:
+        if codes is not None and code not in codes:
             errors.append(
                 SiteError(
                     msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code),
@@ -682,7 +712,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
         else:
             result[code] = text
     if required:
-        for code in codes:
+        for code in codes or ():
             if code not in values:
                 errors.append(
                     SiteError(
@@ -821,10 +851,9 @@ def _credentials(where: str, line: int) -> SiteError:
 def load_deploy_targets(root: Path) -> tuple[DeployTarget, ...]:
     """The ``deploy:`` targets of site.yaml, in the order written; every problem of site.yaml
     is reported as a build would."""
-    load_config(root)
-    from site_builder.content.safe_yaml import read_yaml
-
-    data = read_yaml((root / CONFIG_FILE).read_text(encoding="utf-8-sig"), CONFIG_FILE)
+    text = _settings_text(root)
+    parse_config(text)
+    data = _settings(text)
     errors: list[SiteError] = []
     targets = _deploy_targets(data.get("deploy"), errors)
     raise_if_any(errors)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from site_builder.config import load_config, parse_config
+from site_builder.config import load_config, load_deploy_targets, parse_config
 from site_builder.errors import SiteError, SiteErrors, format_error
 
 VALID = textwrap.dedent(
@@ -325,16 +326,43 @@ def test_a_name_left_empty_has_a_hint():
     ]
 
 
-def test_a_title_in_a_language_when_no_language_is_declared_says_to_declare_it():
-    errors = errors_of(
+def test_a_language_code_that_is_no_code_is_told_once_not_again_for_each_text_in_it():
+    assert errors_of(
         VALID.replace("  nl:\n    locale", "  NL:\n    locale").replace(
             "  en:\n    locale", "  EN:\n    locale"
         )
-    )
-    assert (
-        "site.yaml:7: title.nl: 'nl' is not one of the languages "
-        "(hint: declare the language under languages: first, with its locale and name)"
-    ) in errors
+    ) == [
+        "site.yaml:12: 'NL' is not a language code (hint: such as nl or en)",
+        "site.yaml:15: 'EN' is not a language code (hint: such as nl or en)",
+    ]
+    # Not "title.nl: 'nl' is not one of the languages", nor so for description.nl.
+    assert errors_of(VALID.replace("  nl:\n    locale", "  n:\n    locale")) == [
+        "site.yaml:12: 'n' is not a language code (hint: such as nl or en)"
+    ]
+
+
+LANGUAGES = "languages:\n  nl:\n    locale: nl_NL\n    name: Nederlands\n  en:\n    locale: en_GB\n    name: English\n"
+LANGUAGES_HINT = (
+    "(hint: each language's code with its locale and name, such as 'en: {locale: en_GB, name: English}')"
+)
+
+
+@pytest.mark.parametrize(
+    ("languages", "expected"),
+    [
+        ("", f"site.yaml:2: missing required key 'languages' {LANGUAGES_HINT}"),
+        (
+            "languages:\n",
+            f"site.yaml:11: languages is empty, expected a mapping (key: value lines) {LANGUAGES_HINT}",
+        ),
+        (
+            "languages: [en, nl]\n",
+            f"site.yaml:11: languages is a list, expected a mapping (key: value lines) {LANGUAGES_HINT}",
+        ),
+    ],
+)
+def test_languages_missing_is_one_line_not_one_more_for_each_title_and_description(languages, expected):
+    assert errors_of(edit(LANGUAGES, languages)) == [expected]
 
 
 @pytest.mark.parametrize("nothing", ["~", "null", "NULL", ""])
@@ -349,17 +377,6 @@ def test_a_title_in_a_language_when_no_language_is_declared_says_to_declare_it()
             "(hint: true: a search page in every language (the default); false: none)",
         ),
         (
-            "embed_hosts",
-            18,
-            "embed_hosts is empty, expected a list (hint: a list of host names, such as [www.youtube-nocookie.com])",
-        ),
-        (
-            "topics",
-            18,
-            "topics is empty, expected a mapping (key: value lines) "
-            "(hint: topics by key, each with a name and a slug per language)",
-        ),
-        (
             "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes",
             21,
             "deploy.production.max_deletes is empty, expected a whole number "
@@ -371,3 +388,127 @@ def test_a_setting_left_empty_has_a_hint_whatever_its_kind(nothing, setting, lin
     text = VALID.replace("news_page_size: 10\n", "") if setting == "news_page_size" else VALID
     line -= setting == "news_page_size"
     assert errors_of(text + f"{setting}: {nothing}".rstrip() + "\n") == [f"site.yaml:{line}: {expected}"]
+
+
+# --- settings left empty --------------------------------------------------------------
+
+NOTHING = ["", " ~", " null", " []", " {}", " ''"]
+# Each optional section with what it holds when given: left empty, it is as if left out.
+SECTIONS = {
+    "description": "description:\n  en: About us\n  nl: Over ons\n",
+    "embed_hosts": "embed_hosts:\n  - www.youtube-nocookie.com\n",
+    "topics": "topics:\n  ema:\n    en: {name: EMA, slug: ema}\n    nl: {name: EMA, slug: ema}\n",
+    "contact": "contact:\n  - name: LSH\n    email: lsh@example.org\n",
+    "deploy": "deploy:\n  production: {bucket: lsh-site}\n",
+}
+WITHOUT_DESCRIPTION = edit(
+    "description:\n  en: Where life sciences & health meet data science.\n"
+    "  nl: Waar life sciences & health en data science samenkomen.\n",
+    "",
+)
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+@pytest.mark.parametrize("section", list(SECTIONS))
+def test_an_optional_section_left_empty_is_as_if_left_out(tmp_path, section, nothing):
+    assert parse_config(WITHOUT_DESCRIPTION + SECTIONS[section]) != parse_config(WITHOUT_DESCRIPTION) or (
+        section == "deploy"  # kept out of SiteConfig
+    )
+    (tmp_path / "site.yaml").write_text(WITHOUT_DESCRIPTION + f"{section}:{nothing}\n  # commented out\n")
+    assert load_config(tmp_path) == parse_config(WITHOUT_DESCRIPTION)
+    assert load_deploy_targets(tmp_path) == ()
+
+
+def test_every_optional_section_is_tested_left_empty():
+    from site_builder.config import _SECTIONS
+
+    assert sorted(_SECTIONS) == sorted(SECTIONS)
+
+
+TITLE = "title:\n  en: Life Sciences & Health Amsterdam\n  nl: Life Sciences & Health Amsterdam\n"
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+@pytest.mark.parametrize(
+    ("section", "line", "expected"),
+    [
+        (
+            TITLE,
+            5,
+            "title is empty, expected a mapping (key: value lines) (hint: one title per language, "
+            "on indented lines below it, such as 'en: Life Sciences Amsterdam')",
+        ),
+        (LANGUAGES, 11, f"languages is empty, expected a mapping (key: value lines) {LANGUAGES_HINT}"),
+    ],
+)
+def test_a_required_section_left_empty_is_one_line(section, line, expected, nothing):
+    name = section.partition(":")[0]
+    assert errors_of(edit(section, f"{name}:{nothing}\n")) == [f"site.yaml:{line}: {expected}"]
+
+
+@pytest.mark.parametrize("nothing", [" ~", " {}", ""])
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "  nl:\n    locale: nl_NL\n    name: Nederlands\n",
+            "  nl:{nothing}\n",
+            "site.yaml:12: languages.nl must have locale and name "
+            "(hint: write them on indented lines below it, such as 'locale: nl_NL' and 'name: Nederlands')",
+        ),
+        (
+            "",
+            "topics:\n  ema:{nothing}\n",
+            "site.yaml:19: topics.ema must have a name and a slug per language "
+            "(hint: a name and a slug per language, such as 'en: {name: Regulation, slug: regulation}')",
+        ),
+        (
+            "",
+            "topics:\n  ema:\n    en:{nothing}\n    nl: {{name: EMA, slug: ema}}\n",
+            "site.yaml:20: topics.ema.en must have a name and a slug "
+            "(hint: a name and a slug per language, such as 'en: {name: Regulation, slug: regulation}')",
+        ),
+        (
+            "",
+            "deploy:\n  production:{nothing}\n",
+            "site.yaml:19: deploy.production must be a mapping with at least a bucket "
+            "(hint: bucket: NAME on the next line, indented)",
+        ),
+        (
+            "",
+            "contact:\n  - name:{nothing}\n    email: lsh@example.org\n",
+            "site.yaml:19: missing required key 'contact[1].name' (hint: the organisation's name, or one per language)",
+        ),
+    ],
+)
+def test_an_entry_left_empty_is_told_once_however_it_is_left_empty(old, new, expected, nothing):
+    """``{}`` says what ``~`` says: not once for each key the entry lacks."""
+    text = edit(old, new.format(nothing=nothing)) if old else VALID + new.format(nothing=nothing)
+    assert errors_of(text) == [expected]
+
+
+@pytest.mark.parametrize("nothing", NOTHING)
+def test_an_address_left_empty_in_a_contact_entry_is_not_filled_in(nothing):
+    config = parse_config(VALID + f"contact:\n  - name: LSH\n    address:{nothing}\n    phone:{nothing}\n")
+    assert config.contact == ((("name", "LSH"),),)
+    assert config.contact_entries("en") == ()
+
+
+def test_site_yaml_that_cannot_be_read_is_one_line_with_a_hint(tmp_path, monkeypatch):
+    """As a file its owner keeps to themselves: chmod 000 does not stop root, so the read fails here."""
+    (tmp_path / "site.yaml").write_text(VALID)
+    real_read_text = Path.read_text
+
+    def read_text(self: Path, *args, **kwargs) -> str:
+        if self.name == "site.yaml":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", read_text)
+    for load in (load_config, load_deploy_targets):
+        with pytest.raises(SiteError) as caught:
+            load(tmp_path)
+        assert format_error(caught.value) == (
+            "site.yaml: cannot read the file: Permission denied "
+            "(hint: make it a file you may read; ls -l shows what it is and who may read it)"
+        )
