@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from site_builder.content.frontmatter import SLUG, SLUG_HINT
+from site_builder.content.frontmatter import MAX_TITLE, SLUG, SLUG_HINT
 from site_builder.content.schema import Field, YamlMap, text_hint, validate
 from site_builder.errors import UNREADABLE_HINT, Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
@@ -408,7 +408,7 @@ _TOPIC_WORDS = {
     "name": Field(
         "text",
         required=True,
-        check=lambda v: None if v.strip() else msg("is empty"),
+        check=lambda v: _too_long(v) if v.strip() else msg("is empty"),
         hint=msg("the topic's name in that language, such as name: Regulation"),
     ),
     "slug": Field(
@@ -669,6 +669,16 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
     return result
 
 
+def _too_long(title: str) -> Message | None:
+    """Whether a title (the site's, a topic's, which is its pages' title) is longer than a
+    page's may be: each is shown whole on every page, in every card and feed."""
+    if len(title) <= MAX_TITLE:
+        return None
+    return msg(
+        "is {length} characters long; the limit is {limit}", length=f"{len(title):,}", limit=f"{MAX_TITLE:,}"
+    )
+
+
 def _one_of_the_languages(codes: list[str]) -> Message:
     return msg("one of: {codes}", codes=", ".join(codes))
 
@@ -709,6 +719,10 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
         elif not isinstance(text, str) or not text.strip():
             problem = msg("{key}.{code} must be text", key=key, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, line, _text_per_language_hint(key, code, text)))
+        elif key == "title" and len(text) > MAX_TITLE:
+            problem = msg("{key} {problem}", key=f"{key}.{code}", problem=_too_long(text))
+            hint = msg("a title is one line; put the rest in description:")
+            errors.append(SiteError(problem, CONFIG_FILE, line, hint))
         else:
             result[code] = text
     if required:

@@ -512,3 +512,20 @@ def test_site_yaml_that_cannot_be_read_is_one_line_with_a_hint(tmp_path, monkeyp
             "site.yaml: cannot read the file: Permission denied "
             "(hint: make it a file you may read; ls -l shows what it is and who may read it)"
         )
+
+
+# --- hostile and mistaken values ------------------------------------------------------
+
+
+def test_a_site_title_or_a_topic_name_longer_than_a_page_title_may_be_is_refused():
+    # Shown whole on every page and card: 200,000 characters made a build of seconds take half a minute.
+    assert errors_of(edit("  nl: Life Sciences & Health Amsterdam", "  nl: " + "x" * 1001)) == [
+        "site.yaml:7: title.nl is 1,001 characters long; the limit is 1,000 "
+        "(hint: a title is one line; put the rest in description:)"
+    ]
+    topic = "topics:\n  ema:\n    en: {name: %s, slug: ema}\n    nl: {name: EMA, slug: ema}\n"
+    assert errors_of(VALID + topic % ("x" * 1001)) == [
+        "site.yaml:20: topics.ema.en.name is 1,001 characters long; the limit is 1,000 "
+        "(hint: the topic's name in that language, such as name: Regulation)"
+    ]
+    assert parse_config(VALID + topic % ("x" * 1000)).topics[0].name("en") == "x" * 1000
