@@ -155,7 +155,7 @@ class SiteConfig:
 # in it needs escaping anywhere it is written: no quotes, spaces, markup or control characters.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"  # of a host name: no hyphen at either end
 _BASE_URL = re.compile(
-    rf"https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{{1,5}}))?"
+    rf"https?://({_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{{1,5}}))?"
     r"((?:/(?:[A-Za-z0-9._~+,=:@-]|%[0-9A-Fa-f]{2})*)*)"
 )
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
@@ -164,7 +164,12 @@ _QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
 def _check_url(value: str) -> Message | None:
     found = _BASE_URL.fullmatch(value)
     if found is not None:
-        port, path = found[1], found[2]
+        host, port, path = found[1], found[2], found[3]
+        if not _is_host(host):
+            # No browser would reach it: the site's every address would lead nowhere.
+            return msg(
+                "'{value}' is not a web address: its host is not a host name or an IP address", value=value
+            )
         if port is not None and not 1 <= int(port) <= 65535:
             return msg("'{value}' is not a web address: its port is not from 1 to 65535", value=value)
         if any(segment in (".", "..") for segment in path.split("/")):
@@ -181,6 +186,20 @@ def _check_url(value: str) -> Message | None:
     if "<" in value or ">" in value:
         return msg("'{value}' is not a web address: it contains markup", value=shown)
     return msg("'{value}' is not a web address", value=shown)
+
+
+def _is_host(host: str) -> bool:
+    """Whether ``host`` (as ``_BASE_URL`` found it) is a host name of labels of at most 63
+    characters, 253 in all, or an IPv6 address in brackets."""
+    if host.startswith("["):
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+        return True
+    return len(host.rstrip(".")) <= 253 and all(len(label) <= 63 for label in host.split("."))
 
 
 def check_base_url(value: str) -> Message | None:

@@ -529,3 +529,27 @@ def test_a_site_title_or_a_topic_name_longer_than_a_page_title_may_be_is_refused
         "(hint: the topic's name in that language, such as name: Regulation)"
     ]
     assert parse_config(VALID + topic % ("x" * 1000)).topics[0].name("en") == "x" * 1000
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://" + "a" * 64 + ".org",  # a label of more than 63 characters
+        "https://" + ".".join(["a" * 60] * 5),  # more than 253 in all
+        "https://[:::::]/",  # brackets around no IPv6 address
+    ],
+)
+def test_a_base_url_whose_host_no_browser_could_reach_is_refused(url):
+    # Each was the address of every canonical link, feed entry and the sitemap.
+    assert errors_of(edit("base_url: https://lsh.amsterdam/", f"base_url: {url}")) == [
+        f"site.yaml:2: base_url '{url}' is not a web address: its host is not a host name or an IP address "
+        "(hint: such as https://example.org)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://" + "a" * 63 + ".org", "https://[::1]:8000/lsh", "https://127.0.0.1:8000", "http://localhost"],
+)
+def test_a_base_url_of_long_labels_or_an_ip_address_is_a_web_address(url):
+    assert parse_config(edit("base_url: https://lsh.amsterdam/", f"base_url: {url}")).base_url == url
