@@ -628,14 +628,24 @@ def _contact_text(
     return found
 
 
+# Files among the zones that are no place's zone: copies kept for other programs, the zone of
+# no place (Factory), and the machine's own (localtime), which would make the day a page comes
+# due depend on where the site is built: a CI runner's is mostly UTC.
+_NOT_A_PLACE = re.compile(r"posixrules|Factory|(?:posix|right)/.*")
+
+
 def _check_time_zone(name: str) -> Message | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return msg("'{name}' is not a known time zone", name=name)
-    return None
+    if name == "localtime":
+        return msg("'{name}' is the zone of the machine that builds the site, not of a place", name=name)
+    if not _NOT_A_PLACE.fullmatch(name):
+        try:
+            ZoneInfo(name)
+            return None
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return msg("'{name}' is not a known time zone", name=name)
 
 
 def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, str, str]]:

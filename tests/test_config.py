@@ -553,3 +553,33 @@ def test_a_base_url_whose_host_no_browser_could_reach_is_refused(url):
 )
 def test_a_base_url_of_long_labels_or_an_ip_address_is_a_web_address(url):
     assert parse_config(edit("base_url: https://lsh.amsterdam/", f"base_url: {url}")).base_url == url
+
+
+TIME_ZONE_HINT = (
+    "(hint: a time zone name such as Europe/Amsterdam: scheduled pages come due at midnight there)"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        # The machine's own zone: the day a page comes due would be the building machine's.
+        ("localtime", "'localtime' is the zone of the machine that builds the site, not of a place"),
+        ("posixrules", "'posixrules' is not a known time zone"),
+        ("Factory", "'Factory' is not a known time zone"),
+        ("right/UTC", "'right/UTC' is not a known time zone"),  # whose days begin 27 leap seconds late
+        ("posix/Europe/Amsterdam", "'posix/Europe/Amsterdam' is not a known time zone"),
+        ("../../etc/passwd", "'../../etc/passwd' is not a known time zone"),
+        ("/etc/localtime", "'/etc/localtime' is not a known time zone"),
+        ("zone.tab", "'zone.tab' is not a known time zone"),
+    ],
+)
+def test_a_time_zone_that_is_no_place_s_is_refused(name, problem):
+    assert errors_of(VALID + f"time_zone: {name}\n") == [
+        f"site.yaml:18: time_zone {problem} {TIME_ZONE_HINT}"
+    ]
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/Amsterdam", "America/Argentina/Buenos_Aires", "Etc/GMT-2"])
+def test_a_place_s_time_zone_is_taken(name):
+    assert parse_config(VALID + f"time_zone: {name}\n").time_zone == name
