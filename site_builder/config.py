@@ -656,7 +656,8 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
     result = []
     for code, spec in data.items():
         line = data.key_lines[code]
-        if not _LANGUAGE_CODE.fullmatch(code):
+        spoken = _locale_languages(code) if _LANGUAGE_CODE.fullmatch(code) else None
+        if spoken is None:
             errors.append(
                 SiteError(
                     msg("'{code}' is not a language code", code=code),
@@ -694,8 +695,56 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
                 )
             )
             continue
+        if spoken and Locale.parse(locale).language not in spoken:
+            # Dutch pages with English dates and numbers, most often a locale copied from the other language.
+            problem = msg(
+                "languages.{code}.locale '{locale}' is a locale of another language", code=code, locale=locale
+            )
+            hint = msg("a locale of {code}, such as {locale}", code=code, locale=_likely_locale(code, spoken))
+            errors.append(SiteError(problem, CONFIG_FILE, spec.key_lines["locale"], hint))
+            continue
         result.append((code, locale, values["name"]))
     return result
+
+
+# Codes of no language: undetermined, uncoded, several, no linguistic content.
+_NO_LANGUAGE = ("und", "mis", "mul", "zxx")
+
+
+def _likely_locale(code: str, spoken: set[str]) -> str:
+    """The locale most likely meant for the language ``code``: en-gb → en_GB, nl → nl_NL."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    try:
+        written = Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        written = None
+    if written is not None and written.territory:
+        return f"{written.language}_{written.territory}"
+    likely = get_global("likely_subtags").get(min(spoken), min(spoken)).split("_")
+    return f"{likely[0]}_{likely[-1]}"
+
+
+def _locale_languages(code: str) -> set[str] | None:
+    """The languages a locale of the language ``code`` may be of, in Babel's codes: the code's
+    own and what Babel reads it as (no: nb too, iw: he); none where Babel has no locale of it
+    (li, Limburgish: any may stand in); None if ``code`` names no language."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import LOCALE_ALIASES
+
+    language = code.partition("-")[0]
+    if language in _NO_LANGUAGE:
+        return None
+    found = set()
+    for name in (language, LOCALE_ALIASES.get(language)):
+        try:
+            found.add(Locale.parse(name).language)
+        except (TypeError, ValueError, UnknownLocaleError):
+            pass  # no locale of it, or no alias
+    if found:
+        return found | {language}
+    return set() if language in Locale("en").languages else None
 
 
 def _too_long(title: str) -> Message | None:

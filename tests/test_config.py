@@ -583,3 +583,44 @@ def test_a_time_zone_that_is_no_place_s_is_refused(name, problem):
 @pytest.mark.parametrize("name", ["UTC", "Europe/Amsterdam", "America/Argentina/Buenos_Aires", "Etc/GMT-2"])
 def test_a_place_s_time_zone_is_taken(name):
     assert parse_config(VALID + f"time_zone: {name}\n").time_zone == name
+
+
+@pytest.mark.parametrize("code", ["xx", "qq", "und", "zxx"])
+def test_a_language_code_that_names_no_language_is_refused(code):
+    # It was the pages' lang attribute and their hreflang for search engines.
+    text = VALID.replace("  nl:\n    locale", f"  {code}:\n    locale").replace("  nl: ", f"  {code}: ")
+    assert errors_of(text) == [f"site.yaml:12: '{code}' is not a language code (hint: such as nl or en)"]
+
+
+@pytest.mark.parametrize(
+    ("code", "locale", "meant"),
+    [("nl", "en_GB", "nl_NL"), ("en-gb", "nl_NL", "en_GB"), ("no", "de_DE", "nb_NO")],
+)
+def test_a_locale_of_another_language_is_refused(code, locale, meant):
+    # Dutch pages with English dates and numbers: a locale copied from the other language.
+    text = VALID.replace("  nl:\n    locale: nl_NL", f"  {code}:\n    locale: {locale}").replace(
+        "  nl: ", f"  {code}: "
+    )
+    assert errors_of(text) == [
+        f"site.yaml:13: languages.{code}.locale '{locale}' is a locale of another language "
+        f"(hint: a locale of {code}, such as {meant})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "locale"),
+    [
+        ("nl-be", "nl_BE"),
+        ("no", "nb_NO"),
+        ("iw", "he_IL"),
+        ("fy", "fy_NL"),
+        ("li", "nl_NL"),
+        ("sr", "sr_Latn_RS"),
+    ],
+)
+def test_a_locale_of_the_language_is_taken(code, locale):
+    """iw is Babel's he, no its nb; Babel has no locale of li (Limburgish), so another stands in."""
+    text = VALID.replace("  nl:\n    locale: nl_NL", f"  {code}:\n    locale: {locale}").replace(
+        "  nl: ", f"  {code}: "
+    )
+    assert parse_config(text).language(code).locale_id == locale
