@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.content.frontmatter import MAX_TITLE, SLUG, SLUG_HINT
-from site_builder.content.schema import Field, YamlMap, text_hint, validate
+from site_builder.content.schema import Field, YamlMap, as_text, text_hint, validate
 from site_builder.errors import UNREADABLE_HINT, Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
@@ -238,14 +238,18 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     lines = getattr(written, "item_lines", [data.key_lines["embed_hosts"]] * len(written))
     hosts: list[str] = []
     for index, (host, line) in enumerate(zip(written, lines, strict=True)):
-        text = host.strip().lower() if isinstance(host, str) else ""
-        if host is None or (isinstance(host, str) and not text):  # ~, or nothing after the '-'
-            problem = msg("{key} {problem}", key=f"embed_hosts[{index + 1}]", problem=msg("is empty"))
-            errors.append(SiteError(problem, CONFIG_FILE, line, _HOST_HINT))
-        elif not _HOST.fullmatch(text):
+        key = f"embed_hosts[{index + 1}]"
+        text, problem = as_text(host)
+        if _nothing(host):  # ~, or nothing after the '-'
+            problem = msg("is empty")
+        if problem is not None:  # or a mapping, a list, true or false
+            errors.append(
+                SiteError(msg("{key} {problem}", key=key, problem=problem), CONFIG_FILE, line, _HOST_HINT)
+            )
+        elif not _HOST.fullmatch(text := text.strip().lower()):
             errors.append(
                 SiteError(
-                    msg("{key} '{host}' is not a host name", key=f"embed_hosts[{index + 1}]", host=host),
+                    msg("{key} '{host}' is not a host name", key=key, host=host),
                     CONFIG_FILE,
                     line,
                     _HOST_HINT,
@@ -535,9 +539,7 @@ def _check_signup(value: str) -> Message | None:
     return msg("'{value}' is neither a web address nor mailto: and an e-mail address", value=value)
 
 
-def _check_phone(value: object) -> Message | None:
-    if not isinstance(value, str):  # +31201234567 unquoted is read as a number, without its +
-        return msg("is read as a number: write the telephone number in quotes")
+def _check_phone(value: str) -> Message | None:
     if _PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3:
         return None
     return msg("'{value}' is not a telephone number", value=value)
@@ -549,7 +551,8 @@ _CONTACT_FIELDS = {
         "any", hint=msg("the postal address, its lines under 'address: |', or one per language")
     ),
     "email": Field("text", check=_check_email, hint=msg("such as info@example.org")),
-    "phone": Field("any", check=_check_phone, hint=msg("such as +31 20 123 4567")),
+    # Text: +31201234567 unquoted is a number to YAML, kept as written, with its +.
+    "phone": Field("text", check=_check_phone, hint=msg("such as +31 20 123 4567")),
     "website": Field(
         "text",
         check=_check_web_address,

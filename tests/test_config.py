@@ -624,3 +624,14 @@ def test_a_locale_of_the_language_is_taken(code, locale):
         "  nl: ", f"  {code}: "
     )
     assert parse_config(text).language(code).locale_id == locale
+
+
+@pytest.mark.parametrize(
+    ("host", "found"), [("{a: b}", "a mapping"), ("[a]", "a list"), ("true", "true/false")]
+)
+def test_an_embed_host_that_is_no_text_says_what_it_is(host, found):
+    # It said "embed_hosts[1] '{'a': 'b'}' is not a host name", in Python's notation.
+    assert errors_of(VALID + f"embed_hosts: [{host}]\n") == [
+        f"site.yaml:18: embed_hosts[1] is {found}, expected text "
+        "(hint: a host name alone, such as www.youtube-nocookie.com, without https:// or a path)"
+    ]

@@ -195,6 +195,12 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
     return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), hint
 
 
+def as_text(value: Any) -> tuple[str | None, Message | None]:
+    """``value`` as a field of text takes it (a number as it was written), or None and why not."""
+    converted, problem, _ = _convert("text", value)
+    return converted, problem
+
+
 def text_hint(value: Any) -> Message | None:
     """How to write text where YAML read ``value`` (true or false, a list, a mapping) instead; else None."""
     return _TEXT_HINTS.get(type(value))
