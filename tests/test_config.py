@@ -635,3 +635,13 @@ def test_an_embed_host_that_is_no_text_says_what_it_is(host, found):
         f"site.yaml:18: embed_hosts[1] is {found}, expected text "
         "(hint: a host name alone, such as www.youtube-nocookie.com, without https:// or a path)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("setting", "tag"), [("search: !!set {a}", "!!set"), ("time_zone: !!binary VVRD", "!!binary")]
+)
+def test_a_tag_of_what_no_setting_is_is_refused(setting, tag):
+    # It was "search is '{'a'}', expected true or false", "time_zone is 'b'UTC'', expected text".
+    assert errors_of(VALID + setting + "\n") == [
+        f"site.yaml:18: invalid YAML: the tag '{tag}' is not allowed (hint: tags such as !!python/object are not allowed)"
+    ]

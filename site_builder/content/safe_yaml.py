@@ -314,6 +314,11 @@ _Loader.add_constructor(_INT_TAG, _construct_int)
 _Loader.add_constructor(_FLOAT_TAG, _construct_float)
 _Loader.add_constructor(_BOOL_TAG, _construct_bool)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+# No setting is bytes, a set, an ordered mapping or a list of pairs, and a date is text until it
+# is validated: written with its tag (!!binary, !!set, …), each is refused as any other tag is,
+# rather than met by a check as a Python object, and shown as one ("search is 'b'hello''").
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
+    del _Loader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"]
 
 
 def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: bool = True) -> Any:
