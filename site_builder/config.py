@@ -382,6 +382,10 @@ def _nothing(value: object) -> bool:
 def parse_config(text: str) -> SiteConfig:
     data = _settings(text)
     errors: list[SiteError] = []
+    # A secret written beside the settings rather than in a deploy target: what to do instead.
+    for key in [key for key in data if _CREDENTIAL_KEYS.fullmatch(key.lower())]:
+        errors.append(_credentials(key, data.key_lines[key]))
+        del data[key]
     values = validate(data, _TOP, CONFIG_FILE, errors)
     languages = _languages(values.get("languages"), errors)
     # Codes whose settings are wrong still count as declared, so that a bad locale is reported

@@ -171,6 +171,14 @@ def test_a_prefix_with_a_dot_or_dot_dot_part_is_refused_naming_the_line(tmp_path
     ]
 
 
+def credentials_refused(line: int, key: str) -> str:
+    return (
+        f"site.yaml:{line}: {key}: credentials do not belong in site.yaml (hint: credentials come from the "
+        "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the AWS configuration (AWS_PROFILE, "
+        "~/.aws/credentials); take this line out of site.yaml)"
+    )
+
+
 @pytest.mark.parametrize(
     "lines, key",
     [
@@ -188,15 +196,19 @@ def test_credentials_in_site_yaml_are_refused_naming_the_line(tmp_path, run_cli,
     line = text.count("\n")
     with pytest.raises(SiteErrors) as raised:
         parse_config(text)
-    assert [str(e) for e in raised.value.errors] == [
-        (
-            f"site.yaml:{line}: {key}: credentials do not belong in site.yaml (hint: credentials come from the "
-            "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the AWS configuration (AWS_PROFILE, "
-            "~/.aws/credentials); take this line out of site.yaml)"
-        )
-    ]
+    assert [str(e) for e in raised.value.errors] == [credentials_refused(line, key)]
     code, out, err = run_cli("-C", tmp_path, "deploy", "--dry-run")
     assert code == 1 and out == "" and err.splitlines() == [str(raised.value.errors[0])]
+
+
+@pytest.mark.parametrize("key", ["aws_secret_access_key", "AWS_ACCESS_KEY_ID", "password"])
+def test_credentials_beside_the_settings_are_refused_as_in_a_target(key):
+    """Not "unknown key 'aws_secret_access_key' (hint: allowed keys: base_url, …)", which said
+    nothing of where the secret belongs."""
+    text = BASE + f"{key}: abc\n"
+    with pytest.raises(SiteErrors) as raised:
+        parse_config(text)
+    assert [str(e) for e in raised.value.errors] == [credentials_refused(text.count("\n"), key)]
 
 
 def test_mistakes_in_a_deploy_target_are_reported_with_their_lines():
