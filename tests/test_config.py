@@ -645,3 +645,11 @@ def test_a_tag_of_what_no_setting_is_is_refused(setting, tag):
     assert errors_of(VALID + setting + "\n") == [
         f"site.yaml:18: invalid YAML: the tag '{tag}' is not allowed (hint: tags such as !!python/object are not allowed)"
     ]
+
+
+def test_a_line_break_only_yaml_sees_is_refused_at_its_line():
+    # It was "site.yaml:8: invalid YAML: this line has no ':' after its key", a line below the title.
+    assert errors_of(edit("  nl: Life Sciences & Health Amsterdam", "  nl: Life Sciences\u2028& Health")) == [
+        "site.yaml:7: the character U+2028 ends a line for YAML, though most editors show none "
+        "(hint: delete it, or type a space in its place; it often comes with copied text)"
+    ]

@@ -321,8 +321,25 @@ for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
     del _Loader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"]
 
 
+# Line breaks to YAML (1.1), but not to editors, nor to the lines our messages count: NEL, and
+# Unicode's line and paragraph separators, which come with text copied from a word processor.
+# "title: A<U+2028>B" was read as two lines, and refused as a line without ':' on the next.
+_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
 def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: bool = True) -> Any:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
+    other_break = _OTHER_BREAK.search(text)
+    if other_break is not None:
+        raise SiteError(
+            msg(
+                "the character {code} ends a line for YAML, though most editors show none",
+                code=f"U+{ord(other_break[0]):04X}",
+            ),
+            path,
+            text.count("\n", 0, other_break.start()) + first_line,
+            msg("delete it, or type a space in its place; it often comes with copied text"),
+        )
     loader = _Loader(text)
     loader.line_offset = first_line
     loader.source_text = text
