@@ -653,3 +653,11 @@ def test_a_line_break_only_yaml_sees_is_refused_at_its_line():
         "site.yaml:7: the character U+2028 ends a line for YAML, though most editors show none "
         "(hint: delete it, or type a space in its place; it often comes with copied text)"
     ]
+
+
+def test_a_key_longer_than_yaml_reads_is_told_so():
+    # It was "this line has no ':' after its key", of a line that has one.
+    assert errors_of(VALID + "k" * 1025 + ": x\n") == [
+        "site.yaml:18: invalid YAML: the key on this line is longer than 1,024 characters "
+        "(hint: keys are words such as title:)"
+    ]

@@ -68,6 +68,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().construct_object(node, deep=deep)
 
 
+_KEY_HINT = msg("keys are words such as title:")
+
+
 def _first_alias_line(text: str) -> int:
     for token in yaml.scan(text, Loader=yaml.SafeLoader):
         if isinstance(token, yaml.AliasToken):
@@ -278,9 +281,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
                 msg("write each setting out in full, on a line of its own"),
             )
         if not isinstance(key, str):
-            raise _YamlProblem(
-                msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:")
-            )
+            raise _YamlProblem(msg("key {key} is not text", key=repr(key)), line, _KEY_HINT)
         if key in result:
             raise _YamlProblem(
                 msg("duplicate key '{key}' (first on line {line})", key=key, line=result.key_lines[key]),
@@ -446,6 +447,8 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
     is, which is not always where YAML noticed it."""
     for (context, problem), (message, hint) in _UNCLOSED.items():
         if exc.context == context and problem in (exc.problem or "") and exc.context_mark is not None:
+            if context == "while scanning a simple key" and _key_too_long(text, exc.context_mark):
+                message, hint = msg("the key on this line is longer than 1,024 characters"), _KEY_HINT
             return exc.context_mark.line + first_line, message, hint
     noticed = exc.problem_mark
     if exc.context != "while parsing a block mapping" or noticed is None:
@@ -472,6 +475,14 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
                 hint,
             )
     return None
+
+
+def _key_too_long(text: str, mark: yaml.Mark) -> bool:
+    """Whether the key at ``mark`` has its ':' after all, further on than YAML looks for one."""
+    lines = text.split("\n")
+    rest = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
+    colon = re.search(r":(?:\s|$)", rest)
+    return colon is not None and colon.start() > 1024
 
 
 def _token_before(text: str, position: tuple[int, int]):
