@@ -835,7 +835,8 @@ _CREDENTIALS_HINT = msg(
     "credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the "
     "AWS configuration (AWS_PROFILE, ~/.aws/credentials); take this line out of site.yaml"
 )
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# S3's rule: no two dots together, and nothing written as an IPv4 address (the stores refuse both).
+_BUCKET = re.compile(r"(?!.*\.\.)(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # eu-west-1; other stores: us-east-1, auto, …
 _PREFIX = re.compile(r"([A-Za-z0-9._~-]+/)*[A-Za-z0-9._~-]*")
 
@@ -858,7 +859,9 @@ _TARGET = {
         "text",
         required=True,
         check=lambda v: None if _BUCKET.fullmatch(v) else msg("'{value}' is not a bucket name", value=v),
-        hint=msg("3 to 63 lower-case letters, digits, dots and hyphens"),
+        hint=msg(
+            "3 to 63 lower-case letters, digits, dots and hyphens; no two dots together, and no IP address"
+        ),
     ),
     "region": Field(
         "text",
