@@ -172,8 +172,9 @@ def _check_url(value: str) -> Message | None:
             )
         if port is not None and not 1 <= int(port) <= 65535:
             return msg("'{value}' is not a web address: its port is not from 1 to 65535", value=value)
-        if any(segment in (".", "..") for segment in path.split("/")):
-            # A browser resolves /a/../b to /b: the site's addresses would not be the ones it links.
+        if any(segment.lower().replace("%2e", ".") in (".", "..") for segment in path.split("/")):
+            # A browser resolves /a/../b to /b, and /a/%2e%2e/b as well: the site's addresses would
+            # not be the ones it links.
             return msg("'{value}' is not a web address: its path has a . or .. part", value=value)
         return None
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)

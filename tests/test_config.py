@@ -661,3 +661,12 @@ def test_a_key_longer_than_yaml_reads_is_told_so():
         "site.yaml:18: invalid YAML: the key on this line is longer than 1,024 characters "
         "(hint: keys are words such as title:)"
     ]
+
+
+@pytest.mark.parametrize("path", ["/a/../b", "/a/%2e%2e/b", "/a/.%2E/b", "/a/%2e/b"])
+def test_a_base_url_whose_path_a_browser_would_shorten_is_refused(path):
+    url = "https://lsh.amsterdam" + path
+    assert errors_of(edit("base_url: https://lsh.amsterdam/", f"base_url: {url}")) == [
+        f"site.yaml:2: base_url '{url}' is not a web address: its path has a . or .. part "
+        "(hint: such as https://example.org)"
+    ]
