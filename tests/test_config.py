@@ -670,3 +670,13 @@ def test_a_base_url_whose_path_a_browser_would_shorten_is_refused(path):
         f"site.yaml:2: base_url '{url}' is not a web address: its path has a . or .. part "
         "(hint: such as https://example.org)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"), [("BASE_URL", "base_url"), ("Time_Zone", "time_zone"), ("TOPICS", "topics")]
+)
+def test_a_setting_written_in_capitals_is_told_its_name(key, meant):
+    # It was told the list of every allowed key.
+    assert errors_of(VALID + f"{key}: x\n") == [
+        f"site.yaml:18: unknown key '{key}' (hint: did you mean '{meant}'?)"
+    ]

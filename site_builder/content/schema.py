@@ -326,7 +326,9 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
 def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> Message:
     import difflib  # for a mistake only
 
-    close = difflib.get_close_matches(key, list(fields), n=1)
+    # Compared in lower case: BASE_URL is base_url as surely as base_ulr is.
+    lowered = {str(name).lower(): name for name in fields}
+    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1)
     if close:
-        return msg("did you mean '{key}'?", key=close[0])
+        return msg("did you mean '{key}'?", key=lowered[close[0]])
     return msg("allowed keys: {keys}", keys=", ".join(sorted(fields)))
