@@ -626,40 +626,11 @@ def test_a_locale_of_the_language_is_taken(code, locale):
     assert parse_config(text).language(code).locale_id == locale
 
 
-@pytest.mark.parametrize(
-    ("host", "found"), [("{a: b}", "a mapping"), ("[a]", "a list"), ("true", "true/false")]
-)
-def test_an_embed_host_that_is_no_text_says_what_it_is(host, found):
-    # It said "embed_hosts[1] '{'a': 'b'}' is not a host name", in Python's notation.
-    assert errors_of(VALID + f"embed_hosts: [{host}]\n") == [
-        f"site.yaml:18: embed_hosts[1] is {found}, expected text "
-        "(hint: a host name alone, such as www.youtube-nocookie.com, without https:// or a path)"
-    ]
-
-
-@pytest.mark.parametrize(
-    ("setting", "tag"), [("search: !!set {a}", "!!set"), ("time_zone: !!binary VVRD", "!!binary")]
-)
-def test_a_tag_of_what_no_setting_is_is_refused(setting, tag):
-    # It was "search is '{'a'}', expected true or false", "time_zone is 'b'UTC'', expected text".
-    assert errors_of(VALID + setting + "\n") == [
-        f"site.yaml:18: invalid YAML: the tag '{tag}' is not allowed (hint: tags such as !!python/object are not allowed)"
-    ]
-
-
 def test_a_line_break_only_yaml_sees_is_refused_at_its_line():
     # It was "site.yaml:8: invalid YAML: this line has no ':' after its key", a line below the title.
     assert errors_of(edit("  nl: Life Sciences & Health Amsterdam", "  nl: Life Sciences\u2028& Health")) == [
         "site.yaml:7: the character U+2028 ends a line for YAML, though most editors show none "
         "(hint: delete it, or type a space in its place; it often comes with copied text)"
-    ]
-
-
-def test_a_key_longer_than_yaml_reads_is_told_so():
-    # It was "this line has no ':' after its key", of a line that has one.
-    assert errors_of(VALID + "k" * 1025 + ": x\n") == [
-        "site.yaml:18: invalid YAML: the key on this line is longer than 1,024 characters "
-        "(hint: keys are words such as title:)"
     ]
 
 
@@ -672,11 +643,40 @@ def test_a_base_url_whose_path_a_browser_would_shorten_is_refused(path):
     ]
 
 
-@pytest.mark.parametrize(
-    ("key", "meant"), [("BASE_URL", "base_url"), ("Time_Zone", "time_zone"), ("TOPICS", "topics")]
-)
-def test_a_setting_written_in_capitals_is_told_its_name(key, meant):
-    # It was told the list of every allowed key.
-    assert errors_of(VALID + f"{key}: x\n") == [
-        f"site.yaml:18: unknown key '{key}' (hint: did you mean '{meant}'?)"
+def test_a_value_without_its_key_is_told_so():
+    # It was "invalid YAML: while parsing a block mapping did not find expected key", the parser's words.
+    assert errors_of(edit("news_page_size: 10", ": 10")) == [
+        "site.yaml:4: invalid YAML: this line has no key before its ':' (hint: keys are words such as title:)"
     ]
+
+
+EMBED_HOST_HINT = "a host name alone, such as www.youtube-nocookie.com, without https:// or a path"
+TAG_HINT = "tags such as !!python/object are not allowed"
+# Each a line below the settings (line 18) and the one line it is told; what it was told before
+# in the comment.
+MISTAKES_BELOW = [
+    # "embed_hosts[1] '{'a': 'b'}' is not a host name", in Python's notation
+    ("embed_hosts: [{a: b}]", f"embed_hosts[1] is a mapping, expected text (hint: {EMBED_HOST_HINT})"),
+    ("embed_hosts: [[a]]", f"embed_hosts[1] is a list, expected text (hint: {EMBED_HOST_HINT})"),
+    ("embed_hosts: [true]", f"embed_hosts[1] is true/false, expected text (hint: {EMBED_HOST_HINT})"),
+    # "search is '{'a'}', expected true or false", "time_zone is 'b'UTC'', expected text"
+    ("search: !!set {a}", f"invalid YAML: the tag '!!set' is not allowed (hint: {TAG_HINT})"),
+    ("time_zone: !!binary VVRD", f"invalid YAML: the tag '!!binary' is not allowed (hint: {TAG_HINT})"),
+    # "invalid YAML: this line has no ':' after its key", of a line that has one
+    (
+        "k" * 1025 + ": x",
+        "invalid YAML: the key on this line is longer than 1,024 characters (hint: keys are words such as title:)",
+    ),
+    # the list of every allowed key
+    ("BASE_URL: x", "unknown key 'BASE_URL' (hint: did you mean 'base_url'?)"),
+    ("Time_Zone: x", "unknown key 'Time_Zone' (hint: did you mean 'time_zone'?)"),
+    # "key None", "key True", "key ['a', 'b']", as Python shows them
+    ("~: x", "key ~ is not text (hint: keys are words such as title:)"),
+    ("true: x", "key true is not text (hint: keys are words such as title:)"),
+    ("? [a, b]\n: x", "key [a, b] is not text (hint: keys are words such as title:)"),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), MISTAKES_BELOW)
+def test_a_mistaken_setting_is_one_line_that_says_what_it_is(line, expected):
+    assert errors_of(VALID + line + "\n") == [f"site.yaml:18: {expected}"]

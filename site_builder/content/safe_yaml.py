@@ -280,8 +280,9 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
                 line,
                 msg("write each setting out in full, on a line of its own"),
             )
-        if not isinstance(key, str):
-            raise _YamlProblem(msg("key {key} is not text", key=repr(key)), line, _KEY_HINT)
+        if not isinstance(key, str):  # shown as written: ~, not Python's None
+            written = loader.source_text[key_node.start_mark.index : key_node.end_mark.index]
+            raise _YamlProblem(msg("key {key} is not text", key=written.strip() or "~"), line, _KEY_HINT)
         if key in result:
             raise _YamlProblem(
                 msg("duplicate key '{key}' (first on line {line})", key=key, line=result.key_lines[key]),
@@ -453,6 +454,8 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
     noticed = exc.problem_mark
     if exc.context != "while parsing a block mapping" or noticed is None:
         return None
+    if _char_at(text, noticed.line, noticed.column) == ":":  # ": value", its key deleted or never written
+        return noticed.line + first_line, msg("this line has no key before its ':'"), _KEY_HINT
     # More text where the next key should be: what came just before it on that line says why.
     before = _token_before(text, (noticed.line, noticed.column))
     if before is None or before.end_mark.line != noticed.line:
