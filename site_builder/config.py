@@ -277,7 +277,12 @@ _TOP = {
         required=True,
         hint=msg("one title per language, on indented lines below it, such as 'en: Life Sciences Amsterdam'"),
     ),
-    "description": Field("map"),
+    "description": Field(
+        "map",
+        hint=msg(
+            "one description per language, on indented lines below it, such as 'en: Where science meets care'"
+        ),
+    ),
     "languages": Field(
         "map",
         required=True,

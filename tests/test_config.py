@@ -652,7 +652,7 @@ def test_a_value_without_its_key_is_told_so():
 
 EMBED_HOST_HINT = "a host name alone, such as www.youtube-nocookie.com, without https:// or a path"
 TAG_HINT = "tags such as !!python/object are not allowed"
-# Each a line below the settings (line 18) and the one line it is told; what it was told before
+# Each a line below the settings (line 15, description left out) and the one line it is told; what it was told before
 # in the comment.
 MISTAKES_BELOW = [
     # "embed_hosts[1] '{'a': 'b'}' is not a host name", in Python's notation
@@ -662,6 +662,12 @@ MISTAKES_BELOW = [
     # "search is '{'a'}', expected true or false", "time_zone is 'b'UTC'', expected text"
     ("search: !!set {a}", f"invalid YAML: the tag '!!set' is not allowed (hint: {TAG_HINT})"),
     ("time_zone: !!binary VVRD", f"invalid YAML: the tag '!!binary' is not allowed (hint: {TAG_HINT})"),
+    # "(hint: write 'key: value' lines below it, indented, such as 'en: …')", as for any mapping
+    (
+        "description: Our site",
+        "description is 'Our site', expected a mapping (key: value lines) (hint: one description per language, "
+        "on indented lines below it, such as 'en: Where science meets care')",
+    ),
     # "invalid YAML: this line has no ':' after its key", of a line that has one
     (
         "k" * 1025 + ": x",
@@ -679,4 +685,4 @@ MISTAKES_BELOW = [
 
 @pytest.mark.parametrize(("line", "expected"), MISTAKES_BELOW)
 def test_a_mistaken_setting_is_one_line_that_says_what_it_is(line, expected):
-    assert errors_of(VALID + line + "\n") == [f"site.yaml:18: {expected}"]
+    assert errors_of(WITHOUT_DESCRIPTION + line + "\n") == [f"site.yaml:15: {expected}"]
