@@ -668,6 +668,12 @@ MISTAKES_BELOW = [
         "description is 'Our site', expected a mapping (key: value lines) (hint: one description per language, "
         "on indented lines below it, such as 'en: Where science meets care')",
     ),
+    # "expected a single document in the stream but found another document (hint: check indentation, …)"
+    (
+        "---",
+        "invalid YAML: the '---' on this line begins a second document "
+        "(hint: remove the line: the settings are one document, with no '---' below them)",
+    ),
     # "invalid YAML: this line has no ':' after its key", of a line that has one
     (
         "k" * 1025 + ": x",

@@ -528,6 +528,8 @@ def _in_plain_words(message: str, at_tab: bool) -> Message | str:
         return msg("the tag '{name}' is not allowed", name=name)
     if "mapping values are not allowed" in message:
         return msg("a ': ' inside text that is not in quotes")
+    if "found another document" in message:  # a closing --- as front matter has, written in site.yaml
+        return msg("the '---' on this line begins a second document")
     if "invalid Unicode character escape" in message:
         return msg("an escape \\u… or \\U… that names no character")
     return message
@@ -540,6 +542,8 @@ def _yaml_hint(message: str, at_tab: bool) -> Message:
         return msg("tags such as !!python/object are not allowed")
     if "mapping values are not allowed" in message:
         return msg("put text that contains ': ' in quotes")
+    if "found another document" in message:
+        return msg("remove the line: the settings are one document, with no '---' below them")
     if "invalid Unicode character escape" in message:
         return msg("type the character itself; \\ud800 to \\udfff are halves of a pair, not characters")
     return msg("check indentation, and put text with special characters in quotes")
