@@ -241,7 +241,7 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     for index, (host, line) in enumerate(zip(written, lines, strict=True)):
         key = f"embed_hosts[{index + 1}]"
         text, problem = as_text(host)
-        if _nothing(host):  # ~, or nothing after the '-'
+        if host is None:  # ~, or nothing after the '-'
             problem = msg("is empty")
         if problem is not None:  # or a mapping, a list, true or false
             errors.append(
@@ -345,9 +345,8 @@ def _settings_text(root: Path) -> str:
 
 
 def _settings(text: str) -> YamlMap:
-    """The settings as read from ``text``, every mapping or list left empty made nothing (None),
-    as ~ or nothing after the colon is, so that each is read alike; optional sections left
-    empty taken out (see ``_SECTIONS``)."""
+    """The settings as read from ``text``, every value left empty made None (see ``_emptied``),
+    and the optional sections left empty taken out (see ``_SECTIONS``)."""
     # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
     # page's text spends on most stages, and such a rebuild reads no YAML (see load_config).
     from site_builder.content.safe_yaml import read_yaml
@@ -362,27 +361,22 @@ def _settings(text: str) -> YamlMap:
         )
     _emptied(data)
     for key in _SECTIONS:
-        if key in data and _nothing(data[key]):
+        if key in data and data[key] is None:
             del data[key]
     return data
 
 
 def _emptied(value: object) -> None:
-    """Make each empty mapping or list inside ``value`` None."""
+    """Make each value inside ``value`` that is left empty None, as ~ and nothing after the
+    colon are, so that each way of leaving it empty means the same: {}, [], '' and spaces."""
     entries = (
         value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     )
     for key, item in list(entries):
         if isinstance(item, dict | list):
-            if item:
-                _emptied(item)
-            else:
-                value[key] = None  # type: ignore[index]
-
-
-def _nothing(value: object) -> bool:
-    """Whether ``value`` is a setting left empty: ~, nothing after the colon, or blank text."""
-    return value is None or (isinstance(value, str) and not value.strip())
+            _emptied(item)
+        if isinstance(item, dict | list | str) and not (item.strip() if isinstance(item, str) else item):
+            value[key] = None  # type: ignore[index]
 
 
 def parse_config(text: str) -> SiteConfig:
@@ -592,7 +586,7 @@ def _contact(
             continue
         # A field left empty (email:) is one not filled in; an unknown key is reported all the same.
         filled = YamlMap(
-            (key, value) for key, value in item.items() if key not in _CONTACT_FIELDS or not _nothing(value)
+            (key, value) for key, value in item.items() if key not in _CONTACT_FIELDS or value is not None
         )
         filled.line, filled.key_lines = item.line, item.key_lines
         values = validate(filled, _CONTACT_FIELDS, CONFIG_FILE, errors, f"{where}.")

@@ -365,11 +365,24 @@ def test_languages_missing_is_one_line_not_one_more_for_each_title_and_descripti
     assert errors_of(edit(LANGUAGES, languages)) == [expected]
 
 
-@pytest.mark.parametrize("nothing", ["~", "null", "NULL", ""])
+@pytest.mark.parametrize("nothing", ["~", "null", "NULL", "", "''", "' '", "[]", "{}"])
 @pytest.mark.parametrize(
     ("setting", "line", "expected"),
     [
         ("news_page_size", 18, "news_page_size is empty, expected a whole number (hint: such as 10)"),
+        (
+            # '' was "time_zone '' is not a known time zone"
+            "time_zone",
+            18,
+            "time_zone is empty, expected text "
+            "(hint: a time zone name such as Europe/Amsterdam: scheduled pages come due at midnight there)",
+        ),
+        (
+            # '' was the bucket's root, where ~ was refused
+            "deploy:\n  production:\n    bucket: lsh-site\n    prefix",
+            21,
+            "deploy.production.prefix is empty, expected text (hint: such as site/, or leave it out for the bucket's root)",
+        ),
         (
             "search",
             18,
