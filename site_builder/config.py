@@ -327,18 +327,18 @@ def _settings_text(root: Path) -> str:
     path = root / CONFIG_FILE
     try:
         return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SiteError(
-            msg("no site.yaml found"),
-            CONFIG_FILE,
-            hint=msg("run site-builder in the site's folder ({folder})", folder=root),
-        ) from None
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise SiteError(
             msg("the file is not valid UTF-8 text"), CONFIG_FILE, line, msg("save the file as UTF-8")
         ) from None
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and not path.is_symlink():  # a link to nothing is there
+            raise SiteError(
+                msg("no site.yaml found"),
+                CONFIG_FILE,
+                hint=msg("run site-builder in the site's folder ({folder})", folder=root),
+            ) from None
         raise SiteError(
             msg("cannot read the file: {reason}", reason=exc.strerror), CONFIG_FILE, hint=UNREADABLE_HINT
         ) from None

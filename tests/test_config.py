@@ -507,6 +507,19 @@ def test_an_address_left_empty_in_a_contact_entry_is_not_filled_in(nothing):
     assert config.contact_entries("en") == ()
 
 
+UNREADABLE = "(hint: make it a file you may read; ls -l shows what it is and who may read it)"
+
+
+def test_site_yaml_that_is_a_link_to_nothing_is_not_said_to_be_missing(tmp_path):
+    # It was "no site.yaml found (hint: run site-builder in the site's folder (…))", in that folder.
+    (tmp_path / "site.yaml").symlink_to("settings.yaml")
+    with pytest.raises(SiteError) as caught:
+        load_config(tmp_path)
+    assert format_error(caught.value) == (
+        f"site.yaml: cannot read the file: No such file or directory {UNREADABLE}"
+    )
+
+
 def test_site_yaml_that_cannot_be_read_is_one_line_with_a_hint(tmp_path, monkeypatch):
     """As a file its owner keeps to themselves: chmod 000 does not stop root, so the read fails here."""
     (tmp_path / "site.yaml").write_text(VALID)
@@ -522,8 +535,7 @@ def test_site_yaml_that_cannot_be_read_is_one_line_with_a_hint(tmp_path, monkeyp
         with pytest.raises(SiteError) as caught:
             load(tmp_path)
         assert format_error(caught.value) == (
-            "site.yaml: cannot read the file: Permission denied "
-            "(hint: make it a file you may read; ls -l shows what it is and who may read it)"
+            f"site.yaml: cannot read the file: Permission denied {UNREADABLE}"
         )
 
 
