@@ -309,7 +309,7 @@ _TOP = {
     "contact": Field("list", hint=_CONTACT_HINT),
 }
 # The settings whose entries are written on the lines below them. Left empty (every entry
-# commented out, or ~, [] or {}), an optional one is not set, as if it were left out; a
+# commented out, or ~, '', [] or {}), an optional one is not set, as if it were left out; a
 # required one (title, languages) is refused in one line, its own.
 _SECTIONS = tuple(key for key, field in _TOP.items() if field.kind in ("map", "list") and not field.required)
 _LANGUAGE = {
