@@ -12,8 +12,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from site_builder.content.frontmatter import SLUG, SLUG_HINT
-from site_builder.content.schema import Field, YamlMap, text_hint, validate
+from site_builder.content.frontmatter import MAX_TITLE, SLUG, SLUG_HINT
+from site_builder.content.schema import Field, YamlMap, as_text, text_hint, validate
 from site_builder.errors import UNREADABLE_HINT, Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
@@ -155,7 +155,7 @@ class SiteConfig:
 # in it needs escaping anywhere it is written: no quotes, spaces, markup or control characters.
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"  # of a host name: no hyphen at either end
 _BASE_URL = re.compile(
-    rf"https?://(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{{1,5}}))?"
+    rf"https?://({_LABEL}(?:\.{_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::([0-9]{{1,5}}))?"
     r"((?:/(?:[A-Za-z0-9._~+,=:@-]|%[0-9A-Fa-f]{2})*)*)"
 )
 _QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
@@ -164,11 +164,17 @@ _QUOTES = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb"
 def _check_url(value: str) -> Message | None:
     found = _BASE_URL.fullmatch(value)
     if found is not None:
-        port, path = found[1], found[2]
+        host, port, path = found[1], found[2], found[3]
+        if not _is_host(host):
+            # No browser would reach it: the site's every address would lead nowhere.
+            return msg(
+                "'{value}' is not a web address: its host is not a host name or an IP address", value=value
+            )
         if port is not None and not 1 <= int(port) <= 65535:
             return msg("'{value}' is not a web address: its port is not from 1 to 65535", value=value)
-        if any(segment in (".", "..") for segment in path.split("/")):
-            # A browser resolves /a/../b to /b: the site's addresses would not be the ones it links.
+        if any(segment.lower().replace("%2e", ".") in (".", "..") for segment in path.split("/")):
+            # A browser resolves /a/../b to /b, and /a/%2e%2e/b as well: the site's addresses would
+            # not be the ones it links.
             return msg("'{value}' is not a web address: its path has a . or .. part", value=value)
         return None
     shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value)
@@ -181,6 +187,20 @@ def _check_url(value: str) -> Message | None:
     if "<" in value or ">" in value:
         return msg("'{value}' is not a web address: it contains markup", value=shown)
     return msg("'{value}' is not a web address", value=shown)
+
+
+def _is_host(host: str) -> bool:
+    """Whether ``host`` (as ``_BASE_URL`` found it) is a host name of labels of at most 63
+    characters, 253 in all, or an IPv6 address in brackets."""
+    if host.startswith("["):
+        import ipaddress
+
+        try:
+            ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            return False
+        return True
+    return len(host.rstrip(".")) <= 253 and all(len(label) <= 63 for label in host.split("."))
 
 
 def check_base_url(value: str) -> Message | None:
@@ -219,14 +239,18 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     lines = getattr(written, "item_lines", [data.key_lines["embed_hosts"]] * len(written))
     hosts: list[str] = []
     for index, (host, line) in enumerate(zip(written, lines, strict=True)):
-        text = host.strip().lower() if isinstance(host, str) else ""
-        if host is None or (isinstance(host, str) and not text):  # ~, or nothing after the '-'
-            problem = msg("{key} {problem}", key=f"embed_hosts[{index + 1}]", problem=msg("is empty"))
-            errors.append(SiteError(problem, CONFIG_FILE, line, _HOST_HINT))
-        elif not _HOST.fullmatch(text):
+        key = f"embed_hosts[{index + 1}]"
+        text, problem = as_text(host)
+        if host is None:  # ~, or nothing after the '-'
+            problem = msg("is empty")
+        if problem is not None:  # or a mapping, a list, true or false
+            errors.append(
+                SiteError(msg("{key} {problem}", key=key, problem=problem), CONFIG_FILE, line, _HOST_HINT)
+            )
+        elif not _HOST.fullmatch(text := text.strip().lower()):
             errors.append(
                 SiteError(
-                    msg("{key} '{host}' is not a host name", key=f"embed_hosts[{index + 1}]", host=host),
+                    msg("{key} '{host}' is not a host name", key=key, host=host),
                     CONFIG_FILE,
                     line,
                     _HOST_HINT,
@@ -237,6 +261,7 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     return tuple(sorted(hosts))
 
 
+_CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
 _TOP = {
     "base_url": Field("text", required=True, check=_check_url, hint=msg("such as https://example.org")),
     "default_language": Field(
@@ -252,7 +277,12 @@ _TOP = {
         required=True,
         hint=msg("one title per language, on indented lines below it, such as 'en: Life Sciences Amsterdam'"),
     ),
-    "description": Field("map"),
+    "description": Field(
+        "map",
+        hint=msg(
+            "one description per language, on indented lines below it, such as 'en: Where science meets care'"
+        ),
+    ),
     "languages": Field(
         "map",
         required=True,
@@ -276,9 +306,12 @@ _TOP = {
     "deploy": Field("map", hint=msg("targets by name, each with a bucket (docs/deploy.md)")),
     "topics": Field("map", hint=msg("topics by key, each with a name and a slug per language")),
     "search": Field("bool", hint=msg("true: a search page in every language (the default); false: none")),
-    # "any": left empty (every entry commented out), it is no list, and means none.
-    "contact": Field("any"),
+    "contact": Field("list", hint=_CONTACT_HINT),
 }
+# The settings whose entries are written on the lines below them. Left empty (every entry
+# commented out, or ~, '', [] or {}), an optional one is not set, as if it were left out; a
+# required one (title, languages) is refused in one line, its own.
+_SECTIONS = tuple(key for key, field in _TOP.items() if field.kind in ("map", "list") and not field.required)
 _LANGUAGE = {
     "locale": Field("text", required=True, hint=msg("a locale such as nl_NL or en_GB")),
     "name": Field("text", required=True, hint=msg("the language's own name, such as Nederlands")),
@@ -287,28 +320,33 @@ _LANGUAGE = {
 
 def load_config(root: Path) -> SiteConfig:
     """``site.yaml``, checked."""
+    return parse_config(_settings_text(root))
+
+
+def _settings_text(root: Path) -> str:
     path = root / CONFIG_FILE
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SiteError(
-            msg("no site.yaml found"),
-            CONFIG_FILE,
-            hint=msg("run site-builder in the site's folder ({folder})", folder=root),
-        ) from None
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         raise SiteError(
             msg("the file is not valid UTF-8 text"), CONFIG_FILE, line, msg("save the file as UTF-8")
         ) from None
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError) and not path.is_symlink():  # a link to nothing is there
+            raise SiteError(
+                msg("no site.yaml found"),
+                CONFIG_FILE,
+                hint=msg("run site-builder in the site's folder ({folder})", folder=root),
+            ) from None
         raise SiteError(
             msg("cannot read the file: {reason}", reason=exc.strerror), CONFIG_FILE, hint=UNREADABLE_HINT
         ) from None
-    return parse_config(text)
 
 
-def parse_config(text: str) -> SiteConfig:
+def _settings(text: str) -> YamlMap:
+    """The settings as read from ``text``, every value left empty made None (see ``_emptied``),
+    and the optional sections left empty taken out (see ``_SECTIONS``)."""
     # Imported when needed: PyYAML takes longer to import than a rebuild after an edit to a
     # page's text spends on most stages, and such a rebuild reads no YAML (see load_config).
     from site_builder.content.safe_yaml import read_yaml
@@ -321,12 +359,41 @@ def parse_config(text: str) -> SiteConfig:
             1,
             msg("write settings as 'key: value' lines, such as 'base_url: https://example.org'"),
         )
+    _emptied(data)
+    for key in _SECTIONS:
+        if key in data and data[key] is None:
+            del data[key]
+    return data
+
+
+def _emptied(value: object) -> None:
+    """Make each value inside ``value`` that is left empty None, as ~ and nothing after the
+    colon are, so that each way of leaving it empty means the same: {}, [], '' and spaces."""
+    entries = (
+        value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    )
+    for key, item in list(entries):
+        if isinstance(item, dict | list):
+            _emptied(item)
+        if isinstance(item, dict | list | str) and not (item.strip() if isinstance(item, str) else item):
+            value[key] = None  # type: ignore[index]
+
+
+def parse_config(text: str) -> SiteConfig:
+    data = _settings(text)
     errors: list[SiteError] = []
+    # A secret written beside the settings rather than in a deploy target: what to do instead.
+    for key in [key for key in data if _CREDENTIAL_KEYS.fullmatch(key.lower())]:
+        errors.append(_credentials(key, data.key_lines[key]))
+        del data[key]
     values = validate(data, _TOP, CONFIG_FILE, errors)
     languages = _languages(values.get("languages"), errors)
-    # Codes whose settings are wrong still count as declared, so that a bad
-    # locale is reported once rather than again under title and description.
-    codes = [code for code in values.get("languages") or () if _LANGUAGE_CODE.fullmatch(code)]
+    # Codes whose settings are wrong still count as declared, so that a bad locale is reported
+    # once rather than again under title and description. None while the languages are missing
+    # or one is no code (reported): every text in a language would be told again that it is in
+    # none of the languages.
+    declared = list(values.get("languages") or ())
+    codes = declared if declared and all(_LANGUAGE_CODE.fullmatch(code) for code in declared) else None
     titles = _per_language(data, "title", values.get("title"), codes, True, errors)
     descriptions = _per_language(data, "description", values.get("description"), codes, False, errors)
     embed_hosts = _embed_hosts(data, values, errors)
@@ -368,7 +435,7 @@ _TOPIC_WORDS = {
     "name": Field(
         "text",
         required=True,
-        check=lambda v: None if v.strip() else msg("is empty"),
+        check=lambda v: _too_long(v) if v.strip() else msg("is empty"),
         hint=msg("the topic's name in that language, such as name: Regulation"),
     ),
     "slug": Field(
@@ -381,7 +448,7 @@ _TOPIC_WORDS = {
 _TOPIC_HINT = msg("a name and a slug per language, such as 'en: {{name: Regulation, slug: regulation}}'")
 
 
-def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> tuple[Topic, ...]:
+def _topics(data: YamlMap | None, codes: list[str] | None, errors: list[SiteError]) -> tuple[Topic, ...]:
     """``topics``: each a key with a name and a slug in every language. Within a language no
     two topics share a slug (their pages would have one address) or a name (two that read alike)."""
     if not data:
@@ -401,12 +468,11 @@ def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> 
         words: dict[str, dict] = {}
         for code, given in spec.items():
             where = spec.key_lines[code]
-            if code not in codes:
+            if codes is not None and code not in codes:
                 problem = msg(
                     "{key}.{code}: '{code}' is not one of the languages", key=f"topics.{key}", code=code
                 )
-                hint = msg("one of: {codes}", codes=", ".join(codes))
-                errors.append(SiteError(problem, CONFIG_FILE, where, hint))
+                errors.append(SiteError(problem, CONFIG_FILE, where, _one_of_the_languages(codes)))
             elif not isinstance(given, dict):
                 problem = msg("topics.{key}.{code} must have a name and a slug", key=key, code=code)
                 errors.append(SiteError(problem, CONFIG_FILE, where, _TOPIC_HINT))
@@ -425,11 +491,11 @@ def _topics(data: YamlMap | None, codes: list[str], errors: list[SiteError]) -> 
                         )
                         hint = msg("give every topic a name and a slug of its own in each language")
                         errors.append(SiteError(problem, CONFIG_FILE, given.key_lines[field], hint))
-        for code in codes:
+        for code in codes or ():
             if code not in spec:
                 problem = msg("{key} has no entry for language '{code}'", key=f"topics.{key}", code=code)
                 errors.append(SiteError(problem, CONFIG_FILE, line, _TOPIC_HINT))
-        if all(len(words.get(code, ())) == len(_TOPIC_WORDS) for code in codes):
+        if codes and all(len(words.get(code, ())) == len(_TOPIC_WORDS) for code in codes):
             names = tuple((code, words[code]["name"]) for code in sorted(codes))
             slugs = tuple((code, words[code]["slug"]) for code in sorted(codes))
             topics.append(Topic(str(key), names, slugs))
@@ -477,9 +543,7 @@ def _check_signup(value: str) -> Message | None:
     return msg("'{value}' is neither a web address nor mailto: and an e-mail address", value=value)
 
 
-def _check_phone(value: object) -> Message | None:
-    if not isinstance(value, str):  # +31201234567 unquoted is read as a number, without its +
-        return msg("is read as a number: write the telephone number in quotes")
+def _check_phone(value: str) -> Message | None:
     if _PHONE.fullmatch(value) and sum(c.isdigit() for c in value) >= 3:
         return None
     return msg("'{value}' is not a telephone number", value=value)
@@ -491,7 +555,8 @@ _CONTACT_FIELDS = {
         "any", hint=msg("the postal address, its lines under 'address: |', or one per language")
     ),
     "email": Field("text", check=_check_email, hint=msg("such as info@example.org")),
-    "phone": Field("any", check=_check_phone, hint=msg("such as +31 20 123 4567")),
+    # Text: +31201234567 unquoted is a number to YAML, kept as written, with its +.
+    "phone": Field("text", check=_check_phone, hint=msg("such as +31 20 123 4567")),
     "website": Field(
         "text",
         check=_check_web_address,
@@ -503,21 +568,14 @@ _CONTACT_FIELDS = {
         hint=msg("where to sign up for news: https://… or mailto:…, such as mailto:news@example.org"),
     ),
 }
-_CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
 
 
 def _contact(
-    data: YamlMap, codes: list[str], errors: list[SiteError]
+    data: YamlMap, codes: list[str] | None, errors: list[SiteError]
 ) -> tuple[tuple[tuple[str, str], ...], ...]:
     """``contact``: the organisations whose addresses the contact page lists, each with a name
     and its addresses. A field left empty is one not filled in; a text may be given per language."""
     written = data["contact"]
-    if written is None:
-        return ()
-    if not isinstance(written, list):
-        problem = msg("contact must be a list of organisations")
-        errors.append(SiteError(problem, CONFIG_FILE, data.key_lines["contact"], _CONTACT_HINT))
-        return ()
     lines = getattr(written, "item_lines", [data.key_lines["contact"]] * len(written))
     entries = []
     for index, (item, line) in enumerate(zip(written, lines, strict=True)):
@@ -528,9 +586,7 @@ def _contact(
             continue
         # A field left empty (email:) is one not filled in; an unknown key is reported all the same.
         filled = YamlMap(
-            (key, value)
-            for key, value in item.items()
-            if key not in _CONTACT_FIELDS or value not in (None, "")
+            (key, value) for key, value in item.items() if key not in _CONTACT_FIELDS or value is not None
         )
         filled.line, filled.key_lines = item.line, item.key_lines
         values = validate(filled, _CONTACT_FIELDS, CONFIG_FILE, errors, f"{where}.")
@@ -546,7 +602,9 @@ def _contact(
     return tuple(entries)
 
 
-def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors: list[SiteError]) -> list:
+def _contact_text(
+    item: YamlMap, key: str, where: str, codes: list[str] | None, errors: list[SiteError]
+) -> list:
     """A contact entry's ``name`` or ``address``: one text for every language, as
     [(key, text)], or a text in each language, as [("key:nl", text), …]."""
     value, line = item[key], item.key_lines[key]
@@ -561,7 +619,7 @@ def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors:
     found = []
     for code, text in value.items():
         at = value.key_lines[code]
-        if code not in codes:
+        if codes is not None and code not in codes:
             problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, at, _one_of_the_languages(codes)))
         elif not isinstance(text, str) or not text.strip():
@@ -569,7 +627,7 @@ def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors:
             errors.append(SiteError(problem, CONFIG_FILE, at, _text_per_language_hint(key, code, text)))
         else:
             found.append((f"{key}:{code}", text.strip()))
-    for code in codes:
+    for code in codes or ():
         if code not in value:
             problem = msg("{key} has no entry for language '{code}'", key=where, code=code)
             hint = msg("add '{code}: …' under {key}:", code=code, key=key)
@@ -577,14 +635,24 @@ def _contact_text(item: YamlMap, key: str, where: str, codes: list[str], errors:
     return found
 
 
+# Files among the zones that are no place's zone: copies kept for other programs, the zone of
+# no place (Factory), and the machine's own (localtime), which would make the day a page comes
+# due depend on where the site is built: a CI runner's is mostly UTC.
+_NOT_A_PLACE = re.compile(r"posixrules|Factory|(?:posix|right)/.*")
+
+
 def _check_time_zone(name: str) -> Message | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return msg("'{name}' is not a known time zone", name=name)
-    return None
+    if name == "localtime":
+        return msg("'{name}' is the zone of the machine that builds the site, not of a place", name=name)
+    if not _NOT_A_PLACE.fullmatch(name):
+        try:
+            ZoneInfo(name)
+            return None
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return msg("'{name}' is not a known time zone", name=name)
 
 
 def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str, str, str]]:
@@ -595,7 +663,8 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
     result = []
     for code, spec in data.items():
         line = data.key_lines[code]
-        if not _LANGUAGE_CODE.fullmatch(code):
+        spoken = _locale_languages(code) if _LANGUAGE_CODE.fullmatch(code) else None
+        if spoken is None:
             errors.append(
                 SiteError(
                     msg("'{code}' is not a language code", code=code),
@@ -633,13 +702,69 @@ def _languages(data: YamlMap | None, errors: list[SiteError]) -> list[tuple[str,
                 )
             )
             continue
+        if spoken and Locale.parse(locale).language not in spoken:
+            # Dutch pages with English dates and numbers, most often a locale copied from the other language.
+            problem = msg(
+                "languages.{code}.locale '{locale}' is a locale of another language", code=code, locale=locale
+            )
+            hint = msg("a locale of {code}, such as {locale}", code=code, locale=_likely_locale(code, spoken))
+            errors.append(SiteError(problem, CONFIG_FILE, spec.key_lines["locale"], hint))
+            continue
         result.append((code, locale, values["name"]))
     return result
 
 
+# Codes of no language: undetermined, uncoded, several, no linguistic content.
+_NO_LANGUAGE = ("und", "mis", "mul", "zxx")
+
+
+def _likely_locale(code: str, spoken: set[str]) -> str:
+    """The locale most likely meant for the language ``code``: en-gb → en_GB, nl → nl_NL."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    try:
+        written = Locale.parse(code, sep="-")
+    except (ValueError, UnknownLocaleError):
+        written = None
+    if written is not None and written.territory:
+        return f"{written.language}_{written.territory}"
+    likely = get_global("likely_subtags").get(min(spoken), min(spoken)).split("_")
+    return f"{likely[0]}_{likely[-1]}"
+
+
+def _locale_languages(code: str) -> set[str] | None:
+    """The languages a locale of the language ``code`` may be of, in Babel's codes: the code's
+    own and what Babel reads it as (no: nb too, iw: he); none where Babel has no locale of it
+    (li, Limburgish: any may stand in); None if ``code`` names no language."""
+    from babel import Locale, UnknownLocaleError
+    from babel.core import LOCALE_ALIASES
+
+    language = code.partition("-")[0]
+    if language in _NO_LANGUAGE:
+        return None
+    found = set()
+    for name in (language, LOCALE_ALIASES.get(language)):
+        try:
+            found.add(Locale.parse(name).language)
+        except (TypeError, ValueError, UnknownLocaleError):
+            pass  # no locale of it, or no alias
+    if found:
+        return found | {language}
+    return set() if language in Locale("en").languages else None
+
+
+def _too_long(title: str) -> Message | None:
+    """Whether a title (the site's, a topic's, which is its pages' title) is longer than a
+    page's may be: each is shown whole on every page, in every card and feed."""
+    if len(title) <= MAX_TITLE:
+        return None
+    return msg(
+        "is {length} characters long; the limit is {limit}", length=f"{len(title):,}", limit=f"{MAX_TITLE:,}"
+    )
+
+
 def _one_of_the_languages(codes: list[str]) -> Message:
-    if not codes:  # the languages themselves are wrong, and reported
-        return msg("declare the language under languages: first, with its locale and name")
     return msg("one of: {codes}", codes=", ".join(codes))
 
 
@@ -667,7 +792,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
     result = {}
     for code, text in values.items():
         line = values.key_lines[code]
-        if code not in codes:
+        if codes is not None and code not in codes:
             errors.append(
                 SiteError(
                     msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code),
@@ -679,10 +804,14 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
         elif not isinstance(text, str) or not text.strip():
             problem = msg("{key}.{code} must be text", key=key, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, line, _text_per_language_hint(key, code, text)))
+        elif key == "title" and len(text) > MAX_TITLE:
+            problem = msg("{key} {problem}", key=f"{key}.{code}", problem=_too_long(text))
+            hint = msg("a title is one line; put the rest in description:")
+            errors.append(SiteError(problem, CONFIG_FILE, line, hint))
         else:
             result[code] = text
     if required:
-        for code in codes:
+        for code in codes or ():
             if code not in values:
                 errors.append(
                     SiteError(
@@ -706,7 +835,8 @@ _CREDENTIALS_HINT = msg(
     "credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the "
     "AWS configuration (AWS_PROFILE, ~/.aws/credentials); take this line out of site.yaml"
 )
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+# S3's rule: no two dots together, and nothing written as an IPv4 address (the stores refuse both).
+_BUCKET = re.compile(r"(?!.*\.\.)(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _REGION = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # eu-west-1; other stores: us-east-1, auto, …
 _PREFIX = re.compile(r"([A-Za-z0-9._~-]+/)*[A-Za-z0-9._~-]*")
 
@@ -729,7 +859,9 @@ _TARGET = {
         "text",
         required=True,
         check=lambda v: None if _BUCKET.fullmatch(v) else msg("'{value}' is not a bucket name", value=v),
-        hint=msg("3 to 63 lower-case letters, digits, dots and hyphens"),
+        hint=msg(
+            "3 to 63 lower-case letters, digits, dots and hyphens; no two dots together, and no IP address"
+        ),
     ),
     "region": Field(
         "text",
@@ -821,10 +953,9 @@ def _credentials(where: str, line: int) -> SiteError:
 def load_deploy_targets(root: Path) -> tuple[DeployTarget, ...]:
     """The ``deploy:`` targets of site.yaml, in the order written; every problem of site.yaml
     is reported as a build would."""
-    load_config(root)
-    from site_builder.content.safe_yaml import read_yaml
-
-    data = read_yaml((root / CONFIG_FILE).read_text(encoding="utf-8-sig"), CONFIG_FILE)
+    text = _settings_text(root)
+    parse_config(text)
+    data = _settings(text)
     errors: list[SiteError] = []
     targets = _deploy_targets(data.get("deploy"), errors)
     raise_if_any(errors)

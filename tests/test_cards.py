@@ -106,6 +106,14 @@ def test_cards_are_the_same_every_time_and_fit_long_titles():
         assert image.size == (1200, 630)
 
 
+def test_a_line_break_in_the_site_title_or_a_label_is_drawn_as_a_space():
+    """As written in site.yaml (title: {en: "Life\\nSciences"}) or a menu_title: Pillow refuses to
+    measure text of several lines, and the build ended in a traceback."""
+    broken = cards.Card("en", "x", "A title", "News\nitems", "Life Sciences\n& Health", "")
+    spaced = cards.Card("en", "x", "A title", "News items", "Life Sciences & Health", "")
+    assert cards.draw(broken, None) == cards.draw(spaced, None)
+
+
 def test_titles_reach_the_tags_as_text(tmp_path):
     from html.parser import HTMLParser
 

@@ -231,11 +231,22 @@ SETTINGS = (REPO / "site.yaml").read_text("utf-8").split("\ncontact:\n")[0] + "\
             "unknown key 'contact[1].mail' (hint: did you mean 'email'?)",
         ),
         (
-            "contact:\n  - name: Programme team\n    phone: +31201234567\n",
+            "contact:\n  - name: Programme team\n    phone: [+31 20 123 4567]\n",
             (
-                "contact[1].phone is read as a number: write the telephone number in quotes "
-                "(hint: such as +31 20 123 4567)"
+                "contact[1].phone is a list, expected text (hint: write the text on the same line; "
+                'text that starts with [ or - goes in quotes, such as "[draft] Plan")'
             ),
+        ),
+        (
+            "contact:\n  - name: Programme team\n    phone: true\n",
+            (
+                "contact[1].phone is true/false, expected text (hint: put the word in quotes, "
+                'such as "true": unquoted, true and false are read as true or false)'
+            ),
+        ),
+        (
+            "contact:\n  - name: Programme team\n    phone: 12\n",
+            "contact[1].phone '12' is not a telephone number (hint: such as +31 20 123 4567)",
         ),
         (
             "contact:\n  - name: Programme team\n    address:\n      en: Amstel 1\n      nl: [Amstel 1]\n",
@@ -286,6 +297,12 @@ def test_a_setting_left_empty_lists_nothing():
         parse_config(SETTINGS + "contact:\n  - name: Programme team\n    email:\n").contact_entries("nl")
         == ()
     )
+
+
+def test_a_telephone_number_unquoted_is_kept_as_written_with_its_plus():
+    """YAML reads it as a number; said before to be written in quotes, it is the text it was written as."""
+    config = parse_config(SETTINGS + "contact:\n  - name: Programme team\n    phone: +31201234567\n")
+    assert dict(config.contact[0])["phone"] == "+31201234567"
 
 
 def test_a_telephone_number_starting_with_0_is_kept_as_written():

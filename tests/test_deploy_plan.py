@@ -171,6 +171,14 @@ def test_a_prefix_with_a_dot_or_dot_dot_part_is_refused_naming_the_line(tmp_path
     ]
 
 
+def credentials_refused(line: int, key: str) -> str:
+    return (
+        f"site.yaml:{line}: {key}: credentials do not belong in site.yaml (hint: credentials come from the "
+        "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the AWS configuration (AWS_PROFILE, "
+        "~/.aws/credentials); take this line out of site.yaml)"
+    )
+
+
 @pytest.mark.parametrize(
     "lines, key",
     [
@@ -188,15 +196,19 @@ def test_credentials_in_site_yaml_are_refused_naming_the_line(tmp_path, run_cli,
     line = text.count("\n")
     with pytest.raises(SiteErrors) as raised:
         parse_config(text)
-    assert [str(e) for e in raised.value.errors] == [
-        (
-            f"site.yaml:{line}: {key}: credentials do not belong in site.yaml (hint: credentials come from the "
-            "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or the AWS configuration (AWS_PROFILE, "
-            "~/.aws/credentials); take this line out of site.yaml)"
-        )
-    ]
+    assert [str(e) for e in raised.value.errors] == [credentials_refused(line, key)]
     code, out, err = run_cli("-C", tmp_path, "deploy", "--dry-run")
     assert code == 1 and out == "" and err.splitlines() == [str(raised.value.errors[0])]
+
+
+@pytest.mark.parametrize("key", ["aws_secret_access_key", "AWS_ACCESS_KEY_ID", "password"])
+def test_credentials_beside_the_settings_are_refused_as_in_a_target(key):
+    """Not "unknown key 'aws_secret_access_key' (hint: allowed keys: base_url, …)", which said
+    nothing of where the secret belongs."""
+    text = BASE + f"{key}: abc\n"
+    with pytest.raises(SiteErrors) as raised:
+        parse_config(text)
+    assert [str(e) for e in raised.value.errors] == [credentials_refused(text.count("\n"), key)]
 
 
 def test_mistakes_in_a_deploy_target_are_reported_with_their_lines():
@@ -210,7 +222,7 @@ def test_mistakes_in_a_deploy_target_are_reported_with_their_lines():
     assert [str(e) for e in raised.value.errors] == [
         (
             f"site.yaml:{first}: deploy.production.bucket 'Not_A_Bucket' is not a bucket name "
-            "(hint: 3 to 63 lower-case letters, digits, dots and hyphens)"
+            "(hint: 3 to 63 lower-case letters, digits, dots and hyphens; no two dots together, and no IP address)"
         ),
         (
             f"site.yaml:{first + 1}: deploy.production.max_deletes must be 0 or more (hint: the pages a deploy may "
@@ -379,3 +391,17 @@ def test_the_search_policy_for_cloudfront_differs_only_in_allowing_webassembly(t
     csp = policy["SecurityHeadersConfig"]["ContentSecurityPolicy"]["ContentSecurityPolicy"]
     assert csp == cdn.content_security_policy(search=True)
     assert csp.replace(" 'wasm-unsafe-eval'", "") == cdn.CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("bucket", ["lsh..site", "192.168.1.1"])
+def test_a_bucket_name_the_stores_refuse_is_refused_before_a_deploy(tmp_path, bucket):
+    # Two dots together, or an IPv4 address: S3 refuses the name, and the deploy failed there.
+    text = BASE + f"deploy:\n  production:\n    bucket: {bucket}\n"
+    with pytest.raises(SiteErrors) as raised:
+        parse_config(text)
+    assert [str(e) for e in raised.value.errors] == [
+        f"site.yaml:{text.count(chr(10))}: deploy.production.bucket '{bucket}' is not a bucket name "
+        "(hint: 3 to 63 lower-case letters, digits, dots and hyphens; no two dots together, and no IP address)"
+    ]
+    (tmp_path / "site.yaml").write_text(BASE + "deploy:\n  production:\n    bucket: lsh.site\n", "utf-8")
+    assert [target.bucket for target in load_deploy_targets(tmp_path)] == ["lsh.site"]  # one dot at a time

@@ -263,6 +263,32 @@ def test_python_tags_refused(tag):
     assert error.endswith("(hint: tags such as !!python/object are not allowed)")
 
 
+@pytest.mark.parametrize(
+    ("tag", "value"),
+    [
+        ("binary", "aGVsbG8="),
+        ("set", "{a, b}"),
+        ("omap", "[a: 1]"),
+        ("pairs", "[a: 1]"),
+        ("timestamp", "2020-01-01"),
+    ],
+)
+def test_tags_of_what_no_setting_is_refused(tag, value):
+    # Read as bytes, a set, a list of pairs or a date, the title was told it was "'b'hello''".
+    assert errors_of(page("---", "summary: x", f"title: !!{tag} {value}", "---")) == [
+        f"{PATH}:3: invalid YAML: the tag '!!{tag}' is not allowed (hint: tags such as !!python/object are not allowed)"
+    ]
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\x85"])
+def test_a_line_break_only_yaml_sees_is_refused_at_its_line(character):
+    # Copied with a title from a word processor: YAML read two lines, and refused the next one.
+    assert errors_of(page("---", f"title: Over{character}ons", "summary: x", "---")) == [
+        f"{PATH}:2: the character U+{ord(character):04X} ends a line for YAML, though most editors show none "
+        "(hint: delete it, or type a space in its place; it often comes with copied text)"
+    ]
+
+
 def test_tab_before_a_key():
     assert errors_of(page("---", "title: x", "\tsummary: y", "---")) == [
         f"{PATH}:3: invalid YAML: a tab is used to indent this line (hint: indent with spaces, not tabs)"

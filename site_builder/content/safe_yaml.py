@@ -68,6 +68,9 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return super().construct_object(node, deep=deep)
 
 
+_KEY_HINT = msg("keys are words such as title:")
+
+
 def _first_alias_line(text: str) -> int:
     for token in yaml.scan(text, Loader=yaml.SafeLoader):
         if isinstance(token, yaml.AliasToken):
@@ -276,10 +279,9 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
                 line,
                 msg("write each setting out in full, on a line of its own"),
             )
-        if not isinstance(key, str):
-            raise _YamlProblem(
-                msg("key {key} is not text", key=repr(key)), line, msg("keys are words such as title:")
-            )
+        if not isinstance(key, str):  # shown as written: ~, not Python's None
+            written = loader.source_text[key_node.start_mark.index : key_node.end_mark.index]
+            raise _YamlProblem(msg("key {key} is not text", key=written.strip() or "~"), line, _KEY_HINT)
         if key in result:
             raise _YamlProblem(
                 msg("duplicate key '{key}' (first on line {line})", key=key, line=result.key_lines[key]),
@@ -313,10 +315,32 @@ _Loader.add_constructor(_INT_TAG, _construct_int)
 _Loader.add_constructor(_FLOAT_TAG, _construct_float)
 _Loader.add_constructor(_BOOL_TAG, _construct_bool)
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
+# No setting is bytes, a set, an ordered mapping or a list of pairs, and a date is text until it
+# is validated: written with its tag (!!binary, !!set, …), each is refused as any other tag is,
+# rather than met by a check as a Python object, and shown as one ("search is 'b'hello''").
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
+    del _Loader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"]
+
+
+# Line breaks to YAML (1.1), but not to editors, nor to the lines our messages count: NEL, and
+# Unicode's line and paragraph separators, which come with text copied from a word processor.
+# "title: A<U+2028>B" was read as two lines, and refused as a line without ':' on the next.
+_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: bool = True) -> Any:
     """Parse one YAML document; ``first_line`` is the file line the text starts on."""
+    other_break = _OTHER_BREAK.search(text)
+    if other_break is not None:
+        raise SiteError(
+            msg(
+                "the character {code} ends a line for YAML, though most editors show none",
+                code=f"U+{ord(other_break[0]):04X}",
+            ),
+            path,
+            text.count("\n", 0, other_break.start()) + first_line,
+            msg("delete it, or type a space in its place; it often comes with copied text"),
+        )
     loader = _Loader(text)
     loader.line_offset = first_line
     loader.source_text = text
@@ -423,10 +447,14 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
     is, which is not always where YAML noticed it."""
     for (context, problem), (message, hint) in _UNCLOSED.items():
         if exc.context == context and problem in (exc.problem or "") and exc.context_mark is not None:
+            if context == "while scanning a simple key" and _key_too_long(text, exc.context_mark):
+                message, hint = msg("the key on this line is longer than 1,024 characters"), _KEY_HINT
             return exc.context_mark.line + first_line, message, hint
     noticed = exc.problem_mark
     if exc.context != "while parsing a block mapping" or noticed is None:
         return None
+    if _char_at(text, noticed.line, noticed.column) == ":":  # ": value", its key deleted or never written
+        return noticed.line + first_line, msg("this line has no key before its ':'"), _KEY_HINT
     # More text where the next key should be: what came just before it on that line says why.
     before = _token_before(text, (noticed.line, noticed.column))
     if before is None or before.end_mark.line != noticed.line:
@@ -449,6 +477,14 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
                 hint,
             )
     return None
+
+
+def _key_too_long(text: str, mark: yaml.Mark) -> bool:
+    """Whether the key at ``mark`` has its ':' after all, further on than YAML looks for one."""
+    lines = text.split("\n")
+    rest = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
+    colon = re.search(r":(?:\s|$)", rest)
+    return colon is not None and colon.start() > 1024
 
 
 def _token_before(text: str, position: tuple[int, int]):
@@ -491,6 +527,8 @@ def _in_plain_words(message: str, at_tab: bool) -> Message | str:
         return msg("the tag '{name}' is not allowed", name=name)
     if "mapping values are not allowed" in message:
         return msg("a ': ' inside text that is not in quotes")
+    if "found another document" in message:  # a closing --- as front matter has, written in site.yaml
+        return msg("the '---' on this line begins a second document")
     if "invalid Unicode character escape" in message:
         return msg("an escape \\u… or \\U… that names no character")
     return message
@@ -503,6 +541,8 @@ def _yaml_hint(message: str, at_tab: bool) -> Message:
         return msg("tags such as !!python/object are not allowed")
     if "mapping values are not allowed" in message:
         return msg("put text that contains ': ' in quotes")
+    if "found another document" in message:
+        return msg("remove the line: the settings are one document, with no '---' below them")
     if "invalid Unicode character escape" in message:
         return msg("type the character itself; \\ud800 to \\udfff are halves of a pair, not characters")
     return msg("check indentation, and put text with special characters in quotes")

@@ -213,6 +213,12 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
     return None, msg("is {found}, expected {kind}", found=_describe(value), kind=_KIND_NAMES[kind]), hint
 
 
+def as_text(value: Any) -> tuple[str | None, Message | None]:
+    """``value`` as a field of text takes it (a number as it was written), or None and why not."""
+    converted, problem, _ = _convert("text", value)
+    return converted, problem
+
+
 def text_hint(value: Any) -> Message | None:
     """How to write text where YAML read ``value`` (true or false, a list, a mapping) instead; else None."""
     return _TEXT_HINTS.get(type(value))
@@ -338,7 +344,9 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
 def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> Message:
     import difflib  # for a mistake only
 
-    close = difflib.get_close_matches(key, list(fields), n=1)
+    # Compared in lower case: BASE_URL is base_url as surely as base_ulr is.
+    lowered = {str(name).lower(): name for name in fields}
+    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1)
     if close:
-        return msg("did you mean '{key}'?", key=close[0])
+        return msg("did you mean '{key}'?", key=lowered[close[0]])
     return msg("allowed keys: {keys}", keys=", ".join(sorted(fields)))

@@ -216,16 +216,19 @@ def picture(card: Card, font: bytes | None, photo: bytes | None = None):
         pen.line((x0, y0, x1, y1), fill=WHITE, width=6)
         pen.line((x0, y1, x1, y0), fill=WHITE, width=6)
     beside = text_width - 64  # from beside the crosses to the text's right edge
+    # Each on one line: a line break written in the site's title or a menu title (as "\n" in
+    # quotes, or below "title: |") is a space here, as it is in HTML; Pillow measures no such text.
+    site_title, label = " ".join(card.site_title.split()), " ".join(card.label.split())
     pen.text(
         (MARGIN + 64, MARGIN - 6),
-        card.site_title,
-        font=_shrunk(pen, card.site_title, font, 34, 700, beside),
+        site_title,
+        font=_shrunk(pen, site_title, font, 34, 700, beside),
         fill=WHITE,
     )
     pen.text(
         (MARGIN + 64, MARGIN + 44),
-        card.label,
-        font=_shrunk(pen, card.label, font, 28, 400, beside),
+        label,
+        font=_shrunk(pen, label, font, 28, 400, beside),
         fill=GREY,
     )
     size, lines = _fitted(pen, card.title, font, text_width)
