@@ -176,10 +176,6 @@ def test_an_edit_indexes_its_bundle_again_and_no_other(tmp_path, monkeypatch):
     }
 
 
-def scratch_folders(folder: str) -> set[str]:
-    return {name for name in os.listdir(folder) if name.startswith(search.SCRATCH_PREFIX)}
-
-
 def test_pagefind_works_in_memory_and_leaves_nothing_there(tmp_path, monkeypatch):
     """Each bundle's pages are written out for Pagefind in a file system in memory where there
     is one (a disk's file system took as long to make their folders as Pagefind to index
@@ -194,23 +190,31 @@ def test_pagefind_works_in_memory_and_leaves_nothing_there(tmp_path, monkeypatch
     else:
         assert folder == tempfile.gettempdir()
     root = make_project(tmp_path / "site")
-    before = scratch_folders(folder)
+    # Only this test's own scratch folders are looked at: other builds on the machine (tests
+    # run side by side) make and remove theirs in the same place meanwhile.
+    made_here: list[Path] = []
+    make_folder = tempfile.mkdtemp
+    monkeypatch.setattr(
+        search.tempfile, "mkdtemp", lambda **how: made_here.append(Path(make_folder(**how))) or made_here[-1]
+    )
     removed: list[Path] = []
     remove = search._remove
     monkeypatch.setattr(search, "_remove", lambda scratch: removed.append(scratch) or remove(scratch))
     made = generate(root)
     assert any(file.path.startswith("pagefind/") for file in made.files)
-    assert removed and {str(scratch.parent) for scratch in removed} == {folder}
-    assert scratch_folders(folder) == before
+    assert made_here and {str(scratch.parent) for scratch in made_here} == {folder}
+    assert set(removed) == set(made_here) and not any(scratch.exists() for scratch in made_here)
     broken = tmp_path / "pagefind"
     broken.write_text("#!/bin/sh\nexit 3\n")
     broken.chmod(0o755)
     monkeypatch.setattr(pagefind_bin, "get_executable", lambda: broken)
     from site_builder.errors import SiteError
 
+    made_here.clear()
+    removed.clear()
     with pytest.raises(SiteError):
         generate(root)
-    assert scratch_folders(folder) == before
+    assert made_here and set(removed) == set(made_here) and not any(scratch.exists() for scratch in made_here)
 
 
 def test_without_a_file_system_in_memory_pagefind_works_in_the_temporary_folder(tmp_path, monkeypatch):
