@@ -314,6 +314,18 @@ def _shown(value: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# How a path that names another host starts, as a browser reads an http(s) page's addresses:
+# two slashes, either of them written as a backslash.
+_OTHER_HOST = ("//", "\\\\", "/\\", "\\/")
+
+
+def on_this_site(value: str) -> bool:
+    """Whether a browser reads ``value`` (references decoded) as a path of the page's own site:
+    no scheme, and no other host after two slashes or backslashes (``\\\\host/x.png``)."""
+    address = browser_address(value)
+    return scheme(address) is None and not address.startswith(_OTHER_HOST)
+
+
 def _link(name: str, value: str) -> tuple[str, str] | None:
     """A link's address: anywhere on the web, by mail or phone, or on the site."""
     found = scheme(browser_address(value))
@@ -329,7 +341,7 @@ def _resource(tag: str, name: str, value: str, policy: Policy) -> tuple[str, str
     if found in _CODE_SCHEMES:
         return CODE, f'{name}="{found}:'
     if found is None:
-        if not address.startswith(("//", "\\\\", "/\\", "\\/")):  # a path; else another host follows
+        if not address.startswith(_OTHER_HOST):  # a path; else another host follows
             return None
         rest = address
     elif found in ("http", "https"):
