@@ -508,11 +508,22 @@ class _Open:
     nth: int  # which of the text's tags written so it is, from 0
 
 
-def _ends_with_parent(element: _Open, parent: _Open | None) -> bool:
-    """Whether ``element``'s end tag may be left out where ``parent`` ends."""
-    if element.tag == "p":
-        return parent is None or parent.tag not in _P_PARENTS_NEEDING_END
-    return element.tag in _END_WITH_PARENT
+def ends_with_parent(tag: str, parent: str | None) -> bool:
+    """Whether the end tag of a ``tag`` element may be left out where the ``parent`` element
+    around it ends (None: where the text ends)."""
+    if tag == "p":
+        return parent is None or parent not in _P_PARENTS_NEEDING_END
+    return tag in _END_WITH_PARENT
+
+
+def left_open(tag: str, written: str, nth: int | None = None) -> Violation:
+    """The problem of a ``tag`` element, its start tag ``written`` so (the ``nth`` of the text's
+    tags written so, from 0), that the text leaves open."""
+    if written.endswith("/>"):
+        hint = msg("in HTML, <{tag}/> does not close the element: write <{tag}></{tag}>", tag=tag)
+    else:
+        hint = msg("close each element you open, in the order you opened it: <{tag}> … </{tag}>", tag=tag)
+    return Violation(STRUCTURE, _tag_shown(written), written, (f"<{tag}",), hint, nth)
 
 
 class _Structure:
@@ -536,19 +547,15 @@ class _Structure:
         self.broken = Violation(STRUCTURE, what, written, (needle,), hint, nth)
 
     def _left_open(self, element: _Open) -> None:
-        if element.written.endswith("/>"):
-            hint = msg("in HTML, <{tag}/> does not close the element: write <{tag}></{tag}>", tag=element.tag)
-        else:
-            hint = msg(
-                "close each element you open, in the order you opened it: <{tag}> … </{tag}>", tag=element.tag
-            )
-        self._fail(_tag_shown(element.written), element.written, element.nth, hint, f"<{element.tag}")
+        self.broken = left_open(element.tag, element.written, element.nth)
 
     def _open_above(self, index: int) -> _Open | None:
         """The innermost element above ``stack[index]`` (-1: of all) whose end tag may not be left
         out where the element under it ends."""
         for position in range(len(self.stack) - 1, index, -1):
-            if not _ends_with_parent(self.stack[position], self.stack[position - 1] if position else None):
+            if not ends_with_parent(
+                self.stack[position].tag, self.stack[position - 1].tag if position else None
+            ):
                 return self.stack[position]
         return None
 

@@ -37,7 +37,7 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from site_builder.checks.html_policy import on_this_site, srcset_addresses
+from site_builder.checks.html_policy import ends_with_parent, left_open, on_this_site, srcset_addresses
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL
@@ -75,8 +75,9 @@ class RenderedPage:
 
 
 def markdown_extensions() -> list[markdown.Extension]:
-    """Python-Markdown's "extra" (its seven extensions, in its order), "sane_lists" and "toc",
-    without trying patterns that cannot match (see ``quick_markdown``).
+    """Python-Markdown's "extra" (its seven extensions, in its order; md_in_html as
+    ``MarkdownInHtmlExtension``), "sane_lists" and "toc", without trying patterns that cannot
+    match (see ``quick_markdown``).
     Given as objects: a name would make Python-Markdown look through every installed
     package's entry points first, which takes longer than converting a page."""
     return [
@@ -87,7 +88,7 @@ def markdown_extensions() -> list[markdown.Extension]:
         tables.TableExtension(),
         TableClassesExtension(),  # column alignment as classes: the CSP allows no inline styles
         abbr.AbbrExtension(),
-        md_in_html.MarkdownInHtmlExtension(),
+        MarkdownInHtmlExtension(),
         sane_lists.SaneListExtension(),
         toc.TocExtension(slugify=toc.slugify_unicode),
         QuickMarkdownExtension(),
@@ -138,6 +139,71 @@ class _RawHtmlLinks(Postprocessor):
     def run(self, text: str) -> str:
         self.renderer._rewrite_raw(text, self.md.htmlStash.rawHtmlBlocks)
         return text
+
+
+class MarkdownInHtmlExtension(md_in_html.MarkdownInHtmlExtension):
+    """Python-Markdown's md_in_html, reading raw HTML with ``HtmlBlocks``."""
+
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's name
+        super().extendMarkdown(md)
+        md.preprocessors.register(HtmlBlocks(md), "html_block", 20)  # in md_in_html's own place
+
+
+class HtmlBlocks(md_in_html.HtmlBlockPreprocessor):
+    """md_in_html's reading of the raw HTML in the text (see ``_MarkdownBlocks``), noting the
+    first element read as Markdown that the text leaves open (``left_open``, which the
+    renderer clears before each text)."""
+
+    def __init__(self, md) -> None:
+        super().__init__(md)
+        self.left_open: tuple[str, str, int] | None = None
+
+    def run(self, lines: list[str]) -> list[str]:
+        parser = _MarkdownBlocks(self.md)
+        parser.feed("\n".join(lines))
+        parser.close()
+        self.left_open = parser.left_open
+        return "".join(parser.cleandoc).split("\n")
+
+
+class _MarkdownBlocks(md_in_html.HTMLExtractorExtra):
+    """md_in_html's parser, which also keeps the start tag of each element it reads as Markdown
+    (``<div markdown="1">``) and notes the first it closes where the text has no end tag for it
+    and HTML needs one: at the end of the text, or at the end tag of an element around it.
+    Python-Markdown writes the end tag itself, so the HTML it makes is well formed and the
+    raw-HTML policy (``html_policy``) cannot see what a browser reading the text would: the
+    rest of the page inside the element."""
+
+    def reset(self) -> None:
+        self.opened: list[tuple[str, str, int]] = []  # beside mdstack: (tag, start tag, which one so written)
+        self.left_open: tuple[str, str, int] | None = None
+        self._written: dict[str, int] = {}
+        self._ending = False
+        super().reset()
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        if len(self.mdstack) > len(self.opened):
+            written = self.get_starttag_text() or ""
+            self._written[written] = nth = self._written.get(written, -1) + 1
+            self.opened.append((tag, written, nth))
+
+    def handle_endtag(self, tag):
+        # The elements this end tag closes, as md_in_html's does: the innermost of its name and
+        # those inside it; at the end of the text, all.
+        if self.left_open is None and tag in self.block_level_tags and not self.inraw and tag in self.mdstack:
+            closed = 0 if self._ending else len(self.mdstack) - self.mdstack[::-1].index(tag)
+            for position in range(len(self.opened) - 1, closed - 1, -1):
+                parent = self.opened[position - 1][0] if position else None
+                if not ends_with_parent(self.opened[position][0], parent):
+                    self.left_open = self.opened[position]
+                    break
+        super().handle_endtag(tag)
+        del self.opened[len(self.mdstack) :]
+
+    def close(self) -> None:
+        self._ending = True
+        super().close()
 
 
 # The elements that each make one level of the nesting docs/content.md limits.
@@ -230,6 +296,7 @@ class MarkupRenderer:
         on (if not as ``text``), where the lines of links and images are looked for."""
         self._source, self._lines, self._first_line = source, _Lines(written or text), first_line
         self._links, self._seen, self._tags_seen, self._written_images = [], {}, {}, {}
+        self._md.preprocessors["html_block"].left_open = None
         self._md.reset()
         try:
             converted = self._md.convert(text)
@@ -249,7 +316,18 @@ class MarkupRenderer:
         # page.html): every image in the text is then lazy.
         shown = 1 if source.front.image and source.kind in HERO_KINDS else 0
         html, problems = self._check_images(converted, shown)
+        unclosed = self._md.preprocessors["html_block"].left_open
+        if unclosed is not None:
+            problems = (self._left_open_problem(*unclosed), *problems)
         return Body(html, tuple(self._links), problems)
+
+    def _left_open_problem(self, tag: str, written: str, nth: int) -> SiteError:
+        """An element read as Markdown that the text leaves open (see ``_MarkdownBlocks``): the
+        raw-HTML policy's problem, at the line of the ``nth`` start tag ``written`` so."""
+        found = self._lines.lines_of(written) or self._lines.lines_with(f"<{tag}")
+        problem = left_open(tag, written)
+        line = self._nth_line({written: nth}, written, found)
+        return SiteError(problem.message_text, self._source.path, line, problem.hint_message)
 
     def _line_of_text(self, element) -> int:
         """The line (from 0) of the first text in ``element``, as written; 0 if not found."""
