@@ -69,6 +69,7 @@ PAGE_TEMPLATE = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title 
 URL_HINT = "(hint: check the address; pages are linked best by their .md file)"
 MD_HINT = "(hint: link to a page's file relative to this file, such as ../swot.md)"
 FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #strengths)"
+FILE_HINT = "(hint: put the file in assets/ and write /assets/ before its name)"
 
 CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
     "malformed YAML": (
@@ -245,6 +246,57 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             f"{ABOUT_EN}:9: the link '/nothing/' leads to no page {URL_HINT}",
         ],
     ),
+    # Media written as raw HTML: a file the site lacks is named at the tag's line, as a Markdown
+    # image's is, never blamed on the page's template nor taken for an image without a size.
+    "raw HTML image of a file that does not exist, in an HTML block": (
+        about_en(
+            'We publish the figures.\n\n<p class="wide"><img src="/assets/images/nothere.jpg" alt="x"></p>\n'
+        ),
+        [f"{ABOUT_EN}:8: '/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}"],
+    ),
+    "raw HTML image of a file that does not exist, inline, with its size": (
+        about_en('We publish\nthe <img src="/assets/nothere.png" alt="x" width="10" height="10"> figures.\n'),
+        [f"{ABOUT_EN}:7: '/assets/nothere.png' is not a file of the site {FILE_HINT}"],
+    ),
+    "raw HTML image of a file that does not exist, in a markdown=1 block": (
+        about_en('<div markdown="1">\nWe *publish*:\n\n<img src="/assets/nothere.png" alt="x">\n</div>\n'),
+        [f"{ABOUT_EN}:9: '/assets/nothere.png' is not a file of the site {FILE_HINT}"],
+    ),
+    "Markdown image of a file that does not exist, without a size": (
+        about_en("We publish the figures.\n\n![A photo](/assets/images/nothere.jpg)\n"),
+        [f"{ABOUT_EN}:8: '/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}"],
+    ),
+    "raw HTML picture source of a file that does not exist, one of a srcset": (
+        about_en(
+            "A logo:\n<picture>\n"
+            '<source srcset="/assets/favicon.svg 1x, /assets/logo-2x.png 2x">\n'
+            '<img src="/assets/favicon.svg" alt="Logo" width="64" height="64"></picture>\n'
+        ),
+        [f"{ABOUT_EN}:8: '/assets/logo-2x.png' is not a file of the site {FILE_HINT}"],
+    ),
+    "raw HTML video, its poster, source and track of files that do not exist": (
+        about_en(
+            'A film:\n\n<video controls width="640" height="360"\n    poster="/assets/poster.jpg">\n'
+            '<source src="/assets/clip.webm" type="video/webm">\n'
+            '<track src="/assets/clip.vtt" kind="captions" srclang="en">\n</video>\n'
+        ),
+        [
+            f"{ABOUT_EN}:8: '/assets/poster.jpg' is not a file of the site {FILE_HINT}",
+            f"{ABOUT_EN}:10: '/assets/clip.webm' is not a file of the site {FILE_HINT}",
+            f"{ABOUT_EN}:11: '/assets/clip.vtt' is not a file of the site {FILE_HINT}",
+        ],
+    ),
+    "raw HTML audio of a file that does not exist": (
+        about_en('We talked.\n\nListen: <audio controls src="/assets/talk.mp3"></audio>\n'),
+        [f"{ABOUT_EN}:8: '/assets/talk.mp3' is not a file of the site {FILE_HINT}"],
+    ),
+    "raw HTML image without a size": (
+        about_en('We publish the figures.\n\n<img src="/assets/favicon.svg" alt="Logo">\n'),
+        [
+            f"{ABOUT_EN}:8: image '/assets/favicon.svg' has no width and height in pixels "
+            '(hint: write <img src="/path.png" alt="what the image shows" width="800" height="450">)'
+        ],
+    ),
     "image without alt text": (
         about_nl(
             "title: Over ons", "slug: over-ons", body='Intro.\n\n![](/logo.png){: width="64" height="64"}\n'
@@ -368,6 +420,15 @@ def test_broken_input_is_reported_and_build_kept(mini_built, case):
     assert_failed_cleanly(root, before, result, expected)
 
 
+def built_about_en(root: Path, body: str) -> str:
+    """The English about page's HTML, built (not minified) with ``body`` as its text."""
+    write_tree(root, about_en(body))
+    result = run_process("-C", root, "build", "--no-minify", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return (root / "build/en/about/index.html").read_text(encoding="utf-8")
+
+
 def test_links_written_as_raw_html_are_resolved_and_pass(mini_built):
     """A link to a page's file written in HTML leads to the page, as in Markdown; links that
     lead somewhere, and links to other sites, mail and phones, pass as written."""
@@ -379,11 +440,7 @@ def test_links_written_as_raw_html_are_resolved_and_pass(mini_built):
         '<a href="mailto:info@example.org">mail</a> and <a href="tel:+31200000000">a phone</a>.</p>\n\n'
         "Inline: <a href='../en/about.md?from=here'>this page</a>.\n"
     )
-    write_tree(root, about_en(body))
-    result = run_process("-C", root, "build", "--no-minify", cwd=root)
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr
-    html = (root / "build/en/about/index.html").read_text(encoding="utf-8")
+    html = built_about_en(root, body)
     for tag in (
         '<a class="more" href="/en/key-figures/#lsh-budget">',
         "<a href='/en/swot/' title=\"not href=x\">",
@@ -396,6 +453,48 @@ def test_links_written_as_raw_html_are_resolved_and_pass(mini_built):
     ):
         assert tag in html
     assert ".md" not in "".join(re.findall(r"<a [^>]*>", html))
+
+
+def test_media_written_as_raw_html_are_resolved_and_pass(mini_built):
+    """Images, video and audio written in HTML show the published copies of files in assets/,
+    as Markdown images do; a photo without a size gets its own, and is offered as a <picture>
+    of its copies unless the HTML offers copies itself."""
+    from PIL import Image
+
+    root, _ = mini_built
+    (root / "assets/images").mkdir()
+    Image.new("RGB", (600, 450), "teal").save(root / "assets/images/harbour.jpg")
+    (root / "assets/clip.webm").write_bytes(b"a film")
+    (root / "assets/clip.vtt").write_text("WEBVTT\n")
+    body = (
+        '<p><img class="wide" src="/assets/images/harbour.jpg" alt="The harbour"></p>\n\n'
+        '<video controls width="640" height="480" poster="/assets/images/harbour.jpg">\n'
+        '<source src="/assets/clip.webm" type="video/webm">\n'
+        "<track src='/assets/clip.vtt' kind=captions srclang=en>\n</video>\n\n"
+        'Ours: <picture><source srcset="/assets/favicon.svg">'
+        '<img src="/assets/images/harbour.jpg?v=2" alt="Logo"></picture>\n\n'
+        'Again: <img srcset="/assets/images/harbour.jpg 600w" src="/assets/images/harbour.jpg" alt="Again">\n'
+    )
+    html = built_about_en(root, body)
+    built = read_tree(root / "build")
+    photo, film, captions, logo = (
+        re.search(rf"/assets/{name}\.[0-9a-f]{{8}}\.{suffix}", html).group(0)
+        for name, suffix in (("images/harbour", "jpg"), ("clip", "webm"), ("clip", "vtt"), ("favicon", "svg"))
+    )
+    assert all(address.lstrip("/") in built for address in (photo, film, captions, logo))
+    [picture] = re.findall(r"<picture><source [^>]*avif.*?</picture>", html)
+    assert '<img src="/assets/images/harbour.600.' in picture and 'class="wide" alt="The harbour"' in picture
+    assert 'width="600" height="450"' in picture
+    assert f'<video controls width="640" height="480" poster="{photo}">' in html
+    assert f'<source src="{film}" type="video/webm">' in html and f"<track src='{captions}' kind=" in html
+    assert (
+        f'<picture><source srcset="{logo}"><img width="600" height="450" loading="lazy" decoding="async" '
+        f'src="{photo}?v=2" alt="Logo"></picture>'
+    ) in html
+    assert (
+        f'Again: <img width="600" height="450" loading="lazy" decoding="async" srcset="{photo} 600w" '
+        f'src="{photo}" alt="Again">'
+    ) in html
 
 
 UNREADABLE = "(hint: make it a file you may read; ls -l shows what it is and who may read it)"

@@ -828,6 +828,39 @@ def test_an_unclosed_div_stops_the_build_at_its_line_until_it_is_closed(mini_bui
     assert "<div class=note>Text in a note.</div>" in (root / "build/en/x/index.html").read_text("utf-8")
 
 
+NOTE = '<div class="note" markdown="1">\n\nText in a *note*.\n'
+NESTED = '<div markdown="1">\n<section markdown="1">\n\nText in a *note*.\n'
+SECOND = '<div markdown="1">\n\nText in a *note*.\n\n</div>\n\n<div markdown="1">\n\nAnother.\n'
+
+
+@pytest.mark.parametrize(
+    ("body", "end", "line", "tag", "name"),
+    [
+        # Python-Markdown ends an element read as Markdown itself where the text ends, or where an
+        # element around it ends; a browser would leave the rest of the page inside it.
+        (NOTE, "", 6, '<div class="note" markdown="1">', "div"),
+        (NESTED, "\n</div>\n", 7, '<section markdown="1">', "section"),
+        (SECOND, "", 12, '<div markdown="1">', "div"),
+    ],
+)
+def test_an_unclosed_block_of_markdown_stops_the_build_at_its_line_until_it_is_closed(
+    mini_built, body, end, line, tag, name
+):
+    root, before = mini_built
+    page = "---\ntitle: X\n---\nIntro.\n\n" + body
+    write_tree(root, {"content/en/x.md": page + end})
+    result = run_process("-C", root, "build", cwd=root)
+    expected = (
+        f"content/en/x.md:{line}: raw HTML that breaks the page's structure ('{tag}') in the content "
+        f"(hint: close each element you open, in the order you opened it: <{name}> … </{name}>)"
+    )
+    assert_failed_cleanly(root, before, result, [expected])
+    write_tree(root, {"content/en/x.md": page + f"\n</{name}>\n" + end})
+    result = run_process("-C", root, "build", cwd=root)
+    assert result.returncode == 0 and "raw HTML" not in result.stderr
+    assert "Text in a <em>note</em>" in (root / "build/en/x/index.html").read_text("utf-8")
+
+
 # Markdown around raw HTML that is itself well formed. A lone * or _ is left out: Markdown may
 # pair it with one inside the HTML, and its emphasis then crosses the HTML's elements, which
 # is broken indeed.

@@ -169,9 +169,19 @@ def test_a_file_that_is_no_usable_photo_is_one_line(mini_built, run_cli, name, d
 
 
 def test_alt_text_is_still_required(mini_site, run_cli):
-    _with_photo(mini_site, "![](/assets/images/harbour.jpg)")
+    """Named as written, at its line, in Markdown and in HTML alike."""
+    _with_photo(mini_site, '![](/assets/images/harbour.jpg)\n\n<img src="/assets/images/harbour.jpg">')
+    line = len((mini_site / NEWS).read_text("utf-8").splitlines()) - 2
     code, _, err = run_cli("-C", mini_site, "build")
-    assert code == 1 and "has no alt text" in err and NEWS in err
+    hints = (
+        'write ![what the image shows](/path.png){: width="800" height="450"}',
+        'write <img src="/path.png" alt="what the image shows" width="800" height="450">',
+    )
+    assert code == 1
+    assert err.splitlines() == [
+        f"{NEWS}:{line + number * 2}: image '/assets/images/harbour.jpg' has no alt text (hint: {hint})"
+        for number, hint in enumerate(hints)
+    ]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -234,6 +234,71 @@ def test_raw_html_link_in_a_swot_item_named_at_its_line(mini_site):
     assert broken(mini_site) == [f"content/en/swot.md:13: the link 'nothing.md' leads to no page {MD_HINT}"]
 
 
+# --- media written as raw HTML ------------------------------------------------------
+
+
+def test_raw_html_media_resolved_and_recorded_where_written(mini_site):
+    """Each address of an image, video or audio written as raw HTML (each of a srcset's), at
+    the line its tag starts on: in an HTML block, inline, and in a markdown="1" block; a file
+    of assets/ is resolved to its published copy, as in a Markdown image."""
+    body = (
+        '<video controls width="640" height="360"\n  poster="/assets/favicon.svg">\n'
+        '<source src="/assets/clip.webm" type="video/webm">\n'
+        "<track src='/assets/clip.vtt' kind=captions>\n</video>\n\n"
+        'Listen: <audio controls src="/assets/talk.mp3"></audio>.\n\n'
+        '<div markdown="1">\n<picture><source srcset="/assets/favicon.svg 1x, /assets/logo-2x.png 2x">'
+        '<img src="/assets/favicon.svg" alt="Logo" width="64" height="64"></picture>\n</div>\n'
+    )
+    site = make_site(mini_site, en_page(body))
+    logo = "/assets/favicon.1a2b3c4d.svg"
+    found = render_bodies(site, {"favicon.svg": logo})[("en", "/en/programme/data/")].body
+    assert [(link.href, link.target, link.line) for link in found.links] == [
+        ("/assets/favicon.svg", logo, 4),
+        ("/assets/clip.webm", "/assets/clip.webm", 6),
+        ("/assets/clip.vtt", "/assets/clip.vtt", 7),
+        ("/assets/talk.mp3", "/assets/talk.mp3", 10),
+        ("/assets/favicon.svg", logo, 13),
+        ("/assets/logo-2x.png", "/assets/logo-2x.png", 13),
+        ("/assets/favicon.svg", logo, 13),
+    ]
+    assert f'<video controls width="640" height="360"\n  poster="{logo}">' in found.html
+    assert (
+        f'<picture><source srcset="{logo} 1x, /assets/logo-2x.png 2x"><img decoding="async" src="{logo}"'
+        in (found.html)
+    )
+    assert broken(mini_site) == [
+        f"{DATA}:6: '/assets/clip.webm' is not a file of the site {FILE_HINT}",
+        f"{DATA}:7: '/assets/clip.vtt' is not a file of the site {FILE_HINT}",
+        f"{DATA}:10: '/assets/talk.mp3' is not a file of the site {FILE_HINT}",
+        f"{DATA}:13: '/assets/logo-2x.png' is not a file of the site {FILE_HINT}",
+    ]
+
+
+RAW_IMAGE_HINT = 'write <img src="/path.png" alt="what the image shows" width="800" height="450">'
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        # A file the site lacks is named as such by the link check, not as an image without a size.
+        ("/assets/nothing.jpg", f"'/assets/nothing.jpg' is not a file of the site {FILE_HINT}"),
+        ("photo.jpg", f"'photo.jpg' is not a file of the site {FILE_HINT}"),
+        # A drawing has no size to take: the hint is written as the image is, in HTML.
+        (
+            "/assets/favicon.svg",
+            f"image '/assets/favicon.svg' has no width and height in pixels (hint: {RAW_IMAGE_HINT})",
+        ),
+    ],
+)
+def test_a_raw_html_image_without_a_size(mini_site, src, expected):
+    make_site(mini_site, en_page(f'Intro.\n\n<p class="wide"><img alt="A photo"\n  src="{src}"></p>\n'))
+    try:
+        found = broken(mini_site)
+    except SiteErrors as failure:
+        found = [format_error(error) for error in failure.errors]
+    assert found == [f"{DATA}:6: {expected}"]
+
+
 # --- ids and state ------------------------------------------------------------------
 
 
@@ -319,7 +384,7 @@ def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_sit
         render_bodies(site)
     assert [format_error(e) for e in failure.value.errors] == [
         f"{DATA}:6: image '/a.jpg' has no alt text (hint: {IMAGE_HINT})",
-        f"{DATA}:8: image '/b.jpg' has no height in pixels (hint: {IMAGE_HINT})",
+        f"{DATA}:8: image '/b.jpg' has no height in pixels (hint: {RAW_IMAGE_HINT})",
     ]
 
 

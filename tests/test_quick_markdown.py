@@ -57,6 +57,7 @@ def test_the_build_uses_it_and_knows_its_block_processors_and_inline_patterns():
     assert BLOCK_NEEDS.keys() <= keys, (
         "a Python-Markdown version with other block processors: see BLOCK_NEEDS"
     )
+    assert quick_markdown._class_path(md.preprocessors["html_block"]) in quick_markdown.PREPROCESSOR_NEEDS
     unknown = [p.compiled_re.pattern for p in md.inlinePatterns if p.compiled_re.pattern not in INLINE_NEEDS]
     assert unknown == [], "a Python-Markdown version with other inline patterns: see INLINE_NEEDS"
 

@@ -394,9 +394,9 @@ def fragment_files(items: Iterable[tuple[Page, RenderedPage]], site: Site) -> li
 def check_links(
     items: Iterable[tuple[Page, RenderedPage, Mapping[str, Scan | None]]], site: Site, names: FileNames
 ) -> list[tuple[SiteError, ...]]:
-    """Each page's links written in its Markdown (raw HTML's ``<a href>`` included) that lead
-    to no page, or to no such #fragment on it; each item holds the scans of the files its
-    #fragments point into (see ``fragment_files``)."""
+    """Each page's links written in its Markdown (raw HTML's ``<a href>`` included, and the
+    files its images and media show) that lead to no page or file, or to no such #fragment on
+    it; each item holds the scans of the files its #fragments point into (see ``fragment_files``)."""
     return [_page_links(page, rendered, site, scans, names.names) for page, rendered, scans in items]
 
 

@@ -314,6 +314,18 @@ def _shown(value: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# How a path that names another host starts, as a browser reads an http(s) page's addresses:
+# two slashes, either of them written as a backslash.
+_OTHER_HOST = ("//", "\\\\", "/\\", "\\/")
+
+
+def on_this_site(value: str) -> bool:
+    """Whether a browser reads ``value`` (references decoded) as a path of the page's own site:
+    no scheme, and no other host after two slashes or backslashes (``\\\\host/x.png``)."""
+    address = browser_address(value)
+    return scheme(address) is None and not address.startswith(_OTHER_HOST)
+
+
 def _link(name: str, value: str) -> tuple[str, str] | None:
     """A link's address: anywhere on the web, by mail or phone, or on the site."""
     found = scheme(browser_address(value))
@@ -329,7 +341,7 @@ def _resource(tag: str, name: str, value: str, policy: Policy) -> tuple[str, str
     if found in _CODE_SCHEMES:
         return CODE, f'{name}="{found}:'
     if found is None:
-        if not address.startswith(("//", "\\\\", "/\\", "\\/")):  # a path; else another host follows
+        if not address.startswith(_OTHER_HOST):  # a path; else another host follows
             return None
         rest = address
     elif found in ("http", "https"):
@@ -496,11 +508,22 @@ class _Open:
     nth: int  # which of the text's tags written so it is, from 0
 
 
-def _ends_with_parent(element: _Open, parent: _Open | None) -> bool:
-    """Whether ``element``'s end tag may be left out where ``parent`` ends."""
-    if element.tag == "p":
-        return parent is None or parent.tag not in _P_PARENTS_NEEDING_END
-    return element.tag in _END_WITH_PARENT
+def ends_with_parent(tag: str, parent: str | None) -> bool:
+    """Whether the end tag of a ``tag`` element may be left out where the ``parent`` element
+    around it ends (None: where the text ends)."""
+    if tag == "p":
+        return parent is None or parent not in _P_PARENTS_NEEDING_END
+    return tag in _END_WITH_PARENT
+
+
+def left_open(tag: str, written: str, nth: int | None = None) -> Violation:
+    """The problem of a ``tag`` element, its start tag ``written`` so (the ``nth`` of the text's
+    tags written so, from 0), that the text leaves open."""
+    if written.endswith("/>"):
+        hint = msg("in HTML, <{tag}/> does not close the element: write <{tag}></{tag}>", tag=tag)
+    else:
+        hint = msg("close each element you open, in the order you opened it: <{tag}> … </{tag}>", tag=tag)
+    return Violation(STRUCTURE, _tag_shown(written), written, (f"<{tag}",), hint, nth)
 
 
 class _Structure:
@@ -524,19 +547,15 @@ class _Structure:
         self.broken = Violation(STRUCTURE, what, written, (needle,), hint, nth)
 
     def _left_open(self, element: _Open) -> None:
-        if element.written.endswith("/>"):
-            hint = msg("in HTML, <{tag}/> does not close the element: write <{tag}></{tag}>", tag=element.tag)
-        else:
-            hint = msg(
-                "close each element you open, in the order you opened it: <{tag}> … </{tag}>", tag=element.tag
-            )
-        self._fail(_tag_shown(element.written), element.written, element.nth, hint, f"<{element.tag}")
+        self.broken = left_open(element.tag, element.written, element.nth)
 
     def _open_above(self, index: int) -> _Open | None:
         """The innermost element above ``stack[index]`` (-1: of all) whose end tag may not be left
         out where the element under it ends."""
         for position in range(len(self.stack) - 1, index, -1):
-            if not _ends_with_parent(self.stack[position], self.stack[position - 1] if position else None):
+            if not ends_with_parent(
+                self.stack[position].tag, self.stack[position - 1].tag if position else None
+            ):
                 return self.stack[position]
         return None
 

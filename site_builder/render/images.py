@@ -269,7 +269,7 @@ def picture(image: ImageSet, attributes: Sequence[tuple[str, str]]) -> str:
         for name, value in attributes
         if name not in ("src", "srcset", "sizes", "width", "height")
     ]
-    img += list(zip(("width", "height"), _size(image, given.get("width", ""), given.get("height", ""))))
+    img += list(zip(("width", "height"), shown_size(image, given.get("width", ""), given.get("height", ""))))
     shown = " ".join(f'{name}="{escape(value)}"' for name, value in img)
     return f"<picture>{sources}<img {shown}></picture>"
 
@@ -278,7 +278,7 @@ def _srcset(copies: tuple[tuple[int, str], ...]) -> str:
     return ", ".join(f"{url} {width}w" for width, url in copies)
 
 
-def _size(image: ImageSet, width: str, height: str) -> tuple[str, str]:
+def shown_size(image: ImageSet, width: str, height: str) -> tuple[str, str]:
     """The size to show: as typed (both, or one with the other in the photo's proportions),
     else the photo's own."""
     if width.isdigit() and height.isdigit():

@@ -4,7 +4,8 @@ One ``Markdown`` instance per ``MarkupRenderer``, reset before every document
 (Python-Markdown keeps state such as footnotes between conversions otherwise).
 A Treeprocessor rewrites ``[text](../swot.md)`` to the page's URL and records
 every internal link with its line, for ``check``; a Postprocessor does the same
-for ``<a href="…">`` written as raw HTML in the Markdown.
+for the links and media written as raw HTML in the Markdown (``<a href="…">``,
+``<img src="…">``, ``<video poster="…">``, …).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import hashlib
 import html
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import markdown
@@ -35,10 +37,11 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
+from site_builder.checks.html_policy import ends_with_parent, left_open, on_this_site, srcset_addresses
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL
-from site_builder.render.images import ImageSet, picture
+from site_builder.render.images import ImageSet, picture, shown_size
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
 from site_builder.render.workers import in_workers
@@ -72,8 +75,9 @@ class RenderedPage:
 
 
 def markdown_extensions() -> list[markdown.Extension]:
-    """Python-Markdown's "extra" (its seven extensions, in its order), "sane_lists" and "toc",
-    without trying patterns that cannot match (see ``quick_markdown``).
+    """Python-Markdown's "extra" (its seven extensions, in its order; md_in_html as
+    ``MarkdownInHtmlExtension``), "sane_lists" and "toc", without trying patterns that cannot
+    match (see ``quick_markdown``).
     Given as objects: a name would make Python-Markdown look through every installed
     package's entry points first, which takes longer than converting a page."""
     return [
@@ -84,7 +88,7 @@ def markdown_extensions() -> list[markdown.Extension]:
         tables.TableExtension(),
         TableClassesExtension(),  # column alignment as classes: the CSP allows no inline styles
         abbr.AbbrExtension(),
-        md_in_html.MarkdownInHtmlExtension(),
+        MarkdownInHtmlExtension(),
         sane_lists.SaneListExtension(),
         toc.TocExtension(slugify=toc.slugify_unicode),
         QuickMarkdownExtension(),
@@ -101,8 +105,28 @@ class _LinkResolver(Treeprocessor):
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class _WrittenImage:
+    """An image as the content writes it, for ``_check_images``."""
+
+    src: str  # its address as written (references decoded)
+    line: int
+    raw: bool  # written as raw HTML, not as ![…](…)
+    missing: bool  # it names a file the site surely lacks, which the link check reports as such
+
+
+class _Address(NamedTuple):
+    """An address in a raw HTML attribute's value."""
+
+    start: int  # where it starts and ends in the value as written
+    end: int
+    href: str  # with references decoded
+    target: str | None  # where it leads (see ``MarkupRenderer._internal_target``)
+
+
 class _RawHtmlLinks(Postprocessor):
-    """Links written as raw HTML (``<a href="…">``): resolved and recorded as Markdown's are.
+    """Links and media written as raw HTML (``<a href="…">``, ``<img src="…">``, see
+    ``_ADDRESS_ATTRIBUTES``): resolved and recorded as Markdown's links and images are.
 
     Python-Markdown keeps raw HTML aside (its "stash"), blocks and inline tags alike, and puts
     it back in the text in its own postprocessor ("raw_html"); this one runs just before,
@@ -115,6 +139,71 @@ class _RawHtmlLinks(Postprocessor):
     def run(self, text: str) -> str:
         self.renderer._rewrite_raw(text, self.md.htmlStash.rawHtmlBlocks)
         return text
+
+
+class MarkdownInHtmlExtension(md_in_html.MarkdownInHtmlExtension):
+    """Python-Markdown's md_in_html, reading raw HTML with ``HtmlBlocks``."""
+
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's name
+        super().extendMarkdown(md)
+        md.preprocessors.register(HtmlBlocks(md), "html_block", 20)  # in md_in_html's own place
+
+
+class HtmlBlocks(md_in_html.HtmlBlockPreprocessor):
+    """md_in_html's reading of the raw HTML in the text (see ``_MarkdownBlocks``), noting the
+    first element read as Markdown that the text leaves open (``left_open``, which the
+    renderer clears before each text)."""
+
+    def __init__(self, md) -> None:
+        super().__init__(md)
+        self.left_open: tuple[str, str, int] | None = None
+
+    def run(self, lines: list[str]) -> list[str]:
+        parser = _MarkdownBlocks(self.md)
+        parser.feed("\n".join(lines))
+        parser.close()
+        self.left_open = parser.left_open
+        return "".join(parser.cleandoc).split("\n")
+
+
+class _MarkdownBlocks(md_in_html.HTMLExtractorExtra):
+    """md_in_html's parser, which also keeps the start tag of each element it reads as Markdown
+    (``<div markdown="1">``) and notes the first it closes where the text has no end tag for it
+    and HTML needs one: at the end of the text, or at the end tag of an element around it.
+    Python-Markdown writes the end tag itself, so the HTML it makes is well formed and the
+    raw-HTML policy (``html_policy``) cannot see what a browser reading the text would: the
+    rest of the page inside the element."""
+
+    def reset(self) -> None:
+        self.opened: list[tuple[str, str, int]] = []  # beside mdstack: (tag, start tag, which one so written)
+        self.left_open: tuple[str, str, int] | None = None
+        self._written: dict[str, int] = {}
+        self._ending = False
+        super().reset()
+
+    def handle_starttag(self, tag, attrs):
+        super().handle_starttag(tag, attrs)
+        if len(self.mdstack) > len(self.opened):
+            written = self.get_starttag_text() or ""
+            self._written[written] = nth = self._written.get(written, -1) + 1
+            self.opened.append((tag, written, nth))
+
+    def handle_endtag(self, tag):
+        # The elements this end tag closes, as md_in_html's does: the innermost of its name and
+        # those inside it; at the end of the text, all.
+        if self.left_open is None and tag in self.block_level_tags and not self.inraw and tag in self.mdstack:
+            closed = 0 if self._ending else len(self.mdstack) - self.mdstack[::-1].index(tag)
+            for position in range(len(self.opened) - 1, closed - 1, -1):
+                parent = self.opened[position - 1][0] if position else None
+                if not ends_with_parent(self.opened[position][0], parent):
+                    self.left_open = self.opened[position]
+                    break
+        super().handle_endtag(tag)
+        del self.opened[len(self.mdstack) :]
+
+    def close(self) -> None:
+        self._ending = True
+        super().close()
 
 
 # The elements that each make one level of the nesting docs/content.md limits.
@@ -179,6 +268,9 @@ class MarkupRenderer:
         self._links: list[Link] = []
         self._seen: dict[str, int] = {}
         self._tags_seen: dict[str, int] = {}
+        # The images written so far, in order: Markdown's by the address the HTML shows, raw
+        # HTML's by their start tag as the HTML shows it.
+        self._written_images: dict[str, list[_WrittenImage]] = {}
 
     def _new_markdown(self) -> markdown.Markdown:
         md = markdown.Markdown(extensions=markdown_extensions(), output_format="html")
@@ -203,7 +295,8 @@ class MarkupRenderer:
         """``text`` converted; ``written`` is how it is written from the file's line ``first_line``
         on (if not as ``text``), where the lines of links and images are looked for."""
         self._source, self._lines, self._first_line = source, _Lines(written or text), first_line
-        self._links, self._seen, self._tags_seen = [], {}, {}
+        self._links, self._seen, self._tags_seen, self._written_images = [], {}, {}, {}
+        self._md.preprocessors["html_block"].left_open = None
         self._md.reset()
         try:
             converted = self._md.convert(text)
@@ -222,8 +315,19 @@ class MarkupRenderer:
         # A news item's or a page's own photo (``image:``) is shown above its text (news_item.html,
         # page.html): every image in the text is then lazy.
         shown = 1 if source.front.image and source.kind in HERO_KINDS else 0
-        html, problems = _check_images(converted, source.path, self._lines, first_line, self._images, shown)
+        html, problems = self._check_images(converted, shown)
+        unclosed = self._md.preprocessors["html_block"].left_open
+        if unclosed is not None:
+            problems = (self._left_open_problem(*unclosed), *problems)
         return Body(html, tuple(self._links), problems)
+
+    def _left_open_problem(self, tag: str, written: str, nth: int) -> SiteError:
+        """An element read as Markdown that the text leaves open (see ``_MarkdownBlocks``): the
+        raw-HTML policy's problem, at the line of the ``nth`` start tag ``written`` so."""
+        found = self._lines.lines_of(written) or self._lines.lines_with(f"<{tag}")
+        problem = left_open(tag, written)
+        line = self._nth_line({written: nth}, written, found)
+        return SiteError(problem.message_text, self._source.path, line, problem.hint_message)
 
     def _line_of_text(self, element) -> int:
         """The line (from 0) of the first text in ``element``, as written; 0 if not found."""
@@ -248,11 +352,15 @@ class MarkupRenderer:
                 published = _with_query(resolved, href)
                 if published != href:
                     element.set(attribute, published)
-            self._links.append(Link(href, resolved, self._line_of(href)))
+            line = self._line_of(href)
+            self._links.append(Link(href, resolved, line))
+            if element.tag == "img":
+                written = _WrittenImage(href, line, raw=False, missing=self._no_such_file(target))
+                self._written_images.setdefault(element.get(attribute), []).append(written)
 
     def _rewrite_raw(self, text: str, stash: list) -> None:
-        """Resolve and record the links of the raw HTML whose placeholders ``text`` holds, in
-        their order, and of the pieces nested in those (see ``md_in_html``)."""
+        """Resolve and record the addresses of the raw HTML whose placeholders ``text`` holds,
+        in their order, and of the pieces nested in those (see ``md_in_html``)."""
         if not stash:
             return
         done: set[int] = set()
@@ -271,43 +379,92 @@ class MarkupRenderer:
             pending += [int(m.group(1)) for m in HTML_PLACEHOLDER_RE.finditer(nested)][::-1]
 
     def _raw_links(self, piece: str) -> str:
-        """``piece`` of raw HTML with its links resolved, each recorded."""
-        if "<a" not in piece.lower():
+        """``piece`` of raw HTML with the addresses of its links and media resolved, each recorded."""
+        if _ADDRESS_TAG.search(piece) is None:
             return piece
         changes = []
-        for offset, written, href in _AnchorTags(piece).found:
-            value = _href_attribute(written)
-            resolved = self._raw_link(href, _unquoted(value.group(2)) if value else href, written)
-            if resolved is not None and value is not None:
-                quote = value.group(2)[0] if value.group(2)[0] in "\"'" else '"'
-                changed = f"{written[: value.start(2)]}{quote}{resolved}{quote}{written[value.end(2) :]}"
+        for offset, written, tag, values in _AddressTags(piece).found:
+            changed = self._raw_tag(written, tag, values)
+            if changed != written:
                 changes.append((offset, written, changed))
         for offset, written, changed in reversed(changes):
             piece = piece[:offset] + changed + piece[offset + len(written) :]
         return piece
 
-    def _raw_link(self, href: str, value: str, written: str) -> str | None:
-        """Record the link to ``href`` (``value``: its attribute's value as written, ``written``:
-        its start tag); return the value to write instead, if any.
+    def _raw_tag(self, written: str, tag: str, values: Mapping[str, str]) -> str:
+        """The start tag ``written`` with its addresses (``values``: its attributes that hold
+        them, references decoded) resolved; each address of the site is recorded at the tag's
+        line, and an ``<img>`` is noted for ``_check_images``.
 
         A link to a page's ``.md`` file is resolved to the page's address, as in a Markdown link:
         an editor who writes a link in HTML (for a class, say) links as the documentation
-        teaches, by the file, and expects the same link to work. Only the path is replaced;
-        a query and a #fragment stay as written."""
-        target = self._internal_target(href)
-        if target is None:
-            return None  # another site, mail, a phone number: the raw-HTML policy judges those
-        line = self._tag_line(written, href)
-        self._links.append(Link(href, target or None, line))
-        path = urlsplit(href).path
-        new_path = target.partition("#")[0] if target else path
-        if new_path == path:
-            return None
-        cut = min((i for i in (value.find("?"), value.find("#")) if i >= 0), default=len(value))
-        return html.escape(new_path) + value[cut:]
+        teaches, by the file, and expects the same link to work; a file in assets/ is resolved
+        to its published copy, as in a Markdown image. Only the path is replaced; the quotes, a
+        query and a #fragment stay as written."""
+        found = {}  # attribute → (where its value is in the tag, the value as written, its addresses)
+        for name, value in values.items():
+            where = _attribute_value(written, name)
+            as_written = _unquoted(where.group(2)) if where else value
+            found[name] = (where, as_written, list(self._raw_addresses(name, as_written, value)))
+        internal = [
+            each for _, _, addresses in found.values() for each in addresses if each.target is not None
+        ]
+        line = 0
+        if internal or tag == "img":
+            line = self._tag_line(written, internal[0].href if internal else values.get("src", ""))
+        self._links += [Link(each.href, each.target or None, line) for each in internal]
+        changed = written
+        # From the last attribute to the first, so that the places of those before stay as found.
+        for where, as_written, addresses in sorted(
+            (item for item in found.values() if item[0] is not None), key=lambda item: -item[0].start()
+        ):
+            value = as_written
+            for each in reversed(addresses):
+                published = _published_path(each.href, each.target, value[each.start : each.end])
+                if published is not None:
+                    value = value[: each.start] + published + value[each.end :]
+            if value != as_written:
+                quote = where.group(2)[0] if where.group(2)[0] in "\"'" else '"'
+                changed = f"{changed[: where.start(2)]}{quote}{value}{quote}{changed[where.end(2) :]}"
+        if tag == "img":
+            src = found["src"][2][0].target if "src" in found else None
+            missing = src is not None and self._no_such_file(src)
+            image = _WrittenImage(values.get("src", ""), line, raw=True, missing=missing)
+            self._written_images.setdefault(changed, []).append(image)
+        return changed
+
+    def _raw_addresses(self, name: str, as_written: str, value: str) -> Iterator[_Address]:
+        """The addresses of the attribute ``name``, whose value is ``as_written`` (``value``:
+        with references decoded): one, or a ``srcset``'s each."""
+        if name != "srcset":
+            yield _Address(0, len(as_written), value, self._raw_target(value))
+            return
+        position = 0
+        for candidate in srcset_addresses(as_written):
+            start = as_written.find(candidate, position)
+            position = start + len(candidate)
+            href = html.unescape(candidate)
+            yield _Address(start, position, href, self._raw_target(href))
+
+    def _raw_target(self, href: str) -> str | None:
+        """Where an address written in raw HTML leads (see ``_internal_target``); None for one a
+        browser reads as another site's, however written (``\\\\host/x.png``, say): the raw-HTML
+        policy judges those."""
+        return self._internal_target(href) if on_this_site(href) else None
+
+    def _no_such_file(self, target: str | None) -> bool:
+        """Whether an image's address, leading to ``target`` (see ``_internal_target``), names
+        a file the site surely lacks, which the link check reports as such: a relative one, or
+        one in /assets/ that is no file there (the build's own files there, copies of assets
+        and photos and social cards, carry a digest in their names)."""
+        if not target:
+            return True
+        path = urlsplit(target).path
+        name = path[len(ASSETS_URL) :]
+        return path.startswith(ASSETS_URL) and name not in self._assets and not _DIGEST_NAMED.search(name)
 
     def _tag_line(self, written: str, href: str) -> int:
-        """The line of a raw link: the n-th start tag written so is on the line of its n-th
+        """The line of a raw HTML tag: the n-th start tag written so is on the line of its n-th
         occurrence; a tag Markdown changed (a backslash escape, a tab) is looked for by its address."""
         found = (
             self._lines.lines_of(written) or self._lines.lines_with(href) or self._lines.lines_escaped(href)
@@ -348,6 +505,81 @@ class MarkupRenderer:
         seen[key] = nth + 1
         occurrences = occurrences or (0,)
         return self._first_line + occurrences[min(nth, len(occurrences) - 1)]
+
+    def _check_images(self, html: str, above: int = 0) -> tuple[str, tuple[SiteError, ...]]:
+        """Every image needs alt text, a width and a height (so the page does not jump while it
+        loads): a photo in assets/ has its own (see ``render.images``), which typed sizes
+        override; others need them typed. An image of a file the site lacks is left to the link
+        check, which says so. A photo is offered as a ``<picture>`` of its copies, unless raw
+        HTML offers copies itself (a ``srcset``, or a ``<picture>`` of its own). Images after
+        the first load lazily: the first is often in view when the page opens (``above``: the
+        images the page shows above the text)."""
+        path = self._source.path if self._source is not None else ""
+        problems: list[SiteError] = []
+        seen: dict[str, int] = {}
+        count, pictures = above, 0
+
+        def visit(match: re.Match) -> str:
+            nonlocal count, pictures
+            tag = match.group(0)
+            if match.group(1) is not None:  # a <picture> of raw HTML starts or ends
+                pictures += -1 if match.group(1) else 1
+                return tag
+            count += 1
+            attrs = _Attributes(tag).attrs
+            src = attrs.get("src", "")
+            written = self._written_image(tag, src, seen)
+            hint = _RAW_IMAGE_HINT if written.raw else _IMAGE_HINT
+            if not attrs.get("alt", "").strip():
+                problems.append(
+                    SiteError(msg("image '{src}' has no alt text", src=written.src), path, written.line, hint)
+                )
+            image = self._images.get(src.partition("?")[0].partition("#")[0])
+            missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
+            if missing and image is None and not written.missing:
+                problems.append(
+                    SiteError(
+                        msg("image '{src}' has no width and height in pixels", src=written.src)
+                        if len(missing) == 2
+                        else msg(
+                            "image '{src}' has no {attribute} in pixels",
+                            src=written.src,
+                            attribute=missing[0],
+                        ),
+                        path,
+                        written.line,
+                        hint,
+                    )
+                )
+            lazy = count > 1 and "loading" not in attrs
+            if image is not None and not pictures and "srcset" not in attrs:
+                shown = list(attrs.items())
+                if lazy:
+                    shown.append(("loading", "lazy"))
+                if "decoding" not in attrs:
+                    shown.append(("decoding", "async"))
+                return picture(image, shown)
+            added = []
+            if image is not None:  # in a <picture> of raw HTML, or with a srcset: the photo's size
+                size = shown_size(image, attrs.get("width", ""), attrs.get("height", ""))
+                added = [(name, value) for name, value in zip(("width", "height"), size) if name not in attrs]
+            # An editor who chose how the image loads meant it.
+            if "loading" not in attrs and "decoding" not in attrs:
+                added += [("loading", "lazy")] if lazy else []
+                added.append(("decoding", "async"))
+            return tag[:4] + "".join(f' {name}="{value}"' for name, value in added) + tag[4:]
+
+        return _IMG.sub(visit, html), tuple(problems)
+
+    def _written_image(self, tag: str, src: str, seen: dict[str, int]) -> _WrittenImage:
+        """How the content writes the image the HTML shows as ``tag``, with the address ``src``;
+        one whose address was left as written (another site's) is looked for by it (``seen``:
+        how many such were met)."""
+        for key in (tag, src):
+            found = self._written_images.get(key)
+            if found:
+                return found.pop(0)
+        return _WrittenImage(src, self._nth_line(seen, src, self._lines.lines_with(src)), False, False)
 
 
 def _with_query(target: str, href: str) -> str:
@@ -459,8 +691,13 @@ class _Lines:
         return self._containing[needle]
 
 
-_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# An <img> start tag, or a <picture>'s start or end tag (group 1: "" or "/").
+_IMG = re.compile(r"<img\b[^>]*>|<(/?)picture\b", re.IGNORECASE)
 _IMAGE_HINT = msg('write ![what the image shows](/path.png){{: width="800" height="450"}}')
+_RAW_IMAGE_HINT = msg('write <img src="/path.png" alt="what the image shows" width="800" height="450">')
+# How the build names the files it publishes in /assets/ (see ``render.assets``, ``images`` and
+# ``cards``): with 8 hexadecimal digits of a digest before the suffix.
+_DIGEST_NAMED = re.compile(r"\.[0-9a-f]{8}\.[^./]+$")
 
 
 class _Attributes(HTMLParser):
@@ -476,36 +713,72 @@ class _Attributes(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-class _AnchorTags(HTMLParser):
-    """The ``<a href>`` start tags of a piece of HTML: (where each starts, the tag as written,
-    its address with references decoded), in order. A browser takes an attribute's first value."""
+# The attributes of raw HTML that hold an address the link check follows, by element: a link,
+# and the files an image or a video or audio shows (a ``srcset`` holds several).
+_ADDRESS_ATTRIBUTES = {
+    "a": ("href",),
+    "img": ("src", "srcset"),
+    "source": ("src", "srcset"),
+    "video": ("src", "poster"),
+    "audio": ("src",),
+    "track": ("src",),
+}
+_ADDRESS_TAG = re.compile(r"<(?:a|img|source|video|audio|track)[\s/>]", re.IGNORECASE)
+
+
+class _AddressTags(HTMLParser):
+    """The start tags of a piece of HTML that hold addresses (see ``_ADDRESS_ATTRIBUTES``), and
+    every ``<img>``: (where each starts, the tag as written, its name, its attributes that hold
+    addresses with their values, references decoded), in order. A browser takes an attribute's
+    first value."""
 
     def __init__(self, piece: str) -> None:
         super().__init__()
         self._starts = [0] + [match.end() for match in re.finditer("\n", piece)]
-        self.found: list[tuple[int, str, str]] = []
+        self.found: list[tuple[int, str, str, dict[str, str]]] = []
         self.feed(piece)
         self.close()
 
     def handle_starttag(self, tag, attrs):
-        href = next((value for name, value in attrs if name == "href"), None)
-        if tag == "a" and href is not None:
+        names = _ADDRESS_ATTRIBUTES.get(tag, ())
+        first: dict[str, str | None] = {}
+        for name, value in attrs:
+            if name in names:
+                first.setdefault(name, value)
+        values = {name: value for name, value in first.items() if value is not None}
+        if values or tag == "img":
             line, column = self.getpos()  # where the tag starts, while its handler runs
-            self.found.append((self._starts[line - 1] + column, self.get_starttag_text() or "", href))
+            self.found.append((self._starts[line - 1] + column, self.get_starttag_text() or "", tag, values))
 
     handle_startendtag = handle_starttag
 
 
-# A start tag's href attribute; quoted values are matched whole, so that text in another
-# attribute's value ('title="see href=x"') is never taken for it.
-_HREF_VALUE = re.compile(
-    r"""(?:"[^"]*"|'[^']*')|(?<=\s)(href)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.IGNORECASE
+# A start tag's attributes that hold addresses; quoted values are matched whole, so that text in
+# another attribute's value ('title="see href=x"') is never taken for one.
+_ADDRESS_VALUE = re.compile(
+    r"""(?:"[^"]*"|'[^']*')|(?<=\s)(href|src|srcset|poster)\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+)""",
+    re.IGNORECASE,
 )
 
 
-def _href_attribute(tag: str) -> re.Match | None:
-    """Where a start tag's href attribute is: its value, as written, is the match's group 2."""
-    return next((m for m in _HREF_VALUE.finditer(tag) if m.group(1)), None)
+def _attribute_value(tag: str, name: str) -> re.Match | None:
+    """Where the start tag's attribute ``name`` (one of ``_ADDRESS_VALUE``'s) is: its value, as
+    written, is the match's group 2."""
+    return next((m for m in _ADDRESS_VALUE.finditer(tag) if m.group(1) and m.group(1).lower() == name), None)
+
+
+def _published_path(href: str, target: str | None, as_written: str) -> str | None:
+    """What to write for the address ``href`` (``as_written`` in the HTML), which leads to
+    ``target`` (see ``_internal_target``): the target's path, with the query and #fragment as
+    written; None where it stays as it is (another site's, one that leads nowhere)."""
+    if not target:
+        return None
+    path = urlsplit(href).path
+    new_path = target.partition("#")[0]
+    if new_path == path:
+        return None
+    cut = min((i for i in (as_written.find("?"), as_written.find("#")) if i >= 0), default=len(as_written))
+    return html.escape(new_path) + as_written[cut:]
 
 
 def _unquoted(value: str) -> str:
@@ -514,58 +787,6 @@ def _unquoted(value: str) -> str:
 
 # The kinds of page whose templates show the page's own photo above its text.
 HERO_KINDS = ("news", "page")
-
-
-def _check_images(
-    html: str, path: str, lines: _Lines, first_line: int, images: Mapping[str, ImageSet], above: int = 0
-) -> tuple[str, tuple[SiteError, ...]]:
-    """Every image needs alt text, a width and a height (so the page does not jump while it
-    loads): a photo in assets/ has its own (see ``render.images``), which typed sizes
-    override; others need them typed. A photo is offered as a ``<picture>`` of its copies.
-    Images after the first load lazily: the first is often in view when the page opens
-    (``above``: the images the page shows above the text)."""
-    problems: list[SiteError] = []
-    seen: dict[str, int] = {}
-    count = above
-
-    def visit(match: re.Match) -> str:
-        nonlocal count
-        count += 1
-        attrs = _Attributes(match.group(0)).attrs
-        src = attrs.get("src", "")
-        nth = seen.get(src, 0)
-        seen[src] = nth + 1
-        found = lines.lines_with(src)
-        line = first_line + found[min(nth, len(found) - 1)] if found else first_line
-        if not attrs.get("alt", "").strip():
-            problems.append(SiteError(msg("image '{src}' has no alt text", src=src), path, line, _IMAGE_HINT))
-        image = images.get(src)
-        missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
-        if missing and image is None:
-            problems.append(
-                SiteError(
-                    msg("image '{src}' has no width and height in pixels", src=src)
-                    if len(missing) == 2
-                    else msg("image '{src}' has no {attribute} in pixels", src=src, attribute=missing[0]),
-                    path,
-                    line,
-                    _IMAGE_HINT,
-                )
-            )
-        tag = match.group(0)
-        lazy = count > 1 and "loading" not in attrs
-        if image is not None:
-            shown = list(attrs.items())
-            if lazy:
-                shown.append(("loading", "lazy"))
-            if "decoding" not in attrs:
-                shown.append(("decoding", "async"))
-            return picture(image, shown)
-        if "loading" in attrs or "decoding" in attrs:
-            return tag  # as written: an editor who chose how it loads meant it
-        return tag[:4] + (' loading="lazy" decoding="async"' if lazy else ' decoding="async"') + tag[4:]
-
-    return _IMG.sub(visit, html), tuple(problems)
 
 
 @dataclass(frozen=True, slots=True)

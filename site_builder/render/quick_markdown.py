@@ -76,6 +76,7 @@ BLOCK_NEEDS: dict[tuple[str, str | None], tuple[str, ...]] = {
 PREPROCESSOR_NEEDS: dict[str, tuple[str, ...]] = {
     "markdown.extensions.fenced_code.FencedBlockPreprocessor": ("```", "~~~"),
     "markdown.extensions.md_in_html.HtmlBlockPreprocessor": ("<", "&"),
+    "site_builder.render.markup.HtmlBlocks": ("<", "&"),  # md_in_html's, noting what is left open
 }
 
 # An inline pattern's regular expression → strings of which every match contains one.
