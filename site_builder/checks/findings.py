@@ -316,10 +316,14 @@ def figure_problems(
 
 
 def _exists(path: str, urls: frozenset[str], files: Collection[str]) -> bool:
+    """Whether the site path ``path`` leads to a page or file; a file's address is
+    percent-encoded where its name needs it (see ``files.file_url``)."""
+    name = path.lstrip("/")
     return (
         path in urls
-        or path.lstrip("/") in files
-        or (path.endswith("/") and f"{path.lstrip('/')}index.html" in files)
+        or name in files
+        or unquote(name) in files
+        or (path.endswith("/") and f"{name}index.html" in files)
     )
 
 

@@ -12,27 +12,29 @@ import hashlib
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from site_builder.content.load import is_ignored, link_outside
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import ASSETS_DIR
 from site_builder.render.images import ImageSet
 from site_builder.render.minify import minified
-from site_builder.site.files import OutputFile
+from site_builder.site.files import OutputFile, file_url
 
 ASSETS_URL = "/assets/"
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+# url(…) in a stylesheet: quoted (a name with a space, say) or not.
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^'"()\s]+))\s*\)""")
 
 
 @dataclass(frozen=True, slots=True)
 class AssetManifest:
-    """Each asset's published address, its name carrying a digest of its bytes; for photos,
-    their copies (see ``render.images``)."""
+    """Each asset's published address, its name carrying a digest of its bytes and encoded as
+    an address needs it (see ``files.file_url``); for photos, their copies (see ``render.images``)."""
 
-    urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css"
+    urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css", "a b.pdf" → "/assets/a%20b.….pdf"
     images: Mapping[str, ImageSet] = field(default_factory=dict)  # "images/harbour.jpg" → its copies
     # Pages' own photos, cropped around their focal points: images.hero_name → the crop's copies.
     heroes: Mapping[str, ImageSet] = field(default_factory=dict)
@@ -105,8 +107,9 @@ def fingerprint(
         digest = hashlib.sha256(data).hexdigest()[:8]
         path = PurePosixPath(name)
         hashed = path.with_name(f"{path.stem}.{digest}{path.suffix}").as_posix()
-        urls[name] = ASSETS_URL + hashed
-        outputs.append(OutputFile(f"assets/{hashed}", data, saved=saved))
+        published = f"{ASSETS_DIR}/{hashed}"
+        urls[name] = file_url(published)
+        outputs.append(OutputFile(published, data, saved=saved))
     return AssetManifest(urls), tuple(sorted(outputs, key=lambda f: f.path))
 
 
@@ -126,11 +129,11 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
         raise _not_text(name, data, error) from None
 
     def replace(match: re.Match) -> str:
-        ref = match.group(2)
+        ref = match.group(1) or match.group(2) or match.group(3)
         if ref.startswith(("data:", "http:", "https:", "/", "#")):
             return match.group(0)
-        target = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
-        if target not in urls:
+        target = asset_name(posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0])), urls)
+        if target is None:
             raise SiteError(
                 msg("url({ref}) refers to a file that is not in assets/", ref=ref),
                 f"{ASSETS_DIR}/{name}",
@@ -140,3 +143,13 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
         return f"url({urls[target]})"
 
     return _CSS_URL.sub(replace, text).encode("utf-8")
+
+
+def asset_name(written: str, names: Collection[str]) -> str | None:
+    """The file of ``names`` (names in assets/) that ``written`` names, a path inside assets/
+    as content or a stylesheet writes it: as the file is named (``team photo.jpg``), or
+    percent-encoded as in an address (``team%20photo.jpg``); None if none."""
+    if written in names:
+        return written
+    decoded = unquote(written)
+    return decoded if decoded in names else None
