@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from site_builder.content.load import is_ignored, link_outside
+from site_builder.content.load import bad_name, is_ignored, link_outside
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import ASSETS_DIR
 from site_builder.render.images import ImageSet
@@ -48,7 +48,8 @@ class AssetManifest:
 
 def read_assets(root: Path) -> dict[str, bytes]:
     """Every file below ``assets/`` by its "/"-separated relative name, in sorted order;
-    a symbolic link that leads outside ``assets/`` is refused (see ``link_outside``)."""
+    a symbolic link that leads outside ``assets/`` is refused (see ``link_outside``), and so is
+    a file or folder whose name cannot be part of an address (see ``load.bad_name``)."""
     folder = root / ASSETS_DIR
     if not folder.is_dir():
         return {}
@@ -58,6 +59,7 @@ def read_assets(root: Path) -> dict[str, bytes]:
     # Linked folders are not entered: a path below a folder that is no link is inside unless
     # it is a link itself. Nothing below an ignored folder is taken either.
     found: list[tuple[list[str], os.DirEntry]] = []
+    errors = []
     pending: list[tuple[str, list[str]]] = [(str(folder), [])]
     while pending:
         current, parts = pending.pop()
@@ -67,12 +69,15 @@ def read_assets(root: Path) -> dict[str, bytes]:
         except OSError:
             continue  # a folder that cannot be listed is passed over, as by ``Path.rglob``
         for entry in listed:
-            if entry.is_dir(follow_symlinks=False):
+            plain = entry.name.isascii() and entry.name.isprintable() and "\\" not in entry.name
+            misnamed = None if plain else bad_name(Path(entry.path), root, in_address=True)
+            if misnamed is not None:
+                errors.append(misnamed)
+            elif entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, [*parts, entry.name]))
             else:
                 found.append(([*parts, entry.name], entry))
     files = {}
-    errors = []
     for parts, entry in sorted(found, key=lambda item: item[0]):
         outside = link_outside(Path(entry.path), root, ASSETS_DIR) if entry.is_symlink() else None
         if outside is not None:
