@@ -18,7 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-# A parameter's value: text, a number, or a message shown in the same language.
+# A parameter's value: text, a number, or a message or a language's name (``LanguageName``)
+# shown in the same language.
 Param = object
 
 
@@ -37,7 +38,7 @@ class Message:
         """The text in the catalogue's language; English where it has no translation."""
         catalogue = catalogue if catalogue is not None else ENGLISH
         # Numbers stay numbers, for a format such as {seconds:.2f}.
-        values = {name: v.show(catalogue) if isinstance(v, Message) else v for name, v in self.params}
+        values = {name: v.show(catalogue) if isinstance(v, _SHOWN) else v for name, v in self.params}
         translated = catalogue.translations.get(self.template)
         if translated:
             try:
@@ -50,12 +51,31 @@ class Message:
         return self.show(ENGLISH)
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageName:
+    """The name of the language ``code`` (a site's language, such as "nl") as a message's
+    parameter: in the reader's language ("Dutch", "Nederlands"), as Babel names it; ``own``,
+    its name in itself, where Babel has none."""
+
+    code: str
+    own: str
+
+    def show(self, catalogue: Catalogue | None = None) -> str:
+        from babel import Locale  # only where such a message is shown
+
+        reader = (catalogue if catalogue is not None else ENGLISH).language
+        return Locale.parse(reader).languages.get(self.code.partition("-")[0], self.own)
+
+
+_SHOWN = (Message, LanguageName)  # parameters shown in the reader's language
+
+
 def msg(template: str, /, **params: Param) -> Message:
     """A message to show in the reader's language. ``template`` must be a string literal:
     ``pybabel extract -k msg`` finds it there (see the module's description). A value other
-    than text, a number or a message (a path, an exception) is kept as its text: the message
-    stays plain data that the cache can hold."""
-    kept = (v if v is None or isinstance(v, (str, int, float, Message)) else str(v) for v in params.values())
+    than text, a number, a message or a language's name (a path, an exception) is kept as its
+    text: the message stays plain data that the cache can hold."""
+    kept = (v if v is None or isinstance(v, (str, int, float, *_SHOWN)) else str(v) for v in params.values())
     return Message(template, tuple(sorted(zip(params, kept))))
 
 
@@ -81,7 +101,7 @@ UNREADABLE_HINT = msg("make it a file you may read; ls -l shows what it is and w
 
 
 def _shown(value: Param, catalogue: Catalogue) -> str:
-    return value.show(catalogue) if isinstance(value, Message) else str(value)
+    return value.show(catalogue) if isinstance(value, _SHOWN) else str(value)
 
 
 def placeholders(template: str) -> set[str]:
@@ -192,13 +212,17 @@ def format_warning(error: SiteError, catalogue: Catalogue | None = None) -> str:
 # warnings so that a build with nothing to do repeats them, in the language of that run.
 
 
-def message_to_json(text: Message | str | None) -> object:
+def message_to_json(text: Message | LanguageName | str | None) -> object:
     if isinstance(text, Message):
         return {"template": text.template, "params": [[name, message_to_json(v)] for name, v in text.params]}
+    if isinstance(text, LanguageName):
+        return {"language": text.code, "own": text.own}
     return text
 
 
-def message_from_json(value: object) -> Message | str | None:
+def message_from_json(value: object) -> Message | LanguageName | str | None:
+    if isinstance(value, dict) and "language" in value:
+        return LanguageName(str(value["language"]), str(value["own"]))
     if isinstance(value, dict):
         params = tuple((str(name), message_from_json(v)) for name, v in value["params"])
         return Message(str(value["template"]), params)

@@ -558,10 +558,7 @@ def _orphaned(root: Path, run_cli) -> list[str]:
     assert run_cli("-C", root, "translations", "done", root / EN_MOU, "--from", "nl")[0] == 0
     (root / NL_MOU).unlink()
     return [
-        (
-            f"{EN_MOU}: no Nederlands translation "
-            f"(hint: add {NL_MOU}, or give both pages the same translation_key)"
-        ),
+        f"{EN_MOU}: no Dutch translation (hint: add {NL_MOU}, or give both pages the same translation_key)",
         (
             f"{EN_MOU}:6: the page this was translated from no longer exists "
             "(hint: remove the translated_from line, or restore the source page)"

@@ -295,6 +295,29 @@ def test_names_that_cannot_be_shown_on_one_line_are_refused(mini_built, run_cli)
     assert read_tree(root / "build") == before
 
 
+def test_asset_names_that_cannot_be_in_an_address_are_refused(mini_built, run_cli):
+    """A space or an accent is published encoded (test_images.py); a name no address can hold
+    as it is, nor the preview serve, is one line naming it."""
+    root, before = mini_built
+    logo = (root / "assets/favicon.svg").read_bytes()
+    for name in (b"caf\xe9.svg", b"two\nlines.svg", b"tab\there.svg", b"back\\slash.svg", b"dir\\/a.svg"):
+        path = root / "assets" / os.fsdecode(name)
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(logo)
+    code, out, err = run_cli("-C", root, "build")
+    hint = "(hint: rename it using letters, digits, spaces and hyphens)"
+    backslash = "the name contains a backslash, which browsers read as / in an address"
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"assets/back\\slash.svg: {backslash} {hint}",
+        f"assets/caf\\xe9.svg: the name is not valid UTF-8 text {hint}",
+        f"assets/dir\\: {backslash} {hint}",
+        f"assets/tab\\there.svg: the name contains a control character {hint}",
+        f"assets/two\\nlines.svg: the name contains a control character {hint}",
+    ]
+    assert read_tree(root / "build") == before
+
+
 def test_markdown_limits_leave_code_escaped_brackets_and_ordinary_long_pages_alone():
     from site_builder.content.load import markdown_problem
 

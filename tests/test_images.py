@@ -10,9 +10,10 @@ import re
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
-from conftest import free_port, read_tree
+from conftest import free_port, read_tree, serving
 
 from site_builder import pipeline
 from site_builder.incremental.derived import DERIVED_DIR
@@ -91,6 +92,87 @@ def test_a_photo_becomes_a_picture_of_its_copies(mini_site, tmp_path):
         for srcset in [*picture["sources"].values(), picture["img"]["srcset"]]:
             for candidate in srcset.split(", "):
                 assert candidate.split()[0].lstrip("/") in built
+
+
+def _candidates(srcset: str) -> list[tuple[str, str]]:
+    """A ``srcset`` read as a browser reads it: candidates split at commas, each an address up
+    to the first space, then its descriptor."""
+    return [tuple(candidate.strip().partition(" ")[::2]) for candidate in srcset.split(",")]
+
+
+TEAM = "images/team photo.jpg"
+# A copy of it, as a browser must find it: the space encoded.
+TEAM_COPY = re.compile(r"/assets/images/team%20photo\.[0-9]+\.[0-9a-f]{8}\.(avif|webp|jpg)")
+
+
+def test_a_photo_whose_name_has_a_space_is_published_at_addresses_a_browser_can_read(mini_site):
+    """Written with the space or encoded, in Markdown or raw HTML, and as a page's own photo:
+    every <picture> offers copies at encoded addresses, which name files that exist."""
+    news = mini_site / NEWS
+    news.write_text(
+        news.read_text("utf-8").replace("date:", f"image: {TEAM}\nimage_alt: The team\ndate:", 1), "utf-8"
+    )
+    _with_photo(
+        mini_site,
+        "![With the space](</assets/images/team photo.jpg>)\n\n"
+        "![Encoded](/assets/images/team%20photo.jpg)\n\n"
+        '<img src="/assets/images/team photo.jpg" alt="As HTML">\n\n'
+        '<img src="/assets/images/team%20photo.jpg" alt="As HTML, encoded">\n\n'
+        "[The photo itself](</assets/images/team photo.jpg>)",
+        name=TEAM,
+    )
+    pipeline.build(mini_site)
+    built = read_tree(mini_site / "build")
+    html = built[PAGE].decode("utf-8")
+    pictures = _pictures(html)
+    assert [picture["img"]["alt"] for picture in pictures] == [
+        "The team",
+        "With the space",
+        "Encoded",
+        "As HTML",
+        "As HTML, encoded",
+    ]
+    for picture in pictures:
+        assert TEAM_COPY.fullmatch(picture["img"]["src"]), picture["img"]["src"]
+        for srcset in [*picture["sources"].values(), picture["img"]["srcset"]]:
+            for address, descriptor in _candidates(srcset):
+                assert TEAM_COPY.fullmatch(address) and re.fullmatch(r"[0-9]+w", descriptor), srcset
+                assert unquote(address).lstrip("/") in built  # the file keeps its name
+    [link] = re.findall(r'href="?(/assets/images/team[^" >]*)', html)
+    assert re.fullmatch(r"/assets/images/team%20photo\.[0-9a-f]{8}\.jpg", link)
+    assert unquote(link).lstrip("/") in built
+
+
+def test_a_stylesheet_names_a_file_with_a_space_quoted_or_encoded(mini_site):
+    _with_photo(mini_site, "Text.", name=TEAM)
+    (mini_site / "assets/extra.css").write_text(
+        '.a { background: url("images/team photo.jpg"); }\n.b { background: url(images/team%20photo.jpg); }\n',
+        "utf-8",
+    )
+    pipeline.build(mini_site, minify=False)
+    built = read_tree(mini_site / "build")
+    [css] = [path for path in built if path.startswith("assets/extra.")]
+    addresses = re.findall(r"url\(([^)]*)\)", built[css].decode("utf-8"))
+    assert len(addresses) == 2 and len(set(addresses)) == 1
+    assert re.fullmatch(r"/assets/images/team%20photo\.[0-9a-f]{8}\.jpg", addresses[0])
+    assert unquote(addresses[0]).lstrip("/") in built
+
+
+def test_a_missing_file_with_a_space_is_reported_at_its_line(mini_site, run_cli):
+    _with_photo(
+        mini_site,
+        "![Gone](</assets/images/gone photo.jpg>)\n\n"
+        '<img src="/assets/images/gone%20photo.jpg" alt="Gone too" width="8" height="8">',
+        name=TEAM,
+    )
+    line = len((mini_site / NEWS).read_text("utf-8").splitlines()) - 2
+    code, _, err = run_cli("-C", mini_site, "build")
+    hint = "(hint: put the file in assets/ and write /assets/ before its name)"
+    assert code == 1
+    assert err.splitlines() == [
+        f"{NEWS}:{line}: '/assets/images/gone photo.jpg' is not a file of the site {hint}",
+        f"{NEWS}:{line + 2}: '/assets/images/gone%20photo.jpg' is not a file of the site {hint}",
+    ]
 
 
 def test_copies_are_made_once_and_kept_apart_from_the_cache(mini_site, run_cli, tmp_path):
@@ -216,6 +298,25 @@ def test_the_browser_shows_the_avif_copy_that_fits(mini_site, browser):
         browser.set_window_size(1280, 1024)
         server.shutdown()
         server.server_close()
+
+
+def test_the_browser_loads_a_photo_whose_name_has_a_space(mini_site, browser):
+    _with_photo(mini_site, "![The team](</assets/images/team photo.jpg>)", name=TEAM)
+    pipeline.build(mini_site)
+    with serving(mini_site / "build") as origin:
+        browser.get(f"{origin}/{PAGE[: -len('index.html')]}")
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        shown = WebDriverWait(browser, 10, poll_frequency=0.05).until(
+            lambda b: b.execute_script(
+                "const i = document.querySelector('picture img');"
+                "return i && i.complete ? [i.currentSrc, i.naturalWidth] : null"
+            ),
+            "the picture never loaded",
+        )
+    current, natural = shown
+    # An AVIF copy: the browser could read the srcsets (else it shows the <img>'s src, a JPEG).
+    assert re.search(r"/team%20photo\.[0-9]+\.[0-9a-f]{8}\.avif$", current) and natural > 0, shown
 
 
 def test_a_template_shows_a_photo_with_picture(mini_site):

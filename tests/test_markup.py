@@ -388,6 +388,20 @@ def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_sit
     ]
 
 
+def test_a_file_whose_name_needs_encoding_is_linked_at_its_encoded_address(mini_site):
+    """An accent, a space, a # and a ? (written %23 and %3F, else they start a #fragment or a
+    query): linked as written, published encoded, the file keeping its name."""
+    write_tree(mini_site, {"assets/docs/Jaarverslag café #2?.pdf": b"%PDF-1.4\n"})
+    make_site(mini_site, en_page("[The report](</assets/docs/Jaarverslag café %232%3F.pdf>)\n"))
+    generated = generate(mini_site)
+    assert generated.findings.broken_links == ()
+    [report] = [f.path for f in generated.files if f.path.startswith("assets/docs/")]
+    assert re.fullmatch(r"assets/docs/Jaarverslag café #2\?\.[0-9a-f]{8}\.pdf", report)
+    page = next(f for f in generated.files if f.path == "en/programme/data/index.html").data.decode()
+    address = "/" + report.replace(" ", "%20").replace("é", "%C3%A9").replace("#", "%23").replace("?", "%3F")
+    assert f'<a href="{address}">The report</a>' in page
+
+
 def test_an_image_from_assets_gets_its_fingerprinted_address(mini_site):
     make_site(mini_site, en_page('![The site logo](/assets/favicon.svg){: width="64" height="64"}\n'))
     generated = generate(mini_site)

@@ -14,7 +14,17 @@ from pathlib import Path
 import pytest
 from conftest import REPO, make_mini_site, run_process
 
-from site_builder.errors import ENGLISH, Message, SiteError, format_error, msg, placeholders
+from site_builder.errors import (
+    ENGLISH,
+    LanguageName,
+    Message,
+    SiteError,
+    format_error,
+    message_from_json,
+    message_to_json,
+    msg,
+    placeholders,
+)
 from site_builder.messages import LOCALE_DIR, catalogue_path, editor_language, load_catalogue, read_po
 
 PACKAGE = REPO / "site_builder"
@@ -243,11 +253,28 @@ def test_a_build_with_nothing_changed_repeats_its_warnings_in_the_reader_s_langu
     again = run_process("-C", root, "build", env={"LANG": "nl_NL.UTF-8"})
     assert f"{root / 'build'} is al actueel: " in again.stderr and "Traceback" not in again.stderr
     assert (
-        "waarschuwing: content/nl/about.md: geen vertaling (English) (tip: maak content/en/about.md aan"
+        "waarschuwing: content/nl/about.md: geen vertaling in het Engels (tip: maak content/en/about.md aan"
         in (again.stderr)
     )
     third = run_process("-C", root, "build")
     assert "is up to date" in third.stderr and warning in third.stderr
+
+
+def test_a_language_is_named_in_the_reader_s_language():
+    """Not as site.yaml names it in itself: "no Nederlands translation" read as English."""
+    missing = msg("no {language} translation", language=LanguageName("nl", "Nederlands"))
+    dutch = load_catalogue("nl")
+    assert missing.show(ENGLISH) == "no Dutch translation"
+    assert missing.show(dutch) == "geen vertaling in het Nederlands"
+    assert msg("no {language} translation", language=LanguageName("en", "English")).show(dutch) == (
+        "geen vertaling in het Engels"
+    )
+    # A language Babel has no name for keeps its own; the message is kept as data (cache, record).
+    assert msg("no {language} translation", language=LanguageName("qaa", "Eigen")).show(ENGLISH) == (
+        "no Eigen translation"
+    )
+    assert message_from_json(message_to_json(missing)) == missing
+    assert pickle.loads(pickle.dumps(missing)) == missing
 
 
 def test_the_preview_shows_an_error_in_each_page_s_language(tmp_path):

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from conftest import free_port, run_process
@@ -104,6 +105,13 @@ def server(tmp_path_factory):
     for lang in ("en", "nl"):  # a topic of site.yaml's, whose pages have a feed of their own
         ema = root / f"content/{lang}/news/2019-06-12-ema.md"
         ema.write_text(ema.read_text().replace("date: 2019-06-12", "date: 2019-06-12\ntopics: [ema]"))
+    # A photo whose name has a space, shown on a page: its addresses are encoded, its files not.
+    from PIL import Image
+
+    (root / "assets/images").mkdir()
+    Image.new("RGB", (600, 400), (200, 100, 50)).save(root / "assets/images/team photo.jpg")
+    about = root / "content/en/about.md"
+    about.write_text(about.read_text() + "\n![The team](</assets/images/team photo.jpg>)\n")
     assert run_process("-C", root, "build").returncode == 0
     with nginx_serving(root, root.parent / "nginx") as port:
         yield port, root / "build"
@@ -157,11 +165,31 @@ def test_fingerprinted_assets_are_immutable(server):
     assets = sorted(path for path in (build / "assets").rglob("*") if path.is_file())
     assert assets
     for asset in assets:
-        status, headers, body = get(port, f"/assets/{asset.relative_to(build / 'assets').as_posix()}")
+        status, headers, body = get(port, quote(f"/assets/{asset.relative_to(build / 'assets').as_posix()}"))
         assert status == 200
         assert headers["cache-control"] == IMMUTABLE
         assert body == asset.read_bytes()
         assert_security_headers(headers)
+
+
+# An address in a page's src, href or srcset, quoted or not (minified pages leave quotes out).
+_ADDRESS = re.compile(r"""\s(src|href|srcset)=(?:"([^"]*)"|([^\s"'>]+))""")
+
+
+def test_every_asset_address_the_pages_write_is_served(server):
+    """Sent as the pages write it: a browser sends a srcset's address, up to its first space, so."""
+    port, build = server
+    addresses = set()
+    for page in build.rglob("*.html"):
+        for name, quoted, plain in _ADDRESS.findall(page.read_text("utf-8")):
+            value = quoted or plain
+            candidates = value.split(",") if name == "srcset" else [value]
+            addresses |= {c.split()[0] for c in candidates if c.strip().startswith("/assets/")}
+    assert any("/team%20photo." in address for address in addresses), sorted(addresses)
+    for address in sorted(addresses):
+        status, _, body = get(port, address)
+        assert status == 200, address
+        assert body == (build / unquote(address).lstrip("/")).read_bytes(), address
 
 
 def test_feeds_and_sitemap(server):

@@ -20,7 +20,7 @@ from site_builder.checks import html_policy
 from site_builder.checks.wellformed import doubtful_values, html_problems, malformed_xml
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
-from site_builder.errors import SiteError, msg, raise_if_any
+from site_builder.errors import LanguageName, SiteError, msg, raise_if_any
 from site_builder.render.markup import RenderedPage, linked_file
 from site_builder.site import translations
 from site_builder.site.files import OutputFile
@@ -316,10 +316,14 @@ def figure_problems(
 
 
 def _exists(path: str, urls: frozenset[str], files: Collection[str]) -> bool:
+    """Whether the site path ``path`` leads to a page or file; a file's address is
+    percent-encoded where its name needs it (see ``files.file_url``)."""
+    name = path.lstrip("/")
     return (
         path in urls
-        or path.lstrip("/") in files
-        or (path.endswith("/") and f"{path.lstrip('/')}index.html" in files)
+        or name in files
+        or unquote(name) in files
+        or (path.endswith("/") and f"{name}index.html" in files)
     )
 
 
@@ -494,6 +498,10 @@ def missing_translations(site: Site) -> list[SiteError]:
                 elif held is not None:
                     hint = msg("{file} is a draft: remove its 'draft: true' line when it is ready", file=held)
                 problems.append(
-                    SiteError(msg("no {language} translation", language=language.name), page.path, hint=hint)
+                    SiteError(
+                        msg("no {language} translation", language=LanguageName(language.code, language.name)),
+                        page.path,
+                        hint=hint,
+                    )
                 )
     return problems

@@ -188,7 +188,7 @@ def content_files(
     for entry in sorted(content.iterdir(), key=lambda p: p.name):
         if is_ignored(entry.name):
             continue
-        problem = _bad_name(entry, root)
+        problem = bad_name(entry, root)
         if problem is None and entry.is_symlink() and (entry.is_dir() or entry.suffix == ".md"):
             problem = link_outside(entry, root, CONTENT_DIR)
         if problem is not None:
@@ -326,7 +326,7 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, 
                     errors.append(misnamed)
                 continue  # other files in content/ are not pages: left out, as documented
             plain = entry.name.isascii() and entry.name.isprintable()  # the usual case, decided at C speed
-            problem = None if plain else _bad_name(Path(entry.path), root)
+            problem = None if plain else bad_name(Path(entry.path), root)
             if problem is None and is_link:
                 problem = link_outside(Path(entry.path), root, CONTENT_DIR)
             if problem is not None:
@@ -341,14 +341,18 @@ def _walk(folder: Path, root: Path, errors: list[SiteError]) -> list[tuple[str, 
     return sorted(found, key=lambda item: item[1])
 
 
-def _bad_name(path: Path, root: Path) -> SiteError | None:
+def bad_name(path: Path, root: Path, in_address: bool = False) -> SiteError | None:
     """A name that is not UTF-8 (Python holds its bytes as lone surrogates) or holds a control
-    character cannot be shown on one line or written in a page; the error shows it escaped."""
+    character cannot be shown on one line or written in a page; the error shows it escaped.
+    With ``in_address`` (a file published by its name, such as an asset), a backslash neither:
+    browsers read it as a / in an address, and the preview refuses it (``serve.malformed_path``)."""
     name = path.name
     if any("\udc80" <= c <= "\udcff" for c in name):
         problem = msg("the name is not valid UTF-8 text")
     elif any(unicodedata.category(c) == "Cc" for c in name):
         problem = msg("the name contains a control character")
+    elif in_address and "\\" in name:
+        problem = msg("the name contains a backslash, which browsers read as / in an address")
     else:
         return None
     shown = "".join(map(_escaped, path.relative_to(root).as_posix()))

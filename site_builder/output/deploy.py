@@ -45,6 +45,7 @@ from site_builder.errors import ENGLISH, Catalogue, Message, SiteError, msg
 from site_builder.output import cdn
 from site_builder.output.publish import MARK, MARK_FILE
 from site_builder.project import CONFIG_FILE
+from site_builder.site.files import file_url
 from site_builder.site.model import url_to_file
 
 log = logging.getLogger(__name__)
@@ -206,16 +207,14 @@ def invalidation_paths(plan: Plan) -> tuple[str, ...]:
     """The addresses whose cached copies a CDN must drop after ``plan``: every changed or
     deleted file but the fingerprinted ones (a changed asset gets a new name), a folder's
     ``index.html`` also by the folder's address. Past ``MAX_INVALIDATION_PATHS``: ``/*``."""
-    from urllib.parse import quote
-
     keys = [file.key for file in plan.uploads if file.key not in plan.new] + list(plan.deletions)
     paths = set()
     for key in keys:
         if cdn.is_fingerprinted(key):
             continue
-        paths.add("/" + quote(key))  # CloudFront takes paths as browsers send them: escaped
+        paths.add(file_url(key))  # CloudFront takes paths as browsers send them: escaped
         if key == "index.html" or key.endswith("/index.html"):
-            paths.add("/" + quote(key[: -len("index.html")]))
+            paths.add(file_url(key[: -len("index.html")]))
     if len(paths) > MAX_INVALIDATION_PATHS:
         return ("/*",)
     return tuple(sorted(paths))

@@ -12,27 +12,29 @@ import hashlib
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
-from site_builder.content.load import is_ignored, link_outside
+from site_builder.content.load import bad_name, is_ignored, link_outside
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import ASSETS_DIR
 from site_builder.render.images import ImageSet
 from site_builder.render.minify import minified
-from site_builder.site.files import OutputFile
+from site_builder.site.files import OutputFile, file_url
 
 ASSETS_URL = "/assets/"
-_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")\s]+)\1\s*\)""")
+# url(…) in a stylesheet: quoted (a name with a space, say) or not.
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^'"()\s]+))\s*\)""")
 
 
 @dataclass(frozen=True, slots=True)
 class AssetManifest:
-    """Each asset's published address, its name carrying a digest of its bytes; for photos,
-    their copies (see ``render.images``)."""
+    """Each asset's published address, its name carrying a digest of its bytes and encoded as
+    an address needs it (see ``files.file_url``); for photos, their copies (see ``render.images``)."""
 
-    urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css"
+    urls: Mapping[str, str]  # "site.css" → "/assets/site.3f9a1c2e.css", "a b.pdf" → "/assets/a%20b.….pdf"
     images: Mapping[str, ImageSet] = field(default_factory=dict)  # "images/harbour.jpg" → its copies
     # Pages' own photos, cropped around their focal points: images.hero_name → the crop's copies.
     heroes: Mapping[str, ImageSet] = field(default_factory=dict)
@@ -46,7 +48,8 @@ class AssetManifest:
 
 def read_assets(root: Path) -> dict[str, bytes]:
     """Every file below ``assets/`` by its "/"-separated relative name, in sorted order;
-    a symbolic link that leads outside ``assets/`` is refused (see ``link_outside``)."""
+    a symbolic link that leads outside ``assets/`` is refused (see ``link_outside``), and so is
+    a file or folder whose name cannot be part of an address (see ``load.bad_name``)."""
     folder = root / ASSETS_DIR
     if not folder.is_dir():
         return {}
@@ -56,6 +59,7 @@ def read_assets(root: Path) -> dict[str, bytes]:
     # Linked folders are not entered: a path below a folder that is no link is inside unless
     # it is a link itself. Nothing below an ignored folder is taken either.
     found: list[tuple[list[str], os.DirEntry]] = []
+    errors = []
     pending: list[tuple[str, list[str]]] = [(str(folder), [])]
     while pending:
         current, parts = pending.pop()
@@ -65,12 +69,15 @@ def read_assets(root: Path) -> dict[str, bytes]:
         except OSError:
             continue  # a folder that cannot be listed is passed over, as by ``Path.rglob``
         for entry in listed:
-            if entry.is_dir(follow_symlinks=False):
+            plain = entry.name.isascii() and entry.name.isprintable() and "\\" not in entry.name
+            misnamed = None if plain else bad_name(Path(entry.path), root, in_address=True)
+            if misnamed is not None:
+                errors.append(misnamed)
+            elif entry.is_dir(follow_symlinks=False):
                 pending.append((entry.path, [*parts, entry.name]))
             else:
                 found.append(([*parts, entry.name], entry))
     files = {}
-    errors = []
     for parts, entry in sorted(found, key=lambda item: item[0]):
         outside = link_outside(Path(entry.path), root, ASSETS_DIR) if entry.is_symlink() else None
         if outside is not None:
@@ -105,8 +112,9 @@ def fingerprint(
         digest = hashlib.sha256(data).hexdigest()[:8]
         path = PurePosixPath(name)
         hashed = path.with_name(f"{path.stem}.{digest}{path.suffix}").as_posix()
-        urls[name] = ASSETS_URL + hashed
-        outputs.append(OutputFile(f"assets/{hashed}", data, saved=saved))
+        published = f"{ASSETS_DIR}/{hashed}"
+        urls[name] = file_url(published)
+        outputs.append(OutputFile(published, data, saved=saved))
     return AssetManifest(urls), tuple(sorted(outputs, key=lambda f: f.path))
 
 
@@ -126,11 +134,11 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
         raise _not_text(name, data, error) from None
 
     def replace(match: re.Match) -> str:
-        ref = match.group(2)
+        ref = match.group(1) or match.group(2) or match.group(3)
         if ref.startswith(("data:", "http:", "https:", "/", "#")):
             return match.group(0)
-        target = posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0]))
-        if target not in urls:
+        target = asset_name(posixpath.normpath(posixpath.join(folder, ref.split("?")[0].split("#")[0])), urls)
+        if target is None:
             raise SiteError(
                 msg("url({ref}) refers to a file that is not in assets/", ref=ref),
                 f"{ASSETS_DIR}/{name}",
@@ -140,3 +148,13 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
         return f"url({urls[target]})"
 
     return _CSS_URL.sub(replace, text).encode("utf-8")
+
+
+def asset_name(written: str, names: Collection[str]) -> str | None:
+    """The file of ``names`` (names in assets/) that ``written`` names, a path inside assets/
+    as content or a stylesheet writes it: as the file is named (``team photo.jpg``), or
+    percent-encoded as in an address (``team%20photo.jpg``); None if none."""
+    if written in names:
+        return written
+    decoded = unquote(written)
+    return decoded if decoded in names else None

@@ -22,7 +22,7 @@ from site_builder.errors import SiteError, msg
 from site_builder.project import ASSETS_DIR
 from site_builder.render.images import CENTRE, crop_box, focal_point
 from site_builder.render.workers import in_workers
-from site_builder.site.files import OutputFile
+from site_builder.site.files import OutputFile, file_url
 
 WIDTH, HEIGHT = 1200, 630
 CARD_FONT = "fonts/inter-latin.woff2"  # in assets/; without it Pillow's own typeface
@@ -62,7 +62,7 @@ class Card:
 
     @property
     def url(self) -> str:
-        return "/" + self.path
+        return file_url(self.path)
 
     @property
     def key(self) -> str:

@@ -24,6 +24,7 @@ from markupsafe import escape
 
 from site_builder.errors import Message, SiteError, msg
 from site_builder.project import ASSETS_DIR
+from site_builder.site.files import file_url
 
 # The sources this turns into responsive images, by suffix; SVG and GIF stay as they are.
 RASTER_FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp"}
@@ -241,7 +242,9 @@ def _image_set(
 ) -> ImageSet:
     by_format: dict[str, list[tuple[int, str]]] = {}
     for derivative in copies:
-        by_format.setdefault(derivative.format, []).append((derivative.width, "/" + published[derivative]))
+        by_format.setdefault(derivative.format, []).append(
+            (derivative.width, file_url(published[derivative]))
+        )
     order = [fmt for fmt in ("avif", "webp") if fmt in by_format] + [
         fmt for fmt in by_format if fmt not in ("avif", "webp")
     ]

@@ -40,7 +40,7 @@ from markdown.util import HTML_PLACEHOLDER_RE
 from site_builder.checks.html_policy import ends_with_parent, left_open, on_this_site, srcset_addresses
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, msg, raise_if_any
-from site_builder.render.assets import ASSETS_URL
+from site_builder.render.assets import ASSETS_URL, asset_name
 from site_builder.render.images import ImageSet, picture, shown_size
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
@@ -460,8 +460,16 @@ class MarkupRenderer:
         if not target:
             return True
         path = urlsplit(target).path
-        name = path[len(ASSETS_URL) :]
-        return path.startswith(ASSETS_URL) and name not in self._assets and not _DIGEST_NAMED.search(name)
+        return (
+            path.startswith(ASSETS_URL)
+            and self._asset(path) is None
+            and not _DIGEST_NAMED.search(path[len(ASSETS_URL) :])
+        )
+
+    def _asset(self, path: str) -> str | None:
+        """The name in assets/ of the file the site path ``path`` names, written as the file is
+        named or percent-encoded (see ``assets.asset_name``); None if it names none."""
+        return asset_name(path[len(ASSETS_URL) :], self._assets) if path.startswith(ASSETS_URL) else None
 
     def _tag_line(self, written: str, href: str) -> int:
         """The line of a raw HTML tag: the n-th start tag written so is on the line of its n-th
@@ -480,8 +488,9 @@ class MarkupRenderer:
             return None
         fragment = f"#{parts.fragment}" if parts.fragment else ""
         if not parts.path.endswith(".md"):
-            if parts.path.startswith(ASSETS_URL) and parts.path[len(ASSETS_URL) :] in self._assets:
-                return self._assets[parts.path[len(ASSETS_URL) :]] + fragment  # its fingerprinted copy
+            name = self._asset(parts.path)
+            if name is not None:
+                return self._assets[name] + fragment  # its fingerprinted copy
             if parts.path.startswith("/"):
                 return parts.path + fragment
             return ""  # relative links to anything but a page are not supported

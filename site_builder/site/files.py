@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,3 +31,12 @@ class OutputFile:
     def kept(self) -> OutputFile:
         """This file as the next build sees it once written: its digest, without its bytes."""
         return OutputFile(self.path, None, self.digest, self.saved)
+
+
+def file_url(path: str) -> str:
+    """The address of the file at ``path`` (relative to the output folder, "/"-separated): "/"
+    and the path, every character but a letter, digit, ``-._~`` or ``/`` percent-encoded in
+    UTF-8 (``team photo.jpg`` → ``team%20photo.jpg``). A space would split a ``srcset``, and a
+    quote, comma or parenthesis end a CSS ``url()``; browsers send the address as written and
+    servers (a static server, nginx, S3) decode it, finding the file by its name."""
+    return "/" + quote(path, safe="/")
