@@ -233,6 +233,7 @@ def test_the_list_of_what_may_be_made():
         ("site_builder.site.files", "OutputFile"),
         ("site_builder.errors", "SiteError"),
         ("site_builder.errors", "Message"),  # what an error says, shown in English or Dutch
+        ("site_builder.errors", "LanguageName"),  # a language in a message, named in the reader's
         ("site_builder.render.images", "ImageInfo"),  # a photo's size, read once
         ("site_builder.render.search", "SearchRecord"),  # what the search index holds of a page
         ("site_builder.render.cards", "Card"),  # what a page's social card shows
@@ -295,6 +296,7 @@ def test_everything_a_build_stores_is_read_back(tmp_path, run_cli, monkeypatch):
     site = make_mini_site(tmp_path / "site")
     catalogue = site / "translations/nl/LC_MESSAGES/messages.po"
     catalogue.write_text(catalogue.read_text("utf-8") + UNUSED_ENTRY, "utf-8")
+    (site / "translations/en/LC_MESSAGES/messages.po").unlink()  # a warning naming a language
     _add_photo(site)
     places = "places:\n  - id: a\n    label: A\n    lat: 52.35\n    lon: 4.96\n"
     for about in (
@@ -306,6 +308,7 @@ def test_everything_a_build_stores_is_read_back(tmp_path, run_cli, monkeypatch):
         )
     code, _, err = run_cli("-C", site, "build")
     assert code == 0 and "'Not used anywhere' is no longer used" in err
+    assert "no catalogue of UI strings for English" in err
     found = store.read_cache(site / ".site-cache")
     assert found is not None
     classes = {type(value) for value in _values(found[0])}

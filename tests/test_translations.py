@@ -503,3 +503,20 @@ def test_a_ui_string_of_an_undefined_value_fails_as_in_jinja():
     env.globals["_"] = ui_string(Catalogue().gettext)
     with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
         env.from_string("{{ _(missing) }}").render()
+
+
+def test_a_missing_catalogue_names_its_language_in_the_readers_language(mini_site, run_cli):
+    """Also as the build cache and the record give it back: they hold the language, not its name."""
+    po_rel = "translations/nl/LC_MESSAGES/messages.po"
+    (mini_site / po_rel).unlink()
+    line = f"{po_rel}: no catalogue of UI strings for Dutch (hint: run: site-builder i18n update (it creates {po_rel}))"
+    page = mini_site / "content/en/about.md"
+    # A cold build; one after an edit, the finding from the cache; one with nothing changed,
+    # the finding from the record.
+    for edit in (False, True, False):
+        if edit:
+            page.write_text(page.read_text() + "\nMore.\n")
+        code, _, err = run_cli("-C", mini_site, "build")
+        assert code == 0 and err.splitlines() == [f"warning: {line}"], err
+    code, _, err = run_cli("-C", mini_site, "check")
+    assert code == 1 and line in err.splitlines()

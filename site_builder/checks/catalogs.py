@@ -11,7 +11,7 @@ from pathlib import Path
 
 from site_builder.config import SiteConfig
 from site_builder.content.load import link_outside
-from site_builder.errors import SiteError, msg
+from site_builder.errors import LanguageName, SiteError, msg
 from site_builder.project import MAPPING_FILE
 from site_builder.render.templating import (
     TEMPLATES_DIR,
@@ -82,7 +82,10 @@ def catalog_problems(root: Path, config: SiteConfig) -> list[SiteError]:
             if used:
                 problems.append(
                     SiteError(
-                        msg("no catalogue of UI strings for {language}", language=language.name),
+                        msg(
+                            "no catalogue of UI strings for {language}",
+                            language=LanguageName(language.code, language.name),
+                        ),
                         display,
                         hint=msg("run: site-builder i18n update (it creates {file})", file=display),
                     )

@@ -49,7 +49,7 @@ from pathlib import Path
 from site_builder.config import Language, SiteConfig, Topic
 from site_builder.content.frontmatter import Figure, FrontMatter, Place, Swot, SwotItem
 from site_builder.content.load import FrontText, SourceText
-from site_builder.errors import Message, SiteError, msg
+from site_builder.errors import LanguageName, Message, SiteError, msg
 from site_builder.incremental import signing
 from site_builder.incremental.record import running_code_identity, unwritable_cache
 from site_builder.render.cards import Card
@@ -83,6 +83,7 @@ CACHED_CLASSES = (
     OutputFile,
     SiteError,
     Message,
+    LanguageName,
     ImageInfo,
     SearchRecord,
     Card,
