@@ -648,8 +648,9 @@ def test_a_shallow_clone_cannot_show_what_changed_and_says_so(tmp_path, run_cli,
 
 
 def test_an_export_without_o_goes_to_standard_output_and_says_what_it_holds(mini_site, run_cli, caplog):
-    """Sending the work out: "Without `-o` the file goes to standard output. The command says how many pages
-    and units it holds" (translating.md)"""
+    """Sending the work out: "writes one file with every English page that is missing or stale
+    (`--changed`); without it, also every English page translated and up to date, [...] Without `-o` the
+    file goes to standard output. The command says how many pages and units it holds" (translating.md)"""
     assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_EN, "--from", "nl")[0] == 0
     (mini_site / "content/en/swot.md").unlink()
     with caplog.at_level(logging.INFO, logger="site_builder"):
