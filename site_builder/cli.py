@@ -39,177 +39,242 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         help=_(msg("the site's folder (default: the current folder)")),
     )
     parser.add_argument("-q", "--quiet", action="store_true", help=_(msg("print only errors")))
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    build = commands.add_parser("build", help=_(msg("build the site into build/")))
-    build.add_argument(
-        "--out", type=Path, help=_(msg("output folder (default: build/ in the site's folder)"))
-    )
-    build.add_argument(
-        "--drafts",
-        action="store_true",
-        help=_(msg("include pages marked draft: true and those not translated yet")),
-    )
-    build.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
-    build.add_argument(
-        "--base-url",
-        type=_in_language(_base_url, catalogue),
-        help=_(msg("the site's address, overriding site.yaml")),
-    )
-    build.add_argument(
-        "--strict",
-        action="store_true",
-        help=_(
-            msg("treat every warning (missing, stale or inconsistent translations, UI strings) as an error")
-        ),
-    )
-    build.add_argument(
-        "--jobs",
-        type=_in_language(_positive, catalogue),
-        metavar="N",
-        help=_(msg("processes converting Markdown and rendering pages (default: one per core)")),
-    )
-    build.add_argument(
-        "--cache-dir",
-        type=Path,
-        metavar="DIR",
-        help=_(msg("where to keep the build cache (default: .site-cache/)")),
-    )
-    build.add_argument(
-        "--no-cache",
-        action="store_true",
-        help=_(msg("build from scratch, without reading or writing the cache")),
-    )
-    build.add_argument(
-        "--no-minify",
-        action="store_true",
-        help=_(msg("write HTML, CSS and JavaScript as rendered, not minified")),
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser
     )
 
-    serve = commands.add_parser("serve", help=_(msg("preview on 127.0.0.1 with live reload")))
-    serve.add_argument(
-        "--port",
-        type=_in_language(_port, catalogue),
-        default=8000,
-        help=_(msg("port, 1 to 65535 (default: 8000)")),
-    )
-    serve.add_argument(
-        "--host",
-        type=_in_language(_host, catalogue),
-        default="127.0.0.1",
-        help=_(
-            msg(
-                "address to listen on (default: 127.0.0.1, this machine only; "
-                "any other shows drafts to whoever can reach it)"
-            )
-        ),
-    )
-    serve.add_argument("--open", action="store_true", help=_(msg("open the preview in a browser")))
+    def build_arguments(build: argparse.ArgumentParser) -> None:
+        build.add_argument(
+            "--out", type=Path, help=_(msg("output folder (default: build/ in the site's folder)"))
+        )
+        build.add_argument(
+            "--drafts",
+            action="store_true",
+            help=_(msg("include pages marked draft: true and those not translated yet")),
+        )
+        build.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
+        build.add_argument(
+            "--base-url",
+            type=_in_language(_base_url, catalogue),
+            help=_(msg("the site's address, overriding site.yaml")),
+        )
+        build.add_argument(
+            "--strict",
+            action="store_true",
+            help=_(
+                msg(
+                    "treat every warning (missing, stale or inconsistent translations, UI strings) "
+                    "as an error"
+                )
+            ),
+        )
+        build.add_argument(
+            "--jobs",
+            type=_in_language(_positive, catalogue),
+            metavar="N",
+            help=_(msg("processes converting Markdown and rendering pages (default: one per core)")),
+        )
+        build.add_argument(
+            "--cache-dir",
+            type=Path,
+            metavar="DIR",
+            help=_(msg("where to keep the build cache (default: .site-cache/)")),
+        )
+        build.add_argument(
+            "--no-cache",
+            action="store_true",
+            help=_(msg("build from scratch, without reading or writing the cache")),
+        )
+        build.add_argument(
+            "--no-minify",
+            action="store_true",
+            help=_(msg("write HTML, CSS and JavaScript as rendered, not minified")),
+        )
 
-    new = commands.add_parser("new", help=_(msg('create a page: new news "Title" --lang nl')))
-    new.add_argument("kind", choices=["news"], help=_(msg("what to create")))
-    new.add_argument("title", help=_(msg("the title")))
-    new.add_argument("--lang", help=_(msg("language code (default: the site's default language)")))
-    new.add_argument(
-        "--both",
-        action="store_true",
-        help=_(msg("also create the page in the other languages, to be translated")),
-    )
+    commands.add_parser("build", help=_(msg("build the site into build/")), arguments=build_arguments)
 
-    check = commands.add_parser(
-        "check", help=_(msg("report links that lead nowhere and missing, stale or inconsistent translations"))
-    )
-    check.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
+    def serve_arguments(serve: argparse.ArgumentParser) -> None:
+        serve.add_argument(
+            "--port",
+            type=_in_language(_port, catalogue),
+            default=8000,
+            help=_(msg("port, 1 to 65535 (default: 8000)")),
+        )
+        serve.add_argument(
+            "--host",
+            type=_in_language(_host, catalogue),
+            default="127.0.0.1",
+            help=_(
+                msg(
+                    "address to listen on (default: 127.0.0.1, this machine only; "
+                    "any other shows drafts to whoever can reach it)"
+                )
+            ),
+        )
+        serve.add_argument("--open", action="store_true", help=_(msg("open the preview in a browser")))
 
-    status = commands.add_parser("translations", help=_(msg("what needs translating: a table per language")))
-    status.add_argument("--format", choices=["table", "json"], default="table", help=_(msg("output format")))
-    actions = status.add_subparsers(dest="action", metavar="ACTION")
-    done = actions.add_parser(
-        "done", help=_(msg("record that a translated page is up to date with its source"))
-    )
-    done.add_argument("file", help=_(msg("the translated page, such as content/nl/news/2019-09-26-mou.md")))
-    done.add_argument("--from", dest="source_lang", help=_(msg("the language it was translated from")))
-    diff = actions.add_parser(
-        "diff",
-        help=_(msg("what changed in a translated page's source since it was translated, word by word")),
-    )
-    diff.add_argument("file", help=_(msg("the translated page, or the page it was translated from")))
-    export = actions.add_parser(
-        "export", help=_(msg("XLIFF 1.2 for a translation agency: the pages to translate into a language"))
-    )
-    export.add_argument(
-        "--to", required=True, dest="lang", metavar="LANG", help=_(msg("the language to translate into"))
-    )
-    export.add_argument("--changed", action="store_true", help=_(msg("only pages that are missing or stale")))
-    export.add_argument(
-        "-o", "--output", type=Path, metavar="FILE", help=_(msg("where to write (default: standard output)"))
-    )
-    imported = actions.add_parser(
-        "import", help=_(msg("write the pages an agency translated (XLIFF) and mark them translated"))
-    )
-    imported.add_argument("file", type=Path, help=_(msg("the XLIFF file, such as lsh-en.xlf")))
-
-    nginx = commands.add_parser(
-        "nginx-config", help=_(msg("print an nginx server block that serves build/ like the CDN"))
-    )
-    nginx.add_argument(
-        "--out", type=Path, help=_(msg("the built site's folder (default: build/ in the site's folder)"))
-    )
-    nginx.add_argument(
-        "--listen",
-        type=_in_language(_listen, catalogue),
-        default="127.0.0.1:8080",
-        help=_(msg("nginx listen address (default: 127.0.0.1:8080)")),
+    commands.add_parser(
+        "serve", help=_(msg("preview on 127.0.0.1 with live reload")), arguments=serve_arguments
     )
 
-    deploy = commands.add_parser(
+    def new_arguments(new: argparse.ArgumentParser) -> None:
+        new.add_argument("kind", choices=["news"], help=_(msg("what to create")))
+        new.add_argument("title", help=_(msg("the title")))
+        new.add_argument("--lang", help=_(msg("language code (default: the site's default language)")))
+        new.add_argument(
+            "--both",
+            action="store_true",
+            help=_(msg("also create the page in the other languages, to be translated")),
+        )
+
+    commands.add_parser(
+        "new", help=_(msg('create a page: new news "Title" --lang nl')), arguments=new_arguments
+    )
+
+    def check_arguments(check: argparse.ArgumentParser) -> None:
+        check.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
+
+    commands.add_parser(
+        "check",
+        help=_(msg("report links that lead nowhere and missing, stale or inconsistent translations")),
+        arguments=check_arguments,
+    )
+
+    def status_arguments(status: argparse.ArgumentParser) -> None:
+        status.add_argument(
+            "--format", choices=["table", "json"], default="table", help=_(msg("output format"))
+        )
+        actions = status.add_subparsers(dest="action", metavar="ACTION")
+        done = actions.add_parser(
+            "done", help=_(msg("record that a translated page is up to date with its source"))
+        )
+        done.add_argument(
+            "file", help=_(msg("the translated page, such as content/nl/news/2019-09-26-mou.md"))
+        )
+        done.add_argument("--from", dest="source_lang", help=_(msg("the language it was translated from")))
+        diff = actions.add_parser(
+            "diff",
+            help=_(msg("what changed in a translated page's source since it was translated, word by word")),
+        )
+        diff.add_argument("file", help=_(msg("the translated page, or the page it was translated from")))
+        export = actions.add_parser(
+            "export",
+            help=_(msg("XLIFF 1.2 for a translation agency: the pages to translate into a language")),
+        )
+        export.add_argument(
+            "--to", required=True, dest="lang", metavar="LANG", help=_(msg("the language to translate into"))
+        )
+        export.add_argument(
+            "--changed", action="store_true", help=_(msg("only pages that are missing or stale"))
+        )
+        export.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            metavar="FILE",
+            help=_(msg("where to write (default: standard output)")),
+        )
+        imported = actions.add_parser(
+            "import", help=_(msg("write the pages an agency translated (XLIFF) and mark them translated"))
+        )
+        imported.add_argument("file", type=Path, help=_(msg("the XLIFF file, such as lsh-en.xlf")))
+
+    commands.add_parser(
+        "translations",
+        help=_(msg("what needs translating: a table per language")),
+        arguments=status_arguments,
+    )
+
+    def nginx_arguments(nginx: argparse.ArgumentParser) -> None:
+        nginx.add_argument(
+            "--out", type=Path, help=_(msg("the built site's folder (default: build/ in the site's folder)"))
+        )
+        nginx.add_argument(
+            "--listen",
+            type=_in_language(_listen, catalogue),
+            default="127.0.0.1:8080",
+            help=_(msg("nginx listen address (default: 127.0.0.1:8080)")),
+        )
+
+    commands.add_parser(
+        "nginx-config",
+        help=_(msg("print an nginx server block that serves build/ like the CDN")),
+        arguments=nginx_arguments,
+    )
+
+    def deploy_arguments(deploy: argparse.ArgumentParser) -> None:
+        deploy.add_argument(
+            "--out",
+            type=Path,
+            metavar="DIR",
+            help=_(msg("the built site's folder (default: build/ in the site's folder)")),
+        )
+        deploy.add_argument(
+            "--target",
+            metavar="NAME",
+            help=_(msg("which of site.yaml's deploy targets (default: the first)")),
+        )
+        deploy.add_argument(
+            "--dry-run", action="store_true", help=_(msg("list every upload and deletion; change nothing"))
+        )
+        deploy.add_argument(
+            "--force",
+            action="store_true",
+            help=_(msg("upload every file, and delete more pages than max_deletes allows")),
+        )
+        deploy.add_argument(
+            "--headers-policy",
+            nargs="?",
+            const="pages",
+            choices=["pages", "search"],
+            help=_(
+                msg(
+                    "print the security headers as a CloudFront response headers policy (JSON) and exit; "
+                    "search: the policy of the search pages and /pagefind/*"
+                )
+            ),
+        )
+
+    commands.add_parser(
         "deploy",
         help=_(msg("publish build/ to an S3-compatible object store (a target of site.yaml's deploy:)")),
-    )
-    deploy.add_argument(
-        "--out",
-        type=Path,
-        metavar="DIR",
-        help=_(msg("the built site's folder (default: build/ in the site's folder)")),
-    )
-    deploy.add_argument(
-        "--target", metavar="NAME", help=_(msg("which of site.yaml's deploy targets (default: the first)"))
-    )
-    deploy.add_argument(
-        "--dry-run", action="store_true", help=_(msg("list every upload and deletion; change nothing"))
-    )
-    deploy.add_argument(
-        "--force",
-        action="store_true",
-        help=_(msg("upload every file, and delete more pages than max_deletes allows")),
-    )
-    deploy.add_argument(
-        "--headers-policy",
-        nargs="?",
-        const="pages",
-        choices=["pages", "search"],
-        help=_(
-            msg(
-                "print the security headers as a CloudFront response headers policy (JSON) and exit; "
-                "search: the policy of the search pages and /pagefind/*"
-            )
-        ),
+        arguments=deploy_arguments,
     )
 
-    i18n = commands.add_parser(
-        "i18n", help=_(msg("UI strings: extract them from the templates, update catalogues"))
-    )
-    i18n.add_argument(
-        "action",
-        choices=["extract", "update"],
-        help=_(
-            msg(
-                "extract: write messages.pot; "
-                "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date"
-            )
-        ),
+    def i18n_arguments(i18n: argparse.ArgumentParser) -> None:
+        i18n.add_argument(
+            "action",
+            choices=["extract", "update"],
+            help=_(
+                msg(
+                    "extract: write messages.pot; "
+                    "update: also bring every translations/<lang>/LC_MESSAGES/messages.po up to date"
+                )
+            ),
+        )
+
+    commands.add_parser(
+        "i18n",
+        help=_(msg("UI strings: extract them from the templates, update catalogues")),
+        arguments=i18n_arguments,
     )
     return parser
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser whose arguments are added once the command is used: a run asks
+    for one command, and adding every command's arguments took longer than a build that
+    finds nothing to do spends on anything but its checks."""
+
+    def __init__(self, *args, arguments: Callable[[argparse.ArgumentParser], None] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._arguments = arguments
+
+    def parse_known_args(self, args=None, namespace=None):
+        if self._arguments is not None:
+            add, self._arguments = self._arguments, None
+            add(self)
+        return super().parse_known_args(args, namespace)
 
 
 def _in_language(check: Callable[[str], object], catalogue: Catalogue) -> Callable[[str], object]:

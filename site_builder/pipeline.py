@@ -15,7 +15,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from site_builder.errors import (
     Message,
@@ -38,6 +37,8 @@ from site_builder.output.publish import (
 from site_builder.project import INPUT_DIRS, INPUTS
 from site_builder.site.files import OutputFile
 
+# As typing's: type checkers take it as true. A build with nothing to do imports no typing.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from site_builder.incremental.memo import Memo
 
