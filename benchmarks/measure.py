@@ -36,7 +36,12 @@ def main() -> None:
     env.update(item.split("=", 1) for item in args.env)
     started = time.perf_counter()
     done = subprocess.run(
-        command, cwd=args.cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command,
+        cwd=args.cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)

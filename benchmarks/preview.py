@@ -74,7 +74,9 @@ async def livereload_client(port: int, page_url: str):
     from tornado.websocket import websocket_connect
 
     socket = await websocket_connect(f"ws://127.0.0.1:{port}/livereload")
-    await socket.write_message(json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+    await socket.write_message(
+        json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
+    )
     await socket.read_message()
     await socket.write_message(json.dumps({"command": "info", "url": page_url}))
     return socket
@@ -86,7 +88,7 @@ async def reloaded(socket, url: str, marker: str, timeout: float = 60.0) -> floa
     while (remaining := deadline - time.perf_counter()) > 0:
         try:
             message = await asyncio.wait_for(socket.read_message(), remaining)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             break
         if message is None:
             raise RuntimeError("the server closed the livereload connection")
@@ -95,7 +97,9 @@ async def reloaded(socket, url: str, marker: str, timeout: float = 60.0) -> floa
     raise RuntimeError(f"{marker!r} did not appear at {url}")
 
 
-async def measure(socket, path: Path, url: str, edit, edits: int, pid: int) -> tuple[list[float], list[float]]:
+async def measure(
+    socket, path: Path, url: str, edit, edits: int, pid: int
+) -> tuple[list[float], list[float]]:
     """Milliseconds from each save until the change is served, and the server's CPU milliseconds meanwhile."""
     original = path.read_text("utf-8")
     times, cpu = [], []
@@ -116,7 +120,7 @@ async def measure(socket, path: Path, url: str, edit, edits: int, pid: int) -> t
         while True:  # the reload messages of the restored file
             try:
                 await asyncio.wait_for(socket.read_message(), 0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 break
     return times, cpu
 
@@ -148,7 +152,18 @@ def full_builds(work: Path, count: int) -> list[float]:
         out = Path(tempfile.mkdtemp(prefix="preview-bench-build-")) / "site"
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "site_builder", "-q", "-C", str(work), "build", "--no-cache", "--out", str(out)],
+            [
+                sys.executable,
+                "-m",
+                "site_builder",
+                "-q",
+                "-C",
+                str(work),
+                "build",
+                "--no-cache",
+                "--out",
+                str(out),
+            ],
             check=True,
             stdin=subprocess.DEVNULL,
         )
@@ -160,8 +175,12 @@ def full_builds(work: Path, count: int) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=20)
-    parser.add_argument("--pages", type=int, help="measure a synthetic site of this many news pages per language")
-    parser.add_argument("--builds", type=int, default=3, help="full builds to time after the preview (0: none)")
+    parser.add_argument(
+        "--pages", type=int, help="measure a synthetic site of this many news pages per language"
+    )
+    parser.add_argument(
+        "--builds", type=int, default=3, help="full builds to time after the preview (0: none)"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="preview-bench-"))
     if args.pages:
@@ -193,7 +212,12 @@ def main() -> None:
             report(
                 f"content edit ({page.split('/', 1)[1]})",
                 *await measure(
-                    socket, work / page, f"{base}{page_url}", lambda text, m: f"{text}\n{m}\n", args.edits, server.pid
+                    socket,
+                    work / page,
+                    f"{base}{page_url}",
+                    lambda text, m: f"{text}\n{m}\n",
+                    args.edits,
+                    server.pid,
                 ),
             )
             found = await measure(
@@ -213,7 +237,9 @@ def main() -> None:
         if args.builds:
             builds = full_builds(work, args.builds)
             report("full build, cold (--no-cache)", builds)
-            print(f"template edit / full build: {statistics.median(template_times) / statistics.median(builds):.2f}")
+            print(
+                f"template edit / full build: {statistics.median(template_times) / statistics.median(builds):.2f}"
+            )
     finally:
         try:
             stop(server)

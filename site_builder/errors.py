@@ -76,7 +76,7 @@ def msg(template: str, /, **params: Param) -> Message:
     than text, a number, a message or a language's name (a path, an exception) is kept as its
     text: the message stays plain data that the cache can hold."""
     kept = (v if v is None or isinstance(v, (str, int, float, *_SHOWN)) else str(v) for v in params.values())
-    return Message(template, tuple(sorted(zip(params, kept))))
+    return Message(template, tuple(sorted(zip(params, kept, strict=True))))
 
 
 @dataclass(frozen=True, slots=True)

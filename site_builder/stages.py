@@ -199,7 +199,9 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated,
     html = [file for file in files if file.path.endswith(".html")]
     characters = memo.each("html characters", wellformed.html_problems, html)
     raise_if_any([problem for problems in characters for problem in problems])
-    scans = dict(zip((file.path for file in html), memo.each("html scans", checks.scan_files, html)))
+    scans = dict(
+        zip((file.path for file in html), memo.each("html scans", checks.scan_files, html), strict=True)
+    )
     names = checks.FileNames.of(files)
     targets = memo.each("fragment files", checks.fragment_files, items, site)
     links = memo.each(
@@ -301,7 +303,7 @@ def responsive_images(
         encoded = in_workers(missing, jobs, images.encode_each, images.no_setup, ())
     else:
         encoded = list(images.encode_each(missing))
-    for (derivative, _), data in zip(missing, encoded):
+    for (derivative, _), data in zip(missing, encoded, strict=True):
         store.put(derivative.key, images.SUFFIXES[derivative.format], data)
         made[derivative] = data
     files = {derivative: OutputFile(derivative.path(data), data) for derivative, data in made.items()}

@@ -129,7 +129,7 @@ def _wait_until_ready(store: Store, log: Path) -> None:
                 stop(store)
                 raise RuntimeError(
                     f"weed mini did not answer within {START_DEADLINE} s:\n{log.read_text()[-3000:]}"
-                )
+                ) from None
             time.sleep(0.1)  # a poll's interval, under a deadline
 
 

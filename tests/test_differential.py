@@ -692,7 +692,10 @@ def _tree_difference(ours: dict[str, bytes], cold: dict[str, bytes]) -> str:
         parts.append(f"it lacks {sorted(cold.keys() - ours.keys())[:5]}")
     for path in sorted(p for p in ours.keys() & cold.keys() if ours[p] != cold[p])[:3]:
         mine, theirs = ours[path], cold[path]
-        at = next((i for i, (a, b) in enumerate(zip(mine, theirs)) if a != b), min(len(mine), len(theirs)))
+        at = next(
+            (i for i, (a, b) in enumerate(zip(mine, theirs, strict=False)) if a != b),
+            min(len(mine), len(theirs)),
+        )
         near = slice(max(at - 60, 0), at + 60)
         parts.append(f"{path} at byte {at}: {mine[near]!r} instead of {theirs[near]!r}")
     return "; ".join(parts)

@@ -206,7 +206,7 @@ def test_alias_refused():
 
 def test_nested_aliases_are_refused():
     lines = ["---", "title: x", "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]"]
-    for new, old in zip("bcdefghi", "abcdefgh"):
+    for new, old in zip("bcdefghi", "abcdefgh", strict=True):
         lines.append(f"{new}: &{new} [*{old}, *{old}, *{old}]")
     (error,) = errors_of(page(*lines, "---"))
     assert "YAML aliases (*name) are not supported" in error
@@ -246,7 +246,7 @@ def test_merge_key_refused_at_its_line(lines):
 
 def test_merge_keys_of_aliases_cannot_expand():
     lines = ["---", "title: x", "a: &a {k: v}"]
-    for new, old in zip("bcdefghi", "abcdefgh"):
+    for new, old in zip("bcdefghi", "abcdefgh", strict=True):
         lines.append(f"{new}: &{new} {{<<: [*{old}, *{old}, *{old}]}}")
     assert errors_of(page(*lines, "---")) == [f"{PATH}:4: {MERGE_KEY}"]
 

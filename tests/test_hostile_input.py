@@ -42,7 +42,7 @@ OUTSIDE_LINK = (
 def billion_laughs() -> list[str]:
     """Nine levels of nine aliases each: 387 million strings if the aliases were expanded."""
     lines = ["title: Over ons", 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
-    for new, old in zip("bcdefghij", "abcdefghi"):
+    for new, old in zip("bcdefghij", "abcdefghi", strict=True):
         lines.append(f"{new}: &{new} [{', '.join([f'*{old}'] * 9)}]")
     return lines
 
@@ -50,7 +50,7 @@ def billion_laughs() -> list[str]:
 def merge_bomb() -> list[str]:
     """Nine levels of mappings, each merging nine aliases of the one before."""
     lines = ["title: Over ons", "a: &a {k: lol}"]
-    for new, old in zip("bcdefghij", "abcdefghi"):
+    for new, old in zip("bcdefghij", "abcdefghi", strict=True):
         lines.append(f"{new}: &{new} {{<<: [{', '.join([f'*{old}'] * 9)}]}}")
     return lines
 

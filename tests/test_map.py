@@ -366,8 +366,8 @@ def test_at_360_px_the_labels_are_legible_inside_the_map_and_apart(browser, orig
     left, top, right, bottom = found["svg"]
     labels = found["labels"]
     assert len(labels) == len(_places(lang))
-    for l, t, r, b in labels:
-        assert left <= l and r <= right and top <= t and b <= bottom, (found["svg"], (l, t, r, b))
+    for x0, y0, x1, y1 in labels:
+        assert left <= x0 and x1 <= right and top <= y0 and y1 <= bottom, (found["svg"], (x0, y0, x1, y1))
     for index, (l1, t1, r1, b1) in enumerate(labels):
         for l2, t2, r2, b2 in labels[index + 1 :]:
             assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, "two labels overlap"

@@ -401,7 +401,6 @@ def test_every_help_text_of_the_command_line_is_translatable():
         for node in ast.walk(ast.parse(text))
         if isinstance(node, ast.Call)
         for keyword in node.keywords
-        if keyword.arg in ("help", "description")
-        and isinstance(keyword.value, ast.Constant | ast.JoinedStr)
+        if keyword.arg in ("help", "description") and isinstance(keyword.value, ast.Constant | ast.JoinedStr)
     ]
     assert not bad, f"write help=_(msg(...)): {bad}"

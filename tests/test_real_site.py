@@ -177,7 +177,7 @@ def test_numbers_and_dates_are_formatted_per_locale(built, sources):
         "nl": "januari februari maart april mei juni juli augustus september oktober november december".split(),
         "en": "January February March April May June July August September October November December".split(),
     }
-    for (lang, rel), source in news.items():
+    for (lang, _rel), source in news.items():
         date = source.front.date
         expected = {
             "day": f"{date.day} {months[lang][date.month - 1]} {date.year}",

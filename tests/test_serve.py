@@ -132,7 +132,7 @@ def test_only_saves_of_inputs_reload_the_browser(project, tmp_path):
             try:
                 while True:
                     messages.append(json.loads(await asyncio.wait_for(socket.read_message(), seconds)))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return messages
 
         await asyncio.sleep(3.5)  # livereload skips reloads within 3 s of the last one

@@ -339,11 +339,13 @@ def test_ui_string_problems_are_reported(mini_site, run_cli):
     lines = err.splitlines()
     po_rel = "translations/nl/LC_MESSAGES/messages.po"
     assert any(
-        l.startswith(f"{po_rel}:") and "the translation of 'All news' is marked fuzzy" in l for l in lines
+        line.startswith(f"{po_rel}:") and "the translation of 'All news' is marked fuzzy" in line
+        for line in lines
     )
-    assert any(l.startswith(f"{po_rel}:") and "'Breadcrumb' has no translation" in l for l in lines)
+    assert any(line.startswith(f"{po_rel}:") and "'Breadcrumb' has no translation" in line for line in lines)
     assert any(
-        l.startswith(f"{po_rel}:") and "'Old label' is no longer used in the templates" in l for l in lines
+        line.startswith(f"{po_rel}:") and "'Old label' is no longer used in the templates" in line
+        for line in lines
     )
     assert (
         f"{po_rel}: 'Nothing here' (used in templates/404.html:2) is not in the catalogue (hint: run: site-builder i18n update, then translate it)"

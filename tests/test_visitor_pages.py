@@ -3,6 +3,7 @@ accessibility basics, the chart, the SWOT, page weight and no third-party reques
 
 from __future__ import annotations
 
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -88,7 +89,7 @@ def test_every_page_has_skip_link_landmarks_one_h1_and_no_skipped_heading_level(
         assert outline.first("main", id="main") is not None, path
         assert outline.first("header") is not None and outline.first("footer") is not None, path
         assert outline.headings.count(1) == 1 and outline.headings[0] == 1, (path, outline.headings)
-        for before, after in zip(outline.headings, outline.headings[1:]):
+        for before, after in itertools.pairwise(outline.headings):
             assert after <= before + 1, (path, outline.headings)
         assert all(attrs.get("aria-label") for tag, attrs in outline.starts if tag == "nav"), path
 
@@ -193,7 +194,7 @@ def test_key_figures_charts_speak_the_page_language_and_name_their_source(
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-label"] == labels
     assert [t.text for t in svg.iter(f"{SVG}text") if t.get("class") == "chart-value"] == values
     assert svg.find(f"{SVG}desc").text == "; ".join(
-        f"{label}: {value}" for label, value in zip(labels, values)
+        f"{label}: {value}" for label, value in zip(labels, values, strict=True)
     )
     # The same numbers as a table, for readers who cannot see the chart, and the source under it.
     table = html[html.index("chart-companies-by-segment") :].split("</table>", 1)[0]

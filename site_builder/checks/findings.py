@@ -131,10 +131,13 @@ def find_problems(
     raise_if_any(malformed_xml(site, files))
     html = [file for file in files if file.path.endswith(".html")]
     raise_if_any([problem for problems in html_problems(html) for problem in problems])
-    scans = dict(zip((file.path for file in html), scan_files(html)))
+    scans = dict(zip((file.path for file in html), scan_files(html), strict=True))
     items = [(page, bodies[(page.lang, page.url)]) for page in site.pages]
     names = FileNames.of(files)
-    looked = [_with_scans(item, targets, scans) for item, targets in zip(items, fragment_files(items, site))]
+    looked = [
+        _with_scans(item, targets, scans)
+        for item, targets in zip(items, fragment_files(items, site), strict=True)
+    ]
     return findings(
         site,
         bodies,
@@ -179,7 +182,7 @@ def with_scans(
     items: Iterable[tuple[Page, RenderedPage]], targets: Iterable[tuple[str, ...]], scans: Mapping[str, Scan]
 ) -> list[tuple[Page, RenderedPage, dict[str, Scan | None]]]:
     """Each page with its converted Markdown and the scans of the files its #fragments point into."""
-    return [_with_scans(item, names, scans) for item, names in zip(items, targets)]
+    return [_with_scans(item, names, scans) for item, names in zip(items, targets, strict=True)]
 
 
 def _with_scans(item, names, scans):

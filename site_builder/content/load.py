@@ -275,7 +275,7 @@ def source_pages(
             read.append(text)
         else:
             errors.extend(text)
-    for text, front in zip(read, fronts):
+    for text, front in zip(read, fronts, strict=True):
         if not isinstance(front, FrontMatter):
             errors.extend(front)
             continue

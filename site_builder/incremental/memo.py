@@ -246,7 +246,11 @@ class Memo:
         if todo:
             files = frozenset(item.file for index in todo if isinstance(item := items[index], ContentFile))
             done = dict(
-                zip(todo, self._run(step, reads, files, run, [items[i] for i in todo], *inputs, **how))
+                zip(
+                    todo,
+                    self._run(step, reads, files, run, [items[i] for i in todo], *inputs, **how),
+                    strict=True,
+                )
             )
         else:
             done = {}

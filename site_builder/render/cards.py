@@ -142,7 +142,7 @@ def draw_each(
         drawn = in_workers(wanted, jobs, _draw_chunk, _start_drawing, (font, photos_shown))
     else:
         drawn = [_draw_with(card, font, by_digest) for card in wanted]
-    for index, card, data in zip(missing, wanted, drawn):
+    for index, card, data in zip(missing, wanted, drawn, strict=True):
         if store is not None:
             store.put(card.key, ".png", data)
         made[index] = OutputFile(card.path, data)

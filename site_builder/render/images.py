@@ -272,7 +272,13 @@ def picture(image: ImageSet, attributes: Sequence[tuple[str, str]]) -> str:
         for name, value in attributes
         if name not in ("src", "srcset", "sizes", "width", "height")
     ]
-    img += list(zip(("width", "height"), shown_size(image, given.get("width", ""), given.get("height", ""))))
+    img += list(
+        zip(
+            ("width", "height"),
+            shown_size(image, given.get("width", ""), given.get("height", "")),
+            strict=True,
+        )
+    )
     shown = " ".join(f'{name}="{escape(value)}"' for name, value in img)
     return f"<picture>{sources}<img {shown}></picture>"
 

@@ -571,7 +571,11 @@ class MarkupRenderer:
             added = []
             if image is not None:  # in a <picture> of raw HTML, or with a srcset: the photo's size
                 size = shown_size(image, attrs.get("width", ""), attrs.get("height", ""))
-                added = [(name, value) for name, value in zip(("width", "height"), size) if name not in attrs]
+                added = [
+                    (name, value)
+                    for name, value in zip(("width", "height"), size, strict=True)
+                    if name not in attrs
+                ]
             # An editor who chose how the image loads meant it.
             if "loading" not in attrs and "decoding" not in attrs:
                 added += [("loading", "lazy")] if lazy else []
@@ -877,7 +881,7 @@ def render_bodies(
 def bodies_by_address(site: Site, converted: Sequence[RenderedPage]) -> dict[tuple[str, str], RenderedPage]:
     """The site's pages converted (``converted``, in the order of ``site.pages``) by
     (language, URL); raises what is wrong in any."""
-    result = {(page.lang, page.url): rendered for page, rendered in zip(site.pages, converted)}
+    result = {(page.lang, page.url): rendered for page, rendered in zip(site.pages, converted, strict=True)}
     raise_if_any(
         [
             problem

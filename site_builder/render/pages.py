@@ -462,7 +462,7 @@ def _plain_error_notice(errors: list[str]) -> bytes:
         "background:#fff3f3;color:#600;border-bottom:3px solid #d40000;padding:.75rem 1rem;"
         'font:15px/1.4 system-ui,sans-serif">'
         f'<strong>{escape(ERROR_HEADING)}</strong><ul style="margin:.25rem 0 0;padding-left:1.25rem">{items}</ul></div>'
-    ).encode("utf-8")
+    ).encode()
 
 
 def with_error_notice(

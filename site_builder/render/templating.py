@@ -88,7 +88,7 @@ def make_environments(
     compiled = compiled if compiled is not None else CompiledTemplates({})
     return {
         language.code: make_environment(root, language, catalog, manifest, compiled, dates)
-        for language, catalog in zip(languages, catalogs)
+        for language, catalog in zip(languages, catalogs, strict=True)
     }
 
 

@@ -242,9 +242,9 @@ def site_inputs(
     and the files of the pages left out (``held_back``)."""
     digest = hashlib.sha256(repr((config, include_drafts)).encode("utf-8"))
     for page in pages:
-        digest.update(f"{page.path}\0{page.url}\0{page.source.doc.front_digest}\0".encode("utf-8"))
+        digest.update(f"{page.path}\0{page.url}\0{page.source.doc.front_digest}\0".encode())
     for path in held_back:
-        digest.update(f"{path}\0".encode("utf-8"))
+        digest.update(f"{path}\0".encode())
     return digest.hexdigest()
 
 

@@ -347,7 +347,7 @@ def render_status(
     lines = [
         "  ".join(
             str(cell).ljust(w) if i == 0 else str(cell).rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths))
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
         )
         for row in table
     ]
