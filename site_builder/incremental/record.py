@@ -64,9 +64,9 @@ def code_identity(package: Path = PACKAGE) -> str:
     and the libraries that shape the output (by the size and time of their files, which
     change when they are installed again)."""
     digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0".encode())
-    for module in sorted(package.rglob("*.py")):
-        name = module.relative_to(package).as_posix()
-        digest.update(name.encode("utf-8") + b"\0" + module.read_bytes())
+    for name in _modules(package):
+        with open(os.path.join(package, name), "rb") as module:
+            digest.update(name.encode("utf-8") + b"\0" + module.read())
     for name in LIBRARIES:
         spec = importlib.util.find_spec(name)
         origin = spec.origin if spec is not None and spec.origin else ""
@@ -76,6 +76,23 @@ def code_identity(package: Path = PACKAGE) -> str:
         except OSError:
             digest.update(f"{name}\0-\0".encode())
     return digest.hexdigest()
+
+
+def _modules(package: Path) -> list[str]:
+    """Every module of ``package``, in any folder, as "/"-separated paths inside it, sorted by
+    their parts (as ``sorted(package.rglob("*.py"))``, in half the time: every build reads them)."""
+    found: list[str] = []
+    pending = [(str(package), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.endswith(".py"):
+                    found.append(prefix + entry.name)
+    return sorted(found, key=lambda name: name.split("/"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -471,11 +488,12 @@ def read_record(cache_dir: Path, key: bytes | None = None) -> Record | None:
     key = key if key is not None else signing.cache_key()
     try:
         data = (cache_dir / RECORD_FILE).read_bytes()
-        header, _, payload = data.partition(b"\n")
-        version, signature = json.loads(header)
+        end = data.index(b"\n")
+        version, signature = json.loads(data[:end])
+        payload = memoryview(data)[end + 1 :]  # not copied: the record is large
         if version != FORMAT or not signing.signed_by(key, bytes.fromhex(signature), payload):
             return None
-        value = json.loads(payload)
+        value = json.loads(str(payload, "utf-8"))
         spare = value["spare"]
         return Record(
             _tuples(value["options"]),
