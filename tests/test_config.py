@@ -202,6 +202,24 @@ def test_title_for_a_language_that_is_not_configured():
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "line", "setting"),
+    [("  nl: Life Sciences & Health Amsterdam\n", 7, "title"), ("  nl: Waar life", 10, "description")],
+)
+def test_a_mistyped_language_is_told_once_at_its_line_with_the_language_meant(old, line, setting):
+    """Not again as the language it stands for having no entry."""
+    assert errors_of(edit(old, old.replace("nl:", "nk:"))) == [
+        f"site.yaml:{line}: {setting}.nk: 'nk' is not one of the languages (hint: did you mean 'nl'?)"
+    ]
+
+
+def test_a_mistyped_language_where_every_language_has_its_entry_lists_the_languages():
+    assert errors_of(edit("title:\n", "title:\n  NL: Life Sciences\n  de: Lebenswissenschaften\n")) == [
+        "site.yaml:6: title.NL: 'NL' is not one of the languages (hint: one of: nl, en)",
+        "site.yaml:7: title.de: 'de' is not one of the languages (hint: one of: nl, en)",
+    ]
+
+
 def test_missing_required_keys_named_at_line_1():
     assert errors_of("news_page_size: 3\n") == [
         "site.yaml:1: missing required key 'base_url' (hint: such as https://example.org)",

@@ -274,6 +274,10 @@ SETTINGS = (REPO / "site.yaml").read_text("utf-8").split("\ncontact:\n")[0] + "\
             "contact[1].name.de: 'de' is not one of the languages (hint: one of: en, nl)",
         ),
         (
+            "contact:\n  - name:\n      en: Programme team\n      nk: Programmateam\n",
+            "contact[1].name.nk: 'nk' is not one of the languages (hint: did you mean 'nl'?)",
+        ),
+        (
             "contact:\n  - Programme team\n",
             (
                 "contact[1] must be an organisation with a name and its addresses "
