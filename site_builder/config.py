@@ -13,7 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.content.frontmatter import MAX_TITLE, SLUG, SLUG_HINT
-from site_builder.content.schema import Field, YamlMap, as_text, closest, did_you_mean, text_hint, validate
+from site_builder.content.schema import (
+    Check,
+    Field,
+    YamlMap,
+    as_text,
+    closest,
+    did_you_mean,
+    text_hint,
+    validate,
+)
 from site_builder.errors import UNREADABLE_HINT, Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
@@ -261,6 +270,19 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     return tuple(sorted(hosts))
 
 
+def _from_to(least: int, most: int) -> Check:
+    """The check of a whole number from ``least`` to ``most``."""
+    return lambda n: (
+        msg("must be at least {least}", least=f"{least:,}")
+        if n < least
+        else msg("must be at most {most}", most=f"{most:,}")
+        if n > most
+        else None
+    )
+
+
+# More news items on a page than any site shows: a number beyond is a slip, a digit held down.
+MAX_NEWS_PAGE_SIZE = 500
 _CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
 _TOP = {
     "base_url": Field("text", required=True, check=_check_url, hint=msg("such as https://example.org")),
@@ -270,7 +292,9 @@ _TOP = {
         hint=msg("the code of one of the languages, such as default_language: en"),
     ),
     "news_page_size": Field(
-        "int", check=lambda n: None if n >= 1 else msg("must be at least 1"), hint=msg("such as 10")
+        "int",
+        check=_from_to(1, MAX_NEWS_PAGE_SIZE),
+        hint=msg("the news items on a page, from 1 to {most}, such as 10", most=f"{MAX_NEWS_PAGE_SIZE:,}"),
     ),
     "title": Field(
         "map",
@@ -841,6 +865,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
 # --- deploy targets ---------------------------------------------------------
 
 DEFAULT_MAX_DELETES = 256  # pages a deploy deletes without --force
+MAX_DELETES = 1_000_000  # more pages than any site has: a number beyond is a slip
 # Keys that would put a secret into site.yaml, which is committed: refused in the deploy targets.
 _CREDENTIAL_KEYS = re.compile(
     r"(aws_)?(access_key(_id)?|secret(_access)?(_key)?|session_token|token|password|credentials?)"
@@ -905,9 +930,11 @@ _TARGET = {
     ),
     "max_deletes": Field(
         "int",
-        check=lambda n: None if n >= 0 else msg("must be 0 or more"),
+        check=_from_to(0, MAX_DELETES),
         hint=msg(
-            "the pages a deploy may delete without --force (default {default})", default=DEFAULT_MAX_DELETES
+            "the pages a deploy may delete without --force, from 0 to {most} (default {default})",
+            most=f"{MAX_DELETES:,}",
+            default=DEFAULT_MAX_DELETES,
         ),
     ),
 }

@@ -106,11 +106,14 @@ def test_unknown_key_in_a_language():
     ]
 
 
+NEWS_PAGE_SIZE_HINT = "(hint: the news items on a page, from 1 to 500, such as 10)"
+
+
 @pytest.mark.parametrize("value", ['"ten"', "ten", "2.5", "true"])
 def test_wrong_type(value):
     (error,) = errors_of(edit("news_page_size: 10", f"news_page_size: {value}"))
     assert error.startswith("site.yaml:4: news_page_size is ")
-    assert error.endswith(", expected a whole number (hint: such as 10)")
+    assert error.endswith(f", expected a whole number {NEWS_PAGE_SIZE_HINT}")
 
 
 def test_number_with_a_leading_zero_is_refused():
@@ -146,7 +149,27 @@ def test_no_is_a_language_code_not_false():
 
 def test_news_page_size_at_least_one():
     assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
-        "site.yaml:4: news_page_size must be at least 1 (hint: such as 10)"
+        f"site.yaml:4: news_page_size must be at least 1 {NEWS_PAGE_SIZE_HINT}"
+    ]
+
+
+@pytest.mark.parametrize("size", [501, 10**30])
+def test_news_page_size_at_most_500(size):
+    assert parse_config(edit("news_page_size: 10", "news_page_size: 500")).news_page_size == 500
+    assert errors_of(edit("news_page_size: 10", f"news_page_size: {size}")) == [
+        f"site.yaml:4: news_page_size must be at most 500 {NEWS_PAGE_SIZE_HINT}"
+    ]
+
+
+@pytest.mark.parametrize("deletes", [1_000_001, 10**30])
+def test_max_deletes_at_most_a_million(tmp_path, deletes):
+    target = "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes: {}\n"
+    (tmp_path / "site.yaml").write_text(VALID + target.format(1_000_000), "utf-8")
+    (production,) = load_deploy_targets(tmp_path)
+    assert production.max_deletes == 1_000_000
+    assert errors_of(VALID + target.format(deletes)) == [
+        "site.yaml:21: deploy.production.max_deletes must be at most 1,000,000 "
+        "(hint: the pages a deploy may delete without --force, from 0 to 1,000,000 (default 256))"
     ]
 
 
@@ -237,7 +260,7 @@ def test_several_mistakes_reported_together():
     text = text.replace("default_language: en", "default_language: de")
     first, second = errors_of(text)
     assert first.startswith(DEFAULT_NOT_A_LANGUAGE)
-    assert second == "site.yaml:4: news_page_size is 'ten', expected a whole number (hint: such as 10)"
+    assert second == f"site.yaml:4: news_page_size is 'ten', expected a whole number {NEWS_PAGE_SIZE_HINT}"
 
 
 def test_invalid_yaml_names_its_line():
@@ -387,7 +410,7 @@ def test_languages_missing_is_one_line_not_one_more_for_each_title_and_descripti
 @pytest.mark.parametrize(
     ("setting", "line", "expected"),
     [
-        ("news_page_size", 18, "news_page_size is empty, expected a whole number (hint: such as 10)"),
+        ("news_page_size", 18, f"news_page_size is empty, expected a whole number {NEWS_PAGE_SIZE_HINT}"),
         (
             # '' was "time_zone '' is not a known time zone"
             "time_zone",
@@ -411,7 +434,7 @@ def test_languages_missing_is_one_line_not_one_more_for_each_title_and_descripti
             "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes",
             21,
             "deploy.production.max_deletes is empty, expected a whole number "
-            "(hint: the pages a deploy may delete without --force (default 256))",
+            "(hint: the pages a deploy may delete without --force, from 0 to 1,000,000 (default 256))",
         ),
     ],
 )
