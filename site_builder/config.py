@@ -582,12 +582,14 @@ _CONTACT_FIELDS = {
     "website": Field(
         "text",
         check=_check_web_address,
-        hint=msg("an address starting with https://, such as https://example.org/"),
+        hint=msg("an address starting with https:// or http://, such as https://example.org/"),
     ),
     "signup": Field(
         "text",
         check=_check_signup,
-        hint=msg("where to sign up for news: https://… or mailto:…, such as mailto:news@example.org"),
+        hint=msg(
+            "where to sign up for news: https://…, http://… or mailto:…, such as mailto:news@example.org"
+        ),
     ),
 }
 
