@@ -13,7 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from site_builder.content.frontmatter import MAX_TITLE, SLUG, SLUG_HINT
-from site_builder.content.schema import Field, YamlMap, as_text, text_hint, validate
+from site_builder.content.schema import (
+    Check,
+    Field,
+    YamlMap,
+    as_text,
+    closest,
+    did_you_mean,
+    text_hint,
+    validate,
+)
 from site_builder.errors import UNREADABLE_HINT, Message, SiteError, msg, raise_if_any
 from site_builder.project import CONFIG_FILE
 
@@ -261,6 +270,19 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     return tuple(sorted(hosts))
 
 
+def _from_to(least: int, most: int) -> Check:
+    """The check of a whole number from ``least`` to ``most``."""
+    return lambda n: (
+        msg("must be at least {least}", least=f"{least:,}")
+        if n < least
+        else msg("must be at most {most}", most=f"{most:,}")
+        if n > most
+        else None
+    )
+
+
+# More news items on a page than any site shows: a number beyond is a slip, a digit held down.
+MAX_NEWS_PAGE_SIZE = 500
 _CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
 _TOP = {
     "base_url": Field("text", required=True, check=_check_url, hint=msg("such as https://example.org")),
@@ -270,7 +292,9 @@ _TOP = {
         hint=msg("the code of one of the languages, such as default_language: en"),
     ),
     "news_page_size": Field(
-        "int", check=lambda n: None if n >= 1 else msg("must be at least 1"), hint=msg("such as 10")
+        "int",
+        check=_from_to(1, MAX_NEWS_PAGE_SIZE),
+        hint=msg("the news items on a page, from 1 to {most}, such as 10", most=f"{MAX_NEWS_PAGE_SIZE:,}"),
     ),
     "title": Field(
         "map",
@@ -466,14 +490,12 @@ def _topics(data: YamlMap | None, codes: list[str] | None, errors: list[SiteErro
             errors.append(SiteError(problem, CONFIG_FILE, line, _TOPIC_HINT))
             continue
         words: dict[str, dict] = {}
+        meant = _other_keys(spec, f"topics.{key}", codes, errors)
         for code, given in spec.items():
             where = spec.key_lines[code]
             if codes is not None and code not in codes:
-                problem = msg(
-                    "{key}.{code}: '{code}' is not one of the languages", key=f"topics.{key}", code=code
-                )
-                errors.append(SiteError(problem, CONFIG_FILE, where, _one_of_the_languages(codes)))
-            elif not isinstance(given, dict):
+                continue
+            if not isinstance(given, dict):
                 problem = msg("topics.{key}.{code} must have a name and a slug", key=key, code=code)
                 errors.append(SiteError(problem, CONFIG_FILE, where, _TOPIC_HINT))
             else:
@@ -492,7 +514,7 @@ def _topics(data: YamlMap | None, codes: list[str] | None, errors: list[SiteErro
                         hint = msg("give every topic a name and a slug of its own in each language")
                         errors.append(SiteError(problem, CONFIG_FILE, given.key_lines[field], hint))
         for code in codes or ():
-            if code not in spec:
+            if code not in spec and code not in meant:
                 problem = msg("{key} has no entry for language '{code}'", key=f"topics.{key}", code=code)
                 errors.append(SiteError(problem, CONFIG_FILE, line, _TOPIC_HINT))
         if codes and all(len(words.get(code, ())) == len(_TOPIC_WORDS) for code in codes):
@@ -560,12 +582,14 @@ _CONTACT_FIELDS = {
     "website": Field(
         "text",
         check=_check_web_address,
-        hint=msg("an address starting with https://, such as https://example.org/"),
+        hint=msg("an address starting with https:// or http://, such as https://example.org/"),
     ),
     "signup": Field(
         "text",
         check=_check_signup,
-        hint=msg("where to sign up for news: https://… or mailto:…, such as mailto:news@example.org"),
+        hint=msg(
+            "where to sign up for news: https://…, http://… or mailto:…, such as mailto:news@example.org"
+        ),
     ),
 }
 
@@ -617,18 +641,18 @@ def _contact_text(
         )
         return []
     found = []
+    meant = _other_keys(value, where, codes, errors)
     for code, text in value.items():
         at = value.key_lines[code]
         if codes is not None and code not in codes:
-            problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
-            errors.append(SiteError(problem, CONFIG_FILE, at, _one_of_the_languages(codes)))
-        elif not isinstance(text, str) or not text.strip():
+            continue
+        if not isinstance(text, str) or not text.strip():
             problem = msg("{key}.{code} must be text", key=where, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, at, _text_per_language_hint(key, code, text)))
         else:
             found.append((f"{key}:{code}", text.strip()))
     for code in codes or ():
-        if code not in value:
+        if code not in value and code not in meant:
             problem = msg("{key} has no entry for language '{code}'", key=where, code=code)
             hint = msg("add '{code}: …' under {key}:", code=code, key=key)
             errors.append(SiteError(problem, CONFIG_FILE, line, hint))
@@ -764,6 +788,28 @@ def _too_long(title: str) -> Message | None:
     )
 
 
+def _other_keys(values: YamlMap, where: str, codes: list[str] | None, errors: list[SiteError]) -> set[str]:
+    """Report each key of ``values``, an entry per language, that is none of the languages
+    ``codes``, on its line. One written where a language has no entry is most likely that
+    language mistyped (nk for nl): its hint names it, and the language is returned among those
+    meant, so that its missing entry is not told again."""
+    meant: set[str] = set()
+    if codes is None:
+        return meant
+    for code in values:
+        if code in codes:
+            continue
+        hint = _one_of_the_languages(codes)
+        # Any likeness will do: two-letter codes are too short for a typo to leave them alike.
+        language = closest(code, [c for c in codes if c not in values and c not in meant], cutoff=0)
+        if language is not None:
+            meant.add(language)
+            hint = did_you_mean(language)
+        problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
+        errors.append(SiteError(problem, CONFIG_FILE, values.key_lines[code], hint))
+    return meant
+
+
 def _one_of_the_languages(codes: list[str]) -> Message:
     return msg("one of: {codes}", codes=", ".join(codes))
 
@@ -790,18 +836,12 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
     if values is None:
         return {}
     result = {}
+    meant = _other_keys(values, key, codes, errors)
     for code, text in values.items():
         line = values.key_lines[code]
         if codes is not None and code not in codes:
-            errors.append(
-                SiteError(
-                    msg("{key}.{code}: '{code}' is not one of the languages", key=key, code=code),
-                    CONFIG_FILE,
-                    line,
-                    _one_of_the_languages(codes),
-                )
-            )
-        elif not isinstance(text, str) or not text.strip():
+            continue
+        if not isinstance(text, str) or not text.strip():
             problem = msg("{key}.{code} must be text", key=key, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, line, _text_per_language_hint(key, code, text)))
         elif key == "title" and len(text) > MAX_TITLE:
@@ -812,7 +852,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
             result[code] = text
     if required:
         for code in codes or ():
-            if code not in values:
+            if code not in values and code not in meant:
                 errors.append(
                     SiteError(
                         msg("{key} has no entry for language '{code}'", key=key, code=code),
@@ -827,6 +867,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
 # --- deploy targets ---------------------------------------------------------
 
 DEFAULT_MAX_DELETES = 256  # pages a deploy deletes without --force
+MAX_DELETES = 1_000_000  # more pages than any site has: a number beyond is a slip
 # Keys that would put a secret into site.yaml, which is committed: refused in the deploy targets.
 _CREDENTIAL_KEYS = re.compile(
     r"(aws_)?(access_key(_id)?|secret(_access)?(_key)?|session_token|token|password|credentials?)"
@@ -891,9 +932,11 @@ _TARGET = {
     ),
     "max_deletes": Field(
         "int",
-        check=lambda n: None if n >= 0 else msg("must be 0 or more"),
+        check=_from_to(0, MAX_DELETES),
         hint=msg(
-            "the pages a deploy may delete without --force (default {default})", default=DEFAULT_MAX_DELETES
+            "the pages a deploy may delete without --force, from 0 to {most} (default {default})",
+            most=f"{MAX_DELETES:,}",
+            default=DEFAULT_MAX_DELETES,
         ),
     ),
 }

@@ -106,11 +106,14 @@ def test_unknown_key_in_a_language():
     ]
 
 
+NEWS_PAGE_SIZE_HINT = "(hint: the news items on a page, from 1 to 500, such as 10)"
+
+
 @pytest.mark.parametrize("value", ['"ten"', "ten", "2.5", "true"])
 def test_wrong_type(value):
     (error,) = errors_of(edit("news_page_size: 10", f"news_page_size: {value}"))
     assert error.startswith("site.yaml:4: news_page_size is ")
-    assert error.endswith(", expected a whole number (hint: such as 10)")
+    assert error.endswith(f", expected a whole number {NEWS_PAGE_SIZE_HINT}")
 
 
 def test_number_with_a_leading_zero_is_refused():
@@ -146,7 +149,27 @@ def test_no_is_a_language_code_not_false():
 
 def test_news_page_size_at_least_one():
     assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
-        "site.yaml:4: news_page_size must be at least 1 (hint: such as 10)"
+        f"site.yaml:4: news_page_size must be at least 1 {NEWS_PAGE_SIZE_HINT}"
+    ]
+
+
+@pytest.mark.parametrize("size", [501, 10**30])
+def test_news_page_size_at_most_500(size):
+    assert parse_config(edit("news_page_size: 10", "news_page_size: 500")).news_page_size == 500
+    assert errors_of(edit("news_page_size: 10", f"news_page_size: {size}")) == [
+        f"site.yaml:4: news_page_size must be at most 500 {NEWS_PAGE_SIZE_HINT}"
+    ]
+
+
+@pytest.mark.parametrize("deletes", [1_000_001, 10**30])
+def test_max_deletes_at_most_a_million(tmp_path, deletes):
+    target = "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes: {}\n"
+    (tmp_path / "site.yaml").write_text(VALID + target.format(1_000_000), "utf-8")
+    (production,) = load_deploy_targets(tmp_path)
+    assert production.max_deletes == 1_000_000
+    assert errors_of(VALID + target.format(deletes)) == [
+        "site.yaml:21: deploy.production.max_deletes must be at most 1,000,000 "
+        "(hint: the pages a deploy may delete without --force, from 0 to 1,000,000 (default 256))"
     ]
 
 
@@ -202,6 +225,24 @@ def test_title_for_a_language_that_is_not_configured():
     ]
 
 
+@pytest.mark.parametrize(
+    ("old", "line", "setting"),
+    [("  nl: Life Sciences & Health Amsterdam\n", 7, "title"), ("  nl: Waar life", 10, "description")],
+)
+def test_a_mistyped_language_is_told_once_at_its_line_with_the_language_meant(old, line, setting):
+    """Not again as the language it stands for having no entry."""
+    assert errors_of(edit(old, old.replace("nl:", "nk:"))) == [
+        f"site.yaml:{line}: {setting}.nk: 'nk' is not one of the languages (hint: did you mean 'nl'?)"
+    ]
+
+
+def test_a_mistyped_language_where_every_language_has_its_entry_lists_the_languages():
+    assert errors_of(edit("title:\n", "title:\n  NL: Life Sciences\n  de: Lebenswissenschaften\n")) == [
+        "site.yaml:6: title.NL: 'NL' is not one of the languages (hint: one of: nl, en)",
+        "site.yaml:7: title.de: 'de' is not one of the languages (hint: one of: nl, en)",
+    ]
+
+
 def test_missing_required_keys_named_at_line_1():
     assert errors_of("news_page_size: 3\n") == [
         "site.yaml:1: missing required key 'base_url' (hint: such as https://example.org)",
@@ -219,7 +260,7 @@ def test_several_mistakes_reported_together():
     text = text.replace("default_language: en", "default_language: de")
     first, second = errors_of(text)
     assert first.startswith(DEFAULT_NOT_A_LANGUAGE)
-    assert second == "site.yaml:4: news_page_size is 'ten', expected a whole number (hint: such as 10)"
+    assert second == f"site.yaml:4: news_page_size is 'ten', expected a whole number {NEWS_PAGE_SIZE_HINT}"
 
 
 def test_invalid_yaml_names_its_line():
@@ -369,7 +410,7 @@ def test_languages_missing_is_one_line_not_one_more_for_each_title_and_descripti
 @pytest.mark.parametrize(
     ("setting", "line", "expected"),
     [
-        ("news_page_size", 18, "news_page_size is empty, expected a whole number (hint: such as 10)"),
+        ("news_page_size", 18, f"news_page_size is empty, expected a whole number {NEWS_PAGE_SIZE_HINT}"),
         (
             # '' was "time_zone '' is not a known time zone"
             "time_zone",
@@ -393,7 +434,7 @@ def test_languages_missing_is_one_line_not_one_more_for_each_title_and_descripti
             "deploy:\n  production:\n    bucket: lsh-site\n    max_deletes",
             21,
             "deploy.production.max_deletes is empty, expected a whole number "
-            "(hint: the pages a deploy may delete without --force (default 256))",
+            "(hint: the pages a deploy may delete without --force, from 0 to 1,000,000 (default 256))",
         ),
     ],
 )

@@ -188,7 +188,7 @@ def test_with_nothing_filled_in_the_page_has_no_addresses_section(mini_site):
             "javascript:alert(1)",
             (
                 "contact[1].website 'javascript:alert(1)' is not a web address "
-                "(hint: an address starting with https://, such as https://example.org/)"
+                "(hint: an address starting with https:// or http://, such as https://example.org/)"
             ),
         ),
         (
@@ -196,7 +196,8 @@ def test_with_nothing_filled_in_the_page_has_no_addresses_section(mini_site):
             "javascript:alert(1)",
             (
                 "contact[1].signup 'javascript:alert(1)' is neither a web address nor mailto: and an e-mail "
-                "address (hint: where to sign up for news: https://… or mailto:…, such as mailto:news@example.org)"
+                "address (hint: where to sign up for news: https://…, http://… or mailto:…, "
+                "such as mailto:news@example.org)"
             ),
         ),
         (
@@ -274,6 +275,10 @@ SETTINGS = (REPO / "site.yaml").read_text("utf-8").split("\ncontact:\n")[0] + "\
             "contact[1].name.de: 'de' is not one of the languages (hint: one of: en, nl)",
         ),
         (
+            "contact:\n  - name:\n      en: Programme team\n      nk: Programmateam\n",
+            "contact[1].name.nk: 'nk' is not one of the languages (hint: did you mean 'nl'?)",
+        ),
+        (
             "contact:\n  - Programme team\n",
             (
                 "contact[1] must be an organisation with a name and its addresses "
@@ -289,6 +294,17 @@ def test_other_mistakes_in_the_setting_name_their_line(setting, expected):
     errors = caught.value.errors if isinstance(caught.value, SiteErrors) else (caught.value,)
     line = len(text.splitlines())
     assert [format_error(error) for error in errors] == [f"site.yaml:{line}: {expected}"]
+
+
+@pytest.mark.parametrize("scheme", ["https", "http"])
+def test_a_web_address_is_taken_with_either_scheme_the_hint_names(scheme):
+    """The hint of a website or signup refused names both schemes: each is taken."""
+    config = parse_config(
+        SETTINGS + f"contact:\n  - name: Board\n    website: {scheme}://example.org/\n"
+        f"    signup: {scheme}://example.org/news\n"
+    )
+    (entry,) = config.contact_entries("en")
+    assert (entry.website, entry.signup) == (f"{scheme}://example.org/", f"{scheme}://example.org/news")
 
 
 def test_a_setting_left_empty_lists_nothing():

@@ -770,6 +770,29 @@ def test_an_imported_translation_keeps_its_own_aliases_and_draft_lines(mini_site
     assert text.endswith("---\nAbout 900 [EMA](../about.md) staff now work at the Zuidas in Amsterdam.\n")
 
 
+def test_an_imported_translation_keeps_the_settings_its_source_has_none_of(mini_site, run_cli):
+    """Taking the work in: "an existing translation keeps its own `aliases` and `draft` lines, and every
+    setting its source has none of (a `menu_title` of its own, say)" (translating.md): the English page
+    has a summary and aliases the Dutch translation lacks, which has a menu_title of its own."""
+    edit(
+        mini_site,
+        EMA_EN,
+        "date: 2019-06-12\n",
+        "date: 2019-06-12\nsummary: EMA moved.\naliases: [/en/ema/]\n",
+    )
+    edit(mini_site, EMA_NL, "slug: ema-opent-kantoor\n", "slug: ema-opent-kantoor\nmenu_title: EMA-kantoor\n")
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_NL, "--from", "en")[0] == 0
+    data = export(run_cli, mini_site, to="nl")
+    data = set_target(data, EMA_EN, "summary", "Het EMA is verhuisd.")
+    data = set_target(data, EMA_EN, "body/1", "Ongeveer 900 medewerkers van het EMA werken nu op de Zuidas.")
+    code, out, err = import_(run_cli, mini_site, data)
+    assert (code, out.split()) == (0, [EMA_NL]), err
+    text = (mini_site / EMA_NL).read_text("utf-8")
+    assert "\nmenu_title: EMA-kantoor\n" in text  # no unit of the import is its text
+    assert "\nsummary: Het EMA is verhuisd.\n" in text and "aliases" not in text  # nor the English addresses
+    assert text.endswith("---\nOngeveer 900 medewerkers van het EMA werken nu op de Zuidas.\n")
+
+
 REFUSED = {
     "a tag put after its partner": (
         lambda data: set_target(

@@ -25,6 +25,7 @@ from site_builder.errors import (
     msg,
     placeholders,
 )
+from site_builder.incremental.record import pages_summary
 from site_builder.messages import LOCALE_DIR, catalogue_path, editor_language, load_catalogue, read_po
 
 PACKAGE = REPO / "site_builder"
@@ -258,6 +259,14 @@ def test_a_build_with_nothing_changed_repeats_its_warnings_in_the_reader_s_langu
     )
     third = run_process("-C", root, "build")
     assert "is up to date" in third.stderr and warning in third.stderr
+
+
+def test_the_build_s_count_of_one_page_reads_right_in_either_language():
+    """Not "1 pages": each count follows what it counts, as a language's does."""
+    one = pages_summary({"en": 1}, 9)
+    assert one.show(ENGLISH) == "pages 1 (en 1), files 9"
+    assert one.show(load_catalogue("nl")) == "pagina's 1 (en 1), bestanden 9"
+    assert pages_summary({"en": 18, "nl": 18}, 47).show(ENGLISH) == "pages 36 (en 18, nl 18), files 47"
 
 
 def test_a_language_is_named_in_the_reader_s_language():

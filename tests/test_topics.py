@@ -274,6 +274,10 @@ def test_a_translation_with_other_topics_stops_the_build(mini_site, run_cli):
             ),
         ),
         (
+            "topics:\n  ai:\n    en: {name: AI, slug: ai}\n    nk: {name: AI, slug: ai}\n",
+            "site.yaml:{+3}: topics.ai.nk: 'nk' is not one of the languages (hint: did you mean 'nl'?)",
+        ),
+        (
             "topics:\n  ai:\n    en: {name: AI, slug: ai}\n",
             (
                 "site.yaml:{+1}: topics.ai has no entry for language 'nl'"

@@ -68,11 +68,11 @@ def schema():
     return etree.XMLSchema(document)
 
 
-def export(run_cli, root: Path, *args: str) -> bytes:
-    """The file an export writes (b"" if it wrote none: nothing to translate)."""
+def export(run_cli, root: Path, *args: str, to: str = "en") -> bytes:
+    """The file an export into ``to`` writes (b"" if it wrote none: nothing to translate)."""
     out = root.parent / "export.xlf"
     out.unlink(missing_ok=True)  # an earlier export's file is not this one's
-    code, _, err = run_cli("-C", root, "translations", "export", "--to", "en", "-o", out, *args)
+    code, _, err = run_cli("-C", root, "translations", "export", "--to", to, "-o", out, *args)
     assert code == 0, err
     return out.read_bytes() if out.exists() else b""
 

@@ -498,13 +498,16 @@ def _translated_text(
     """The translated page: the translation with its units' text replaced where it has the
     source's blocks in every field of the source (its settings of its own, such as a
     ``menu_title`` the source lacks, stay), else the source with its units translated and the
-    translation's own settings (aliases, draft)."""
+    translation's own settings: its aliases and draft, and every setting the source has none
+    of (a ``menu_title`` of its own), which no unit translates."""
     if translation is not None and old_data is not None:
         old_text = _decoded(old_data, translation.path)
         old_page = page_text(old_text)
         if _aligned(page, old_page, _id_and_kind) == {unit.field for unit in page.units}:
             return rewritten(old_text, old_page, targets)
-        own = own_fields_text(old_text, old_page, ("aliases", "draft"))
+        own = own_fields_text(
+            old_text, old_page, {"aliases", "draft", *(old_page.settings.keys() - page.settings.keys())}
+        )
     else:
         own = own_fields_text(source_text, page, ("draft",))
     text = rewritten(source_text, page, targets)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -342,11 +342,22 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
 
 
 def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> Message:
+    meant = closest(key, fields)
+    if meant is not None:
+        return did_you_mean(meant)
+    return msg("allowed keys: {keys}", keys=", ".join(sorted(fields)))
+
+
+def closest(key: object, names: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The one of ``names`` that ``key``, a mistake, most likely stands for; None if none is at
+    least ``cutoff`` alike (0: any is, the likeliest chosen)."""
     import difflib  # for a mistake only
 
     # Compared in lower case: BASE_URL is base_url as surely as base_ulr is.
-    lowered = {str(name).lower(): name for name in fields}
-    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1)
-    if close:
-        return msg("did you mean '{key}'?", key=lowered[close[0]])
-    return msg("allowed keys: {keys}", keys=", ".join(sorted(fields)))
+    lowered = {str(name).lower(): name for name in names}
+    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[close[0]] if close else None
+
+
+def did_you_mean(name: str) -> Message:
+    return msg("did you mean '{key}'?", key=name)

@@ -162,10 +162,11 @@ class Inputs:
 
 
 def pages_summary(pages: Mapping[str, int], files: int) -> Message:
-    """ "36 pages (en 18, nl 18), 47 files": how a build reports what it published."""
+    """ "pages 36 (en 18, nl 18), files 47": how a build reports what it published. Each count
+    follows what it counts, as a language's does, so that one reads right: "pages 1", not "1 pages"."""
     by_language = ", ".join(f"{code} {count}" for code, count in pages.items())
     return msg(
-        "{pages} pages ({by_language}), {files} files",
+        "pages {pages} ({by_language}), files {files}",
         pages=sum(pages.values()),
         by_language=by_language,
         files=files,

@@ -14,7 +14,7 @@ import bisect
 import itertools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 import yaml
@@ -94,10 +94,15 @@ class Field:
 class PageText:
     fields: Mapping[str, Field]
     units: tuple[Unit, ...]
-    own: Mapping[str, tuple[int, int]]  # OWN_FIELDS present: their lines' place in the page
+    settings: Mapping[str, tuple[int, int]]  # every front-matter setting: its lines' place in the page
 
     def unit(self, unit_id: str) -> Unit | None:
         return next((unit for unit in self.units if unit.id == unit_id), None)
+
+    @property
+    def own(self) -> dict[str, tuple[int, int]]:
+        """The ``OWN_FIELDS`` present, and their lines' place in the page."""
+        return {name: span for name, span in self.settings.items() if name in OWN_FIELDS}
 
 
 def page_text(text: str) -> PageText:
@@ -106,8 +111,8 @@ def page_text(text: str) -> PageText:
     front_start = text.index("\n") + 1
     body_start = len(text) - len(body) if body else len(text)
     fields: dict[str, Field] = {}
-    own: dict[str, tuple[int, int]] = {}
-    _front_fields(front, front_start, text, fields, own)
+    settings: dict[str, tuple[int, int]] = {}
+    _front_fields(front, front_start, text, fields, settings)
     fields["body"] = Field("body", body, body_start, len(text), "body", "")
     units: list[Unit] = []
     for field in fields.values():
@@ -118,7 +123,7 @@ def page_text(text: str) -> PageText:
                 )
         else:
             units.append(_unit(field.name, "field", field.value, 0, len(field.value), "", field.name, False))
-    return PageText(fields, tuple(unit for unit in units if unit is not None), own)
+    return PageText(fields, tuple(unit for unit in units if unit is not None), settings)
 
 
 def _unit(
@@ -134,19 +139,20 @@ def _unit(
 
 
 def _front_fields(
-    front: str, offset: int, text: str, fields: dict[str, Field], own: dict[str, tuple[int, int]]
+    front: str, offset: int, text: str, fields: dict[str, Field], settings: dict[str, tuple[int, int]]
 ) -> None:
     root = yaml.compose(front, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
         return
     for key, value in root.value:
         name = key.value
+        start = offset + key.start_mark.index - key.start_mark.column
+        end = offset + value.end_mark.index
+        end = end if text[end - 1 : end] == "\n" else text.find("\n", end) + 1 or len(text)
+        settings[name] = (start, end)
         if name in OWN_FIELDS:
-            start = offset + key.start_mark.index - key.start_mark.column
-            end = offset + value.end_mark.index
-            end = end if text[end - 1 : end] == "\n" else text.find("\n", end) + 1 or len(text)
-            own[name] = (start, end)
-        elif name in PAGE_FIELDS and isinstance(value, yaml.ScalarNode):
+            continue
+        if name in PAGE_FIELDS and isinstance(value, yaml.ScalarNode):
             fields[name] = _field(name, value, offset, text)
         elif name in ("figures", "places") and isinstance(value, yaml.SequenceNode):
             for item in value.value:
@@ -230,7 +236,8 @@ def rewritten(text: str, page: PageText, new: Mapping[str, str]) -> str:
 
 def with_own_fields(text: str, page: PageText, own_text: str) -> str:
     """``text`` (whose units ``page`` describes) without its ``OWN_FIELDS`` lines, and with
-    ``own_text`` (another page's such lines) at the end of its front matter."""
+    ``own_text`` (another page's such lines, and any of its settings ``text`` lacks, as
+    ``own_fields_text`` gives them) at the end of its front matter."""
     for start, end in sorted(page.own.values(), reverse=True):
         text = text[:start] + text[end:]
     if not own_text:
@@ -241,9 +248,9 @@ def with_own_fields(text: str, page: PageText, own_text: str) -> str:
     return head + own_text + "\n".join(lines[closing:])
 
 
-def own_fields_text(text: str, page: PageText, names: tuple[str, ...]) -> str:
-    """The lines of ``names`` (of ``OWN_FIELDS``) in ``text``, as written."""
-    spans = sorted(span for name, span in page.own.items() if name in names)
+def own_fields_text(text: str, page: PageText, names: Collection[str]) -> str:
+    """The lines of the settings ``names`` in ``text``, as written, in its order."""
+    spans = sorted(span for name, span in page.settings.items() if name in names)
     return "".join(text[start:end] for start, end in spans)
 
 
