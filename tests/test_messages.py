@@ -261,12 +261,16 @@ def test_a_build_with_nothing_changed_repeats_its_warnings_in_the_reader_s_langu
     assert "is up to date" in third.stderr and warning in third.stderr
 
 
-def test_the_build_s_count_of_one_page_reads_right_in_either_language():
-    """Not "1 pages": each count follows what it counts, as a language's does."""
-    one = pages_summary({"en": 1}, 9)
-    assert one.show(ENGLISH) == "pages 1 (en 1), files 9"
-    assert one.show(load_catalogue("nl")) == "pagina's 1 (en 1), bestanden 9"
-    assert pages_summary({"en": 18, "nl": 18}, 47).show(ENGLISH) == "pages 36 (en 18, nl 18), files 47"
+def test_the_build_s_counts_read_right_for_one_in_either_language():
+    """Not "1 pages" or "1 files"."""
+    dutch = load_catalogue("nl")
+    one = pages_summary({"en": 1}, 1)
+    assert one.show(ENGLISH) == "1 page (en 1), 1 file"
+    assert one.show(dutch) == "1 pagina (en 1), 1 bestand"
+    many = pages_summary({"en": 18, "nl": 18}, 47)
+    assert many.show(ENGLISH) == "36 pages (en 18, nl 18), 47 files"
+    assert many.show(dutch) == "36 pagina's (en 18, nl 18), 47 bestanden"
+    assert pages_summary({"en": 0}, 0).show(dutch) == "0 pagina's (en 0), 0 bestanden"
 
 
 def test_a_language_is_named_in_the_reader_s_language():

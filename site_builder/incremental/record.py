@@ -162,14 +162,16 @@ class Inputs:
 
 
 def pages_summary(pages: Mapping[str, int], files: int) -> Message:
-    """ "pages 36 (en 18, nl 18), files 47": how a build reports what it published. Each count
-    follows what it counts, as a language's does, so that one reads right: "pages 1", not "1 pages"."""
+    """ "36 pages (en 18, nl 18), 47 files": how a build reports what it published."""
     by_language = ", ".join(f"{code} {count}" for code, count in pages.items())
+    total = sum(pages.values())
     return msg(
-        "pages {pages} ({by_language}), files {files}",
-        pages=sum(pages.values()),
+        "{pages} ({by_language}), {files}",
+        pages=msg("1 page") if total == 1 else msg("{count} pages", count=total),
         by_language=by_language,
-        files=files,
+        # English and Dutch, the languages of these messages, say one thing for 1 and another
+        # for any other number: "1 file", "0 files".
+        files=msg("1 file") if files == 1 else msg("{count} files", count=files),
     )
 
 
