@@ -254,6 +254,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         ),
         [f"{ABOUT_EN}:8: '/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}"],
     ),
+    "raw HTML image of a file that does not exist, shown as code before": (
+        about_en(
+            'Write `<img src="/assets/images/nothere.jpg" alt="x">`,\nor:\n\n'
+            '    <img src="/assets/images/nothere.jpg" alt="x">\n\n<img src="/assets/images/nothere.jpg" alt="x">\n'
+        ),
+        [f"{ABOUT_EN}:11: '/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}"],
+    ),
     "raw HTML image of a file that does not exist, inline, with its size": (
         about_en('We publish\nthe <img src="/assets/nothere.png" alt="x" width="10" height="10"> figures.\n'),
         [f"{ABOUT_EN}:7: '/assets/nothere.png' is not a file of the site {FILE_HINT}"],

@@ -299,6 +299,42 @@ def test_a_raw_html_image_without_a_size(mini_site, src, expected):
     assert found == [f"{DATA}:6: {expected}"]
 
 
+# The same tag or link shown as code before it is written for real: in a fenced code block, in an
+# indented code block, in a code span (the page's line 4 on; the real one is on line 12).
+SHOWN_AS_CODE = {
+    "fenced": "Write it so:\n\n```\n{tag}\n```\n\nThat is all.\n\n",
+    "indented": "Write it so:\n\n    {tag}\n\nThat is all.\n\nMore.\n\n",
+    "code span": "Write it\nso: `{tag}`,\nas we said.\n\nThat is all.\n\nMore.\n\n",
+}
+UNCLOSED = "raw HTML that breaks the page's structure ('<div markdown=\"1\">') in the content"
+DIV_HINT = "(hint: close each element you open, in the order you opened it: <div> … </div>)"
+
+
+@pytest.mark.parametrize("code", list(SHOWN_AS_CODE))
+@pytest.mark.parametrize(
+    ("tag", "real", "expected"),
+    [
+        (
+            '<img src="/assets/images/nothere.jpg" alt="x">',
+            "{tag}\n",
+            f"'/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}",
+        ),
+        ('<a href="/nothing/">it</a>', "See {tag}.\n", f"the link '/nothing/' leads to no page {URL_HINT}"),
+        ("[it](/nothing/)", "See {tag}.\n", f"the link '/nothing/' leads to no page {URL_HINT}"),
+        ('<div markdown="1">', "{tag}\nText.\n", f"{UNCLOSED} {DIV_HINT}"),
+    ],
+)
+def test_a_problem_is_named_at_its_line_not_at_a_copy_shown_as_code(mini_site, code, tag, real, expected):
+    body = SHOWN_AS_CODE[code].format(tag=tag) + real.format(tag=tag)
+    assert body.splitlines()[8] == real.format(tag=tag).splitlines()[0]  # the body starts on line 4
+    make_site(mini_site, en_page(body))
+    try:
+        found = broken(mini_site)
+    except SiteErrors as failure:
+        found = [format_error(error) for error in failure.errors]
+    assert found == [f"{DATA}:12: {expected}"]
+
+
 # --- ids and state ------------------------------------------------------------------
 
 
