@@ -283,6 +283,7 @@ RAW_IMAGE_HINT = 'write <img src="/path.png" alt="what the image shows" width="8
         # A file the site lacks is named as such by the link check, not as an image without a size.
         ("/assets/nothing.jpg", f"'/assets/nothing.jpg' is not a file of the site {FILE_HINT}"),
         ("photo.jpg", f"'photo.jpg' is not a file of the site {FILE_HINT}"),
+        ("/images/photo.jpg", f"'/images/photo.jpg' is not a file of the site {FILE_HINT}"),
         # A drawing has no size to take: the hint is written as the image is, in HTML.
         (
             "/assets/favicon.svg",
@@ -414,13 +415,13 @@ def test_content_images_keep_their_size_and_load_lazily_after_the_first(mini_sit
 
 
 def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_site):
-    body = 'Intro.\n\n![](/a.jpg){: width="8" height="4"}\n\n<img src="/b.jpg" alt="B" width="8">\n'
+    body = 'Intro.\n\n![](/a.jpg){: width="8" height="4"}\n\n<img src="/assets/b.svg" alt="B" width="8">\n'
     site = make_site(mini_site, en_page(body))
     with pytest.raises(SiteErrors) as failure:
-        render_bodies(site)
+        render_bodies(site, {"b.svg": "/assets/b.1a2b3c4d.svg"})
     assert [format_error(e) for e in failure.value.errors] == [
         f"{DATA}:6: image '/a.jpg' has no alt text (hint: {IMAGE_HINT})",
-        f"{DATA}:8: image '/b.jpg' has no height in pixels (hint: {RAW_IMAGE_HINT})",
+        f"{DATA}:8: image '/assets/b.svg' has no height in pixels (hint: {RAW_IMAGE_HINT})",
     ]
 
 

@@ -41,7 +41,7 @@ from site_builder.checks.html_policy import ends_with_parent, left_open, on_this
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL, asset_name
-from site_builder.render.images import ImageSet, picture, shown_size
+from site_builder.render.images import RASTER_FORMATS, SUFFIXES, ImageSet, picture, shown_size
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
 from site_builder.render.workers import in_workers
@@ -453,17 +453,16 @@ class MarkupRenderer:
 
     def _no_such_file(self, target: str | None) -> bool:
         """Whether an image's address, leading to ``target`` (see ``_internal_target``), names
-        a file the site surely lacks, which the link check reports as such: a relative one, or
-        one in /assets/ that is no file there (the build's own files there, copies of assets
-        and photos and social cards, carry a digest in their names)."""
+        a file the site surely lacks, which the link check reports as such: a relative one; one
+        in /assets/ that is no file there (the build's own files there, copies of assets and
+        photos and social cards, carry a digest in their names); or an image's file elsewhere,
+        where the build writes pages and files of its own (feeds, the search index), no image."""
         if not target:
             return True
         path = urlsplit(target).path
-        return (
-            path.startswith(ASSETS_URL)
-            and self._asset(path) is None
-            and not _DIGEST_NAMED.search(path[len(ASSETS_URL) :])
-        )
+        if not path.startswith(ASSETS_URL):
+            return posixpath.splitext(path)[1].lower() in _IMAGE_SUFFIXES
+        return self._asset(path) is None and not _DIGEST_NAMED.search(path[len(ASSETS_URL) :])
 
     def _asset(self, path: str) -> str | None:
         """The name in assets/ of the file the site path ``path`` names, written as the file is
@@ -753,6 +752,8 @@ _RAW_IMAGE_HINT = msg('write <img src="/path.png" alt="what the image shows" wid
 # How the build names the files it publishes in /assets/ (see ``render.assets``, ``images`` and
 # ``cards``): with 8 hexadecimal digits of a digest before the suffix.
 _DIGEST_NAMED = re.compile(r"\.[0-9a-f]{8}\.[^./]+$")
+# How the files of images are named: photos (see ``render.images``), drawings, icons.
+_IMAGE_SUFFIXES = frozenset({*RASTER_FORMATS, *SUFFIXES.values(), ".gif", ".svg", ".ico"})
 
 
 class _Attributes(HTMLParser):
