@@ -115,7 +115,7 @@ def test_broken_link_reported_with_its_line(mini_site, href, line, hint):
 
 
 def test_link_to_a_draft_is_broken(mini_site):
-    site = make_site(
+    make_site(
         mini_site,
         {
             **en_page("See [plans](../plans.md).\n"),
@@ -126,7 +126,7 @@ def test_link_to_a_draft_is_broken(mini_site):
 
 
 def test_broken_link_line_when_the_same_text_appears_earlier(mini_site):
-    site = make_site(mini_site, en_page("See [the SWOT](../swot.md).\n\nAnd [gone](swot.md).\n"))
+    make_site(mini_site, en_page("See [the SWOT](../swot.md).\n\nAnd [gone](swot.md).\n"))
     assert broken(mini_site) == [
         f"content/en/programme/data.md:6: the link 'swot.md' leads to no page {MD_HINT}"
     ]
@@ -374,7 +374,7 @@ def test_markdown_state_does_not_leak_between_documents(mini_site):
 
 
 def test_link_to_a_missing_fragment_is_reported(mini_site):
-    site = make_site(mini_site, en_page("See [health](health.md#no-such-heading).\n"))
+    make_site(mini_site, en_page("See [health](health.md#no-such-heading).\n"))
     assert len(broken(mini_site)) == 1
 
 
