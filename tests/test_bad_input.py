@@ -254,6 +254,13 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         ),
         [f"{ABOUT_EN}:8: '/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}"],
     ),
+    "raw HTML image of a file that does not exist, shown as code before": (
+        about_en(
+            'Write `<img src="/assets/images/nothere.jpg" alt="x">`,\nor:\n\n'
+            '    <img src="/assets/images/nothere.jpg" alt="x">\n\n<img src="/assets/images/nothere.jpg" alt="x">\n'
+        ),
+        [f"{ABOUT_EN}:11: '/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}"],
+    ),
     "raw HTML image of a file that does not exist, inline, with its size": (
         about_en('We publish\nthe <img src="/assets/nothere.png" alt="x" width="10" height="10"> figures.\n'),
         [f"{ABOUT_EN}:7: '/assets/nothere.png' is not a file of the site {FILE_HINT}"],
@@ -307,11 +314,22 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         ],
     ),
     "image without width and height": (
-        about_nl("title: Over ons", "slug: over-ons", body="Intro.\n\nTekst.\n\n![Het logo](/logo.png)\n"),
+        about_nl(
+            "title: Over ons", "slug: over-ons", body="Intro.\n\nTekst.\n\n![Het logo](/assets/favicon.svg)\n"
+        ),
         [
-            f"{ABOUT_NL}:9: image '/logo.png' has no width and height in pixels "
+            f"{ABOUT_NL}:9: image '/assets/favicon.svg' has no width and height in pixels "
             '(hint: write ![what the image shows](/path.png){: width="800" height="450"})'
         ],
+    ),
+    # Outside /assets/ the build writes no image: one there is no file of the site, whatever its size.
+    "Markdown image of a file outside assets/ that does not exist, without a size": (
+        about_nl("title: Over ons", "slug: over-ons", body="Intro.\n\nTekst.\n\n![Het logo](/logo.png)\n"),
+        [f"{ABOUT_NL}:9: '/logo.png' is not a file of the site {FILE_HINT}"],
+    ),
+    "raw HTML image of a file outside assets/ that does not exist, without a size": (
+        about_en('We publish the figures.\n\n<img src="/images/Logo.PNG" alt="Logo">\n'),
+        [f"{ABOUT_EN}:8: '/images/Logo.PNG' is not a file of the site {FILE_HINT}"],
     ),
     "a page whose file name ends in .MD, which was left out without a word": (
         {"content/nl/news/2019-07-01-item.MD": "---\ntitle: Nieuws\ndate: 2019-07-01\n---\nTekst.\n"},

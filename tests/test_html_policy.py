@@ -584,6 +584,19 @@ def test_check_reports_the_same_lines(mini_site, run_cli):
     assert code == 1 and err.splitlines() == [expected]
 
 
+@pytest.mark.parametrize(
+    ("tag", "kind", "what"),
+    [("<script>alert(1)</script>", CODE, "<script"), ('<div class="note">', STRUCTURE, '<div class="note">')],
+)
+def test_a_problem_is_named_at_its_line_not_at_a_copy_shown_as_code(mini_site, run_cli, tag, kind, what):
+    """The same raw HTML shown as code first, in a code span and in a fenced code block, is no tag."""
+    about = mini_site / "content/en/about.md"
+    shown = f"Write `{tag}`, or:\n\n```\n{tag}\n```\n\n"
+    about.write_text(about.read_text("utf-8") + f"\n{shown}{tag}\n\nText.\n")
+    code, _, err = run_cli("-C", mini_site, "check")
+    assert code == 1 and err.splitlines() == [error_line("content/en/about.md", 14, kind, what)]
+
+
 def test_the_preview_shows_the_problem_and_follows_site_yaml(tmp_path, caplog):
     from site_builder.serve import Preview
 

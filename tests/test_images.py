@@ -8,9 +8,10 @@ import http.server
 import io
 import re
 import threading
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from conftest import free_port, read_tree, serving
@@ -173,6 +174,56 @@ def test_a_missing_file_with_a_space_is_reported_at_its_line(mini_site, run_cli)
         f"{NEWS}:{line}: '/assets/images/gone photo.jpg' is not a file of the site {hint}",
         f"{NEWS}:{line + 2}: '/assets/images/gone%20photo.jpg' is not a file of the site {hint}",
     ]
+
+
+CAFE = "images/café.jpg"  # é as one character (NFC), as most editors and file systems write it
+CAFE_NFD = unicodedata.normalize("NFD", CAFE)  # e and a combining acute accent, as macOS writes it
+
+
+@pytest.mark.parametrize(("on_disk", "typed"), [(CAFE, CAFE_NFD), (CAFE_NFD, CAFE)])
+def test_a_name_typed_with_its_accents_written_another_way_finds_the_file(mini_site, on_disk, typed):
+    """Named in Markdown, in raw HTML and in a link, with the accent written the other way than
+    the file's name: every address the page gives names the file as it is named on disk."""
+    assert on_disk != typed and unicodedata.normalize("NFC", on_disk) == unicodedata.normalize("NFC", typed)
+    _with_photo(
+        mini_site,
+        f"![The café](/assets/{typed})\n\n"
+        f'<img src="/assets/{typed}" alt="The café, as HTML">\n\n'
+        f"[The photo itself](/assets/{typed})",
+        name=on_disk,
+    )
+    pipeline.build(mini_site)
+    built = read_tree(mini_site / "build")
+    html = built[PAGE].decode("utf-8")
+    pictures = _pictures(html)
+    assert [picture["img"]["alt"] for picture in pictures] == ["The café", "The café, as HTML"]
+    stem = quote(on_disk.removesuffix(".jpg"))  # "images/caf%C3%A9" or "images/cafe%CC%81"
+    copy = re.compile(rf"/assets/{stem}\.[0-9]+\.[0-9a-f]{{8}}\.(avif|webp|jpg)")
+    for picture in pictures:
+        assert copy.fullmatch(picture["img"]["src"]), picture["img"]["src"]
+        assert unquote(picture["img"]["src"]).lstrip("/") in built
+        for srcset in [*picture["sources"].values(), picture["img"]["srcset"]]:
+            for address, _ in _candidates(srcset):
+                assert copy.fullmatch(address), srcset
+                assert unquote(address).lstrip("/") in built
+    [link] = re.findall(r'href="?(/assets/images/caf[^" >]*)', html)
+    assert re.fullmatch(rf"/assets/{stem}\.[0-9a-f]{{8}}\.jpg", link)
+    assert unquote(link).lstrip("/") in built
+
+
+def test_two_files_whose_names_differ_only_in_how_an_accent_is_written_are_refused(mini_built, run_cli):
+    root, before = mini_built
+    _with_photo(root, f"![The café](/assets/{CAFE})", name=CAFE)
+    (root / "assets" / CAFE_NFD).write_bytes(_photo(100, 75))
+    code, _, err = run_cli("-C", root, "build")
+    assert code == 1
+    expected = (
+        f"assets/{CAFE}: assets/{CAFE_NFD} has the same name, its accents written another way (as one "
+        "character or as a letter and a mark): a page naming either could mean both "
+        "(hint: rename one of the two files)"
+    )
+    assert err.splitlines() == [expected]
+    assert read_tree(root / "build") == before
 
 
 def test_copies_are_made_once_and_kept_apart_from_the_cache(mini_site, run_cli, tmp_path):

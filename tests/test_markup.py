@@ -283,6 +283,7 @@ RAW_IMAGE_HINT = 'write <img src="/path.png" alt="what the image shows" width="8
         # A file the site lacks is named as such by the link check, not as an image without a size.
         ("/assets/nothing.jpg", f"'/assets/nothing.jpg' is not a file of the site {FILE_HINT}"),
         ("photo.jpg", f"'photo.jpg' is not a file of the site {FILE_HINT}"),
+        ("/images/photo.jpg", f"'/images/photo.jpg' is not a file of the site {FILE_HINT}"),
         # A drawing has no size to take: the hint is written as the image is, in HTML.
         (
             "/assets/favicon.svg",
@@ -297,6 +298,42 @@ def test_a_raw_html_image_without_a_size(mini_site, src, expected):
     except SiteErrors as failure:
         found = [format_error(error) for error in failure.errors]
     assert found == [f"{DATA}:6: {expected}"]
+
+
+# The same tag or link shown as code before it is written for real: in a fenced code block, in an
+# indented code block, in a code span (the page's line 4 on; the real one is on line 12).
+SHOWN_AS_CODE = {
+    "fenced": "Write it so:\n\n```\n{tag}\n```\n\nThat is all.\n\n",
+    "indented": "Write it so:\n\n    {tag}\n\nThat is all.\n\nMore.\n\n",
+    "code span": "Write it\nso: `{tag}`,\nas we said.\n\nThat is all.\n\nMore.\n\n",
+}
+UNCLOSED = "raw HTML that breaks the page's structure ('<div markdown=\"1\">') in the content"
+DIV_HINT = "(hint: close each element you open, in the order you opened it: <div> … </div>)"
+
+
+@pytest.mark.parametrize("code", list(SHOWN_AS_CODE))
+@pytest.mark.parametrize(
+    ("tag", "real", "expected"),
+    [
+        (
+            '<img src="/assets/images/nothere.jpg" alt="x">',
+            "{tag}\n",
+            f"'/assets/images/nothere.jpg' is not a file of the site {FILE_HINT}",
+        ),
+        ('<a href="/nothing/">it</a>', "See {tag}.\n", f"the link '/nothing/' leads to no page {URL_HINT}"),
+        ("[it](/nothing/)", "See {tag}.\n", f"the link '/nothing/' leads to no page {URL_HINT}"),
+        ('<div markdown="1">', "{tag}\nText.\n", f"{UNCLOSED} {DIV_HINT}"),
+    ],
+)
+def test_a_problem_is_named_at_its_line_not_at_a_copy_shown_as_code(mini_site, code, tag, real, expected):
+    body = SHOWN_AS_CODE[code].format(tag=tag) + real.format(tag=tag)
+    assert body.splitlines()[8] == real.format(tag=tag).splitlines()[0]  # the body starts on line 4
+    make_site(mini_site, en_page(body))
+    try:
+        found = broken(mini_site)
+    except SiteErrors as failure:
+        found = [format_error(error) for error in failure.errors]
+    assert found == [f"{DATA}:12: {expected}"]
 
 
 # --- ids and state ------------------------------------------------------------------
@@ -378,13 +415,13 @@ def test_content_images_keep_their_size_and_load_lazily_after_the_first(mini_sit
 
 
 def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_site):
-    body = 'Intro.\n\n![](/a.jpg){: width="8" height="4"}\n\n<img src="/b.jpg" alt="B" width="8">\n'
+    body = 'Intro.\n\n![](/a.jpg){: width="8" height="4"}\n\n<img src="/assets/b.svg" alt="B" width="8">\n'
     site = make_site(mini_site, en_page(body))
     with pytest.raises(SiteErrors) as failure:
-        render_bodies(site)
+        render_bodies(site, {"b.svg": "/assets/b.1a2b3c4d.svg"})
     assert [format_error(e) for e in failure.value.errors] == [
         f"{DATA}:6: image '/a.jpg' has no alt text (hint: {IMAGE_HINT})",
-        f"{DATA}:8: image '/b.jpg' has no height in pixels (hint: {RAW_IMAGE_HINT})",
+        f"{DATA}:8: image '/assets/b.svg' has no height in pixels (hint: {RAW_IMAGE_HINT})",
     ]
 
 

@@ -21,7 +21,7 @@ from site_builder.checks.wellformed import doubtful_values, html_problems, malfo
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
 from site_builder.errors import LanguageName, SiteError, msg, raise_if_any
-from site_builder.render.markup import RenderedPage, linked_file
+from site_builder.render.markup import RenderedPage, linked_file, outside_code
 from site_builder.site import translations
 from site_builder.site.files import OutputFile
 from site_builder.site.model import Page, Site, slugify
@@ -227,27 +227,38 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Poli
             for index, item in enumerate(items):
                 texts.append((rendered.swot[(quadrant, index)].html, item.text, item.text_line))
     for html, markdown, first_line in texts:
-        lower = markdown.lower()
-        after: dict[str, int] = {}  # where to look for the next finding with the same text
-        for violation in html_policy.violations(html, policy, markdown):
-            written = violation.written
-            if violation.occurrence is not None and written:
-                offset = _occurrence(markdown, written, violation.occurrence)
-            else:
-                offset = markdown.find(written, after.get(written, 0)) if written else -1
-            if offset >= 0:
-                after[written] = offset + 1
-                line = first_line + markdown[:offset].count("\n")
-            else:  # written by Markdown (from a link, say) or changed by it: look for what it holds
-                line = first_line
-                for needle in (n.lower() for n in violation.needles):
-                    offset = lower.find(needle, after.get(needle, 0))
-                    if offset >= 0:
-                        after[needle] = offset + 1
-                        line = first_line + lower[:offset].count("\n")
-                        break
+        found = html_policy.violations(html, policy, markdown)
+        # Looked for where Markdown reads HTML as HTML first: a copy shown as code is no tag.
+        searched = [(text, text.lower(), {}) for text in (outside_code(markdown), markdown)] if found else []
+        for violation in found:
+            offset = -1
+            for text, lower, after in searched:
+                offset = _written_at(violation, text, lower, after)
+                if offset >= 0:
+                    break
+            line = first_line + markdown[: max(offset, 0)].count("\n")
             problems.append(SiteError(violation.message_text, page.path, line, violation.hint_message))
     return problems
+
+
+def _written_at(violation: html_policy.Violation, text: str, lower: str, after: dict[str, int]) -> int:
+    """Where in ``text`` (``lower``: in lower case) ``violation`` is written, or -1; ``after``:
+    where to look for the next finding with the same text."""
+    written = violation.written
+    if violation.occurrence is not None and written:
+        offset = _occurrence(text, written, violation.occurrence)
+    else:
+        offset = text.find(written, after.get(written, 0)) if written else -1
+    if offset >= 0:
+        after[written] = offset + 1
+        return offset
+    # Written by Markdown (from a link, say) or changed by it: look for what it holds.
+    for needle in (n.lower() for n in violation.needles):
+        offset = lower.find(needle, after.get(needle, 0))
+        if offset >= 0:
+            after[needle] = offset + 1
+            return offset
+    return -1
 
 
 def _occurrence(text: str, piece: str, nth: int) -> int:

@@ -12,7 +12,8 @@ import hashlib
 import os
 import posixpath
 import re
-from collections.abc import Collection, Mapping
+import unicodedata
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -85,8 +86,28 @@ def read_assets(root: Path) -> dict[str, bytes]:
         elif entry.is_file():
             with open(entry.path, "rb") as file:
                 files["/".join(parts)] = file.read()
-    raise_if_any(errors)
+    raise_if_any(errors + _written_twice(files))
     return files
+
+
+def _written_twice(names: Iterable[str]) -> list[SiteError]:
+    """Files whose names differ only in how their accents are written (see ``asset_name``): a
+    page naming either could mean both, and a Mac cannot hold the two in one folder."""
+    errors = []
+    first: dict[str, str] = {}
+    for name in names:
+        if not name.isascii():
+            same = first.setdefault(unicodedata.normalize("NFC", name), name)
+            if same != name:
+                message = msg(
+                    "{other} has the same name, its accents written another way (as one character "
+                    "or as a letter and a mark): a page naming either could mean both",
+                    other=f"{ASSETS_DIR}/{same}",
+                )
+                errors.append(
+                    SiteError(message, f"{ASSETS_DIR}/{name}", hint=msg("rename one of the two files"))
+                )
+    return errors
 
 
 def fingerprint(
@@ -153,8 +174,16 @@ def _rewrite_css(name: str, data: bytes, urls: Mapping[str, str]) -> bytes:
 def asset_name(written: str, names: Collection[str]) -> str | None:
     """The file of ``names`` (names in assets/) that ``written`` names, a path inside assets/
     as content or a stylesheet writes it: as the file is named (``team photo.jpg``), or
-    percent-encoded as in an address (``team%20photo.jpg``); None if none."""
+    percent-encoded as in an address (``team%20photo.jpg``); None if none.
+
+    An accent may be written as one character (é) or as a letter and a combining mark (e and
+    U+0301), which look the same: editors and file systems on macOS write the second, most
+    others the first. A name written one way finds the file named the other way (``read_assets``
+    refuses two files whose names differ only so)."""
     if written in names:
         return written
     decoded = unquote(written)
-    return decoded if decoded in names else None
+    if decoded in names:
+        return decoded
+    wanted = unicodedata.normalize("NFC", decoded)
+    return next((name for name in names if unicodedata.normalize("NFC", name) == wanted), None)

@@ -41,7 +41,7 @@ from site_builder.checks.html_policy import ends_with_parent, left_open, on_this
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL, asset_name
-from site_builder.render.images import ImageSet, picture, shown_size
+from site_builder.render.images import RASTER_FORMATS, SUFFIXES, ImageSet, picture, shown_size
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
 from site_builder.render.workers import in_workers
@@ -324,9 +324,8 @@ class MarkupRenderer:
     def _left_open_problem(self, tag: str, written: str, nth: int) -> SiteError:
         """An element read as Markdown that the text leaves open (see ``_MarkdownBlocks``): the
         raw-HTML policy's problem, at the line of the ``nth`` start tag ``written`` so."""
-        found = self._lines.lines_of(written) or self._lines.lines_with(f"<{tag}")
         problem = left_open(tag, written)
-        line = self._nth_line({written: nth}, written, found)
+        line = self._nth_line({written: nth}, written, self._tag_lines(written, f"<{tag}"))
         return SiteError(problem.message_text, self._source.path, line, problem.hint_message)
 
     def _line_of_text(self, element) -> int:
@@ -454,17 +453,16 @@ class MarkupRenderer:
 
     def _no_such_file(self, target: str | None) -> bool:
         """Whether an image's address, leading to ``target`` (see ``_internal_target``), names
-        a file the site surely lacks, which the link check reports as such: a relative one, or
-        one in /assets/ that is no file there (the build's own files there, copies of assets
-        and photos and social cards, carry a digest in their names)."""
+        a file the site surely lacks, which the link check reports as such: a relative one; one
+        in /assets/ that is no file there (the build's own files there, copies of assets and
+        photos and social cards, carry a digest in their names); or an image's file elsewhere,
+        where the build writes pages and files of its own (feeds, the search index), no image."""
         if not target:
             return True
         path = urlsplit(target).path
-        return (
-            path.startswith(ASSETS_URL)
-            and self._asset(path) is None
-            and not _DIGEST_NAMED.search(path[len(ASSETS_URL) :])
-        )
+        if not path.startswith(ASSETS_URL):
+            return posixpath.splitext(path)[1].lower() in _IMAGE_SUFFIXES
+        return self._asset(path) is None and not _DIGEST_NAMED.search(path[len(ASSETS_URL) :])
 
     def _asset(self, path: str) -> str | None:
         """The name in assets/ of the file the site path ``path`` names, written as the file is
@@ -473,11 +471,15 @@ class MarkupRenderer:
 
     def _tag_line(self, written: str, href: str) -> int:
         """The line of a raw HTML tag: the n-th start tag written so is on the line of its n-th
-        occurrence; a tag Markdown changed (a backslash escape, a tab) is looked for by its address."""
-        found = (
-            self._lines.lines_of(written) or self._lines.lines_with(href) or self._lines.lines_escaped(href)
+        occurrence."""
+        return self._nth_line(self._tags_seen, written, self._tag_lines(written, href))
+
+    def _tag_lines(self, written: str, needle: str) -> tuple[int, ...]:
+        """The line of each start tag ``written`` so; where Markdown changed the tag (a backslash
+        escape, a tab), of each line that holds ``needle`` (its address, say)."""
+        return self._lines.outside_code_first(
+            lambda lines: lines.lines_of(written) or lines.lines_with(needle) or lines.lines_escaped(needle)
         )
-        return self._nth_line(self._tags_seen, written, found)
 
     def _internal_target(self, href: str) -> str | None:
         """ "" for a broken internal link, None for an external one, else the site path."""
@@ -502,8 +504,8 @@ class MarkupRenderer:
 
     def _line_of(self, href: str) -> int:
         """The line of this link: the n-th link to ``href`` is on the line of its n-th occurrence."""
-        found = (
-            self._lines.link_lines(href) or self._lines.lines_with(href) or self._lines.lines_escaped(href)
+        found = self._lines.outside_code_first(
+            lambda lines: lines.link_lines(href) or lines.lines_with(href) or lines.lines_escaped(href)
         )
         return self._nth_line(self._seen, href, found)
 
@@ -592,7 +594,8 @@ class MarkupRenderer:
             found = self._written_images.get(key)
             if found:
                 return found.pop(0)
-        return _WrittenImage(src, self._nth_line(seen, src, self._lines.lines_with(src)), False, False)
+        found = self._lines.outside_code_first(lambda lines: lines.lines_with(src))
+        return _WrittenImage(src, self._nth_line(seen, src, found), False, False)
 
 
 def _with_query(target: str, href: str) -> str:
@@ -613,6 +616,40 @@ def linked_file(source: SourcePage, path: str) -> tuple[str, str]:
     return lang, rel
 
 
+# Python-Markdown's own pattern of a fenced code block, which it sets apart before reading the rest.
+_FENCED_CODE = fenced_code.FencedBlockPreprocessor.FENCED_BLOCK_RE
+# The first line of a list's item, which makes the indented blocks after it part of the list.
+_LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+# A code span: a run of backticks, text without a blank line, and a run of as many.
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+
+
+def outside_code(text: str) -> str:
+    """``text`` (Markdown) with its code blanked: the code of fenced and indented code blocks and
+    of code spans, each character but a line break a space. What is left is where the page's
+    raw HTML is written as HTML, at the same offsets and lines: HTML shown as code (an example,
+    say) is no tag of the page. Indented blocks inside a list belong to its items."""
+    lines = (_FENCED_CODE.sub(_blank, text) if "```" in text or "~~~" in text else text).split("\n")
+    after_blank, in_list, in_code = True, False, False
+    for index, line in enumerate(lines):
+        if not line.strip():
+            after_blank = True
+            continue
+        indented = line.expandtabs(4).startswith("    ")
+        in_code = indented and (in_code or (after_blank and not in_list))
+        if in_code:
+            lines[index] = " " * len(line)
+        elif not indented:
+            in_list = _LIST_ITEM.match(line) is not None or (in_list and not after_blank)
+        after_blank = False
+    blanked = "\n".join(lines)
+    return _CODE_SPAN.sub(_blank, blanked) if "`" in blanked else blanked
+
+
+def _blank(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash escape of ASCII punctuation, as Markdown reads it
 _LINK_OPENING = r"(?:\]\([^\S\n]*<?|\]:[^\S\n]*<?|<)"
 _LINK_CLOSING = r"(?=[\s)>\"']|$)"
@@ -630,6 +667,7 @@ class _Lines:
         self._occurrences: dict[str, tuple[int, ...]] = {}
         self._openings: list[tuple[int, int]] | None = None  # where each "](", "]:" and "<" starts and ends
         self._unescaped: _Lines | None = None  # see lines_escaped
+        self._outside_code: _Lines | None = None  # see outside_code_first
 
     def line_at(self, offset: int) -> int:
         return bisect.bisect_right(self._starts, offset) - 1
@@ -678,6 +716,13 @@ class _Lines:
             self._unescaped = _Lines(_ESCAPED.sub(r"\1", self.text).replace("&amp;", "&"))
         return self._unescaped.lines_with(href)
 
+    def outside_code_first(self, find: Callable[[_Lines], tuple[int, ...]]) -> tuple[int, ...]:
+        """The lines ``find`` finds in this text with its code blanked (see ``outside_code``),
+        where a link or a tag written as code is none; if none there, those it finds in the text."""
+        if self._outside_code is None:
+            self._outside_code = _Lines(outside_code(self.text))
+        return find(self._outside_code) or find(self)
+
     def lines_of(self, piece: str) -> tuple[int, ...]:
         """The line where each occurrence of ``piece`` starts (which may span lines)."""
         if piece not in self._occurrences:
@@ -711,6 +756,8 @@ _RAW_IMAGE_HINT = msg('write <img src="/path.png" alt="what the image shows" wid
 # How the build names the files it publishes in /assets/ (see ``render.assets``, ``images`` and
 # ``cards``): with 8 hexadecimal digits of a digest before the suffix.
 _DIGEST_NAMED = re.compile(r"\.[0-9a-f]{8}\.[^./]+$")
+# How the files of images are named: photos (see ``render.images``), drawings, icons.
+_IMAGE_SUFFIXES = frozenset({*RASTER_FORMATS, *SUFFIXES.values(), ".gif", ".svg", ".ico"})
 
 
 class _Attributes(HTMLParser):
