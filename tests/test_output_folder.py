@@ -4,9 +4,11 @@ and a file changed by hand in ``build/`` is put back by the next build, whatever
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 import pytest
-from conftest import read_tree
+from conftest import REPO, read_tree
 
 from site_builder.output.publish import MARK, MARK_FILE
 
@@ -118,3 +120,27 @@ def test_a_rebuild_after_an_edit_touches_only_what_changed(mini_site, run_cli, m
     assert sorted(p for p in set(touched) if not p.startswith("pagefind/")) == ["en/about/index.html"]
     assert all(p.startswith("pagefind/en/pages/") for p in touched if p.startswith("pagefind/"))
     assert b"Fourth." in (mini_site / "build" / "en" / "about" / "index.html").read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_what_builds_leave_in_the_project_is_ignored_by_git(mini_site, run_cli):
+    """The project's .gitignore covers every folder a build makes in the site's folder (the
+    output, its spare, the cache, the photos' copies), so that an editor's ``git add`` of their
+    work never takes them."""
+    shutil.copy2(REPO / ".gitignore", mini_site / ".gitignore")
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(mini_site), *args], capture_output=True, text=True, check=True
+        )
+        return done.stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "-qm", "site")
+    page = mini_site / "content" / "en" / "about.md"
+    for _ in range(2):  # a build that changes something leaves a spare folder
+        page.write_text(page.read_text("utf-8") + "\nOne more sentence.\n", "utf-8")
+        assert run_cli("-C", mini_site, "build")[0] == 0
+    assert (mini_site / ".build.spare").is_dir()
+    assert git("status", "--porcelain", "--untracked-files=all") == " M content/en/about.md\n"
