@@ -338,6 +338,37 @@ def test_a_long_title_is_warned_about_and_an_absurd_one_refused(mini_built, run_
     assert_refused_after_a_build(root, before, result, [expected])
 
 
+def test_a_summary_left_empty_is_warned_about_and_one_left_out_is_not(mini_built, run_cli):
+    """docs/content.md: "Left empty (`summary: ""`, as `site-builder new` writes it), the build
+    warns: search results and link previews would show the site's description." """
+    root, _ = mini_built
+    assert run_cli("-C", root, "-q", "build", "--strict")[::2] == (0, "")  # the item has no summary line
+    break_site(root, ema_en('summary: ""'))
+    code, _, err = run_cli("-C", root, "-q", "build")
+    warning = (
+        f"{EMA_EN}:5: the summary is empty: search results and link previews show the site's description "
+        "instead (hint: write one or two sentences after summary:)"
+    )
+    assert (code, err.splitlines()) == (0, [f"warning: {warning}"])
+    assert ERROR_LINE.fullmatch(warning)
+    code, _, err = run_cli("-C", root, "-q", "build", "--strict")
+    assert (code, err.splitlines()) == (1, [warning])
+
+
+def test_new_writes_an_empty_summary_that_warns_only_once_the_page_is_published(mini_site, run_cli):
+    """The new page is a draft, its translation waits for its translator: neither is published,
+    so neither is warned about; the English page is once it is no draft."""
+    code, out, err = run_cli("-C", mini_site, "new", "news", "A new lab opens", "--lang", "en", "--both")
+    assert code == 0, err
+    english = mini_site / out.split()[0]
+    code, _, err = run_cli("-C", mini_site, "-q", "build")
+    assert code == 0 and "summary" not in err, err
+    english.write_text(english.read_text("utf-8").replace("draft: true\n", ""), "utf-8")
+    code, _, err = run_cli("-C", mini_site, "-q", "build")
+    rel = english.relative_to(mini_site).as_posix()
+    assert code == 0 and f"warning: {rel}:3: the summary is empty" in err, err
+
+
 # --- new --------------------------------------------------------------------------------------
 
 SENTENCE = (
@@ -362,6 +393,8 @@ def test_new_with_a_title_of_a_hundred_words_gets_a_short_address(mini_site, run
     assert err.splitlines() == [
         f"warning: {rel}: no English translation (hint: add content/en/news/{path.name}, or give both pages the same translation_key)",
         f"warning: {rel}:2: the title is 728 characters long; over 150 it is cut off in search results and hard to read in lists {LONG_HINT}",
+        f"warning: {rel}:3: the summary is empty: search results and link previews show the site's description "
+        "instead (hint: write one or two sentences after summary:)",
     ]
     assert (mini_site / f"build/nl/nieuws/{slug}/index.html").is_file()
 

@@ -596,9 +596,22 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
 
 
 def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteError]:
-    """Warnings about values that are allowed but most likely mistakes: a title too long to
-    show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
+    """Warnings about values that are allowed but most likely mistakes: a summary left empty,
+    a title too long to show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
     found = []
+    if "summary" in front.lines and not front.summary.strip():
+        # As ``site-builder new`` writes it (summary: ""), to be filled in. Left so, the page's
+        # description in search results and link previews is the site's, as on every such page.
+        found.append(
+            SiteError(
+                msg(
+                    "the summary is empty: search results and link previews show the site's description instead"
+                ),
+                path,
+                front.lines.get("summary"),
+                msg("write one or two sentences after summary:"),
+            )
+        )
     if len(front.title) > LONG_TITLE:
         found.append(
             SiteError(
