@@ -29,7 +29,7 @@ from site_builder.output.cdn import deploy_files
 from site_builder.output.redirect_pages import alias_problems, redirect_pages
 from site_builder.project import CONFIG_FILE
 from site_builder.render import cards, images, markup, pages, search
-from site_builder.render.assets import AssetManifest, fingerprint, read_assets
+from site_builder.render.assets import AssetManifest, fingerprint, photos_as_named, read_assets
 from site_builder.render.feeds import FEED_ITEMS, render_feeds
 from site_builder.render.templating import (
     TEMPLATES_DIR,
@@ -103,12 +103,13 @@ def generate(
         "front matter", load.parse_fronts, [text.front for text in texts if _read(text)], keep=_read
     )
     sources = load.source_pages(texts, fronts, errors)
+    assets = read_assets(root)
+    sources = photos_as_named(sources, assets)  # before any stage reads a page's photo
     groups = translations.groups(sources)
     raise_if_any(translations.source_problems(config, sources, groups))
     today = config.today(now if now is not None else build_clock())
     site = build_site(config, sources, include_drafts=drafts, today=today, future=future or preview)
     raise_if_any(topics.topic_problems(site, sources) + search.address_problems(site))
-    assets = read_assets(root)
     raise_if_any(images.photo_problems(sources, assets))
     manifest, asset_files = fingerprint(assets, minify)
     heroes = images.page_photos(site.pages)

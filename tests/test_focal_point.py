@@ -8,12 +8,13 @@ import io
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 from conftest import make_mini_site, read_tree
 from PIL import Image
 from test_cards import meta
-from test_images import _pictures, _widths
+from test_images import CAFE, CAFE_NFD, _candidates, _pictures, _widths
 
 from site_builder import pipeline
 from site_builder.incremental.derived import DERIVED_DIR
@@ -253,3 +254,33 @@ def test_the_alt_text_is_translated_and_the_photo_and_its_point_are_not():
     assert rewritten(text, page, {"image_alt": "Vier kwarten"}) == text.replace(
         "Four quarters", "Vier kwarten"
     )
+
+
+@pytest.mark.parametrize(("on_disk", "typed"), [(CAFE, CAFE_NFD), (CAFE_NFD, CAFE)])
+def test_a_photo_typed_with_its_accents_written_another_way_is_the_file(tmp_path, on_disk, typed):
+    """docs/content.md: "A name typed either way in a page's text (Markdown or HTML) or in its
+    `image:` finds the file, and the page gives the address of the file as it is named." The
+    photo at the page's top and its card are the file's, and the site is the one built with the
+    name typed as on disk, byte for byte."""
+    built = {}
+    for name, written in (("typed", typed), ("as on disk", on_disk)):
+        root = make_mini_site(tmp_path / name)
+        _with_photo(root, NEWS, f"image: {written}\nimage_alt: The café\nfocal_point: [90, 95]")
+        (root / "assets" / PHOTO).rename(root / "assets" / on_disk)
+        pipeline.build(root, minify=False)
+        built[name] = read_tree(root / "build")
+    site = built["typed"]
+    html = site[NEWS_PAGE].decode("utf-8")
+    hero = _pictures(html)[0]
+    stem = quote(on_disk.removesuffix(".jpg"))  # "images/caf%C3%A9" or "images/cafe%CC%81"
+    addresses = [hero["img"]["src"]] + [
+        address
+        for srcset in [*hero["sources"].values(), hero["img"]["srcset"]]
+        for address, _ in _candidates(srcset)
+    ]
+    for address in addresses:
+        assert re.fullmatch(rf"/assets/{stem}\.[0-9]+\.[0-9a-f]{{8}}\.(avif|webp|jpg)", address), address
+        assert unquote(address).lstrip("/") in site
+    card = meta(html)["og:image"].split("/", 3)[3]
+    assert card in site
+    assert site == built["as on disk"]

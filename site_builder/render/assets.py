@@ -8,17 +8,18 @@ changes the stylesheet's fingerprint too.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import posixpath
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from site_builder.content.load import bad_name, is_ignored, link_outside
+from site_builder.content.load import SourcePage, bad_name, is_ignored, link_outside
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.project import ASSETS_DIR
 from site_builder.render.images import ImageSet
@@ -187,3 +188,21 @@ def asset_name(written: str, names: Collection[str]) -> str | None:
         return decoded
     wanted = unicodedata.normalize("NFC", decoded)
     return next((name for name in names if unicodedata.normalize("NFC", name) == wanted), None)
+
+
+def photos_as_named(sources: Sequence[SourcePage], names: Collection[str]) -> tuple[SourcePage, ...]:
+    """``sources``, each page whose ``image:`` names a file of ``names`` (those in assets/)
+    otherwise than the file is named (see ``asset_name``) given the file's own name: the page's
+    photo, its crops and its card are then the file's wherever they are made. The front matter's
+    digest takes the name in, so that equal digests still mean equal front matter."""
+    return tuple(_photo_as_named(source, names) for source in sources)
+
+
+def _photo_as_named(source: SourcePage, names: Collection[str]) -> SourcePage:
+    image = source.front.image
+    named = asset_name(image, names) if image is not None and image not in names else None
+    if named is None:
+        return source
+    digest = hashlib.sha256(f"{source.doc.front_digest}\0{named}".encode()).hexdigest()
+    front = dataclasses.replace(source.front, image=named)
+    return dataclasses.replace(source, doc=dataclasses.replace(source.doc, front=front, front_digest=digest))
