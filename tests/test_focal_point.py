@@ -258,9 +258,9 @@ def test_the_alt_text_is_translated_and_the_photo_and_its_point_are_not():
 
 @pytest.mark.parametrize(("on_disk", "typed"), [(CAFE, CAFE_NFD), (CAFE_NFD, CAFE)])
 def test_a_photo_typed_with_its_accents_written_another_way_is_the_file(tmp_path, on_disk, typed):
-    """docs/content.md: "A name typed either way in a page's text (Markdown or HTML) or in its
-    `image:` finds the file, and the page gives the address of the file as it is named." The
-    photo at the page's top and its card are the file's, and the site is the one built with the
+    """docs/content.md: "A name typed either way in a page's text (Markdown or HTML), in its
+    `image:` or in a stylesheet finds the file, and the address given is that of the file as it
+    is named." The photo at the page's top and its card are the file's, and the site is the one built with the
     name typed as on disk, byte for byte."""
     built = {}
     for name, written in (("typed", typed), ("as on disk", on_disk)):

@@ -211,6 +211,31 @@ def test_a_name_typed_with_its_accents_written_another_way_finds_the_file(mini_s
     assert unquote(link).lstrip("/") in built
 
 
+@pytest.mark.parametrize(("on_disk", "typed"), [(CAFE, CAFE_NFD), (CAFE_NFD, CAFE)])
+def test_a_stylesheet_naming_files_with_their_accents_written_another_way_finds_them(
+    mini_site, on_disk, typed
+):
+    """docs/content.md: "A name typed either way in a page's text (Markdown or HTML), in its
+    `image:` or in a stylesheet finds the file, and the address given is that of the file as it
+    is named." Here a font and a photo, in url()."""
+    font_on_disk = on_disk.replace("images/", "fonts/").replace(".jpg", ".woff2")
+    font_typed = typed.replace("images/", "fonts/").replace(".jpg", ".woff2")
+    _with_photo(mini_site, "Text.", name=on_disk)
+    (mini_site / "assets" / font_on_disk).write_bytes(b"wOF2 a font")
+    (mini_site / "assets/extra.css").write_text(
+        f'@font-face {{ font-family: Café; src: url("{font_typed}") format("woff2"); }}\n'
+        f'.a {{ background: url("{typed}"); }}\n',
+        "utf-8",
+    )
+    pipeline.build(mini_site)
+    built = read_tree(mini_site / "build")
+    [css] = [path for path in built if path.startswith("assets/extra.")]
+    font, photo = re.findall(r"url\(([^)]*)\)", built[css].decode("utf-8"))
+    assert re.fullmatch(rf"/assets/{quote(font_on_disk.removesuffix('.woff2'))}\.[0-9a-f]{{8}}\.woff2", font)
+    assert re.fullmatch(rf"/assets/{quote(on_disk.removesuffix('.jpg'))}\.[0-9a-f]{{8}}\.jpg", photo)
+    assert unquote(font).lstrip("/") in built and unquote(photo).lstrip("/") in built
+
+
 def test_two_files_whose_names_differ_only_in_how_an_accent_is_written_are_refused(mini_built, run_cli):
     root, before = mini_built
     _with_photo(root, f"![The café](/assets/{CAFE})", name=CAFE)
