@@ -27,7 +27,7 @@ from test_real_site import ATOM
 from test_search import fragments_text
 from test_translation_diff import EN_MOU, NL_MOU, commit, git, mark_by_hand, needs_git, repository
 from test_twins import edit
-from test_xliff import NS, etree, export, import_, schema, set_target, units
+from test_xliff import NS, _version, etree, export, import_, schema, set_target, units
 
 from site_builder.checks.html_policy import Policy, violations
 from site_builder.config import load_config
@@ -791,6 +791,45 @@ def test_an_imported_translation_keeps_the_settings_its_source_has_none_of(mini_
     assert "\nmenu_title: EMA-kantoor\n" in text  # no unit of the import is its text
     assert "\nsummary: Het EMA is verhuisd.\n" in text and "aliases" not in text  # nor the English addresses
     assert text.endswith("---\nOngeveer 900 medewerkers van het EMA werken nu op de Zuidas.\n")
+
+
+@pytest.mark.parametrize("blocks", ["the same", "one more in English"])
+def test_an_imported_translation_keeps_its_own_settings_that_are_not_text(mini_site, run_cli, blocks):
+    """Taking the work in: "it writes the page (replacing the text of each unit and nothing else)"
+    (translating.md): the Dutch item keeps its own weight, and its own photo without the English one's
+    focal point, whether its blocks are the English item's (its units written in place) or not (the page
+    made again from the English one); the photo's description is a unit and takes the agency's text."""
+    edit(
+        mini_site,
+        EMA_EN,
+        "date: 2019-06-12\n",
+        "date: 2019-06-12\nweight: 3\nimage: images/office.jpg\nimage_alt: The office\nfocal_point: [10, 20]\n",
+    )
+    if blocks == "one more in English":
+        edit(mini_site, EMA_EN, "at the Zuidas.\n", "at the Zuidas.\n\nIt opened in June.\n")
+    edit(
+        mini_site,
+        EMA_NL,
+        "date: 2019-06-12\n",
+        "date: 2019-06-12\nweight: 7\nimage: images/kantoor.jpg\nimage_alt: Het kantoor\n",
+    )
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_NL, "--from", "en")[0] == 0
+    data = export(run_cli, mini_site, to="nl")
+    data = set_target(data, EMA_EN, "image_alt", "Het kantoor van het EMA")
+    data = set_target(data, EMA_EN, "body/1", "Ongeveer 900 medewerkers van het EMA werken nu op de Zuidas.")
+    if blocks == "one more in English":
+        data = set_target(data, EMA_EN, "body/2", "Het opende in juni.")
+    code, out, err = import_(run_cli, mini_site, data)
+    assert (code, out.split()) == (0, [EMA_NL]), err
+    text = (mini_site / EMA_NL).read_text("utf-8")
+    front, body = text.removeprefix("---\n").split("---\n", 1)
+    assert front == (  # both ways the same, the translation's but for the photo's description
+        "title: Het Europees Geneesmiddelenbureau opent kantoor in Amsterdam\nslug: ema-opent-kantoor\n"
+        "date: 2019-06-12\nweight: 7\nimage: images/kantoor.jpg\nimage_alt: Het kantoor van het EMA\n"
+        f"translated_from: en:{_version(mini_site / EMA_EN)}\n"
+    )
+    assert body.startswith("Ongeveer 900 medewerkers van het EMA werken nu op de Zuidas.\n")
+    assert body.endswith("Het opende in juni.\n") == (blocks == "one more in English")
 
 
 REFUSED = {

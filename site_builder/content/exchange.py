@@ -37,7 +37,10 @@ from site_builder.errors import UNREADABLE_HINT, Message, SiteError, SiteErrors,
 from site_builder.project import CONFIG_FILE, INPUT_DIRS, TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.segments import (
+    BELONGS_TO,
+    OWN_FIELDS,
     SLUG_NOTE,
+    TEXT_SETTINGS,
     Code,
     PageText,
     Parts,
@@ -49,6 +52,7 @@ from site_builder.site.segments import (
     page_text,
     rewritten,
     with_own_fields,
+    with_settings_of,
 )
 from site_builder.site.translation_diff import REMOVED
 from site_builder.site.translations import Groups, groups, reference
@@ -498,8 +502,10 @@ def _translated_text(
     """The translated page: the translation with its units' text replaced where it has the
     source's blocks in every field of the source (its settings of its own, such as a
     ``menu_title`` the source lacks, stay), else the source with its units translated and the
-    translation's own settings: its aliases and draft, and every setting the source has none
-    of (a ``menu_title`` of its own), which no unit translates."""
+    translation's own settings: its aliases and draft, every setting the source has none of
+    (a ``menu_title`` of its own), which no unit translates, and every setting that holds no
+    words (a ``weight``, an ``image``), in the source's place; either way nothing but the
+    units' text changes."""
     if translation is not None and old_data is not None:
         old_text = _decoded(old_data, translation.path)
         old_page = page_text(old_text)
@@ -508,10 +514,23 @@ def _translated_text(
         own = own_fields_text(
             old_text, old_page, {"aliases", "draft", *(old_page.settings.keys() - page.settings.keys())}
         )
+        text = rewritten(source_text, page, targets)
+        text = with_settings_of(text, page_text(text), old_text, old_page, _wordless(page, old_page))
     else:
         own = own_fields_text(source_text, page, ("draft",))
-    text = rewritten(source_text, page, targets)
+        text = rewritten(source_text, page, targets)
     return with_own_fields(text, page_text(text), own)
+
+
+def _wordless(source: PageText, translation: PageText) -> set[str]:
+    """The settings of ``source`` that hold no words (see ``TEXT_SETTINGS``) and that the
+    translation has, or goes without as it has none of the setting they belong to (the focal
+    point of its own photo): each takes the translation's value."""
+    return {
+        name
+        for name in source.settings.keys() - TEXT_SETTINGS - set(OWN_FIELDS)
+        if BELONGS_TO.get(name, name) in translation.settings
+    }
 
 
 def _check_page(

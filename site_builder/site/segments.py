@@ -33,6 +33,12 @@ MARKDOWN_FIELDS = ("text",)
 # Fields of a page's own, not of its source: a translation written from its source's text keeps
 # the translation's own (or, for a new page, leaves aliases out: they are the source's addresses).
 OWN_FIELDS = ("aliases", "draft", "translated_from")
+# The settings that hold units, whole (a title) or in part (a figure's label); every other one
+# holds no words: a translation written again from its source's text keeps its own of those.
+TEXT_SETTINGS = frozenset((*PAGE_FIELDS, "figures", "places", *SWOT_QUADRANTS))
+# Settings that belong to another one (the focal point of the photo ``image`` names): a page has
+# them as it has that one, or goes without.
+BELONGS_TO = {"focal_point": "image", "date_precision": "date"}
 SLUG_NOTE = (
     "The page's web address: lower-case letters a-z, digits and single hyphens, such as about-the-programme."
 )
@@ -246,6 +252,19 @@ def with_own_fields(text: str, page: PageText, own_text: str) -> str:
     closing = next(index for index in range(1, len(lines)) if lines[index].rstrip() == "---")
     head = "\n".join(lines[:closing]) + "\n"
     return head + own_text + "\n".join(lines[closing:])
+
+
+def with_settings_of(
+    text: str, page: PageText, other_text: str, other: PageText, names: Collection[str]
+) -> str:
+    """``text`` (which ``page`` describes) with the lines of each of its settings ``names`` as
+    ``other_text`` (which ``other`` describes) has them, in their place; left out where ``other``
+    has none."""
+    for (start, end), name in sorted(((span, name) for name, span in page.settings.items()), reverse=True):
+        if name in names:
+            theirs = other.settings.get(name)
+            text = text[:start] + (other_text[theirs[0] : theirs[1]] if theirs else "") + text[end:]
+    return text
 
 
 def own_fields_text(text: str, page: PageText, names: Collection[str]) -> str:
