@@ -795,8 +795,9 @@ def test_an_imported_translation_keeps_the_settings_its_source_has_none_of(mini_
 
 @pytest.mark.parametrize("blocks", ["the same", "one more in English"])
 def test_an_imported_translation_keeps_its_own_settings_that_are_not_text(mini_site, run_cli, blocks):
-    """Taking the work in: "it writes the page (replacing the text of each unit and nothing else)"
-    (translating.md): the Dutch item keeps its own weight, and its own photo without the English one's
+    """Taking the work in: "it writes the page (replacing the text of each unit and nothing else)",
+    and an existing translation keeps "its own value of each setting that holds no words (a `weight`,
+    an `image`)" (translating.md): the Dutch item keeps its own weight, and its own photo without the English one's
     focal point, whether its blocks are the English item's (its units written in place) or not (the page
     made again from the English one); the photo's description is a unit and takes the agency's text."""
     edit(
