@@ -7,8 +7,10 @@ reported in one go.
 from __future__ import annotations
 
 import datetime
+import os
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,7 +20,6 @@ from site_builder.content.schema import (
     Field,
     YamlMap,
     as_text,
-    closest,
     did_you_mean,
     text_hint,
     validate,
@@ -793,20 +794,46 @@ def _other_keys(values: YamlMap, where: str, codes: list[str] | None, errors: li
     ``codes``, on its line. One written where a language has no entry is most likely that
     language mistyped (nk for nl): its hint names it, and the language is returned among those
     meant, so that its missing entry is not told again."""
-    meant: set[str] = set()
     if codes is None:
-        return meant
-    for code in values:
-        if code in codes:
-            continue
-        hint = _one_of_the_languages(codes)
-        # Any likeness will do: two-letter codes are too short for a typo to leave them alike.
-        language = closest(code, [c for c in codes if c not in values and c not in meant], cutoff=0)
-        if language is not None:
-            meant.add(language)
-            hint = did_you_mean(language)
-        problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=code)
-        errors.append(SiteError(problem, CONFIG_FILE, values.key_lines[code], hint))
+        return set()
+    others = [key for key in values if key not in codes]
+    meant = _languages_meant(others, codes, values.keys())
+    for key in others:
+        language = meant.get(key)
+        hint = did_you_mean(language) if language is not None else _one_of_the_languages(codes)
+        problem = msg("{key}.{code}: '{code}' is not one of the languages", key=where, code=key)
+        errors.append(SiteError(problem, CONFIG_FILE, values.key_lines[key], hint))
+    return set(meant.values())
+
+
+def _languages_meant(keys: list[str], codes: list[str], given: Collection[str]) -> dict[str, str]:
+    """Each of ``keys``, none of the languages ``codes``, with the language it most likely stands
+    for among those not ``given`` an entry, each meant by one key at most: the likeliest pairs
+    first, whatever the keys' order, so that ne and ln are en and nl, english and dutch en and nl.
+    Any likeness will do, or none: two-letter codes are too short for a typo to leave them alike.
+    A key that is a language given an entry, written otherwise (NL beside nl), stands for none."""
+    import difflib  # for a mistake only
+
+    def likeness(pair: tuple[str, str]) -> tuple[bool, float, int]:
+        written, code = pair
+        return (
+            sorted(written) == sorted(code),  # the same letters: ne for en
+            difflib.SequenceMatcher(None, written, code).ratio(),
+            len(os.path.commonprefix([written, code])),  # english for en
+        )
+
+    # In lower case and with look-alikes such as full-width letters as their letters: NL is nl.
+    plain = {key: unicodedata.normalize("NFKC", key).casefold() for key in keys}
+    missing = [code for code in codes if code not in given]
+    pairs = sorted(
+        ((key, code) for key in keys if plain[key] not in codes or plain[key] in missing for code in missing),
+        key=lambda pair: likeness((plain[pair[0]], pair[1])),
+        reverse=True,
+    )
+    meant: dict[str, str] = {}
+    for key, code in pairs:
+        if key not in meant and code not in meant.values():
+            meant[key] = code
     return meant
 
 

@@ -43,6 +43,9 @@ def errors_of(text: str) -> list[str]:
     return [format_error(e) for e in (exc.errors if isinstance(exc, SiteErrors) else (exc,))]
 
 
+TITLES = "title:\n  en: Life Sciences & Health Amsterdam\n  nl: Life Sciences & Health Amsterdam\n"
+
+
 def edit(old: str, new: str) -> str:
     assert old in VALID, old
     return VALID.replace(old, new, 1)
@@ -240,6 +243,35 @@ def test_a_mistyped_language_where_every_language_has_its_entry_lists_the_langua
     assert errors_of(edit("title:\n", "title:\n  NL: Life Sciences\n  de: Lebenswissenschaften\n")) == [
         "site.yaml:6: title.NL: 'NL' is not one of the languages (hint: one of: nl, en)",
         "site.yaml:7: title.de: 'de' is not one of the languages (hint: one of: nl, en)",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("ne", "ln"), ("ln", "ne"), ("english", "dutch"), ("dutch", "english")]
+)
+def test_several_mistyped_languages_are_each_told_the_language_most_like_them(first, second):
+    """Not the first the likeliest language of all, whatever the second is: ne and ln swapped."""
+    meant = {"ne": "en", "ln": "nl", "english": "en", "dutch": "nl"}
+    titles = f"title:\n  {first}: Life Sciences\n  {second}: Levenswetenschappen\n"
+    assert errors_of(edit(TITLES, titles)) == [
+        f"site.yaml:{line}: title.{key}: '{key}' is not one of the languages "
+        f"(hint: did you mean '{meant[key]}'?)"
+        for line, key in ((6, first), (7, second))
+    ]
+
+
+def test_a_language_written_twice_in_another_case_stands_for_no_other_language():
+    """NL beside nl is no typo of en, whose missing title is told."""
+    assert errors_of(edit("  en: Life Sciences & Health Amsterdam\n", "  NL: Levenswetenschappen\n")) == [
+        "site.yaml:5: title has no entry for language 'en' (hint: add 'en: …' under title:)",
+        "site.yaml:6: title.NL: 'NL' is not one of the languages (hint: one of: nl, en)",
+    ]
+
+
+def test_languages_in_full_width_letters_are_those_languages():
+    assert errors_of(edit(TITLES, "title:\n  ｅｎ: Life Sciences\n  ｎｌ: Levenswetenschappen\n")) == [
+        "site.yaml:6: title.ｅｎ: 'ｅｎ' is not one of the languages (hint: did you mean 'en'?)",
+        "site.yaml:7: title.ｎｌ: 'ｎｌ' is not one of the languages (hint: did you mean 'nl'?)",
     ]
 
 

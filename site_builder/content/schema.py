@@ -348,14 +348,13 @@ def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> Message:
     return msg("allowed keys: {keys}", keys=", ".join(sorted(fields)))
 
 
-def closest(key: object, names: Iterable[str], cutoff: float = 0.6) -> str | None:
-    """The one of ``names`` that ``key``, a mistake, most likely stands for; None if none is at
-    least ``cutoff`` alike (0: any is, the likeliest chosen)."""
+def closest(key: object, names: Iterable[str]) -> str | None:
+    """The one of ``names`` that ``key``, a mistake, most likely stands for; None if none is alike."""
     import difflib  # for a mistake only
 
     # Compared in lower case: BASE_URL is base_url as surely as base_ulr is.
     lowered = {str(name).lower(): name for name in names}
-    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1, cutoff=cutoff)
+    close = difflib.get_close_matches(str(key).lower(), list(lowered), n=1)
     return lowered[close[0]] if close else None
 
 
