@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import free_port, make_mini_site, read_tree, run_process, write_tree
 from test_bad_input import ERROR_LINE, assert_failed_cleanly, break_site, replace_in
+from test_cards import meta
 from test_serve import _get, _start, _stop, _wait_for
 
 EMA_EN = "content/en/news/2019-06-12-ema.md"
@@ -353,6 +354,28 @@ def test_a_summary_left_empty_is_warned_about_and_one_left_out_is_not(mini_built
     assert ERROR_LINE.fullmatch(warning)
     code, _, err = run_cli("-C", root, "-q", "build", "--strict")
     assert (code, err.splitlines()) == (1, [warning])
+
+
+@pytest.mark.parametrize("summary", ['" "', '"\\u00a0"', '"\\u200b"', '"\\ufeff"', '"\\n"', "|\n  \n"])
+def test_a_summary_of_spaces_or_invisible_characters_is_warned_about_as_empty(mini_built, run_cli, summary):
+    """As the warning says, the site's description stands in: not a blank one in search results
+    and link previews, nor a blank lead paragraph."""
+    root, before = mini_built
+    break_site(root, ema_en(f"summary: {summary}"))
+    code, _, err = run_cli("-C", root, "-q", "build")
+    assert (code, err.splitlines()) == (
+        0,
+        [
+            f"warning: {EMA_EN}:5: the summary is empty: search results and link previews show the site's "
+            "description instead (hint: write one or two sentences after summary:)"
+        ],
+    )
+    page = "en/news/ema-opens-office/index.html"
+    html, earlier = (root / "build" / page).read_text("utf-8"), before[page].decode("utf-8")
+    description = "Amsterdam, where life sciences & health meet data science and artificial intelligence."
+    assert meta(html)["og:description"] == description
+    assert html.count(description) == earlier.count(description) > 1  # as in <meta name=description>
+    assert html.count("lead") == earlier.count("lead")
 
 
 def test_new_writes_an_empty_summary_that_warns_only_once_the_page_is_published(mini_site, run_cli):

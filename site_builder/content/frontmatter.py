@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -276,6 +277,12 @@ def _choice(choices: tuple[str, ...]):
 
 def _nonblank(value: str) -> Message | None:
     return None if value.strip() else msg("is empty")
+
+
+def _shows_nothing(text: str) -> bool:
+    """Whether ``text`` is spaces, line breaks and invisible characters (a zero-width space, a
+    byte order mark) alone, or nothing."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def _as_written(value: Any) -> str:
@@ -586,6 +593,9 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         )
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
+    if _shows_nothing(values.get("summary", "")):
+        # As if left out: the site's description stands in (see doubtful), not a blank one.
+        values["summary"] = ""
     lines = dict(data.key_lines)
     if "topics" in values:
         values["topics"] = tuple(values["topics"])
@@ -599,7 +609,7 @@ def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteEr
     """Warnings about values that are allowed but most likely mistakes: a summary left empty,
     a title too long to show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
     found = []
-    if "summary" in front.lines and not front.summary.strip():
+    if "summary" in front.lines and not front.summary:
         # As ``site-builder new`` writes it (summary: ""), to be filled in. Left so, the page's
         # description in search results and link previews is the site's, as on every such page.
         found.append(
