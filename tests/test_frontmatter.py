@@ -154,8 +154,10 @@ def test_missing_title():
     ]
 
 
-def test_blank_title():
-    assert errors_of(page("---", "summary: x", "title: '  '", "---")) == [
+@pytest.mark.parametrize("blank", ["'  '", '"\\u200b"', '"\\ufeff \\u00a0"'])
+def test_blank_title(blank):
+    """Spaces, and invisible characters such as a zero-width space, show no title."""
+    assert errors_of(page("---", "summary: x", f"title: {blank}", "---")) == [
         f"{PATH}:3: title is empty (hint: add 'title: …' with the page title)"
     ]
 

@@ -276,7 +276,7 @@ def _choice(choices: tuple[str, ...]):
 
 
 def _nonblank(value: str) -> Message | None:
-    return None if value.strip() else msg("is empty")
+    return msg("is empty") if _shows_nothing(value) else None
 
 
 def _shows_nothing(text: str) -> bool:
