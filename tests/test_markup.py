@@ -425,6 +425,17 @@ def test_every_image_without_alt_text_or_size_is_reported_with_its_line(mini_sit
     ]
 
 
+@pytest.mark.parametrize("alt", ["\u200b", "&#8203;", " \u00a0"])
+def test_alt_text_of_invisible_characters_alone_is_none(mini_site, alt):
+    """A zero-width space, written or as a reference, describes nothing to a screen reader."""
+    site = make_site(mini_site, en_page(f'Intro.\n\n<img src="/a.jpg" alt="{alt}" width="8" height="4">\n'))
+    with pytest.raises(SiteErrors) as failure:
+        render_bodies(site, {})
+    assert [format_error(e) for e in failure.value.errors] == [
+        f"{DATA}:6: image '/a.jpg' has no alt text (hint: {RAW_IMAGE_HINT})"
+    ]
+
+
 def test_a_file_whose_name_needs_encoding_is_linked_at_its_encoded_address(mini_site):
     """An accent, a space, a # and a ? (written %23 and %3F, else they start a #fragment or a
     query): linked as written, published encoded, the file keeping its name."""

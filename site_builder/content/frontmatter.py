@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.content.schema import Field, validate
+from site_builder.content.schema import Field, shows_nothing, validate
 from site_builder.errors import Message, SiteError, msg, raise_if_any
 
 NEWS_SECTION = "news"
@@ -276,13 +275,7 @@ def _choice(choices: tuple[str, ...]):
 
 
 def _nonblank(value: str) -> Message | None:
-    return msg("is empty") if _shows_nothing(value) else None
-
-
-def _shows_nothing(text: str) -> bool:
-    """Whether ``text`` is spaces, line breaks and invisible characters (a zero-width space, a
-    byte order mark) alone, or nothing."""
-    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
+    return msg("is empty") if shows_nothing(value) else None
 
 
 def _as_written(value: Any) -> str:
@@ -593,7 +586,7 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         )
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
-    if _shows_nothing(values.get("summary", "")):
+    if shows_nothing(values.get("summary", "")):
         # As if left out: the site's description stands in (see doubtful), not a blank one.
         values["summary"] = ""
     lines = dict(data.key_lines)

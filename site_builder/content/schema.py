@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,12 @@ _BASE_60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
 # Dutch writes it, and 52.355 a coordinate. YAML reads both as the fraction, so the settings
 # refuse it (see safe_yaml) with a hint for each meaning.
 THOUSANDS = re.compile(r"[-+]?\d{1,3}(\.\d{3})+")
+
+
+def shows_nothing(text: str) -> bool:
+    """Whether ``text`` is spaces, line breaks and invisible characters (a zero-width space, a
+    byte order mark) alone, or nothing."""
+    return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
 def thousands_hint(written: str) -> Message:

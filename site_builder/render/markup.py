@@ -17,6 +17,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -39,6 +40,7 @@ from markdown.util import HTML_PLACEHOLDER_RE
 
 from site_builder.checks.html_policy import ends_with_parent, left_open, on_this_site, srcset_addresses
 from site_builder.content.load import MAX_NESTING, SourcePage
+from site_builder.content.schema import shows_nothing
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL, asset_name
 from site_builder.render.images import RASTER_FORMATS, SUFFIXES, ImageSet, picture, shown_size
@@ -541,7 +543,7 @@ class MarkupRenderer:
             src = attrs.get("src", "")
             written = self._written_image(tag, src, seen)
             hint = _RAW_IMAGE_HINT if written.raw else _IMAGE_HINT
-            if not attrs.get("alt", "").strip():
+            if shows_nothing(unescape(attrs.get("alt", ""))):  # &#8203; as much as a space
                 problems.append(
                     SiteError(msg("image '{src}' has no alt text", src=written.src), path, written.line, hint)
                 )
