@@ -285,12 +285,12 @@ def _prepare(staging: Path, known: Known | None) -> set[str]:
             os.chmod(path, mode)
     if known.every is not None:
         return set(known.every)
-    found = _listing(staging)
+    found = every_file(staging)
     found.discard(MARK_FILE)
     return found
 
 
-def _listing(folder: Path) -> set[str]:
+def every_file(folder: Path | str) -> set[str]:
     """Every file below ``folder``, as "/"-separated relative paths."""
     found: set[str] = set()
     pending = [(str(folder), "")]
