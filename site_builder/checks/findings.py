@@ -350,6 +350,7 @@ def broken_template_links(
     by_output = {page.output_path: page for page in site.pages}
     problems: dict[tuple[str, str], SiteError] = {}
     exists: dict[str, bool] = {}
+    written: dict[str, set[str]] = {}  # each page's Markdown targets, gathered once for all its links
     for path, (targets, _ids) in scans.items():
         for target in targets:
             if target not in exists:
@@ -358,8 +359,11 @@ def broken_template_links(
                 continue
             page = by_output.get(path)
             where = page.path if page is not None else path
-            if page is not None and target in _markdown_targets(bodies[(page.lang, page.url)]):
-                continue
+            if page is not None:
+                if path not in written:
+                    written[path] = _markdown_targets(bodies[(page.lang, page.url)])
+                if target in written[path]:
+                    continue
             problems.setdefault(
                 (where, target),
                 SiteError(
