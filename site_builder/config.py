@@ -16,10 +16,10 @@ from pathlib import Path
 
 from site_builder.content.frontmatter import MAX_TITLE, SLUG, SLUG_HINT
 from site_builder.content.schema import (
-    Check,
     Field,
     YamlMap,
     as_text,
+    between,
     did_you_mean,
     text_hint,
     validate,
@@ -271,17 +271,6 @@ def _embed_hosts(data: YamlMap, values: dict, errors: list[SiteError]) -> tuple[
     return tuple(sorted(hosts))
 
 
-def _from_to(least: int, most: int) -> Check:
-    """The check of a whole number from ``least`` to ``most``."""
-    return lambda n: (
-        msg("must be at least {least}", least=f"{least:,}")
-        if n < least
-        else msg("must be at most {most}", most=f"{most:,}")
-        if n > most
-        else None
-    )
-
-
 # More news items on a page than any site shows: a number beyond is a slip, a digit held down.
 MAX_NEWS_PAGE_SIZE = 500
 _CONTACT_HINT = msg("a list of organisations, each '- name: …' with its addresses on the lines below")
@@ -294,7 +283,7 @@ _TOP = {
     ),
     "news_page_size": Field(
         "int",
-        check=_from_to(1, MAX_NEWS_PAGE_SIZE),
+        check=between(1, MAX_NEWS_PAGE_SIZE),
         hint=msg("the news items on a page, from 1 to {most}, such as 10", most=f"{MAX_NEWS_PAGE_SIZE:,}"),
     ),
     "title": Field(
@@ -959,7 +948,7 @@ _TARGET = {
     ),
     "max_deletes": Field(
         "int",
-        check=_from_to(0, MAX_DELETES),
+        check=between(0, MAX_DELETES),
         hint=msg(
             "the pages a deploy may delete without --force, from 0 to {most} (default {default})",
             most=f"{MAX_DELETES:,}",

@@ -152,7 +152,7 @@ def test_no_is_a_language_code_not_false():
 
 def test_news_page_size_at_least_one():
     assert errors_of(edit("news_page_size: 10", "news_page_size: 0")) == [
-        f"site.yaml:4: news_page_size must be at least 1 {NEWS_PAGE_SIZE_HINT}"
+        f"site.yaml:4: news_page_size 0 is not between 1 and 500 {NEWS_PAGE_SIZE_HINT}"
     ]
 
 
@@ -160,7 +160,7 @@ def test_news_page_size_at_least_one():
 def test_news_page_size_at_most_500(size):
     assert parse_config(edit("news_page_size: 10", "news_page_size: 500")).news_page_size == 500
     assert errors_of(edit("news_page_size: 10", f"news_page_size: {size}")) == [
-        f"site.yaml:4: news_page_size must be at most 500 {NEWS_PAGE_SIZE_HINT}"
+        f"site.yaml:4: news_page_size {size:,} is not between 1 and 500 {NEWS_PAGE_SIZE_HINT}"
     ]
 
 
@@ -171,7 +171,7 @@ def test_max_deletes_at_most_a_million(tmp_path, deletes):
     (production,) = load_deploy_targets(tmp_path)
     assert production.max_deletes == 1_000_000
     assert errors_of(VALID + target.format(deletes)) == [
-        "site.yaml:21: deploy.production.max_deletes must be at most 1,000,000 "
+        f"site.yaml:21: deploy.production.max_deletes {deletes:,} is not between 0 and 1,000,000 "
         "(hint: the pages a deploy may delete without --force, from 0 to 1,000,000 (default 256))"
     ]
 

@@ -225,7 +225,7 @@ def test_mistakes_in_a_deploy_target_are_reported_with_their_lines():
             "(hint: 3 to 63 lower-case letters, digits, dots and hyphens; no two dots together, and no IP address)"
         ),
         (
-            f"site.yaml:{first + 1}: deploy.production.max_deletes must be at least 0 (hint: the pages a deploy "
+            f"site.yaml:{first + 1}: deploy.production.max_deletes -1 is not between 0 and 1,000,000 (hint: the pages a deploy "
             f"may delete without --force, from 0 to 1,000,000 (default {DEFAULT_MAX_DELETES}))"
         ),
         f"site.yaml:{first + 2}: deploy.production.region 'eu west' is not a region (hint: such as eu-west-1)",

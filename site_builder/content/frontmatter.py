@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.content.schema import Field, shows_nothing, validate
+from site_builder.content.schema import Field, between, shows_nothing, validate
 from site_builder.errors import Message, SiteError, msg, raise_if_any
 
 NEWS_SECTION = "news"
@@ -287,17 +287,6 @@ def _as_written(value: Any) -> str:
     return getattr(value, "written", str(value))
 
 
-def _between(low: int, high: int):
-    def check(value: float) -> Message | None:
-        return (
-            None
-            if low <= value <= high
-            else msg("{value} is not between {low} and {high}", value=value, low=low, high=high)
-        )
-
-    return check
-
-
 _COMMON = {
     "title": Field("text", required=True, check=_nonblank, hint=msg("add 'title: …' with the page title")),
     "summary": Field("text"),
@@ -415,13 +404,13 @@ _PLACE = {
     "lat": Field(
         "number",
         required=True,
-        check=_between(-90, 90),
+        check=between(-90, 90),
         hint=msg("the latitude in decimal degrees, north of the equator, such as 52.35"),
     ),
     "lon": Field(
         "number",
         required=True,
-        check=_between(-180, 180),
+        check=between(-180, 180),
         hint=msg("the longitude in decimal degrees, east of Greenwich, such as 4.95"),
     ),
     "side": Field(

@@ -121,6 +121,19 @@ def shows_nothing(text: str) -> bool:
     return all(c.isspace() or unicodedata.category(c) == "Cf" for c in text)
 
 
+def between(low: float, high: float) -> Check:
+    """The check of a number from ``low`` to ``high``."""
+
+    def check(value: float) -> Message | None:
+        if low <= value <= high:
+            return None
+        return msg(
+            "{value} is not between {low} and {high}", value=f"{value:,}", low=f"{low:,}", high=f"{high:,}"
+        )
+
+    return check
+
+
 def thousands_hint(written: str) -> Message:
     """How to write ``written`` (see ``THOUSANDS``) for either meaning: the decimal point stays
     in a fraction, and a zero after it keeps its value."""
