@@ -21,6 +21,7 @@ from site_builder.content.schema import (
     as_text,
     between,
     did_you_mean,
+    shows_nothing,
     text_hint,
     validate,
 )
@@ -622,7 +623,7 @@ def _contact_text(
     """A contact entry's ``name`` or ``address``: one text for every language, as
     [(key, text)], or a text in each language, as [("key:nl", text), …]."""
     value, line = item[key], item.key_lines[key]
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and not shows_nothing(value):
         return [(key, value.strip())]
     if not isinstance(value, dict):
         problem = msg("{key} must be text, or a text per language", key=where)
@@ -636,7 +637,7 @@ def _contact_text(
         at = value.key_lines[code]
         if codes is not None and code not in codes:
             continue
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or shows_nothing(text):
             problem = msg("{key}.{code} must be text", key=where, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, at, _text_per_language_hint(key, code, text)))
         else:
@@ -857,7 +858,7 @@ def _per_language(data, key, values, codes, required, errors) -> dict[str, str]:
         line = values.key_lines[code]
         if codes is not None and code not in codes:
             continue
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or shows_nothing(text):
             problem = msg("{key}.{code} must be text", key=key, code=code)
             errors.append(SiteError(problem, CONFIG_FILE, line, _text_per_language_hint(key, code, text)))
         elif key == "title" and len(text) > MAX_TITLE:

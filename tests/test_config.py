@@ -353,6 +353,12 @@ def test_a_language_written_without_its_locale_and_name():
         ),
         (
             "  nl: Life Sciences & Health Amsterdam\n",
+            '  nl: "\\u200b"\n',  # a zero-width space shows no title
+            "site.yaml:7: title.nl must be text "
+            "(hint: the site's title in that language, such as nl: Life Sciences Amsterdam)",
+        ),
+        (
+            "  nl: Life Sciences & Health Amsterdam\n",
             "  nl: true\n",
             'site.yaml:7: title.nl must be text (hint: put the word in quotes, such as "true": '
             "unquoted, true and false are read as true or false)",
