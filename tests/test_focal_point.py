@@ -224,6 +224,11 @@ def test_the_card_step_reads_the_photo_only_as_its_declared_input(tmp_path):
             "image 'images/quartres.jpg' is not a photo in assets/ (hint: did you mean 'images/quarters.jpg'?)",
         ),
         (
+            "image: IMAGES/QUARTERS.JPG\nimage_alt: Four quarters",
+            3,
+            "image 'IMAGES/QUARTERS.JPG' is not a photo in assets/ (hint: did you mean 'images/quarters.jpg'?)",
+        ),
+        (
             "image: fonts/inter-latin.woff2\nimage_alt: A font",
             3,
             "image 'fonts/inter-latin.woff2' is not a photo in assets/ (hint: ",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from site_builder.content.schema import did_you_mean
+from site_builder.content.schema import closest, did_you_mean
 from site_builder.errors import Message, SiteError, msg
 from site_builder.project import ASSETS_DIR
 from site_builder.site.files import file_url
@@ -373,10 +373,8 @@ def photo_problems(sources: Iterable, assets: Collection[str]) -> list[SiteError
 
 
 def _photo_hint(name: str, assets: Collection[str]) -> Message:
-    import difflib  # for a mistake only
-
     photos = [asset for asset in assets if is_raster(asset)]
-    close = difflib.get_close_matches(name.removeprefix("/").removeprefix(f"{ASSETS_DIR}/"), photos, n=1)
-    if close:
-        return did_you_mean(close[0])
+    close = closest(name.removeprefix("/").removeprefix(f"{ASSETS_DIR}/"), photos)
+    if close is not None:
+        return did_you_mean(close)
     return msg("the name of a JPEG, PNG or WebP photo in assets/, such as images/harbour.jpg")
