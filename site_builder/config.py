@@ -285,7 +285,7 @@ _TOP = {
     "news_page_size": Field(
         "int",
         check=between(1, MAX_NEWS_PAGE_SIZE),
-        hint=msg("the news items on a page, from 1 to {most}, such as 10", most=f"{MAX_NEWS_PAGE_SIZE:,}"),
+        hint=msg("the news items on a page, from 1 to {most:,}, such as 10", most=MAX_NEWS_PAGE_SIZE),
     ),
     "title": Field(
         "map",
@@ -774,9 +774,7 @@ def _too_long(title: str) -> Message | None:
     page's may be: each is shown whole on every page, in every card and feed."""
     if len(title) <= MAX_TITLE:
         return None
-    return msg(
-        "is {length} characters long; the limit is {limit}", length=f"{len(title):,}", limit=f"{MAX_TITLE:,}"
-    )
+    return msg("is {length:,} characters long; the limit is {limit:,}", length=len(title), limit=MAX_TITLE)
 
 
 def _other_keys(values: YamlMap, where: str, codes: list[str] | None, errors: list[SiteError]) -> set[str]:
@@ -951,8 +949,8 @@ _TARGET = {
         "int",
         check=between(0, MAX_DELETES),
         hint=msg(
-            "the pages a deploy may delete without --force, from 0 to {most} (default {default})",
-            most=f"{MAX_DELETES:,}",
+            "the pages a deploy may delete without --force, from 0 to {most:,} (default {default})",
+            most=MAX_DELETES,
             default=DEFAULT_MAX_DELETES,
         ),
     ),

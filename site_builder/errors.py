@@ -37,8 +37,17 @@ class Message:
     def show(self, catalogue: Catalogue | None = None) -> str:
         """The text in the catalogue's language; English where it has no translation."""
         catalogue = catalogue if catalogue is not None else ENGLISH
-        # Numbers stay numbers, for a format such as {seconds:.2f}.
-        values = {name: v.show(catalogue) if isinstance(v, _SHOWN) else v for name, v in self.params}
+        # Numbers stay numbers, for a format such as {seconds:.2f}, written with the
+        # language's own marks: 0,07 s and 1.000.000 in Dutch.
+        marks = catalogue.number_marks
+        values = {
+            name: v.show(catalogue)
+            if isinstance(v, _SHOWN)
+            else _Number(v, marks)
+            if marks is not None and isinstance(v, (int, float)) and not isinstance(v, bool)
+            else v
+            for name, v in self.params
+        }
         translated = catalogue.translations.get(self.template)
         if translated:
             try:
@@ -70,6 +79,18 @@ class LanguageName:
 _SHOWN = (Message, LanguageName)  # parameters shown in the reader's language
 
 
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A number as a message's parameter, formatted as the template says ({size:.1f},
+    {limit:,}), then with the decimal and grouping marks of the reader's language."""
+
+    value: int | float
+    marks: dict[int, str]  # for str.translate: English's "." and "," → the language's
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec).translate(self.marks)
+
+
 def msg(template: str, /, **params: Param) -> Message:
     """A message to show in the reader's language. ``template`` must be a string literal:
     ``pybabel extract -k msg`` finds it there (see the module's description). A value other
@@ -88,6 +109,16 @@ class Catalogue:
 
     language: str
     translations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The language's decimal mark and grouping mark, where they are not English's "." and ",".
+    numbers: tuple[str, str] = (".", ",")
+
+    @property
+    def number_marks(self) -> dict[int, str] | None:
+        """English's marks → this language's, for ``str.translate``; None where they are the same."""
+        if self.numbers == (".", ","):
+            return None
+        decimal, group = self.numbers
+        return {ord("."): decimal, ord(","): group}
 
     def show(self, text: Message | str) -> str:
         return _shown(text, self)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import io
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +27,14 @@ from site_builder.errors import (
     placeholders,
 )
 from site_builder.incremental.record import pages_summary
-from site_builder.messages import LOCALE_DIR, catalogue_path, editor_language, load_catalogue, read_po
+from site_builder.messages import (
+    LOCALE_DIR,
+    NUMBER_MARKS,
+    catalogue_path,
+    editor_language,
+    load_catalogue,
+    read_po,
+)
 
 PACKAGE = REPO / "site_builder"
 UPDATE = (
@@ -417,3 +425,45 @@ def test_every_help_text_of_the_command_line_is_translatable():
         if keyword.arg in ("help", "description") and isinstance(keyword.value, ast.Constant | ast.JoinedStr)
     ]
     assert not bad, f"write help=_(msg(...)): {bad}"
+
+
+def test_numbers_are_written_with_the_reader_s_marks(tmp_path):
+    """In Dutch, "5,000" reads as five and "0.27 s" as English: Dutch writes 5.000 and 0,27 s."""
+    root = make_mini_site(tmp_path / "site")
+    settings = root / "site.yaml"
+    right = settings.read_text("utf-8")
+    assert "news_page_size: 10\n" in right
+    settings.write_text(right.replace("news_page_size: 10\n", "news_page_size: 5000\n"), "utf-8")
+    dutch = run_process("-C", root, "build", env={"LANG": "nl_NL.UTF-8"})
+    assert dutch.returncode == 1
+    assert (
+        "news_page_size 5.000 ligt niet tussen 1 en 500 (tip: het aantal nieuwsberichten op een"
+        in dutch.stderr
+    )
+    english = run_process("-C", root, "build", env={"LANG": "C"})
+    assert "news_page_size 5,000 is not between 1 and 500 (hint: the news items on a page" in english.stderr
+    settings.write_text(right, "utf-8")
+    built = run_process("-C", root, "build", env={"LANG": "nl_NL.UTF-8"})
+    assert built.returncode == 0, built.stderr
+    assert re.search(r"gebouwd: .* in \d+,\d\d s\n", built.stderr), built.stderr
+    assert re.search(r"JavaScript verkleind: \d+,\d KiB minder te versturen\n", built.stderr), built.stderr
+
+
+def test_a_number_keeps_what_its_template_asks_in_either_language():
+    dutch = load_catalogue("nl")
+    sized = Message(
+        "{size:.1f} KiB of {total:,} in {year}", (("size", 2206.25), ("total", 1234567), ("year", 2026))
+    )
+    assert sized.show(ENGLISH) == "2206.2 KiB of 1,234,567 in 2026"
+    assert sized.show(dutch) == "2206,2 KiB of 1.234.567 in 2026"
+    # Text, and a hexadecimal code, are left as they are.
+    other = Message("{code:04X} {text}", (("code", 0xAD), ("text", "1,5.0")))
+    assert other.show(dutch) == "00AD 1,5.0"
+
+
+def test_the_languages_marks_are_babel_s():
+    from babel import Locale
+
+    for code, (decimal, group) in NUMBER_MARKS.items():
+        symbols = Locale.parse(code).number_symbols["latn"]
+        assert (decimal, group) == (symbols["decimal"], symbols["group"]), code

@@ -533,10 +533,10 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
             errors.append(
                 SiteError(
                     msg(
-                        "{key} is {length} characters long; the limit is {limit}",
+                        "{key} is {length:,} characters long; the limit is {limit:,}",
                         key=key,
-                        length=f"{len(values[key]):,}",
-                        limit=f"{MAX_TITLE:,}",
+                        length=len(values[key]),
+                        limit=MAX_TITLE,
                     ),
                     path,
                     data.key_lines[key],
@@ -608,9 +608,9 @@ def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteEr
         found.append(
             SiteError(
                 msg(
-                    "the title is {length} characters long; over {limit} it is "
+                    "the title is {length:,} characters long; over {limit} it is "
                     "cut off in search results and hard to read in lists",
-                    length=f"{len(front.title):,}",
+                    length=len(front.title),
                     limit=LONG_TITLE,
                 ),
                 path,

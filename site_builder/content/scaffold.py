@@ -88,9 +88,9 @@ def _check_title(title: str) -> None:
     if len(title.strip()) > MAX_TITLE:
         raise SiteError(
             msg(
-                "the title is {length} characters long; the limit is {limit}",
-                length=f"{len(title.strip()):,}",
-                limit=f"{MAX_TITLE:,}",
+                "the title is {length:,} characters long; the limit is {limit:,}",
+                length=len(title.strip()),
+                limit=MAX_TITLE,
             ),
             hint=msg("give the page a short title; the text goes in the page itself"),
         )

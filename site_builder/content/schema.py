@@ -127,9 +127,7 @@ def between(low: float, high: float) -> Check:
     def check(value: float) -> Message | None:
         if low <= value <= high:
             return None
-        return msg(
-            "{value} is not between {low} and {high}", value=f"{value:,}", low=f"{low:,}", high=f"{high:,}"
-        )
+        return msg("{value:,} is not between {low:,} and {high:,}", value=value, low=low, high=high)
 
     return check
 

@@ -132,9 +132,9 @@ def probe(name: str, data: bytes) -> ImageInfo:
             if width * height > MAX_PIXELS:
                 raise SiteError(
                     msg(
-                        "the image has {pixels} pixels, more than the {limit} a web page can use",
+                        "the image has {pixels} pixels, more than the {limit:,} a web page can use",
                         pixels=f"{width} × {height}",
-                        limit=f"{MAX_PIXELS:,}",
+                        limit=MAX_PIXELS,
                     ),
                     path,
                     hint=msg("make it smaller, at most 1600 pixels wide is enough"),
