@@ -144,6 +144,21 @@ def test_a_photo_whose_name_has_a_space_is_published_at_addresses_a_browser_can_
     assert unquote(link).lstrip("/") in built
 
 
+def test_a_page_s_own_photo_may_be_named_with_the_space_encoded(mini_site):
+    """``image: images/team%20photo.jpg`` is the same photo as ``image: images/team photo.jpg``."""
+    _with_photo(mini_site, "Text.", name=TEAM)
+    news = mini_site / NEWS
+    text = news.read_text("utf-8")
+    published = []
+    for written in (TEAM, TEAM.replace(" ", "%20")):
+        news.write_text(text.replace("date:", f"image: {written}\nimage_alt: The team\ndate:", 1), "utf-8")
+        pipeline.build(mini_site)
+        published.append(read_tree(mini_site / "build"))
+    assert published[0] == published[1]
+    [picture] = _pictures(published[1][PAGE].decode("utf-8"))
+    assert picture["img"]["alt"] == "The team" and TEAM_COPY.fullmatch(picture["img"]["src"])
+
+
 def test_a_stylesheet_names_a_file_with_a_space_quoted_or_encoded(mini_site):
     _with_photo(mini_site, "Text.", name=TEAM)
     (mini_site / "assets/extra.css").write_text(
