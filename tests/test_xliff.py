@@ -308,6 +308,36 @@ def test_a_setting_only_the_translation_has_stays_and_a_setting_only_one_has_unp
     assert (mini_site / EMA_EN).read_text("utf-8") == before.replace("About 900", "Some 900")
 
 
+@pytest.mark.parametrize("dutch_photo", ["images/kantoor.jpg", "images/office.jpg"])
+def test_a_translation_with_a_photo_of_its_own_is_said_to_have_one(mini_site, run_cli, dutch_photo):
+    """The Dutch item may show another photo than the English one: the unit of the photo's
+    description tells the agency so, and holds the Dutch description as it is."""
+    photo = "image: images/office.jpg\nimage_alt: The office\n"
+    edit(mini_site, EMA_EN, "date: 2019-06-12\n", f"date: 2019-06-12\n{photo}")
+    edit(
+        mini_site,
+        EMA_NL,
+        "date: 2019-06-12\n",
+        f"date: 2019-06-12\nimage: {dutch_photo}\nimage_alt: Het kantoor\n",
+    )
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_NL, "--from", "en")[0] == 0
+    unit = units(export(run_cli, mini_site, to="nl"), EMA_EN)["image_alt"]
+    target = unit.find("x:target", NS)
+    assert (unit.findtext("x:source", namespaces=NS), target.text, target.get("state")) == (
+        "The office",
+        "Het kantoor",
+        "translated",
+    )
+    note = unit.findtext("x:note", namespaces=NS)
+    if dutch_photo == "images/office.jpg":
+        assert note is None
+    else:
+        assert note == (
+            "The translation shows a photo of its own, images/kantoor.jpg, not this one: "
+            "describe that photo (the target is its current description)."
+        )
+
+
 def test_the_counts_read_right_for_one_page(mini_site, run_cli, caplog):
     """The counts are worded to read right for one page as for many ("1 pages" is no English)."""
     assert run_cli("-C", mini_site, "translations", "done", mini_site / EMA_EN, "--from", "nl")[0] == 0

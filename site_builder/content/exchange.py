@@ -112,12 +112,29 @@ def export_xliff(root: Path, config: SiteConfig, lang: str, changed: bool = Fals
             if target is not None:
                 state = "needs-review-translation" if unit.id in review else "translated"
             note = SLUG_NOTE if unit.id == "slug" else notes.get(unit.id)
+            if unit.id == "image_alt" and _own_photo(source, translation):
+                note = _own_photo_note(translation, note)
             units.append(TransUnit(unit.id, unit.parts, target, state, note))
         if units:
             files.append(XliffFile(source.path, source.lang, lang, source.version, tuple(units)))
     if not files:
         return Exported(None, 0, 0)
     return Exported(dumps(tuple(files), __version__), len(files), sum(len(f.units) for f in files))
+
+
+def _own_photo(source: SourcePage, translation: SourcePage | None) -> bool:
+    """Whether the translation shows a photo of its own, whose description is therefore not the
+    source's ``image_alt`` translated."""
+    own = translation.front.image if translation is not None else None
+    return own is not None and own != source.front.image
+
+
+def _own_photo_note(translation: SourcePage, note: str | None) -> str:
+    own = (
+        f"The translation shows a photo of its own, {translation.front.image}, not this one: "
+        "describe that photo (the target is its current description)."
+    )
+    return f"{own} {note}" if note else own
 
 
 def _pair(
