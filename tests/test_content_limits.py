@@ -341,14 +341,14 @@ def test_a_long_title_is_warned_about_and_an_absurd_one_refused(mini_built, run_
 
 def test_a_summary_left_empty_is_warned_about_and_one_left_out_is_not(mini_built, run_cli):
     """docs/content.md: "Left empty (`summary: ""`, as `site-builder new` writes it), the build
-    warns: search results and link previews would show the site's description." """
+    warns." """
     root, _ = mini_built
     assert run_cli("-C", root, "-q", "build", "--strict")[::2] == (0, "")  # the item has no summary line
     break_site(root, ema_en('summary: ""'))
     code, _, err = run_cli("-C", root, "-q", "build")
     warning = (
-        f"{EMA_EN}:5: the summary is empty: search results and link previews show the site's description "
-        "instead (hint: write one or two sentences after summary:)"
+        f"{EMA_EN}:5: the summary is empty: search results and link previews show the start of the page's "
+        "text instead (hint: write one or two sentences after summary:)"
     )
     assert (code, err.splitlines()) == (0, [f"warning: {warning}"])
     assert ERROR_LINE.fullmatch(warning)
@@ -358,23 +358,22 @@ def test_a_summary_left_empty_is_warned_about_and_one_left_out_is_not(mini_built
 
 @pytest.mark.parametrize("summary", ['" "', '"\\u00a0"', '"\\u200b"', '"\\ufeff"', '"\\n"', "|\n  \n"])
 def test_a_summary_of_spaces_or_invisible_characters_is_warned_about_as_empty(mini_built, run_cli, summary):
-    """As the warning says, the site's description stands in: not a blank one in search results
-    and link previews, nor a blank lead paragraph."""
+    """As the warning says, the start of the page's text stands in: not a blank description in
+    search results and link previews, nor a blank lead paragraph."""
     root, before = mini_built
     break_site(root, ema_en(f"summary: {summary}"))
     code, _, err = run_cli("-C", root, "-q", "build")
     assert (code, err.splitlines()) == (
         0,
         [
-            f"warning: {EMA_EN}:5: the summary is empty: search results and link previews show the site's "
-            "description instead (hint: write one or two sentences after summary:)"
+            f"warning: {EMA_EN}:5: the summary is empty: search results and link previews show the start of "
+            "the page's text instead (hint: write one or two sentences after summary:)"
         ],
     )
     page = "en/news/ema-opens-office/index.html"
     html, earlier = (root / "build" / page).read_text("utf-8"), before[page].decode("utf-8")
-    description = "Amsterdam, where life sciences & health meet data science and artificial intelligence."
-    assert meta(html)["og:description"] == description
-    assert html.count(description) == earlier.count(description) > 1  # as in <meta name=description>
+    assert meta(html)["og:description"] == EMA_BODY.strip()
+    assert html.count(f'content="{EMA_BODY.strip()}"') == earlier.count(f'content="{EMA_BODY.strip()}"') == 3
     assert html.count("lead") == earlier.count("lead")
 
 
@@ -416,8 +415,8 @@ def test_new_with_a_title_of_a_hundred_words_gets_a_short_address(mini_site, run
     assert err.splitlines() == [
         f"warning: {rel}: no English translation (hint: add content/en/news/{path.name}, or give both pages the same translation_key)",
         f"warning: {rel}:2: the title is 728 characters long; over 150 it is cut off in search results and hard to read in lists {LONG_HINT}",
-        f"warning: {rel}:3: the summary is empty: search results and link previews show the site's description "
-        "instead (hint: write one or two sentences after summary:)",
+        f"warning: {rel}:3: the summary is empty: search results and link previews show the start of the "
+        "page's text instead (hint: write one or two sentences after summary:)",
     ]
     assert (mini_site / f"build/nl/nieuws/{slug}/index.html").is_file()
 

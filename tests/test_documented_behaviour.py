@@ -285,7 +285,7 @@ def test_the_swot_texts_are_markdown_and_the_body_follows_the_quadrants(mini_bui
     assert "<em>data science</em>" in page  # "with *data science*" in the text of an opportunity
     quadrants = [match.start() for match in re.finditer("swot-quadrant", page)]
     assert len(quadrants) >= 4
-    assert page.index("The conclusions follow from the four quadrants.") > quadrants[-1]
+    assert page.rindex("The conclusions follow from the four quadrants.") > quadrants[-1]
 
 
 def with_places(root: Path, *lines: str) -> None:

@@ -11,7 +11,7 @@ from conftest import text_files
 
 from site_builder import stages
 from site_builder.content.frontmatter import published_iso
-from site_builder.render.seo import json_ld
+from site_builder.render.seo import DESCRIPTION_LIMIT, json_ld
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,3 +188,46 @@ def test_the_404_pages_are_not_indexed(generated):
         assert head.one("robots") == "noindex"
         assert f'<html lang="{lang}">' in files[path]
         assert text in head.title
+
+
+LONG_PARAGRAPH = (
+    "The **European Medicines Agency** moved from London to Amsterdam in 2019, bringing some 900 staff "
+    "&amp; their families to a new building at the Zuidas, next to the station and the ring road, "
+    "where it now assesses medicines for the whole European Union."
+)
+
+
+def test_a_page_without_a_summary_is_described_by_the_start_of_its_text(mini_site):
+    """docs/content.md: "Without one, search results and link previews show the start of the page's
+    text (its first paragraph, cut after a word at about 160 characters), and the home page the
+    site's description." A photo alone is no paragraph, and markup and entities become text."""
+
+    def write(rel: str, front: str, body: str) -> None:
+        (mini_site / "content/en" / rel).write_text(f"---\n{front}---\n{body}", "utf-8")
+
+    ema_front = "title: The EMA opens its Amsterdam office\nslug: ema-opens-office\ndate: 2019-06-12\n"
+    write(
+        "news/2019-06-12-ema.md",
+        ema_front,
+        f"![The building](/assets/logo.svg){{: width=8 height=8}}\n\n{LONG_PARAGRAPH}\n",
+    )
+    write(
+        "_index.md",
+        "title: Amsterdam, where life sciences meet data\n",
+        "Amsterdam brings together hospitals.\n",
+    )
+    write("about.md", "title: About\n", "")
+    generated = stages.generate(mini_site)
+    files = text_files(generated.files)
+    news = Head(files["en/news/ema-opens-office/index.html"])
+    said = news.one("description")
+    plain = LONG_PARAGRAPH.replace("**", "").replace("&amp;", "&")
+    assert len(said) <= DESCRIPTION_LIMIT and said.endswith("…")
+    assert plain.startswith(said[:-1]) and plain[len(said) - 1] == " "  # cut after a whole word
+    assert news.one("og:description") == news.one("twitter:description") == said
+    assert _documents(news)["NewsArticle"]["description"] == said
+    news_list = Head(files["en/news/index.html"])
+    assert news_list.one("description") == "News from the Amsterdam life sciences & health community."
+    site_description = generated.site.config.language("en").description
+    assert Head(files["en/index.html"]).one("description") == site_description  # text, but the home page
+    assert Head(files["en/about/index.html"]).one("description") == site_description  # no text at all

@@ -576,7 +576,7 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
     if shows_nothing(values.get("summary", "")):
-        # As if left out: the site's description stands in (see doubtful), not a blank one.
+        # As if left out: the start of the text stands in (see render.seo), not a blank summary.
         values["summary"] = ""
     lines = dict(data.key_lines)
     if "topics" in values:
@@ -592,12 +592,12 @@ def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteEr
     a title too long to show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
     found = []
     if "summary" in front.lines and not front.summary:
-        # As ``site-builder new`` writes it (summary: ""), to be filled in. Left so, the page's
-        # description in search results and link previews is the site's, as on every such page.
+        # As ``site-builder new`` writes it (summary: ""), to be filled in. Left so, search
+        # results and link previews describe the page by its first lines (see ``render.seo``).
         found.append(
             SiteError(
                 msg(
-                    "the summary is empty: search results and link previews show the site's description instead"
+                    "the summary is empty: search results and link previews show the start of the page's text instead"
                 ),
                 path,
                 front.lines.get("summary"),

@@ -20,7 +20,7 @@ from site_builder.errors import SiteError, format_error, msg, raise_if_any
 from site_builder.render.markup import RenderedPage
 from site_builder.render.minify import minified_files
 from site_builder.render.search import SEARCH_FOLDER, search_url
-from site_builder.render.seo import locale_alternates, structured_data
+from site_builder.render.seo import description, locale_alternates, structured_data
 from site_builder.render.templating import template_error
 from site_builder.render.workers import can_fork, in_workers
 from site_builder.site.files import OutputFile
@@ -216,13 +216,16 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
         "topics_index_url": lambda: index_url(site, code),
         "search_url": search_url(code) if site.config.search else None,
         "searchable": False,  # whether the search indexes the page (see render.search)
+        "description": language.description,  # the page's, for search results and link previews
     }
 
 
 def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Environment) -> list[OutputFile]:
     newer, older = site.news_neighbours(page)
+    said = description(page, rendered.body.html, site.config.language(page.lang).description)
     context = _base_context(site, page.lang) | {
         "page": page,
+        "description": said,
         "content": Markup(rendered.body.html),
         "swot_text": lambda quadrant, index: Markup(rendered.swot[(quadrant, index)].html),
         "alternates": site.alternates(page),
@@ -234,7 +237,7 @@ def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Env
         "pagination": None,
         "og_type": "article" if page.kind == "news" else "website",
         "locale_alternates": locale_alternates(site, page),
-        "structured_data": lambda logo_url: structured_data(site, page, logo_url),
+        "structured_data": lambda logo_url: structured_data(site, page, logo_url, said),
         "topics": topic_links(site.config, page),
         # Drafts and pages held back are never indexed; news lists repeat their items' summaries.
         "searchable": site.config.search and not (page.front.draft or page.ahead or page.kind == "news-list"),

@@ -10,6 +10,8 @@ Every URL in it is absolute.
 from __future__ import annotations
 
 import json
+import re
+from html import unescape
 from typing import Any
 
 from markupsafe import Markup
@@ -18,6 +20,37 @@ from site_builder.content.frontmatter import published_iso
 from site_builder.site.model import Page, Site
 
 SCHEMA = "https://schema.org"
+# About as much of a description as search engines show; a longer one is cut off there.
+DESCRIPTION_LIMIT = 160
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+
+
+def description(page: Page, body_html: str, site_description: str) -> str:
+    """What search results and link previews say of ``page``: its summary; without one, the
+    start of its text (its first paragraph with words, shortened to ``DESCRIPTION_LIMIT``),
+    as Hugo describes a page; without text either, the site's description. The home page
+    without a summary is described as the site is."""
+    if page.front.summary:
+        return page.front.summary
+    if page.kind == "home":
+        return site_description
+    for paragraph in _PARAGRAPH.finditer(body_html):
+        text = " ".join(unescape(_TAG.sub("", paragraph.group(1))).split())
+        if text:
+            return _shortened(text, DESCRIPTION_LIMIT)
+    return site_description
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text`` if it has at most ``limit`` characters, else cut after a whole word, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:  # a word longer than half the limit is cut inside
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
 
 
 def json_ld(data: dict[str, Any]) -> Markup:
@@ -29,11 +62,12 @@ def json_ld(data: dict[str, Any]) -> Markup:
     return Markup(text)
 
 
-def structured_data(site: Site, page: Page, logo_url: str) -> tuple[dict[str, Any], ...]:
+def structured_data(site: Site, page: Page, logo_url: str, said: str) -> tuple[dict[str, Any], ...]:
     """The JSON-LD documents of a page: the organisation on the home page, an article on a
     news item, the breadcrumb trail on every page below the home page.
 
-    ``logo_url`` is the site path of the logo (a fingerprinted asset).
+    ``logo_url`` is the site path of the logo (a fingerprinted asset); ``said``, the page's
+    ``description``.
     """
     base = site.config.base_url
     language = site.config.language(page.lang)
@@ -54,7 +88,7 @@ def structured_data(site: Site, page: Page, logo_url: str) -> tuple[dict[str, An
                 "@context": SCHEMA,
                 "@type": "NewsArticle",
                 "headline": page.title,
-                "description": page.front.summary or language.description,
+                "description": said,
                 "datePublished": published,
                 "dateModified": published,
                 "inLanguage": page.lang,
