@@ -231,3 +231,27 @@ def test_a_page_without_a_summary_is_described_by_the_start_of_its_text(mini_sit
     site_description = generated.site.config.language("en").description
     assert Head(files["en/index.html"]).one("description") == site_description  # text, but the home page
     assert Head(files["en/about/index.html"]).one("description") == site_description  # no text at all
+
+
+# Bodies whose first paragraph holds markup that is no text, and what describes each page.
+MARKUP_IN_TEXT = {
+    "attribute": ('<p title="a > b">The <span title="x>y">agency</span> moved.</p>\n', "The agency moved."),
+    "unquoted": ("<p>It's <span title=a'b>here</span>, isn't it?</p>\n", "It's here, isn't it?"),
+    "comment": ("Staff <!-- a > b --> moved.\n", "Staff moved."),
+    "line-break": ("First line<br>second line.\n", "First line second line."),
+    "footnote": ("Some 900 staff[^1] moved.\n\n[^1]: In 2019.\n", "Some 900 staff moved."),
+    "end-left-out": ("<div>\n<p>First paragraph<p>Second\n</div>\n", "First paragraph"),
+    "invisible": ("&#8203;\n\n\u200f\u200b\n\n…\n\nThe first words.\n", "The first words."),
+}
+
+
+def test_a_page_is_described_by_the_words_of_its_first_paragraph_not_its_markup(mini_site):
+    """The start of a page's text is what a reader sees of it: no attribute or comment whose ">"
+    ends a tag early, no footnote mark glued to the word before it, a line break as a space, a
+    paragraph ended without </p> ended all the same; a paragraph of invisible characters or
+    punctuation alone has no words, and the next one describes the page."""
+    for name, (body, _) in MARKUP_IN_TEXT.items():
+        (mini_site / f"content/en/{name}.md").write_text(f"---\ntitle: {name}\n---\n{body}", "utf-8")
+    files = text_files(stages.generate(mini_site).files)
+    said = {name: Head(files[f"en/{name}/index.html"]).one("description") for name in MARKUP_IN_TEXT}
+    assert said == {name: expected for name, (_, expected) in MARKUP_IN_TEXT.items()}

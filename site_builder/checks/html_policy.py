@@ -449,7 +449,7 @@ VOID_ELEMENTS = frozenset(
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 # Start tags that end an open <p>, as a browser reads them.
 # fmt: off
-_ENDS_P = _HEADINGS | frozenset((
+ENDS_P = _HEADINGS | frozenset((
     "address", "article", "aside", "blockquote", "dd", "details", "div", "dl", "dt", "figcaption", "figure",
     "footer", "header", "hgroup", "hr", "li", "ol", "p", "pre", "section", "summary", "table", "ul",
 ))
@@ -594,7 +594,7 @@ class _Structure:
             found = self._find(items, _STOPS_ITEMS)
             if found is not None and not self._close(found):
                 return
-        if tag in _ENDS_P:
+        if tag in ENDS_P:
             paragraph = self._find({"p"}, _P_SCOPE)
             if paragraph is not None:
                 if self._open_above(paragraph) is not None:

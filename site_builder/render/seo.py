@@ -10,20 +10,20 @@ Every URL in it is absolute.
 from __future__ import annotations
 
 import json
-import re
-from html import unescape
+from html.parser import HTMLParser
 from typing import Any
 
 from markupsafe import Markup
 
+from site_builder.checks.html_policy import ENDS_P, VOID_ELEMENTS
 from site_builder.content.frontmatter import published_iso
 from site_builder.site.model import Page, Site
 
 SCHEMA = "https://schema.org"
 # About as much of a description as search engines show; a longer one is cut off there.
 DESCRIPTION_LIMIT = 160
-_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
-_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# The marks of footnotes in the text and the links back to them, which are no words of it.
+_FOOTNOTE_LINKS = frozenset({"footnote-ref", "footnote-backref"})
 
 
 def description(page: Page, body_html: str, site_description: str) -> str:
@@ -35,11 +35,70 @@ def description(page: Page, body_html: str, site_description: str) -> str:
         return page.front.summary
     if page.kind == "home":
         return site_description
-    for paragraph in _PARAGRAPH.finditer(body_html):
-        text = " ".join(unescape(_TAG.sub("", paragraph.group(1))).split())
-        if text:
-            return _shortened(text, DESCRIPTION_LIMIT)
-    return site_description
+    text = _FirstParagraph(body_html).text
+    return _shortened(text, DESCRIPTION_LIMIT) if text else site_description
+
+
+class _Found(Exception):
+    """The first paragraph with words has ended: the rest of the page need not be read."""
+
+
+class _FirstParagraph(HTMLParser):
+    """The text of the first paragraph of ``body_html`` with a letter or digit in it, as a
+    browser shows it: its tags read as a browser reads them (an attribute's value may hold
+    ">", a comment is no text, a paragraph's end tag may be left out), a line break as a
+    space, without footnote marks; "" if there is none."""
+
+    def __init__(self, body_html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text = ""
+        self._words: list[str] | None = None  # in a paragraph: its text so far
+        # The elements open in the paragraph, each with whether it is (in) a footnote mark.
+        self._open: list[tuple[str, bool]] = []
+        try:
+            self.feed(body_html)
+            self.close()
+            self._end()
+        except _Found:
+            pass
+
+    def _end(self) -> None:
+        if self._words is not None:
+            text = " ".join("".join(self._words).split())
+            if any(c.isalnum() for c in text):
+                self.text = text
+                raise _Found
+        self._words, self._open = None, []
+
+    def _skipping(self) -> bool:
+        return bool(self._open) and self._open[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ENDS_P:  # <p> among them
+            self._end()
+            self._words = [] if tag == "p" else None
+        elif self._words is not None:
+            if tag == "br":
+                self._words.append(" ")
+            elif tag not in VOID_ELEMENTS:
+                classes = (dict(attrs).get("class") or "").split()
+                self._open.append((tag, self._skipping() or not _FOOTNOTE_LINKS.isdisjoint(classes)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)  # "/>" ends nothing in HTML
+
+    def handle_endtag(self, tag):
+        if self._words is None or tag in VOID_ELEMENTS:
+            return
+        if tag == "p" or all(name != tag for name, _ in self._open):
+            self._end()  # the paragraph's end tag, or its parent's
+            return
+        while self._open.pop()[0] != tag:  # and the elements in it whose end tags were left out
+            pass
+
+    def handle_data(self, data):
+        if self._words is not None and not self._skipping():
+            self._words.append(data)
 
 
 def _shortened(text: str, limit: int) -> str:
