@@ -233,6 +233,14 @@ def test_a_page_without_a_summary_is_described_by_the_start_of_its_text(mini_sit
     assert Head(files["en/about/index.html"]).one("description") == site_description  # no text at all
 
 
+def _described(root: Path, bodies: dict[str, str]) -> dict[str, str]:
+    """The description of each English page ``bodies`` names, made with its body and no summary."""
+    for name, body in bodies.items():
+        (root / f"content/en/{name}.md").write_text(f"---\ntitle: {name}\n---\n{body}", "utf-8")
+    files = text_files(stages.generate(root).files)
+    return {name: Head(files[f"en/{name}/index.html"]).one("description") for name in bodies}
+
+
 # Bodies whose first paragraph holds markup that is no text, and what describes each page.
 MARKUP_IN_TEXT = {
     "attribute": ('<p title="a > b">The <span title="x>y">agency</span> moved.</p>\n', "The agency moved."),
@@ -250,8 +258,13 @@ def test_a_page_is_described_by_the_words_of_its_first_paragraph_not_its_markup(
     ends a tag early, no footnote mark glued to the word before it, a line break as a space, a
     paragraph ended without </p> ended all the same; a paragraph of invisible characters or
     punctuation alone has no words, and the next one describes the page."""
-    for name, (body, _) in MARKUP_IN_TEXT.items():
-        (mini_site / f"content/en/{name}.md").write_text(f"---\ntitle: {name}\n---\n{body}", "utf-8")
-    files = text_files(stages.generate(mini_site).files)
-    said = {name: Head(files[f"en/{name}/index.html"]).one("description") for name in MARKUP_IN_TEXT}
+    said = _described(mini_site, {name: body for name, (body, _) in MARKUP_IN_TEXT.items()})
     assert said == {name: expected for name, (_, expected) in MARKUP_IN_TEXT.items()}
+
+
+def test_the_start_of_a_text_is_cut_after_the_last_word_that_fits(mini_site):
+    """docs/content.md: "cut after a word at about 160 characters": the last word that fits with
+    its "…" is kept, not only the one before it."""
+    fits = "word " * 31 + "fits"  # 159 characters, then a space
+    assert len(fits) + len("…") == DESCRIPTION_LIMIT
+    assert _described(mini_site, {"fits": f"{fits} and more words after it.\n"}) == {"fits": f"{fits}…"}

@@ -105,11 +105,10 @@ def _shortened(text: str, limit: int) -> str:
     """``text`` if it has at most ``limit`` characters, else cut after a whole word, with "…"."""
     if len(text) <= limit:
         return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    if space > limit // 2:  # a word longer than half the limit is cut inside
-        cut = cut[:space]
-    return cut.rstrip(" ,;:-–—") + "…"
+    end = text.rfind(" ", 0, limit)  # the space after the last word that fits, "…" in its place
+    if end <= limit // 2:  # a word longer than half the limit is cut inside
+        end = limit - 1
+    return text[:end].rstrip(" ,;:-–—") + "…"
 
 
 def json_ld(data: dict[str, Any]) -> Markup:
