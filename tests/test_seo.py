@@ -268,3 +268,17 @@ def test_the_start_of_a_text_is_cut_after_the_last_word_that_fits(mini_site):
     fits = "word " * 31 + "fits"  # 159 characters, then a space
     assert len(fits) + len("…") == DESCRIPTION_LIMIT
     assert _described(mini_site, {"fits": f"{fits} and more words after it.\n"}) == {"fits": f"{fits}…"}
+
+
+def test_words_joined_by_a_non_breaking_space_are_kept_together(mini_site):
+    """A non-breaking space is kept, and the start of a text is not cut there: "€ 5 000 000"
+    written with them is one word."""
+    words = "word " * 30 + "a"
+    said = _described(
+        mini_site,
+        {
+            "short": "It is 10&nbsp;km away.\n",
+            "cut": f"{words} €&nbsp;5&nbsp;000&nbsp;000 fee is paid by the region each year.\n",
+        },
+    )
+    assert said == {"short": "It is 10\xa0km away.", "cut": f"{words}…"}

@@ -10,6 +10,7 @@ Every URL in it is absolute.
 from __future__ import annotations
 
 import json
+import re
 from html.parser import HTMLParser
 from typing import Any
 
@@ -24,6 +25,8 @@ SCHEMA = "https://schema.org"
 DESCRIPTION_LIMIT = 160
 # The marks of footnotes in the text and the links back to them, which are no words of it.
 _FOOTNOTE_LINKS = frozenset({"footnote-ref", "footnote-backref"})
+# Spaces and line breaks, read as one space: not the spaces that join words (10&nbsp;km).
+_SPACES = re.compile(r"[^\S\xa0\u2007\u202f]+")
 
 
 def description(page: Page, body_html: str, site_description: str) -> str:
@@ -47,7 +50,7 @@ class _FirstParagraph(HTMLParser):
     """The text of the first paragraph of ``body_html`` with a letter or digit in it, as a
     browser shows it: its tags read as a browser reads them (an attribute's value may hold
     ">", a comment is no text, a paragraph's end tag may be left out), a line break as a
-    space, without footnote marks; "" if there is none."""
+    space, a non-breaking space kept, without footnote marks; "" if there is none."""
 
     def __init__(self, body_html: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -64,7 +67,7 @@ class _FirstParagraph(HTMLParser):
 
     def _end(self) -> None:
         if self._words is not None:
-            text = " ".join("".join(self._words).split())
+            text = _SPACES.sub(" ", "".join(self._words)).strip()
             if any(c.isalnum() for c in text):
                 self.text = text
                 raise _Found
