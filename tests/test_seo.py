@@ -282,3 +282,11 @@ def test_words_joined_by_a_non_breaking_space_are_kept_together(mini_site):
         },
     )
     assert said == {"short": "It is 10\xa0km away.", "cut": f"{words}…"}
+
+
+def test_a_word_too_long_to_end_on_is_not_cut_between_a_letter_and_its_marks(mini_site):
+    """A word longer than half the limit is cut inside: not between a letter and the accent
+    written after it, nor inside an emoji of several joined into one."""
+    accented, coder = "e\u0301", "\U0001f469\u200d\U0001f4bb"  # é as e and its accent; 👩‍💻
+    said = _described(mini_site, {"accents": accented * 100 + "\n", "emoji": "x" + coder * 60 + "\n"})
+    assert said == {"accents": accented * 79 + "…", "emoji": "x" + coder * 52 + "…"}

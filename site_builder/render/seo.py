@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from html.parser import HTMLParser
 from typing import Any
 
@@ -27,6 +28,7 @@ DESCRIPTION_LIMIT = 160
 _FOOTNOTE_LINKS = frozenset({"footnote-ref", "footnote-backref"})
 # Spaces and line breaks, read as one space: not the spaces that join words (10&nbsp;km).
 _SPACES = re.compile(r"[^\S\xa0\u2007\u202f]+")
+_JOINER = "\u200d"  # joins emoji into one: 👩 + U+200D + 💻 is 👩‍💻
 
 
 def description(page: Page, body_html: str, site_description: str) -> str:
@@ -105,13 +107,21 @@ class _FirstParagraph(HTMLParser):
 
 
 def _shortened(text: str, limit: int) -> str:
-    """``text`` if it has at most ``limit`` characters, else cut after a whole word, with "…"."""
+    """``text`` if it has at most ``limit`` characters, else cut after a whole word, with "…".
+    A word longer than half the limit is cut inside, but not between a letter and its marks
+    (an accent written after it) nor inside an emoji made of several joined by U+200D."""
     if len(text) <= limit:
         return text
     end = text.rfind(" ", 0, limit)  # the space after the last word that fits, "…" in its place
-    if end <= limit // 2:  # a word longer than half the limit is cut inside
-        end = limit - 1
+    if end <= limit // 2:  # (a letter with a hundred marks is cut among them)
+        end = next((at for at in range(limit - 1, 0, -1) if not _parts_a_character(text, at)), limit - 1)
     return text[:end].rstrip(" ,;:-–—") + "…"
+
+
+def _parts_a_character(text: str, at: int) -> bool:
+    """Whether ``text`` cut before ``at`` parts a letter from its mark or an emoji from those
+    joined to it."""
+    return unicodedata.category(text[at]).startswith("M") or _JOINER in text[at - 1 : at + 1]
 
 
 def json_ld(data: dict[str, Any]) -> Markup:
