@@ -160,8 +160,16 @@ def test_news_page_size_at_least_one():
 def test_news_page_size_at_most_500(size):
     assert parse_config(edit("news_page_size: 10", "news_page_size: 500")).news_page_size == 500
     assert errors_of(edit("news_page_size: 10", f"news_page_size: {size}")) == [
-        f"site.yaml:4: news_page_size {size:,} is not between 1 and 500 {NEWS_PAGE_SIZE_HINT}"
+        f"site.yaml:4: news_page_size {size} is not between 1 and 500 {NEWS_PAGE_SIZE_HINT}"
     ]
+
+
+def test_a_number_out_of_range_is_quoted_as_typed_and_cut_when_long():
+    typed = {"5000": "5000", "+501": "+501", "-7": "-7", "1" + "0" * 60: "1" + "0" * 39 + "…"}
+    for written, shown in typed.items():
+        assert errors_of(edit("news_page_size: 10", f"news_page_size: {written}")) == [
+            f"site.yaml:4: news_page_size {shown} is not between 1 and 500 {NEWS_PAGE_SIZE_HINT}"
+        ]
 
 
 @pytest.mark.parametrize("deletes", [1_000_001, 10**30])
@@ -171,7 +179,7 @@ def test_max_deletes_at_most_a_million(tmp_path, deletes):
     (production,) = load_deploy_targets(tmp_path)
     assert production.max_deletes == 1_000_000
     assert errors_of(VALID + target.format(deletes)) == [
-        f"site.yaml:21: deploy.production.max_deletes {deletes:,} is not between 0 and 1,000,000 "
+        f"site.yaml:21: deploy.production.max_deletes {deletes} is not between 0 and 1,000,000 "
         "(hint: the pages a deploy may delete without --force, from 0 to 1,000,000 (default 256))"
     ]
 

@@ -428,7 +428,8 @@ def test_every_help_text_of_the_command_line_is_translatable():
 
 
 def test_numbers_are_written_with_the_reader_s_marks(tmp_path):
-    """In Dutch, "5,000" reads as five and "0.27 s" as English: Dutch writes 5.000 and 0,27 s."""
+    """In Dutch, "5,000" reads as five and "0.27 s" as English: Dutch writes 5.000 and 0,27 s.
+    A number the editor typed is quoted as typed."""
     root = make_mini_site(tmp_path / "site")
     settings = root / "site.yaml"
     right = settings.read_text("utf-8")
@@ -437,11 +438,11 @@ def test_numbers_are_written_with_the_reader_s_marks(tmp_path):
     dutch = run_process("-C", root, "build", env={"LANG": "nl_NL.UTF-8"})
     assert dutch.returncode == 1
     assert (
-        "news_page_size 5.000 ligt niet tussen 1 en 500 (tip: het aantal nieuwsberichten op een"
+        "news_page_size 5000 ligt niet tussen 1 en 500 (tip: het aantal nieuwsberichten op een"
         in dutch.stderr
     )
     english = run_process("-C", root, "build", env={"LANG": "C"})
-    assert "news_page_size 5,000 is not between 1 and 500 (hint: the news items on a page" in english.stderr
+    assert "news_page_size 5000 is not between 1 and 500 (hint: the news items on a page" in english.stderr
     settings.write_text(right, "utf-8")
     built = run_process("-C", root, "build", env={"LANG": "nl_NL.UTF-8"})
     assert built.returncode == 0, built.stderr
@@ -467,3 +468,19 @@ def test_the_languages_marks_are_babel_s():
     for code, (decimal, group) in NUMBER_MARKS.items():
         symbols = Locale.parse(code).number_symbols["latn"]
         assert (decimal, group) == (symbols["decimal"], symbols["group"]), code
+
+
+def test_a_number_the_editor_typed_is_quoted_as_typed_in_dutch(tmp_path):
+    """docs/content.md: "a number you typed is quoted as you typed it, as YAML needs it (`lat
+    91.50 ligt niet tussen -90 en 90`)": shown as "91,5", it would tell a Dutch editor to write
+    52,35, which YAML reads as text."""
+    root = make_mini_site(tmp_path / "site")
+    about = root / "content/en/about.md"
+    place = "places:\n  - id: a\n    label: A\n    lat: 91.50\n    lon: 4.96\n"
+    about.write_text(about.read_text("utf-8").replace("weight: 20\n", f"weight: 20\n{place}"), "utf-8")
+    dutch = run_process("-C", root, "build", env={"LANG": "nl_NL.UTF-8"})
+    assert (dutch.returncode, dutch.stderr) == (
+        1,
+        "content/en/about.md:8: places[1].lat 91.50 ligt niet tussen -90 en 90 (tip: de breedtegraad "
+        "in decimale graden, ten noorden van de evenaar, zoals 52.35)\n",
+    )

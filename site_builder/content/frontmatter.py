@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from site_builder.content.schema import Field, between, shows_nothing, validate
+from site_builder.content.schema import Field, as_written, between, shows_nothing, validate
 from site_builder.errors import Message, SiteError, msg, raise_if_any
 
 NEWS_SECTION = "news"
@@ -278,15 +278,6 @@ def _nonblank(value: str) -> Message | None:
     return msg("is empty") if shows_nothing(value) else None
 
 
-def _as_written(value: Any) -> str:
-    """A value as YAML writes it: nothing as ~, true and false in lower case, a number as typed."""
-    if value is None:
-        return "~"
-    if isinstance(value, bool):
-        return str(value).lower()
-    return getattr(value, "written", str(value))
-
-
 _COMMON = {
     "title": Field("text", required=True, check=_nonblank, hint=msg("add 'title: …' with the page title")),
     "summary": Field("text"),
@@ -350,7 +341,7 @@ _COMMON = {
             and all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100 for v in point)
             else msg(
                 "'{value}' is not {what}",
-                value=f"[{', '.join(map(_as_written, point))}]",
+                value=f"[{', '.join(map(as_written, point))}]",
                 what=msg("two percentages [x, y]"),
             )
         ),

@@ -127,7 +127,8 @@ def between(low: float, high: float) -> Check:
     def check(value: float) -> Message | None:
         if low <= value <= high:
             return None
-        return msg("{value:,} is not between {low:,} and {high:,}", value=value, low=low, high=high)
+        # As typed (5000, 52.350), not in the reader's marks: the hint says to write it so.
+        return msg("{value} is not between {low:,} and {high:,}", value=_quoted(value), low=low, high=high)
 
     return check
 
@@ -141,6 +142,21 @@ def thousands_hint(written: str) -> Message:
         number=written.replace(".", ""),
         fraction=written + "0",
     )
+
+
+def as_written(value: Any) -> str:
+    """A value as YAML writes it: nothing as ~, true and false in lower case, a number as typed."""
+    if value is None:
+        return "~"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return getattr(value, "written", str(value))
+
+
+def _quoted(value: Any) -> str:
+    """A number as typed, for a message to quote; cut after 40 characters (YAML takes thousands)."""
+    written = as_written(value)
+    return written if len(written) <= 40 else written[:40] + "…"
 
 
 def _plain(value: Any) -> Any:
@@ -175,26 +191,25 @@ def _unread_number(text: str) -> Message | None:
 
 
 def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None]:
-    """Return (converted value, error message, a hint that fits this mistake better than the field's)."""
+    """Return (converted value, error message, a hint that fits this mistake better than the field's).
+    A number is returned as read, with how it was typed, for its check to quote it so (see ``_plain``)."""
     if kind == "any":
         return _plain(value), None, None
     if kind == "text":
         if isinstance(value, str):
             return value, None, None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            return getattr(value, "written", str(value)), None, None
+            return as_written(value), None, None
     elif kind == "int":
         if isinstance(value, int) and not isinstance(value, bool):
-            return _plain(value), None, None
+            return value, None, None
     elif kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
             # .inf and .nan are numbers to YAML: a bar of width nan%, a figure shown as ∞;
             # and beyond this, formatting and the charts' arithmetic fail.
             if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-                written = getattr(value, "written", str(value))
-                shown = written if len(written) <= 40 else written[:40] + "…"
-                return None, msg("'{value}' is not a number from -10^15 to 10^15", value=shown), None
-            return _plain(value), None, None
+                return None, msg("'{value}' is not a number from -10^15 to 10^15", value=_quoted(value)), None
+            return value, None, None
     elif kind == "bool":
         if isinstance(value, bool):
             return value, None, None
@@ -210,7 +225,7 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
         # Nothing, true or false, a list or a mapping is described as such below: str() of it
         # said "date 'None' is not a date".
         if (isinstance(value, str) and value.strip()) or _is_number(value):
-            text = getattr(value, "written", str(value))
+            text = as_written(value)
             if _DATE.fullmatch(text):
                 try:
                     return datetime.date.fromisoformat(text), None, None
@@ -305,7 +320,7 @@ def validate(
                 SiteError(msg("{key} {problem}", key=f"{where}{key}", problem=problem), path, line, hint)
             )
             continue
-        values[key] = converted
+        values[key] = _plain(converted)
     for key, field in fields.items():
         if field.required and key not in data:
             errors.append(
@@ -355,7 +370,7 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
                     )
                 )
                 continue
-            result.append(converted)
+            result.append(_plain(converted))
     return result
 
 
