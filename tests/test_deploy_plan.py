@@ -15,6 +15,7 @@ from test_aliases import MOU_EN, add_aliases
 from site_builder import pipeline
 from site_builder.config import DEFAULT_MAX_DELETES, DeployTarget, load_deploy_targets, parse_config
 from site_builder.errors import SiteError, SiteErrors, format_error
+from site_builder.messages import load_catalogue
 from site_builder.output import cdn, deploy
 
 BASE = (REPO / "site.yaml").read_text("utf-8")
@@ -405,3 +406,15 @@ def test_a_bucket_name_the_stores_refuse_is_refused_before_a_deploy(tmp_path, bu
     ]
     (tmp_path / "site.yaml").write_text(BASE + "deploy:\n  production:\n    bucket: lsh.site\n", "utf-8")
     assert [target.bucket for target in load_deploy_targets(tmp_path)] == ["lsh.site"]  # one dot at a time
+
+
+def test_a_deploy_s_sizes_are_written_with_the_reader_s_marks_as_its_seconds_are():
+    summary = deploy.Summary(uploaded=3, unchanged=2, deleted=1, bytes=1_520_000, seconds=0.3)
+    assert summary.line("production").show(load_catalogue("nl")) == (
+        "production: 3 bestanden geüpload (1,5 MB), 2 ongewijzigd, 1 verwijderd, in 0,3 s"
+    )
+    assert summary.line("production").show() == (
+        "production: uploaded 3 files (1.5 MB), 2 unchanged, deleted 1, in 0.3 s"
+    )
+    small = deploy.Summary(uploaded=1, unchanged=0, deleted=0, bytes=2_500, seconds=1.0, dry_run=True)
+    assert "(2,5 kB)" in small.line("production").show(load_catalogue("nl"))

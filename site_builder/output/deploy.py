@@ -302,8 +302,11 @@ def _md5(data: bytes) -> str:
     return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
-def _size(count: int) -> str:
-    return f"{count / 1_000_000:.1f} MB" if count >= 100_000 else f"{count / 1000:.1f} kB"
+def _size(count: int) -> Message:
+    """``count`` bytes, written with the reader's marks: 1,5 MB in Dutch."""
+    if count >= 100_000:
+        return msg("{size:.1f} MB", size=count / 1_000_000)
+    return msg("{size:.1f} kB", size=count / 1000)
 
 
 # --- the store: botocore at the edge -----------------------------------------
