@@ -948,6 +948,15 @@ def test_a_figure_key_without_a_hint_of_its_own_before_has_one(figure, expected)
     assert errors_of(figures_page(*lines), "key-figures") == [f"{PATH}:{3 + len(lines)}: {expected}"]
 
 
+def test_a_figure_s_year_out_of_range_is_quoted_as_typed():
+    text = figures_page(
+        "  - id: jobs", "    value: 5", "    label: banen", "    source: OIS", "    year: +3000"
+    )
+    assert errors_of(text, "key-figures") == [
+        f"{PATH}:8: figures[1].year +3000 is not a year (hint: the year the figure refers to, such as year: 2018)"
+    ]
+
+
 def test_a_swot_item_left_empty_has_a_hint():
     text = page(
         "---",

@@ -364,7 +364,7 @@ _FIGURE = {
     ),
     "year": Field(
         "int",
-        check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=y),
+        check=lambda y: None if 1800 <= y <= 2200 else msg("{year} is not a year", year=as_written(y)),
         hint=msg("the year the figure refers to, such as year: 2018"),
     ),
     "group": Field("text", check=_pattern(_FIGURE_ID, msg("a valid group")), hint=SLUG_HINT),
