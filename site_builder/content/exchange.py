@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import os
 import tempfile
+import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from site_builder import __version__
 from site_builder.config import SiteConfig
@@ -124,9 +126,16 @@ def export_xliff(root: Path, config: SiteConfig, lang: str, changed: bool = Fals
 
 def _own_photo(source: SourcePage, translation: SourcePage | None) -> bool:
     """Whether the translation shows a photo of its own, whose description is therefore not the
-    source's ``image_alt`` translated."""
+    source's ``image_alt`` translated: not the source's photo, however either writes its name."""
     own = translation.front.image if translation is not None else None
-    return own is not None and own != source.front.image
+    theirs = source.front.image
+    return own is not None and (theirs is None or _photo_named(own) != _photo_named(theirs))
+
+
+def _photo_named(written: str) -> str:
+    """The photo ``written`` names, as ``render.assets.asset_name`` finds its file: a space may
+    be written %20, and an accent as one character or as a letter and a mark."""
+    return unicodedata.normalize("NFC", unquote(written))
 
 
 def _own_photo_note(translation: SourcePage, note: str | None) -> str:
