@@ -199,8 +199,9 @@ LONG_PARAGRAPH = (
 
 def test_a_page_without_a_summary_is_described_by_the_start_of_its_text(mini_site):
     """docs/content.md: "Without one, search results and link previews show the start of the page's
-    text (its first paragraph, cut after a word at about 160 characters), and the home page the
-    site's description." A photo alone is no paragraph, and markup and entities become text."""
+    text (its first paragraph with words, cut after a word at about 160 characters), and the home
+    page, or a page without text, the site's description." A photo alone is no paragraph with
+    words, and markup and entities become text."""
 
     def write(rel: str, front: str, body: str) -> None:
         (mini_site / "content/en" / rel).write_text(f"---\n{front}---\n{body}", "utf-8")
@@ -254,10 +255,10 @@ MARKUP_IN_TEXT = {
 
 
 def test_a_page_is_described_by_the_words_of_its_first_paragraph_not_its_markup(mini_site):
-    """The start of a page's text is what a reader sees of it: no attribute or comment whose ">"
-    ends a tag early, no footnote mark glued to the word before it, a line break as a space, a
-    paragraph ended without </p> ended all the same; a paragraph of invisible characters or
-    punctuation alone has no words, and the next one describes the page."""
+    """docs/content.md: "its first paragraph with words": a paragraph of invisible characters or
+    punctuation alone has none, and the next one describes the page. Its words are what a reader
+    sees: no attribute or comment whose ">" ends a tag early, no footnote mark glued to the word
+    before it, a line break as a space, a paragraph ended without </p> ended all the same."""
     said = _described(mini_site, {name: body for name, (body, _) in MARKUP_IN_TEXT.items()})
     assert said == {name: expected for name, (_, expected) in MARKUP_IN_TEXT.items()}
 
