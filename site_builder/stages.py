@@ -198,8 +198,13 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated,
     xml = memo.each("well-formed xml", wellformed.xml_problems, wellformed.xml_files(site, files))
     raise_if_any([problem for problems in xml for problem in problems])
     html = [file for file in files if file.path.endswith(".html")]
+    unsafe = memo.each("unsafe html", checks.unsafe_html_each, items, checks.content_policy(site))
     characters = memo.each("html characters", wellformed.html_problems, html)
-    raise_if_any([problem for problems in characters for problem in problems])
+    if any(characters):
+        # A character the content names (&#1;) is refused there, at the editor's line: that
+        # error, not the published page's, says what to mend.
+        refused = [problem for problems in unsafe for problem in problems]
+        raise_if_any(refused or [problem for problems in characters for problem in problems])
     scans = dict(
         zip((file.path for file in html), memo.each("html scans", checks.scan_files, html), strict=True)
     )
@@ -208,7 +213,6 @@ def _check(memo: Memo, site: Site, bodies, items, files, ui_strings, translated,
     links = memo.each(
         "markdown links", checks.check_links, checks.with_scans(items, targets, scans), site, names
     )
-    unsafe = memo.each("unsafe html", checks.unsafe_html_each, items, checks.content_policy(site))
     translation = checks.translation_problems(*translated)
     figures = checks.figure_problems(*translated[:3])
     return checks.findings(site, bodies, names, scans, links, unsafe, translation, ui_strings, figures, today)

@@ -585,6 +585,41 @@ def test_check_reports_the_same_lines(mini_site, run_cli):
 
 
 @pytest.mark.parametrize(
+    ("written", "what", "named"),
+    [
+        ("A&#1;B", "&#1;", "the control character U+0001"),
+        ("&#x7F;", "&#x7F;", "the control character U+007F"),
+        ("&#128 is not the euro sign", "&#128;", "the control character U+0080"),
+        ("&#0;", "&#0;", "the control character U+0000"),
+        ("&#xFFFE;", "&#xFFFE;", "the noncharacter U+FFFE"),
+        ("&#xD800;", "&#xD800;", "half of a surrogate pair (U+D800)"),
+        ("&#1114112;", "&#1114112;", "no character of Unicode"),
+        ('<span title="a&#1;b">x</span>', "&#1;", "the control character U+0001"),
+    ],
+)
+def test_a_reference_to_a_character_no_page_may_hold_is_refused_at_its_line(
+    mini_built, run_cli, written, what, named
+):
+    """Published, the page would hold the character itself (the minifier writes it), which the build
+    then refused naming the page in build/ as though a template had put it there."""
+    root, before = mini_built
+    about = root / "content/en/about.md"
+    text = about.read_text("utf-8")
+    about.write_text(
+        f"{text}\nAllowed: &#233; &#x2014; &#9; &#10; &#13; and `&#1;` in code.\n\n{written}\n", "utf-8"
+    )
+    line = len(text.splitlines()) + 4
+    hint = f"it names {named}, which no web page may hold: delete it"
+    code, out, err = run_cli("-C", root, "-q", "build")
+    assert (code, out, err.splitlines()) == (
+        1,
+        "",
+        [error_line("content/en/about.md", line, NOT_ALLOWED, what, hint)],
+    )
+    assert read_tree(root / "build") == before
+
+
+@pytest.mark.parametrize(
     ("tag", "kind", "what"),
     [("<script>alert(1)</script>", CODE, "<script"), ('<div class="note">', STRUCTURE, '<div class="note">')],
 )

@@ -33,11 +33,13 @@ or closed out of order is refused, naming the tag and its line.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
+from site_builder.content.safe_yaml import forbidden_character
 from site_builder.errors import Message, msg
 
 # What a violation does, which its message says.
@@ -241,8 +243,8 @@ class Violation:
 def violations(html: str, policy: Policy, markdown: str | None = None) -> list[Violation]:
     """Everything in ``html`` that ``policy`` refuses, in order.
 
-    ``markdown``: the text Python-Markdown made ``html`` from. When it holds no raw HTML and
-    its attribute lists (``{: …}``) set only classes, ids and sizes, the HTML holds only
+    ``markdown``: the text Python-Markdown made ``html`` from. When it holds no raw HTML, no
+    numeric character reference and its attribute lists (``{: …}``) set only classes, ids and sizes, the HTML holds only
     Markdown's own elements and attributes, each written ``name="value"``, and its only
     addresses are in ``href`` and ``src``: those are judged without parsing the page, and only
     a page with an address to refuse is parsed. Most pages are such pages, and parsing one
@@ -268,7 +270,7 @@ _MARKDOWN_ADDRESS = re.compile(r'\s(href|src)="([^"]*)"')
 
 
 def _markdown_alone(markdown: str) -> bool:
-    if "<" in markdown:  # raw HTML, or an address written <…>
+    if "<" in markdown or "&#" in markdown:  # raw HTML, an address written <…>, or a reference
         return False
     braces = markdown.count("{")
     return braces == 0 or braces == len(_PLAIN_LIST.findall(markdown))
@@ -673,6 +675,8 @@ def _tag_shown(written: str) -> str:
 # --- the parser -------------------------------------------------------------------------
 
 _UNFINISHED = re.compile(r"<[A-Za-z/!?][^\s<>/]*")
+# A numeric character reference as a browser reads one, its ";" optional: &#1; &#X7F
+_NUMERIC_REFERENCE = re.compile(r"&#([0-9]+|[xX][0-9a-fA-F]+)")
 _END_TAG = re.compile(r"</[A-Za-z][^\t\n\r\f />\x00]*[\t\n\r\f ]*>")
 _END_HINT = msg("write an end tag as </name>, with nothing after the name")
 
@@ -729,6 +733,9 @@ class _Checker(HTMLParser):
         written = self.get_starttag_text() or ""
         nth = self._count(written)
         self._in_iframe()
+        if "&#" in written:  # the parser has decoded the attributes' references: read as written
+            for reference in _NUMERIC_REFERENCE.finditer(written):
+                self._reference(reference.group(1), written)
         allowed = ELEMENTS.get(tag)
         if allowed is None:
             self._structure.refused(tag)
@@ -849,7 +856,29 @@ class _Checker(HTMLParser):
     def handle_entityref(self, name: str) -> None:
         self._in_iframe()
 
-    handle_charref = handle_entityref
+    def handle_charref(self, name: str) -> None:
+        self._in_iframe()
+        self._reference(name, f"&#{name};")
+
+    def _reference(self, name: str, written: str) -> None:
+        """``&#name;`` (``&#1;``, ``&#x7f;``), refused where it names a character no page may hold:
+        the published page would hold it (a minifier writes the character itself), or a
+        browser would show another in its place."""
+        try:
+            code = int(name[1:], 16) if name[:1] in "xX" else int(name)
+        except ValueError:
+            return
+        if code == 0x0D:  # a carriage return, a line break to HTML as to the text
+            return
+        what = forbidden_character(chr(code)) if code <= sys.maxunicode else msg("no character of Unicode")
+        if what is not None:
+            self._add(
+                NOT_ALLOWED,
+                f"&#{name};",
+                written,
+                (f"&#{name}",),
+                msg("it names {what}, which no web page may hold: delete it", what=what),
+            )
 
     def handle_comment(self, data: str) -> None:
         self._in_iframe()
