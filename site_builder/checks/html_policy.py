@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
 
-from site_builder.content.safe_yaml import forbidden_character
 from site_builder.errors import Message, msg
 
 # What a violation does, which its message says.
@@ -870,6 +869,9 @@ class _Checker(HTMLParser):
             return
         if code == 0x0D:  # a carriage return, a line break to HTML as to the text
             return
+        # Here, not above: a page with no such reference (most) then needs no YAML parser.
+        from site_builder.content.safe_yaml import forbidden_character
+
         what = forbidden_character(chr(code)) if code <= sys.maxunicode else msg("no character of Unicode")
         if what is not None:
             self._add(
