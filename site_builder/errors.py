@@ -79,13 +79,18 @@ class LanguageName:
 _SHOWN = (Message, LanguageName)  # parameters shown in the reader's language
 
 
-@dataclass(frozen=True, slots=True)
 class _Number:
     """A number as a message's parameter, formatted as the template says ({size:.1f},
-    {limit:,}), then with the decimal and grouping marks of the reader's language."""
+    {limit:,}), then with the decimal and grouping marks of the reader's language.
 
-    value: int | float
-    marks: dict[int, str]  # for str.translate: English's "." and "," → the language's
+    Made only while a message is shown, never kept: a plain class, since making a data class
+    costs every command's start about a millisecond."""
+
+    __slots__ = ("value", "marks")
+
+    def __init__(self, value: int | float, marks: dict[int, str]) -> None:
+        self.value = value
+        self.marks = marks  # for str.translate: English's "." and "," → the language's
 
     def __format__(self, spec: str) -> str:
         return format(self.value, spec).translate(self.marks)
