@@ -869,6 +869,8 @@ def test_a_date_that_is_no_text_says_what_it_is(value, found):
 def test_a_focal_point_with_an_empty_value_shows_it_as_written():
     (error,) = errors_of(page("---", "title: Over ons", "focal_point: [~, true, 50]", "---"))
     assert error.startswith(f"{PATH}:3: focal_point '[~, true, 50]' is not two percentages [x, y] (hint: ")
+    (error,) = errors_of(page("---", "title: Over ons", "focal_point: [1.50, 200.0]", "---"))
+    assert error.startswith(f"{PATH}:3: focal_point '[1.50, 200.0]' is not two percentages [x, y] (hint: ")
 
 
 # --- true and false -----------------------------------------------------------

@@ -194,7 +194,7 @@ def _convert(kind: str, value: Any) -> tuple[Any, Message | None, Message | None
     """Return (converted value, error message, a hint that fits this mistake better than the field's).
     A number is returned as read, with how it was typed, for its check to quote it so (see ``_plain``)."""
     if kind == "any":
-        return _plain(value), None, None
+        return value, None, None
     if kind == "text":
         if isinstance(value, str):
             return value, None, None
@@ -320,7 +320,9 @@ def validate(
                 SiteError(msg("{key} {problem}", key=f"{where}{key}", problem=problem), path, line, hint)
             )
             continue
-        values[key] = _plain(converted)
+        values[key] = (
+            [_plain(item) for item in converted] if isinstance(converted, list) else _plain(converted)
+        )
     for key, field in fields.items():
         if field.required and key not in data:
             errors.append(
@@ -370,7 +372,7 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
                     )
                 )
                 continue
-            result.append(_plain(converted))
+            result.append(converted)  # made plain once the list's own check has quoted it
     return result
 
 
