@@ -37,17 +37,8 @@ class Message:
     def show(self, catalogue: Catalogue | None = None) -> str:
         """The text in the catalogue's language; English where it has no translation."""
         catalogue = catalogue if catalogue is not None else ENGLISH
-        # Numbers stay numbers, for a format such as {seconds:.2f}, written with the
-        # language's own marks: 0,07 s and 1.000.000 in Dutch.
         marks = catalogue.number_marks
-        values = {
-            name: v.show(catalogue)
-            if isinstance(v, _SHOWN)
-            else _Number(v, marks)
-            if marks is not None and isinstance(v, (int, float)) and not isinstance(v, bool)
-            else v
-            for name, v in self.params
-        }
+        values = {name: _param(value, catalogue, marks) for name, value in self.params}
         translated = catalogue.translations.get(self.template)
         if translated:
             try:
@@ -77,6 +68,18 @@ class LanguageName:
 
 
 _SHOWN = (Message, LanguageName)  # parameters shown in the reader's language
+ENGLISH_NUMBERS = (".", ",")  # English's decimal mark and grouping mark, as the templates write them
+
+
+def _param(value: Param, catalogue: Catalogue, marks: dict[int, str] | None) -> object:
+    """A message's parameter as its template formats it: a message or a language's name in the
+    catalogue's language; a number as a number, for a format such as {seconds:.2f}, with the
+    language's own marks (0,07 s and 1.000.000 in Dutch)."""
+    if isinstance(value, _SHOWN):
+        return value.show(catalogue)
+    if marks is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        return _Number(value, marks)
+    return value
 
 
 class _Number:
@@ -114,13 +117,12 @@ class Catalogue:
 
     language: str
     translations: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    # The language's decimal mark and grouping mark, where they are not English's "." and ",".
-    numbers: tuple[str, str] = (".", ",")
+    numbers: tuple[str, str] = ENGLISH_NUMBERS  # the language's decimal mark and grouping mark
 
     @property
     def number_marks(self) -> dict[int, str] | None:
         """English's marks → this language's, for ``str.translate``; None where they are the same."""
-        if self.numbers == (".", ","):
+        if self.numbers == ENGLISH_NUMBERS:
             return None
         decimal, group = self.numbers
         return {ord("."): decimal, ord(","): group}

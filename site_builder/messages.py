@@ -23,14 +23,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from site_builder.errors import ENGLISH, Catalogue, Message
+from site_builder.errors import ENGLISH, ENGLISH_NUMBERS, Catalogue, Message
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "site_builder"
 LANGUAGES = ("en", "nl")  # English is the messages' own language; Dutch has a catalogue
 # Each language's decimal and grouping marks, as Babel's CLDR data has them (a test compares):
 # set here, since importing Babel would cost every command a few tens of milliseconds.
-NUMBER_MARKS = {"en": (".", ","), "nl": (",", ".")}
+NUMBER_MARKS = {"en": ENGLISH_NUMBERS, "nl": (",", ".")}
 # In the order gettext reads them, after the package's own setting.
 LANGUAGE_VARIABLES = ("SITE_BUILDER_LANGUAGE", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
@@ -69,7 +69,7 @@ def load_catalogue(language: str) -> Catalogue:
         text = catalogue_path(language).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return ENGLISH
-    return Catalogue(language, MappingProxyType(read_po(text)), NUMBER_MARKS.get(language, (".", ",")))
+    return Catalogue(language, MappingProxyType(read_po(text)), NUMBER_MARKS.get(language, ENGLISH_NUMBERS))
 
 
 def read_po(text: str) -> dict[str, str]:

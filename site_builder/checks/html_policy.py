@@ -242,12 +242,12 @@ class Violation:
 def violations(html: str, policy: Policy, markdown: str | None = None) -> list[Violation]:
     """Everything in ``html`` that ``policy`` refuses, in order.
 
-    ``markdown``: the text Python-Markdown made ``html`` from. When it holds no raw HTML, no
-    numeric character reference and its attribute lists (``{: …}``) set only classes, ids and sizes, the HTML holds only
-    Markdown's own elements and attributes, each written ``name="value"``, and its only
-    addresses are in ``href`` and ``src``: those are judged without parsing the page, and only
-    a page with an address to refuse is parsed. Most pages are such pages, and parsing one
-    takes ten times as long.
+    ``markdown``: the text Python-Markdown made ``html`` from. When it holds no raw HTML and no
+    numeric character reference, and its attribute lists (``{: …}``) set only classes, ids and
+    sizes, the HTML holds only Markdown's own elements and attributes, each written
+    ``name="value"``, and its only addresses are in ``href`` and ``src``: those are judged
+    without parsing the page, and only a page with an address to refuse is parsed. Most pages
+    are such pages, and parsing one takes ten times as long.
     """
     if (
         markdown is not None
