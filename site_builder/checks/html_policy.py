@@ -867,20 +867,21 @@ class _Checker(HTMLParser):
             code = int(name[1:], 16) if name[:1] in "xX" else int(name)
         except ValueError:
             return
-        if code == 0x0D:  # a carriage return, a line break to HTML as to the text
-            return
-        # Here, not above: a page with no such reference (most) then needs no YAML parser.
-        from site_builder.content.safe_yaml import forbidden_character
+        if code == 0x0D:
+            # HTML reads a carriage return written as a reference as a mistake (its checker
+            # reports it), where the character itself is a line break.
+            hint = msg("it names a carriage return, which HTML reads as a mistake: break the line instead")
+        else:
+            # Here, not above: a page with no such reference (most) then needs no YAML parser.
+            from site_builder.content.safe_yaml import forbidden_character
 
-        what = forbidden_character(chr(code)) if code <= sys.maxunicode else msg("no character of Unicode")
-        if what is not None:
-            self._add(
-                NOT_ALLOWED,
-                f"&#{name};",
-                written,
-                (f"&#{name}",),
-                msg("it names {what}, which no web page may hold: delete it", what=what),
+            what = (
+                forbidden_character(chr(code)) if code <= sys.maxunicode else msg("no character of Unicode")
             )
+            if what is None:
+                return
+            hint = msg("it names {what}, which no web page may hold: delete it", what=what)
+        self._add(NOT_ALLOWED, f"&#{name};", written, (f"&#{name}",), hint)
 
     def handle_comment(self, data: str) -> None:
         self._in_iframe()
