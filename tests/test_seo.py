@@ -10,6 +10,7 @@ import pytest
 from conftest import text_files
 
 from site_builder import stages
+from site_builder.config import load_config
 from site_builder.content.frontmatter import published_iso
 from site_builder.render.seo import DESCRIPTION_LIMIT, json_ld
 
@@ -242,6 +243,12 @@ def _described(root: Path, bodies: dict[str, str]) -> dict[str, str]:
     return {name: Head(files[f"en/{name}/index.html"]).one("description") for name in bodies}
 
 
+def assert_described(root: Path, cases: dict[str, tuple[str, str]]) -> None:
+    """That each English page ``cases`` names, with its body and no summary, is described as expected."""
+    said = _described(root, {name: body for name, (body, _) in cases.items()})
+    assert said == {name: expected for name, (_, expected) in cases.items()}
+
+
 # Bodies whose first paragraph holds markup that is no text, and what describes each page.
 MARKUP_IN_TEXT = {
     "attribute": ('<p title="a > b">The <span title="x>y">agency</span> moved.</p>\n', "The agency moved."),
@@ -259,8 +266,7 @@ def test_a_page_is_described_by_the_words_of_its_first_paragraph_not_its_markup(
     punctuation alone has none, and the next one describes the page. Its words are what a reader
     sees: no attribute or comment whose ">" ends a tag early, no footnote mark glued to the word
     before it, a line break as a space, a paragraph ended without </p> ended all the same."""
-    said = _described(mini_site, {name: body for name, (body, _) in MARKUP_IN_TEXT.items()})
-    assert said == {name: expected for name, (_, expected) in MARKUP_IN_TEXT.items()}
+    assert_described(mini_site, MARKUP_IN_TEXT)
 
 
 def test_the_start_of_a_text_is_cut_after_the_last_word_that_fits(mini_site):
@@ -291,3 +297,55 @@ def test_a_word_too_long_to_end_on_is_not_cut_between_a_letter_and_its_marks(min
     accented, coder = "e\u0301", "\U0001f469\u200d\U0001f4bb"  # é as e and its accent; 👩‍💻
     said = _described(mini_site, {"accents": accented * 100 + "\n", "emoji": "x" + coder * 60 + "\n"})
     assert said == {"accents": accented * 79 + "…", "emoji": "x" + coder * 52 + "…"}
+
+
+# Bodies whose first paragraph, or part of it, is not shown to readers, and what describes each page.
+NOT_SHOWN = {
+    "hidden": (
+        "<div hidden>\n<p>Notes for the editors.</p>\n</div>\n\nThe agency moved.\n",
+        "The agency moved.",
+    ),
+    "hidden-paragraph": ('<p hidden="until-found">Found on a search.\n<p>Staff moved.</p>\n', "Staff moved."),
+    "hidden-words": ("<p>The agency <span hidden>(draft)</span>moved.</p>\n", "The agency moved."),
+    "aria-hidden": ('<p>Staff <span aria-hidden="TRUE">👋</span>moved.</p>\n', "Staff moved."),
+    "aria-shown": ('<p>Staff <span aria-hidden="false">all</span> moved.</p>\n', "Staff all moved."),
+}
+
+
+def test_what_readers_are_not_shown_does_not_describe_a_page(mini_site):
+    """docs/content.md: "What readers are not shown (`hidden`, `aria-hidden="true"`) does not
+    count": neither an element so marked nor anything in it, where its end tag is left out too."""
+    assert_described(mini_site, NOT_SHOWN)
+
+
+# Bodies that start with web or e-mail addresses, and what describes each page.
+ADDRESSES = {
+    "autolink": ("<https://example.org/report-2019>\n\nThe report is out.\n", "The report is out."),
+    "e-mail": ("<info@example.org>\n\nWrite to us.\n", "Write to us."),
+    "several": ("[www.example.org](https://www.example.org) <https://example.org>\n\nOn.\n", "On."),
+    "link-words": ("[The annual report](https://example.org/report)\n\nIt is out.\n", "The annual report"),
+    "in-words": ("See <https://example.org> for more.\n", "See https://example.org for more."),
+}
+
+
+def test_a_paragraph_of_addresses_alone_does_not_describe_a_page(mini_site):
+    """docs/content.md: "nor does a paragraph of nothing but web or e-mail addresses (a link
+    written `<https://…>` alone on its line)". A link whose text is words is words."""
+    assert_described(mini_site, ADDRESSES)
+
+
+def test_a_list_does_not_describe_a_page_tight_or_loose(mini_site):
+    """docs/content.md: "A list's items do not count, with or without blank lines between them".
+    Markdown puts the items of a list with blank lines in paragraphs, the others not; a page of
+    lists alone is described as the site is."""
+    site_description = load_config(mini_site).language("en").description
+    assert_described(
+        mini_site,
+        {
+            "tight": ("- First item\n- Second item\n\nThe text.\n", "The text."),
+            "loose": ("- First item\n\n- Second item\n\nThe text.\n", "The text."),
+            "numbered": ("1. First step\n\n2. Second step\n\nThe text.\n", "The text."),
+            "terms": ("Term\n\n:   Its definition.\n\nThe text.\n", "The text."),
+            "lists": ("- First item\n\n- Second item\n", site_description),
+        },
+    )

@@ -25,7 +25,7 @@ which must then be empty), and ``<svg>`` and ``<math>``, whose content follows
 other rules.
 
 The HTML must also be well formed, since the page's template goes on after it: the
-elements are read as a browser builds them (``_Structure``), with the end tags HTML
+elements are read as a browser builds them (``Structure``), with the end tags HTML
 lets an author leave out, and an end tag that closes nothing, an element left open
 or closed out of order is refused, naming the tag and its line.
 """
@@ -443,7 +443,7 @@ def _style(value: str) -> tuple[str, str, str] | None:
 # --- structure --------------------------------------------------------------------------
 
 # The elements HTML gives no end tag; end tags of the others that HTML lets an author leave out
-# are read by the rules of its "optional tags" (see _Structure).
+# are read by the rules of its "optional tags" (see Structure).
 VOID_ELEMENTS = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 )
@@ -527,7 +527,7 @@ def left_open(tag: str, written: str, nth: int | None = None) -> Violation:
     return Violation(STRUCTURE, _tag_shown(written), written, (f"<{tag}",), hint, nth)
 
 
-class _Structure:
+class Structure:
     """The elements the text opens and closes, read as a browser reads them (with the end tags
     HTML lets an author leave out), and the first place where the text's structure breaks: an
     end tag that closes nothing, an element left open or closed out of order, a link in a link,
@@ -536,7 +536,8 @@ class _Structure:
     The editor's HTML stands inside the page's template: a browser would close the template's
     elements at an end tag the text leaves unmatched, and leave the rest of the page inside an
     element the text leaves open. Only the first problem is named: after it, how a browser reads
-    the rest depends on how it repaired the first."""
+    the rest depends on how it repaired the first. (``render.seo`` reads a page's elements
+    with it too, to find the first paragraph that describes the page.)"""
 
     def __init__(self) -> None:
         self.stack: list[_Open] = []
@@ -693,7 +694,7 @@ class _Checker(HTMLParser):
         self._iframe: str | None = None  # an <iframe>'s start tag until its end tag
         self._iframe_reported = False
         self._after_lt = False  # the text so far ended with a "<"
-        self._structure = _Structure()
+        self._structure = Structure()
         self._tags_seen: dict[str, int] = {}  # how many tags written so the text held so far
         self._end_tag_at = 0  # where the end tag being read starts in rawdata
 

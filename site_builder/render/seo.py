@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from site_builder.checks.html_policy import ENDS_P, VOID_ELEMENTS
+from site_builder.checks.html_policy import Structure
 from site_builder.content.frontmatter import published_iso
 from site_builder.site.model import Page, Site
 
@@ -29,6 +29,12 @@ _FOOTNOTE_LINKS = frozenset({"footnote-ref", "footnote-backref"})
 # Spaces and line breaks, read as one space: not the spaces that join words (10&nbsp;km).
 _SPACES = re.compile(r"[^\S\xa0\u2007\u202f]+")
 _JOINER = "\u200d"  # joins emoji into one: 👩 + U+200D + 💻 is 👩‍💻
+# An element open at some point of the page, with its place among those open (see Structure).
+_Marked = tuple[int, object] | None
+# A list and its items: a paragraph in them is a piece of the list, not the start of the text.
+_LISTS = frozenset({"ul", "ol", "li", "dl", "dt", "dd"})
+# A word that is a web or e-mail address, such as Markdown makes a link of: <https://…>, <me@…>.
+_ADDRESS = re.compile(r"(?:[a-z][a-z\d+.-]*://|www\.|mailto:)\S*|[^\s@]+@[^\s@]+\.[^\s@]+", re.IGNORECASE)
 
 
 def description(page: Page, body_html: str, site_description: str) -> str:
@@ -49,61 +55,83 @@ class _Found(Exception):
 
 
 class _FirstParagraph(HTMLParser):
-    """The text of the first paragraph of ``body_html`` with a letter or digit in it, as a
-    browser shows it: its tags read as a browser reads them (an attribute's value may hold
-    ">", a comment is no text, a paragraph's end tag may be left out), a line break as a
-    space, a non-breaking space kept, without footnote marks; "" if there is none."""
+    """The text of the first paragraph of ``body_html`` that says something of the page, as a
+    browser shows it; "" if there is none.
+
+    Such a paragraph has a letter or digit in it, and words that are not all web or e-mail
+    addresses (an autolink alone on its line says nothing of the page). It is in no list: an
+    item is a piece of a list, whether or not Markdown puts it in a <p> (as it does when a blank
+    line separates the items), and rarely a sentence saying what the page is about. Its tags
+    are read as a browser reads them (an attribute's value may hold ">", a comment is no text,
+    end tags may be left out, see ``Structure``); a line break is a space, a non-breaking space
+    is kept; what a reader is not shown (``hidden``, ``aria-hidden="true"``) and footnote marks
+    are left out."""
 
     def __init__(self, body_html: str) -> None:
         super().__init__(convert_charrefs=True)
         self.text = ""
+        self._elements = Structure()  # the elements open at this point of the page
         self._words: list[str] | None = None  # in a paragraph: its text so far
-        # The elements open in the paragraph, each with whether it is (in) a footnote mark.
-        self._open: list[tuple[str, bool]] = []
+        self._paragraph: _Marked = None  # the paragraph being read
+        self._unread: _Marked = None  # the outermost open element whose text is not read
         try:
             self.feed(body_html)
             self.close()
-            self._end()
+            if self._words is not None:
+                self._end()
         except _Found:
             pass
 
-    def _end(self) -> None:
-        if self._words is not None:
-            text = _SPACES.sub(" ", "".join(self._words)).strip()
-            if any(c.isalnum() for c in text):
-                self.text = text
-                raise _Found
-        self._words, self._open = None, []
+    def _is_open(self, marked: _Marked) -> bool:
+        open_ = self._elements.stack
+        return marked is not None and len(open_) > marked[0] and open_[marked[0]] is marked[1]
 
-    def _skipping(self) -> bool:
-        return bool(self._open) and self._open[-1][1]
+    def _end(self) -> None:
+        text = _SPACES.sub(" ", "".join(self._words or ())).strip()
+        self._words = None
+        if any(c.isalnum() for c in text) and not all(map(_ADDRESS.fullmatch, text.split(" "))):
+            self.text = text
+            raise _Found
 
     def handle_starttag(self, tag, attrs):
-        if tag in ENDS_P:  # <p> among them
-            self._end()
-            self._words = [] if tag == "p" else None
-        elif self._words is not None:
-            if tag == "br":
-                self._words.append(" ")
-            elif tag not in VOID_ELEMENTS:
-                classes = (dict(attrs).get("class") or "").split()
-                self._open.append((tag, self._skipping() or not _FOOTNOTE_LINKS.isdisjoint(classes)))
+        # What is written and where only name a problem, which the raw-HTML policy reports.
+        self._elements.start(tag, "", 0)
+        if self._words is not None and not self._is_open(self._paragraph):
+            self._end()  # the start tag of a block, such as <p>, ended the paragraph
+        if self._is_open(self._unread):
+            return
+        open_ = self._elements.stack
+        if tag == "br" and self._words is not None:
+            self._words.append(" ")
+        elif open_ and open_[-1].tag == tag:  # not an element without content, such as <img>
+            here = (len(open_) - 1, open_[-1])
+            if attrs and _left_out(dict(attrs)):
+                self._unread = here
+            elif tag == "p" and _LISTS.isdisjoint(element.tag for element in open_):
+                self._paragraph, self._words = here, []
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)  # "/>" ends nothing in HTML
 
     def handle_endtag(self, tag):
-        if self._words is None or tag in VOID_ELEMENTS:
-            return
-        if tag == "p" or all(name != tag for name, _ in self._open):
+        self._elements.end(tag, "", 0)
+        if self._words is not None and not self._is_open(self._paragraph):
             self._end()  # the paragraph's end tag, or its parent's
-            return
-        while self._open.pop()[0] != tag:  # and the elements in it whose end tags were left out
-            pass
 
     def handle_data(self, data):
-        if self._words is not None and not self._skipping():
+        if self._words is not None and not self._is_open(self._unread):
             self._words.append(data)
+
+
+def _left_out(attributes: dict[str, str | None]) -> bool:
+    """Whether an element with ``attributes`` holds no text of the page's: what readers are
+    not shown (``hidden``, even until found; ``aria-hidden`` to those who listen to the page),
+    and the marks of footnotes and links back to them."""
+    return (
+        "hidden" in attributes
+        or (attributes.get("aria-hidden") or "").lower() == "true"
+        or not _FOOTNOTE_LINKS.isdisjoint((attributes.get("class") or "").split())
+    )
 
 
 def _shortened(text: str, limit: int) -> str:
