@@ -349,3 +349,26 @@ def test_a_list_does_not_describe_a_page_tight_or_loose(mini_site):
             "lists": ("- First item\n\n- Second item\n", site_description),
         },
     )
+
+
+def test_a_news_list_pages_number_fits_in_its_description(mini_site):
+    """docs/content.md: "on a news list's later pages, with the page's number, in the same
+    length": the start of the text is cut shorter to leave room for " (page 2 of 3)"."""
+    site_yaml = mini_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("news_page_size: 10", "news_page_size: 1"))
+    (mini_site / "content/en/news/_index.md").write_text(
+        f"---\ntitle: News\n---\n{LONG_PARAGRAPH}\n", "utf-8"
+    )
+    files = text_files(stages.generate(mini_site).files)
+    plain = LONG_PARAGRAPH.replace("**", "").replace("&amp;", "&")
+    first = Head(files["en/news/index.html"]).one("description")
+    assert len(first) <= DESCRIPTION_LIMIT and plain.startswith(first[:-1]) and first.endswith("…")
+    total = sum(path.startswith("en/news/page/") for path in files) + 1
+    assert total >= 3
+    for number in range(2, total + 1):
+        head = Head(files[f"en/news/page/{number}/index.html"])
+        said, suffix = head.one("description"), f" (page {number} of {total})"
+        assert len(said) <= DESCRIPTION_LIMIT and said.endswith("…" + suffix)
+        text = said.removesuffix("…" + suffix)
+        assert plain.startswith(text) and not plain[len(text)].isalnum()  # cut after a whole word
+        assert head.one("og:description") == head.one("twitter:description") == said

@@ -222,10 +222,16 @@ def _base_context(site: Site, code: str) -> dict[str, Any]:
 
 def _render_page(site: Site, page: Page, rendered: RenderedPage, env: jinja2.Environment) -> list[OutputFile]:
     newer, older = site.news_neighbours(page)
-    said = description(page, rendered.body.html, site.config.language(page.lang).description)
+    site_description = site.config.language(page.lang).description
+    said = description(page, rendered.body.html, site_description)
     context = _base_context(site, page.lang) | {
         "page": page,
         "description": said,
+        # The same with a suffix, such as a list page's number, within the length of one. The
+        # suffix is counted as the reader sees it: joined to a UI string, it is escaped HTML.
+        "description_with": lambda suffix: description(
+            page, rendered.body.html, site_description, escape(suffix).unescape()
+        ),
         "content": Markup(rendered.body.html),
         "swot_text": lambda quadrant, index: Markup(rendered.swot[(quadrant, index)].html),
         "alternates": site.alternates(page),

@@ -37,17 +37,21 @@ _LISTS = frozenset({"ul", "ol", "li", "dl", "dt", "dd"})
 _ADDRESS = re.compile(r"(?:[a-z][a-z\d+.-]*://|www\.|mailto:)\S*|[^\s@]+@[^\s@]+\.[^\s@]+", re.IGNORECASE)
 
 
-def description(page: Page, body_html: str, site_description: str) -> str:
+def description(page: Page, body_html: str, site_description: str, suffix: str = "") -> str:
     """What search results and link previews say of ``page``: its summary; without one, the
     start of its text (its first paragraph with words, shortened to ``DESCRIPTION_LIMIT``),
     as Hugo describes a page; without text either, the site's description. The home page
-    without a summary is described as the site is."""
+    without a summary is described as the site is. ``suffix`` (a list page's number, say)
+    follows, and the start of the text is shortened to leave room for it."""
     if page.front.summary:
-        return page.front.summary
+        return page.front.summary + suffix
     if page.kind == "home":
-        return site_description
+        return site_description + suffix
     text = _FirstParagraph(body_html).text
-    return _shortened(text, DESCRIPTION_LIMIT) if text else site_description
+    if not text:
+        return site_description + suffix
+    # A suffix longer than half the limit (a translator's slip) leaves the text half of it.
+    return _shortened(text, max(DESCRIPTION_LIMIT - len(suffix), DESCRIPTION_LIMIT // 2)) + suffix
 
 
 class _Found(Exception):
