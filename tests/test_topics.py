@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, read_tree, text_files, write_tree
+from test_cards import meta
 from test_twins import BASE, Head, edit, sitemap_entries
 
 from site_builder import pipeline, stages
@@ -174,6 +175,34 @@ def test_only_published_news_items_make_topic_pages(topical):
     assert "en/topics/regulation/index.html" in preview
 
 
+def test_a_topic_has_pages_in_the_languages_of_its_items_alone(topical):
+    """A topic that only English items list (their Dutch translations are drafts) has English
+    pages alone, and only the English index lists it."""
+    for number in (1, 2):
+        edit(topical, f"content/nl/news/2020-01-0{number}-item-{number}.md", "---\n", "---\ndraft: true\n")
+    html = generated(topical)
+    assert cards(html["en/topics/regulation/index.html"]) == ["/en/news/item-2/", "/en/news/item-1/"]
+    assert not [path for path in html if "regelgeving" in path]
+    assert [href for href, _ in Links(html["nl/themas/index.html"], "topic-index").links] == [
+        "/nl/themas/kunstmatige-intelligentie/"
+    ]
+    assert "/en/topics/regulation/" in [
+        href for href, _ in Links(html["en/topics/index.html"], "topic-index").links
+    ]
+
+
+def test_the_topic_pages_show_their_language_s_home_card(topical):
+    html = generated(topical)
+    for lang, pages in (
+        ("en", ("en/topics/index.html", "en/topics/regulation/index.html")),
+        ("nl", ("nl/themas/index.html", "nl/themas/kunstmatige-intelligentie/pagina/2/index.html")),
+    ):
+        home = meta(html[f"{lang}/index.html"])["og:image"]
+        assert f"/assets/cards/{lang}/home." in home
+        for path in pages:
+            assert meta(html[path])["og:image"] == home, path
+
+
 def test_the_index_lists_each_topic_and_news_items_link_to_theirs(topical):
     html = generated(topical)
     index = Links(html["nl/themas/index.html"], "topic-index").links
@@ -262,6 +291,11 @@ def test_a_translation_with_other_topics_stops_the_build(mini_site, run_cli):
             "topics:\n  ai:\n    en: {slug: ai}\n    nl: {name: AI, slug: ai}\n",
             "site.yaml:{+2}: missing required key 'topics.ai.en.name' "
             "(hint: the topic's name in that language, such as name: Regulation)",
+        ),
+        (
+            "topics:\n  ai:\n    en: {name: AI, slug: ai}\n    nl: {name: AI}\n",
+            "site.yaml:{+3}: missing required key 'topics.ai.nl.slug' "
+            "(hint: use lower-case letters a-z, digits and single hyphens, such as over-ons)",
         ),
         (
             (
