@@ -3,17 +3,21 @@ and on social networks, drawn from its title and the brand, once."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
 from pathlib import Path
 
 import pytest
-from conftest import make_mini_site, read_tree, write_tree
+from conftest import REPO, make_mini_site, read_tree, write_tree
 from PIL import Image
 
 from site_builder import pipeline
+from site_builder.config import load_config
+from site_builder.content.load import load_sources
 from site_builder.render import cards
+from site_builder.site.model import build_site
 
 
 def meta(html: str) -> dict[str, str]:
@@ -56,6 +60,29 @@ def test_every_page_shows_its_own_card(site):
     shared = {url: rels for url, rels in seen.items() if len(rels) > 1}
     assert all(url.rsplit("/", 1)[1].startswith("home.") for url in shared), shared
     assert len(pages) > 15 and len(seen) >= 15
+
+
+def test_a_card_shows_the_title_its_section_and_year_and_the_home_page_s_the_description(site):
+    """docs/content.md, Social cards: drawn "from the page's title (the home page's: the site's
+    description), the section it is in (a news item's with its year), the site's title …, in the
+    site's typeface"."""
+    config = load_config(site)
+    model = build_site(config, load_sources(site, config))
+    pages = {page.url: page for page in model.pages}
+    shown = {url: cards.card_of(model, pages[url], "") for url in ("/en/", "/nl/nieuws/ema-opent-kantoor/")}
+    for url, title, label, lang in (
+        ("/en/", config.language("en").description, "", "en"),
+        ("/nl/nieuws/ema-opent-kantoor/", "Het Europees Geneesmiddelenbureau opent kantoor in Amsterdam",
+         "Nieuws · 2019", "nl"),
+    ):  # fmt: skip
+        card = shown[url]
+        assert (card.title, card.label, card.site_title) == (title, label, config.language(lang).title), url
+    item = shown["/nl/nieuws/ema-opent-kantoor/"]
+    drawn = cards.draw(item, None)
+    assert drawn != cards.draw(dataclasses.replace(item, label=""), None)
+    assert drawn != cards.draw(dataclasses.replace(item, site_title="Another site"), None)
+    # The typeface is the one the site's stylesheet names.
+    assert f"url({cards.CARD_FONT})" in (REPO / "assets/site.css").read_text("utf-8")
 
 
 def test_a_card_is_drawn_once_and_kept_beside_the_photos(site, tmp_path, monkeypatch):
