@@ -233,8 +233,10 @@ def test_the_preview_makes_no_index_and_says_so(tmp_path):
     made = generate(root, preview=True)
     paths = {file.path for file in made.files}
     assert not any(path.startswith("pagefind/") for path in paths)
-    page = next(file for file in made.files if file.path == "nl/zoeken/index.html")
-    assert "data-bundles" not in page.data.decode("utf-8")
+    pages = {file.path: file.data.decode("utf-8") for file in made.files if file.path.endswith("index.html")}
+    assert "data-bundles" not in pages["nl/zoeken/index.html"]
+    assert "Search works on the built site: the preview does not make" in pages["en/search/index.html"]
+    assert "Zoeken werkt op de gebouwde site: het voorbeeld maakt" in pages["nl/zoeken/index.html"]
 
 
 def test_search_can_be_turned_off(tmp_path):
@@ -383,6 +385,7 @@ def test_a_site_of_few_news_items_has_one_bundle_per_language(tmp_path):
     root = make_project(tmp_path / "site")
     site = generate(root).site
     news = [page for page in site.pages if page.kind == "news"]
+    assert search.BUNDLE_PAGES == 120  # "Once a language has more than 120 news items" (docs/content.md)
     assert news and len(news) <= 2 * search.BUNDLE_PAGES
     assert set(search.bundle_names(site).values()) == {search.PRIMARY_BUNDLE}
     # One more Dutch news item than a bundle holds: the Dutch news is cut by year, the English is not.
