@@ -16,8 +16,9 @@ from urllib.parse import quote, unquote
 import pytest
 from conftest import free_port, read_tree, serving
 
-from site_builder import pipeline
+from site_builder import pipeline, stages
 from site_builder.incremental.derived import DERIVED_DIR
+from site_builder.render import images
 
 NEWS = "content/en/news/2019-06-12-ema.md"
 PAGE = "en/news/ema-opens-office/index.html"
@@ -93,6 +94,26 @@ def test_a_photo_becomes_a_picture_of_its_copies(mini_site, tmp_path):
         for srcset in [*picture["sources"].values(), picture["img"]["srcset"]]:
             for candidate in srcset.split(", "):
                 assert candidate.split()[0].lstrip("/") in built
+
+
+@pytest.mark.parametrize(
+    ("kind", "suffix", "formats"),
+    [
+        ("JPEG", "jpg", ["avif", "webp", "jpeg"]),
+        ("PNG", "png", ["avif", "webp", "png"]),
+        ("WEBP", "webp", ["avif", "webp"]),
+    ],
+)
+def test_a_large_photo_s_copies_are_480_960_and_1600_pixels_wide_in_avif_webp_and_its_own_format(
+    kind, suffix, formats
+):
+    """docs/content.md, Images: "copies of it in the modern formats AVIF and WebP and in its own
+    format, 480, 960 and 1600 pixels wide", of a JPEG, PNG or WebP photo."""
+    info = images.probe(f"images/wide.{suffix}", _photo(2000, 1000, kind))
+    copies = images.plan(info)
+    assert [(copy.format, copy.width, copy.height) for copy in copies] == [
+        (format, width, width // 2) for format in formats for width in (480, 960, 1600)
+    ]
 
 
 def _candidates(srcset: str) -> list[tuple[str, str]]:
@@ -299,6 +320,20 @@ def test_a_changed_photo_gets_new_copies(mini_site, run_cli):
     assert _widths(after["sources"]["image/avif"]) == [480, 600]
     assert after["img"]["src"] != before["img"]["src"]
     assert not (mini_site / "build" / before["img"]["src"].lstrip("/")).exists()
+
+
+def test_the_preview_uses_the_copies_the_build_made(mini_site, run_cli, monkeypatch):
+    _with_photo(mini_site, "![The harbour](/assets/images/harbour.jpg)")
+    assert run_cli("-C", mini_site, "build")[0] == 0
+    built = _pictures((mini_site / "build" / PAGE).read_text("utf-8"))
+
+    def encode_each(items):
+        assert not items, f"the preview made copies again: {[copy.name for copy, _ in items]}"
+        return ()
+
+    monkeypatch.setattr(images, "encode_each", encode_each)
+    previewed = {f.path: f.data for f in stages.generate(mini_site, preview=True).files}
+    assert _pictures(previewed[PAGE].decode("utf-8")) == built
 
 
 def _truncated() -> bytes:
