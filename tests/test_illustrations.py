@@ -17,7 +17,7 @@ from conftest import REPO, make_mini_site, write_tree
 from PIL import Image
 from test_brand import FINGERPRINTED, _assert_self_contained
 
-from site_builder import pipeline
+from site_builder import pipeline, stages
 from site_builder.config import load_config
 from site_builder.content.load import load_sources
 from site_builder.site.model import build_site
@@ -140,6 +140,21 @@ def test_the_home_page_has_no_section_drawing_but_its_own_illustration(built):
         page = _read(built, f"/{lang}/")
         assert page.section_images() == [], lang
         assert [a for a, _ in page.images if "hero-art" in (a.get("class") or "")], lang
+
+
+def test_a_news_item_and_a_section_without_a_drawing_show_none(built, site, tmp_path):
+    """docs/content.md, Illustrations: "a news item … show[s] none"; a new section shows none
+    until a developer adds its drawing."""
+    items = [page for page in site.pages if page.kind == "news"]
+    assert items
+    for page in items:
+        assert _Images((built / page.output_path).read_text("utf-8")).section_images() == [], page.url
+    root = make_mini_site(tmp_path)
+    write_tree(root, {"content/en/events.md": "---\ntitle: Events\n---\nWhat is on.\n"})
+    files = {f.path: f.data for f in stages.generate(root).files}
+    assert _Images(files["en/events/index.html"].decode("utf-8")).section_images() == []
+    [about] = _Images(files["en/about/index.html"].decode("utf-8")).section_images()
+    assert _drawing_name(about["src"]) == "illustrations/about.svg"
 
 
 def _first_topic_drawing(page) -> str:
