@@ -286,6 +286,12 @@ def test_each_drawing_is_small_well_formed_and_self_contained(path):
         assert not any(name.lower().startswith("on") for name in element.attrib), (path, element.attrib)
         assert element.tag.rpartition("}")[2] not in ("text", "a"), path  # no words, no links
     ET.fromstring(path.read_bytes())  # well-formed XML, as bytes too
+    # In the site's own colours (docs/content.md): each one the stylesheet uses too.
+    colours = set(re.findall(r"#[0-9a-f]{3,6}\b", (REPO / "assets/site.css").read_text("utf-8").lower()))
+    used = set(
+        re.findall(r'(?:fill|stroke|stop-color)="?(#[0-9a-f]{3,6})\b', path.read_text("utf-8").lower())
+    )
+    assert used and used <= colours, (path, used - colours)
 
 
 def test_every_drawing_is_one_the_template_names():
