@@ -300,6 +300,31 @@ def test_a_raw_html_image_without_a_size(mini_site, src, expected):
     assert found == [f"{DATA}:6: {expected}"]
 
 
+ELSEWHERE_HINT = (
+    "save the image in assets/ and write its path, such as /assets/images/photo.jpg: the site shows"
+    " its own files alone, and takes a photo's size from its file"
+)
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "![A photo](https://example.org/photo.jpg)",
+        '<img src="//example.org/photo.jpg" alt="A photo">',
+        "![A photo](https://lsh.amsterdam/assets/photo.jpg)",  # the site's own host: its path is what works
+    ],
+)
+def test_an_image_named_by_a_full_address_without_a_size_is_told_to_be_saved_in_assets(mini_site, image):
+    """Typing its size would only lead to the next refusal: the site loads no image from another host."""
+    src = image.split("(")[-1].rstrip(")") if image.startswith("!") else image.split('"')[1]
+    make_site(mini_site, en_page(f"Intro.\n\n{image}\n"))
+    with pytest.raises(SiteErrors) as failure:
+        broken(mini_site)
+    assert [format_error(error) for error in failure.value.errors] == [
+        f"{DATA}:6: image '{src}' has no width and height in pixels (hint: {ELSEWHERE_HINT})"
+    ]
+
+
 # The same tag or link shown as code before it is written for real: in a fenced code block, in an
 # indented code block, in a code span (the page's line 4 on; the real one is on line 12).
 SHOWN_AS_CODE = {

@@ -561,7 +561,8 @@ class MarkupRenderer:
                         ),
                         path,
                         written.line,
-                        hint,
+                        # Typed sizes would not help: an image elsewhere is refused (see html_policy).
+                        hint if on_this_site(unescape(src)) else _ELSEWHERE_HINT,
                     )
                 )
             lazy = count > 1 and "loading" not in attrs
@@ -755,6 +756,10 @@ class _Lines:
 _IMG = re.compile(r"<img\b[^>]*>|<(/?)picture\b", re.IGNORECASE)
 _IMAGE_HINT = msg('write ![what the image shows](/path.png){{: width="800" height="450"}}')
 _RAW_IMAGE_HINT = msg('write <img src="/path.png" alt="what the image shows" width="800" height="450">')
+_ELSEWHERE_HINT = msg(
+    "save the image in assets/ and write its path, such as /assets/images/photo.jpg: the site shows"
+    " its own files alone, and takes a photo's size from its file"
+)
 # How the build names the files it publishes in /assets/ (see ``render.assets``, ``images`` and
 # ``cards``): with 8 hexadecimal digits of a digest before the suffix.
 _DIGEST_NAMED = re.compile(r"\.[0-9a-f]{8}\.[^./]+$")
