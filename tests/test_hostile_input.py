@@ -453,16 +453,16 @@ def test_event_handlers_and_disguised_script_addresses_stop_the_build(mini_built
     )
     hint = "(hint: write content in Markdown; scripts belong in templates/ and assets/)"
     expected = [
-        f"{ABOUT_NL}:{line}: raw HTML that runs code ('{found}') in the content {hint}"
-        for line, found in [
-            (7, "onerror="),
-            (9, "onmouseover="),
-            (11, "onload="),
-            (13, 'href="javascript:'),
-            (13, 'href="javascript:'),
-            (15, 'href="javascript:'),
-            (17, "onclick="),
-            (19, "onerror="),
+        f"{ABOUT_NL}:{line}: {construct} that runs code ('{found}') in the content {hint}"
+        for line, construct, found in [
+            (7, "raw HTML", "onerror="),
+            (9, "raw HTML", "onmouseover="),
+            (11, "raw HTML", "onload="),
+            (13, "raw HTML", 'href="javascript:'),
+            (13, "raw HTML", 'href="javascript:'),
+            (15, "a link or image", "JavaScript:alert(1)"),  # Markdown's: named as written
+            (17, "raw HTML", "onclick="),
+            (19, "raw HTML", "onerror="),
         ]
     ]
     strict = run_process("-C", root, "build", "--strict", cwd=root)

@@ -233,17 +233,23 @@ def _unsafe_html_of(page: Page, rendered: RenderedPage, policy: html_policy.Poli
         for violation in found:
             offset = -1
             for text, lower, after in searched:
-                offset = _written_at(violation, text, lower, after)
+                offset, address = _written_at(violation, text, lower, after)
                 if offset >= 0:
                     break
             line = first_line + markdown[: max(offset, 0)].count("\n")
-            problems.append(SiteError(violation.message_text, page.path, line, violation.hint_message))
+            # A link or an image that Markdown wrote is named by its address as the editor wrote
+            # it, not by a tag the editor never saw.
+            problem = violation.message_text if address is None else violation.in_link_or_image(address)
+            problems.append(SiteError(problem, page.path, line, violation.hint_message))
     return problems
 
 
-def _written_at(violation: html_policy.Violation, text: str, lower: str, after: dict[str, int]) -> int:
+def _written_at(
+    violation: html_policy.Violation, text: str, lower: str, after: dict[str, int]
+) -> tuple[int, str | None]:
     """Where in ``text`` (``lower``: in lower case) ``violation`` is written, or -1; ``after``:
-    where to look for the next finding with the same text."""
+    where to look for the next finding with the same text. Second, where the text holds not the
+    tag but the address of a link or an image (Markdown wrote the tag), that address."""
     written = violation.written
     if violation.occurrence is not None and written:
         offset = _occurrence(text, written, violation.occurrence)
@@ -251,14 +257,26 @@ def _written_at(violation: html_policy.Violation, text: str, lower: str, after: 
         offset = text.find(written, after.get(written, 0)) if written else -1
     if offset >= 0:
         after[written] = offset + 1
-        return offset
+        return offset, None
     # Written by Markdown (from a link, say) or changed by it: look for what it holds.
-    for needle in (n.lower() for n in violation.needles):
-        offset = lower.find(needle, after.get(needle, 0))
+    for needle in violation.needles:
+        lowered = needle.lower()
+        offset = lower.find(lowered, after.get(lowered, 0))
         if offset >= 0:
-            after[needle] = offset + 1
-            return offset
-    return -1
+            after[lowered] = offset + 1
+            # An address after "=" (and a quote) is an attribute's, written in raw HTML.
+            made = (
+                needle == violation.address
+                and written.startswith(_MARKDOWN_TAGS)
+                and not _ATTRIBUTE_VALUE_BEFORE.search(lower, max(offset - 8, 0), offset)
+            )
+            return offset, violation.address if made else None
+    return -1, None
+
+
+# The start tags of the elements Markdown writes with an address the policy judges.
+_MARKDOWN_TAGS = ("<a ", "<img ")
+_ATTRIBUTE_VALUE_BEFORE = re.compile(r"=\s*[\"']?\Z")
 
 
 def _occurrence(text: str, piece: str, nth: int) -> int:

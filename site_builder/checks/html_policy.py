@@ -219,11 +219,18 @@ class Violation:
     # Which of the HTML's tags written so it is, from 0, where several are (an end tag, say);
     # None: the first in the Markdown after those of the findings before it.
     occurrence: int | None = None
+    address: str | None = None  # the address refused, where that is what is wrong
 
     @property
     def message_text(self) -> Message:
         return msg(
             "raw HTML that {does} ('{what}') in the content", does=_KIND_WORDS[self.kind], what=self.what
+        )
+
+    def in_link_or_image(self, address: str) -> Message:
+        """The message of the problem in a link or an image whose ``address`` the text holds."""
+        return msg(
+            "a link or image that {does} ('{what}') in the content", does=_KIND_WORDS[self.kind], what=address
         )
 
     @property
@@ -698,8 +705,12 @@ class _Checker(HTMLParser):
         self._tags_seen: dict[str, int] = {}  # how many tags written so the text held so far
         self._end_tag_at = 0  # where the end tag being read starts in rawdata
 
-    def _add(self, kind: str, what: str, written: str, needles=(), hint: Message | None = None) -> None:
-        self.found.append(Violation(kind, what, written, tuple(n for n in needles if n), hint))
+    def _add(
+        self, kind: str, what: str, written: str, needles=(), hint: Message | None = None, address=None
+    ) -> None:
+        self.found.append(
+            Violation(kind, what, written, tuple(n for n in needles if n), hint, address=address)
+        )
 
     def _in_iframe(self) -> None:
         """Anything but spaces inside an <iframe>: a browser reads it as text up to </iframe>,
@@ -797,10 +808,10 @@ class _Checker(HTMLParser):
             self._unlisted(tag, name, value, written)
         elif role == LINK:
             if (judged := _link(name, value)) is not None:
-                self._add(*judged, written, needles)
+                self._add(*judged, written, needles, address=value)
         elif role == RESOURCE:
             if (judged := _resource(tag, name, value, self.policy)) is not None:
-                self._add(*judged, written, needles)
+                self._add(*judged, written, needles, address=value)
         elif role == SRCSET:
             for address in srcset_addresses(value):
                 if (judged := _resource(tag, name, address, self.policy)) is not None:
