@@ -264,7 +264,8 @@ def _written_at(
         offset = lower.find(lowered, after.get(lowered, 0))
         if offset >= 0:
             after[lowered] = offset + 1
-            # An address after "=" (and a quote) is an attribute's, written in raw HTML.
+            # An address after "=" (spaces, a quote) is an attribute's, written in raw HTML;
+            # Markdown's follows "](", "]: " or "<".
             made = (
                 needle == violation.address
                 and written.startswith(_MARKDOWN_TAGS)

@@ -706,7 +706,13 @@ class _Checker(HTMLParser):
         self._end_tag_at = 0  # where the end tag being read starts in rawdata
 
     def _add(
-        self, kind: str, what: str, written: str, needles=(), hint: Message | None = None, address=None
+        self,
+        kind: str,
+        what: str,
+        written: str,
+        needles=(),
+        hint: Message | None = None,
+        address: str | None = None,
     ) -> None:
         self.found.append(
             Violation(kind, what, written, tuple(n for n in needles if n), hint, address=address)
