@@ -302,7 +302,7 @@ def test_a_raw_html_image_without_a_size(mini_site, src, expected):
 
 ELSEWHERE_HINT = (
     "save the image in assets/ and write its path, such as /assets/images/photo.jpg: the site shows"
-    " its own files alone, and takes a photo's size from its file"
+    " only its own files, and takes a photo's size from its file"
 )
 
 

@@ -758,7 +758,7 @@ _IMAGE_HINT = msg('write ![what the image shows](/path.png){{: width="800" heigh
 _RAW_IMAGE_HINT = msg('write <img src="/path.png" alt="what the image shows" width="800" height="450">')
 _ELSEWHERE_HINT = msg(
     "save the image in assets/ and write its path, such as /assets/images/photo.jpg: the site shows"
-    " its own files alone, and takes a photo's size from its file"
+    " only its own files, and takes a photo's size from its file"
 )
 # How the build names the files it publishes in /assets/ (see ``render.assets``, ``images`` and
 # ``cards``): with 8 hexadecimal digits of a digest before the suffix.
