@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -402,3 +403,31 @@ def test_a_browser_showing_a_page_reloads_it_after_a_save(project, tmp_path, bro
     finally:
         browser.get("about:blank")  # leave no live-reload socket to a server that is gone
         assert _stop(process) == 0
+
+
+def test_open_shows_the_preview_in_a_browser_and_a_build_runs_beside_it(tmp_path):
+    """README, Commands: "`site-builder serve [--port 8000] [--host 127.0.0.1] [--open]`"; "The preview builds
+    into a temporary folder of its own, so `build` and `serve` may run together." The browser is a script
+    (``BROWSER``, which Python's webbrowser runs) that writes down the address it was given."""
+    from conftest import make_mini_site, run_process
+
+    site = make_mini_site(tmp_path / "site")
+    opened = tmp_path / "opened"
+    browser = write_tree(tmp_path, {"browser": f'#!/bin/sh\nprintf %s "$1" > {opened}\n'}) / "browser"
+    browser.chmod(0o755)
+    port, log = free_port(), tmp_path / "serve.log"
+    command = [sys.executable, "-m", "site_builder", "-C", str(site), "serve", "--port", str(port), "--open"]
+    server = subprocess.Popen(
+        command, stdout=log.open("w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        env={**os.environ, "BROWSER": str(browser)},
+    )  # fmt: skip
+    try:
+        _wait_for(lambda: opened.exists() and opened.read_text(), 60)
+        assert opened.read_text() == f"http://127.0.0.1:{port}/"
+        assert not (site / "build").exists()  # the preview's pages are elsewhere
+        built = run_process("-C", site, "-q", "build")
+        assert (built.returncode, built.stderr) == (0, "")
+        assert "Key figures" in (site / "build/en/key-figures/index.html").read_text("utf-8")
+        assert "Key figures" in _get(f"http://127.0.0.1:{port}/en/key-figures/")
+    finally:
+        assert _stop(server) == 0, log.read_text()
