@@ -7,6 +7,8 @@ editor runs it, and the repository's own content where the documentation names i
 
 from __future__ import annotations
 
+import argparse
+import concurrent.futures
 import dataclasses
 import logging
 import os
@@ -888,3 +890,59 @@ def test_argparse_s_own_words_stay_english_in_dutch_help():
     assert dutch.returncode == 0
     assert dutch.stdout.startswith("usage: site-builder build ") and "\noptions:\n" in dutch.stdout
     assert "uitvoermap (standaard: build/ in de map van de site)" in dutch.stdout
+
+
+# --- README: commands ------------------------------------------------------------------------------
+
+
+def commands(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command of ``parser`` and its subcommands, as the words that name it (a command's own
+    arguments, its subcommands among them, are added as it is used: ``cli._CommandParser``)."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                add, sub._arguments = getattr(sub, "_arguments", None), None
+                if add is not None:
+                    add(sub)
+                found += [(*words, name), *commands(sub, (*words, name))]
+    return found
+
+
+def test_every_command_has_help(run_cli):
+    """README, Commands: "every command has `--help`"."""
+    from site_builder.cli import _parser
+
+    every = commands(_parser())
+    assert {("build",), ("serve",), ("translations", "import"), ("deploy",), ("i18n",)} <= set(every)
+    for words in every:
+        code, out, err = run_cli(*words, "--help")
+        assert (code, err) == (0, ""), words
+        assert out.startswith(f"usage: site-builder {' '.join(words)} "), words
+
+
+class CountedPool(concurrent.futures.ProcessPoolExecutor):
+    """A pool of worker processes that notes how many workers each was given."""
+
+    started: list[int] = []
+
+    def __init__(self, max_workers=None, *args, **kwargs):
+        CountedPool.started.append(max_workers)
+        super().__init__(max_workers, *args, **kwargs)
+
+
+def test_jobs_1_builds_in_this_process_alone_and_the_default_is_one_process_per_core(
+    mini_site, run_cli, monkeypatch
+):
+    """README, Commands: "`--jobs N` converts Markdown, and on Linux renders pages (from 256 on), in `N`
+    processes (default: one per core; `--jobs 1`: this process alone)." The mini site's 16 pages are
+    converted in as many processes as asked for, up to one a page."""
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountedPool)
+    monkeypatch.setattr(CountedPool, "started", [])
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    out = mini_site.parent / "out"
+    for jobs, started in ((["--jobs", "1"], []), (["--jobs", "2"], [2]), ([], [3])):
+        CountedPool.started.clear()
+        code, _, err = run_cli("-C", mini_site, "-q", "build", "--no-cache", "--out", out, *jobs)
+        assert (code, err) == (0, ""), jobs
+        assert CountedPool.started == started, jobs
