@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from conftest import read_tree, text_files
 
 from site_builder.config import load_config
@@ -364,6 +369,45 @@ def test_i18n_update_adds_new_messages_to_every_catalogue(mini_site, run_cli):
         assert '#~ msgid "Page not found"' in text
     code, _, err = run_cli("-C", mini_site, "check")
     assert "'Nothing here' has no translation" in err
+
+
+def test_i18n_extract_collects_the_strings_and_update_does_what_pybabel_does(mini_site, run_cli, tmp_path):
+    """README: "`site-builder i18n extract|update` | Collect the templates' UI strings into
+    `translations/messages.pot`; `update` also updates every `messages.po`." UI strings: "run
+    `site-builder i18n update`: it runs Babel's standard tools with the settings in `babel.cfg` ..., the same
+    as" its two `pybabel` commands. The catalogues come out the same; messages.pot's header names the
+    project, where pybabel's default says PROJECT."""
+    template = mini_site / "templates/404.html"
+    template.write_text(template.read_text().replace("Page not found", "Nothing here"))
+    catalogues = read_tree(mini_site / "translations")
+    by_hand = tmp_path / "by-hand"
+    shutil.copytree(mini_site, by_hand)
+    assert run_cli("-C", mini_site, "i18n", "extract")[0] == 0
+    changed = {
+        path for path, data in read_tree(mini_site / "translations").items() if catalogues.get(path) != data
+    }
+    assert changed == {"messages.pot"}
+    assert 'msgid "Nothing here"' in (mini_site / "translations/messages.pot").read_text("utf-8")
+    assert run_cli("-C", mini_site, "i18n", "update")[0] == 0
+    pybabel = str(Path(sys.executable).parent / "pybabel")  # installed with Babel, beside this Python
+    for command in (
+        "extract -F babel.cfg --no-location --sort-output -o translations/messages.pot templates",
+        "update -i translations/messages.pot -d translations --no-wrap",
+    ):
+        subprocess.run([pybabel, *command.split()], cwd=by_hand, check=True, capture_output=True)
+
+    def entries(root: Path, rel: str) -> list:
+        with (root / "translations" / rel).open("rb") as handle:
+            catalogue = read_po(handle)
+        obsolete = catalogue.obsolete.values()
+        return [(m.id, m.string, sorted(m.flags), m.previous_id) for m in (*catalogue, *obsolete) if m.id]
+
+    for rel in ("messages.pot", "en/LC_MESSAGES/messages.po", "nl/LC_MESSAGES/messages.po"):
+        assert entries(mini_site, rel) == entries(by_hand, rel), rel
+    for rel in ("en/LC_MESSAGES/messages.po", "nl/LC_MESSAGES/messages.po"):
+        made, typed = ((root / "translations" / rel).read_text("utf-8") for root in (mini_site, by_hand))
+        without_date = re.compile(r'"POT-Creation-Date: [^"]*"')
+        assert without_date.sub("", made) == without_date.sub("", typed), rel
 
 
 def test_po_syntax_error_is_named_with_its_line(mini_site, run_cli):
