@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 
 import pytest
@@ -82,8 +83,13 @@ def test_the_cdn_is_told_of_changed_and_deleted_addresses_not_of_new_files_or_as
     )
     accented = deploy.plan_deploy([local("nl/café/index.html")], {"nl/café/index.html": None})
     assert deploy.invalidation_paths(accented) == ("/nl/caf%C3%A9/", "/nl/caf%C3%A9/index.html")
+    # Up to 100 paths are named; more: "/*".
+    hundred = deploy.plan_deploy(
+        [local(f"p{n}.html") for n in range(100)], {f"p{n}.html": None for n in range(100)}
+    )
+    assert len(deploy.invalidation_paths(hundred)) == 100
     many = deploy.plan_deploy(
-        [local(f"p{n}.html") for n in range(200)], {f"p{n}.html": None for n in range(200)}
+        [local(f"p{n}.html") for n in range(101)], {f"p{n}.html": None for n in range(101)}
     )
     assert deploy.invalidation_paths(many) == ("/*",)
 
@@ -124,6 +130,42 @@ def test_cache_control_has_one_source_for_headers_nginx_and_the_store(tmp_path):
     )
 
 
+def test_the_headers_file_gives_the_policy_docs_deploy_md_states(mini_built):
+    """The values as docs/deploy.md writes them, not as the code names them: assets cached for a
+    year, everything else for five minutes with revalidation; the security headers for every
+    address, and the policy (with search, per file) allowing only the site's own files."""
+    root, built = mini_built
+    rules = {}
+    for block in built["_headers"].decode("utf-8").split("\n\n"):
+        lines = block.strip().splitlines()
+        if lines:
+            rules[lines[0]] = dict(line.strip().split(": ", 1) for line in lines[1:])
+    assert rules["/*"] == {
+        "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        "X-Frame-Options": "DENY",
+    }  # the site has search: the Content-Security-Policy is set per file, never twice
+    assert rules["/assets/*"]["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert rules["/pagefind/*"]["Cache-Control"] == "public, max-age=300, must-revalidate"
+    for address in ("/en/", "/nl/over-ons/", "/en/feed.xml", "/sitemap.xml", "/robots.txt", "/404.html"):
+        assert rules[address]["Cache-Control"] == "public, max-age=300, must-revalidate", address
+    assert not any(
+        key.startswith("pagefind/") for key in built if "/" + key in rules
+    )  # one rule for the folder
+    for address, rule in rules.items():
+        if address == "/*":
+            continue
+        policy = rule["Content-Security-Policy"]
+        directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if " " in part.strip())
+        assert directives["default-src"] == "'self'" and directives["style-src"] == "'self'", address
+        search = address.startswith("/pagefind/") or address in ("/en/search/", "/nl/zoeken/")
+        assert directives["script-src"] == ("'self' 'wasm-unsafe-eval'" if search else "'self'"), address
+        assert "unsafe-inline" not in policy and "http" not in policy, address  # no third party
+    assert {"/en/search/", "/nl/zoeken/"} <= rules.keys()
+
+
 def test_a_build_with_a_link_in_it_is_refused(mini_built):
     root, _ = mini_built
     (root / "build/en/secret.html").symlink_to("/etc/hostname")
@@ -143,8 +185,8 @@ def test_deploy_targets_are_read_from_site_yaml(tmp_path):
     )
     production, staging = load_deploy_targets(tmp_path)
     assert production == DeployTarget(
-        "production", "lsh-site", "eu-west-1", None, "www/", "E2QWRUHAPOMQZL", DEFAULT_MAX_DELETES
-    )
+        "production", "lsh-site", "eu-west-1", None, "www/", "E2QWRUHAPOMQZL", 256
+    )  # max_deletes left out: 256, the value docs/deploy.md shows
     assert staging == DeployTarget("staging", "lsh-staging", None, "https://s3.example.org", "", None, 10)
     assert deploy.choose_target((production, staging), None) is production
     assert deploy.choose_target((production, staging), "staging") is staging
@@ -156,6 +198,48 @@ def test_deploy_targets_are_read_from_site_yaml(tmp_path):
     )
     with pytest.raises(SiteError, match="no deploy target is set"):
         deploy.choose_target((), None)
+
+
+def test_a_target_without_endpoint_is_amazon_s3_and_one_with_an_endpoint_is_addressed_by_path(monkeypatch):
+    """And a target without region takes the AWS configuration's: AWS_REGION, else
+    AWS_DEFAULT_REGION or the profile's."""
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "k")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    assert (
+        deploy.make_clients(DeployTarget("production", "lsh-site", None))[0].meta.region_name == "eu-west-3"
+    )
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    amazon, _ = deploy.make_clients(DeployTarget("production", "lsh-site", None))
+    assert amazon.meta.region_name == "eu-central-1"
+    address = amazon.generate_presigned_url(
+        "get_object", Params={"Bucket": "lsh-site", "Key": "en/index.html"}
+    )
+    assert address.startswith("https://lsh-site.s3.") and ".amazonaws.com/en/index.html?" in address
+    other, _ = deploy.make_clients(
+        DeployTarget("staging", "lsh-staging", "us-east-1", "https://s3.example.org")
+    )
+    assert other.meta.region_name == "us-east-1"
+    address = other.generate_presigned_url(
+        "get_object", Params={"Bucket": "lsh-staging", "Key": "en/index.html"}
+    )
+    assert address.startswith("https://s3.example.org/lsh-staging/en/index.html?")
+
+
+def test_a_mistake_in_a_deploy_target_stops_the_build_too_naming_its_line(mini_built, run_cli):
+    root, before = mini_built
+    text = (root / "site.yaml").read_text("utf-8") + "deploy:\n  production:\n    bucket: Not_A_Bucket\n"
+    (root / "site.yaml").write_text(text, "utf-8")
+    expected = (
+        f"site.yaml:{text.count(chr(10))}: deploy.production.bucket 'Not_A_Bucket' is not a bucket name "
+        "(hint: 3 to 63 lower-case letters, digits, dots and hyphens; no two dots together, and no IP address)"
+    )
+    for command in (["build"], ["deploy", "--dry-run"]):
+        code, out, err = run_cli("-C", root, *command)
+        assert (code, out, err.splitlines()) == (1, "", [expected]), command
+    assert read_tree(root / "build") == before
 
 
 @pytest.mark.parametrize("prefix", ["../../x/", "./", "site/../../x", "a/./b/"])

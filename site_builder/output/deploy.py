@@ -333,7 +333,10 @@ def make_clients(target: DeployTarget, workers: int = WORKERS) -> tuple[Any, Any
         response_checksum_validation="when_required",
     )
     session = botocore.session.get_session()
-    s3 = session.create_client("s3", endpoint_url=target.endpoint, region_name=target.region, config=config)
+    # AWS_REGION is the AWS SDKs' variable for the region, before AWS_DEFAULT_REGION and the
+    # profile's; botocore alone reads only the other two.
+    region = target.region or os.environ.get("AWS_REGION") or None
+    s3 = session.create_client("s3", endpoint_url=target.endpoint, region_name=region, config=config)
     cloudfront = None
     if target.cloudfront_distribution:
         retries = Config(retries={"max_attempts": ATTEMPTS, "mode": "standard"})
