@@ -145,6 +145,7 @@ def assert_security_headers(headers: dict[str, str]) -> None:
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in headers["permissions-policy"]
+    assert headers["x-frame-options"] == "DENY"
 
 
 def test_every_page_is_served_with_security_headers_and_short_caching(server):
@@ -212,6 +213,22 @@ def test_unknown_addresses_get_the_404_page_of_their_language(server):
         assert status == 404, path
         assert body == (build / page).read_bytes(), path
         assert_security_headers(headers)
+
+
+def test_the_folder_s_mark_is_not_served(server):
+    """``.site-builder`` marks build/ as the tool's; it is no file of the site (docs/deploy.md)."""
+    port, build = server
+    assert (build / ".site-builder").is_file()
+    status, headers, body = get(port, "/.site-builder")
+    assert status == 404 and body == (build / "404.html").read_bytes()
+    assert_security_headers(headers)
+
+
+def test_the_block_serves_the_build_where_it_was_built_or_the_folder_out_names(mini_site, run_cli, tmp_path):
+    for args, folder in [((), mini_site / "build"), (("--out", tmp_path / "public"), tmp_path / "public")]:
+        code, out, err = run_cli("-C", mini_site, "nginx-config", *args)
+        assert code == 0, err
+        assert f'    root "{folder}";' in out.splitlines(), args
 
 
 # Accept-Language → where / sends the visitor; the mini site's languages are en (the default) and nl.
