@@ -483,6 +483,15 @@ def test_the_users_key_is_made_once_readable_by_its_owner_alone(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == [signing.KEY_FILE]  # nothing left beside it
 
 
+def test_a_key_variable_of_16_characters_is_taken_and_of_15_refused(tmp_path):
+    """docs/deploy.md: SITE_BUILDER_CACHE_KEY of at least 16 characters; without it, the key
+    kept in ~/.cache/site-builder/cache-key."""
+    assert signing.cache_key({signing.KEY_VARIABLE: "k" * 16}) == b"k" * 16
+    with pytest.raises(SiteError, match="SITE_BUILDER_CACHE_KEY holds 15 characters"):
+        signing.cache_key({signing.KEY_VARIABLE: "k" * 15})
+    assert signing.key_path({"HOME": str(tmp_path)}) == tmp_path / ".cache/site-builder/cache-key"
+
+
 @pytest.mark.parametrize(
     ("setting", "expected"),
     [
