@@ -5,6 +5,9 @@ the stages."""
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 
 from conftest import REPO
 
@@ -103,6 +106,52 @@ def test_the_code_identity_covers_every_module_of_the_package(tmp_path):
         assert code_identity(copy) != before, name
         target.write_bytes(original)
     assert code_identity(copy) == before
+
+
+# Run in one process, one command after another: which of Amazon's SDK's packages each has loaded.
+_LOADED_AFTER_EACH = """
+import sys
+from site_builder.cli import main
+for argv in sys.argv[1:]:
+    args = argv.split("|")
+    code = main(args)
+    sdk = sorted({name.split(".")[0] for name in sys.modules} & {"boto3", "botocore", "s3transfer"})
+    print("loaded:", args[2], code, sdk)
+"""
+
+
+def test_amazon_s_sdk_is_imported_by_deploy_alone(mini_built, tmp_path):
+    """README: boto3 (botocore) is imported by ``site-builder deploy`` alone."""
+    root, _ = mini_built
+    (root / "site.yaml").write_text(
+        (root / "site.yaml").read_text("utf-8") + "deploy:\n  production:\n    bucket: lsh-site\n", "utf-8"
+    )
+    commands = [
+        f"-C|{root}|build|--no-cache|--jobs|1|--out|{tmp_path / 'out'}",
+        f"-C|{root}|check",
+        f"-C|{root}|nginx-config",
+        f"-C|{root}|deploy|--dry-run",  # no credentials: it stops at once, with botocore loaded
+    ]
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_AFTER_EACH, *commands],
+        env={
+            **environ,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        },  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert [line for line in done.stdout.splitlines() if line.startswith("loaded: ")] == [
+        "loaded: build 0 []",
+        "loaded: check 0 []",
+        "loaded: nginx-config 0 []",
+        "loaded: deploy 1 ['botocore']",
+    ], done.stderr
+    assert "no credentials to deploy to s3://lsh-site/" in done.stderr
 
 
 # The wiring on top of the stages: only these decide what is kept between builds.

@@ -48,6 +48,13 @@ def test_every_dependency_is_locked_with_hashes():
         assert all(hashes > 0 for _version, hashes in lock.values()), "pip --require-hashes needs a hash each"
 
 
+def test_the_locked_install_can_deploy():
+    """README: boto3 is a dependency, not an extra, so the locked install can deploy from CI."""
+    assert (
+        "boto3" in _declared() and {"boto3", "botocore", "s3transfer"} <= _locked("requirements.lock").keys()
+    )
+
+
 def test_the_tests_run_the_versions_users_install():
     site, tests = _locked("requirements.lock"), _locked("requirements-test.lock")
     assert {name: tests[name][0] for name in site} == {name: version for name, (version, _) in site.items()}
