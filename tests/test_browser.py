@@ -19,7 +19,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO, free_port
+from conftest import REPO, free_port, serving
 
 AXE = REPO / "node_modules/axe-core/axe.min.js"
 LANGUAGES = ("en", "nl")
@@ -277,3 +277,32 @@ def test_axe_reports_what_it_finds(browser, axe_source):
     browser.get("data:text/html,<!doctype html><html lang=en><title>t</title><main><img src=x.png></main>")
     [violation] = [v for v in axe_violations(browser, axe_source) if v["id"] == "image-alt"]
     assert violation["nodes"][0].startswith("img")
+
+
+def test_the_language_chooser_sends_the_browser_on_by_its_preferred_language(browser, mini_built):
+    """docs/deploy.md: where the host cannot redirect / by Accept-Language (Cloudflare Pages,
+    CloudFront, a plain object store), the chooser there sends the browser on itself."""
+    from urllib.parse import urlsplit
+
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    root, _ = mini_built
+    try:
+        with serving(root / "build") as origin:
+            for preferred, lands in [("de-DE,nl", "/nl/"), ("en-GB", "/en/"), ("de,fr", "/")]:
+                browser.execute_cdp_cmd(
+                    "Emulation.setUserAgentOverride", {"userAgent": "", "acceptLanguage": preferred}
+                )
+                browser.get(origin + "/")
+                WebDriverWait(browser, 10, poll_frequency=0.05).until(
+                    lambda b, lands=lands: (
+                        urlsplit(b.current_url).path == lands
+                        and b.execute_script("return document.readyState") == "complete"
+                    ),
+                    f"{preferred}: not at {lands} but {browser.current_url}",
+                )
+                if lands == "/":  # no language of the site: the chooser stays, offering both
+                    links = {a.get_attribute("pathname") for a in browser.find_elements("css selector", "a")}
+                    assert {"/en/", "/nl/"} <= links
+    finally:
+        browser.execute_cdp_cmd("Emulation.setUserAgentOverride", {"userAgent": ""})
