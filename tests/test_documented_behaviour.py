@@ -473,14 +473,19 @@ def test_each_allowed_element_passes_with_every_allowed_attribute(element):
 
 def test_media_may_come_from_the_site_s_own_host(mini_site, run_cli):
     """Raw HTML: "**Images, video and sound** come from the site itself: a path such as `/assets/…`, or an
-    address on the site's own host (`base_url`)." (content.md)"""
+    address on the site's own host (`base_url`)." (content.md) Links: "An address of the site itself
+    written in full [...] is read as its path: [...] a file of `assets/` named so gets its published
+    copy." (content.md)"""
     own = "https://lsh.amsterdam/assets/favicon.svg"
     image = f'<img src="{own}" srcset="{own} 2x" alt="The logo" width="8" height="8">'
     body = f"We publish the figures.\n\n<p>{image}</p>\n"
     write_tree(mini_site, about_en(body))
     code, _, err = run_cli("-C", mini_site, "-q", "build")
     assert (code, err) == (0, "")
-    assert f"{own} 2x" in html(mini_site, "en/about/index.html")
+    page = html(mini_site, "en/about/index.html")
+    [published] = re.findall(r"/assets/favicon\.[0-9a-f]{8}\.svg", page)[:1]
+    assert (mini_site / "build" / published.lstrip("/")).is_file()
+    assert f"src={published}" in page and f"{published} 2x" in page and own not in page
 
 
 def test_a_style_attribute_is_refused(mini_built, run_cli):

@@ -9,6 +9,7 @@ import pytest
 from conftest import write_tree
 
 from site_builder.checks import findings as check
+from site_builder.checks.html_policy import own_site_path
 from site_builder.config import load_config
 from site_builder.content.load import load_sources
 from site_builder.errors import SiteErrors, format_error
@@ -234,6 +235,56 @@ def test_raw_html_link_in_a_swot_item_named_at_its_line(mini_site):
     assert broken(mini_site) == [f"content/en/swot.md:13: the link 'nothing.md' leads to no page {MD_HINT}"]
 
 
+def test_an_address_of_the_site_s_own_host_written_in_full_leads_where_its_path_does(mini_site):
+    """docs/content.md: an address of the site's own host written in full is resolved and checked
+    as its path: an asset gets its published copy (its name there carries a digest, so the
+    address as written would lead nowhere), a page that does not exist is reported at its line."""
+    body = (
+        '![A logo](https://lsh.amsterdam/assets/favicon.svg){: width="8" height="8"}\n\n'
+        "[Page](HTTPS://LSH.amsterdam/en/programme/?q=1) and <a href='//lsh.amsterdam/assets/favicon.svg'>logo</a>.\n\n"
+        "[Gone](https://lsh.amsterdam/en/nothing-here/) and [out](https://example.org/en/nothing-here/).\n"
+    )
+    site = make_site(mini_site, en_page(body))
+    logo = "/assets/favicon.1a2b3c4d.svg"
+    found = render_bodies(site, {"favicon.svg": logo})[("en", "/en/programme/data/")].body
+    assert [(link.href, link.target, link.line) for link in found.links] == [
+        ("https://lsh.amsterdam/assets/favicon.svg", logo, 4),
+        ("HTTPS://LSH.amsterdam/en/programme/?q=1", "/en/programme/", 6),
+        ("https://lsh.amsterdam/en/nothing-here/", "/en/nothing-here/", 8),
+        ("//lsh.amsterdam/assets/favicon.svg", logo, 6),  # raw HTML's are read after Markdown's
+    ]
+    assert f'src="{logo}"' in found.html and f"href='{logo}'" in found.html
+    assert (
+        'href="/en/programme/?q=1"' in found.html
+        and 'href="https://example.org/en/nothing-here/"' in found.html
+    )
+    assert broken(mini_site) == [
+        f"{DATA}:8: the link 'https://lsh.amsterdam/en/nothing-here/' leads to no page {URL_HINT}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "base_url", "path"),
+    [
+        ("https://lsh.amsterdam/en/", "https://lsh.amsterdam", "/en/"),
+        ("HTTP://LSH.Amsterdam", "https://lsh.amsterdam", "/"),
+        ("//lsh.amsterdam/x.pdf?v=2#p3", "https://lsh.amsterdam", "/x.pdf?v=2#p3"),
+        (" https:\\\\lsh.amsterdam/en/", "https://lsh.amsterdam", "/en/"),  # as a browser reads it
+        ("https://lsh.amsterdam.example.org/en/", "https://lsh.amsterdam", None),
+        ("https://me@lsh.amsterdam/en/", "https://lsh.amsterdam", None),
+        ("mailto:info@lsh.amsterdam", "https://lsh.amsterdam", None),
+        ("/en/", "https://lsh.amsterdam", None),
+        # A site published below a path: only what is below it is the site's.
+        ("https://example.org/lsh/en/", "https://example.org/lsh", "/en/"),
+        ("https://example.org/lsh?q=1", "https://example.org/lsh", "/?q=1"),
+        ("https://example.org/lshx/en/", "https://example.org/lsh", None),
+        ("https://example.org/other/", "https://example.org/lsh", None),
+    ],
+)
+def test_which_addresses_written_in_full_are_the_site_s_own(address, base_url, path):
+    assert own_site_path(address, base_url) == path
+
+
 # --- media written as raw HTML ------------------------------------------------------
 
 
@@ -311,7 +362,6 @@ ELSEWHERE_HINT = (
     [
         "![A photo](https://example.org/photo.jpg)",
         '<img src="//example.org/photo.jpg" alt="A photo">',
-        "![A photo](https://lsh.amsterdam/assets/photo.jpg)",  # the site's own host: its path is what works
     ],
 )
 def test_an_image_named_by_a_full_address_without_a_size_is_told_to_be_saved_in_assets(mini_site, image):

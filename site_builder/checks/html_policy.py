@@ -334,6 +334,41 @@ def on_this_site(value: str) -> bool:
     return scheme(address) is None and not address.startswith(_OTHER_HOST)
 
 
+def own_site_path(value: str, base_url: str) -> str | None:
+    """The site path (with its query and #fragment) of ``value`` (references decoded) where it
+    is an address of the site itself written in full, below ``base_url`` on its host, as a
+    browser reads it (``https://lsh.amsterdam/en/``, ``//lsh.amsterdam/en/``); else None."""
+    address = browser_address(value)
+    found = scheme(address)
+    if found in ("http", "https"):
+        rest = address[len(found) + 1 :]
+    elif found is None and address.startswith(_OTHER_HOST):
+        rest = address
+    else:
+        return None
+    base = base_url.partition(":")[2]
+    if _authority(rest) != _authority(base):
+        return None
+    tail = _after_authority(rest)
+    base_path = _after_authority(base)  # "" or such as "/lsh", where the site is published below
+    if tail[: len(base_path)] != base_path or tail[len(base_path) : len(base_path) + 1] not in (
+        "",
+        "/",
+        "?",
+        "#",
+    ):
+        return None  # elsewhere on the host
+    tail = tail[len(base_path) :]
+    return tail if tail.startswith("/") else f"/{tail}"
+
+
+def _after_authority(rest: str) -> str:
+    """What follows the host (and port) in what follows a scheme's colon (see ``_authority``)."""
+    rest = rest[_SLASHES.match(rest).end() :]
+    end = _HOST_END.search(rest)
+    return rest[end.start() :] if end else ""
+
+
 def _link(name: str, value: str) -> tuple[str, str] | None:
     """A link's address: anywhere on the web, by mail or phone, or on the site."""
     found = scheme(browser_address(value))

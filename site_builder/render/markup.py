@@ -38,7 +38,13 @@ from markdown.postprocessors import Postprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import HTML_PLACEHOLDER_RE
 
-from site_builder.checks.html_policy import ends_with_parent, left_open, on_this_site, srcset_addresses
+from site_builder.checks.html_policy import (
+    ends_with_parent,
+    left_open,
+    on_this_site,
+    own_site_path,
+    srcset_addresses,
+)
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.content.schema import shows_nothing
 from site_builder.errors import SiteError, msg, raise_if_any
@@ -259,10 +265,12 @@ class MarkupRenderer:
         resolve_md: Callable[[str, str], str | None],
         assets: Mapping[str, str] | None = None,
         images: Mapping[str, ImageSet] | None = None,
+        base_url: str = "",
     ) -> None:
         self._resolve_md = resolve_md
         self._assets = assets or {}  # "photo.jpg" → "/assets/photo.1a2b3c4d.jpg"
         self._images = images or {}  # "/assets/photo.1a2b3c4d.jpg" → its copies (see render.images)
+        self._base_url = base_url  # where the site is published (see html_policy.own_site_path)
         self._md = self._new_markdown()
         self._source: SourcePage | None = None
         self._lines = _Lines("")
@@ -451,7 +459,11 @@ class MarkupRenderer:
         """Where an address written in raw HTML leads (see ``_internal_target``); None for one a
         browser reads as another site's, however written (``\\\\host/x.png``, say): the raw-HTML
         policy judges those."""
-        return self._internal_target(href) if on_this_site(href) else None
+        return self._internal_target(href) if on_this_site(href) or self._own_path(href) else None
+
+    def _own_path(self, href: str) -> str | None:
+        """The site path of ``href`` where it is an address of the site written in full."""
+        return own_site_path(href, self._base_url) if self._base_url else None
 
     def _no_such_file(self, target: str | None) -> bool:
         """Whether an image's address, leading to ``target`` (see ``_internal_target``), names
@@ -485,7 +497,9 @@ class MarkupRenderer:
 
     def _internal_target(self, href: str) -> str | None:
         """ "" for a broken internal link, None for an external one, else the site path."""
-        parts = urlsplit(href)
+        # The site's own address written in full leads where its path does, resolved and
+        # checked as the path would be (an asset's published name carries a digest).
+        parts = urlsplit(self._own_path(href) or href)
         if href.startswith("#") and len(href) > 1:
             return href
         if parts.scheme or parts.netloc or not parts.path:
@@ -859,21 +873,27 @@ HERO_KINDS = ("news", "page")
 @dataclass(frozen=True, slots=True)
 class Addresses:
     """Every page's address by its language and its path inside content/<lang>/: what a
-    page's links to .md files are resolved with."""
+    page's links to .md files are resolved with; and ``base_url``, below which an address
+    written in full is resolved as its path."""
 
     urls: Mapping[tuple[str, str], str]
+    base_url: str
     digest: str  # of all of them
 
     @staticmethod
     def of(site: Site) -> Addresses:
         urls = {(page.lang, page.source.rel): page.url for page in site.pages}
         digest = hashlib.sha256("".join(f"{page.path}\0{page.url}\0" for page in site.pages).encode("utf-8"))
-        return Addresses(urls, digest.hexdigest())
+        base_url = site.config.base_url
+        digest.update(f"{base_url}\0".encode())
+        return Addresses(urls, base_url, digest.hexdigest())
 
 
 def markup_renderer(site: Site, assets: Mapping[str, str] | None = None) -> MarkupRenderer:
-    urls = Addresses.of(site).urls
-    return MarkupRenderer(lambda lang, rel: urls.get((lang, rel)), assets)
+    addresses = Addresses.of(site)
+    return MarkupRenderer(
+        lambda lang, rel: addresses.urls.get((lang, rel)), assets, base_url=addresses.base_url
+    )
 
 
 def convert_sources(
@@ -889,10 +909,16 @@ def convert_sources(
     offered in a ``<picture>`` wherever the content shows the photo."""
     images = dict(images or {})
     if min(jobs, len(sources)) <= 1:
-        renderer = MarkupRenderer(lambda lang, rel: addresses.urls.get((lang, rel)), assets, images)
+        renderer = MarkupRenderer(
+            lambda lang, rel: addresses.urls.get((lang, rel)), assets, images, addresses.base_url
+        )
         return [renderer.render_source(source) for source in sources]
     return in_workers(
-        list(sources), jobs, _convert_chunk, _start_worker, (dict(addresses.urls), dict(assets), images)
+        list(sources),
+        jobs,
+        _convert_chunk,
+        _start_worker,
+        (dict(addresses.urls), dict(assets), images, addresses.base_url),
     )
 
 
@@ -909,10 +935,10 @@ _worker_renderer: MarkupRenderer | None = None
 
 
 def _start_worker(
-    addresses: dict[tuple[str, str], str], assets: dict[str, str], images: dict[str, ImageSet]
+    addresses: dict[tuple[str, str], str], assets: dict[str, str], images: dict[str, ImageSet], base_url: str
 ) -> None:
     global _worker_renderer
-    _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets, images)
+    _worker_renderer = MarkupRenderer(lambda lang, rel: addresses.get((lang, rel)), assets, images, base_url)
 
 
 def _convert_chunk(sources: tuple[SourcePage, ...]) -> tuple[RenderedPage, ...]:
