@@ -429,7 +429,7 @@ def test_file_names_with_spaces_and_other_letters_get_url_safe_addresses(mini_bu
 # --- raw HTML ----------------------------------------------------------------------------
 
 
-LOGO = '<img src="https://lsh.amsterdam/logo.png" alt="Logo" width="80" height="40" onerror="alert(1)">'
+LOGO = '<img src="https://lsh.amsterdam/assets/favicon.svg" alt="Logo" width="80" height="40" onerror="alert(1)">'
 
 
 def test_event_handlers_and_disguised_script_addresses_stop_the_build(mini_built):
@@ -443,7 +443,7 @@ def test_event_handlers_and_disguised_script_addresses_stop_the_build(mini_built
             body=(
                 f"Wij.\n\n{LOGO}\n\n"  # line 7
                 '<p onmouseover = "go()">Hier</p>\n\n'  # 9
-                "<img/onload=alert(1) src=https://lsh.amsterdam/x.png alt=X width=8 height=8>\n\n"  # 11: "/"
+                "<img/onload=alert(1) src=https://lsh.amsterdam/assets/favicon.svg alt=X width=8 height=8>\n\n"  # 11: "/"
                 '<a href="&#106;avascript:alert(1)">a</a> and <a href="java&#9;script:alert(1)">b</a>\n\n'  # 13
                 "[c](JavaScript:alert(1))\n\n"  # 15
                 '<p ONCLICK="go()">Hier</p>\n\n'  # 17
