@@ -312,8 +312,14 @@ def scheme(address: str) -> str | None:
 def _authority(rest: str) -> str:
     """The host (and port) of what follows a scheme's colon, as a browser reads it for http(s):
     any number of slashes or backslashes, then up to the next of / \\ ? #."""
+    return _split_authority(rest)[0]
+
+
+def _split_authority(rest: str) -> tuple[str, str]:
+    """``_authority(rest)``, and what follows it (the path, query and #fragment)."""
     rest = rest[_SLASHES.match(rest).end() :]
-    return rest[: m.start() if (m := _HOST_END.search(rest)) else len(rest)].lower()
+    end = m.start() if (m := _HOST_END.search(rest)) else len(rest)
+    return rest[:end].lower(), rest[end:]
 
 
 def _shown(value: str, limit: int = 60) -> str:
@@ -346,27 +352,13 @@ def own_site_path(value: str, base_url: str) -> str | None:
         rest = address
     else:
         return None
-    base = base_url.partition(":")[2]
-    if _authority(rest) != _authority(base):
-        return None
-    tail = _after_authority(rest)
-    base_path = _after_authority(base)  # "" or such as "/lsh", where the site is published below
-    if tail[: len(base_path)] != base_path or tail[len(base_path) : len(base_path) + 1] not in (
-        "",
-        "/",
-        "?",
-        "#",
-    ):
-        return None  # elsewhere on the host
-    tail = tail[len(base_path) :]
-    return tail if tail.startswith("/") else f"/{tail}"
-
-
-def _after_authority(rest: str) -> str:
-    """What follows the host (and port) in what follows a scheme's colon (see ``_authority``)."""
-    rest = rest[_SLASHES.match(rest).end() :]
-    end = _HOST_END.search(rest)
-    return rest[end.start() :] if end else ""
+    host, tail = _split_authority(rest)
+    # base_path: "" or such as "/lsh", where the site is published below its host.
+    own_host, base_path = _split_authority(base_url.partition(":")[2])
+    below = tail[len(base_path) :]
+    if host != own_host or not tail.startswith(base_path) or below[:1] not in ("", "/", "?", "#"):
+        return None  # another host, or elsewhere on this one
+    return below if below.startswith("/") else f"/{below}"
 
 
 def _link(name: str, value: str) -> tuple[str, str] | None:
