@@ -318,6 +318,45 @@ def test_a_date_more_than_five_years_ahead_is_warned_about(mini_built, run_cli):
     assert run_cli("-C", root, "-q", "build", "--strict")[::2] == (0, "")
 
 
+SUMMARY_HINT = (
+    "(hint: add description: with one sentence of at most 160 characters for search results and link "
+    "previews; the summary stays the page's lead)"
+)
+
+
+def test_a_summary_longer_than_search_results_show_is_warned_about_unless_a_description_stands_in(
+    mini_built, run_cli
+):
+    """docs/content.md: a summary over 160 characters, with no description, is warned about at its
+    line; a description in its place (or a summary of 160) is not; a description over 160 is, at
+    its own line. ``--strict`` makes each warning an error that keeps the last build."""
+    root, _ = mini_built
+    break_site(root, ema_en(f"summary: {'S' * 160}"))
+    assert run_cli("-C", root, "-q", "build", "--strict")[::2] == (0, "")
+
+    break_site(root, ema_en(f"summary: {'S' * 161}"))
+    code, _, err = run_cli("-C", root, "-q", "build")
+    warning = (
+        f"{EMA_EN}:5: the summary is 161 characters long; search results show about 160 of it {SUMMARY_HINT}"
+    )
+    assert (code, err.splitlines()) == (0, [f"warning: {warning}"])
+    before = read_tree(root / "build")
+    result = subprocess.CompletedProcess("build", *run_cli("-C", root, "build", "--strict"))
+    assert_refused_after_a_build(root, before, result, [warning])
+
+    break_site(root, ema_en(f"summary: {'S' * 400}", f"description: {'D' * 160}"))
+    assert run_cli("-C", root, "-q", "build", "--strict")[::2] == (0, "")
+
+    break_site(root, ema_en(f"summary: {'S' * 400}", f"description: {'D' * 1200}"))
+    code, _, err = run_cli("-C", root, "-q", "build")
+    warning = (
+        f"{EMA_EN}:6: the description is 1,200 characters long; search results show about 160 of it "
+        "(hint: shorten it to one sentence of at most 160 characters)"
+    )
+    assert (code, err.splitlines()) == (0, [f"warning: {warning}"])
+    assert ERROR_LINE.fullmatch(warning)
+
+
 def test_a_long_title_is_warned_about_and_an_absurd_one_refused(mini_built, run_cli):
     root, _ = mini_built
     break_site(root, ema_en(title="T" * 150))

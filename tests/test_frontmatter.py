@@ -172,7 +172,7 @@ def test_unknown_keys_are_all_reported_with_did_you_mean():
 def test_unknown_key_without_close_match_lists_allowed_keys():
     (error,) = errors_of(page("---", "title: x", "colour: red", "---"))
     assert error.startswith(
-        f"{PATH}:3: unknown key 'colour' (hint: allowed keys: aliases, date, date_precision, draft, expiry_date,"
+        f"{PATH}:3: unknown key 'colour' (hint: allowed keys: aliases, date, date_precision, description, draft, expiry_date,"
         " focal_point, image, image_alt, menu,"
     )
 

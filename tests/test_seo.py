@@ -71,16 +71,22 @@ def pages(generated):
     return result
 
 
-def test_every_page_has_its_own_title_and_description_from_its_summary(pages):
+def test_every_page_has_its_own_title_and_a_description_search_results_show_whole(pages):
+    """Each page's description, or its summary where it has none, whole: none is longer than
+    search results show."""
     titles = [head.title for _, head, _ in pages]
     descriptions = [head.one("description") for _, head, _ in pages]
     assert len(pages) >= 30
     assert len(set(titles)) == len(titles)
     assert len(set(descriptions)) == len(descriptions)
+    described = 0
     for page, head, _ in pages:
         assert page.front.summary, page.path
-        assert head.one("description") == page.front.summary
+        assert head.one("description") == (page.front.description or page.front.summary)
+        assert len(head.one("description")) <= DESCRIPTION_LIMIT, page.path
         assert page.title in head.title
+        described += bool(page.front.description)
+    assert described >= 20  # the pages whose summaries are longer
 
 
 def test_canonical_open_graph_and_twitter_tags(pages, generated):
@@ -199,7 +205,7 @@ LONG_PARAGRAPH = (
 
 
 def test_a_page_without_a_summary_is_described_by_the_start_of_its_text(mini_site):
-    """docs/content.md: "Without one, search results and link previews show the start of the page's
+    """docs/content.md: "Without a summary or a description, search results and link previews show the start of the page's
     text (its first paragraph with words, cut after a word at about 160 characters), and the home
     page, or a page without text, the site's description." A photo alone is no paragraph with
     words, and markup and entities become text."""
@@ -233,6 +239,28 @@ def test_a_page_without_a_summary_is_described_by_the_start_of_its_text(mini_sit
     site_description = generated.site.config.language("en").description
     assert Head(files["en/index.html"]).one("description") == site_description  # text, but the home page
     assert Head(files["en/about/index.html"]).one("description") == site_description  # no text at all
+
+
+def test_a_description_is_what_search_results_show_and_the_summary_stays_the_lead(mini_site):
+    """docs/content.md: `description` is what search results and link previews show in place of
+    the summary, which is still the page's lead, its text in lists and in the feed."""
+    summary = "The European Medicines Agency opened its office at the Zuidas, " * 4
+    said = "The EMA opened its Amsterdam office in 2019."
+    (mini_site / "content/en/news/2019-06-12-ema.md").write_text(
+        "---\ntitle: The EMA opens its Amsterdam office\nslug: ema-opens-office\ndate: 2019-06-12\n"
+        f'summary: "{summary.strip()}"\ndescription: "{said}"\n---\nSome 900 staff.\n',
+        "utf-8",
+    )
+    files = text_files(stages.generate(mini_site).files)
+    html = files["en/news/ema-opens-office/index.html"]
+    news = Head(html)
+    assert news.one("description") == news.one("og:description") == news.one("twitter:description") == said
+    assert _documents(news)["NewsArticle"]["description"] == said
+    assert f'<p class="lead">{summary.strip()}</p>' in html and said not in html.split("</head>", 1)[1]
+    assert summary.strip() in files["en/news/index.html"] and said not in files["en/news/index.html"]
+    assert (
+        f"<summary>{summary.strip()}</summary>" in files["en/feed.xml"] and said not in files["en/feed.xml"]
+    )
 
 
 def _described(root: Path, bodies: dict[str, str]) -> dict[str, str]:

@@ -148,6 +148,12 @@ def test_the_export_of_the_real_content_is_valid_xliff_1_2(tmp_path, run_cli):
         about["body/2"].findtext("x:source", namespaces=NS) == "Wie zitten erachter?"
     )  # a heading, without ##
     assert about["slug"].findtext("x:note", namespaces=NS).startswith("The page's web address")
+    # what search results show: the translator is told its length limit
+    assert about["description"].findtext("x:source", namespaces=NS).startswith("Het Life Sciences & Health")
+    assert about["description"].find("x:target", NS).text.startswith("The Life Sciences & Health")
+    assert about["description"].findtext("x:note", namespaces=NS) == (
+        "What search results and link previews show of the page: one sentence of at most 160 characters."
+    )
     file = etree.fromstring(data).xpath(f"//x:file[@original='{ABOUT_NL}']", namespaces=NS)[0]
     from site_builder.content.frontmatter import content_version
 
@@ -181,7 +187,7 @@ def test_a_changed_source_goes_out_for_review_and_comes_back_translated(tmp_path
     assert about["body/1"].find("x:target", NS).get("state") == "needs-review-translation"
     assert about["body/2"].find("x:target", NS).get("state") == "translated"
     english = (root / ABOUT_EN).read_text("utf-8")
-    paragraph = english.split("\n")[9]
+    (paragraph,) = (line for line in english.split("\n") if "Read more about [" in line)
     assert paragraph.startswith("The Life Sciences")
     translated = paragraph.replace("Read more about [", "This is a new sentence. Read more about [")
     start, rest = translated.split("[", 1)
@@ -406,7 +412,7 @@ def test_a_page_not_finished_is_not_written(tmp_path, run_cli, caplog):
     before = tree(root)
     code, _, _err = import_(run_cli, root, data)  # the changed heading still needs review
     assert code == 0
-    assert "not finished: content/en/about.md (1 of 43 units not translated)" in caplog.text
+    assert "not finished: content/en/about.md (1 of 44 units not translated)" in caplog.text
     assert tree(root) == before
 
 

@@ -40,8 +40,8 @@ from site_builder.project import CONFIG_FILE, INPUT_DIRS, TRANSLATED_DIR
 from site_builder.site.model import translation_key
 from site_builder.site.segments import (
     BELONGS_TO,
+    FIELD_NOTES,
     OWN_FIELDS,
-    SLUG_NOTE,
     TEXT_SETTINGS,
     Code,
     PageText,
@@ -113,7 +113,7 @@ def export_xliff(root: Path, config: SiteConfig, lang: str, changed: bool = Fals
             state = None
             if target is not None:
                 state = "needs-review-translation" if unit.id in review else "translated"
-            note = SLUG_NOTE if unit.id == "slug" else notes.get(unit.id)
+            note = " ".join(filter(None, (FIELD_NOTES.get(unit.id), notes.get(unit.id)))) or None
             if unit.id == "image_alt" and _own_photo(source, translation):
                 note = _own_photo_note(translation, note)
             units.append(TransUnit(unit.id, unit.parts, target, state, note))

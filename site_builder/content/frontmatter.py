@@ -31,6 +31,8 @@ MAX_FRONT_MATTER_BYTES = 256 * 1024
 # longer than MAX_TITLE is surely text meant for the summary or the body, and refused.
 LONG_TITLE = 150
 MAX_TITLE = 1000
+# About as much of a page's description as search engines show; the rest is cut off there.
+DESCRIPTION_LIMIT = 160
 # A date further ahead than this is a typo in the year (9999, 2091 for 2019) far more often than
 # a plan, and would keep a news item at the top of every list until then: it is warned about.
 FUTURE_YEARS = 5
@@ -118,6 +120,9 @@ class FrontMatter:
 
     title: str
     summary: str = ""
+    # What search results and link previews say of the page, where the summary is too long
+    # for them (see ``render.seo.description``).
+    description: str = ""
     slug: str | None = None
     date: datetime.date | None = None
     draft: bool = False
@@ -281,6 +286,7 @@ def _nonblank(value: str) -> Message | None:
 _COMMON = {
     "title": Field("text", required=True, check=_nonblank, hint=msg("add 'title: …' with the page title")),
     "summary": Field("text"),
+    "description": Field("text"),
     "slug": Field("text", check=lambda value: _slug_problem(value), hint=SLUG_HINT),
     "date": Field("date"),
     "publish_date": Field("date", hint=msg("the first day the page is published, written YYYY-MM-DD")),
@@ -566,9 +572,10 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
         )
     if "aliases" in values:
         values["aliases"] = tuple(values["aliases"])
-    if shows_nothing(values.get("summary", "")):
-        # As if left out: the start of the text stands in (see render.seo), not a blank summary.
-        values["summary"] = ""
+    for said in ("summary", "description"):
+        if shows_nothing(values.get(said, "")):
+            # As if left out: what stands in is used (see render.seo), not blank text.
+            values[said] = ""
     lines = dict(data.key_lines)
     if "topics" in values:
         values["topics"] = tuple(values["topics"])
@@ -580,7 +587,8 @@ def parse_front(yaml_text: str, path: str, yaml_line: int, kind: str) -> FrontMa
 
 def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteError]:
     """Warnings about values that are allowed but most likely mistakes: a summary left empty,
-    a title too long to show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
+    a description (or the summary standing in for one) longer than search results show, a
+    title too long to show well, a date further than ``FUTURE_YEARS`` years after ``today``."""
     found = []
     if "summary" in front.lines and not front.summary:
         # As ``site-builder new`` writes it (summary: ""), to be filled in. Left so, search
@@ -595,6 +603,30 @@ def doubtful(front: FrontMatter, path: str, today: datetime.date) -> list[SiteEr
                 msg("write one or two sentences after summary:"),
             )
         )
+    shown = "description" if front.description else "summary"  # what search results show
+    length = len(getattr(front, shown))
+    if length > DESCRIPTION_LIMIT:
+        if front.description:
+            problem = msg(
+                "the description is {length:,} characters long; search results show about {limit} of it",
+                length=length,
+                limit=DESCRIPTION_LIMIT,
+            )
+            hint = msg("shorten it to one sentence of at most {limit} characters", limit=DESCRIPTION_LIMIT)
+        else:
+            # The summary is also the page's lead and its text in lists, where it may well be
+            # longer: the description is written for search results alone.
+            problem = msg(
+                "the summary is {length:,} characters long; search results show about {limit} of it",
+                length=length,
+                limit=DESCRIPTION_LIMIT,
+            )
+            hint = msg(
+                "add description: with one sentence of at most {limit} characters for search results "
+                "and link previews; the summary stays the page's lead",
+                limit=DESCRIPTION_LIMIT,
+            )
+        found.append(SiteError(problem, path, front.lines.get(shown), hint))
     if len(front.title) > LONG_TITLE:
         found.append(
             SiteError(

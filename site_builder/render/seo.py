@@ -18,12 +18,10 @@ from typing import Any
 from markupsafe import Markup
 
 from site_builder.checks.html_policy import Structure
-from site_builder.content.frontmatter import published_iso
+from site_builder.content.frontmatter import DESCRIPTION_LIMIT, published_iso
 from site_builder.site.model import Page, Site
 
 SCHEMA = "https://schema.org"
-# About as much of a description as search engines show; a longer one is cut off there.
-DESCRIPTION_LIMIT = 160
 # The marks of footnotes in the text and the links back to them, which are no words of it.
 _FOOTNOTE_LINKS = frozenset({"footnote-ref", "footnote-backref"})
 # Spaces and line breaks, read as one space: not the spaces that join words (10&nbsp;km).
@@ -38,13 +36,14 @@ _ADDRESS = re.compile(r"(?:[a-z][a-z\d+.-]*://|www\.|mailto:)\S*|[^\s@]+@[^\s@]+
 
 
 def description(page: Page, body_html: str, site_description: str, suffix: str = "") -> str:
-    """What search results and link previews say of ``page``: its summary; without one, the
-    start of its text (its first paragraph with words, shortened to ``DESCRIPTION_LIMIT``),
-    as Hugo describes a page; without text either, the site's description. The home page
-    without a summary is described as the site is. ``suffix`` (a list page's number, say)
-    follows, and the start of the text is shortened to leave room for it."""
-    if page.front.summary:
-        return page.front.summary + suffix
+    """What search results and link previews say of ``page``: its description; without one, its
+    summary; without either, the start of its text (its first paragraph with words, shortened
+    to ``DESCRIPTION_LIMIT``), as Hugo describes a page; without text either, the site's
+    description. The home page without either is described as the site is. ``suffix`` (a list
+    page's number, say) follows, and the start of the text is shortened to leave room for it."""
+    written = page.front.description or page.front.summary
+    if written:
+        return written + suffix
     if page.kind == "home":
         return site_description + suffix
     text = _FirstParagraph(body_html).text

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 import yaml
 
-from site_builder.content.frontmatter import SWOT_QUADRANTS, split
+from site_builder.content.frontmatter import DESCRIPTION_LIMIT, SWOT_QUADRANTS, split
 from site_builder.content.load import MAX_NESTING
 
 # The front-matter fields that are words in a language; every other field is the same in every
 # language (dates, numbers, codes) or belongs to one page only (aliases, draft), see
 # ``OWN_FIELDS``. tests/test_xliff.py holds every field of the schema to this list.
-PAGE_FIELDS = ("title", "summary", "menu_title", "slug", "image_alt")
+PAGE_FIELDS = ("title", "summary", "description", "menu_title", "slug", "image_alt")
 FIGURE_FIELDS = ("label", "short_label", "source")
 PLACE_FIELDS = ("label", "kind")
 SWOT_FIELDS = ("title", "text")  # text is Markdown
@@ -39,9 +39,17 @@ TEXT_SETTINGS = frozenset((*PAGE_FIELDS, "figures", "places", *SWOT_QUADRANTS))
 # Settings that belong to another one (the focal point of the photo ``image`` names): a page has
 # them as it has that one, or goes without.
 BELONGS_TO = {"focal_point": "image", "date_precision": "date"}
-SLUG_NOTE = (
-    "The page's web address: lower-case letters a-z, digits and single hyphens, such as about-the-programme."
-)
+# What a translator is told of a field, whatever the page: how it is shown limits what it may be.
+FIELD_NOTES = {
+    "slug": (
+        "The page's web address: lower-case letters a-z, digits and single hyphens, such as "
+        "about-the-programme."
+    ),
+    "description": (
+        "What search results and link previews show of the page: one sentence of at most "
+        f"{DESCRIPTION_LIMIT} characters."
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
