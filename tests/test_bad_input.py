@@ -68,7 +68,7 @@ PAGE_TEMPLATE = '{% extends "base.html" %}\n{% block main %}\n<h1>{{ page.title 
 
 URL_HINT = "(hint: check the address; pages are linked best by their .md file)"
 MD_HINT = "(hint: link to a page's file relative to this file, such as ../swot.md)"
-FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #strengths)"
+FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #swot-strengths)"
 FILE_HINT = "(hint: put the file in assets/ and write /assets/ before its name)"
 
 CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
@@ -237,6 +237,14 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
         [
             f"{ABOUT_EN}:7: the link '/en/key-figures/#missing' leads to no '#missing' on its page "
             + FRAGMENT_HINT
+        ],
+    ),
+    # The id most like the one written is named: the SWOT's quadrants are #swot-strengths and so on.
+    "link to a heading by a name like its id": (
+        about_en("We publish the [strengths](swot.md#strength).\n"),
+        [
+            f"{ABOUT_EN}:6: the link 'swot.md#strength' leads to no '#strength' on its page "
+            "(hint: did you mean '#swot-strengths'?)"
         ],
     ),
     "the same broken raw HTML link on two lines": (

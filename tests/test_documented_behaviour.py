@@ -355,7 +355,7 @@ def test_check_reports_links_to_files_and_headings_that_do_not_exist(mini_site, 
     assert err.splitlines() == [
         (
             f"{ABOUT_EN}:8: the link 'key-figures.md#nowhere' leads to no '#nowhere' on its page "
-            "(hint: after # comes the id of a heading on that page, such as #strengths)"
+            "(hint: after # comes the id of a heading on that page, such as #swot-strengths)"
         ),
         (
             f"{ABOUT_EN}:8: the link 'plan.md' leads to no page "

@@ -51,7 +51,7 @@ def broken(root: Path) -> list[str]:
 
 DATA = "content/en/programme/data.md"
 MD_HINT = "(hint: link to a page's file relative to this file, such as ../swot.md)"
-FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #strengths)"
+FRAGMENT_HINT = "(hint: after # comes the id of a heading on that page, such as #swot-strengths)"
 IMAGE_HINT = 'write ![what the image shows](/path.png){: width="800" height="450"}'
 URL_HINT = "(hint: check the address; pages are linked best by their .md file)"
 FILE_HINT = "(hint: put the file in assets/ and write /assets/ before its name)"
@@ -458,7 +458,9 @@ def test_a_fragment_link_is_checked_again_when_only_the_page_it_points_into_chan
     make_site(mini_site, en_page("See [care](health.md#care).\n"))
     health.write_text("---\ntitle: Health\n---\n## Care\n", "utf-8")
     memo = Memo()
-    missing = [f"{DATA}:4: the link 'health.md#care' leads to no '#care' on its page {FRAGMENT_HINT}"]
+    missing = [
+        f"{DATA}:4: the link 'health.md#care' leads to no '#care' on its page (hint: did you mean '#cure'?)"
+    ]
     for heading, expected in (("## Care", []), ("## Cure", missing), ("## Care", [])):
         health.write_text(f"---\ntitle: Health\n---\n{heading}\n", "utf-8")
         found = generate(mini_site, memo=memo).findings.broken_links

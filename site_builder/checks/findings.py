@@ -20,6 +20,7 @@ from site_builder.checks import html_policy
 from site_builder.checks.wellformed import doubtful_values, html_problems, malformed_xml
 from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
+from site_builder.content.schema import closest, did_you_mean
 from site_builder.errors import LanguageName, SiteError, msg, raise_if_any
 from site_builder.render.markup import RenderedPage, linked_file, outside_code
 from site_builder.site import translations
@@ -452,14 +453,20 @@ def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, 
             elif fragment:
                 name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
                 scan = scans.get(name)
-                if unquote(fragment) in (scan[1] if scan is not None else ()):
+                ids = scan[1] if scan is not None else frozenset()
+                if unquote(fragment) in ids:
                     continue
                 message = msg(
                     "the link '{href}' leads to no '#{fragment}' on its page",
                     href=link.href,
                     fragment=fragment,
                 )
-                hint = msg("after # comes the id of a heading on that page, such as #strengths")
+                meant = closest(unquote(fragment), ids)
+                hint = (
+                    did_you_mean(f"#{meant}")
+                    if meant is not None
+                    else msg("after # comes the id of a heading on that page, such as #swot-strengths")
+                )
             else:
                 continue
             problems.append(SiteError(message, page.path, link.line, hint))
