@@ -94,6 +94,24 @@ def read_tree(root: Path) -> dict[str, bytes]:
     }
 
 
+def documented(doc: str, words: str) -> str:
+    """The example of ``doc`` (README.md, docs/content.md, …) that holds ``words``: the text of the
+    one code block that holds them, so that a test can hold the tool to what the documentation
+    shows."""
+    blocks = (REPO / doc).read_text("utf-8").split("```")[1::2]  # each after its language's name
+    (example,) = [block.split("\n", 1)[1] for block in blocks if words in block]
+    return textwrap.dedent(example).strip()
+
+
+def quoted(doc: str, words: str) -> str:
+    """The one piece of code quoted in the running text of ``doc`` (between single backticks)
+    that holds ``words``, its line breaks read as spaces."""
+    text = (REPO / doc).read_text("utf-8")
+    spans = [" ".join(span.split()) for span in "".join(text.split("```")[0::2]).split("`")[1::2]]
+    (example,) = [span for span in spans if words in span]
+    return example
+
+
 MINI_CONTENT: dict[str, str] = {
     # --- English -------------------------------------------------------------
     "content/en/_index.md": """\

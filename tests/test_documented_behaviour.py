@@ -19,17 +19,18 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from conftest import REPO, read_tree, run_process, write_tree
+from conftest import REPO, documented, quoted, read_tree, run_process, write_tree
 from test_bad_input import ABOUT_EN, ABOUT_NL, about_en, assert_failed_cleanly
 from test_cards import meta
 from test_hostile_input import assert_builds_the_same_site
 from test_html_policy import NOT_ALLOWED, SUBMISSION, VIDEO_HOST
 from test_input_safety import OUTSIDE, URL_HINT, _moved_away, assert_refused
 from test_real_site import ATOM
+from test_schedule import LINE as HELD_BACK
 from test_search import fragments_text
 from test_translation_diff import EN_MOU, NL_MOU, commit, git, mark_by_hand, needs_git, repository
 from test_twins import edit
-from test_xliff import NS, _version, etree, export, import_, schema, set_target, units
+from test_xliff import NS, _version, etree, export, import_, real_site, schema, set_target, units
 
 from site_builder.checks.html_policy import Policy, violations
 from site_builder.config import load_config
@@ -516,6 +517,106 @@ def test_what_the_list_of_refused_html_names_is_refused(markup, refused):
     `<select>`, `<textarea>`, …); … `<noscript>`, `<template>` and `<![CDATA[`; a tag left without its closing
     `>`, an end tag with more than its name, and a comment that ends other than with `-->`." (content.md)"""
     assert refused in [(v.kind, v.what) for v in violations(markup, POLICY)]
+
+
+# --- content.md: the examples of what the build says -----------------------------------------------
+
+
+def on_line(root: Path, example: str, old: str, new: str) -> None:
+    """The line an example names (``path:line: …``) with ``old`` on it made ``new`` (an empty ``old``:
+    the line is empty and becomes ``new``)."""
+    rel, number = example.split(":")[:2]
+    path = root / rel
+    lines = path.read_text("utf-8").split("\n")
+    line = lines[int(number) - 1]
+    assert old in line if old else line == "", (example, line)
+    lines[int(number) - 1] = line.replace(old, new, 1) if old else new
+    path.write_text("\n".join(lines), "utf-8")
+
+
+def test_the_links_of_the_examples_that_lead_nowhere_are_reported_as_shown(tmp_path, run_cli):
+    """Translations: "A link to a file that does not exist is reported with the file that was most likely
+    meant ... (a link to `kerncijfers.md` while the Dutch key figures are `key-figures.md`)" and "A link to a
+    place on a page (`swot.md#strength`) whose page has no element of that id is reported with the id most
+    like it" (content.md): each example, its link written so in the real content, is what check says."""
+    root = real_site(tmp_path)
+    misnamed = documented("docs/content.md", "the link 'kerncijfers.md'")
+    misplaced = documented("docs/content.md", "the link 'swot.md#strength'")
+    on_line(root, misnamed, "(key-figures.md)", "(kerncijfers.md)")
+    on_line(root, misplaced, "(swot.md)", "(swot.md#strength)")
+    code, _, err = run_cli("-C", root, "check")
+    assert code == 1
+    assert {misnamed, misplaced} <= set(err.splitlines())
+
+
+def test_the_contact_example_builds_and_an_address_that_is_not_one_is_refused_as_shown(tmp_path, run_cli):
+    """Contact: the example of `contact:` is a valid setting, and "an e-mail address that is not one ...
+    stops the build, naming the line in `site.yaml`" as the example shows, in the real site.yaml."""
+    root = real_site(tmp_path)
+    settings = (root / "site.yaml").read_text("utf-8")
+    (root / "site.yaml").write_text(
+        settings.split("\ncontact:\n")[0] + "\n" + documented("docs/content.md", "contact:") + "\n", "utf-8"
+    )
+    assert [(entry.name, entry.email, entry.signup) for entry in load_config(root).contact_entries("nl")] == [
+        ("LSH-programmateam", "lsh@example.org", ""),
+        ("Smart Health Amsterdam", "", "https://example.org/newsletter"),
+    ]
+    (root / "site.yaml").write_text(settings, "utf-8")
+    example = documented("docs/content.md", "is not an e-mail address")
+    on_line(root, example, "email:", "email: lsh(at)example.org")
+    code, _, err = run_cli("-C", root, "build")
+    assert (code, err.splitlines()) == (1, [example])
+
+
+def test_an_unknown_topic_is_refused_as_the_example_shows(tmp_path, run_cli):
+    """Topics: "a key a news item lists that `site.yaml` does not declare:
+    `content/en/news/2021-01-01-webinar-ema.md:7: unknown topic 'regulation' (hint: …)`" (content.md)"""
+    root = real_site(tmp_path)
+    example = quoted("docs/content.md", "unknown topic 'regulation'")
+    on_line(root, example, "topics: [ema,", "topics: [regulation,")
+    code, _, err = run_cli("-C", root, "build")
+    assert (code, err.splitlines()) == (1, [example])
+
+
+def test_the_raw_html_examples_are_what_the_build_says(tmp_path, run_cli):
+    """Raw HTML: "The build ... refuse[s] a page that breaks these limits, with one line per problem:"
+    `content/en/about.md:12: raw HTML that loads from another host (…)`; "The same limits hold for
+    Markdown's links and images, whose problem is named by the address as you wrote it: `a link or image
+    that runs code ('javascript:alert(1)') in the content`" (content.md)"""
+    root = real_site(tmp_path)
+    example = documented("docs/content.md", "raw HTML that loads from another host")
+    image = '<img src="https://example.org/logo.png" alt="The logo" width="80" height="40">'
+    on_line(root, example, "", image + "\n")
+    code, _, err = run_cli("-C", root, "build")
+    assert (code, err.splitlines()) == (1, [example])
+    edit(root, ABOUT_EN, image, "[The logo](javascript:alert(1))")
+    code, _, err = run_cli("-C", root, "build")
+    (line,) = err.splitlines()
+    assert code == 1 and f": {quoted('docs/content.md', 'runs code')} (hint: " in line
+
+
+def test_what_the_build_held_back_is_said_as_the_example_shows():
+    """Scheduled publishing: "`site-builder build` says what it held back and when the next page is due"
+    (content.md): the example is the line tests/test_schedule.py finds the build printing."""
+    assert documented("docs/content.md", "held back") == HELD_BACK
+
+
+def test_the_examples_of_when_something_is_wrong_are_what_an_editor_sees(tmp_path, run_cli):
+    """When something is wrong: "The build stops and names the file and line, for example:" a date that is
+    no date and a quote left open, each in the real news item the example names; and the date's message in
+    Dutch "when your computer is set to Dutch (`LANG=nl_NL.UTF-8`, or `LANGUAGE=nl`)" (content.md)"""
+    root = real_site(tmp_path)
+    example = documented("docs/content.md", "is not a valid date")
+    quote, date = example.splitlines()
+    on_line(root, quote, "title: ", 'title: "')
+    on_line(root, date, "date: 2017-11-20", "date: 2017-11-31")
+    code, _, err = run_cli("-C", root, "build")
+    assert (code, err) == (1, example + "\n")
+    on_line(root, quote, 'title: "', "title: ")
+    dutch = documented("docs/content.md", "is geen geldige datum")
+    for setting in ({"LANG": "nl_NL.UTF-8"}, {"LANGUAGE": "nl"}):
+        done = run_process("-C", root, "build", env=setting)
+        assert (done.returncode, done.stderr.splitlines()) == (1, [dutch]), setting
 
 
 # --- translating.md: what needs translating -------------------------------------------------------
