@@ -987,6 +987,86 @@ def test_the_import_refuses_a_file_in_one_line_and_writes_nothing(mini_site, run
     assert read_tree(mini_site / "content") == before
 
 
+# --- translating.md: the examples of what the tool says ------------------------------------------
+
+
+def as_pattern(example: str) -> str:
+    """``example`` as a regular expression: a page's version there (`nl:3f9a1c2e7b4d`) stands for any
+    version, and `…` (with the space before it) for any text on its line."""
+    pattern = re.sub(r"(nl|en):[0-9a-f]{12}", r"\1:[0-9a-f]{12}", re.escape(example))
+    return pattern.replace("\\ …", ".*").replace("…", ".*")
+
+
+def stale_about(tmp_path: Path) -> Path:
+    """The real site, its Dutch about page changed since the English one was translated as the
+    examples of translating.md show: a weight and a sentence."""
+    root = real_site(tmp_path)
+    edit(root, ABOUT_NL, "\nweight: 50\n", "\nweight: 55\n")
+    edit(root, ABOUT_NL, "met bedrijven.", "met bedrijven. Dit is een nieuwe zin.")
+    return root
+
+
+def test_the_example_of_what_changed_since_the_translation_is_what_diff_shows(tmp_path, run_cli):
+    """What changed since the translation?: "Every change is shown with the line it is on in the source now,
+    in the front matter or in the text below it" as the example shows (translating.md), for the real
+    about page."""
+    root = stale_about(tmp_path)
+    code, out, err = run_cli("-C", root, "translations", "diff", root / ABOUT_EN)
+    assert (code, err) == (0, "")
+    assert re.fullmatch(as_pattern(documented("docs/translating.md", "front matter, line")), out.strip())
+
+
+@needs_git
+def test_the_example_of_a_translation_whose_earlier_source_is_nowhere(tmp_path, run_cli, monkeypatch):
+    """Where the earlier text comes from: "When neither has that text, `translations diff` says so in one
+    line and exits with status 1:" as the example shows (translating.md), for the real about page
+    committed after its source changed, without its copy."""
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    root = stale_about(tmp_path)
+    (root / ".translated/en/about.md").unlink()
+    git(root, "init", "-q", "-b", "main")
+    commit(root, "The site")
+    code, out, err = run_cli("-C", root, "translations", "diff", root / ABOUT_EN)
+    assert (code, out) == (1, "")
+    assert re.fullmatch(as_pattern(documented("docs/translating.md", "holds no copy of")), err.strip())
+
+
+def test_the_examples_of_an_import_are_what_it_says(tmp_path, run_cli, caplog, monkeypatch):
+    """Taking the work in: "A page of which some units are not translated yet ... is left as it is and
+    named:" and "a source page has changed since the export: the line names the units whose text
+    changed, for example `lsh-en.xlf:3: …`" (translating.md): the real about page, exported with
+    `--changed` as "Sending the work out" shows, then changed in its title and third block."""
+    root = stale_about(tmp_path)
+    monkeypatch.chdir(root)
+    assert run_cli("translations", "export", "--to", "en", "--changed", "-o", "lsh-en.xlf")[0] == 0
+    caplog.clear()
+    code, out, _ = run_cli("translations", "import", "lsh-en.xlf")  # the changed block still needs review
+    assert (code, out) == (0, "")
+    assert documented("docs/translating.md", "not imported, not finished") in caplog.messages
+    edit(root, ABOUT_NL, "title: Over het programma", "title: Over ons programma")
+    edit(root, ABOUT_NL, "### De gemeente Amsterdam", "### De gemeente")
+    code, out, err = run_cli("translations", "import", "lsh-en.xlf")
+    assert (code, out) == (1, "")
+    assert re.fullmatch(
+        as_pattern(quoted("docs/translating.md", "has changed since the export")), err.strip()
+    )
+
+
+def test_the_example_of_a_key_figure_that_differs_is_what_the_build_says(tmp_path, run_cli):
+    """Facts that must agree: "A difference names both files, for example:" (translating.md), the real key
+    figure's value changed in Dutch."""
+    root = real_site(tmp_path)
+    example = documented("docs/translating.md", "differs from content/en/key-figures.md")
+    edit(
+        root,
+        "content/nl/key-figures.md",
+        "  - id: lsh-jobs-nl\n    value: 65000",
+        "  - id: lsh-jobs-nl\n    value: 60000",
+    )
+    code, _, err = run_cli("-C", root, "build")
+    assert (code, err.splitlines()) == (1, [example])
+
+
 # --- translating.md: the tool's own messages -----------------------------------------------------
 
 
