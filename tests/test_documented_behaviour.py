@@ -1,5 +1,8 @@
-"""What docs/content.md and docs/translating.md promise editors and translators, where no other
-test held the tool to the promise: each test's docstring quotes the sentence it covers.
+"""What the README, docs/content.md, docs/translating.md and docs/deploy.md promise editors,
+translators and whoever publishes, where no other test held the tool to the promise: each test's
+docstring quotes the sentence it covers. The examples of what the tool prints are read from the
+documentation itself (``conftest.documented``, ``conftest.quoted``) and compared with its output,
+the mistake each shows made in a copy of the real site.
 
 The sites are the mini site of conftest.py, built and checked through the command line as an
 editor runs it, and the repository's own content where the documentation names its pages.
@@ -25,6 +28,7 @@ from test_cards import meta
 from test_hostile_input import assert_builds_the_same_site
 from test_html_policy import NOT_ALLOWED, SUBMISSION, VIDEO_HOST
 from test_input_safety import OUTSIDE, URL_HINT, _moved_away, assert_refused
+from test_preview_safety import WARNING as PREVIEW_WARNING
 from test_real_site import ATOM
 from test_schedule import LINE as HELD_BACK
 from test_search import fragments_text
@@ -33,8 +37,9 @@ from test_twins import edit
 from test_xliff import NS, _version, etree, export, import_, real_site, schema, set_target, units
 
 from site_builder.checks.html_policy import Policy, violations
-from site_builder.config import load_config
+from site_builder.config import load_config, load_deploy_targets
 from site_builder.content.load import load_sources
+from site_builder.errors import SiteError, format_error, msg
 from site_builder.site.model import build_site
 
 EMA_EN, EMA_NL = "content/en/news/2019-06-12-ema.md", "content/nl/news/2019-06-12-ema.md"
@@ -1076,6 +1081,55 @@ def test_argparse_s_own_words_stay_english_in_dutch_help():
     assert dutch.returncode == 0
     assert dutch.stdout.startswith("usage: site-builder build ") and "\noptions:\n" in dutch.stdout
     assert "uitvoermap (standaard: build/ in de map van de site)" in dutch.stdout
+
+
+# --- deploy.md: the examples of what the tool says ------------------------------------------------
+
+
+def with_deploy_targets(root: Path) -> Path:
+    """``root`` with the `deploy:` of the example in "The target, in site.yaml" after its settings."""
+    with (root / "site.yaml").open("a", encoding="utf-8") as settings:
+        settings.write(documented("docs/deploy.md", "bucket: lsh-site") + "\n")
+    return root
+
+
+def test_the_deploy_examples_of_the_targets_and_a_secret_in_them(tmp_path, run_cli):
+    """The target, in site.yaml: the example is a valid setting; "A key in site.yaml that would hold one
+    [...] is refused:" as the example shows, the targets after the real settings (deploy.md)."""
+    root = with_deploy_targets(real_site(tmp_path))
+    targets = load_deploy_targets(root)
+    assert [(t.name, t.bucket, t.prefix, t.endpoint) for t in targets] == [
+        ("production", "lsh-site", "www/", None),
+        ("staging", "lsh-staging", "", "https://s3.example.org"),
+    ]
+    example = documented("docs/deploy.md", "credentials do not belong in site.yaml")
+    on_line(root, example, "    region:", "    aws_secret_access_key: 4F9dE1x0Q\n    region:")
+    code, _, err = run_cli("-C", root, "build")
+    assert (code, err.splitlines()) == (1, [example])
+
+
+def test_the_deploy_examples_of_its_summary_and_of_refused_credentials(tmp_path):
+    """What a deploy does: "at the end one line says what was done:" and "Mistakes change nothing and take
+    one line [...] For example:" (deploy.md), for the production target of the example."""
+    from botocore.exceptions import ClientError
+
+    from site_builder.output import deploy
+
+    summary = deploy.Summary(
+        uploaded=7, unchanged=38, deleted=1, bytes=41_300, seconds=0.9, invalidated=("/en/",) * 9
+    )
+    said = summary.line(msg("deploy to {name}", name="production")).show()
+    assert said == documented("docs/deploy.md", "deploy to production:")
+    production = load_deploy_targets(with_deploy_targets(real_site(tmp_path)))[0]
+    with pytest.raises(SiteError) as refused, deploy._store_errors(production):
+        raise ClientError({"Error": {"Code": "InvalidAccessKeyId"}}, "ListObjectsV2")
+    assert format_error(refused.value) == documented("docs/deploy.md", "refused the credentials")
+
+
+def test_the_preview_s_warning_is_the_example_s():
+    """The preview is not a server for visitors: with `--host 0.0.0.0` it "prints" the example's warning
+    (deploy.md), the line tests/test_preview_safety.py finds the preview printing."""
+    assert documented("docs/deploy.md", "the preview listens on") == PREVIEW_WARNING.format(host="0.0.0.0")
 
 
 # --- README: commands ------------------------------------------------------------------------------
