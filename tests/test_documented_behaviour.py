@@ -1186,3 +1186,15 @@ def test_jobs_1_builds_in_this_process_alone_and_the_default_is_one_process_per_
         code, _, err = run_cli("-C", mini_site, "-q", "build", "--no-cache", "--out", out, *jobs)
         assert (code, err) == (0, ""), jobs
         assert CountedPool.started == started, jobs
+
+
+def test_a_build_with_nothing_changed_says_build_is_up_to_date(mini_site):
+    """README, the build cache: "The next build reuses what its inputs did not change; with nothing changed
+    it says `build is up to date` and writes nothing." """
+    assert run_process("-C", mini_site, "build").returncode == 0
+    before = read_tree(mini_site / "build")
+    again = run_process("-C", mini_site, "build")
+    assert again.returncode == 0
+    assert again.stderr.startswith(f"{mini_site / 'build'} is up to date: ")
+    assert quoted("README.md", "is up to date") in again.stderr.splitlines()[0]
+    assert read_tree(mini_site / "build") == before
