@@ -1132,6 +1132,42 @@ def test_the_preview_s_warning_is_the_example_s():
     assert documented("docs/deploy.md", "the preview listens on") == PREVIEW_WARNING.format(host="0.0.0.0")
 
 
+# --- the documentation's own links ----------------------------------------------------------------
+
+DOCS = ("README.md", "docs/content.md", "docs/translating.md", "docs/deploy.md")
+
+
+def prose(path: Path) -> str:
+    """The text of a Markdown file without its code: the blocks between ``` and the spans between `."""
+    return "".join("".join(path.read_text("utf-8").split("```")[0::2]).split("`")[0::2])
+
+
+def anchors(path: Path) -> set[str]:
+    """The places a link to ``path`` may name after #: its headings' ids, as GitHub makes them, and its
+    own ``<a id="…">``."""
+    text = "".join(path.read_text("utf-8").split("```")[0::2])
+    headings = re.findall(r"^#+ (.+)$", text, re.MULTILINE)
+    made = {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+    return made | set(re.findall(r'<a id="([^"]+)"', text))
+
+
+@pytest.mark.parametrize("doc", DOCS)
+def test_each_link_of_the_documentation_leads_to_a_file_and_a_heading_that_exist(doc):
+    """The README and the documents for editors and whoever publishes link to each other, to the
+    benchmarks' results and to their own sections: each such link leads to a file of the repository, and
+    its #part to a heading (or an ``<a id>``) of that file."""
+    source = REPO / doc
+    broken = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose(source)):
+        if re.match(r"[a-z]+:", target):  # https:, mailto:: not the repository's
+            continue
+        file, _, part = target.partition("#")
+        path = (source.parent / file).resolve() if file else source
+        if not path.exists() or (part and part not in anchors(path)):
+            broken.append(target)
+    assert broken == []
+
+
 # --- README: commands ------------------------------------------------------------------------------
 
 
