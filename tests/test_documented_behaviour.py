@@ -528,15 +528,26 @@ def test_what_the_list_of_refused_html_names_is_refused(markup, refused):
 
 
 def on_line(root: Path, example: str, old: str, new: str) -> None:
-    """The line an example names (``path:line: …``) with ``old`` on it made ``new`` (an empty ``old``:
-    the line is empty and becomes ``new``)."""
-    rel, number = example.split(":")[:2]
-    path = root / rel
+    """In the file an example names (``path:line: …``), the first line with ``old`` on it made ``new``
+    (an empty ``old``: the first empty line below the front matter becomes ``new``). The line is found by
+    what is on it, not by the example's number, so that editing the content above it breaks no test."""
+    path = root / example.split(":")[0]
     lines = path.read_text("utf-8").split("\n")
-    line = lines[int(number) - 1]
-    assert old in line if old else line == "", (example, line)
-    lines[int(number) - 1] = line.replace(old, new, 1) if old else new
+    body = lines.index("---", 1) + 1 if lines[0] == "---" else 0
+    if old:
+        (index,) = [n for n, line in enumerate(lines) if old in line][:1]
+    else:
+        index = lines.index("", body)
+    lines[index] = lines[index].replace(old, new, 1) if old else new
     path.write_text("\n".join(lines), "utf-8")
+
+
+def unnumbered(lines: list[str] | str) -> list[str]:
+    """``lines`` (or the lines of a text) with the line number each names after its file (``path:12:``)
+    left out: the examples show lines of the real content, which editors change."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    return [re.sub(r"^(\S+?):\d+:", r"\1:…:", line) for line in lines]
 
 
 def test_the_links_of_the_examples_that_lead_nowhere_are_reported_as_shown(tmp_path, run_cli):
@@ -551,7 +562,7 @@ def test_the_links_of_the_examples_that_lead_nowhere_are_reported_as_shown(tmp_p
     on_line(root, misplaced, "(swot.md)", "(swot.md#strength)")
     code, _, err = run_cli("-C", root, "check")
     assert code == 1
-    assert {misnamed, misplaced} <= set(err.splitlines())
+    assert set(unnumbered([misnamed, misplaced])) <= set(unnumbered(err))
 
 
 def test_the_contact_example_builds_and_an_address_that_is_not_one_is_refused_as_shown(tmp_path, run_cli):
@@ -570,7 +581,7 @@ def test_the_contact_example_builds_and_an_address_that_is_not_one_is_refused_as
     example = documented("docs/content.md", "is not an e-mail address")
     on_line(root, example, "email:", "email: lsh(at)example.org")
     code, _, err = run_cli("-C", root, "build")
-    assert (code, err.splitlines()) == (1, [example])
+    assert (code, unnumbered(err)) == (1, unnumbered(example))
 
 
 def test_an_unknown_topic_is_refused_as_the_example_shows(tmp_path, run_cli):
@@ -580,7 +591,7 @@ def test_an_unknown_topic_is_refused_as_the_example_shows(tmp_path, run_cli):
     example = quoted("docs/content.md", "unknown topic 'regulation'")
     on_line(root, example, "topics: [ema,", "topics: [regulation,")
     code, _, err = run_cli("-C", root, "build")
-    assert (code, err.splitlines()) == (1, [example])
+    assert (code, unnumbered(err)) == (1, unnumbered(example))
 
 
 def test_the_raw_html_examples_are_what_the_build_says(tmp_path, run_cli):
@@ -593,7 +604,7 @@ def test_the_raw_html_examples_are_what_the_build_says(tmp_path, run_cli):
     image = '<img src="https://example.org/logo.png" alt="The logo" width="80" height="40">'
     on_line(root, example, "", image + "\n")
     code, _, err = run_cli("-C", root, "build")
-    assert (code, err.splitlines()) == (1, [example])
+    assert (code, unnumbered(err)) == (1, unnumbered(example))
     edit(root, ABOUT_EN, image, "[The logo](javascript:alert(1))")
     code, _, err = run_cli("-C", root, "build")
     (line,) = err.splitlines()
@@ -616,12 +627,12 @@ def test_the_examples_of_when_something_is_wrong_are_what_an_editor_sees(tmp_pat
     on_line(root, quote, "title: ", 'title: "')
     on_line(root, date, "date: 2017-11-20", "date: 2017-11-31")
     code, _, err = run_cli("-C", root, "build")
-    assert (code, err) == (1, example + "\n")
+    assert (code, unnumbered(err)) == (1, unnumbered(example))
     on_line(root, quote, 'title: "', "title: ")
     dutch = documented("docs/content.md", "is geen geldige datum")
     for setting in ({"LANG": "nl_NL.UTF-8"}, {"LANGUAGE": "nl"}):
         done = run_process("-C", root, "build", env=setting)
-        assert (done.returncode, done.stderr.splitlines()) == (1, [dutch]), setting
+        assert (done.returncode, unnumbered(done.stderr)) == (1, unnumbered(dutch)), setting
 
 
 # --- translating.md: what needs translating -------------------------------------------------------
@@ -649,7 +660,8 @@ def test_the_translation_table_counts_as_its_example_shows(mini_site, run_cli, t
     missing = example.splitlines()[3].split()[1]
     (root / missing).unlink()
     code, out, _ = run_cli("-C", root, "translations")
-    assert (code, out.strip()) == (0, example)
+    # The counts are the real site's, which grow with every page added.
+    assert (code, re.sub(r"\b\d+\b", "N", out.strip())) == (0, re.sub(r"\b\d+\b", "N", example))
 
 
 TABLE_HINT_STALE = "(hint: update this page, then run: site-builder translations done {})"
@@ -991,8 +1003,10 @@ def test_the_import_refuses_a_file_in_one_line_and_writes_nothing(mini_site, run
 
 def as_pattern(example: str) -> str:
     """``example`` as a regular expression: a page's version there (`nl:3f9a1c2e7b4d`) stands for any
-    version, and `…` (with the space before it) for any text on its line."""
+    version, a line number for any, and `…` (with the space before it) for any text on its line."""
     pattern = re.sub(r"(nl|en):[0-9a-f]{12}", r"\1:[0-9a-f]{12}", re.escape(example))
+    # The line numbers of the real content, which editors change.
+    pattern = re.sub(r"(line\\ |:)\d+", r"\1\\d+", pattern)
     return pattern.replace("\\ …", ".*").replace("…", ".*")
 
 
@@ -1041,7 +1055,10 @@ def test_the_examples_of_an_import_are_what_it_says(tmp_path, run_cli, caplog, m
     caplog.clear()
     code, out, _ = run_cli("translations", "import", "lsh-en.xlf")  # the changed block still needs review
     assert (code, out) == (0, "")
-    assert documented("docs/translating.md", "not imported, not finished") in caplog.messages
+    # The counts of units are the real page's, which editors change.
+    count = re.compile(r"\d+ of \d+ units")
+    expected = count.sub("N of N units", documented("docs/translating.md", "not imported, not finished"))
+    assert expected in [count.sub("N of N units", message) for message in caplog.messages]
     edit(root, ABOUT_NL, "title: Over het programma", "title: Over ons programma")
     edit(root, ABOUT_NL, "### De gemeente Amsterdam", "### De gemeente")
     code, out, err = run_cli("translations", "import", "lsh-en.xlf")
@@ -1063,7 +1080,7 @@ def test_the_example_of_a_key_figure_that_differs_is_what_the_build_says(tmp_pat
         "  - id: lsh-jobs-nl\n    value: 60000",
     )
     code, _, err = run_cli("-C", root, "build")
-    assert (code, err.splitlines()) == (1, [example])
+    assert (code, unnumbered(err)) == (1, unnumbered(example))
 
 
 # --- translating.md: the tool's own messages -----------------------------------------------------
@@ -1099,7 +1116,7 @@ def test_the_deploy_examples_of_the_targets_and_a_secret_in_them(tmp_path, run_c
     example = documented("docs/deploy.md", "credentials do not belong in site.yaml")
     on_line(root, example, "    region:", "    aws_secret_access_key: 4F9dE1x0Q\n    region:")
     code, _, err = run_cli("-C", root, "build")
-    assert (code, err.splitlines()) == (1, [example])
+    assert (code, unnumbered(err)) == (1, unnumbered(example))
 
 
 def test_the_deploy_examples_of_its_summary_and_of_refused_credentials(tmp_path):
