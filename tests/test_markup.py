@@ -453,6 +453,21 @@ def test_link_to_a_missing_fragment_is_reported(mini_site):
     assert len(broken(mini_site)) == 1
 
 
+def test_a_fragment_of_a_file_that_is_no_page_is_the_file_s_own(mini_site):
+    """docs/content.md: what follows # in a link to a file that is no page (a PDF's #page=3, an
+    SVG's view) is the file's own and not checked; a page's missing #id and a missing file are."""
+    body = (
+        "[Page 3](/assets/report.pdf#page=3), <a href='https://lsh.amsterdam/assets/report.pdf#page=4'>4</a>, "
+        "[gone](/assets/gone.pdf#page=2) and [health](health.md#nothing).\n\n"
+        '![A logo](/assets/favicon.svg#view){: width="8" height="8"}\n'
+    )
+    make_site(mini_site, {**en_page(body), "assets/report.pdf": "%PDF-1.4\n%%EOF\n"})
+    assert broken(mini_site) == [
+        f"{DATA}:4: '/assets/gone.pdf#page=2' is not a file of the site {FILE_HINT}",
+        f"{DATA}:4: the link 'health.md#nothing' leads to no '#nothing' on its page {FRAGMENT_HINT}",
+    ]
+
+
 def test_a_fragment_link_is_checked_again_when_only_the_page_it_points_into_changed(mini_site):
     health = mini_site / "content/en/programme/health.md"
     make_site(mini_site, en_page("See [care](health.md#care).\n"))

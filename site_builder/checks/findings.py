@@ -427,10 +427,14 @@ def fragment_files(items: Iterable[tuple[Page, RenderedPage]], site: Site) -> li
             for link in body.links:
                 address, _, fragment = (link.target or "").partition("#")
                 if fragment:
-                    path = address.split("?", 1)[0] or page.url
-                    names[path.lstrip("/") + ("index.html" if path.endswith("/") else "")] = None
+                    names[_file_name(address.split("?", 1)[0] or page.url)] = None
         result.append(tuple(names))
     return result
+
+
+def _file_name(path: str) -> str:
+    """The name in the output folder of the file the site path ``path`` leads to."""
+    return path.lstrip("/") + ("index.html" if path.endswith("/") else "")
 
 
 def check_links(
@@ -450,8 +454,9 @@ def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, 
             path = address.split("?", 1)[0] or page.url
             if link.target is None or not _exists(path, site.urls, files):
                 message, hint = _link_problem(link.href, site, page)
-            elif fragment:
-                name = path.lstrip("/") + ("index.html" if path.endswith("/") else "")
+            elif fragment and (name := _file_name(path)).endswith(".html"):
+                # A page's #fragment is one of its ids. Another file's (a PDF's #page=3, an
+                # SVG's view) is that file's own, read by the browser's viewer: not checked.
                 scan = scans.get(name)
                 ids = scan[1] if scan is not None else frozenset()
                 if unquote(fragment) in ids:
