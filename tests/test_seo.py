@@ -263,6 +263,20 @@ def test_a_description_is_what_search_results_show_and_the_summary_stays_the_lea
     )
 
 
+@pytest.mark.parametrize("empty", ['""', '" "', '"\\u200b"'])
+def test_a_description_left_empty_is_as_if_left_out(mini_site, empty):
+    """docs/content.md: a description left empty (`description: ""`) is as if left out: the
+    summary is what search results show."""
+    (mini_site / "content/en/news/2019-06-12-ema.md").write_text(
+        "---\ntitle: The EMA opens its Amsterdam office\nslug: ema-opens-office\ndate: 2019-06-12\n"
+        f'summary: "The EMA opened its office."\ndescription: {empty}\n---\nSome 900 staff.\n',
+        "utf-8",
+    )
+    files = text_files(stages.generate(mini_site).files)
+    news = Head(files["en/news/ema-opens-office/index.html"])
+    assert news.one("description") == news.one("og:description") == "The EMA opened its office."
+
+
 def _described(root: Path, bodies: dict[str, str]) -> dict[str, str]:
     """The description of each English page ``bodies`` names, made with its body and no summary."""
     for name, body in bodies.items():
