@@ -124,6 +124,21 @@ def test_done_refuses_the_source_page_itself(mini_site, run_cli):
     )
 
 
+def test_done_refuses_the_source_of_the_page_it_would_be_translated_from(mini_site, run_cli):
+    """docs/translating.md: the Dutch original marked done (English, the default language, taken as
+    its source) would make each page the other's translation: refused, naming the translation."""
+    assert run_cli("-C", mini_site, "translations", "done", mini_site / EN_MOU, "--from", "nl")[0] == 0
+    before = read_tree(mini_site / "content")
+    for extra in ((), ("--from", "en")):
+        code, _, err = run_cli("-C", mini_site, "translations", "done", mini_site / NL_MOU, *extra)
+        assert code == 1
+        assert err.strip() == (
+            f"{NL_MOU}: {NL_MOU} is the source {EN_MOU} is translated from "
+            f"(hint: mark the translation instead: site-builder translations done {EN_MOU})"
+        )
+    assert read_tree(mini_site / "content") == before and not (mini_site / ".translated/nl").exists()
+
+
 def test_new_both_creates_a_pair_marked_untranslated(mini_site, run_cli):
     code, out, err = run_cli("-C", mini_site, "new", "news", "EMA opens", "--lang", "nl", "--both")
     assert code == 0, err

@@ -128,9 +128,22 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
             page.path,
             hint=msg("add the page in that language, or name another with --from"),
         )
-    line = f"translated_from: {origin}:{group[origin].version}"
+    source = group[origin]
+    if source.front.translated_from and source.front.translated_from.split(":", 1)[0] == page.lang:
+        # Each would be translated from the other: an edit of either makes the other stale, and
+        # the original would be sent to be translated.
+        raise SiteError(
+            msg(
+                "{path} is the source {translation} is translated from",
+                path=page.path,
+                translation=source.path,
+            ),
+            page.path,
+            hint=msg("mark the translation instead: site-builder translations done {path}", path=source.path),
+        )
+    line = f"translated_from: {origin}:{source.version}"
     # Kept first: a translation never names a version whose text was not kept.
-    keep_copy(root, page, group[origin])
+    keep_copy(root, page, source)
     target = root / page.path
     data = target.read_bytes()
     target.write_bytes(set_front_matter_line(data, "translated_from", line))
