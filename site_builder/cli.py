@@ -410,12 +410,14 @@ def _run(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
         log.info(
             msg(
                 "{links} links leading nowhere, {missing} missing translations, {translations} translation "
-                "problems, {ui_strings} UI string problems, {unsafe} raw HTML the policy refuses",
+                "problems, {ui_strings} UI string problems, {unsafe} raw HTML the policy refuses, "
+                "{doubtful} settings that look like mistakes",
                 links=len(findings.broken_links),
                 missing=len(findings.missing_translations),
                 translations=len(findings.translations) + len(findings.figures),
                 ui_strings=len(findings.ui_strings),
                 unsafe=len(findings.unsafe_html),
+                doubtful=len(findings.doubtful),
             )
         )
         return 1 if findings.all else 0

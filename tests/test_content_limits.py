@@ -357,6 +357,23 @@ def test_a_summary_longer_than_search_results_show_is_warned_about_unless_a_desc
     assert ERROR_LINE.fullmatch(warning)
 
 
+def test_check_counts_the_settings_that_look_like_mistakes_it_reports(mini_built, run_cli, caplog):
+    """check fails on a description too long for search results, as on every warning; its last
+    line counts it, rather than 0 of everything beside a failure."""
+    root, _ = mini_built
+    break_site(root, ema_en(f"description: {'D' * 200}"))
+    with caplog.at_level(logging.INFO, logger="site_builder"):
+        code, _, err = run_cli("-C", root, "check")
+    assert code == 1
+    assert err.splitlines() == [
+        f"{EMA_EN}:5: the description is 200 characters long; search results show about 160 of it "
+        "(hint: shorten it to one sentence of at most 160 characters)"
+    ]
+    counts = caplog.records[-1].getMessage()
+    assert counts.startswith("0 links leading nowhere, ")
+    assert counts.endswith(", 1 settings that look like mistakes")
+
+
 def test_a_long_title_is_warned_about_and_an_absurd_one_refused(mini_built, run_cli):
     root, _ = mini_built
     break_site(root, ema_en(title="T" * 150))
