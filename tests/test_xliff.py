@@ -481,7 +481,9 @@ def test_a_source_changed_since_the_export_is_refused_naming_the_units(tmp_path,
     assert err.count("\n") == 1
     assert err.startswith(f"{root.parent / 'agency.xlf'}:")
     assert "content/nl/about.md has changed since the export" in err
-    assert "units title, body/3" in err and "hint: export again" in err
+    assert (
+        "units title, body/3 (hint: export again: site-builder translations export --to en --changed" in err
+    )
     assert tree(root) == before
 
 
@@ -524,7 +526,11 @@ HOSTILE = {
         lambda data: _tag(data, f'original="{ABOUT_NL}"', 'original="../../etc/passwd"'),
         "names no page of this site",
     ),
-    "unknown unit": (lambda data: _tag(data, 'id="body/2"', 'id="body/999"'), "'body/999' is not a unit"),
+    "unknown unit": (
+        lambda data: _tag(data, 'id="body/2"', 'id="body/999"'),
+        "'body/999' is not a unit of content/nl/_index.md (hint: export again: site-builder translations "
+        "export --to en --changed",
+    ),
     "dropped tag": (
         lambda data: _tag(data, '<bpt id="1" ctype="link">[</bpt>the programme', "the programme"),
         "dropped <bpt",
@@ -549,9 +555,10 @@ HOSTILE = {
         lambda data: _tag(data, "<body>", "<body>" + "<group>" * 100_000),
         "nested more than",
     ),
-    "wrong language": (
+    "wrong language": (  # the language named is the mistake: the hint names none
         lambda data: _tag(data, 'target-language="en"', 'target-language="de"'),
-        "cannot take",
+        "cannot take (content/nl/_index.md is in 'nl'; the languages are en, nl) (hint: export again: "
+        "site-builder translations export --to LANG --changed",
     ),
 }
 

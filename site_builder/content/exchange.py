@@ -286,7 +286,7 @@ def import_xliff(root: Path, config: SiteConfig, data: bytes, display: str) -> I
                     msg("{file} appears twice for '{lang}'", file=file.original, lang=file.target_language),
                     display,
                     file.line,
-                    _AGAIN,
+                    _again(file.target_language),
                 )
             seen.add((file.original, file.target_language))
             plan = _plan(root, config, file, display, by_path, found, report)
@@ -308,6 +308,14 @@ def import_xliff(root: Path, config: SiteConfig, data: bytes, display: str) -> I
 _AGAIN = msg(
     "export again: site-builder translations export --to LANG --changed, and send the agency the new file"
 )
+
+
+def _again(lang: str) -> Message:
+    """``_AGAIN`` for a file into ``lang``, one of the site's languages."""
+    return msg(
+        "export again: site-builder translations export --to {lang} --changed, and send the agency the new file",
+        lang=lang,
+    )
 
 
 def _plan(
@@ -440,8 +448,9 @@ def _check_unchanged(file: XliffFile, page: PageText, source: SourcePage, displa
             display,
             file.line,
             msg(
-                "export again: site-builder translations export --to LANG --changed, and send the agency "
-                "the new file (site-builder translations diff shows what changed)"
+                "export again: site-builder translations export --to {lang} --changed, and send the agency "
+                "the new file (site-builder translations diff shows what changed)",
+                lang=file.target_language,
             ),
         )
 
@@ -457,7 +466,7 @@ def _targets(file: XliffFile, page: PageText, display: str) -> tuple[dict[str, s
                 msg("unit '{unit}' is not a unit of {file}", unit=unit.id, file=file.original),
                 display,
                 unit.line,
-                _AGAIN,
+                _again(file.target_language),
             )
         if not unit.done:
             unfinished += 1
