@@ -414,3 +414,26 @@ def test_a_news_list_pages_number_fits_in_its_description(mini_site):
         text = said.removesuffix("…" + suffix)
         assert plain.startswith(text) and not plain[len(text)].isalnum()  # cut after a whole word
         assert head.one("og:description") == head.one("twitter:description") == said
+
+
+def test_a_written_description_is_shortened_only_where_a_list_pages_number_would_not_fit(mini_site):
+    """docs/content.md: "On a news list's later pages the page's number follows it, and one too long
+    to leave the number room is cut after a word"; the first page's is whole."""
+    site_yaml = mini_site / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("news_page_size: 10", "news_page_size: 1"))
+    summary = (
+        "News from the Amsterdam life sciences & health community: agencies, hospitals, universities, "
+        "start-ups and investors, in the city and the metropolitan area."
+    )
+    assert DESCRIPTION_LIMIT - len(" (page 2 of 3)") < len(summary) <= DESCRIPTION_LIMIT
+    (mini_site / "content/en/news/_index.md").write_text(
+        f'---\ntitle: News\nsummary: "{summary}"\n---\n', "utf-8"
+    )
+    files = text_files(stages.generate(mini_site).files)
+    assert Head(files["en/news/index.html"]).one("description") == summary
+    said = Head(files["en/news/page/2/index.html"]).one("description")
+    total = sum(path.startswith("en/news/page/") for path in files) + 1
+    suffix = f" (page 2 of {total})"
+    assert len(said) <= DESCRIPTION_LIMIT and said.endswith("…" + suffix)
+    text = said.removesuffix("…" + suffix)
+    assert summary.startswith(text) and summary[len(text)] == " "  # cut after a whole word

@@ -40,15 +40,20 @@ def description(page: Page, body_html: str, site_description: str, suffix: str =
     summary; without either, the start of its text (its first paragraph with words, shortened
     to ``DESCRIPTION_LIMIT``), as Hugo describes a page; without text either, the site's
     description. The home page without either is described as the site is. ``suffix`` (a list
-    page's number, say) follows, and the start of the text is shortened to leave room for it."""
+    page's number, say) follows, and the text is shortened to leave room for it."""
     written = page.front.description or page.front.summary
     if written:
-        return written + suffix
-    if page.kind == "home":
+        # Whole, as written (the build warns about one too long), unless only the suffix
+        # makes it so.
+        if not suffix or len(written) + len(suffix) <= DESCRIPTION_LIMIT:
+            return written + suffix
+        text = written
+    elif page.kind == "home":
         return site_description + suffix
-    text = _FirstParagraph(body_html).text
-    if not text:
-        return site_description + suffix
+    else:
+        text = _FirstParagraph(body_html).text
+        if not text:
+            return site_description + suffix
     # A suffix longer than half the limit (a translator's slip) leaves the text half of it.
     return _shortened(text, max(DESCRIPTION_LIMIT - len(suffix), DESCRIPTION_LIMIT // 2)) + suffix
 
