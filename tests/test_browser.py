@@ -237,6 +237,27 @@ def test_no_horizontal_scrolling(screen, origin, site, kind, lang):
     assert result["scrollWidth"] <= result["clientWidth"], "too wide: " + ", ".join(result["wide"])
 
 
+MENU_BUTTON = """
+const button = document.querySelector('.menu > summary'), form = document.querySelector('.site-search');
+const b = button.getBoundingClientRect(), f = form.getBoundingClientRect();
+return {icon: parseFloat(getComputedStyle(button, '::before').width),
+        rem: parseFloat(getComputedStyle(document.documentElement).fontSize),
+        cut: button.scrollWidth > button.clientWidth,
+        covered: b.right > f.left && b.top < f.bottom && f.top < b.bottom};
+"""
+
+
+@pytest.mark.parametrize("screen", [320, 360], indirect=True, ids=lambda width: f"{width}px")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_on_a_narrow_phone_the_menu_button_is_whole_beside_the_search_form(screen, origin, site, lang):
+    browser, _ = screen
+    _open(browser, origin + _path(site, "home", lang))
+    button = browser.execute_script(MENU_BUTTON)
+    assert button["icon"] >= button["rem"], f"the menu icon is squeezed to {button['icon']} px"
+    assert not button["cut"], "the word Menu does not fit its button"
+    assert not button["covered"], "the search form covers the menu button"
+
+
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']})
