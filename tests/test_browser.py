@@ -258,6 +258,47 @@ def test_on_a_narrow_phone_the_menu_button_is_whole_beside_the_search_form(scree
     assert not button["covered"], "the search form covers the menu button"
 
 
+# A word, or a figure, that does not fit its line is cut where its letters run out
+# ("Geneesmiddelenburea" over "u (EMA)", "€ 2.370.0" over "00") by a browser that has no
+# hyphenation for the page's language. A compound breaking at its own hyphen is fine.
+BROKEN_WORDS = r"""
+const broken = [];
+const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+for (let node; (node = walker.nextNode());) {
+  for (const word of node.data.matchAll(/[^\s\-\u2010\u2013\u2014\/]+/g)) {
+    const range = document.createRange();
+    range.setStart(node, word.index);
+    range.setEnd(node, word.index + word[0].length);
+    const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.bottom)));
+    if (lines.size > 1) broken.push(node.parentElement.tagName.toLowerCase() + ': ' + word[0]);
+  }
+}
+return broken;
+"""
+
+
+def _long_word_topic_path(site, lang: str) -> str:
+    """The page of the topic whose name has the longest word: ``/nl/themas/europees-geneesmiddelenbureau/``."""
+    from site_builder.site.topics import topic_url
+
+    def longest_word(topic) -> int:
+        return max(len(word) for word in topic.name(lang).split())
+
+    return topic_url(max(site.config.topics, key=longest_word), lang)
+
+
+@pytest.mark.parametrize("screen", [360, 768, 1024], indirect=True, ids=lambda width: f"{width}px")
+@pytest.mark.parametrize(
+    "kind, lang", PAGES + [pytest.param("topic", lang, id=f"topic-{lang}") for lang in LANGUAGES]
+)
+def test_no_word_or_figure_is_cut_across_two_lines(screen, origin, site, kind, lang):
+    browser, width = screen
+    path = _long_word_topic_path(site, lang) if kind == "topic" else _path(site, kind, lang)
+    _open(browser, origin + path)
+    browser.execute_async_script("document.fonts.ready.then(arguments[arguments.length - 1])")
+    assert browser.execute_script(BROKEN_WORDS) == []
+
+
 RUN_AXE = """
 const done = arguments[arguments.length - 1];
 axe.run(document, {resultTypes: ['violations']})
