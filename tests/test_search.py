@@ -122,6 +122,18 @@ def test_the_index_holds_published_pages_alone(project):
     assert "/nl/nieuws/" not in urls and "/nl/" in urls
 
 
+def test_the_index_keeps_paragraphs_apart_in_the_minified_pages(project):
+    """The index is made from the published pages, minified: a paragraph and a list item keep their
+    end tags there, without which Pagefind ran one's text into the next one's in every result
+    ("Published on 20 November 2017The Council of the European Union")."""
+    index = project / "build" / search.SEARCH_FOLDER
+    page = (project / "build/en/news/ema-comes-to-amsterdam/index.html").read_text("utf-8")
+    assert "</p>" in page and "</li>" in page
+    for text in (fragments_text(index / "en"), fragments_text(index / "nl")):
+        assert re.search(r"(?:Published on|Gepubliceerd op) \d+ \w+ \d{4}\. ", text)
+        assert not re.search(r"(?:19|20)\d\d[A-Z]", text)
+
+
 def test_each_language_has_a_bundle_per_year_of_news(project):
     index = project / "build" / search.SEARCH_FOLDER
     years = sorted(p.name for p in (index / "nl").iterdir())
