@@ -134,6 +134,25 @@ def test_the_index_keeps_paragraphs_apart_in_the_minified_pages(project):
         assert not re.search(r"(?:19|20)\d\d[A-Z]", text)
 
 
+def test_a_page_is_found_by_its_own_text_not_by_its_card_on_another(project):
+    """The home page's latest news, a section's cards and a news item's links to its neighbours
+    show other pages' titles and summaries: they are left out of the index, so that a search for
+    a news item lists that item alone."""
+    index = project / "build" / search.SEARCH_FOLDER
+    found = {}
+    for text in fragments_text(index / "en").split("\n"):
+        if text:
+            fragment = json.loads(text.split("pagefind_dcd", 1)[1])
+            found[fragment["url"]] = fragment["content"]
+    home = (project / "build/en/index.html").read_text("utf-8")
+    assert "Latest news" in found["/en/"] and "news-card" in home
+    assert "EMA comes to Amsterdam" in found["/en/news/ema-comes-to-amsterdam/"]
+    holding = [url for url, content in found.items() if "EMA comes to Amsterdam" in content]
+    assert holding == ["/en/news/ema-comes-to-amsterdam/"]
+    card = "Amsterdam stakes out a distinctive proposition"  # the first pillar's summary, on its card
+    assert card in found["/en/programme/proposition/"] and card not in found["/en/programme/"]
+
+
 def test_each_language_has_a_bundle_per_year_of_news(project):
     index = project / "build" / search.SEARCH_FOLDER
     years = sorted(p.name for p in (index / "nl").iterdir())
