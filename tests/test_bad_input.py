@@ -79,6 +79,14 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: put text that contains ': ' in quotes)"
         ],
     ),
+    "a word processor's curly quotes around text with ': '": (
+        about_nl("title: Over ons", 'summary: “Amsterdam: de "regio"”'),
+        [
+            f"{ABOUT_NL}:3: invalid YAML: a ': ' inside text that is not in quotes "
+            '(hint: type straight quotes " in place of the curly ones a word processor typed: '
+            'summary: "Amsterdam: de \\"regio\\"")'
+        ],
+    ),
     "a '...' line ending the front matter early": (
         about_nl("title: Over ons", "...", "draft: true"),
         [

@@ -370,9 +370,10 @@ def read_yaml(text: str, path: str, first_line: int = 1, *, comment_after_text: 
         message = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
         at_tab = bool(mark) and _char_at(text, mark.line, mark.column) == "\t"
         words = _in_plain_words(message, at_tab)
-        raise SiteError(
-            msg("invalid YAML: {problem}", problem=words), path, line, _yaml_hint(message, at_tab)
-        ) from None
+        hint = _yaml_hint(message, at_tab)
+        if "mapping values are not allowed" in message and mark is not None:
+            hint = _straight_quotes_hint(text, mark.line) or hint
+        raise SiteError(msg("invalid YAML: {problem}", problem=words), path, line, hint) from None
     except yaml.YAMLError as exc:
         raise SiteError(
             msg("invalid YAML: {problem}", problem=exc), path, first_line, _yaml_hint(str(exc), False)
@@ -510,6 +511,25 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 
 _YAML_TAG = re.compile(r"tag '([^']*)'")
+
+
+# A value in a word processor's quotes (“…”, ‘…’, „…”, «…»): YAML reads them as letters,
+# so "Amsterdam: a hub" in them is a key and a value, although the editor quoted it.
+_TYPOGRAPHIC = re.compile(r"(\s*(?:-\s+)?[^\s:#][^:]*:\s+)[“‘„‚«‹”’](.*)[”’“‘»›]\s*")
+
+
+def _straight_quotes_hint(text: str, line: int) -> Message | None:
+    """The line ``line`` of ``text`` with its value's typographic quotes made straight, as a
+    hint, if the value is in such quotes; else None."""
+    lines = text.split("\n")
+    found = _TYPOGRAPHIC.fullmatch(lines[line]) if line < len(lines) else None
+    if found is None:
+        return None
+    inside = found.group(2).replace("\\", "\\\\").replace('"', '\\"')
+    return msg(
+        'type straight quotes " in place of the curly ones a word processor typed: {line}',
+        line=f'{found.group(1).strip()} "{inside}"',
+    )
 
 
 def _in_plain_words(message: str, at_tab: bool) -> Message | str:
