@@ -87,6 +87,17 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             'summary: "Amsterdam: de \\"regio\\"")'
         ],
     ),
+    "no space after a key's ':'": (
+        about_nl("title: Over ons", "summary:Wie wij zijn"),
+        [
+            f"{ABOUT_NL}:3: invalid YAML: no space follows the ':' after 'summary' "
+            "(hint: type a space after the ':', as in 'summary: …')"
+        ],
+    ),
+    "no space after a key's ':', the rest a key of its own": (
+        about_nl("title: Over ons", "slug:over-ons: de regio"),
+        [f"{ABOUT_NL}:3: unknown key 'slug:over-ons' (hint: type a space after the ':', as in 'slug: …')"],
+    ),
     "a '...' line ending the front matter early": (
         about_nl("title: Over ons", "...", "draft: true"),
         [

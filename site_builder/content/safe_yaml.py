@@ -36,7 +36,16 @@ from typing import Any
 
 import yaml
 
-from site_builder.content.schema import THOUSANDS, YamlFloat, YamlInt, YamlList, YamlMap, thousands_hint
+from site_builder.content.schema import (
+    THOUSANDS,
+    YamlFloat,
+    YamlInt,
+    YamlList,
+    YamlMap,
+    glued_key,
+    space_after_colon,
+    thousands_hint,
+)
 from site_builder.errors import Message, SiteError, msg
 
 MAX_DEPTH = 20  # the deepest real settings (a key figure's keys) are 3 levels down
@@ -450,6 +459,8 @@ def _explained(exc: yaml.MarkedYAMLError, text: str, first_line: int) -> tuple[i
         if exc.context == context and problem in (exc.problem or "") and exc.context_mark is not None:
             if context == "while scanning a simple key" and _key_too_long(text, exc.context_mark):
                 message, hint = msg("the key on this line is longer than 1,024 characters"), _KEY_HINT
+            elif context == "while scanning a simple key" and (key := _glued(text, exc.context_mark)):
+                message, hint = msg("no space follows the ':' after '{key}'", key=key), space_after_colon(key)
             return exc.context_mark.line + first_line, message, hint
     noticed = exc.problem_mark
     if exc.context != "while parsing a block mapping" or noticed is None:
@@ -486,6 +497,12 @@ def _key_too_long(text: str, mark: yaml.Mark) -> bool:
     rest = lines[mark.line][mark.column :] if mark.line < len(lines) else ""
     colon = re.search(r":(?:\s|$)", rest)
     return colon is not None and colon.start() > 1024
+
+
+def _glued(text: str, mark: yaml.Mark) -> str | None:
+    """The key of the line at ``mark`` if its ':' has no space after it (``summary:Een``)."""
+    lines = text.split("\n")
+    return glued_key(lines[mark.line][mark.column :]) if mark.line < len(lines) else None
 
 
 def _token_before(text: str, position: tuple[int, int]):

@@ -376,7 +376,23 @@ def _validate_list(key, items, field, path, errors, where, line) -> list:
     return result
 
 
+_GLUED = re.compile(r"([A-Za-z_][\w-]*):(?=[^\s/])")  # not https://
+
+
+def glued_key(written: str) -> str | None:
+    """The key at the start of ``written`` (``summary:Een middag``) if no space follows its ':',
+    which makes the whole line one word for YAML; else None."""
+    found = _GLUED.match(written)
+    return found.group(1) if found else None
+
+
+def space_after_colon(key: str) -> Message:
+    return msg("type a space after the ':', as in '{key}: …'", key=key)
+
+
 def _unknown_key_hint(key: str, fields: Mapping[str, Field]) -> Message:
+    if (glued := glued_key(str(key))) in fields:
+        return space_after_colon(glued)
     meant = closest(key, fields)
     if meant is not None:
         return did_you_mean(meant)
