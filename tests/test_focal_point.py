@@ -229,6 +229,12 @@ def test_the_card_step_reads_the_photo_only_as_its_declared_input(tmp_path):
             "image 'IMAGES/QUARTERS.JPG' is not a photo in assets/ (hint: did you mean 'images/quarters.jpg'?)",
         ),
         (
+            "image: images/IMG_0042.heic\nimage_alt: Four quarters",
+            3,
+            "'images/IMG_0042.heic' is a HEIC photo, which most browsers cannot show "
+            "(hint: export it as JPEG into assets/ and name that file instead)",
+        ),
+        (
             "image: fonts/inter-latin.woff2\nimage_alt: A font",
             3,
             "image 'fonts/inter-latin.woff2' is not a photo in assets/ (hint: ",

@@ -392,6 +392,26 @@ def test_alt_text_is_still_required(mini_site, run_cli):
     ]
 
 
+def test_a_phone_s_heic_photo_is_refused_with_what_to_do(mini_site, run_cli):
+    """Not "no width and height": typing them would publish a photo most browsers cannot show."""
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"
+    _with_photo(
+        mini_site,
+        '![The harbour](/assets/images/IMG_0042.HEIC)\n\n<img src="/assets/images/IMG_0042.HEIC" alt="The harbour"'
+        ' width="800" height="600">',
+        heic,
+        "images/IMG_0042.HEIC",
+    )
+    line = len((mini_site / NEWS).read_text("utf-8").splitlines()) - 2
+    code, _, err = run_cli("-C", mini_site, "build")
+    assert code == 1
+    assert err.splitlines() == [
+        f"{NEWS}:{line + number * 2}: '/assets/images/IMG_0042.HEIC' is a HEIC photo, which most browsers "
+        "cannot show (hint: export it as JPEG into assets/ and name that file instead)"
+        for number in range(2)
+    ]
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass

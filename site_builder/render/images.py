@@ -118,6 +118,22 @@ def is_raster(name: str) -> bool:
     return posixpath.splitext(name)[1].lower() in RASTER_FORMATS
 
 
+# Formats phones and cameras save photos in that browsers do not show (HEIC: Safari alone).
+UNSHOWN_FORMATS = {".heic": "HEIC", ".heif": "HEIF", ".tif": "TIFF", ".tiff": "TIFF"}
+
+
+def unshown_photo(name: str) -> tuple[Message, Message] | None:
+    """What is wrong with ``name`` and what to do, if it is a photo in a format browsers do not
+    show (an iPhone's HEIC), rather than one that is merely missing; else None."""
+    kind = UNSHOWN_FORMATS.get(posixpath.splitext(name)[1].lower())
+    if kind is None:
+        return None
+    return (
+        msg("'{name}' is a {kind} photo, which most browsers cannot show", name=name, kind=kind),
+        msg("export it as JPEG into assets/ and name that file instead"),
+    )
+
+
 def probe(name: str, data: bytes) -> ImageInfo:
     """The photo's size and format, read from its header and checked by decoding it whole;
     a file that is not such an image, is cut short or has too many pixels is the user's mistake."""
@@ -345,7 +361,10 @@ def photo_problems(sources: Iterable, assets: Collection[str]) -> list[SiteError
         if front.image is None:
             continue
         line = front.lines.get("image")
-        if front.image not in assets or not is_raster(front.image):
+        unshown = unshown_photo(front.image)
+        if unshown is not None:
+            errors.append(SiteError(unshown[0], source.path, line, unshown[1]))
+        elif front.image not in assets or not is_raster(front.image):
             errors.append(
                 SiteError(
                     msg(

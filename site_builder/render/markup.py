@@ -49,7 +49,14 @@ from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.content.schema import shows_nothing
 from site_builder.errors import SiteError, msg, raise_if_any
 from site_builder.render.assets import ASSETS_URL, asset_name
-from site_builder.render.images import RASTER_FORMATS, SUFFIXES, ImageSet, picture, shown_size
+from site_builder.render.images import (
+    RASTER_FORMATS,
+    SUFFIXES,
+    ImageSet,
+    picture,
+    shown_size,
+    unshown_photo,
+)
 from site_builder.render.quick_markdown import QuickMarkdownExtension
 from site_builder.render.table_classes import TableClassesExtension
 from site_builder.render.workers import in_workers
@@ -563,7 +570,10 @@ class MarkupRenderer:
                 )
             image = self._images.get(src.partition("?")[0].partition("#")[0])
             missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
-            if missing and image is None and not written.missing:
+            unshown = unshown_photo(written.src)
+            if unshown is not None:  # a size typed would not help
+                problems.append(SiteError(unshown[0], path, written.line, unshown[1]))
+            elif missing and image is None and not written.missing:
                 problems.append(
                     SiteError(
                         msg("image '{src}' has no width and height in pixels", src=written.src)
