@@ -6,11 +6,16 @@ tests read them as data (name, version, hashes), without any tool of their own.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
+from pathlib import Path
 
-from conftest import REPO
+import pytest
+from conftest import REPO, quoted
 
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9._-]+)==([^ ;\\]+)")
 
@@ -81,3 +86,27 @@ def test_readme_and_ci_install_from_the_locks():
     )
     assert test_command in readme and test_command in ci
     assert "--require-hashes -r requirements.lock && .venv/bin/pip install -q --no-deps -e ." in readme
+
+
+@pytest.mark.skipif(
+    sys.platform == "win32" or sys.prefix == sys.base_prefix, reason="a POSIX virtual environment"
+)
+def test_the_commands_are_found_in_a_new_terminal_as_content_md_says(tmp_path):
+    """docs/content.md: after the quick start, `. .venv/bin/activate` in a new terminal makes
+    `site-builder` a command, and `.venv/bin/site-builder` is one without it. (The tests run in
+    the environment the README's second command makes the same way.)"""
+    assert quoted("docs/content.md", "bin/activate") == ". .venv/bin/activate"
+    assert quoted("docs/content.md", "bin/site-builder") == ".venv/bin/site-builder"
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert "python3 -m venv .venv && " in readme and ".venv/bin/site-builder serve" in readme
+    venv = Path(sys.prefix)
+    new_terminal = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+    }
+    for command in (f". {venv}/bin/activate && site-builder --help", f"{venv}/bin/site-builder --help"):
+        done = subprocess.run(
+            ["sh", "-c", command], env=new_terminal, capture_output=True, text=True, cwd=REPO
+        )
+        assert done.returncode == 0 and "usage: site-builder" in done.stdout, done.stderr
