@@ -437,7 +437,9 @@ def _run(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
 
         config = load_config(root)
         if args.action == "done":
-            print(scaffold.mark_translated(root, config, args.file, args.source_lang))
+            line, page, kept = scaffold.mark_translated(root, config, args.file, args.source_lang)
+            print(line)
+            log.info(msg("{page} is marked translated: commit it together with {kept}", page=page, kept=kept))
             return 0
         if args.action in ("export", "import"):
             return _exchange(args, root, config)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from conftest import read_tree, text_files
+from conftest import documented, read_tree, text_files
 
 from site_builder.config import load_config
 from site_builder.content.frontmatter import content_version, set_front_matter_line
@@ -68,6 +69,20 @@ def test_status_counts_missing_pages(mini_site):
     en, nl = status(config, sources)
     assert (en.lang, en.missing, en.pages) == ("en", ("content/en/about.md",), 7)
     assert (nl.pages, nl.translated, nl.missing) == (8, 7, ())
+
+
+def test_done_says_which_files_to_commit_as_translating_md_shows(mini_site, run_cli, caplog):
+    """translating.md: the copy of the source kept in .translated/ is committed with the
+    translation, "as the command reminds you" (its example, of the page named in it)."""
+    example = documented("docs/translating.md", "is marked translated")
+    with caplog.at_level(logging.INFO, logger="site_builder"):
+        code, out, err = run_cli("-C", mini_site, "translations", "done", mini_site / EN_MOU, "--from", "nl")
+    assert code == 0, err
+    assert out.startswith("translated_from: nl:")
+    assert caplog.messages == [
+        example.replace("content/en/about.md", EN_MOU).replace("en/about.md", EN_MOU[8:])
+    ]
+    assert (mini_site / ".translated" / EN_MOU[8:]).is_file()
 
 
 def test_editing_the_source_makes_the_translation_stale(mini_site, run_cli):

@@ -104,11 +104,14 @@ def _check_title(title: str) -> None:
             )
 
 
-def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str | None = None) -> str:
+def mark_translated(
+    root: Path, config: SiteConfig, file: str, source_lang: str | None = None
+) -> tuple[str, str, str]:
     """Record in ``file`` that it is translated from the current version of its source page.
 
     The source is the language named by ``source_lang``, else the one in the page's
-    ``translated_from``, else the default language. Returns the line written.
+    ``translated_from``, else the default language. Returns the line written, the page's path
+    and that of the copy of its source kept in ``.translated/``, both to be committed.
     """
     sources = load_sources(root, config)
     page = page_at(root, sources, file)
@@ -143,11 +146,11 @@ def mark_translated(root: Path, config: SiteConfig, file: str, source_lang: str 
         )
     line = f"translated_from: {origin}:{source.version}"
     # Kept first: a translation never names a version whose text was not kept.
-    keep_copy(root, page, source)
+    kept = keep_copy(root, page, source)
     target = root / page.path
     data = target.read_bytes()
     target.write_bytes(set_front_matter_line(data, "translated_from", line))
-    return line
+    return line, page.path, kept
 
 
 def check_language(config: SiteConfig, lang: str) -> None:
