@@ -381,9 +381,9 @@ def test_alt_text_is_still_required(mini_site, run_cli):
     _with_photo(mini_site, '![](/assets/images/harbour.jpg)\n\n<img src="/assets/images/harbour.jpg">')
     line = len((mini_site / NEWS).read_text("utf-8").splitlines()) - 2
     code, _, err = run_cli("-C", mini_site, "build")
-    hints = (
-        'write ![what the image shows](/path.png){: width="800" height="450"}',
-        'write <img src="/path.png" alt="what the image shows" width="800" height="450">',
+    hints = (  # docs/content.md: "There is no size to type"
+        "write ![what the image shows](/assets/images/harbour.jpg)",
+        'write <img src="/assets/images/harbour.jpg" alt="what the image shows">',
     )
     assert code == 1
     assert err.splitlines() == [

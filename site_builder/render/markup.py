@@ -564,11 +564,18 @@ class MarkupRenderer:
             src = attrs.get("src", "")
             written = self._written_image(tag, src, seen)
             hint = _RAW_IMAGE_HINT if written.raw else _IMAGE_HINT
+            image = self._images.get(src.partition("?")[0].partition("#")[0])
             if shows_nothing(unescape(attrs.get("alt", ""))):  # &#8203; as much as a space
+                if image is not None:  # a photo has its size: none to type
+                    hint = (
+                        msg('write <img src="{src}" alt="what the image shows">', src=written.src)
+                        if written.raw
+                        # An address with a space goes between < and > in Markdown.
+                        else msg("write ![what the image shows]({src})", src=_markdown_address(written.src))
+                    )
                 problems.append(
                     SiteError(msg("image '{src}' has no alt text", src=written.src), path, written.line, hint)
                 )
-            image = self._images.get(src.partition("?")[0].partition("#")[0])
             missing = [name for name in ("width", "height") if not attrs.get(name, "").isdigit()]
             unshown = unshown_photo(written.src)
             if unshown is not None:  # a size typed would not help
@@ -778,6 +785,12 @@ class _Lines:
 
 # An <img> start tag, or a <picture>'s start or end tag (group 1: "" or "/").
 _IMG = re.compile(r"<img\b[^>]*>|<(/?)picture\b", re.IGNORECASE)
+
+
+def _markdown_address(address: str) -> str:
+    return f"<{address}>" if " " in address else address
+
+
 _IMAGE_HINT = msg('write ![what the image shows](/path.png){{: width="800" height="450"}}')
 _RAW_IMAGE_HINT = msg('write <img src="/path.png" alt="what the image shows" width="800" height="450">')
 _ELSEWHERE_HINT = msg(
