@@ -238,6 +238,14 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             "(hint: content/nl/key-figures.md has the address /nl/kerncijfers/: link to key-figures.md)"
         ],
     ),
+    # Written in news/ as if it were beside the page linked to.
+    "link to a page's file written as if from its folder": (
+        replace_in("content/en/news/2019-06-12-ema.md", "at the Zuidas.", "at the [Zuidas](about.md)."),
+        [
+            "content/en/news/2019-06-12-ema.md:6: the link 'about.md' leads to no page (hint: a link starts "
+            "from the folder of the file it is in: content/en/about.md is ../about.md from here)"
+        ],
+    ),
     # Links written as raw HTML: named at their line, never blamed on the page's template.
     "raw HTML link to no page, in an HTML block": (
         about_en('We publish the figures.\n\n<p class="more">See <a href="/nothing/">this</a>.</p>\n'),

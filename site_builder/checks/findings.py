@@ -526,6 +526,16 @@ def _meant_file(site: Site, page: Page, path: str) -> str | None:
                 source=named.path,
                 link=_relative(page, meant),
             )
+    # The one file of that name in another folder: ``about.md`` written in news/ for ../about.md.
+    elsewhere = [
+        other for other in site.pages if (other.lang, other.source.rel.rpartition("/")[2]) == (lang, name)
+    ]
+    if len(elsewhere) == 1:
+        return msg(
+            "a link starts from the folder of the file it is in: {path} is {link} from here",
+            path=elsewhere[0].path,
+            link=_relative(page, elsewhere[0]),
+        )
     return None
 
 
