@@ -266,6 +266,14 @@ CASES: dict[str, tuple[dict | Callable[[Path], None], list[str]]] = {
             + FRAGMENT_HINT
         ],
     ),
+    # An address tells capitals from small letters, where macOS and Windows find the file either way.
+    "image named with other capitals than its file": (
+        about_en('We publish ![The logo](/assets/Favicon.SVG){: width="8" height="8"}.\n'),
+        [
+            f"{ABOUT_EN}:6: '/assets/Favicon.SVG' is not a file of the site "
+            "(hint: the file is named /assets/favicon.svg: write its name as it is, capitals and all)"
+        ],
+    ),
     # The id most like the one written is named: the SWOT's quadrants are #swot-strengths and so on.
     "link to a heading by a name like its id": (
         about_en("We publish the [strengths](swot.md#strength).\n"),

@@ -129,7 +129,8 @@ def test_link_to_a_draft_is_broken(mini_site):
 def test_broken_link_line_when_the_same_text_appears_earlier(mini_site):
     make_site(mini_site, en_page("See [the SWOT](../swot.md).\n\nAnd [gone](swot.md).\n"))
     assert broken(mini_site) == [
-        f"content/en/programme/data.md:6: the link 'swot.md' leads to no page {MD_HINT}"
+        "content/en/programme/data.md:6: the link 'swot.md' leads to no page (hint: a link starts from "
+        "the folder of the file it is in: content/en/swot.md is ../swot.md from here)"
     ]
 
 

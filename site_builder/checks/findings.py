@@ -12,6 +12,7 @@ import hashlib
 import posixpath
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -453,7 +454,7 @@ def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, 
             address, _, fragment = (link.target or "").partition("#")
             path = address.split("?", 1)[0] or page.url
             if link.target is None or not _exists(path, site.urls, files):
-                message, hint = _link_problem(link.href, site, page)
+                message, hint = _link_problem(link.href, site, page, files)
             elif fragment and (name := _file_name(path)).endswith(".html"):
                 # A page's #fragment is one of its ids. Another file's (a PDF's #page=3, an
                 # SVG's view) is that file's own, read by the browser's viewer: not checked.
@@ -478,8 +479,9 @@ def _page_links(page: Page, rendered: RenderedPage, site: Site, scans: Mapping, 
     return tuple(problems)
 
 
-def _link_problem(href: str, site: Site, page: Page) -> tuple[str, str]:
-    """What is wrong with a link that leads nowhere, and how to mend it."""
+def _link_problem(href: str, site: Site, page: Page, files: Collection[str]) -> tuple[str, str]:
+    """What is wrong with a link that leads nowhere, and how to mend it (``files``: the names of
+    the site's files)."""
     path = href.split("#", 1)[0].split("?", 1)[0]
     if path.endswith(".md"):
         return (
@@ -488,13 +490,37 @@ def _link_problem(href: str, site: Site, page: Page) -> tuple[str, str]:
             or msg("link to a page's file relative to this file, such as ../swot.md"),
         )
     if posixpath.splitext(path)[1] not in ("", ".html"):  # an image, a PDF: a file, not a page
+        named = _named_otherwise(path, files)
         return (
             msg("'{href}' is not a file of the site", href=href),
-            msg("put the file in assets/ and write /assets/ before its name"),
+            msg("the file is named {address}: write its name as it is, capitals and all", address=named)
+            if named is not None
+            else msg("put the file in assets/ and write /assets/ before its name"),
         )
     return msg("the link '{href}' leads to no page", href=href), msg(
         "check the address; pages are linked best by their .md file"
     )
+
+
+# How the build names what it publishes from assets/: 8 hexadecimal digits of a digest before
+# the suffix (see ``render.assets``).
+_DIGEST = re.compile(r"\.[0-9a-f]{8}(?=\.[^./]+$)")
+
+
+def _named_otherwise(path: str, files: Collection[str]) -> str | None:
+    """The address of the file in /assets/ that ``path`` names but for its capitals (IMG_1234.JPG
+    for img_1234.jpg), as its file is named; None if there is none. An address tells capitals
+    from small letters, as the site's host does, where the file systems of macOS and Windows
+    do not: a name that finds the file on the editor's computer may find nothing on the web."""
+    if not path.startswith("/assets/"):
+        return None
+    wanted = unicodedata.normalize("NFC", unquote(path)).casefold()
+    for name in files:
+        if name.startswith("assets/") and _DIGEST.search(name):
+            original = "/" + _DIGEST.sub("", name, count=1)
+            if unicodedata.normalize("NFC", original).casefold() == wanted:
+                return original
+    return None
 
 
 def _meant_file(site: Site, page: Page, path: str) -> str | None:
