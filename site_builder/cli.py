@@ -427,8 +427,23 @@ def _run(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
         config = load_config(root)
         lang = args.lang or config.default_language
         today = config.today(record.build_clock())  # the site's day, as scheduling counts it
-        for path in new_news(root, config, args.title, lang, today, both=args.both):
-            print(path)
+        made = new_news(root, config, args.title, lang, today, both=args.both)
+        for path in made:
+            print(path)  # alone on stdout, for scripts; what to do next goes with the other news
+        log.info(
+            msg(
+                "a draft: the preview shows it; write its summary and text, then delete the line "
+                "'draft: true' to publish it"
+            )
+        )
+        for translation in made[1:]:
+            log.info(
+                msg(
+                    "{path} waits for its translation, kept out of the site until then: translate it, "
+                    "then run site-builder translations done {path}",
+                    path=translation,
+                )
+            )
         return 0
     if args.command == "translations":
         from site_builder.content import scaffold

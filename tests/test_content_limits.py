@@ -433,6 +433,22 @@ def test_a_summary_of_spaces_or_invisible_characters_is_warned_about_as_empty(mi
     assert html.count("lead") == earlier.count("lead")
 
 
+def test_new_says_what_to_do_next_with_the_draft_and_its_translation(mini_site, run_cli, caplog):
+    """An editor who has run `new` is told what makes the draft a page, and a translator's page
+    what makes it one: the paths alone are on stdout, for scripts."""
+    caplog.set_level(logging.INFO, logger="site_builder")
+    code, out, err = run_cli("-C", mini_site, "new", "news", "A new lab opens", "--lang", "en", "--both")
+    assert code == 0, err
+    english, dutch = out.split()
+    assert caplog.messages == [
+        "a draft: the preview shows it; write its summary and text, then delete the line 'draft: true' "
+        "to publish it",
+        f"{dutch} waits for its translation, kept out of the site until then: translate it, then run "
+        f"site-builder translations done {dutch}",
+    ]
+    assert english.endswith("content/en/news/" + Path(dutch).name)
+
+
 def test_new_writes_an_empty_summary_that_warns_only_once_the_page_is_published(mini_site, run_cli):
     """The new page is a draft, its translation waits for its translator: neither is published,
     so neither is warned about; the English page is once it is no draft."""
