@@ -835,7 +835,7 @@ NOTHING = ["~", "null", "Null", "NULL", "", "''"]
             "topics",
             "news",
             "topics is empty, expected a list "
-            "(hint: keys of topics declared in site.yaml, such as [ema, partnerships])",
+            "(hint: keys of topics declared in site.yaml, such as [ema, international])",
         ),
     ],
 )

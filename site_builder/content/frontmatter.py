@@ -442,7 +442,7 @@ _KIND_FIELDS: dict[str, dict[str, Field]] = {
             check=lambda keys: next(
                 (msg("lists '{topic}' twice", topic=key) for key in keys if keys.count(key) > 1), None
             ),
-            hint=msg("keys of topics declared in site.yaml, such as [ema, partnerships]"),
+            hint=msg("keys of topics declared in site.yaml, such as [ema, international]"),
         ),
     },
     "key-figures": {**_COMMON, "figures": Field("list", required=True, items=_FIGURE)},

@@ -1,4 +1,4 @@
-"""Topics: the taxonomy news items list in their front matter (``topics: [ema, partnerships]``),
+"""Topics: the taxonomy news items list in their front matter (``topics: [ema, international]``),
 declared once in site.yaml with a name and a slug per language (``config.Topic``).
 
 Every topic that a published news item lists has a page in that item's language, in the
