@@ -22,6 +22,7 @@ from site_builder.messages import MessageFormatter, editor_language, load_catalo
 
 log = logging.getLogger("site_builder")
 _FUTURE_HELP = msg("include pages dated after today (by date or publish_date), which are otherwise held back")
+_DRAFTS_HELP = msg("include pages marked draft: true and those not translated yet")
 GC_THRESHOLD = 100_000  # allocations between collections of the youngest objects (Python's default: 700)
 
 
@@ -47,11 +48,7 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
         build.add_argument(
             "--out", type=Path, help=_(msg("output folder (default: build/ in the site's folder)"))
         )
-        build.add_argument(
-            "--drafts",
-            action="store_true",
-            help=_(msg("include pages marked draft: true and those not translated yet")),
-        )
+        build.add_argument("--drafts", action="store_true", help=_(_DRAFTS_HELP))
         build.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
         build.add_argument(
             "--base-url",
@@ -132,6 +129,7 @@ def _parser(catalogue: Catalogue = ENGLISH) -> argparse.ArgumentParser:
     )
 
     def check_arguments(check: argparse.ArgumentParser) -> None:
+        check.add_argument("--drafts", action="store_true", help=_(_DRAFTS_HELP))
         check.add_argument("--future", action="store_true", help=_(_FUTURE_HELP))
 
     commands.add_parser(
@@ -404,7 +402,7 @@ def _run(args: argparse.Namespace, root: Path, catalogue: Catalogue) -> int:
     from site_builder.config import load_config
 
     if args.command == "check":
-        findings = stages.generate(root, future=args.future).findings
+        findings = stages.generate(root, drafts=args.drafts, future=args.future).findings
         for problem in findings.all:
             print(format_error(problem, catalogue), file=sys.stderr)
         log.info(

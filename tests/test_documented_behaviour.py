@@ -1182,6 +1182,20 @@ def test_each_link_of_the_documentation_leads_to_a_file_and_a_heading_that_exist
 # --- README: commands ------------------------------------------------------------------------------
 
 
+def test_check_reports_the_mistakes_of_drafts_with_drafts(mini_site, run_cli):
+    """README: `site-builder check [--drafts]` reports ... "(`--drafts`: drafts too)": a draft's
+    broken link, which the preview shows, is left out of check without the option."""
+    draft = mini_site / "content/en/news/2020-01-01-draft.md"
+    draft.write_text(
+        "---\ntitle: A draft\ndate: 2020-01-01\ndraft: true\n---\nSee [gone](nothing.md).\n", "utf-8"
+    )
+    code, _, err = run_cli("-C", mini_site, "check")
+    assert code == 0 and "nothing.md" not in err, err
+    code, _, err = run_cli("-C", mini_site, "check", "--drafts")
+    assert code == 1
+    assert "content/en/news/2020-01-01-draft.md:6: the link 'nothing.md' leads to no page (hint: " in err
+
+
 def commands(parser: argparse.ArgumentParser, words: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command of ``parser`` and its subcommands, as the words that name it (a command's own
     arguments, its subcommands among them, are added as it is used: ``cli._CommandParser``)."""
