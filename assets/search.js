@@ -40,6 +40,12 @@ function item(page) {
 async function run() {
   input.value = query;
   if (!query) return;
+  // The page in another language searches for the same words: its link carries them.
+  for (const link of document.querySelectorAll(".language-switcher a[hreflang]")) {
+    const address = new URL(link.href, window.location.href);
+    address.searchParams.set("q", query);
+    link.href = address.pathname + address.search;
+  }
   status.textContent = results.dataset.searching;
   const [primary, ...others] = results.dataset.bundles.split(" ");
   let found;

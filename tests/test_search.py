@@ -384,6 +384,23 @@ def test_english_search_finds_no_dutch_page(origin, watched):
 
 
 @needs_nginx
+def test_the_other_language_s_search_page_is_linked_with_the_same_words(origin, watched):
+    """A visitor who switches language on the search page sees the same words searched there."""
+    found = search_in(watched, origin, "/en/search/", "EMA & Amsterdam")
+    assert found["violations"] == [] and found["errors"] == []
+    switch = watched.execute_script(
+        "return Array.from(document.querySelectorAll('.language-switcher a[hreflang]'),"
+        " a => [a.hreflang, a.getAttribute('href')])"
+    )
+    assert ["nl", "/nl/zoeken/?q=EMA+%26+Amsterdam"] in switch
+    watched.get(f"{origin}/nl/zoeken/")  # no words: nothing to carry
+    assert ["en", "/en/search/"] in watched.execute_script(
+        "return Array.from(document.querySelectorAll('.language-switcher a[hreflang]'),"
+        " a => [a.hreflang, a.getAttribute('href')])"
+    )
+
+
+@needs_nginx
 def test_drafts_and_later_pages_are_not_found(origin, watched):
     assert search_in(watched, origin, "/nl/zoeken/", OWN_WORD)["links"] == ["/nl/nieuws/2019-03-01-eigen/"]
     for word, address in ((DRAFT_WORD, "/nl/concept/"), (LATER_WORD, "/nl/nieuws/later/")):
