@@ -23,6 +23,7 @@ from site_builder.config import SiteConfig
 from site_builder.content.load import SourcePage
 from site_builder.content.schema import closest, did_you_mean
 from site_builder.errors import LanguageName, SiteError, msg, raise_if_any
+from site_builder.render.assets import ASSETS_URL, DIGEST_IN_NAME
 from site_builder.render.markup import RenderedPage, linked_file, outside_code
 from site_builder.site import translations
 from site_builder.site.files import OutputFile
@@ -502,22 +503,17 @@ def _link_problem(href: str, site: Site, page: Page, files: Collection[str]) -> 
     )
 
 
-# How the build names what it publishes from assets/: 8 hexadecimal digits of a digest before
-# the suffix (see ``render.assets``).
-_DIGEST = re.compile(r"\.[0-9a-f]{8}(?=\.[^./]+$)")
-
-
 def _named_otherwise(path: str, files: Collection[str]) -> str | None:
     """The address of the file in /assets/ that ``path`` names but for its capitals (IMG_1234.JPG
     for img_1234.jpg), as its file is named; None if there is none. An address tells capitals
     from small letters, as the site's host does, where the file systems of macOS and Windows
     do not: a name that finds the file on the editor's computer may find nothing on the web."""
-    if not path.startswith("/assets/"):
+    if not path.startswith(ASSETS_URL):
         return None
     wanted = unicodedata.normalize("NFC", unquote(path)).casefold()
     for name in files:
-        if name.startswith("assets/") and _DIGEST.search(name):
-            original = "/" + _DIGEST.sub("", name, count=1)
+        if name.startswith(ASSETS_URL[1:]) and DIGEST_IN_NAME.search(name):
+            original = "/" + DIGEST_IN_NAME.sub("", name, count=1)
             if unicodedata.normalize("NFC", original).casefold() == wanted:
                 return original
     return None

@@ -27,6 +27,9 @@ from site_builder.render.minify import minified
 from site_builder.site.files import OutputFile, file_url
 
 ASSETS_URL = "/assets/"
+# How the build names what it publishes in /assets/ (here, and the photos' copies and social
+# cards, see ``images`` and ``cards``): 8 hexadecimal digits of a digest before the suffix.
+DIGEST_IN_NAME = re.compile(r"\.[0-9a-f]{8}(?=\.[^./]+$)")
 # url(…) in a stylesheet: quoted (a name with a space, say) or not.
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"\n]+)"|'([^'\n]+)'|([^'"()\s]+))\s*\)""")
 

@@ -48,7 +48,7 @@ from site_builder.checks.html_policy import (
 from site_builder.content.load import MAX_NESTING, SourcePage
 from site_builder.content.schema import shows_nothing
 from site_builder.errors import SiteError, msg, raise_if_any
-from site_builder.render.assets import ASSETS_URL, asset_name
+from site_builder.render.assets import ASSETS_URL, DIGEST_IN_NAME, asset_name
 from site_builder.render.images import (
     RASTER_FORMATS,
     SUFFIXES,
@@ -483,7 +483,7 @@ class MarkupRenderer:
         path = urlsplit(target).path
         if not path.startswith(ASSETS_URL):
             return posixpath.splitext(path)[1].lower() in _IMAGE_SUFFIXES
-        return self._asset(path) is None and not _DIGEST_NAMED.search(path[len(ASSETS_URL) :])
+        return self._asset(path) is None and not DIGEST_IN_NAME.search(path[len(ASSETS_URL) :])
 
     def _asset(self, path: str) -> str | None:
         """The name in assets/ of the file the site path ``path`` names, written as the file is
@@ -797,9 +797,6 @@ _ELSEWHERE_HINT = msg(
     "save the image in assets/ and write its path, such as /assets/images/photo.jpg: the site shows"
     " only its own files, and takes a photo's size from its file"
 )
-# How the build names the files it publishes in /assets/ (see ``render.assets``, ``images`` and
-# ``cards``): with 8 hexadecimal digits of a digest before the suffix.
-_DIGEST_NAMED = re.compile(r"\.[0-9a-f]{8}\.[^./]+$")
 # How the files of images are named: photos (see ``render.images``), drawings, icons.
 _IMAGE_SUFFIXES = frozenset({*RASTER_FORMATS, *SUFFIXES.values(), ".gif", ".svg", ".ico"})
 
