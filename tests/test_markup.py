@@ -236,6 +236,15 @@ def test_raw_html_link_in_a_swot_item_named_at_its_line(mini_site):
     assert broken(mini_site) == [f"content/en/swot.md:13: the link 'nothing.md' leads to no page {MD_HINT}"]
 
 
+LOGO = "/assets/favicon.1a2b3c4d.svg"  # favicon.svg as published
+
+
+def _with_the_logo(mini_site: Path, body: str):
+    """The Markdown ``body`` of a page converted, with the assets' favicon.svg published as LOGO."""
+    site = make_site(mini_site, en_page(body))
+    return render_bodies(site, {"favicon.svg": LOGO})[("en", "/en/programme/data/")].body
+
+
 def test_an_address_of_the_site_s_own_host_written_in_full_leads_where_its_path_does(mini_site):
     """docs/content.md: an address of the site's own host written in full is resolved and checked
     as its path: an asset gets its published copy (its name there carries a digest, so the
@@ -245,16 +254,14 @@ def test_an_address_of_the_site_s_own_host_written_in_full_leads_where_its_path_
         "[Page](HTTPS://LSH.amsterdam/en/programme/?q=1) and <a href='//lsh.amsterdam/assets/favicon.svg'>logo</a>.\n\n"
         "[Gone](https://lsh.amsterdam/en/nothing-here/) and [out](https://example.org/en/nothing-here/).\n"
     )
-    site = make_site(mini_site, en_page(body))
-    logo = "/assets/favicon.1a2b3c4d.svg"
-    found = render_bodies(site, {"favicon.svg": logo})[("en", "/en/programme/data/")].body
+    found = _with_the_logo(mini_site, body)
     assert [(link.href, link.target, link.line) for link in found.links] == [
-        ("https://lsh.amsterdam/assets/favicon.svg", logo, 4),
+        ("https://lsh.amsterdam/assets/favicon.svg", LOGO, 4),
         ("HTTPS://LSH.amsterdam/en/programme/?q=1", "/en/programme/", 6),
         ("https://lsh.amsterdam/en/nothing-here/", "/en/nothing-here/", 8),
-        ("//lsh.amsterdam/assets/favicon.svg", logo, 6),  # raw HTML's are read after Markdown's
+        ("//lsh.amsterdam/assets/favicon.svg", LOGO, 6),  # raw HTML's are read after Markdown's
     ]
-    assert f'src="{logo}"' in found.html and f"href='{logo}'" in found.html
+    assert f'src="{LOGO}"' in found.html and f"href='{LOGO}'" in found.html
     assert (
         'href="/en/programme/?q=1"' in found.html
         and 'href="https://example.org/en/nothing-here/"' in found.html
@@ -301,21 +308,19 @@ def test_raw_html_media_resolved_and_recorded_where_written(mini_site):
         '<div markdown="1">\n<picture><source srcset="/assets/favicon.svg 1x, /assets/logo-2x.png 2x">'
         '<img src="/assets/favicon.svg" alt="Logo" width="64" height="64"></picture>\n</div>\n'
     )
-    site = make_site(mini_site, en_page(body))
-    logo = "/assets/favicon.1a2b3c4d.svg"
-    found = render_bodies(site, {"favicon.svg": logo})[("en", "/en/programme/data/")].body
+    found = _with_the_logo(mini_site, body)
     assert [(link.href, link.target, link.line) for link in found.links] == [
-        ("/assets/favicon.svg", logo, 4),
+        ("/assets/favicon.svg", LOGO, 4),
         ("/assets/clip.webm", "/assets/clip.webm", 6),
         ("/assets/clip.vtt", "/assets/clip.vtt", 7),
         ("/assets/talk.mp3", "/assets/talk.mp3", 10),
-        ("/assets/favicon.svg", logo, 13),
+        ("/assets/favicon.svg", LOGO, 13),
         ("/assets/logo-2x.png", "/assets/logo-2x.png", 13),
-        ("/assets/favicon.svg", logo, 13),
+        ("/assets/favicon.svg", LOGO, 13),
     ]
-    assert f'<video controls width="640" height="360"\n  poster="{logo}">' in found.html
+    assert f'<video controls width="640" height="360"\n  poster="{LOGO}">' in found.html
     assert (
-        f'<picture><source srcset="{logo} 1x, /assets/logo-2x.png 2x"><img decoding="async" src="{logo}"'
+        f'<picture><source srcset="{LOGO} 1x, /assets/logo-2x.png 2x"><img decoding="async" src="{LOGO}"'
         in (found.html)
     )
     assert broken(mini_site) == [
